@@ -1,0 +1,57 @@
+// Package extract turns attachment bytes into text per document and page. A file that could not be
+// read is never reported as clean: it gets its own Status and a Detail saying why.
+package extract
+
+import "time"
+
+// Status is the outcome of extracting one document.
+type Status string
+
+const (
+	Scanned     Status = "scanned"
+	Encrypted   Status = "encrypted"
+	Unscannable Status = "unscannable"
+	Unsupported Status = "unsupported"
+	TooLarge    Status = "too_large"
+)
+
+// Page is the text of one page (PDF, slide, sheet) or of a whole flowing document (Number 1).
+type Page struct {
+	Number int
+	Text   string
+}
+
+// Document is one file (or body, or archive entry, or attached email) and what could be read of it.
+type Document struct {
+	// Name is a path for nested documents: "Breve.zip/Brev 1.pdf", "Henvendelse.eml/Lægeerklæring.pdf".
+	Name   string
+	Type   string // pdf, docx, xlsx, pptx, odt, ods, odp, rtf, html, text, csv, zip, eml, image, ...
+	Status Status
+	Detail string // why, when Status is not Scanned (English, short, no content)
+	Pages  []Page
+	Depth  int // 0 for a top-level attachment
+}
+
+// Limits bound every entry point. Zero values mean "use the default".
+type Limits struct {
+	MaxDocumentBytes int64         // one document, after decompression
+	MaxTotalBytes    int64         // all documents of one Extract call, across all nesting levels
+	MaxEntries       int           // entries in one archive
+	MaxRatio         int64         // decompressed:compressed per archive entry (above a 1 MiB floor)
+	MaxDepth         int           // nesting of archives/attached emails
+	MaxPages         int           // pages per document
+	MaxTextBytes     int           // extracted text per document
+	Timeout          time.Duration // wall clock per Extract call
+}
+
+// DefaultLimits are the limits used when a field of Limits is zero.
+var DefaultLimits = Limits{
+	MaxDocumentBytes: 100 << 20,
+	MaxTotalBytes:    500 << 20,
+	MaxEntries:       10000,
+	MaxRatio:         200,
+	MaxDepth:         5,
+	MaxPages:         2000,
+	MaxTextBytes:     32 << 20,
+	Timeout:          20 * time.Second,
+}

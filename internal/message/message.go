@@ -1,0 +1,54 @@
+// Package message is the model of one outgoing email (sender, recipients, subject, headers, body,
+// attachments) and its parsers.
+package message
+
+import "net/textproto"
+
+// Address is a mailbox with its display name, as the sender's client shows it.
+type Address struct {
+	Name    string `json:"name,omitempty"`
+	Address string `json:"address"`
+}
+
+// Body is the text of the message itself, decoded to UTF-8.
+type Body struct {
+	ContentType string // "text/plain" or "text/html"
+	Content     string
+}
+
+// Attachment is one attached file, decoded from its transfer encoding. An attached email
+// (message/rfc822) keeps its raw RFC 5322 bytes in Data.
+type Attachment struct {
+	Name        string
+	ContentType string // media type without parameters, lower case
+	Data        []byte
+}
+
+// Message is one outgoing email.
+type Message struct {
+	From    Address
+	To      []Address
+	Cc      []Address
+	Bcc     []Address
+	Subject string
+	// Header holds the top-level header fields (raw, not RFC 2047-decoded), canonical keys.
+	Header textproto.MIMEHeader
+	// Bodies are the readable bodies: one alternative of each multipart/alternative (plain text
+	// preferred), plus further inline text parts in order.
+	Bodies      []Body
+	Attachments []Attachment
+	// Encrypted is true when the message (or its top-level body) is S/MIME enveloped data
+	// (application/pkcs7-mime other than signed-data); its content is not readable in transit.
+	Encrypted bool
+	// Signed is true for an S/MIME signature (multipart/signed or signed-data); a signature alone
+	// does not make a message secure.
+	Signed bool
+}
+
+// Recipients returns To, Cc and Bcc in that order.
+func (m *Message) Recipients() []Address {
+	out := make([]Address, 0, len(m.To)+len(m.Cc)+len(m.Bcc))
+	out = append(out, m.To...)
+	out = append(out, m.Cc...)
+	return append(out, m.Bcc...)
+}
