@@ -3,6 +3,7 @@ module github.com/sendevagt/sendevagt
 go 1.26.0
 
 require (
+	github.com/go-pdf/fpdf v0.9.0 // indirect
 	github.com/ledongthuc/pdf v0.0.0-20260907135840-6c8c28e0e8a0 // indirect
 	github.com/petar-dambovaliev/aho-corasick v0.0.0-20250424160509-463d218d4745 // indirect
 	github.com/richardlehane/mscfb v1.0.9 // indirect

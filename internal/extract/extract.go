@@ -30,6 +30,9 @@ type Document struct {
 	Detail string // why, when Status is not Scanned (English, short, no content)
 	Pages  []Page
 	Depth  int // 0 for a top-level attachment
+	// Truncated is true when Status is Scanned but only part of the document was read because
+	// of MaxTextBytes or MaxPages; Detail names the limit. The unread rest was not scanned.
+	Truncated bool
 }
 
 // Limits bound every entry point. Zero values mean "use the default".

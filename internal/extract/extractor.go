@@ -1,0 +1,289 @@
+package extract
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Extractor turns attachment bytes into Documents within its Limits. It holds no other state and
+// is safe for concurrent use.
+type Extractor struct {
+	lim Limits
+	// noRecover lets parser panics escape (fuzz tests use it to see them); never set in production.
+	noRecover bool
+}
+
+// New returns an Extractor with the given limits; zero (or negative) fields take the value from
+// DefaultLimits.
+func New(lim Limits) *Extractor {
+	d := DefaultLimits
+	if lim.MaxDocumentBytes <= 0 {
+		lim.MaxDocumentBytes = d.MaxDocumentBytes
+	}
+	if lim.MaxTotalBytes <= 0 {
+		lim.MaxTotalBytes = d.MaxTotalBytes
+	}
+	if lim.MaxEntries <= 0 {
+		lim.MaxEntries = d.MaxEntries
+	}
+	if lim.MaxRatio <= 0 {
+		lim.MaxRatio = d.MaxRatio
+	}
+	if lim.MaxDepth <= 0 {
+		lim.MaxDepth = d.MaxDepth
+	}
+	if lim.MaxPages <= 0 {
+		lim.MaxPages = d.MaxPages
+	}
+	if lim.MaxTextBytes <= 0 {
+		lim.MaxTextBytes = d.MaxTextBytes
+	}
+	if lim.Timeout <= 0 {
+		lim.Timeout = d.Timeout
+	}
+	return &Extractor{lim: lim}
+}
+
+// Limits returns the effective limits (defaults filled in).
+func (x *Extractor) Limits() Limits { return x.lim }
+
+// errTimeLimit is the cancellation cause when Limits.Timeout expires.
+var errTimeLimit = errors.New("extraction time limit reached")
+
+// Extract reads one attachment. It returns the document itself first, then every nested document
+// (archive entries, attached emails and their attachments, ...) depth first, in order. A document
+// that could not be read fully has Status Encrypted, Unscannable, Unsupported or TooLarge and a
+// Detail saying why; it is never returned as an empty Scanned document.
+//
+// The whole extraction runs in a goroutine bounded by Limits.Timeout and ctx. When either expires
+// Extract returns at once with the document Unscannable ("timed out after ..."). The goroutine
+// notices the cancellation at its next check (between archive entries, XML tokens, read calls)
+// but a parser stuck inside a library call keeps running until it returns: that goroutine leaks.
+// Moving extraction into worker processes that can be killed (DESIGN.md, EXTRACT.md §3) removes
+// this; until then the caller must not modify data after Extract returns.
+func (x *Extractor) Extract(ctx context.Context, name, contentType string, data []byte) []Document {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, x.lim.Timeout, errTimeLimit)
+	defer cancel()
+
+	done := make(chan []Document, 1)
+	go func() {
+		w := &walker{x: x, ctx: ctx, lim: x.lim}
+		defer func() {
+			if r := recover(); r != nil {
+				if x.noRecover {
+					panic(r)
+				}
+				done <- []Document{{Name: name, Type: quickType(name, contentType, data), Status: Unscannable, Detail: "parser failed"}}
+			}
+		}()
+		w.top(name, contentType, data)
+		done <- w.docs
+	}()
+	select {
+	case docs := <-done:
+		return docs
+	case <-ctx.Done():
+		return []Document{{Name: name, Type: quickType(name, contentType, data), Status: Unscannable, Detail: ctxDetail(ctx, x.lim)}}
+	}
+}
+
+// ctxDetail says why ctx ended, naming the limit when it was ours.
+func ctxDetail(ctx context.Context, lim Limits) string {
+	switch {
+	case errors.Is(context.Cause(ctx), errTimeLimit):
+		return fmt.Sprintf("timed out after %s (Timeout)", lim.Timeout)
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return "timed out (caller's deadline)"
+	default:
+		return "extraction cancelled"
+	}
+}
+
+// walker is the state of one Extract call.
+type walker struct {
+	x      *Extractor
+	ctx    context.Context
+	lim    Limits
+	budget int64 // bytes left of MaxTotalBytes
+	docs   []Document
+}
+
+// job is one document being extracted.
+type job struct {
+	name, ctype string
+	data        []byte
+	depth       int
+	typ         string
+	zr          *zip.Reader // set by sniff for zip-based formats
+	s           *sink
+}
+
+func (w *walker) top(name, ctype string, data []byte) {
+	w.budget = w.lim.MaxTotalBytes
+	n := int64(len(data))
+	if n > w.budget && n <= w.lim.MaxDocumentBytes {
+		w.docs = append(w.docs, Document{Name: name, Type: quickType(name, ctype, data), Status: TooLarge, Detail: w.totalDetail()})
+		return
+	}
+	w.budget -= min(n, w.budget) // an oversized document is rejected by document() unread
+	w.document(name, ctype, data, 0)
+}
+
+func (w *walker) docDetail() string {
+	return fmt.Sprintf("document larger than %s (MaxDocumentBytes)", sizeString(w.lim.MaxDocumentBytes))
+}
+
+func (w *walker) totalDetail() string {
+	return fmt.Sprintf("all documents together larger than %s (MaxTotalBytes)", sizeString(w.lim.MaxTotalBytes))
+}
+
+func (w *walker) ratioDetail() string {
+	return fmt.Sprintf("compression ratio above %d:1 (MaxRatio, possible zip bomb)", w.lim.MaxRatio)
+}
+
+func (w *walker) depthDetail() string {
+	return fmt.Sprintf("nested deeper than %d levels (MaxDepth)", w.lim.MaxDepth)
+}
+
+func (w *walker) entriesDetail() string {
+	return fmt.Sprintf("archive has more than %d entries (MaxEntries); only the first %d read", w.lim.MaxEntries, w.lim.MaxEntries)
+}
+
+// document extracts one document and appends it, then its nested documents, to w.docs. The
+// caller has already charged data against the total budget.
+func (w *walker) document(name, ctype string, data []byte, depth int) {
+	idx := len(w.docs)
+	w.docs = append(w.docs, Document{Name: name, Depth: depth})
+	doc := Document{Name: name, Depth: depth, Type: quickType(name, ctype, data)}
+	defer func() { w.docs[idx] = doc }()
+
+	if w.ctx.Err() != nil {
+		doc.Status, doc.Detail = Unscannable, ctxDetail(w.ctx, w.lim)
+		return
+	}
+	if int64(len(data)) > w.lim.MaxDocumentBytes {
+		doc.Status, doc.Detail = TooLarge, w.docDetail()
+		return
+	}
+	j := &job{name: name, ctype: ctype, data: data, depth: depth, s: newSink(w.lim)}
+	w.guard(&doc, func() {
+		j.typ = sniff(j)
+		doc.Type = j.typ
+		if isContainer(j.typ) && depth >= w.lim.MaxDepth {
+			doc.Status, doc.Detail = TooLarge, w.depthDetail()
+			return
+		}
+		if j.typ == "pdf" {
+			w.pdf(j, &doc)
+			return
+		}
+		err := w.parse(j)
+		pages, truncated, note := j.s.result()
+		doc.Pages = pages
+		if err != nil {
+			doc.Status, doc.Detail = w.classify(j.typ, err)
+			return
+		}
+		doc.Status, doc.Detail, doc.Truncated = Scanned, note, truncated
+	})
+}
+
+// guard runs a parser, turning a panic into Unscannable "parser failed" (the panic value may
+// hold content, so it is not reported).
+func (w *walker) guard(doc *Document, f func()) {
+	if !w.x.noRecover {
+		defer func() {
+			if r := recover(); r != nil {
+				doc.Status, doc.Detail, doc.Pages, doc.Truncated = Unscannable, "parser failed", nil, false
+			}
+		}()
+	}
+	f()
+}
+
+func isContainer(typ string) bool { return typ == "zip" || typ == "eml" }
+
+// parse dispatches to the format's parser. A nil error means the document was read.
+func (w *walker) parse(j *job) error {
+	switch j.typ {
+	case "text", "csv":
+		return w.plain(j)
+	case "html":
+		return w.html(j)
+	case "rtf":
+		return w.rtf(j)
+	case "docx":
+		return w.docx(j)
+	case "pptx":
+		return w.pptx(j)
+	case "xlsx":
+		return w.xlsx(j)
+	case "odt", "ods", "odp":
+		return w.odf(j)
+	case "zip":
+		return w.zip(j)
+	case "eml":
+		return w.eml(j)
+	case "ole":
+		return w.ole(j)
+	case "image":
+		return &statusError{Unscannable, "image without text layer (OCR not available)"}
+	case "smime":
+		return &statusError{Encrypted, "S/MIME-encrypted content"}
+	}
+	if d, ok := unsupportedKinds[j.typ]; ok {
+		return &statusError{Unsupported, "unsupported file type: " + d}
+	}
+	return &statusError{Unsupported, "unsupported file type"}
+}
+
+// pdf calls the PDF extractor and applies the common page and text limits to its result.
+func (w *walker) pdf(j *job, doc *Document) {
+	pages, status, detail := extractPDF(w.ctx, j.data, w.lim)
+	if w.ctx.Err() != nil && status != Scanned {
+		doc.Status, doc.Detail = Unscannable, ctxDetail(w.ctx, w.lim)
+		return
+	}
+	out, truncated, note := finishPages(pages, false, false, w.lim.MaxTextBytes, w.lim.MaxPages)
+	doc.Pages = out
+	if status == "" {
+		status = Scanned
+	}
+	doc.Status, doc.Detail = status, detail
+	if status == Scanned && truncated {
+		doc.Truncated = true
+		if detail != "" {
+			doc.Detail = detail + "; " + note
+		} else {
+			doc.Detail = note
+		}
+	}
+	if status != Scanned && detail == "" {
+		doc.Detail = "PDF could not be read"
+	}
+}
+
+// statusError ends a document with a given status and detail.
+type statusError struct {
+	status Status
+	detail string
+}
+
+func (e *statusError) Error() string { return string(e.status) + ": " + e.detail }
+
+// classify maps a parser error to a status and detail without content.
+func (w *walker) classify(typ string, err error) (Status, string) {
+	var se *statusError
+	switch {
+	case errors.As(err, &se):
+		return se.status, se.detail
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), w.ctx.Err() != nil:
+		return Unscannable, ctxDetail(w.ctx, w.lim)
+	}
+	return Unscannable, "corrupt " + formatName(typ) + ": " + errSummary(err)
+}

@@ -1,0 +1,193 @@
+package extract
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// sink collects the text of one document page by page, within the document's text and page
+// limits. Parsers write into it and stop early once full() reports true.
+type sink struct {
+	maxText  int // bytes of text for the whole document
+	maxPages int
+
+	pages   []Page
+	cur     []byte
+	started bool // a page is open
+	used    int  // bytes in finished pages
+
+	textCut bool // MaxTextBytes reached
+	pageCut bool // MaxPages reached
+}
+
+func newSink(lim Limits) *sink {
+	return &sink{maxText: lim.MaxTextBytes, maxPages: lim.MaxPages}
+}
+
+// full reports whether nothing more will be stored.
+func (s *sink) full() bool { return s.textCut || s.pageCut }
+
+// room is how many more bytes of text fit.
+func (s *sink) room() int { return s.maxText - s.used - len(s.cur) }
+
+func (s *sink) open() bool {
+	if s.started {
+		return true
+	}
+	if s.pageCut {
+		return false
+	}
+	if len(s.pages) >= s.maxPages {
+		s.pageCut = true
+		return false
+	}
+	s.started = true
+	return true
+}
+
+// write appends text to the open page (opening one if needed).
+func (s *sink) write(str string) {
+	if s.full() || str == "" || !s.open() {
+		return
+	}
+	if r := s.room(); len(str) > r {
+		// Cut on a rune boundary.
+		n := r
+		for n > 0 && !utf8.RuneStart(str[n]) {
+			n--
+		}
+		s.cur = append(s.cur, str[:n]...)
+		s.textCut = true
+		return
+	}
+	s.cur = append(s.cur, str...)
+}
+
+func (s *sink) writeBytes(b []byte) {
+	if s.full() || len(b) == 0 || !s.open() {
+		return
+	}
+	if r := s.room(); len(b) > r {
+		n := r
+		for n > 0 && !utf8.RuneStart(b[n]) {
+			n--
+		}
+		s.cur = append(s.cur, b[:n]...)
+		s.textCut = true
+		return
+	}
+	s.cur = append(s.cur, b...)
+}
+
+func (s *sink) writeByte(c byte) {
+	if s.full() || !s.open() {
+		return
+	}
+	if s.room() < 1 {
+		s.textCut = true
+		return
+	}
+	s.cur = append(s.cur, c)
+}
+
+func (s *sink) writeRune(r rune) {
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	s.writeBytes(buf[:n])
+}
+
+// endCell ends a table cell: the cell's last paragraph break becomes a tab.
+func (s *sink) endCell() {
+	if !s.started {
+		return
+	}
+	for len(s.cur) > 0 && s.cur[len(s.cur)-1] == '\n' {
+		s.cur = s.cur[:len(s.cur)-1]
+	}
+	s.writeByte('\t')
+}
+
+// endRow ends a table row: the tab after its last cell becomes a newline.
+func (s *sink) endRow() {
+	if !s.started {
+		return
+	}
+	for len(s.cur) > 0 && (s.cur[len(s.cur)-1] == '\t' || s.cur[len(s.cur)-1] == '\n') {
+		s.cur = s.cur[:len(s.cur)-1]
+	}
+	s.writeByte('\n')
+}
+
+// endPage closes the open page, if any. The next write opens a new one.
+func (s *sink) endPage() {
+	if !s.started {
+		return
+	}
+	s.pages = append(s.pages, Page{Number: len(s.pages) + 1, Text: string(s.cur)})
+	s.used += len(s.cur)
+	s.cur = s.cur[:0]
+	s.started = false
+}
+
+// startPage ends the open page and opens a new, possibly empty one (a slide without text is
+// still a page, so that page numbers match what the user sees).
+func (s *sink) startPage() {
+	s.endPage()
+	s.open()
+}
+
+// result returns the finished pages, normalised and tidied, and a truncation note.
+func (s *sink) result() (pages []Page, truncated bool, note string) {
+	s.endPage()
+	return finishPages(s.pages, s.textCut, s.pageCut, s.maxText, s.maxPages)
+}
+
+// finishPages normalises page text and applies the page and text limits to pages produced
+// elsewhere (the PDF extractor) as well as to the sink's.
+func finishPages(in []Page, textCut, pageCut bool, maxText, maxPages int) ([]Page, bool, string) {
+	if len(in) > maxPages {
+		in = in[:maxPages]
+		pageCut = true
+	}
+	out := make([]Page, 0, len(in))
+	used := 0
+	for _, p := range in {
+		t := tidyText(NormalizeText(p.Text))
+		if used+len(t) > maxText {
+			n := maxText - used
+			for n > 0 && !utf8.RuneStart(t[n]) {
+				n--
+			}
+			t = t[:n]
+			textCut = true
+		}
+		used += len(t)
+		out = append(out, Page{Number: p.Number, Text: t})
+		if textCut {
+			break
+		}
+	}
+	switch {
+	case pageCut && textCut:
+		return out, true, fmt.Sprintf("only the first %d pages read (MaxPages) and text truncated at %s (MaxTextBytes)", maxPages, sizeString(int64(maxText)))
+	case pageCut:
+		return out, true, fmt.Sprintf("only the first %d pages read (MaxPages)", maxPages)
+	case textCut:
+		return out, true, fmt.Sprintf("text truncated at %s (MaxTextBytes)", sizeString(int64(maxText)))
+	}
+	return out, false, ""
+}
+
+// sizeString renders a byte count for a Detail: "100 MB", "64 KB", "300 bytes" (binary units).
+func sizeString(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KB", n>>10)
+	default:
+		return fmt.Sprintf("%d bytes", n)
+	}
+}

@@ -1,0 +1,101 @@
+package message
+
+import (
+	"bytes"
+	"strings"
+)
+
+// isPKCS7Mime reports whether an entity is S/MIME content (RFC 8551): application/pkcs7-mime,
+// its x- form, or an application/octet-stream named *.p7m as some gateways send it.
+func isPKCS7Mime(mediaType, name string) bool {
+	switch mediaType {
+	case "application/pkcs7-mime", "application/x-pkcs7-mime":
+		return true
+	case "application/octet-stream":
+		return strings.HasSuffix(strings.ToLower(name), ".p7m")
+	}
+	return false
+}
+
+// isSignature reports whether a part of multipart/signed is the detached signature.
+func isSignature(e entity) bool {
+	switch e.contentType().mediaType {
+	case "application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature":
+		return true
+	}
+	return false
+}
+
+// addPKCS7 handles S/MIME content. Enveloped data at the top level makes the message
+// encrypted: there is nothing to scan and it is not an attachment. Signed data marks the
+// message signed; its opaque content is kept as an attachment. Anything else (enveloped data
+// deeper inside, compressed data, certificates) is an ordinary attachment.
+func (p *parser) addPKCS7(e entity, ct contentType, out *sink) {
+	data := e.data()
+	mediaType := ct.mediaType
+	if mediaType == "application/octet-stream" {
+		mediaType = "application/pkcs7-mime"
+	}
+	switch smimeKind(ct.params["smime-type"], data) {
+	case smimeEnveloped:
+		if e.topLevel {
+			p.encrypted = true
+			return
+		}
+	case smimeSigned:
+		p.signed = true
+	}
+	p.addAttachment(out, p.fileName(e, ct), mediaType, data)
+}
+
+type smimeContent int
+
+const (
+	smimeOther smimeContent = iota
+	smimeEnveloped
+	smimeSigned
+)
+
+// smimeKind classifies S/MIME content by its smime-type parameter; without one, by the
+// content type OID of the CMS ContentInfo, and enveloped unless it is plainly signed-data.
+func smimeKind(smimeType string, der []byte) smimeContent {
+	switch strings.ToLower(strings.TrimSpace(smimeType)) {
+	case "enveloped-data", "authenveloped-data":
+		return smimeEnveloped
+	case "signed-data":
+		return smimeSigned
+	case "":
+		if bytes.Equal(cmsContentType(der), oidSignedData) {
+			return smimeSigned
+		}
+		return smimeEnveloped
+	}
+	return smimeOther
+}
+
+// oidSignedData is the DER encoding of id-signedData, 1.2.840.113549.1.7.2.
+var oidSignedData = []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02}
+
+// cmsContentType returns the encoded OID (tag, length, value) that starts a CMS ContentInfo
+// SEQUENCE, or nil when der does not start like one.
+func cmsContentType(der []byte) []byte {
+	if len(der) < 2 || der[0] != 0x30 {
+		return nil
+	}
+	n := 2 // tag and first length byte
+	switch l := der[1]; {
+	case l == 0x80: // indefinite length (BER)
+	case l > 0x80 && l <= 0x84:
+		n += int(l - 0x80)
+	case l > 0x84:
+		return nil
+	}
+	if len(der) < n+2 || der[n] != 0x06 {
+		return nil
+	}
+	end := n + 2 + int(der[n+1])
+	if der[n+1] >= 0x80 || end > len(der) {
+		return nil
+	}
+	return der[n:end]
+}

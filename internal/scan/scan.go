@@ -1,0 +1,163 @@
+// Package scan runs one scan end to end: message → extract → detect → identity → policy. The
+// service, the admin test console and the command line all use it, so what the CLI says about a
+// message is what Outlook shows.
+package scan
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/sendevagt/sendevagt/internal/detect"
+	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/identity"
+	"github.com/sendevagt/sendevagt/internal/message"
+	"github.com/sendevagt/sendevagt/internal/policy"
+)
+
+// Extractor turns one attachment into documents with text (package extract).
+type Extractor interface {
+	Extract(ctx context.Context, name, contentType string, data []byte) []extract.Document
+}
+
+// Detector finds personal data in text (package detect).
+type Detector interface {
+	Detect(text string) []detect.Finding
+}
+
+// Analyzer works out whom the data is about (package identity).
+type Analyzer interface {
+	Analyze(docs []identity.Document, recipients, staff []message.Address) []identity.Person
+}
+
+// Names of the documents that are parts of the message itself.
+const (
+	SubjectDocument = "(emne)"
+	BodyDocument    = "(mailtekst)"
+)
+
+// Scanner scans messages. It holds no per-message state and is safe for concurrent use.
+type Scanner struct {
+	extractor Extractor
+	detector  Detector
+	analyzer  Analyzer
+}
+
+// New returns a Scanner from its parts.
+func New(x Extractor, d Detector, a Analyzer) *Scanner {
+	return &Scanner{extractor: x, detector: d, analyzer: a}
+}
+
+// Result is the outcome of one scan. Documents carry their text and Findings their values only
+// in memory: output and storage must use the masked forms.
+type Result struct {
+	Verdict   policy.Verdict
+	Documents []extract.Document
+	Findings  []detect.Finding // the findings that count under the policy, in document order
+	Persons   []identity.Person
+}
+
+// Scan extracts, detects, resolves identities and applies the policy to one message.
+func (s *Scanner) Scan(ctx context.Context, msg *message.Message, pol *policy.Policy) (*Result, error) {
+	if msg == nil || pol == nil {
+		return nil, fmt.Errorf("scan: %w: message and policy are required", policy.ErrScan)
+	}
+	docs := s.documents(ctx, msg)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("scan: %w: %w", policy.ErrScan, err)
+	}
+	res := &Result{Documents: docs}
+	idDocs := make([]identity.Document, 0, len(docs))
+	for _, d := range docs {
+		if len(d.Pages) == 0 {
+			continue
+		}
+		idd := identity.Document{Name: d.Name}
+		for _, p := range d.Pages {
+			idd.Pages = append(idd.Pages, identity.Page{Number: p.Number, Text: p.Text})
+			for _, f := range s.detector.Detect(p.Text) {
+				if !counts(pol, f) {
+					continue
+				}
+				f.Document, f.Page = d.Name, p.Number
+				idd.Findings = append(idd.Findings, f)
+			}
+		}
+		res.Findings = append(res.Findings, idd.Findings...)
+		idDocs = append(idDocs, idd)
+	}
+
+	recipients := msg.Recipients()
+	staff := []message.Address{msg.From}
+	for _, r := range recipients {
+		if pol.ZoneOf(msg.From.Address, r.Address) == policy.Internal {
+			staff = append(staff, r)
+		}
+	}
+	res.Persons = s.analyzer.Analyze(idDocs, recipients, staff)
+	res.Verdict = pol.Evaluate(facts(msg, res))
+	return res, nil
+}
+
+// documents extracts the subject, the bodies and every attachment.
+func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract.Document {
+	var docs []extract.Document
+	if strings.TrimSpace(msg.Subject) != "" {
+		docs = append(docs, extract.Document{
+			Name: SubjectDocument, Type: "text", Status: extract.Scanned,
+			Pages: []extract.Page{{Number: 1, Text: extract.NormalizeText(msg.Subject)}},
+		})
+	}
+	for i, b := range msg.Bodies {
+		name := BodyDocument
+		if i > 0 {
+			name = fmt.Sprintf("%s %d", BodyDocument, i+1)
+		}
+		for _, d := range s.extractor.Extract(ctx, name, b.ContentType, []byte(b.Content)) {
+			d.Name = name + strings.TrimPrefix(d.Name, name)
+			docs = append(docs, d)
+		}
+	}
+	for _, a := range msg.Attachments {
+		docs = append(docs, s.extractor.Extract(ctx, a.Name, a.ContentType, a.Data)...)
+	}
+	return docs
+}
+
+func counts(pol *policy.Policy, f detect.Finding) bool {
+	switch f.Kind {
+	case detect.KindCPR:
+		return pol.CountsCPR(f.Confidence)
+	case detect.KindName, detect.KindAddress:
+		return pol.CountsName(f.Confidence)
+	case detect.KindSensitive:
+		return pol.CountsSensitive(f.Category, f.Confidence)
+	}
+	return false
+}
+
+func facts(msg *message.Message, res *Result) policy.Facts {
+	f := policy.Facts{Message: msg}
+	for _, d := range res.Documents {
+		f.Documents = append(f.Documents, policy.Document{Name: d.Name, Status: string(d.Status), Detail: d.Detail})
+	}
+	for _, fi := range res.Findings {
+		if fi.Kind == detect.KindCPR {
+			f.CPRs = append(f.CPRs, policy.CPR{Document: fi.Document, Key: fi.Value, Masked: fi.Masked})
+		}
+	}
+	for _, p := range res.Persons {
+		id := p.CPRMasked
+		if id == "" {
+			id = p.NameMasked
+		}
+		rels := make([]string, len(p.Relations))
+		for i, r := range p.Relations {
+			rels[i] = string(r)
+		}
+		f.Persons = append(f.Persons, policy.Person{
+			Document: p.Document, Identifier: id, HasCPR: p.HasCPR, Sensitive: p.Sensitive, Relations: rels,
+		})
+	}
+	return f
+}

@@ -1,0 +1,381 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"mime"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/sendevagt/sendevagt/internal/detect"
+	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/identity"
+	"github.com/sendevagt/sendevagt/internal/message"
+	"github.com/sendevagt/sendevagt/internal/policy"
+	"github.com/sendevagt/sendevagt/internal/scan"
+)
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// scanConfig is the parsed command line of `sendevagt scan`.
+type scanConfig struct {
+	json, showValues bool
+	policyFile       string
+	from, subject    string
+	to, cc, bcc      listFlag
+	internal         listFlag
+	trusted          listFlag
+	timeout          time.Duration
+	files            []string
+}
+
+const scanUsage = `Usage: sendevagt scan [flags] FILE...
+
+A .eml file is a whole message; other files are attachments of one message built from the flags.
+Exit status: 0 allow, 3 warn, 4 secure, 5 block, 1 error, 2 usage.
+
+Flags:
+`
+
+func parseScanFlags(args []string, stderr io.Writer) (*scanConfig, error) {
+	c := &scanConfig{}
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, scanUsage); fs.PrintDefaults() }
+	fs.BoolVar(&c.json, "json", false, "print the result as one JSON object")
+	fs.BoolVar(&c.showValues, "show-values", false, "include the full values of findings (never use in logs)")
+	fs.StringVar(&c.policyFile, "policy", "", "policy `FILE` (YAML) instead of the built-in policy")
+	fs.StringVar(&c.from, "from", "", "sender `ADDRESS` (\"Name <a@b>\" or a@b)")
+	fs.Var(&c.to, "to", "To recipient `ADDRESS` (repeatable)")
+	fs.Var(&c.cc, "cc", "Cc recipient `ADDRESS` (repeatable)")
+	fs.Var(&c.bcc, "bcc", "Bcc recipient `ADDRESS` (repeatable)")
+	fs.StringVar(&c.subject, "subject", "", "`SUBJECT` of the message")
+	fs.Var(&c.internal, "internal-domain", "internal `DOMAIN` besides the sender's own (repeatable)")
+	fs.Var(&c.trusted, "trusted-domain", "trusted (enforced TLS) `DOMAIN` (repeatable)")
+	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "time limit per message")
+	// Flags may come before, between and after the files.
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		c.files = append(c.files, args[0])
+		args = args[1:]
+	}
+	if len(c.files) == 0 {
+		fs.Usage()
+		return nil, errors.New("no file given")
+	}
+	return c, nil
+}
+
+func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseScanFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitAllow
+		}
+		fmt.Fprintf(stderr, "sendevagt scan: %v\n", err)
+		return exitUsage
+	}
+	pol, err := loadPolicy(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "sendevagt scan: %v\n", err)
+		return exitError
+	}
+	msgs, err := loadMessages(cfg, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "sendevagt scan: %v\n", err)
+		return exitError
+	}
+	scanner, err := newScanner(extract.Limits{})
+	if err != nil {
+		fmt.Fprintf(stderr, "sendevagt scan: %v\n", err)
+		return exitError
+	}
+	worst := policy.Allow
+	for _, lm := range msgs {
+		mctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+		res, err := scanner.Scan(mctx, lm.msg, pol)
+		cancel()
+		if err != nil {
+			fmt.Fprintf(stderr, "sendevagt scan: %s: %v\n", lm.source, err)
+			return exitError
+		}
+		worst = policy.Worse(worst, res.Verdict.Action)
+		if cfg.json {
+			if err := writeJSON(stdout, res, cfg.showValues); err != nil {
+				fmt.Fprintf(stderr, "sendevagt scan: %v\n", err)
+				return exitError
+			}
+		} else {
+			writeText(stdout, lm.source, res, cfg.showValues)
+		}
+	}
+	return exitCode(worst)
+}
+
+func exitCode(a policy.Action) int {
+	switch a {
+	case policy.Warn:
+		return exitWarn
+	case policy.Secure:
+		return exitSecure
+	case policy.Block:
+		return exitBlock
+	}
+	return exitAllow
+}
+
+// newScanner wires the scan pipeline with the built-in detectors.
+func newScanner(lim extract.Limits) (*scan.Scanner, error) {
+	det, err := detect.New(detect.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("loading detectors: %w", err)
+	}
+	return scan.New(extract.New(lim), det, identity.New(det, identity.Options{})), nil
+}
+
+func loadPolicy(cfg *scanConfig) (*policy.Policy, error) {
+	pol := policy.Default()
+	if cfg.policyFile != "" {
+		data, err := os.ReadFile(cfg.policyFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading policy: %w", err)
+		}
+		if pol, err = policy.Parse(data); err != nil {
+			return nil, fmt.Errorf("policy %s: %w", cfg.policyFile, err)
+		}
+	}
+	for _, d := range cfg.internal {
+		pol.InternalDomains = append(pol.InternalDomains, strings.ToLower(strings.TrimSpace(d)))
+	}
+	for _, d := range cfg.trusted {
+		pol.TrustedDomains = append(pol.TrustedDomains, strings.ToLower(strings.TrimSpace(d)))
+	}
+	return pol, nil
+}
+
+// loadedMessage is one message to scan and where it came from.
+type loadedMessage struct {
+	source string
+	msg    *message.Message
+}
+
+// maxInputFile bounds what the command line reads of one file.
+const maxInputFile = 150 << 20
+
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s is a directory", path)
+	}
+	if st.Size() > maxInputFile {
+		return nil, fmt.Errorf("%s is larger than %d MB", path, maxInputFile>>20)
+	}
+	return io.ReadAll(io.LimitReader(f, maxInputFile+1))
+}
+
+// loadMessages reads every .eml file as a message of its own and puts all other files as
+// attachments into one message built from the flags.
+func loadMessages(cfg *scanConfig, stderr io.Writer) ([]loadedMessage, error) {
+	var out []loadedMessage
+	var attachments []message.Attachment
+	for _, path := range cfg.files {
+		data, err := readFile(path)
+		if err != nil {
+			return nil, err
+		}
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".eml":
+			m, err := message.Parse(data)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			if err := applyFlags(cfg, m); err != nil {
+				return nil, err
+			}
+			out = append(out, loadedMessage{source: path, msg: m})
+		case ".msg":
+			return nil, fmt.Errorf("%s: Outlook .msg files are not supported yet; save the mail as .eml", path)
+		default:
+			ct := mime.TypeByExtension(filepath.Ext(path))
+			if i := strings.IndexByte(ct, ';'); i >= 0 {
+				ct = ct[:i]
+			}
+			attachments = append(attachments, message.Attachment{Name: filepath.Base(path), ContentType: ct, Data: data})
+		}
+	}
+	if len(attachments) > 0 {
+		m := &message.Message{Attachments: attachments, Subject: cfg.subject}
+		if err := applyFlags(cfg, m); err != nil {
+			return nil, err
+		}
+		if len(m.Recipients()) == 0 {
+			fmt.Fprintln(stderr, "sendevagt scan: no --to given: scanning as if the files went to an external recipient")
+			m.To = []message.Address{{Address: "modtager@ekstern.invalid"}}
+		}
+		out = append(out, loadedMessage{source: strings.Join(cfg.files, " "), msg: m})
+	}
+	return out, nil
+}
+
+// applyFlags lets --from/--to/--cc/--bcc/--subject replace what a message says.
+func applyFlags(cfg *scanConfig, m *message.Message) error {
+	parse := func(list []string) ([]message.Address, error) {
+		var out []message.Address
+		for _, s := range list {
+			a, err := parseAddress(s)
+			if err != nil {
+				return nil, fmt.Errorf("bad address %q: %w", s, err)
+			}
+			out = append(out, a)
+		}
+		return out, nil
+	}
+	if cfg.from != "" {
+		a, err := parseAddress(cfg.from)
+		if err != nil {
+			return fmt.Errorf("bad --from address %q: %w", cfg.from, err)
+		}
+		m.From = a
+	}
+	if len(cfg.to)+len(cfg.cc)+len(cfg.bcc) > 0 {
+		var err error
+		if m.To, err = parse(cfg.to); err != nil {
+			return err
+		}
+		if m.Cc, err = parse(cfg.cc); err != nil {
+			return err
+		}
+		if m.Bcc, err = parse(cfg.bcc); err != nil {
+			return err
+		}
+	}
+	if cfg.subject != "" {
+		m.Subject = cfg.subject
+	}
+	return nil
+}
+
+// Output, as DESIGN.md specifies it.
+type jsonResult struct {
+	Action    policy.Action  `json:"action"`
+	Reasons   []jsonReason   `json:"reasons"`
+	Documents []jsonDocument `json:"documents"`
+	Findings  []jsonFinding  `json:"findings"`
+}
+
+type jsonReason struct {
+	Code      string   `json:"code"`
+	Message   string   `json:"message"`
+	Documents []string `json:"documents"`
+}
+
+type jsonDocument struct {
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	Status string `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+type jsonFinding struct {
+	Kind       string  `json:"kind"`
+	Document   string  `json:"document"`
+	Page       int     `json:"page"`
+	Masked     string  `json:"masked"`
+	Value      string  `json:"value,omitempty"`
+	Confidence float64 `json:"confidence"`
+	Category   string  `json:"category,omitempty"`
+}
+
+func toJSON(res *scan.Result, showValues bool) jsonResult {
+	out := jsonResult{Action: res.Verdict.Action, Reasons: []jsonReason{}, Documents: []jsonDocument{}, Findings: []jsonFinding{}}
+	for _, r := range res.Verdict.Reasons {
+		docs := r.Documents
+		if docs == nil {
+			docs = []string{}
+		}
+		out.Reasons = append(out.Reasons, jsonReason{Code: r.Code, Message: r.Message, Documents: docs})
+	}
+	for _, d := range res.Documents {
+		out.Documents = append(out.Documents, jsonDocument{Name: d.Name, Type: d.Type, Status: string(d.Status), Detail: d.Detail})
+	}
+	for _, f := range res.Findings {
+		jf := jsonFinding{Kind: string(f.Kind), Document: f.Document, Page: f.Page, Masked: f.Masked,
+			Confidence: float64(int(f.Confidence*100+0.5)) / 100, Category: f.Category}
+		if showValues {
+			jf.Value = f.Value
+		}
+		out.Findings = append(out.Findings, jf)
+	}
+	return out
+}
+
+func writeJSON(w io.Writer, res *scan.Result, showValues bool) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(toJSON(res, showValues))
+}
+
+var actionText = map[policy.Action]string{
+	policy.Allow:  "ALLOW  – mailen kan sendes",
+	policy.Warn:   "WARN   – advarsel; medarbejderen kan sende alligevel",
+	policy.Secure: "SECURE – mailen skal sendes som sikker mail",
+	policy.Block:  "BLOCK  – mailen må ikke sendes",
+}
+
+func writeText(w io.Writer, source string, res *scan.Result, showValues bool) {
+	j := toJSON(res, showValues)
+	fmt.Fprintf(w, "%s\n  Verdict: %s\n", source, actionText[j.Action])
+	for _, r := range j.Reasons {
+		fmt.Fprintf(w, "  - [%s] %s\n", r.Code, r.Message)
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  Documents:")
+	for _, d := range j.Documents {
+		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", d.Status, d.Type, d.Name, d.Detail)
+	}
+	if len(j.Findings) > 0 {
+		fmt.Fprintln(tw, "  Findings:")
+	}
+	for _, f := range j.Findings {
+		v := f.Masked
+		if showValues {
+			v = f.Value
+		}
+		fmt.Fprintf(tw, "    %s\t%s p.%d\t%s\t%.2f\t%s\n", f.Kind, f.Document, f.Page, v, f.Confidence, f.Category)
+	}
+	tw.Flush()
+}
+
+func parseAddress(s string) (message.Address, error) {
+	a, err := mail.ParseAddress(s)
+	if err != nil {
+		return message.Address{}, err
+	}
+	return message.Address{Name: a.Name, Address: a.Address}, nil
+}
