@@ -236,7 +236,7 @@ func loadMessages(cfg *scanConfig, stderr io.Writer) ([]loadedMessage, error) {
 		}
 		if len(m.Recipients()) == 0 {
 			fmt.Fprintln(stderr, "sendevagt scan: no --to given: scanning as if the files went to an external recipient")
-			m.To = []message.Address{{Address: "modtager@ekstern.invalid"}}
+			m.To = []message.Address{{Address: "ukendt@ekstern.invalid"}}
 		}
 		out = append(out, loadedMessage{source: strings.Join(cfg.files, " "), msg: m})
 	}

@@ -14,7 +14,7 @@ type fakeLists struct{}
 var (
 	firstNames = set("anne", "marie", "magnus", "sofie", "johan", "marcus", "lise", "lotte", "jonathan",
 		"patrick", "silje", "ingrid", "aksel", "søren", "tine", "alberte", "jonas", "lærke", "felix", "victor", "bodil")
-	surnames = set("bech", "olesen", "thøgersen", "møller", "markussen", "smith", "hansen", "koch", "fisker", "lauridsen")
+	surnames = set("bech", "olesen", "thøgersen", "møller", "markussen", "smith", "hansen", "koch", "fisker", "lauridsen", "danielsen", "juhl")
 )
 
 func set(xs ...string) map[string]bool {

@@ -104,14 +104,10 @@ func describeRecipient(a message.Address, lists NameLists) recipientName {
 		rn.person = true
 		return rn
 	}
-	// One run of letters ("sarahougaard"): a person if it starts with a first name.
-	if len(toks) == 1 && len(toks[0]) >= 6 {
-		for i := 3; i <= len(toks[0])-3; i++ {
-			if isFirstName(lists, toks[0][:i]) {
-				rn.person = true
-				break
-			}
-		}
+	// One run of letters ("sarahougaard"): a person if it is a first name followed (possibly
+	// after middle names) by a known surname.
+	if len(toks) == 1 && len(toks[0]) >= 7 {
+		rn.person = firstThenSurname(lists, toks[0])
 	}
 	if !rn.person {
 		rn.compact = ""
@@ -259,6 +255,28 @@ func isSurname(lists NameLists, tok string) bool {
 	for _, v := range unfold(tok) {
 		if lists.IsSurname(v) {
 			return true
+		}
+	}
+	return false
+}
+
+// firstThenSurname is true for a run of letters that starts with a first name of at least four
+// letters and ends with a surname of at least four, or starts with a first name of at least four
+// letters followed by at least four more letters (surnames beyond the list: "johanmuller").
+func firstThenSurname(lists NameLists, run string) bool {
+	for i := 4; i <= len(run)-4; i++ {
+		if isFirstName(lists, run[:i]) {
+			return true
+		}
+	}
+	for j := len(run) - 4; j >= 3; j-- {
+		if !isSurname(lists, run[j:]) {
+			continue
+		}
+		for i := 4; i <= j; i++ {
+			if isFirstName(lists, run[:i]) {
+				return true
+			}
 		}
 	}
 	return false

@@ -28,13 +28,16 @@ func parseAddressList(dec *mime.WordDecoder, raw string) []Address {
 	if list, err := parser.ParseList(s); err == nil {
 		out := make([]Address, 0, len(list))
 		for _, a := range list {
-			out = append(out, Address{Name: cleanDisplayName(dec, a.Name), Address: a.Address})
+			out = append(out, newAddress(cleanDisplayName(dec, a.Name), a.Address))
 		}
 		return out
 	}
 	var out []Address
 	pending := ""
 	for _, piece := range splitAddressList(s) {
+		if strings.TrimSpace(piece) == "" {
+			continue
+		}
 		a := parseOneAddress(dec, &parser, piece)
 		switch {
 		case a.Address == "" && a.Name == "":
@@ -66,7 +69,7 @@ func joinNames(a, b string) string {
 func parseOneAddress(dec *mime.WordDecoder, parser *mail.AddressParser, piece string) Address {
 	piece = strings.TrimSpace(piece)
 	if a, err := parser.Parse(piece); err == nil {
-		return Address{Name: cleanDisplayName(dec, a.Name), Address: a.Address}
+		return newAddress(cleanDisplayName(dec, a.Name), a.Address)
 	}
 	// A group's display name ("Team: a@example.dk") carries no address of its own.
 	if i := strings.IndexByte(piece, ':'); i >= 0 && !strings.ContainsAny(piece[:i], `@<"`) {
@@ -75,7 +78,7 @@ func parseOneAddress(dec *mime.WordDecoder, parser *mail.AddressParser, piece st
 	if lt := strings.LastIndexByte(piece, '<'); lt >= 0 {
 		addr, rest, _ := strings.Cut(piece[lt+1:], ">")
 		name := strings.TrimSpace(piece[:lt] + " " + rest)
-		return Address{Name: cleanDisplayName(dec, name), Address: cleanAddress(addr)}
+		return newAddress(cleanDisplayName(dec, name), cleanAddress(addr))
 	}
 	var addr string
 	var name []string
@@ -86,7 +89,15 @@ func parseOneAddress(dec *mime.WordDecoder, parser *mail.AddressParser, piece st
 		}
 		name = append(name, f)
 	}
-	return Address{Name: cleanDisplayName(dec, strings.Join(name, " ")), Address: addr}
+	return newAddress(cleanDisplayName(dec, strings.Join(name, " ")), addr)
+}
+
+// newAddress drops a display name that only repeats the address, as Outlook writes it.
+func newAddress(name, addr string) Address {
+	if strings.EqualFold(name, addr) {
+		name = ""
+	}
+	return Address{Name: name, Address: addr}
 }
 
 func cleanAddress(s string) string {

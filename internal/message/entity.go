@@ -78,7 +78,7 @@ func (p *parser) walk(e entity, out *sink) error {
 		return p.walkMultipart(e, ct, out)
 	case mt == "message/rfc822" || mt == "message/global":
 		p.addMessage(e, ct, out)
-	case isPKCS7Mime(mt, p.fileName(e, ct)):
+	case isPKCS7Mime(mt) || mt == "application/octet-stream" && isP7MName(p.fileName(e, ct)):
 		p.addPKCS7(e, ct, out)
 	default:
 		p.addLeaf(e, ct, mt, out)
@@ -91,7 +91,7 @@ func (p *parser) addLeaf(e entity, ct contentType, mt string, out *sink) {
 	disposition, _ := parseMediaType(e.header.Get("Content-Disposition"))
 	name := p.fileName(e, ct)
 	data := e.data()
-	if strings.HasPrefix(mt, "text/") && name == "" && disposition != "attachment" {
+	if isBodyText(mt) && name == "" && disposition != "attachment" {
 		out.bodies = append(out.bodies, Body{ContentType: bodyType(mt), Content: textContent(data, ct.params["charset"])})
 		return
 	}
@@ -107,6 +107,12 @@ func (p *parser) addAttachment(out *sink, name, mediaType string, data []byte) {
 		name = fmt.Sprintf("attachment-%d%s", p.unnamed, extensionFor(mediaType))
 	}
 	out.attachments = append(out.attachments, Attachment{Name: name, ContentType: mediaType, Data: data})
+}
+
+// isBodyText reports whether an inline part of this type is read as a body. RTF is text/* but
+// markup: it goes to the extract package as an attachment.
+func isBodyText(mediaType string) bool {
+	return strings.HasPrefix(mediaType, "text/") && mediaType != "text/rtf"
 }
 
 func bodyType(mediaType string) string {
@@ -130,13 +136,13 @@ func (p *parser) addMessage(e entity, ct contentType, out *sink) {
 	data := e.data()
 	name := p.fileName(e, ct)
 	if name == "" {
-		name = messageFileName(p, data)
+		name = p.messageFileName(data)
 	}
 	out.attachments = append(out.attachments, Attachment{Name: name, ContentType: "message/rfc822", Data: data})
 }
 
 // messageFileName names an attached message after its subject.
-func messageFileName(p *parser, data []byte) string {
+func (p *parser) messageFileName(data []byte) string {
 	h, _, _ := readHeader(data, 1000)
 	subject := cleanFileName(decodeHeaderText(p.dec, h.Get("Subject")))
 	if subject == "" {

@@ -14,12 +14,15 @@ func (p *parser) walkMultipart(e entity, ct contentType, out *sink) error {
 	}
 	subtype := strings.TrimPrefix(ct.mediaType, "multipart/")
 	children, err := p.splitParts(e, ct, subtype)
+	if err != nil && len(children) == 0 {
+		return err
+	}
 	if len(children) == 0 {
 		// No usable boundary: keep the content readable rather than lose it.
 		if text := textContent(e.data(), ""); strings.TrimSpace(text) != "" {
 			out.bodies = append(out.bodies, Body{ContentType: "text/plain", Content: text})
 		}
-		return err
+		return nil
 	}
 	switch subtype {
 	case "alternative":

@@ -61,6 +61,8 @@ func extensionFor(mediaType string) string {
 		return ".csv"
 	case "text/calendar":
 		return ".ics"
+	case "text/rtf", "application/rtf":
+		return ".rtf"
 	case "application/zip":
 		return ".zip"
 	case "application/pkcs7-mime", "application/x-pkcs7-mime":

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 )
 
@@ -43,6 +44,7 @@ func defaultLimits(maxBytes int64) limits {
 // best-effort results, never an error. It fails with ErrTooLarge (input above
 // DefaultMaxBytes; no Message), ErrMalformed (no header at all; no Message) or ErrTooComplex
 // (nesting, part or header-field limits; the Message returned holds what was parsed before).
+// Attachment data may share memory with data.
 func Parse(data []byte) (*Message, error) {
 	return parse(data, defaultLimits(DefaultMaxBytes))
 }
@@ -51,7 +53,7 @@ func Parse(data []byte) (*Message, error) {
 // them like Parse. A longer input fails with ErrTooLarge without being read to the end.
 func ParseReader(r io.Reader, maxBytes int64) (*Message, error) {
 	lim := defaultLimits(maxBytes)
-	data, err := io.ReadAll(io.LimitReader(r, lim.maxBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, min(lim.maxBytes, math.MaxInt64-1)+1))
 	if err != nil {
 		return nil, fmt.Errorf("message: read: %w", err)
 	}

@@ -1,20 +1,16 @@
 package message
 
-import (
-	"bytes"
-	"strings"
-)
+import "strings"
 
-// isPKCS7Mime reports whether an entity is S/MIME content (RFC 8551): application/pkcs7-mime,
-// its x- form, or an application/octet-stream named *.p7m as some gateways send it.
-func isPKCS7Mime(mediaType, name string) bool {
-	switch mediaType {
-	case "application/pkcs7-mime", "application/x-pkcs7-mime":
-		return true
-	case "application/octet-stream":
-		return strings.HasSuffix(strings.ToLower(name), ".p7m")
-	}
-	return false
+// isPKCS7Mime reports whether a media type is S/MIME content (RFC 8551).
+func isPKCS7Mime(mediaType string) bool {
+	return mediaType == "application/pkcs7-mime" || mediaType == "application/x-pkcs7-mime"
+}
+
+// isP7MName reports whether an application/octet-stream part is S/MIME content by its name,
+// as some gateways send it.
+func isP7MName(name string) bool {
+	return strings.HasSuffix(strings.ToLower(name), ".p7m")
 }
 
 // isSignature reports whether a part of multipart/signed is the detached signature.
@@ -65,7 +61,7 @@ func smimeKind(smimeType string, der []byte) smimeContent {
 	case "signed-data":
 		return smimeSigned
 	case "":
-		if bytes.Equal(cmsContentType(der), oidSignedData) {
+		if string(cmsContentType(der)) == oidSignedData {
 			return smimeSigned
 		}
 		return smimeEnveloped
@@ -74,7 +70,7 @@ func smimeKind(smimeType string, der []byte) smimeContent {
 }
 
 // oidSignedData is the DER encoding of id-signedData, 1.2.840.113549.1.7.2.
-var oidSignedData = []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02}
+const oidSignedData = "\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02"
 
 // cmsContentType returns the encoded OID (tag, length, value) that starts a CMS ContentInfo
 // SEQUENCE, or nil when der does not start like one.

@@ -14,7 +14,7 @@ func decodeTransfer(encoding string, body []byte) []byte {
 	case "quoted-printable":
 		return decodeQuotedPrintable(body)
 	default: // 7bit, 8bit, binary, missing or unknown
-		return body
+		return body[:len(body):len(body)] // shared with the input: appending must copy
 	}
 }
 

@@ -1,0 +1,167 @@
+package scan
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/sendevagt/sendevagt/internal/detect"
+	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/identity"
+	"github.com/sendevagt/sendevagt/internal/message"
+	"github.com/sendevagt/sendevagt/internal/policy"
+	"github.com/sendevagt/sendevagt/internal/testgen"
+)
+
+func newTestScanner(tb testing.TB) *Scanner {
+	tb.Helper()
+	det, err := detect.New(detect.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return New(extract.New(extract.Limits{}), det, identity.New(det, identity.Options{}))
+}
+
+func baseMessage(to message.Address) *message.Message {
+	return &message.Message{
+		From:    message.Address{Name: "Jonas Fisker", Address: "jonas.fisker@aarhus.dk"},
+		To:      []message.Address{to},
+		Subject: "Afgørelse",
+		Bodies:  []message.Body{{ContentType: "text/plain", Content: "Hej\n\nHermed brevet.\n\nMed venlig hilsen\nJonas Fisker\n"}},
+	}
+}
+
+// A broken attachment gets its own status and the rest of the message is still scanned.
+func TestBrokenAttachmentDoesNotHideTheRest(t *testing.T) {
+	s := newTestScanner(t)
+	m := baseMessage(message.Address{Name: "Patrick Smith", Address: "p.smith@yahoo.dk"})
+	m.Attachments = []message.Attachment{
+		{Name: "Referat.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.7\n1 0 obj\n<< /Type /Catalog broken")},
+		{Name: "Liste.txt", ContentType: "text/plain", Data: []byte("Borger: Søren Ærbø Østergård, CPR-nr. 010190-1234\n")},
+	}
+	res, err := s.Scan(context.Background(), m, policy.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]extract.Status{}
+	for _, d := range res.Documents {
+		status[d.Name] = d.Status
+	}
+	if status["Referat.pdf"] != extract.Unscannable {
+		t.Errorf("corrupt PDF status %q, want unscannable", status["Referat.pdf"])
+	}
+	if status["Liste.txt"] != extract.Scanned {
+		t.Errorf("text attachment status %q, want scanned", status["Liste.txt"])
+	}
+	var found bool
+	for _, f := range res.Findings {
+		if f.Kind == detect.KindCPR && f.Document == "Liste.txt" && f.Masked == "010190-xxxx" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("CPR in the readable attachment not found: %+v", res.Findings)
+	}
+	if res.Verdict.Action != policy.Block {
+		t.Errorf("action %s, want block (another citizen's CPR)", res.Verdict.Action)
+	}
+	codes := map[string]bool{}
+	for _, r := range res.Verdict.Reasons {
+		codes[r.Code] = true
+	}
+	for _, c := range []string{policy.CodeDifferentCitizen, policy.CodeUnreadable, policy.CodePersonalPlain} {
+		if !codes[c] {
+			t.Errorf("reason %s missing: %+v", c, res.Verdict.Reasons)
+		}
+	}
+}
+
+// The letter bundle of the Aarhus incident: many citizens' letters to one citizen.
+func TestLetterBundleToOneCitizenIsBlocked(t *testing.T) {
+	pdf, people, err := testgen.LetterBundle(testgen.LetterOptions{Pages: 12, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newTestScanner(t)
+	m := baseMessage(message.Address{Name: people[0].Name(), Address: "borger@live.dk"})
+	m.Attachments = []message.Attachment{{Name: "Breve samlet.pdf", ContentType: "application/pdf", Data: pdf}}
+	res, err := s.Scan(context.Background(), m, policy.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, f := range res.Findings {
+		if f.Kind == detect.KindCPR {
+			got[f.Value] = true
+		}
+	}
+	for _, p := range people {
+		if !got[p.CPRDigits()] {
+			t.Errorf("CPR of page for %s not found", p.CPR[:6])
+		}
+	}
+	if res.Verdict.Action != policy.Block {
+		t.Fatalf("action %s, want block", res.Verdict.Action)
+	}
+	codes := map[string]bool{}
+	for _, r := range res.Verdict.Reasons {
+		codes[r.Code] = true
+	}
+	if !codes[policy.CodeBulkCPR] || !codes[policy.CodeDifferentCitizen] {
+		t.Errorf("want bulk and different-citizen reasons, got %+v", res.Verdict.Reasons)
+	}
+	// The employee's message names the document and a masked identifier, never a full CPR.
+	for _, r := range res.Verdict.Reasons {
+		for _, p := range people {
+			if strings.Contains(r.Message, p.CPRDigits()) || strings.Contains(r.Message, p.CPR) {
+				t.Errorf("reason message leaks a CPR number: %s", r.Message)
+			}
+		}
+	}
+}
+
+func TestCancelledScanFails(t *testing.T) {
+	s := newTestScanner(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.Scan(ctx, baseMessage(message.Address{Address: "a@b.dk"}), policy.Default()); err == nil {
+		t.Error("a cancelled scan returned no error")
+	}
+}
+
+// BenchmarkScanPDFBundle is a whole scan of a message carrying a ~5 MB PDF bundle: 100 letters,
+// each page with a scanned-signature image, as case systems print them. Target: under 300 ms.
+func BenchmarkScanPDFBundle(b *testing.B) {
+	pdf, _, err := testgen.LetterBundle(testgen.LetterOptions{Pages: 100, Seed: 1, ImageBytes: 50_000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchScan(b, pdf)
+}
+
+// BenchmarkScanPDFTextBundle is the worst case of the same size: ~5 MB of text-only letters.
+func BenchmarkScanPDFTextBundle(b *testing.B) {
+	pdf, err := testgen.LetterBundlePDF(2400, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchScan(b, pdf)
+}
+
+func benchScan(b *testing.B, pdf []byte) {
+	s := newTestScanner(b)
+	pol := policy.Default()
+	m := baseMessage(message.Address{Name: "Patrick Smith", Address: "p.smith@yahoo.dk"})
+	m.Attachments = []message.Attachment{{Name: "Breve samlet.pdf", ContentType: "application/pdf", Data: pdf}}
+	b.SetBytes(int64(len(pdf)))
+	for b.Loop() {
+		res, err := s.Scan(context.Background(), m, pol)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Verdict.Action != policy.Block {
+			b.Fatalf("action %s", res.Verdict.Action)
+		}
+	}
+	b.ReportMetric(float64(len(pdf))/(1<<20), "MB/msg")
+}
