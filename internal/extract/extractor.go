@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Extractor turns attachment bytes into Documents within its Limits. It holds no other state and
@@ -13,11 +14,19 @@ type Extractor struct {
 	lim Limits
 	// noRecover lets parser panics escape (fuzz tests use it to see them); never set in production.
 	noRecover bool
+	// testHook, when set, runs before each document's parser with its type (tests use it to
+	// simulate a stuck or panicking parser).
+	testHook func(typ string)
 }
 
 // New returns an Extractor with the given limits; zero (or negative) fields take the value from
-// DefaultLimits.
+// DefaultLimits. The zero Extractor is usable too and has DefaultLimits.
 func New(lim Limits) *Extractor {
+	return &Extractor{lim: lim.withDefaults()}
+}
+
+// withDefaults fills zero or negative fields from DefaultLimits.
+func (lim Limits) withDefaults() Limits {
 	d := DefaultLimits
 	if lim.MaxDocumentBytes <= 0 {
 		lim.MaxDocumentBytes = d.MaxDocumentBytes
@@ -43,11 +52,11 @@ func New(lim Limits) *Extractor {
 	if lim.Timeout <= 0 {
 		lim.Timeout = d.Timeout
 	}
-	return &Extractor{lim: lim}
+	return lim
 }
 
 // Limits returns the effective limits (defaults filled in).
-func (x *Extractor) Limits() Limits { return x.lim }
+func (x *Extractor) Limits() Limits { return x.lim.withDefaults() }
 
 // errTimeLimit is the cancellation cause when Limits.Timeout expires.
 var errTimeLimit = errors.New("extraction time limit reached")
@@ -67,12 +76,13 @@ func (x *Extractor) Extract(ctx context.Context, name, contentType string, data 
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, cancel := context.WithTimeoutCause(ctx, x.lim.Timeout, errTimeLimit)
+	lim := x.lim.withDefaults()
+	ctx, cancel := context.WithTimeoutCause(ctx, lim.Timeout, errTimeLimit)
 	defer cancel()
 
 	done := make(chan []Document, 1)
 	go func() {
-		w := &walker{x: x, ctx: ctx, lim: x.lim}
+		w := &walker{x: x, ctx: ctx, lim: lim}
 		defer func() {
 			if r := recover(); r != nil {
 				if x.noRecover {
@@ -88,7 +98,7 @@ func (x *Extractor) Extract(ctx context.Context, name, contentType string, data 
 	case docs := <-done:
 		return docs
 	case <-ctx.Done():
-		return []Document{{Name: name, Type: quickType(name, contentType, data), Status: Unscannable, Detail: ctxDetail(ctx, x.lim)}}
+		return []Document{{Name: name, Type: quickType(name, contentType, data), Status: Unscannable, Detail: ctxDetail(ctx, lim)}}
 	}
 }
 
@@ -121,6 +131,16 @@ type job struct {
 	typ         string
 	zr          *zip.Reader // set by sniff for zip-based formats
 	s           *sink
+	// notes are parts left unread although the document itself was read (Detail, Truncated).
+	notes []string
+}
+
+// embeddings extracts the documents embedded in an OOXML package under dir, noting when the
+// nesting limit left them unread.
+func (w *walker) embeddings(j *job, p *pkg, dir string) {
+	if w.embedded(j, p, dir) {
+		j.notes = append(j.notes, "embedded documents not read: "+w.depthDetail())
+	}
 }
 
 func (w *walker) top(name, ctype string, data []byte) {
@@ -147,6 +167,9 @@ func (w *walker) ratioDetail() string {
 }
 
 func (w *walker) depthDetail() string {
+	if w.lim.MaxDepth == 1 {
+		return "nested deeper than 1 level (MaxDepth)"
+	}
 	return fmt.Sprintf("nested deeper than %d levels (MaxDepth)", w.lim.MaxDepth)
 }
 
@@ -178,6 +201,9 @@ func (w *walker) document(name, ctype string, data []byte, depth int) {
 			doc.Status, doc.Detail = TooLarge, w.depthDetail()
 			return
 		}
+		if w.x.testHook != nil {
+			w.x.testHook(j.typ)
+		}
 		if j.typ == "pdf" {
 			w.pdf(j, &doc)
 			return
@@ -188,6 +214,13 @@ func (w *walker) document(name, ctype string, data []byte, depth int) {
 		if err != nil {
 			doc.Status, doc.Detail = w.classify(j.typ, err)
 			return
+		}
+		if len(j.notes) > 0 {
+			truncated = true
+			if note != "" {
+				j.notes = append([]string{note}, j.notes...)
+			}
+			note = strings.Join(j.notes, "; ")
 		}
 		doc.Status, doc.Detail, doc.Truncated = Scanned, note, truncated
 	})

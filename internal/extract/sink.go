@@ -96,6 +96,13 @@ func (s *sink) writeRune(r rune) {
 	s.writeBytes(buf[:n])
 }
 
+// newline ends the current line unless it is already ended (or the page is empty).
+func (s *sink) newline() {
+	if len(s.cur) > 0 && s.cur[len(s.cur)-1] != '\n' {
+		s.writeByte('\n')
+	}
+}
+
 // endCell ends a table cell: the cell's last paragraph break becomes a tab.
 func (s *sink) endCell() {
 	if !s.started {

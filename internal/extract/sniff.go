@@ -110,7 +110,7 @@ var ctypeTypes = map[string]string{
 	"text/html": "html", "application/xhtml+xml": "html",
 	"text/csv": "csv", "text/tab-separated-values": "csv",
 	"application/zip": "zip", "application/x-zip-compressed": "zip",
-	"message/rfc822": "eml",
+	"message/rfc822":     "eml",
 	"application/msword": "ole", "application/vnd.ms-excel": "ole",
 	"application/vnd.ms-powerpoint": "ole", "application/vnd.ms-outlook": "ole",
 	"application/pkcs7-mime": "smime", "application/x-pkcs7-mime": "smime",
@@ -175,12 +175,7 @@ func sniff(j *job) string {
 		return t
 	}
 	if ext == "smime" || ctypeType(j.ctype) == "smime" {
-		// A .p7m may also be signed-data (readable content), which we do not unpack yet.
-		if mt, params, err := mime.ParseMediaType(j.ctype); err == nil && strings.Contains(mt, "pkcs7-mime") &&
-			strings.EqualFold(params["smime-type"], "signed-data") {
-			return "p7s"
-		}
-		return "smime"
+		return pkcs7Kind(j.data)
 	}
 	if ext != "" {
 		return ext
@@ -226,7 +221,7 @@ func isText(data []byte) bool {
 // sniffZip tells OOXML and ODF packages from plain archives. An archive that does not open keeps
 // the type its name promises (so a broken .docx is a corrupt DOCX), else it is a corrupt zip.
 func sniffZip(j *job, ext string) string {
-	zr, err := zip.NewReader(bytes.NewReader(j.data), int64(len(j.data)))
+	zr, err := openZip(j.data)
 	if err != nil {
 		switch ext {
 		case "docx", "xlsx", "pptx", "odt", "ods", "odp":
@@ -307,4 +302,20 @@ func smallEntry(f *zip.File, max int64) []byte {
 		return nil
 	}
 	return b
+}
+
+// CMS content type OIDs (DER, with tag and length): signedData 1.2.840.113549.1.7.2,
+// envelopedData 1.2.840.113549.1.7.3, authEnvelopedData 1.2.840.113549.1.9.16.1.23.
+var (
+	oidSignedData = []byte{0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02}
+)
+
+// pkcs7Kind tells S/MIME signed data (readable content inside, not unpacked yet: "p7s") from
+// encrypted data ("smime"); anything not plainly signed is taken as encrypted.
+func pkcs7Kind(data []byte) string {
+	head := data[:min(len(data), 64)]
+	if bytes.Contains(head, oidSignedData) {
+		return "p7s"
+	}
+	return "smime"
 }

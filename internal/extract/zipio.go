@@ -24,7 +24,10 @@ func errSummary(err error) string {
 	var syn *xml.SyntaxError
 	var miss errMissing
 	var corrupt flate.CorruptInputError
+	var pe *partError
 	switch {
+	case errors.As(err, &pe):
+		return errSummary(pe.err) + " in " + pe.part
 	case errors.As(err, &miss):
 		return miss.Error()
 	case errors.Is(err, zip.ErrFormat):
@@ -172,7 +175,7 @@ func (w *walker) openPkg(j *job) (*pkg, error) {
 	zr := j.zr
 	if zr == nil {
 		var err error
-		zr, err = zip.NewReader(bytes.NewReader(j.data), int64(len(j.data)))
+		zr, err = openZip(j.data)
 		if err != nil {
 			return nil, err
 		}
@@ -211,4 +214,15 @@ func (p *pkg) read(name string) ([]byte, error) {
 		return nil, errMissing(name)
 	}
 	return p.w.readEntry(f, &p.docLeft)
+}
+
+// openZip opens an archive in memory. Entry names that would be unsafe as paths (zip-slip) do
+// not matter here, since nothing is written to disk: with GODEBUG=zipinsecurepath=0 the reader
+// is still used.
+func openZip(data []byte) (*zip.Reader, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil && errors.Is(err, zip.ErrInsecurePath) && zr != nil {
+		return zr, nil
+	}
+	return zr, err
 }

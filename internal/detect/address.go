@@ -1,0 +1,407 @@
+package detect
+
+import (
+	"strings"
+)
+
+// Address recognizer (docs/CPR.md §6). Prefilter: a 1–4 digit house number after a word. The
+// street is the longest name from da_street_names.txt (53,335 names) ending just before it, or a
+// capitalised word with a street ending (-vej, -gade, Allé, Boulevard, ...). Then an optional
+// floor/side (st., st. tv., 2. th, 3. sal, mf, ", 2."), and an optional postcode (1000–9990) with
+// its city, after ", ", a space or one line break:
+//
+//	street + number + postcode  0.9   (street by shape only: 0.8)
+//	street + number             0.6   (street by shape only: 0.45)
+
+type streetIndex struct {
+	set        map[string]struct{} // lower-case street names as written
+	lastWords  map[string]struct{} // lower-case last words of the street names: a prefilter
+	maxTokens  int
+	suffixes   []string // street endings: vej, gade, ...
+	words      map[string]struct{}
+	maxKeySize int
+}
+
+func loadStreets() (streetIndex, error) {
+	idx := streetIndex{set: make(map[string]struct{}, 54000), lastWords: make(map[string]struct{}, 40000),
+		words: map[string]struct{}{}}
+	data, err := readData("da_street_names.txt")
+	if err != nil {
+		return idx, err
+	}
+	forEachLine(data, func(line string) {
+		k := lowerString(collapseSpace(line))
+		idx.set[k] = struct{}{}
+		idx.lastWords[k[strings.LastIndexByte(k, ' ')+1:]] = struct{}{}
+		idx.maxTokens = max(idx.maxTokens, strings.Count(k, " ")+1)
+		idx.maxKeySize = max(idx.maxKeySize, len(k))
+	})
+	data, err = readData("name_words.txt")
+	if err != nil {
+		return idx, err
+	}
+	lines, err := parseSections("name_words.txt", data)
+	if err != nil {
+		return idx, err
+	}
+	for _, l := range lines {
+		for _, w := range strings.Fields(l.line) {
+			switch l.section {
+			case "street_suffix":
+				idx.suffixes = append(idx.suffixes, lowerString(w))
+			case "street":
+				idx.words[lowerString(w)] = struct{}{}
+			}
+		}
+	}
+	return idx, nil
+}
+
+const maxStreetTokens = 6
+
+// Addresses finds postal addresses. Value is the address as written, white space collapsed
+// (a two-line address becomes one line); Masked is "Street xx, 8000".
+func (e *Engine) Addresses(text string) []Finding {
+	var out []Finding
+	n := len(text)
+	i, lastEnd := 0, 0
+	for i < n {
+		j := nextDigit(text, i)
+		if j < 0 {
+			break
+		}
+		k := j + 1
+		for k < n && isDigit(text[k]) {
+			k++
+		}
+		next := k
+		if k-j <= 4 && text[j] != '0' && j >= lastEnd {
+			if f, ok := e.streets.match(text, j, k); ok {
+				out = append(out, f)
+				next, lastEnd = f.End, f.End
+			}
+		}
+		i = next
+	}
+	return out
+}
+
+func (idx *streetIndex) match(s string, j, k int) (Finding, bool) {
+	n := len(s)
+	// The number follows a word and one space.
+	if j < 2 || s[j-1] != ' ' || !(letterBefore(s, j-1) || s[j-2] == '.') {
+		return Finding{}, false
+	}
+	// House number [1-9][0-9]{0,3}[A-Za-z]?
+	hn := k
+	if hn < n && isASCIILetter(s[hn]) && (hn+1 >= n || letterAt(s, hn+1) == 0) {
+		hn++
+	}
+	if hn < n {
+		switch c := s[hn]; {
+		case isDigit(c) || letterAt(s, hn) > 0:
+			return Finding{}, false
+		case (c == ':' || c == '.' || c == '/') && hn+1 < n && isDigit(s[hn+1]):
+			return Finding{}, false
+		case c == ',' && hn+1 < n && isDigit(s[hn+1]) && !(hn+2 < n && s[hn+2] == '.'):
+			return Finding{}, false
+		case c == '%':
+			return Finding{}, false
+		}
+	}
+	// Tokens before the number on the same line.
+	var starts [maxStreetTokens]int
+	cnt := 0
+	p := j - 1 // the space before the number
+	for cnt < maxStreetTokens {
+		te := p
+		ts := te
+		sep := false
+		for ts > 0 {
+			c := s[ts-1]
+			if c == ' ' || c == '\n' || c == '\t' || c == '\r' {
+				break
+			}
+			if c == '|' || (c == 0xB7 && ts >= 2 && s[ts-2] == 0xC2) {
+				sep = true
+			}
+			ts--
+		}
+		if ts == te || sep || stopsStreet(s[te-1]) {
+			break
+		}
+		starts[cnt] = ts
+		cnt++
+		if ts < 2 || s[ts-1] != ' ' || s[ts-2] == ' ' {
+			break
+		}
+		p = ts - 1
+	}
+	if cnt == 0 {
+		return Finding{}, false
+	}
+	streetEnd := j - 1
+	streetStart, inList := -1, false
+	var buf [128]byte
+	tries := cnt
+	if m := lowerInto(buf[:], s[starts[0]:streetEnd]); m > 0 {
+		if _, ok := idx.lastWords[string(buf[:m])]; !ok {
+			tries = 0 // no street name ends with this word: only the shape rule can apply
+		}
+	}
+	for t := tries - 1; t >= 0; t-- {
+		ts := starts[t]
+		if streetEnd-ts > len(buf) || !(upperAt(s, ts) > 0 || isDigit(s[ts])) {
+			continue
+		}
+		m := lowerInto(buf[:], s[ts:streetEnd])
+		if _, ok := idx.set[string(buf[:m])]; ok {
+			streetStart, inList = ts, true
+			break
+		}
+	}
+	if streetStart < 0 {
+		if upperAt(s, starts[0]) == 0 {
+			return Finding{}, false
+		}
+		streetStart = idx.streetShape(s, starts[:cnt], streetEnd)
+		if streetStart < 0 {
+			return Finding{}, false
+		}
+	}
+	street := s[streetStart:streetEnd]
+	why := make([]string, 0, 4)
+	if inList {
+		why = append(why, "street (street list)")
+	} else {
+		why = append(why, "street by its ending, not in the street list")
+	}
+	why = append(why, "house number")
+	end := hn
+	if fe, ok := parseFloor(s, hn); ok {
+		why = append(why, "floor/side")
+		end = fe
+	}
+	conf := 0.6
+	if !inList {
+		conf = 0.45
+	}
+	masked := street + " xx"
+	if pcs, ce, ok := parsePostcode(s, end); ok {
+		why = append(why, "postcode and city")
+		masked = street + " xx, " + s[pcs:pcs+4]
+		end = ce
+		conf = 0.9
+		if !inList {
+			conf = 0.8
+		}
+	}
+	return Finding{
+		Kind:       KindAddress,
+		Start:      streetStart,
+		End:        end,
+		Value:      collapseSpace(s[streetStart:end]),
+		Masked:     masked,
+		Confidence: conf,
+		Why:        why,
+	}, true
+}
+
+// letterBefore reports whether the rune ending at s[i-1] is a letter.
+func letterBefore(s string, i int) bool {
+	return wordCharBefore(s, i) && !isDigit(s[i-1])
+}
+
+// stopsStreet reports a token (by its last byte) that cannot be part of a street name before a
+// house number: one ending with punctuation, a label "Adresse:" or a list "Aarhus,".
+func stopsStreet(last byte) bool {
+	switch last {
+	case ',', ':', ';', '(', ')', '"', '|', '>', '=':
+		return true
+	}
+	return false
+}
+
+// streetShape finds a street by its form: the last token ends with a street ending ("Møllevej")
+// or is a street word ("Boulevard") after capitalised words. Returns the start or -1.
+func (idx *streetIndex) streetShape(s string, starts []int, end int) int {
+	last := s[starts[0]:end]
+	var buf [64]byte
+	m := lowerInto(buf[:], last)
+	if m <= 0 {
+		return -1
+	}
+	lw := string(buf[:m])
+	isWord := false
+	if _, ok := idx.words[lw]; ok {
+		isWord = true
+	}
+	hasSuffix := false
+	for _, suf := range idx.suffixes {
+		if len(lw) >= len(suf)+3 && strings.HasSuffix(lw, suf) {
+			hasSuffix = true
+			break
+		}
+	}
+	if !isWord && !hasSuffix {
+		return -1
+	}
+	start := -1
+	if hasSuffix && upperAt(s, starts[0]) > 0 {
+		start = starts[0]
+	}
+	for t := 1; t < len(starts) && t < 4; t++ {
+		ts := starts[t]
+		if upperAt(s, ts) == 0 && !(isDigit(s[ts]) && strings.HasSuffix(s[ts:starts[t-1]-1], ".")) {
+			break
+		}
+		start = ts
+	}
+	return start
+}
+
+// hasPrefixFold reports whether s starts with the ASCII lower-case prefix p, any case.
+func hasPrefixFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if s[i]|0x20 != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// sideAt parses tv / th / mf / t.v. / t.h. at i (any case) and returns its end.
+func sideAt(s string, i int) int {
+	for _, side := range [...]string{"t.v.", "t.h.", "tv", "th", "mf"} {
+		if hasPrefixFold(s[i:], side) {
+			e := i + len(side)
+			if e < len(s) && letterAt(s, e) > 0 {
+				continue
+			}
+			if e < len(s) && s[e] == '.' && side[len(side)-1] != '.' {
+				e++
+			}
+			return e
+		}
+	}
+	return -1
+}
+
+// parseFloor parses ", 2. tv.", " st.", " st. th", " 3. sal", " mf" after a house number.
+func parseFloor(s string, p int) (int, bool) {
+	n := len(s)
+	q := p
+	if q < n && s[q] == ',' {
+		q++
+	}
+	q0 := q
+	for q < n && q-q0 < 2 && s[q] == ' ' {
+		q++
+	}
+	if q == p || q >= n {
+		return p, false
+	}
+	r := -1
+	switch {
+	case hasPrefixFold(s[q:], "st") && (q+2 >= n || letterAt(s, q+2) == 0):
+		r = q + 2
+		if r < n && s[r] == '.' {
+			r++
+		}
+	case isDigit(s[q]):
+		d := q
+		for d < n && d-q < 2 && isDigit(s[d]) {
+			d++
+		}
+		if d >= n || s[d] != '.' || (d+1 < n && isDigit(s[d+1])) {
+			return p, false
+		}
+		r = d + 1
+		if hasPrefixFold(s[r:], " sal") && (r+4 >= n || letterAt(s, r+4) == 0) {
+			r += 4
+		}
+	default:
+		if e := sideAt(s, q); e > 0 {
+			return e, true
+		}
+		return p, false
+	}
+	// optional side after the floor
+	t := r
+	if t < n && s[t] == ',' {
+		t++
+	}
+	t0 := t
+	for t < n && t-t0 < 2 && s[t] == ' ' {
+		t++
+	}
+	if t < n {
+		if e := sideAt(s, t); e > 0 {
+			return e, true
+		}
+	}
+	return r, true
+}
+
+// parsePostcode parses ", 8000 Aarhus C" or a line break then "4180 Sorø" at p. Returns the start
+// of the postcode and the end of the city.
+func parsePostcode(s string, p int) (int, int, bool) {
+	n := len(s)
+	q := p
+	if q < n && s[q] == '.' {
+		q++
+	}
+	if q < n && s[q] == ',' {
+		q++
+	}
+	for q < n && (s[q] == ' ' || s[q] == '\t') {
+		q++
+	}
+	if q < n && s[q] == '\r' {
+		q++
+	}
+	if q < n && s[q] == '\n' {
+		q++
+		for q < n && (s[q] == ' ' || s[q] == '\t') {
+			q++
+		}
+	}
+	if q+5 > n || s[q] < '1' || s[q] > '9' || !isDigit(s[q+1]) || !isDigit(s[q+2]) || !isDigit(s[q+3]) {
+		return 0, 0, false
+	}
+	if isDigit(s[q+4]) {
+		return 0, 0, false
+	}
+	pc := int(s[q]-'0')*1000 + int(s[q+1]-'0')*100 + int(s[q+2]-'0')*10 + int(s[q+3]-'0')
+	if pc < 1000 || pc > 9990 {
+		return 0, 0, false
+	}
+	c := q + 4
+	if c >= n || s[c] != ' ' {
+		return 0, 0, false
+	}
+	c++
+	end := -1
+	for tokens := 0; tokens < 4 && c < n && upperAt(s, c) > 0; tokens++ {
+		e := c
+		for e < n && (letterAt(s, e) > 0 || s[e] == '.' || s[e] == '-') {
+			if l := letterAt(s, e); l > 0 {
+				e += l
+			} else {
+				e++
+			}
+		}
+		end = e
+		if e+1 >= n || s[e] != ' ' || upperAt(s, e+1) == 0 {
+			break
+		}
+		c = e + 1
+	}
+	if end < 0 {
+		return 0, 0, false
+	}
+	return q, end, true
+}

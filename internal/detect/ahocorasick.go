@@ -1,0 +1,177 @@
+package detect
+
+import "fmt"
+
+// A small Aho-Corasick automaton over bytes, compiled to a dense DFA on a compressed alphabet.
+//
+// Case folding is built into the alphabet: 'A' and 'a' share a class, and so do the second bytes
+// of the upper- and lower-case Latin-1 letters (Æ 0xC3 0x86 and æ 0xC3 0xA6). Bytes that occur in
+// no pattern share class 0. Line breaks and tabs fold into the class of ' ' so that two-word terms
+// match across a line break. Matching is one table load per input byte and reports every
+// (overlapping) match, so no match can hide another: the recognizers filter matches afterwards by
+// word boundaries.
+//
+// States are renumbered so that every state with an output comes last: the hot loop tests one
+// integer comparison per byte.
+
+type acMatcher struct {
+	class    [256]uint8
+	nclass   uint32
+	trans    []uint32 // state*nclass + class → next state*nclass (premultiplied)
+	outFrom  uint32   // premultiplied index of the first state with output
+	outStart []uint32 // per output state: start index into outs (len = #output states + 1)
+	outs     []int32  // pattern ids
+	plen     []int32  // pattern lengths in bytes
+}
+
+// foldByte maps a pattern byte to its canonical (lower-case) form.
+func foldByte(b byte, prevC3 bool) byte {
+	if isASCIIUpper(b) {
+		return b + 'a' - 'A'
+	}
+	if prevC3 && b >= 0x80 && b <= 0x9E && b != 0x97 {
+		return b + 0x20
+	}
+	return b
+}
+
+func newACMatcher(patterns []string) (*acMatcher, error) {
+	m := &acMatcher{}
+	// Alphabet: canonical bytes of all patterns.
+	var used [256]bool
+	canon := make([][]byte, len(patterns))
+	for i, p := range patterns {
+		c := make([]byte, len(p))
+		for k := 0; k < len(p); k++ {
+			c[k] = foldByte(p[k], k > 0 && p[k-1] == 0xC3)
+			used[c[k]] = true
+		}
+		canon[i] = c
+	}
+	next := 1
+	for b := 0; b < 256; b++ {
+		if used[b] {
+			m.class[b] = uint8(next)
+			next++
+		}
+	}
+	m.nclass = uint32(next)
+	for b := 0; b < 256; b++ {
+		bb := byte(b)
+		switch {
+		case isASCIIUpper(bb):
+			m.class[b] = m.class[bb+'a'-'A']
+		case bb >= 0x80 && bb <= 0x9E && bb != 0x97:
+			// Upper-case Latin-1 second byte. A continuation byte only follows 0xC3 in the
+			// patterns, so folding it everywhere cannot create a match that needs another lead.
+			if m.class[b] == 0 {
+				m.class[b] = m.class[bb+0x20]
+			}
+		case bb == '\n' || bb == '\r' || bb == '\t':
+			m.class[b] = m.class[' ']
+		}
+	}
+	// Trie.
+	nc := int(m.nclass)
+	goTo := make([]int32, nc) // state 0 = root
+	for i := range goTo {
+		goTo[i] = -1
+	}
+	var out [][]int32
+	out = append(out, nil)
+	m.plen = make([]int32, len(patterns))
+	for id, p := range canon {
+		m.plen[id] = int32(len(p))
+		s := 0
+		for _, b := range p {
+			c := int(m.class[b])
+			if goTo[s*nc+c] < 0 {
+				goTo[s*nc+c] = int32(len(out))
+				out = append(out, nil)
+				for k := 0; k < nc; k++ {
+					goTo = append(goTo, -1)
+				}
+			}
+			s = int(goTo[s*nc+c])
+		}
+		out[s] = append(out[s], int32(id))
+	}
+	nstates := len(out)
+	if nstates > 1<<16 || nc > 256 {
+		return nil, fmt.Errorf("detect: automaton too large: %d states, %d classes", nstates, nc)
+	}
+	// Failure links by BFS; complete the DFA.
+	fail := make([]int32, nstates)
+	queue := make([]int32, 0, nstates)
+	for c := 0; c < nc; c++ {
+		if t := goTo[c]; t >= 0 {
+			fail[t] = 0
+			queue = append(queue, t)
+		} else {
+			goTo[c] = 0
+		}
+	}
+	for qi := 0; qi < len(queue); qi++ {
+		s := int(queue[qi])
+		out[s] = append(out[s], out[fail[s]]...)
+		for c := 0; c < nc; c++ {
+			t := goTo[s*nc+c]
+			if t >= 0 {
+				fail[t] = goTo[int(fail[s])*nc+c]
+				queue = append(queue, t)
+			} else {
+				goTo[s*nc+c] = goTo[int(fail[s])*nc+c]
+			}
+		}
+	}
+	// Renumber: states without output first, in BFS order (shallow states, which the matcher
+	// visits most, share cache lines), root first; then the states with output.
+	order := make([]int32, 0, nstates)
+	order = append(order, 0)
+	order = append(order, queue...)
+	newID := make([]uint32, nstates)
+	var id uint32
+	for _, s := range order {
+		if len(out[s]) == 0 {
+			newID[s] = id
+			id++
+		}
+	}
+	firstOut := id
+	m.outStart = make([]uint32, 0, nstates-int(firstOut)+1)
+	for _, s := range order {
+		if len(out[s]) > 0 {
+			newID[s] = id
+			id++
+			m.outStart = append(m.outStart, uint32(len(m.outs)))
+			m.outs = append(m.outs, out[s]...)
+		}
+	}
+	m.outStart = append(m.outStart, uint32(len(m.outs)))
+	m.trans = make([]uint32, nstates*nc)
+	for s := 0; s < nstates; s++ {
+		row := int(newID[s]) * nc
+		for c := 0; c < nc; c++ {
+			m.trans[row+c] = newID[goTo[s*nc+c]] * m.nclass
+		}
+	}
+	m.outFrom = firstOut * m.nclass
+	return m, nil
+}
+
+// scan calls fn(end, patternID) for every occurrence of every pattern in s; end is the byte
+// offset just past the match, which starts at end-len(pattern).
+func (m *acMatcher) scan(s string, fn func(end int, id int32)) {
+	trans, class := m.trans, &m.class
+	outFrom, nc := m.outFrom, m.nclass
+	var st uint32
+	for i := 0; i < len(s); i++ {
+		st = trans[st+uint32(class[s[i]])]
+		if st >= outFrom {
+			o := (st - outFrom) / nc
+			for _, id := range m.outs[m.outStart[o]:m.outStart[o+1]] {
+				fn(i+1, id)
+			}
+		}
+	}
+}

@@ -1,0 +1,827 @@
+package detect
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// CPR recognizer (docs/CPR.md). A hand-written byte scanner finds 6+4 digit windows; each candidate
+// must be a real birth date by the 7th-digit century rule and not after today (hard checks); modulus
+// 11 and the context words of data/cpr_context.txt only move the confidence.
+//
+// Scale: date-valid number without context 0.5 (fails mod-11) / 0.6 (passes); positive context
+// adds up to 0.4; negative context near the number subtracts up to 0.4; findings below 0.2 are dropped.
+
+type ctxKind uint8
+
+const (
+	ctxNone ctxKind = iota
+	ctxPos
+	ctxNeg
+	ctxJournal
+	ctxTime
+	ctxLog
+)
+
+type ctxWord struct {
+	kind   ctxKind
+	weight float64
+}
+
+type cprRules struct {
+	words map[string]ctxWord
+	// lengths[b] has bit L set when some context word of L bytes starts with byte b: a cheap
+	// prefilter before the map lookup.
+	lengths [256]uint64
+}
+
+const (
+	cprMinConfidence = 0.2
+	posWindowBefore  = 300
+	posWindowAfter   = 60
+	negWindowBefore  = 80
+	negWindowAfter   = 40
+	maxTokenLen      = 48
+)
+
+func loadCPRRules() (cprRules, error) {
+	data, err := readData("cpr_context.txt")
+	if err != nil {
+		return cprRules{}, err
+	}
+	lines, err := parseSections("cpr_context.txt", data)
+	if err != nil {
+		return cprRules{}, err
+	}
+	kinds := map[string]ctxKind{"positive": ctxPos, "negative": ctxNeg, "journal": ctxJournal, "time": ctxTime, "log": ctxLog}
+	r := cprRules{words: make(map[string]ctxWord, len(lines))}
+	for _, l := range lines {
+		k, ok := kinds[l.section]
+		if !ok {
+			return r, fmt.Errorf("detect: cpr_context.txt: unknown section %q", l.section)
+		}
+		f := strings.Fields(l.line)
+		if len(f) != 2 {
+			return r, fmt.Errorf("detect: cpr_context.txt: line %d: want WORD WEIGHT", l.lineNo)
+		}
+		w, err := strconv.ParseFloat(f[1], 64)
+		if err != nil || w < 0 || w > 1 {
+			return r, fmt.Errorf("detect: cpr_context.txt: line %d: bad weight", l.lineNo)
+		}
+		word := normToken(f[0])
+		r.words[word] = ctxWord{kind: k, weight: w}
+		if len(word) < 64 {
+			r.lengths[word[0]] |= 1 << len(word)
+		}
+	}
+	r.lengths['c'] |= ^uint64(0) &^ 0xF // cpr-..., cpr.…: any length from 4
+	return r, nil
+}
+
+// normToken normalises a context word the way tokens are normalised: lower case, leading and
+// trailing "-._:#" stripped.
+func normToken(w string) string {
+	w = strings.Trim(lowerString(w), "-._:#")
+	return w
+}
+
+// maybe reports whether a token of n bytes starting with byte b (any case) can be a context word.
+func (r *cprRules) maybe(b byte, n int) bool {
+	if isASCIIUpper(b) {
+		b += 'a' - 'A'
+	}
+	return n < 64 && r.lengths[b]&(1<<n) != 0
+}
+
+// lookup classifies a lower-case token.
+func (r *cprRules) lookup(tok []byte) (ctxWord, bool) {
+	if w, ok := r.words[string(tok)]; ok {
+		return w, true
+	}
+	// cpr-nummeret, cpr.nr.:, cprnr ... : any token starting with "cpr" followed by -, . or n.
+	if len(tok) > 3 && tok[0] == 'c' && tok[1] == 'p' && tok[2] == 'r' && (tok[3] == '-' || tok[3] == '.' || tok[3] == 'n') {
+		return ctxWord{kind: ctxPos, weight: 1}, true
+	}
+	return ctxWord{}, false
+}
+
+// cprCand is one CPR-shaped window found by the scanner.
+type cprCand struct {
+	start, end  int
+	d           [10]byte
+	sep         rune // 0 none; ' ', '-', '\t', 0xA0, 0x2013, ...; -1 for " - "
+	needKeyword bool // spaces inside the date or a double separator
+	padded      bool // 9-digit number, leading zero restored (CPR columns only)
+	numBefore   uint8
+	numAfter    bool
+	glued       bool
+	valid       bool
+	table       tableRef
+}
+
+// CPR finds CPR numbers. Findings are sorted by Start and carry the 10 digits as Value.
+func (e *Engine) CPR(text string) []Finding {
+	cands := scanCPR(text)
+	if len(cands) == 0 {
+		return nil
+	}
+	today := e.now()
+	ty, tm, td := today.Date()
+	// Tables: column headers and per-column density. Only when a candidate line has a delimiter.
+	tab := tableScanner{s: text, rules: &e.cpr}
+	type colKey struct{ hdr, col int }
+	var cols map[colKey][2]int
+	for i := range cands {
+		c := &cands[i]
+		c.valid = validBirth(c.d, ty, int(tm), td)
+		c.table = tab.lookup(c.start)
+		if c.table.ok {
+			if cols == nil {
+				cols = make(map[colKey][2]int)
+			}
+			k := colKey{c.table.hdrStart, c.table.col}
+			v := cols[k]
+			v[0]++
+			if c.valid {
+				v[1]++
+			}
+			cols[k] = v
+		}
+	}
+	var out []Finding
+	for i := range cands {
+		c := &cands[i]
+		if !c.valid {
+			continue
+		}
+		density := [2]int{}
+		if c.table.ok {
+			density = cols[colKey{c.table.hdrStart, c.table.col}]
+		}
+		if f, ok := e.scoreCPR(text, c, density); ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// scanCPR is the hot loop: skip to digits eight bytes at a time, measure each digit run, and look
+// at the few shapes that can be a CPR number.
+func scanCPR(s string) []cprCand {
+	var out []cprCand
+	n := len(s)
+	i := 0
+	for i < n {
+		j := nextDigit(s, i)
+		if j < 0 {
+			break
+		}
+		k := j + 1
+		for k < n && isDigit(s[k]) {
+			k++
+		}
+		next := k
+		switch k - j {
+		case 10:
+			c := cprCand{start: j, end: k}
+			copy(c.d[:], s[j:k])
+			if cprBoundaries(s, &c) {
+				out = append(out, c)
+			}
+		case 6:
+			if q, sep, double, ok := parseSerialSep(s, k); ok {
+				c := cprCand{start: j, end: q + 4, sep: sep, needKeyword: double}
+				copy(c.d[:6], s[j:k])
+				copy(c.d[6:], s[q:q+4])
+				if cprBoundaries(s, &c) {
+					out = append(out, c)
+				}
+				next = c.end
+			}
+		case 2:
+			if end, d, ok := parseSpacedDate(s, j); ok {
+				c := cprCand{start: j, end: end, d: d, needKeyword: true, sep: ' '}
+				if cprBoundaries(s, &c) {
+					out = append(out, c)
+				}
+				next = end
+			}
+		case 9:
+			c := cprCand{start: j, end: k, padded: true}
+			c.d[0] = '0'
+			copy(c.d[1:], s[j:k])
+			if cprBoundaries(s, &c) {
+				out = append(out, c)
+			}
+		}
+		i = next
+	}
+	return out
+}
+
+// sepAt returns the length and rune of a single CPR separator at s[i] (0 if none): space, tab,
+// hyphen, slash, dot, NBSP, U+2010–U+2015, U+2212 and the U+0013 extraction artefact.
+func sepAt(s string, i int) (int, rune) {
+	if i >= len(s) {
+		return 0, 0
+	}
+	switch b := s[i]; b {
+	case ' ', '\t', '-', '/', '.', 0x13:
+		return 1, rune(b)
+	case 0xC2:
+		if i+1 < len(s) && s[i+1] == 0xA0 {
+			return 2, '\u00a0'
+		}
+	case 0xE2:
+		if i+2 < len(s) {
+			if s[i+1] == 0x80 && s[i+2] >= 0x90 && s[i+2] <= 0x95 {
+				return 3, rune(0x2010 + int(s[i+2]-0x90))
+			}
+			if s[i+1] == 0x88 && s[i+2] == 0x92 {
+				return 3, '\u2212'
+			}
+		}
+	}
+	return 0, 0
+}
+
+// sepBefore is sepAt for the separator ending just before s[i].
+func sepBefore(s string, i int) (int, rune) {
+	if i >= 1 {
+		if l, r := sepAt(s, i-1); l == 1 {
+			return 1, r
+		}
+	}
+	if i >= 2 {
+		if l, r := sepAt(s, i-2); l == 2 {
+			return 2, r
+		}
+	}
+	if i >= 3 {
+		if l, r := sepAt(s, i-3); l == 3 {
+			return 3, r
+		}
+	}
+	return 0, 0
+}
+
+func spaceLike(r rune) bool { return r == ' ' || r == '\u00a0' }
+
+func dashLike(r rune) bool {
+	return r == '-' || (r >= 0x2010 && r <= 0x2015) || r == 0x2212 || r == 0x13
+}
+
+// fourDigits reports whether s[q:q+4] are digits with no digit after.
+func fourDigits(s string, q int) bool {
+	if q+4 > len(s) {
+		return false
+	}
+	for i := q; i < q+4; i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return q+4 == len(s) || !isDigit(s[q+4])
+}
+
+// parseSerialSep parses the separator after the six date digits (ending at p) and returns where
+// the four serial digits start. double is set for two separators ("--", "  ", " -"), which count
+// only with a CPR keyword near.
+func parseSerialSep(s string, p int) (q int, sep rune, double, ok bool) {
+	l1, r1 := sepAt(s, p)
+	if l1 == 0 {
+		return 0, 0, false, false
+	}
+	q = p + l1
+	if fourDigits(s, q) {
+		return q, r1, false, true
+	}
+	l2, r2 := sepAt(s, q)
+	if l2 == 0 {
+		return 0, 0, false, false
+	}
+	q2 := q + l2
+	if spaceLike(r1) && dashLike(r2) {
+		if l3, r3 := sepAt(s, q2); l3 > 0 && spaceLike(r3) && fourDigits(s, q2+l3) {
+			return q2 + l3, -1, false, true // " - "
+		}
+	}
+	if fourDigits(s, q2) && r1 != '\t' && r2 != '\t' {
+		return q2, r1, true, true
+	}
+	return 0, 0, false, false
+}
+
+// parseSpacedDate parses "01 01 90-1234", "01.01.90 1234" or "01 01 901234" starting at j.
+func parseSpacedDate(s string, j int) (end int, d [10]byte, ok bool) {
+	n := len(s)
+	p := j + 2
+	l1, r1 := sepAt(s, p)
+	if l1 == 0 || !(spaceLike(r1) || r1 == '.' || r1 == '-' || r1 == '/') {
+		return
+	}
+	p += l1
+	if p+3 > n || !isDigit(s[p]) || !isDigit(s[p+1]) || isDigit(s[p+2]) {
+		return
+	}
+	mm := p
+	p += 2
+	l2, r2 := sepAt(s, p)
+	if l2 == 0 || r2 != r1 {
+		return
+	}
+	p += l2
+	k := p
+	for k < n && isDigit(s[k]) {
+		k++
+	}
+	var yy, ser int
+	switch k - p {
+	case 6:
+		yy, ser, end = p, p+2, p+6
+	case 2:
+		yy = p
+		l3, r3 := sepAt(s, k)
+		if l3 == 0 || r3 == '\t' || !fourDigits(s, k+l3) {
+			return
+		}
+		ser, end = k+l3, k+l3+4
+	default:
+		return
+	}
+	d[0], d[1] = s[j], s[j+1]
+	d[2], d[3] = s[mm], s[mm+1]
+	d[4], d[5] = s[yy], s[yy+1]
+	copy(d[6:], s[ser:ser+4])
+	return end, d, true
+}
+
+// cprBoundaries applies the shape rules around a window: no '+' before (phone), no number that
+// continues with '-', '.', '/' (structured numbers, decimals, dates), and records a number
+// continuing with a space (a reg.nr. group before an account) and letters glued to it.
+func cprBoundaries(s string, c *cprCand) bool {
+	j, e := c.start, c.end
+	if j > 0 {
+		if s[j-1] == '+' {
+			return false
+		}
+		if l, r := sepBefore(s, j); l > 0 {
+			p := j - l
+			if p > 0 && isDigit(s[p-1]) {
+				switch {
+				case r == '\t':
+				case spaceLike(r):
+					g := 0
+					q := p - 1
+					for q >= 0 && isDigit(s[q]) {
+						g++
+						q--
+					}
+					if q >= 0 && s[q] == '+' {
+						return false // "+45 ..."
+					}
+					c.numBefore = 1
+					if g == 4 {
+						c.numBefore = 2
+					}
+				default:
+					return false
+				}
+			}
+		}
+		if wordCharBefore(s, j) {
+			c.glued = true
+		}
+	}
+	if e < len(s) {
+		if l, r := sepAt(s, e); l > 0 && e+l < len(s) && isDigit(s[e+l]) {
+			switch {
+			case r == '\t':
+			case spaceLike(r):
+				c.numAfter = true
+			default:
+				return false
+			}
+		}
+		if s[e] == ':' && e+1 < len(s) && isDigit(s[e+1]) {
+			return false
+		}
+		if letterAt(s, e) > 0 {
+			c.glued = true
+		}
+	}
+	return true
+}
+
+// birthYear applies the 7th-digit century rule of CPR.md §1.
+func birthYear(yy, c int) int {
+	switch {
+	case (c == 4 || c == 9) && yy <= 36:
+		return 2000 + yy
+	case c >= 5 && c <= 8 && yy <= 57:
+		return 2000 + yy
+	case c >= 5 && c <= 8:
+		return 1800 + yy
+	}
+	return 1900 + yy
+}
+
+func daysIn(year, month int) int {
+	switch month {
+	case 4, 6, 9, 11:
+		return 30
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	}
+	return 31
+}
+
+// cprDate decodes the birth date of 10 ASCII digits; ok is false if it does not exist.
+func cprDate(d [10]byte) (year, month, day int, ok bool) {
+	two := func(i int) int { return int(d[i]-'0')*10 + int(d[i+1]-'0') }
+	day, month = two(0), two(2)
+	year = birthYear(two(4), int(d[6]-'0'))
+	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) {
+		return 0, 0, 0, false
+	}
+	return year, month, day, true
+}
+
+// validBirth is the hard check: a real date, not after today.
+func validBirth(d [10]byte, ty, tm, td int) bool {
+	y, m, dd, ok := cprDate(d)
+	if !ok {
+		return false
+	}
+	if y != ty {
+		return y < ty
+	}
+	if m != tm {
+		return m < tm
+	}
+	return dd <= td
+}
+
+var mod11Weights = [10]int{4, 3, 2, 7, 6, 5, 4, 3, 2, 1}
+
+func mod11(d [10]byte) bool {
+	s := 0
+	for i, w := range mod11Weights {
+		s += int(d[i]-'0') * w
+	}
+	return s%11 == 0
+}
+
+// hit is one piece of evidence: its value after distance decay and how far from the number it is.
+type hit struct {
+	val   float64
+	dist  int // effective distance: a word after the number counts as twice as far, plus 5
+	after bool
+	why   string
+}
+
+func (h *hit) take(val float64, dist int, why func() string) {
+	h.takeSide(val, dist, false, why)
+}
+
+func (h *hit) takeSide(val float64, dist int, after bool, why func() string) {
+	if after {
+		dist = 2*dist + 5
+	}
+	if val > h.val || (val == h.val && val > 0 && dist < h.dist) {
+		h.val, h.dist, h.after, h.why = val, dist, after, why()
+	}
+}
+
+func linear(d, full, zero int, hi, lo float64) float64 {
+	if d <= full {
+		return hi
+	}
+	if d >= zero {
+		return lo
+	}
+	return hi - (hi-lo)*float64(d-full)/float64(zero-full)
+}
+
+func posDecay(dist int, after bool) float64 {
+	if after {
+		if dist > posWindowAfter {
+			return 0
+		}
+		return linear(dist, 20, posWindowAfter, 0.8, 0.4)
+	}
+	if dist > posWindowBefore {
+		return 0
+	}
+	return linear(dist, 50, posWindowBefore, 1, 0.5)
+}
+
+func negDecay(dist int, after bool) float64 {
+	if after {
+		return linear(dist, 10, negWindowAfter, 1, 0)
+	}
+	return linear(dist, 25, negWindowBefore, 1, 0)
+}
+
+func where(dist int, after bool) string {
+	if after {
+		return strconv.Itoa(dist) + " chars after"
+	}
+	return strconv.Itoa(dist) + " chars before"
+}
+
+// serialIsTime reports whether the serial reads as a clock time HHMM.
+func serialIsTime(d [10]byte) bool {
+	hh := int(d[6]-'0')*10 + int(d[7]-'0')
+	mm := int(d[8]-'0')*10 + int(d[9]-'0')
+	return hh <= 23 && mm <= 59
+}
+
+// scoreCPR turns a date-valid candidate into a finding (or drops it).
+func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int) (Finding, bool) {
+	var pos, neg hit
+	var why []string
+	y, m, d, _ := cprDate(c.d)
+	why = append(why, fmt.Sprintf("date %04d-%02d-%02d", y, m, d))
+	mod := mod11(c.d)
+	base := 0.5
+	if mod {
+		base = 0.6
+		why = append(why, "mod11 ok")
+	} else {
+		why = append(why, "mod11 fails (issued since 2007)")
+	}
+	switch {
+	case c.sep == -1:
+		why = append(why, `separator " - "`)
+	case c.sep == '\t':
+		why = append(why, "separator tab")
+	case c.sep >= 0x80 || c.sep == 0x13:
+		why = append(why, fmt.Sprintf("separator U+%04X", c.sep))
+	}
+	if c.needKeyword {
+		why = append(why, "spaced date or double separator: needs a CPR keyword")
+	}
+	if c.padded {
+		why = append(why, "9 digits: leading zero restored")
+	}
+
+	// Table column header and density.
+	skipFrom, skipTo := -1, -1
+	if c.table.ok {
+		skipFrom, skipTo = c.table.hdrStart, c.table.hdrEnd
+		switch c.table.hdr.kind {
+		case ctxPos:
+			pos.take(c.table.hdr.weight, 0, func() string { return fmt.Sprintf("column header %q (+)", c.table.hdrWord) })
+		case ctxNeg, ctxLog:
+			neg.take(c.table.hdr.weight, 0, func() string { return fmt.Sprintf("column header %q (-)", c.table.hdrWord) })
+		case ctxJournal:
+			neg.take(c.table.hdr.weight, 0, func() string { return fmt.Sprintf("column header %q (journal, -)", c.table.hdrWord) })
+		}
+		if density[0] >= 4 && density[1]*2 < density[0] && c.table.hdr.kind != ctxPos {
+			neg.take(0.8, 0, func() string {
+				return fmt.Sprintf("column: only %d of %d numbers are dates", density[1], density[0])
+			})
+		}
+	}
+	if c.padded && !(c.table.ok && c.table.hdr.kind == ctxPos) {
+		return Finding{}, false
+	}
+
+	// Shape evidence.
+	switch c.numBefore {
+	case 2:
+		neg.take(1, 0, func() string { return "4-digit group before (reg.nr.?)" })
+	case 1:
+		neg.take(0.8, 0, func() string { return "number continues before" })
+	}
+	if c.numAfter {
+		neg.take(0.8, 0, func() string { return "number continues after" })
+	}
+	if c.glued {
+		neg.take(0.5, 0, func() string { return "glued to letters" })
+	}
+	if p := c.start; p > 0 {
+		q := p - 1
+		for q > 0 && (s[q] == ' ' || s[q] == '"' || s[q] == '\'') {
+			q--
+		}
+		if s[q] == '=' {
+			neg.take(0.3, 0, func() string { return "key=value" })
+		}
+	}
+
+	// Context words.
+	timeShape := (c.sep == ' ' || c.sep == '.' || c.sep == '\u00a0') && serialIsTime(c.d)
+	e.cprContext(s, c, skipFrom, skipTo, timeShape, &pos, &neg)
+	if isoDateOnLine(s, c.start, c.end) {
+		neg.take(0.8, 0, func() string { return "ISO date on the line (log/timestamp)" })
+	}
+
+	p, ng := pos.val, neg.val
+	if c.needKeyword && p < 0.6 {
+		return Finding{}, false
+	}
+	// The nearest label wins: "Tlf. 89 40 20 00\nCPR: 0101901234" is a CPR, "CPR-nr. og
+	// fakturanr. 0101901234" is not.
+	if p > 0 && ng > 0 {
+		switch {
+		case neg.dist < pos.dist:
+			p *= 0.5
+		case !pos.after && !neg.after && neg.dist > 0 && pos.val >= 0.8:
+			ng = 0 // the positive label stands between the negative one and the number
+		default:
+			ng *= 0.5
+		}
+	}
+	if pos.why != "" {
+		why = append(why, pos.why)
+	}
+	if neg.why != "" {
+		why = append(why, neg.why)
+	}
+	score := base + 0.4*p - 0.4*ng
+	score = math.Round(math.Min(score, 0.99)*100) / 100
+	if score < cprMinConfidence {
+		return Finding{}, false
+	}
+	digits := string(c.d[:])
+	return Finding{
+		Kind:       KindCPR,
+		Start:      c.start,
+		End:        c.end,
+		Value:      digits,
+		Masked:     MaskCPR(digits),
+		Confidence: score,
+		Why:        why,
+	}, true
+}
+
+// tokenByte reports whether b may be part of a context token (ASCII letters, '-', '.', '_', and
+// the bytes of non-ASCII runes; digits end a token).
+func tokenByte(b byte) bool {
+	return isASCIILetter(b) || b == '-' || b == '.' || b == '_' || b >= 0x80
+}
+
+// forTokens calls fn for every context token in s[from:to]: a run of letters with inner '-', '.',
+// '_' (trimmed at both ends), as byte offsets into s. Non-letter runes end a token.
+func forTokens(s string, from, to int, fn func(ts, te int)) {
+	if from < 0 {
+		from = 0
+	}
+	if to > len(s) {
+		to = len(s)
+	}
+	i := from
+	// Do not start in the middle of a token.
+	for i > 0 && i < to && tokenByte(s[i-1]) && tokenByte(s[i]) {
+		i++
+	}
+	for i < to {
+		b := s[i]
+		if !tokenByte(b) {
+			i++
+			continue
+		}
+		if b >= 0x80 {
+			if n := letterAt(s, i); n == 0 {
+				i++
+				continue
+			}
+		}
+		ts := i
+		for i < to {
+			b := s[i]
+			if b < 0x80 {
+				if !tokenByte(b) {
+					break
+				}
+				i++
+				continue
+			}
+			n := letterAt(s, i)
+			if n == 0 {
+				break
+			}
+			i += n
+		}
+		te := i
+		for ts < te && (s[ts] == '-' || s[ts] == '.' || s[ts] == '_') {
+			ts++
+		}
+		for te > ts && (s[te-1] == '-' || s[te-1] == '.' || s[te-1] == '_') {
+			te--
+		}
+		if te > ts {
+			fn(ts, te)
+		}
+	}
+}
+
+// camelCase reports a lower-case ASCII letter followed by an upper-case one (createdAt, uSNChanged).
+func camelCase(t string) bool {
+	for i := 1; i < len(t); i++ {
+		if isASCIIUpper(t[i]) && isASCIILower(t[i-1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// cprContext scans the words around a candidate once and records the strongest positive and
+// negative evidence, each weighted by distance.
+func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShape bool, pos, neg *hit) {
+	curLS := lineStart(s, c.start)
+	prevLS := curLS
+	if curLS > 0 {
+		prevLS = lineStart(s, curLS-1)
+	}
+	curLE := lineEnd(s, c.end)
+	var buf [maxTokenLen]byte
+	forTokens(s, c.start-posWindowBefore, c.end+posWindowAfter, func(ts, te int) {
+		if ts >= skipFrom && te <= skipTo {
+			return
+		}
+		after := ts >= c.end
+		var dist int
+		if after {
+			dist = ts - c.end
+		} else {
+			dist = c.start - te
+			if dist < 0 {
+				return
+			}
+		}
+		sameLine := ts >= curLS && te <= curLE
+		nearLines := ts >= prevLS && te <= curLE
+		tok := s[ts:te]
+		if sameLine && dist <= 40 && camelCase(tok) {
+			neg.takeSide(0.8, dist, after, func() string { return fmt.Sprintf("mixed-case neighbour %q (-, %s)", tok, where(dist, after)) })
+		}
+		if !e.cpr.maybe(tok[0], len(tok)) {
+			return
+		}
+		n := lowerInto(buf[:], tok)
+		if n <= 0 {
+			return
+		}
+		w, ok := e.cpr.lookup(buf[:n])
+		if !ok {
+			return
+		}
+		switch w.kind {
+		case ctxPos:
+			if v := w.weight * posDecay(dist, after); v > 0 {
+				pos.takeSide(v, dist, after, func() string { return fmt.Sprintf("context %s (+, %s)", strings.ToLower(tok), where(dist, after)) })
+			}
+		case ctxNeg, ctxJournal:
+			if !nearLines || (after && !sameLine) {
+				return
+			}
+			if v := w.weight * negDecay(dist, after); v > 0 {
+				label := "-"
+				if w.kind == ctxJournal {
+					label = "journal, barely -"
+				}
+				neg.takeSide(v, dist, after, func() string {
+					return fmt.Sprintf("context %s (%s, %s)", strings.ToLower(tok), label, where(dist, after))
+				})
+			}
+		case ctxTime:
+			if !timeShape || !nearLines || (after && !sameLine) {
+				return
+			}
+			if v := negDecay(dist, after); v > 0 {
+				neg.takeSide(v, dist, after, func() string {
+					return fmt.Sprintf("date and time: %s (-, %s)", strings.ToLower(tok), where(dist, after))
+				})
+			}
+		case ctxLog:
+			if !sameLine || dist > 60 {
+				return
+			}
+			neg.takeSide(w.weight, dist, after, func() string {
+				return fmt.Sprintf("log/timestamp context %s (-, %s)", strings.ToLower(tok), where(dist, after))
+			})
+		}
+	})
+}
+
+// isoDateOnLine reports an ISO date (2023-12-07) within 60 bytes of the window on the same line.
+func isoDateOnLine(s string, start, end int) bool {
+	from := max(lineStart(s, start), start-60)
+	to := min(lineEnd(s, end), end+60)
+	for i := from; i+10 <= to; i++ {
+		if isDigit(s[i]) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) && s[i+4] == '-' &&
+			isDigit(s[i+5]) && isDigit(s[i+6]) && s[i+7] == '-' && isDigit(s[i+8]) && isDigit(s[i+9]) &&
+			(i == 0 || !isDigit(s[i-1])) {
+			return true
+		}
+	}
+	return false
+}

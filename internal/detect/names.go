@@ -1,0 +1,626 @@
+package detect
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Name recognizer (docs/CPR.md §6). Prefilter: capital letters not inside a word. A run of 2–5
+// capitalised tokens on one line (words, hyphenated words, initials) is split at stop words; the
+// first token is checked against the first-name lists, the last against the surname list (or a
+// common surname ending), middles against either. Both ends → high, one end plus a strong shape
+// → medium, none → dropped. Guards: stop words and greetings are trimmed, ordinary words among
+// the names ([common]) need a strong other end, ALL-CAPS tokens are headings, a sentence-initial
+// token needs names at both ends, and a name followed by a street word is a street.
+
+type nameFlags uint16
+
+const (
+	nfFemale nameFlags = 1 << iota
+	nfMale
+	nfSurname
+	nfStop
+	nfGreeting
+	nfTitle
+	nfCommon
+	nfStreet
+)
+
+const (
+	nfFirst = nfFemale | nfMale
+	maxRun  = 12 // tokens in one capitalised run
+)
+
+type nameIndex struct {
+	words     map[string]nameFlags // lower-case keys
+	surSuffix [256][]string        // surname endings by their last byte
+}
+
+func loadNames() (nameIndex, error) {
+	idx := nameIndex{words: make(map[string]nameFlags, 125000)}
+	for _, l := range []struct {
+		file string
+		flag nameFlags
+	}{
+		{"da_first_names_female.txt", nfFemale},
+		{"da_first_names_male.txt", nfMale},
+		{"da_surnames.txt", nfSurname},
+	} {
+		data, err := readData(l.file)
+		if err != nil {
+			return idx, err
+		}
+		forEachLine(data, func(line string) {
+			idx.words[lowerString(line)] |= l.flag
+		})
+	}
+	data, err := readData("name_words.txt")
+	if err != nil {
+		return idx, err
+	}
+	lines, err := parseSections("name_words.txt", data)
+	if err != nil {
+		return idx, err
+	}
+	flags := map[string]nameFlags{"greeting": nfGreeting, "title": nfTitle, "stop": nfStop, "common": nfCommon, "street": nfStreet}
+	for _, l := range lines {
+		for _, w := range strings.Fields(l.line) {
+			w = strings.TrimRight(lowerString(w), ".")
+			switch l.section {
+			case "street_suffix":
+			case "surname_suffix":
+				idx.surSuffix[w[len(w)-1]] = append(idx.surSuffix[w[len(w)-1]], w)
+			default:
+				f, ok := flags[l.section]
+				if !ok {
+					return idx, fmt.Errorf("detect: name_words.txt: unknown section %q", l.section)
+				}
+				idx.words[w] |= f
+			}
+		}
+	}
+	return idx, nil
+}
+
+// IsFirstName reports whether w (any case) is in the first-name lists.
+func (e *Engine) IsFirstName(w string) bool {
+	var buf [64]byte
+	n := lowerInto(buf[:], strings.TrimSpace(w))
+	return n > 0 && e.names.words[string(buf[:n])]&nfFirst != 0
+}
+
+// IsSurname reports whether w (any case) is in the surname list.
+func (e *Engine) IsSurname(w string) bool {
+	var buf [64]byte
+	n := lowerInto(buf[:], strings.TrimSpace(w))
+	return n > 0 && e.names.words[string(buf[:n])]&nfSurname != 0
+}
+
+// ntok is one capitalised token.
+type ntok struct {
+	start, end int // as used in a name (end excludes a genitive s)
+	fullEnd    int // end as written
+	initial    bool
+	hyph       bool
+	genitive   bool
+	sentEnd    bool // followed by . ! ?
+	caps       bool // ALL CAPS (two letters or more)
+	letters    int
+	flags      nameFlags
+	shape      bool // common surname ending
+}
+
+func (t *ntok) first() bool  { return t.flags&nfFirst != 0 }
+func (t *ntok) sur() bool    { return t.flags&nfSurname != 0 }
+func (t *ntok) common() bool { return t.flags&nfCommon != 0 }
+func (t *ntok) breaks() bool { return t.caps || t.flags&(nfStop|nfGreeting|nfTitle) != 0 }
+func (t *ntok) known() bool  { return t.first() || t.sur() || t.shape || t.initial }
+func (t *ntok) unknown() bool {
+	return !t.initial && t.letters >= 3 && t.flags&(nfFirst|nfSurname|nfCommon|nfStreet) == 0 && !t.shape
+}
+
+// hasCapCandidate8 reports whether any byte of x may belong to an upper-case letter: an ASCII
+// capital, the second byte of an upper-case Latin-1 letter (0x80–0x9E after 0xC3: Æ Ø Å É ...),
+// or the lead byte of another two-byte letter (0xC4–0xDF). Lower-case æøå (0xC3 0xA0–0xBF) do
+// not trigger it, so Danish running text is mostly skipped eight bytes at a time.
+func hasCapCandidate8(x uint64) bool {
+	t := x & swarLow7
+	upper := (swarOnes*(127+'Z'+1) - t) &^ x & (t + swarOnes*(127-('A'-1)))
+	cont := (swarOnes*0x9E - t) & x
+	lead := (swarOnes*(127+0x60) - t) & x & (t + swarOnes*(127-0x43))
+	return (upper|cont|lead)&swarHigh != 0
+}
+
+// nextCap returns the index of the next upper-case letter at or after i that starts a word, or -1.
+func nextCap(s string, i int) int {
+	n := len(s)
+	for i < n {
+		if i+8 <= n && !hasCapCandidate8(load8(s, i)) {
+			i += 8
+			continue
+		}
+		stop := min(i+8, n)
+		for ; i < stop; i++ {
+			b := s[i]
+			if isASCIIUpper(b) || (b >= 0xC3 && b < 0xF0) {
+				if upperAt(s, i) > 0 && !wordCharBefore(s, i) {
+					return i
+				}
+			}
+		}
+	}
+	return -1
+}
+
+// Names finds personal names. Value is the name as written (whitespace collapsed) and equals
+// text[Start:End] up to white space; Masked holds the initials. Why never contains the name.
+func (e *Engine) Names(text string) []Finding {
+	var out []Finding
+	var toks [maxRun]ntok
+	n := len(text)
+	greetEnd := -1 // end of a greeting single emitted last ("Kære Annika og Lise")
+	i := 0
+	for i < n {
+		p := nextCap(text, i)
+		if p < 0 {
+			break
+		}
+		cnt := 0
+		q := p
+		for cnt < maxRun {
+			t, ok := parseToken(text, q)
+			if !ok {
+				break
+			}
+			toks[cnt] = t
+			cnt++
+			if t.sentEnd {
+				break
+			}
+			sp := skipInlineSpace(text, t.fullEnd)
+			if sp == t.fullEnd || sp >= n || upperAt(text, sp) == 0 {
+				break
+			}
+			q = sp
+		}
+		if cnt == 0 {
+			i = p + max(1, upperAt(text, p))
+			continue
+		}
+		i = toks[cnt-1].fullEnd
+		carry := greetEnd >= 0 && greetChain(text[greetEnd:toks[0].start])
+		greetEnd = -1
+		if cnt == 1 && !carry {
+			// A lone capitalised word (most are sentence starts) is a name only after a greeting,
+			// and then it is the second token of the run: skip the lookups.
+			continue
+		}
+		for k := 0; k < cnt; k++ {
+			e.names.classify(text, &toks[k])
+		}
+		out = e.names.evalRun(text, toks[:cnt], carry, out, &greetEnd)
+	}
+	return out
+}
+
+// greetChain reports the text between two addressees: " og ", ", ", " & ".
+func greetChain(between string) bool {
+	switch strings.TrimSpace(between) {
+	case "og", ",", "&", "+":
+		return true
+	}
+	return false
+}
+
+// skipInlineSpace skips up to three spaces or NBSPs (never a line break).
+func skipInlineSpace(s string, i int) int {
+	for k := 0; k < 3 && i < len(s); k++ {
+		switch {
+		case s[i] == ' ':
+			i++
+		case s[i] == 0xC2 && i+1 < len(s) && s[i+1] == 0xA0:
+			i += 2
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// parseToken parses the capitalised token at p: an initial ("K.", "H.C."), or a word with inner
+// hyphens or apostrophes.
+func parseToken(s string, p int) (ntok, bool) {
+	n := len(s)
+	sz := upperAt(s, p)
+	if sz == 0 {
+		return ntok{}, false
+	}
+	q := p + sz
+	t := ntok{start: p}
+	if q < n && s[q] == '.' && (q+1 >= n || letterAt(s, q+1) == 0 || upperAt(s, q+1) > 0) {
+		end := q + 1
+		for end < n {
+			u := upperAt(s, end)
+			if u == 0 || end+u >= n || s[end+u] != '.' {
+				break
+			}
+			end += u + 1
+		}
+		t.end, t.fullEnd, t.initial, t.letters = end, end, true, 1
+		return t, true
+	}
+	letters, upper := 1, 1
+	for q < n {
+		b := s[q]
+		if b < 0x80 {
+			if isASCIILetter(b) {
+				if b < 'a' {
+					upper++
+				}
+				letters++
+				q++
+				continue
+			}
+		} else if b == 0xC3 && q+1 < n && latin1Letter(s[q+1]) {
+			if s[q+1] < 0x9F {
+				upper++
+			}
+			letters++
+			q += 2
+			continue
+		} else if l := letterAt(s, q); l > 0 {
+			if upperAt(s, q) > 0 {
+				upper++
+			}
+			letters++
+			q += l
+			continue
+		}
+		if (b == '-' || b == '\'' || (b == 0xE2 && q+2 < n && s[q+1] == 0x80 && s[q+2] == 0x99)) && q+1 < n {
+			w := 1
+			if b == 0xE2 {
+				w = 3
+			}
+			if q+w < n && letterAt(s, q+w) > 0 {
+				if b == '-' {
+					t.hyph = true
+				}
+				q += w
+				continue
+			}
+		}
+		break
+	}
+	if q < n && isDigit(s[q]) {
+		return ntok{}, false // "A4", "B12": codes, not names
+	}
+	t.end, t.fullEnd, t.letters = q, q, letters
+	t.caps = letters >= 2 && upper == letters
+	if q < n && (s[q] == '.' || s[q] == '!' || s[q] == '?') {
+		t.sentEnd = true
+	}
+	return t, true
+}
+
+// classify looks the token up (whole, by hyphen parts, without a genitive s).
+func (idx *nameIndex) classify(s string, t *ntok) {
+	var buf [64]byte
+	w := s[t.start:t.end]
+	n := lowerInto(buf[:], w)
+	if n <= 0 {
+		return
+	}
+	lw := buf[:n]
+	t.flags = idx.words[string(lw)]
+	if t.flags&(nfFirst|nfSurname) == 0 && t.hyph {
+		// Anne-Mette: first name when every part is; Møller-Ærenlund: surname when any part is.
+		allFirst, anySur := true, false
+		rest := lw
+		for len(rest) > 0 {
+			k := indexByte(rest, '-')
+			part := rest
+			if k >= 0 {
+				part, rest = rest[:k], rest[k+1:]
+			} else {
+				rest = nil
+			}
+			f := idx.words[string(part)]
+			if f&nfFirst == 0 {
+				allFirst = false
+			}
+			if f&nfSurname != 0 || idx.surShape(part) {
+				anySur = true
+			}
+		}
+		if allFirst {
+			t.flags |= nfFirst
+		}
+		if anySur {
+			t.flags |= nfSurname
+		}
+		return
+	}
+	if t.flags&(nfFirst|nfSurname|nfStop|nfStreet|nfGreeting|nfTitle) == 0 && n > 3 && lw[n-1] == 's' {
+		if f := idx.words[string(lw[:n-1])]; f&(nfFirst|nfSurname) != 0 {
+			t.flags = f
+			t.genitive = true
+			t.end--
+			t.shape = idx.surShape(lw[:n-1])
+			return
+		}
+		if idx.surShape(lw[:n-1]) {
+			t.genitive = true
+			t.end--
+			t.shape = true
+			return
+		}
+	}
+	t.shape = t.flags&(nfStop|nfStreet) == 0 && idx.surShape(lw)
+}
+
+func indexByte(b []byte, c byte) int {
+	for i := range b {
+		if b[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// surShape reports a common Danish surname ending (-sen, -gaard, -strup, -holm, ...).
+func (idx *nameIndex) surShape(lw []byte) bool {
+	if len(lw) == 0 {
+		return false
+	}
+	for _, suf := range idx.surSuffix[lw[len(lw)-1]] {
+		if len(lw) >= len(suf)+3 && string(lw[len(lw)-len(suf):]) == suf {
+			return true
+		}
+	}
+	return false
+}
+
+// sentenceInitial reports whether the token at p follows ". ", "! " or "? " on the same line,
+// where the dot does not end a title ("Hr.") or an initial.
+func (idx *nameIndex) sentenceInitial(s string, p int) bool {
+	i := p - 1
+	for i >= 0 && (s[i] == ' ' || s[i] == 0xA0 || s[i] == 0xC2) {
+		i--
+	}
+	if i < 0 || i >= p-1 || (s[i] != '.' && s[i] != '!' && s[i] != '?') {
+		return false
+	}
+	if s[i] == '.' {
+		j := i
+		for j > 0 && letterBefore(s, j) {
+			j--
+			for j > 0 && s[j]&0xC0 == 0x80 {
+				j--
+			}
+		}
+		w := s[j:i]
+		if len(w) == 1 && isASCIIUpper(w[0]) {
+			return false
+		}
+		var buf [16]byte
+		if n := lowerInto(buf[:], w); n > 0 && idx.words[string(buf[:n])]&nfTitle != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// evalRun turns one capitalised run into name findings.
+func (idx *nameIndex) evalRun(s string, toks []ntok, carry bool, out []Finding, greetEnd *int) []Finding {
+	sentInit := idx.sentenceInitial(s, toks[0].start)
+	greeting := carry
+	greetWord := ""
+	if carry {
+		greetWord = "og"
+	}
+	a := 0
+	for a < len(toks) {
+		if toks[a].breaks() {
+			if toks[a].flags&nfGreeting != 0 && !toks[a].caps {
+				greeting, greetWord = true, s[toks[a].start:toks[a].fullEnd]
+			} else if toks[a].flags&nfTitle == 0 {
+				greeting = false
+			}
+			sentInit = false
+			a++
+			continue
+		}
+		b := a
+		for b < len(toks) && !toks[b].breaks() {
+			b++
+		}
+		out = idx.evalSegment(s, toks, a, b, sentInit, greeting, greetWord, out, greetEnd)
+		greeting, sentInit = false, false
+		a = b
+	}
+	return out
+}
+
+func (idx *nameIndex) evalSegment(s string, toks []ntok, a, b int, sentInit, greeting bool, greetWord string, out []Finding, greetEnd *int) []Finding {
+	if b-a == 1 {
+		t := &toks[a]
+		if greeting && t.first() && !t.initial {
+			out = append(out, Finding{
+				Kind:       KindName,
+				Start:      t.start,
+				End:        t.end,
+				Value:      s[t.start:t.end],
+				Masked:     initials(s, toks[a:a+1]),
+				Confidence: 0.4,
+				Why:        []string{"after greeting", "first name (list)", "single first name: weak"},
+			})
+			*greetEnd = t.fullEnd
+		}
+		return out
+	}
+	i := a
+	for i < b-1 {
+		found := false
+		for j := min(i+4, b-1); j > i; j-- {
+			conf, why, ok := scoreSpan(s, toks, i, j, sentInit && i == a, greeting && i == a, greetWord)
+			if !ok {
+				continue
+			}
+			if streetAfter(s, toks, j) {
+				break
+			}
+			start, end := toks[i].start, toks[j].end
+			out = append(out, Finding{
+				Kind:       KindName,
+				Start:      start,
+				End:        end,
+				Value:      collapseSpace(s[start:end]),
+				Masked:     initials(s, toks[i:j+1]),
+				Confidence: conf,
+				Why:        why,
+			})
+			i = j + 1
+			found = true
+			break
+		}
+		if !found {
+			if i == a && greeting && toks[i].first() && !toks[i].initial {
+				out = idx.evalSegment(s, toks, i, i+1, false, true, greetWord, out, greetEnd)
+			}
+			i++
+		}
+	}
+	return out
+}
+
+// streetAfter reports a name that is part of a street or place name: followed by a street word
+// ("Søren Frichs Vej"), or a genitive followed by another capitalised word ("H.C. Andersens
+// Boulevard").
+func streetAfter(s string, toks []ntok, j int) bool {
+	if j+1 < len(toks) {
+		if toks[j+1].flags&nfStreet != 0 || toks[j].genitive {
+			return true
+		}
+	}
+	return false
+}
+
+// Why texts; they never contain the name itself.
+const (
+	whyFirst   = "first name (list)"
+	whySurname = "surname (list)"
+)
+
+// scoreSpan scores tokens i..j as one name.
+func scoreSpan(s string, toks []ntok, i, j int, sentInit, greeting bool, greetWord string) (float64, []string, bool) {
+	f, l := &toks[i], &toks[j]
+	if l.initial {
+		return 0, nil, false
+	}
+	fFirst, fCommon := f.first(), f.common()
+	lSur, lCommon := l.sur(), l.common()
+	firstStrong := fFirst && !fCommon
+	firstSoft := fFirst && fCommon
+	lastStrong := lSur && !lCommon
+	lastSoftSur := lSur && lCommon
+	lastShape := l.shape && !lCommon
+	lastFirst := l.first() && !lCommon
+	var conf float64
+	why := make([]string, 0, 4)
+	switch {
+	case firstStrong && lastStrong:
+		conf = 0.85
+		why = append(why, whyFirst, whySurname)
+	case firstSoft && lastStrong:
+		conf = 0.75
+		why = append(why, "first name (list; also an ordinary word, accepted as the surname is strong)", whySurname)
+	case firstStrong && lastSoftSur:
+		conf = 0.75
+		why = append(why, whyFirst, "surname (list; also an ordinary word, accepted as the first name is strong)")
+	case firstStrong && lastShape:
+		conf = 0.7
+		why = append(why, whyFirst, "surname by its ending (-sen, -gaard, ...)")
+	case f.initial && lastStrong:
+		conf = 0.75
+		why = append(why, "initial", whySurname)
+	case f.initial && (lastSoftSur || lastShape):
+		conf = 0.6
+		why = append(why, "initial", "surname (ordinary word or by its ending)")
+	case firstStrong && lastFirst:
+		conf = 0.6
+		why = append(why, whyFirst, "last name is in the first-name lists")
+	case firstStrong && l.unknown():
+		conf = 0.5
+		why = append(why, whyFirst, "surname not in the list")
+	case f.unknown() && lastStrong && !sentInit:
+		conf = 0.5
+		why = append(why, "first name not in the lists", whySurname)
+	default:
+		return 0, nil, false
+	}
+	if sentInit && !(fFirst && (lSur || l.shape)) {
+		return 0, nil, false
+	}
+	known := 0
+	for k := i + 1; k < j; k++ {
+		m := &toks[k]
+		switch {
+		case m.flags&nfStreet != 0 && !m.known():
+			return 0, nil, false
+		case m.known() || m.common():
+			known++
+		default:
+			conf -= 0.05
+			why = append(why, "a middle name is not in the lists")
+		}
+	}
+	if known > 0 && known == j-i-1 {
+		conf += 0.05
+		why = append(why, "middle names known")
+	}
+	if greeting {
+		conf += 0.05
+		why = append(why, "after greeting")
+	}
+	if sentInit {
+		why = append(why, "sentence-initial: both ends are names")
+	}
+	if conf > 0.95 {
+		conf = 0.95
+	}
+	return float64(int(conf*100+0.5)) / 100, why, true
+}
+
+// initials masks a name: "Søren Ærbø Østergård" → "S. Æ. Ø.", "Anne-Mette" → "A.-M.".
+func initials(s string, toks []ntok) string {
+	var sb strings.Builder
+	for k := range toks {
+		t := &toks[k]
+		if k > 0 {
+			sb.WriteByte(' ')
+		}
+		w := s[t.start:t.end]
+		if t.initial {
+			sb.WriteString(w)
+			continue
+		}
+		part := true
+		for _, r := range w {
+			if r == '-' {
+				sb.WriteString(".-")
+				part = true
+				continue
+			}
+			if part && unicode.IsLetter(r) {
+				sb.WriteRune(unicode.ToUpper(r))
+				part = false
+			}
+		}
+		sb.WriteByte('.')
+	}
+	return sb.String()
+}
+
+var _ = utf8.RuneSelf

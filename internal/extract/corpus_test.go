@@ -1,0 +1,132 @@
+package extract
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/sendevagt/sendevagt/internal/message"
+)
+
+const corpusDir = "../../../shared/corpus"
+
+type corpusCase struct {
+	File   string   `json:"file"`
+	Action string   `json:"action"`
+	CPRs   []string `json:"cprs"`
+}
+
+func loadCorpus(t *testing.T) []corpusCase {
+	t.Helper()
+	f, err := os.Open(filepath.Join(corpusDir, "cases.jsonl"))
+	if err != nil {
+		t.Skipf("corpus not available: %v", err)
+	}
+	defer f.Close()
+	var out []corpusCase
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var c corpusCase
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// cprLike finds the CPR shapes the corpus uses: 010190-1234, 0101901234, 010190 1234.
+var cprLike = regexp.MustCompile(`(?:^|[^0-9])([0-3][0-9][01][0-9][0-9]{2})[- ]?([0-9]{4})(?:[^0-9]|$)`)
+
+// TestCorpusAttachments extracts every attachment of every corpus message the way the scan does
+// (message.Parse, then Extract per attachment) and checks the documented unscannable cases.
+func TestCorpusAttachments(t *testing.T) {
+	x := New(Limits{})
+	for _, c := range loadCorpus(t) {
+		data, err := os.ReadFile(filepath.Join(corpusDir, c.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := message.Parse(data)
+		if err != nil {
+			t.Fatalf("%s: %v", c.File, err)
+		}
+		var docs []Document
+		for _, a := range msg.Attachments {
+			docs = append(docs, x.Extract(context.Background(), a.Name, a.ContentType, a.Data)...)
+		}
+		for _, d := range docs {
+			if d.Status == "" || (d.Status != Scanned && d.Detail == "") {
+				t.Errorf("%s: %s: status %q detail %q", c.File, d.Name, d.Status, d.Detail)
+			}
+			if d.Status == Unscannable && d.Detail == "parser failed" {
+				t.Errorf("%s: %s: parser failed", c.File, d.Name)
+			}
+			// Only the "unscannable" scenario has documents we cannot read.
+			if d.Status != Scanned && c.Action != "warn" && !strings.Contains(c.File, "unscannable") {
+				t.Errorf("%s: %s: %s %s", c.File, d.Name, d.Status, d.Detail)
+			}
+		}
+		switch base := filepath.Base(c.File); {
+		case strings.HasPrefix(base, "p026"):
+			d := find(t, docs, "Vejledning.docx")
+			if d.Status != Unscannable || !strings.HasPrefix(d.Detail, "corrupt DOCX: ") {
+				t.Errorf("p026: %s %s", d.Status, d.Detail)
+			}
+		case strings.HasPrefix(base, "p032"):
+			zipDoc := find(t, docs, "Dokumenter.zip")
+			if zipDoc.Status != Scanned {
+				t.Errorf("p032 archive: %s %s", zipDoc.Status, zipDoc.Detail)
+			}
+			for _, n := range []string{"Dokumenter.zip/Dokument1.pdf", "Dokumenter.zip/Bilag.pdf"} {
+				if d := find(t, docs, n); d.Status != Encrypted || d.Detail != "password-protected ZIP entry" {
+					t.Errorf("p032 %s: %s %s", n, d.Status, d.Detail)
+				}
+			}
+		case strings.HasPrefix(base, "p013"):
+			d := find(t, docs, "Dokumenter.zip/Afgørelse.pdf")
+			if d.Depth != 1 || d.Type != "pdf" || d.Status != Scanned || !hasCPR(allText(d), "1505763323") {
+				t.Errorf("p013: %s %s %s %q", d.Type, d.Status, d.Detail, allText(d))
+			}
+		}
+	}
+}
+
+// TestCorpusWholeMessages extracts each corpus message as one .eml document (body and attachments,
+// nested) and checks that every labelled CPR number appears in the text of some document.
+func TestCorpusWholeMessages(t *testing.T) {
+	x := New(Limits{})
+	for _, c := range loadCorpus(t) {
+		data, err := os.ReadFile(filepath.Join(corpusDir, c.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs := x.Extract(context.Background(), filepath.Base(c.File), "message/rfc822", data)
+		if docs[0].Type != "eml" {
+			t.Fatalf("%s: type %s", c.File, docs[0].Type)
+		}
+		var text strings.Builder
+		for _, d := range docs {
+			text.WriteString(allText(d))
+		}
+		for _, cpr := range c.CPRs {
+			if !hasCPR(text.String(), cpr) {
+				t.Errorf("%s: CPR %s…%s not found in extracted text", c.File, cpr[:6], "xxxx")
+			}
+		}
+	}
+}
+
+func hasCPR(text, digits string) bool {
+	for _, m := range cprLike.FindAllStringSubmatch(text, -1) {
+		if m[1]+m[2] == digits {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,90 @@
+package extract
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/sendevagt/sendevagt/internal/message"
+)
+
+// eml reads an attached email (message/rfc822, .eml): its page is a header block in Danish
+// ("Fra:", "Til:", "Cc:", "Emne:") followed by the body text (HTML bodies converted); each of its
+// attachments becomes a nested Document named "Henvendelse.eml/Lægeerklæring.pdf", extracted
+// recursively within the same limits and byte budget.
+func (w *walker) eml(j *job) error {
+	msg, err := message.Parse(j.data)
+	if msg == nil {
+		if errors.Is(err, message.ErrTooLarge) {
+			return &statusError{TooLarge, "email larger than the message parser's size limit"}
+		}
+		return &statusError{Unscannable, "corrupt email: no header fields"}
+	}
+	if msg.Encrypted {
+		return &statusError{Encrypted, "S/MIME-encrypted email"}
+	}
+	s := j.s
+	s.write("Fra: " + formatAddress(msg.From) + "\n")
+	writeAddressLine(s, "Til", msg.To)
+	writeAddressLine(s, "Cc", msg.Cc)
+	writeAddressLine(s, "Bcc", msg.Bcc)
+	s.write("Emne: " + oneLine(msg.Subject) + "\n\n")
+	for _, b := range msg.Bodies {
+		if strings.EqualFold(b.ContentType, "text/html") {
+			if err := htmlText(w.ctx, s, []byte(b.Content), "text/html; charset=utf-8"); err != nil {
+				return err
+			}
+		} else {
+			s.write(b.Content)
+		}
+		s.write("\n\n")
+	}
+	for i, a := range msg.Attachments {
+		if err := w.ctx.Err(); err != nil {
+			return err
+		}
+		name := a.Name
+		if strings.TrimSpace(name) == "" {
+			name = fmt.Sprintf("vedhæftning %d", i+1)
+		}
+		name = j.name + "/" + name
+		n := int64(len(a.Data))
+		if n <= w.lim.MaxDocumentBytes {
+			if n > w.budget {
+				w.docs = append(w.docs, Document{Name: name, Type: quickType(a.Name, a.ContentType, a.Data), Status: TooLarge, Detail: w.totalDetail(), Depth: j.depth + 1})
+				continue
+			}
+			w.budget -= n
+		}
+		w.document(name, a.ContentType, a.Data, j.depth+1)
+	}
+	if errors.Is(err, message.ErrTooComplex) {
+		return &statusError{TooLarge, "email structure beyond the message parser's limits (nesting, parts or header fields); only part read"}
+	}
+	return nil
+}
+
+func formatAddress(a message.Address) string {
+	switch {
+	case a.Name != "" && a.Address != "":
+		return oneLine(a.Name) + " <" + a.Address + ">"
+	case a.Name != "":
+		return oneLine(a.Name)
+	}
+	return a.Address
+}
+
+func writeAddressLine(s *sink, label string, list []message.Address) {
+	if len(list) == 0 {
+		return
+	}
+	parts := make([]string, len(list))
+	for i, a := range list {
+		parts[i] = formatAddress(a)
+	}
+	s.write(label + ": " + strings.Join(parts, ", ") + "\n")
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,352 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"io"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/html/charset"
+)
+
+// partError says in which part of a package a parser error happened.
+type partError struct {
+	part string
+	err  error
+}
+
+func (e *partError) Error() string { return e.part + ": " + e.err.Error() }
+func (e *partError) Unwrap() error { return e.err }
+
+// newXMLDecoder returns a decoder that also reads parts declared in another encoding (UTF-16).
+func newXMLDecoder(r io.Reader) *xml.Decoder {
+	d := xml.NewDecoder(r)
+	d.CharsetReader = charset.NewReaderLabel
+	return d
+}
+
+// ooxmlSkip are WordprocessingML/DrawingML elements whose content is not visible text: field
+// codes, deleted text, property blocks, and the legacy duplicate of mc:AlternateContent.
+var ooxmlSkip = map[string]bool{
+	"instrText": true, "delText": true, "delInstrText": true, "Fallback": true,
+	"pPr": true, "rPr": true, "tblPr": true, "trPr": true, "tcPr": true, "sectPr": true,
+	"tabs": true, "fldData": true, "bodyPr": true, "lstStyle": true, "spPr": true, "nvSpPr": true,
+}
+
+// ooxmlText streams one WordprocessingML or DrawingML part into s: a paragraph's runs are joined
+// (so a number split across runs stays whole), w:tab is a tab, w:br a line break, a paragraph
+// ends a line, a table cell ends with a tab and a row with a newline.
+func ooxmlText(ctx context.Context, s *sink, r io.Reader) error {
+	d := newXMLDecoder(r)
+	var stack []string
+	skipAt := -1 // depth at which a skipped element started
+	inText := 0  // open text elements (w:t, a:t, m:t)
+	for n := 0; ; n++ {
+		if n&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if s.full() {
+			return nil
+		}
+		tok, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			name := t.Name.Local
+			stack = append(stack, name)
+			if skipAt >= 0 {
+				continue
+			}
+			if ooxmlSkip[name] {
+				skipAt = len(stack)
+				continue
+			}
+			switch name {
+			case "t":
+				inText++
+			case "tab", "ptab":
+				s.writeByte('\t')
+			case "br", "cr":
+				s.writeByte('\n')
+			case "noBreakHyphen":
+				s.writeByte('-')
+			}
+		case xml.EndElement:
+			if len(stack) == 0 {
+				continue
+			}
+			name := stack[len(stack)-1]
+			switch {
+			case skipAt == len(stack):
+				skipAt = -1
+			case skipAt >= 0:
+			case name == "t":
+				inText = max(inText-1, 0)
+			case name == "p":
+				s.writeByte('\n')
+			case name == "tc":
+				s.endCell()
+			case name == "tr":
+				s.endRow()
+			}
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			if skipAt < 0 && inText > 0 {
+				s.writeBytes(t)
+			}
+		}
+	}
+}
+
+// rel is one relationship of an OPC part.
+type rel struct {
+	ID, Type, Target string
+}
+
+// rels reads the relationships of a part ("" for the package); targets are resolved to part
+// names. External targets are left out.
+func (p *pkg) rels(part string) []rel {
+	dir, file := path.Split(part)
+	relsName := dir + "_rels/" + file + ".rels"
+	b, err := p.read(relsName)
+	if err != nil {
+		return nil
+	}
+	var doc struct {
+		Rels []struct {
+			ID         string `xml:"Id,attr"`
+			Type       string `xml:"Type,attr"`
+			Target     string `xml:"Target,attr"`
+			TargetMode string `xml:"TargetMode,attr"`
+		} `xml:"Relationship"`
+	}
+	if newXMLDecoder(bytes.NewReader(b)).Decode(&doc) != nil {
+		return nil
+	}
+	out := make([]rel, 0, len(doc.Rels))
+	for _, r := range doc.Rels {
+		if strings.EqualFold(r.TargetMode, "External") {
+			continue
+		}
+		t := r.Target
+		if strings.HasPrefix(t, "/") {
+			t = strings.TrimPrefix(t, "/")
+		} else {
+			t = path.Join(dir, t)
+		}
+		out = append(out, rel{ID: r.ID, Type: r.Type, Target: t})
+	}
+	return out
+}
+
+// relOfType returns the first relationship target whose type ends in suffix, or "".
+func (p *pkg) relOfType(part, suffix string) string {
+	for _, r := range p.rels(part) {
+		if strings.HasSuffix(r.Type, suffix) && p.has(r.Target) {
+			return r.Target
+		}
+	}
+	return ""
+}
+
+// mainPart is the package's main document from _rels/.rels, else def.
+func (p *pkg) mainPart(def string) string {
+	if t := p.relOfType("", "/officeDocument"); t != "" {
+		return t
+	}
+	return def
+}
+
+// partsMatching lists part names (as stored) matching re, in natural order (slide2 before slide10).
+func (p *pkg) partsMatching(re *regexp.Regexp) []string {
+	var out []string
+	for _, f := range p.zr.File {
+		if re.MatchString(f.Name) {
+			out = append(out, f.Name)
+		}
+	}
+	sort.SliceStable(out, func(i, k int) bool { return naturalLess(out[i], out[k]) })
+	return out
+}
+
+var trailingNum = regexp.MustCompile(`^(.*?)(\d+)(\.[^.]*)$`)
+
+func naturalLess(a, b string) bool {
+	ma, mb := trailingNum.FindStringSubmatch(a), trailingNum.FindStringSubmatch(b)
+	if ma != nil && mb != nil && ma[1] == mb[1] {
+		na, _ := strconv.Atoi(ma[2])
+		nb, _ := strconv.Atoi(mb[2])
+		if na != nb {
+			return na < nb
+		}
+	}
+	return a < b
+}
+
+// streamPart runs fn over one part, naming the part in any error.
+func (p *pkg) streamPart(part string, fn func(io.Reader) error) error {
+	rc, err := p.open(part)
+	if err != nil {
+		return wrapPart(part, err)
+	}
+	defer rc.Close()
+	return wrapPart(part, fn(rc))
+}
+
+func wrapPart(part string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *statusError
+	var miss errMissing
+	if errors.As(err, &se) || errors.As(err, &miss) {
+		return err
+	}
+	return &partError{part: part, err: err}
+}
+
+var (
+	reDocxExtra = regexp.MustCompile(`(?i)^word/(header\d*|footer\d*|footnotes|endnotes|comments)\.xml$`)
+	reSlide     = regexp.MustCompile(`(?i)^ppt/slides/slide\d+\.xml$`)
+)
+
+// docx reads a Word document: the body, then headers and footers, footnotes, endnotes and
+// comments, as one page.
+func (w *walker) docx(j *job) error {
+	p, err := w.openPkg(j)
+	if err != nil {
+		return err
+	}
+	main := p.mainPart("word/document.xml")
+	if !p.has(main) {
+		return errMissing(main)
+	}
+	parts := append([]string{main}, p.partsMatching(reDocxExtra)...)
+	// Headers before footers before notes before comments, each group in natural order.
+	rank := func(name string) int {
+		n := strings.ToLower(path.Base(name))
+		switch {
+		case strings.HasPrefix(n, "header"):
+			return 1
+		case strings.HasPrefix(n, "footer"):
+			return 2
+		case strings.HasPrefix(n, "footnotes"):
+			return 3
+		case strings.HasPrefix(n, "endnotes"):
+			return 4
+		}
+		return 5
+	}
+	extra := parts[1:]
+	sort.SliceStable(extra, func(a, b int) bool { return rank(extra[a]) < rank(extra[b]) })
+	for i, part := range parts {
+		if i > 0 && strings.EqualFold(part, main) {
+			continue
+		}
+		if err := p.streamPart(part, func(r io.Reader) error { return ooxmlText(w.ctx, j.s, r) }); err != nil {
+			return err
+		}
+		j.s.newline()
+		if j.s.full() {
+			break
+		}
+	}
+	w.embeddings(j, p, "word/embeddings/")
+	return nil
+}
+
+// pptx reads a presentation: one page per slide in presentation order, with the slide's notes.
+func (w *walker) pptx(j *job) error {
+	p, err := w.openPkg(j)
+	if err != nil {
+		return err
+	}
+	pres := p.mainPart("ppt/presentation.xml")
+	if !p.has(pres) {
+		return errMissing(pres)
+	}
+	slides := p.slideOrder(pres)
+	if len(slides) == 0 {
+		slides = p.partsMatching(reSlide)
+	}
+	for _, slide := range slides {
+		j.s.startPage()
+		if j.s.full() {
+			break
+		}
+		if err := p.streamPart(slide, func(r io.Reader) error { return ooxmlText(w.ctx, j.s, r) }); err != nil {
+			return err
+		}
+		if notes := p.relOfType(slide, "/notesSlide"); notes != "" {
+			j.s.newline()
+			if err := p.streamPart(notes, func(r io.Reader) error { return ooxmlText(w.ctx, j.s, r) }); err != nil {
+				return err
+			}
+		}
+	}
+	w.embeddings(j, p, "ppt/embeddings/")
+	return nil
+}
+
+// slideOrder lists slide parts in the order of presentation.xml's p:sldIdLst.
+func (p *pkg) slideOrder(pres string) []string {
+	targets := map[string]string{}
+	for _, r := range p.rels(pres) {
+		if strings.HasSuffix(r.Type, "/slide") {
+			targets[r.ID] = r.Target
+		}
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	var order []string
+	err := p.streamPart(pres, func(r io.Reader) error {
+		d := newXMLDecoder(r)
+		for {
+			tok, err := d.Token()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			se, ok := tok.(xml.StartElement)
+			if !ok {
+				continue
+			}
+			if se.Name.Local == "sldMasterIdLst" || se.Name.Local == "notesMasterIdLst" {
+				if err := d.Skip(); err != nil {
+					return err
+				}
+				continue
+			}
+			if se.Name.Local != "sldId" {
+				continue
+			}
+			for _, a := range se.Attr {
+				if a.Name.Local == "id" && a.Name.Space != "" {
+					if t, ok := targets[a.Value]; ok && p.has(t) {
+						order = append(order, t)
+					}
+				}
+			}
+		}
+	})
+	if err != nil {
+		return nil
+	}
+	return order
+}

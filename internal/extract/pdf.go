@@ -1,0 +1,376 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/ledongthuc/pdf"
+)
+
+// PDF text extraction with github.com/ledongthuc/pdf (see shared/docs/EXTRACT.md §1–2).
+//
+// Pipeline: pdfShim (header/trailer fix-ups) → pdfImplausible (refuse xref sizes the library
+// would allocate without bound) → open → own page-tree walk (cycle-safe) → per page the layout
+// walker (pdf_walker.go), falling back to the library's Page.GetPlainText for a page the walker
+// cannot read → status. Reader.GetPlainText (font caches shared across pages by resource name)
+// and Page.Content (inserts "\n" glyphs) are never used.
+//
+// In-process limits: recover catches the library's panics, but not a fatal out-of-memory or an
+// endless loop inside it. Both are known (EXTRACT.md §2); the guards here remove the ones we
+// could reproduce, and worker isolation (a later issue) removes the rest.
+
+// pdfExtractor is one way of reading a PDF. The native reader is the first; pdfFallback, when
+// set (pdftotext and OCR in the worker, later), gets the files the native reader could not read.
+type pdfExtractor func(ctx context.Context, data []byte, lim Limits) (pages []Page, status Status, detail string)
+
+// pdfFallback is tried when the native reader ends Unscannable (other than by timeout) or
+// Encrypted without a password. Nil: no fallback yet.
+var pdfFallback pdfExtractor
+
+// extractPDF reads a PDF's text per page. It never panics (every library call wrapped in recover)
+// and honours ctx (checked between pages and inside long pages) and lim.MaxPages / lim.MaxTextBytes.
+//
+// Status: Scanned (pages with text; a page without text is listed with empty Text); Encrypted;
+// Unscannable (corrupt, no text layer at all, a page that could not be read, or ctx ended:
+// "timed out"); TooLarge (more than MaxPages pages, or more than MaxTextBytes of text). With
+// Unscannable and TooLarge the pages read so far are returned too, so detection can run on them.
+func extractPDF(ctx context.Context, data []byte, lim Limits) (pages []Page, status Status, detail string) {
+	pages, status, detail = pdfNative(ctx, data, lim)
+	if pdfFallback != nil && pdfWantsFallback(status, detail) {
+		func() {
+			defer func() { _ = recover() }()
+			fp, fs, fd := pdfFallback(ctx, data, lim)
+			if fs == Scanned || fs == TooLarge {
+				pages, status, detail = fp, fs, fd
+			}
+		}()
+	}
+	return pages, status, detail
+}
+
+func pdfWantsFallback(status Status, detail string) bool {
+	switch status {
+	case Unscannable:
+		return detail != pdfDetailTimeout
+	case Encrypted:
+		return detail != pdfDetailPassword
+	}
+	return false
+}
+
+const (
+	pdfDetailTimeout   = "timed out"
+	pdfDetailPassword  = "PDF is password-protected"
+	pdfDetail256       = "PDF uses 256-bit encryption"
+	pdfDetailEncrypted = "PDF uses encryption the reader does not support"
+	pdfDetailNoText    = "PDF has no text layer (scanned image; OCR not available)"
+)
+
+// pdfNative is the in-process reader.
+func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, status Status, detail string) {
+	defer func() {
+		if r := recover(); r != nil {
+			status, detail = Unscannable, "corrupt PDF: unreadable structure"
+		}
+	}()
+	maxPages := lim.MaxPages
+	if maxPages <= 0 {
+		maxPages = DefaultLimits.MaxPages
+	}
+	maxText := lim.MaxTextBytes
+	if maxText <= 0 {
+		maxText = DefaultLimits.MaxTextBytes
+	}
+	if ctx.Err() != nil {
+		return nil, Unscannable, pdfDetailTimeout
+	}
+
+	images, why := pdfShim(data)
+	if why != "" {
+		return nil, Unscannable, "corrupt PDF: " + why
+	}
+	if why := pdfImplausible(images[0].data); why != "" {
+		return nil, Unscannable, "corrupt PDF: " + why
+	}
+	r, st, det := pdfOpen(images)
+	if r == nil {
+		return nil, st, det
+	}
+	encrypted := false
+	pdfSafe(func() { encrypted = !r.Trailer().Key("Encrypt").IsNull() })
+
+	refs, more, broken, treeErr := pdfPages(ctx, r, maxPages)
+	if ctx.Err() != nil {
+		return nil, Unscannable, pdfDetailTimeout
+	}
+	if len(refs) == 0 {
+		if encrypted {
+			return nil, Encrypted, pdfDetailEncrypted
+		}
+		if treeErr != nil || broken > 0 {
+			return nil, Unscannable, "corrupt PDF: broken page tree"
+		}
+		return nil, Unscannable, "corrupt PDF: no pages"
+	}
+
+	doc := &pdfDoc{ctx: ctx, fonts: map[string]*pdfFont{}}
+	used := 0
+	failed := broken
+	anyText := false
+	textCut := false
+	for i, ref := range refs {
+		if ctx.Err() != nil {
+			return pages, Unscannable, pdfDetailTimeout
+		}
+		text, cut, ok := doc.readPage(ref, maxText-used)
+		if ctx.Err() != nil {
+			pages = append(pages, Page{Number: i + 1, Text: text})
+			return pages, Unscannable, pdfDetailTimeout
+		}
+		if !ok {
+			failed++
+		}
+		if text != "" {
+			anyText = true
+		}
+		used += len(text)
+		pages = append(pages, Page{Number: i + 1, Text: text})
+		if cut {
+			textCut = true
+			break
+		}
+	}
+
+	switch {
+	case failed > 0 && encrypted:
+		return pages, Encrypted, pdfDetailEncrypted
+	case failed > 0:
+		total := len(refs) + broken
+		if failed >= total {
+			return pages, Unscannable, "corrupt PDF: no page could be read"
+		}
+		return pages, Unscannable, fmt.Sprintf("corrupt PDF: %d of %d pages could not be read", failed, total)
+	case textCut:
+		return pages, TooLarge, fmt.Sprintf("PDF has more than %d bytes of text", maxText)
+	case more:
+		return pages, TooLarge, fmt.Sprintf("PDF has more than %d pages", maxPages)
+	case !anyText:
+		return pages, Unscannable, pdfDetailNoText
+	}
+	return pages, Scanned, ""
+}
+
+// readPage returns a page's text. The walker comes first; if it fails, the library's per-page
+// GetPlainText is tried, and the longer text wins. ok is false when neither could read the page.
+func (d *pdfDoc) readPage(ref pdfPageRef, maxText int) (text string, truncated, ok bool) {
+	text, truncated, err := d.pageText(ref, maxText)
+	if err == nil {
+		return text, truncated, true
+	}
+	if d.ctx.Err() != nil {
+		return text, truncated, false
+	}
+	if fb, fbErr := pdfPlainText(ref, maxText); fbErr == nil && len(fb.b) > len(text) {
+		return fb.String(), fb.truncated, true
+	}
+	if errors.Is(err, errPDFPageBudget) || errors.Is(err, errPDFContentLimit) {
+		return text, truncated, false
+	}
+	return text, truncated, text != ""
+}
+
+// pdfPlainText is the library's per-page reader, run through the same text clean-up.
+func pdfPlainText(ref pdfPageRef, maxText int) (out pdfTextBuf, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errPDFLibraryPanic
+		}
+	}()
+	// GetPlainText finds the page's resources through /Parent links; refuse a cyclic chain.
+	v := ref.v
+	for i := 0; ; i++ {
+		if i > 64 {
+			return out, errors.New("parent chain too long")
+		}
+		v = v.Key("Parent")
+		if v.IsNull() {
+			break
+		}
+	}
+	s, err := pdf.Page{V: ref.v}.GetPlainText(nil)
+	out.max = maxText
+	out.writeString(s)
+	return out, err
+}
+
+// pdfOpen opens the first image the library accepts and maps its errors to a status.
+func pdfOpen(images []*pdfImage) (*pdf.Reader, Status, string) {
+	var first error
+	for _, img := range images {
+		r, err := pdfNewReader(img)
+		if err == nil {
+			return r, Scanned, ""
+		}
+		if st, det := pdfEncryptionStatus(err, img); st != "" {
+			return nil, st, det
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, Unscannable, "corrupt PDF: " + pdfErrorReason(first)
+}
+
+func pdfNewReader(img *pdfImage) (r *pdf.Reader, err error) {
+	defer func() {
+		if x := recover(); x != nil {
+			r, err = nil, fmt.Errorf("malformed PDF: %v", x)
+		}
+	}()
+	return pdf.NewReader(img, img.size())
+}
+
+// pdfEncryptionStatus maps an open error of an encrypted file to Encrypted.
+func pdfEncryptionStatus(err error, img *pdfImage) (Status, string) {
+	msg := strings.ToLower(err.Error())
+	switch {
+	case errors.Is(err, pdf.ErrInvalidPassword) || strings.Contains(msg, "password"):
+		return Encrypted, pdfDetailPassword
+	case strings.Contains(msg, "256-bit"):
+		return Encrypted, pdfDetail256
+	case strings.Contains(msg, "encrypt"):
+		return Encrypted, pdfDetailEncrypted
+	case pdfHasEncrypt(img.data):
+		return Encrypted, pdfDetailEncrypted
+	}
+	return "", ""
+}
+
+// pdfErrorReason turns a library error into a short reason that never quotes the file: some
+// library messages print the objects they choked on.
+func pdfErrorReason(err error) string {
+	if err == nil {
+		return "unreadable structure"
+	}
+	msg := strings.ToLower(err.Error())
+	switch {
+	case strings.Contains(msg, "invalid header"):
+		return "bad header"
+	case strings.Contains(msg, "%%eof"):
+		return "missing %%EOF"
+	case strings.Contains(msg, "startxref"):
+		return "missing startxref"
+	case strings.Contains(msg, "xref") || strings.Contains(msg, "cross-reference"):
+		return "broken cross-reference table"
+	case strings.Contains(msg, "trailer"):
+		return "broken trailer"
+	case strings.Contains(msg, "unexpected eof") || strings.Contains(msg, "reading at offset"):
+		return "truncated file"
+	case strings.Contains(msg, "zlib") || strings.Contains(msg, "flate"):
+		return "broken compressed stream"
+	case strings.Contains(msg, "filter"):
+		return "unsupported stream filter"
+	}
+	return "unreadable structure"
+}
+
+// pdfSafe runs f, reporting whether it returned without panicking.
+func pdfSafe(f func()) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	f()
+	return true
+}
+
+// pdfPageRef is a page dictionary with the resources it inherits.
+type pdfPageRef struct {
+	v   pdf.Value
+	res pdf.Value
+}
+
+// pdfPages walks the page tree in order, collecting up to max pages (more reports a further
+// page). The library's Reader.Page loops forever on a page tree that contains itself and its
+// Page.Resources on a /Parent cycle; this walk remembers the nodes it entered and carries
+// inherited resources downwards instead. broken counts kids that did not resolve to a dictionary.
+func pdfPages(ctx context.Context, r *pdf.Reader, max int) (pages []pdfPageRef, more bool, broken int, err error) {
+	type item struct {
+		v     pdf.Value
+		res   pdf.Value
+		depth int
+	}
+	var root pdf.Value
+	if !pdfSafe(func() { root = r.Trailer().Key("Root").Key("Pages") }) || root.Kind() != pdf.Dict {
+		return nil, false, 0, errors.New("no page tree")
+	}
+	stack := []item{{v: root}}
+	seen := map[string]bool{}
+	budget := 4*max + 10000
+	for visits := 0; len(stack) > 0; visits++ {
+		if visits > budget {
+			return pages, false, broken + 1, errors.New("page tree too large")
+		}
+		if visits%256 == 0 && ctx.Err() != nil {
+			return pages, false, broken, ctx.Err()
+		}
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		var (
+			isNode bool
+			res    = it.res
+			kids   pdf.Value
+			key    string
+		)
+		ok := pdfSafe(func() {
+			if it.v.Kind() != pdf.Dict {
+				return
+			}
+			if rv := it.v.Key("Resources"); rv.Kind() == pdf.Dict {
+				res = rv
+			}
+			kids = it.v.Key("Kids")
+			typ := it.v.Key("Type").Name()
+			isNode = typ == "Pages" || (typ != "Page" && kids.Kind() == pdf.Array)
+			if isNode {
+				key = it.v.String()
+			}
+		})
+		if !ok || it.v.Kind() != pdf.Dict {
+			broken++
+			continue
+		}
+		if !isNode {
+			if len(pages) == max {
+				return pages, true, broken, nil
+			}
+			pages = append(pages, pdfPageRef{v: it.v, res: res})
+			continue
+		}
+		if seen[key] || it.depth > 64 {
+			broken++ // a cycle
+			continue
+		}
+		seen[key] = true
+		n := kids.Len()
+		if n > budget {
+			n = budget
+		}
+		children := make([]item, 0, n)
+		for i := 0; i < n; i++ {
+			var kid pdf.Value
+			if !pdfSafe(func() { kid = kids.Index(i) }) {
+				broken++
+				continue
+			}
+			children = append(children, item{v: kid, res: res, depth: it.depth + 1})
+		}
+		for i := len(children) - 1; i >= 0; i-- {
+			stack = append(stack, children[i])
+		}
+	}
+	return pages, false, broken, nil
+}
