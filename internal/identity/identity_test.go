@@ -85,7 +85,9 @@ func doc(t *testing.T, name, text string, finds ...detect.Finding) Document {
 	return d
 }
 
-func cpr(v string) detect.Finding  { return detect.Finding{Kind: detect.KindCPR, Value: v, Masked: v[:6] + "-xxxx"} }
+func cpr(v string) detect.Finding {
+	return detect.Finding{Kind: detect.KindCPR, Value: v, Masked: v[:6] + "-xxxx"}
+}
 func name(v string) detect.Finding { return detect.Finding{Kind: detect.KindName, Value: v} }
 func addr(v string) detect.Finding { return detect.Finding{Kind: detect.KindAddress, Value: v} }
 func sens(v, cat string) detect.Finding {

@@ -61,8 +61,8 @@ type Policy struct {
 	// InternalDomains are the authority's own domains; the sender's domain is always internal.
 	InternalDomains []string `yaml:"internal_domains"`
 	// TrustedDomains are partners reached over enforced TLS: mail to them is secure in transport.
-	TrustedDomains []string `yaml:"trusted_domains"`
-	Secure         Markings `yaml:"secure"`
+	TrustedDomains []string  `yaml:"trusted_domains"`
+	Secure         Markings  `yaml:"secure"`
 	PersonalData   Detection `yaml:"personal_data"`
 	Rules          Rules     `yaml:"rules"`
 	// FailMode is the action when the scan itself fails (warn or block).
@@ -101,10 +101,10 @@ type Detection struct {
 
 // Rules are the per-rule actions and thresholds.
 type Rules struct {
-	DifferentCitizen   Action        `yaml:"different_citizen"`
-	BulkCPR            ThresholdRule `yaml:"bulk_cpr"`
-	SeveralCitizens    ThresholdRule `yaml:"several_external_citizens"`
-	PersonalDataPlain  Action        `yaml:"personal_data_unencrypted"`
+	DifferentCitizen   Action         `yaml:"different_citizen"`
+	BulkCPR            ThresholdRule  `yaml:"bulk_cpr"`
+	SeveralCitizens    ThresholdRule  `yaml:"several_external_citizens"`
+	PersonalDataPlain  Action         `yaml:"personal_data_unencrypted"`
 	UnreadableDocument UnreadableRule `yaml:"unreadable_attachment"`
 }
 
