@@ -18,13 +18,14 @@ type streetIndex struct {
 	lastWords  map[string]struct{} // lower-case last words of the street names: a prefilter
 	maxTokens  int
 	suffixes   []string // street endings: vej, gade, ...
+	why        [8][]string
 	words      map[string]struct{}
 	maxKeySize int
 }
 
 func loadStreets() (streetIndex, error) {
 	idx := streetIndex{set: make(map[string]struct{}, 54000), lastWords: make(map[string]struct{}, 40000),
-		words: map[string]struct{}{}}
+		words: map[string]struct{}{}, why: addrWhy()}
 	data, err := readData("da_street_names.txt")
 	if err != nil {
 		return idx, err
@@ -62,7 +63,29 @@ const maxStreetTokens = 6
 // Addresses finds postal addresses. Value is the address as written, white space collapsed
 // (a two-line address becomes one line); Masked is "Street xx, 8000".
 func (e *Engine) Addresses(text string) []Finding {
-	var out []Finding
+	hits := e.addressHits(text)
+	out := make([]Finding, len(hits))
+	for i, h := range hits {
+		out[i] = e.streets.finding(text, h)
+	}
+	return out
+}
+
+// addrHit is an address found by the scanner, before it becomes a Finding.
+type addrHit struct {
+	start, streetEnd, end, postcode int32 // postcode: start of the postcode or -1
+	conf                            uint8 // hundredths
+	why                             uint8 // addrInList | addrFloor | addrPostcode
+}
+
+const (
+	addrInList = 1 << iota
+	addrFloor
+	addrPostcode
+)
+
+func (e *Engine) addressHits(text string) []addrHit {
+	var out []addrHit
 	n := len(text)
 	i, lastEnd := 0, 0
 	for i < n {
@@ -76,9 +99,9 @@ func (e *Engine) Addresses(text string) []Finding {
 		}
 		next := k
 		if k-j <= 4 && text[j] != '0' && j >= lastEnd {
-			if f, ok := e.streets.match(text, j, k); ok {
-				out = append(out, f)
-				next, lastEnd = f.End, f.End
+			if h, ok := e.streets.match(text, j, k); ok {
+				out = append(out, h)
+				next, lastEnd = int(h.end), int(h.end)
 			}
 		}
 		i = next
@@ -86,11 +109,48 @@ func (e *Engine) Addresses(text string) []Finding {
 	return out
 }
 
-func (idx *streetIndex) match(s string, j, k int) (Finding, bool) {
+// addrWhy precomputes the explanations of every combination of addrHit.why.
+func addrWhy() [8][]string {
+	var t [8][]string
+	for k := range t {
+		w := []string{"street by its ending, not in the street list"}
+		if k&addrInList != 0 {
+			w[0] = "street (street list)"
+		}
+		w = append(w, "house number")
+		if k&addrFloor != 0 {
+			w = append(w, "floor/side")
+		}
+		if k&addrPostcode != 0 {
+			w = append(w, "postcode and city")
+		}
+		t[k] = w[:len(w):len(w)]
+	}
+	return t
+}
+
+func (idx *streetIndex) finding(s string, h addrHit) Finding {
+	street := s[h.start:h.streetEnd]
+	masked := street + " xx"
+	if h.postcode >= 0 {
+		masked = street + " xx, " + s[h.postcode:h.postcode+4]
+	}
+	return Finding{
+		Kind:       KindAddress,
+		Start:      int(h.start),
+		End:        int(h.end),
+		Value:      collapseSpace(s[h.start:h.end]),
+		Masked:     masked,
+		Confidence: float64(h.conf) / 100,
+		Why:        idx.why[h.why],
+	}
+}
+
+func (idx *streetIndex) match(s string, j, k int) (addrHit, bool) {
 	n := len(s)
 	// The number follows a word and one space.
 	if j < 2 || s[j-1] != ' ' || !(letterBefore(s, j-1) || s[j-2] == '.') {
-		return Finding{}, false
+		return addrHit{}, false
 	}
 	// House number [1-9][0-9]{0,3}[A-Za-z]?
 	hn := k
@@ -100,13 +160,13 @@ func (idx *streetIndex) match(s string, j, k int) (Finding, bool) {
 	if hn < n {
 		switch c := s[hn]; {
 		case isDigit(c) || letterAt(s, hn) > 0:
-			return Finding{}, false
+			return addrHit{}, false
 		case (c == ':' || c == '.' || c == '/') && hn+1 < n && isDigit(s[hn+1]):
-			return Finding{}, false
+			return addrHit{}, false
 		case c == ',' && hn+1 < n && isDigit(s[hn+1]) && !(hn+2 < n && s[hn+2] == '.'):
-			return Finding{}, false
+			return addrHit{}, false
 		case c == '%':
-			return Finding{}, false
+			return addrHit{}, false
 		}
 	}
 	// Tokens before the number on the same line.
@@ -138,7 +198,7 @@ func (idx *streetIndex) match(s string, j, k int) (Finding, bool) {
 		p = ts - 1
 	}
 	if cnt == 0 {
-		return Finding{}, false
+		return addrHit{}, false
 	}
 	streetEnd := j - 1
 	streetStart, inList := -1, false
@@ -162,49 +222,35 @@ func (idx *streetIndex) match(s string, j, k int) (Finding, bool) {
 	}
 	if streetStart < 0 {
 		if upperAt(s, starts[0]) == 0 {
-			return Finding{}, false
+			return addrHit{}, false
 		}
 		streetStart = idx.streetShape(s, starts[:cnt], streetEnd)
 		if streetStart < 0 {
-			return Finding{}, false
+			return addrHit{}, false
 		}
 	}
-	street := s[streetStart:streetEnd]
-	why := make([]string, 0, 4)
+	h := addrHit{start: int32(streetStart), streetEnd: int32(streetEnd), postcode: -1, conf: 60}
 	if inList {
-		why = append(why, "street (street list)")
+		h.why |= addrInList
 	} else {
-		why = append(why, "street by its ending, not in the street list")
+		h.conf = 45
 	}
-	why = append(why, "house number")
 	end := hn
 	if fe, ok := parseFloor(s, hn); ok {
-		why = append(why, "floor/side")
+		h.why |= addrFloor
 		end = fe
 	}
-	conf := 0.6
-	if !inList {
-		conf = 0.45
-	}
-	masked := street + " xx"
 	if pcs, ce, ok := parsePostcode(s, end); ok {
-		why = append(why, "postcode and city")
-		masked = street + " xx, " + s[pcs:pcs+4]
+		h.why |= addrPostcode
+		h.postcode = int32(pcs)
 		end = ce
-		conf = 0.9
+		h.conf = 90
 		if !inList {
-			conf = 0.8
+			h.conf = 80
 		}
 	}
-	return Finding{
-		Kind:       KindAddress,
-		Start:      streetStart,
-		End:        end,
-		Value:      collapseSpace(s[streetStart:end]),
-		Masked:     masked,
-		Confidence: conf,
-		Why:        why,
-	}, true
+	h.end = int32(end)
+	return h, true
 }
 
 // letterBefore reports whether the rune ending at s[i-1] is a letter.

@@ -22,6 +22,7 @@ type acMatcher struct {
 	outStart []uint32 // per output state: start index into outs (len = #output states + 1)
 	outs     []int32  // pattern ids
 	plen     []int32  // pattern lengths in bytes
+	maxLen   int32
 }
 
 // foldByte maps a pattern byte to its canonical (lower-case) form.
@@ -82,6 +83,7 @@ func newACMatcher(patterns []string) (*acMatcher, error) {
 	m.plen = make([]int32, len(patterns))
 	for id, p := range canon {
 		m.plen[id] = int32(len(p))
+		m.maxLen = max(m.maxLen, int32(len(p)))
 		s := 0
 		for _, b := range p {
 			c := int(m.class[b])
@@ -160,18 +162,67 @@ func newACMatcher(patterns []string) (*acMatcher, error) {
 }
 
 // scan calls fn(end, patternID) for every occurrence of every pattern in s; end is the byte
-// offset just past the match, which starts at end-len(pattern).
+// offset just past the match, which starts at end-len(pattern). Calls are not ordered by end.
+//
+// A DFA step is a dependent load, so one stream runs at the cache's latency. Long texts are cut
+// into acLanes chunks scanned in the same loop (independent loads overlap); each chunk after the
+// first starts maxLen-1 bytes early in the root state, which is enough for every match ending in
+// it, and reports only matches ending in its own chunk.
 func (m *acMatcher) scan(s string, fn func(end int, id int32)) {
+	n := len(s)
+	if n < acLanes*acMinLane {
+		m.scanRange(s, 0, 0, n, 0, fn)
+		return
+	}
 	trans, class := m.trans, &m.class
-	outFrom, nc := m.outFrom, m.nclass
-	var st uint32
-	for i := 0; i < len(s); i++ {
+	outFrom := m.outFrom
+	overlap := int(m.maxLen) - 1
+	chunk := n / acLanes
+	// Lane k processes s[from_k:to_k] and reports matches ending at or after chunk start k*chunk.
+	from1, from2, from3 := chunk-overlap, 2*chunk-overlap, 3*chunk-overlap
+	var s0, s1, s2, s3 uint32
+	// The common length: lane 0 has no warm-up and is the shortest.
+	for i := 0; i < chunk; i++ {
+		s0 = trans[s0+uint32(class[s[i]])]
+		s1 = trans[s1+uint32(class[s[from1+i]])]
+		s2 = trans[s2+uint32(class[s[from2+i]])]
+		s3 = trans[s3+uint32(class[s[from3+i]])]
+		if s0 >= outFrom || s1 >= outFrom || s2 >= outFrom || s3 >= outFrom {
+			m.report(s0, i, 0, fn)
+			m.report(s1, from1+i, chunk, fn)
+			m.report(s2, from2+i, 2*chunk, fn)
+			m.report(s3, from3+i, 3*chunk, fn)
+		}
+	}
+	m.scanRange(s, from1+chunk, chunk, 2*chunk, s1, fn)
+	m.scanRange(s, from2+chunk, 2*chunk, 3*chunk, s2, fn)
+	m.scanRange(s, from3+chunk, 3*chunk, n, s3, fn)
+}
+
+const (
+	acLanes   = 4
+	acMinLane = 4096
+)
+
+// report emits the outputs of state st at byte i if the match ends in the lane (i >= from).
+func (m *acMatcher) report(st uint32, i, from int, fn func(int, int32)) {
+	if st < m.outFrom || i < from {
+		return
+	}
+	o := (st - m.outFrom) / m.nclass
+	for _, id := range m.outs[m.outStart[o]:m.outStart[o+1]] {
+		fn(i+1, id)
+	}
+}
+
+// scanRange runs the DFA from state st over s[i:to], reporting matches ending at or after from.
+func (m *acMatcher) scanRange(s string, i, from, to int, st uint32, fn func(int, int32)) {
+	trans, class := m.trans, &m.class
+	outFrom := m.outFrom
+	for ; i < to; i++ {
 		st = trans[st+uint32(class[s[i]])]
 		if st >= outFrom {
-			o := (st - outFrom) / nc
-			for _, id := range m.outs[m.outStart[o]:m.outStart[o+1]] {
-				fn(i+1, id)
-			}
+			m.report(st, i, from, fn)
 		}
 	}
 }

@@ -11,10 +11,7 @@
 // CPR candidates are emitted down to 0.2 so that the explanation of a rejected number is available.
 package detect
 
-import (
-	"sort"
-	"time"
-)
+import "time"
 
 // Kind is what a finding is.
 type Kind string
@@ -87,35 +84,62 @@ func New(opts Options) (*Engine, error) {
 // address (a street named after a person) are dropped in favour of the address.
 func (e *Engine) Detect(text string) []Finding {
 	cprs := e.CPR(text)
-	addrs := e.Addresses(text)
-	names := e.Names(text)
-	sens := e.Sensitive(text)
-	out := make([]Finding, 0, len(cprs)+len(addrs)+len(names)+len(sens))
-	out = append(out, cprs...)
-	out = append(out, addrs...)
-	// addrs is sorted by Start and its spans do not overlap: one merge-like pass.
+	addrs := e.addressHits(text)
+	names := e.nameHits(text)
+	sens := e.sensitiveHits(text)
+	// Drop names overlapping an address; both lists are sorted by start and addresses do not
+	// overlap each other.
+	kept := names[:0]
 	a := 0
 	for _, n := range names {
-		for a < len(addrs) && addrs[a].End <= n.Start {
+		for a < len(addrs) && addrs[a].end <= n.start {
 			a++
 		}
-		if a < len(addrs) && addrs[a].Start < n.End {
+		if a < len(addrs) && addrs[a].start < n.end {
 			continue
 		}
-		out = append(out, n)
+		kept = append(kept, n)
 	}
-	out = append(out, sens...)
-	sortFindings(out)
-	return out
-}
-
-func sortFindings(f []Finding) {
-	sort.SliceStable(f, func(i, j int) bool {
-		if f[i].Start != f[j].Start {
-			return f[i].Start < f[j].Start
+	names = kept
+	// Four sorted lists: merge them into one slice of the exact size.
+	out := make([]Finding, 0, len(cprs)+len(addrs)+len(names)+len(sens))
+	var ic, ia, in, is int
+	for {
+		best, key := -1, [2]int{}
+		consider := func(k, start, end int) {
+			if best < 0 || start < key[0] || (start == key[0] && end < key[1]) {
+				best, key = k, [2]int{start, end}
+			}
 		}
-		return f[i].End < f[j].End
-	})
+		if ic < len(cprs) {
+			consider(0, cprs[ic].Start, cprs[ic].End)
+		}
+		if ia < len(addrs) {
+			consider(1, int(addrs[ia].start), int(addrs[ia].end))
+		}
+		if in < len(names) {
+			consider(2, int(names[in].start), int(names[in].end))
+		}
+		if is < len(sens) {
+			consider(3, sens[is].start, sens[is].end)
+		}
+		switch best {
+		case 0:
+			out = append(out, cprs[ic])
+			ic++
+		case 1:
+			out = append(out, e.streets.finding(text, addrs[ia]))
+			ia++
+		case 2:
+			out = append(out, e.names.finding(text, names[in]))
+			in++
+		case 3:
+			out = append(out, e.sensitive.finding(text, sens[is]))
+			is++
+		default:
+			return out
+		}
+	}
 }
 
 // MaskCPR masks a CPR number for display and logs: "0101901234" → "010190-xxxx". Separators in the

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -34,12 +35,15 @@ const (
 )
 
 type nameIndex struct {
-	words     map[string]nameFlags // lower-case keys
-	surSuffix [256][]string        // surname endings by their last byte
+	words       map[string]nameFlags // lower-case keys
+	surSuffix   [256][]string        // surname endings by their last byte
+	why         [][]string           // precomputed explanations, see scoreSpan
+	whyGreeting []string
 }
 
 func loadNames() (nameIndex, error) {
-	idx := nameIndex{words: make(map[string]nameFlags, 125000)}
+	idx := nameIndex{words: make(map[string]nameFlags, 125000), why: buildNameWhy(),
+		whyGreeting: []string{"after greeting", "first name (list)", "single first name: weak"}}
 	for _, l := range []struct {
 		file string
 		flag nameFlags
@@ -157,7 +161,42 @@ func nextCap(s string, i int) int {
 // Names finds personal names. Value is the name as written (whitespace collapsed) and equals
 // text[Start:End] up to white space; Masked holds the initials. Why never contains the name.
 func (e *Engine) Names(text string) []Finding {
-	var out []Finding
+	hits := e.nameHits(text)
+	out := make([]Finding, len(hits))
+	for i, h := range hits {
+		out[i] = e.names.finding(text, h)
+	}
+	return out
+}
+
+// nameHit is a name found by the scanner; it becomes a Finding only when returned (compact, so
+// that collecting thousands costs little).
+type nameHit struct {
+	start, end int32
+	conf       uint8 // hundredths
+	why        int16 // index of nameIndex.why; -1: a lone first name after a greeting
+}
+
+func (idx *nameIndex) finding(s string, h nameHit) Finding {
+	span := s[h.start:h.end]
+	f := Finding{
+		Kind:       KindName,
+		Start:      int(h.start),
+		End:        int(h.end),
+		Value:      collapseSpace(span),
+		Masked:     initials(span),
+		Confidence: float64(h.conf) / 100,
+	}
+	if h.why < 0 {
+		f.Why = idx.whyGreeting
+	} else {
+		f.Why = idx.why[h.why]
+	}
+	return f
+}
+
+func (e *Engine) nameHits(text string) []nameHit {
+	var out []nameHit
 	var toks [maxRun]ntok
 	n := len(text)
 	greetEnd := -1 // end of a greeting single emitted last ("Kære Annika og Lise")
@@ -170,11 +209,10 @@ func (e *Engine) Names(text string) []Finding {
 		cnt := 0
 		q := p
 		for cnt < maxRun {
-			t, ok := parseToken(text, q)
-			if !ok {
+			t := &toks[cnt]
+			if !parseToken(text, q, t) {
 				break
 			}
-			toks[cnt] = t
 			cnt++
 			if t.sentEnd {
 				break
@@ -231,14 +269,14 @@ func skipInlineSpace(s string, i int) int {
 
 // parseToken parses the capitalised token at p: an initial ("K.", "H.C."), or a word with inner
 // hyphens or apostrophes.
-func parseToken(s string, p int) (ntok, bool) {
+func parseToken(s string, p int, t *ntok) bool {
 	n := len(s)
 	sz := upperAt(s, p)
 	if sz == 0 {
-		return ntok{}, false
+		return false
 	}
 	q := p + sz
-	t := ntok{start: p}
+	*t = ntok{start: p}
 	if q < n && s[q] == '.' && (q+1 >= n || letterAt(s, q+1) == 0 || upperAt(s, q+1) > 0) {
 		end := q + 1
 		for end < n {
@@ -249,7 +287,7 @@ func parseToken(s string, p int) (ntok, bool) {
 			end += u + 1
 		}
 		t.end, t.fullEnd, t.initial, t.letters = end, end, true, 1
-		return t, true
+		return true
 	}
 	letters, upper := 1, 1
 	for q < n {
@@ -294,14 +332,14 @@ func parseToken(s string, p int) (ntok, bool) {
 		break
 	}
 	if q < n && isDigit(s[q]) {
-		return ntok{}, false // "A4", "B12": codes, not names
+		return false // "A4", "B12": codes, not names
 	}
 	t.end, t.fullEnd, t.letters = q, q, letters
 	t.caps = letters >= 2 && upper == letters
 	if q < n && (s[q] == '.' || s[q] == '!' || s[q] == '?') {
 		t.sentEnd = true
 	}
-	return t, true
+	return true
 }
 
 // classify looks the token up (whole, by hyphen parts, without a genitive s).
@@ -413,18 +451,14 @@ func (idx *nameIndex) sentenceInitial(s string, p int) bool {
 }
 
 // evalRun turns one capitalised run into name findings.
-func (idx *nameIndex) evalRun(s string, toks []ntok, carry bool, out []Finding, greetEnd *int) []Finding {
+func (idx *nameIndex) evalRun(s string, toks []ntok, carry bool, out []nameHit, greetEnd *int) []nameHit {
 	sentInit := idx.sentenceInitial(s, toks[0].start)
 	greeting := carry
-	greetWord := ""
-	if carry {
-		greetWord = "og"
-	}
 	a := 0
 	for a < len(toks) {
 		if toks[a].breaks() {
 			if toks[a].flags&nfGreeting != 0 && !toks[a].caps {
-				greeting, greetWord = true, s[toks[a].start:toks[a].fullEnd]
+				greeting = true
 			} else if toks[a].flags&nfTitle == 0 {
 				greeting = false
 			}
@@ -436,26 +470,18 @@ func (idx *nameIndex) evalRun(s string, toks []ntok, carry bool, out []Finding, 
 		for b < len(toks) && !toks[b].breaks() {
 			b++
 		}
-		out = idx.evalSegment(s, toks, a, b, sentInit, greeting, greetWord, out, greetEnd)
+		out = idx.evalSegment(s, toks, a, b, sentInit, greeting, out, greetEnd)
 		greeting, sentInit = false, false
 		a = b
 	}
 	return out
 }
 
-func (idx *nameIndex) evalSegment(s string, toks []ntok, a, b int, sentInit, greeting bool, greetWord string, out []Finding, greetEnd *int) []Finding {
+func (idx *nameIndex) evalSegment(s string, toks []ntok, a, b int, sentInit, greeting bool, out []nameHit, greetEnd *int) []nameHit {
 	if b-a == 1 {
 		t := &toks[a]
 		if greeting && t.first() && !t.initial {
-			out = append(out, Finding{
-				Kind:       KindName,
-				Start:      t.start,
-				End:        t.end,
-				Value:      s[t.start:t.end],
-				Masked:     initials(s, toks[a:a+1]),
-				Confidence: 0.4,
-				Why:        []string{"after greeting", "first name (list)", "single first name: weak"},
-			})
+			out = append(out, nameHit{start: int32(t.start), end: int32(t.end), conf: 40, why: -1})
 			*greetEnd = t.fullEnd
 		}
 		return out
@@ -464,30 +490,21 @@ func (idx *nameIndex) evalSegment(s string, toks []ntok, a, b int, sentInit, gre
 	for i < b-1 {
 		found := false
 		for j := min(i+4, b-1); j > i; j-- {
-			conf, why, ok := scoreSpan(s, toks, i, j, sentInit && i == a, greeting && i == a, greetWord)
+			conf, why, ok := scoreSpan(toks, i, j, sentInit && i == a, greeting && i == a)
 			if !ok {
 				continue
 			}
 			if streetAfter(s, toks, j) {
 				break
 			}
-			start, end := toks[i].start, toks[j].end
-			out = append(out, Finding{
-				Kind:       KindName,
-				Start:      start,
-				End:        end,
-				Value:      collapseSpace(s[start:end]),
-				Masked:     initials(s, toks[i:j+1]),
-				Confidence: conf,
-				Why:        why,
-			})
+			out = append(out, nameHit{start: int32(toks[i].start), end: int32(toks[j].end), conf: uint8(math.Round(conf * 100)), why: int16(why)})
 			i = j + 1
 			found = true
 			break
 		}
 		if !found {
 			if i == a && greeting && toks[i].first() && !toks[i].initial {
-				out = idx.evalSegment(s, toks, i, i+1, false, true, greetWord, out, greetEnd)
+				out = idx.evalSegment(s, toks, i, i+1, false, true, out, greetEnd)
 			}
 			i++
 		}
@@ -507,17 +524,63 @@ func streetAfter(s string, toks []ntok, j int) bool {
 	return false
 }
 
-// Why texts; they never contain the name itself.
+// Name score cases and their explanations (never the name itself).
+var nameCases = [...]struct {
+	conf       float64
+	first, sur string
+}{
+	{0.85, "first name (list)", "surname (list)"},
+	{0.75, "first name (list; also an ordinary word, accepted as the surname is strong)", "surname (list)"},
+	{0.75, "first name (list)", "surname (list; also an ordinary word, accepted as the first name is strong)"},
+	{0.7, "first name (list)", "surname by its ending (-sen, -gaard, ...)"},
+	{0.75, "initial", "surname (list)"},
+	{0.6, "initial", "surname (ordinary word or by its ending)"},
+	{0.6, "first name (list)", "last name is in the first-name lists"},
+	{0.5, "first name (list)", "surname not in the list"},
+	{0.5, "first name not in the lists", "surname (list)"},
+}
+
+// Flags of a name score, combined with the case into an index of nameWhy.
 const (
-	whyFirst   = "first name (list)"
-	whySurname = "surname (list)"
+	nwMiddleUnknown = 1 << (4 + iota)
+	nwMiddleKnown
+	nwGreeting
+	nwSentInit
+	nwSize = 1 << 8
 )
 
-// scoreSpan scores tokens i..j as one name.
-func scoreSpan(s string, toks []ntok, i, j int, sentInit, greeting bool, greetWord string) (float64, []string, bool) {
+// buildNameWhy precomputes the explanation of every case and flag combination, so that a name
+// finding costs no allocation for its Why.
+func buildNameWhy() [][]string {
+	t := make([][]string, nwSize)
+	for k := range t {
+		c := k & 0xF
+		if c >= len(nameCases) {
+			continue
+		}
+		w := []string{nameCases[c].first, nameCases[c].sur}
+		if k&nwMiddleUnknown != 0 {
+			w = append(w, "a middle name is not in the lists")
+		}
+		if k&nwMiddleKnown != 0 {
+			w = append(w, "middle names known")
+		}
+		if k&nwGreeting != 0 {
+			w = append(w, "after greeting")
+		}
+		if k&nwSentInit != 0 {
+			w = append(w, "sentence-initial: both ends are names")
+		}
+		t[k] = w[:len(w):len(w)]
+	}
+	return t
+}
+
+// scoreSpan scores tokens i..j as one name; why indexes nameWhy.
+func scoreSpan(toks []ntok, i, j int, sentInit, greeting bool) (float64, int, bool) {
 	f, l := &toks[i], &toks[j]
 	if l.initial {
-		return 0, nil, false
+		return 0, 0, false
 	}
 	fFirst, fCommon := f.first(), f.common()
 	lSur, lCommon := l.sur(), l.common()
@@ -527,65 +590,57 @@ func scoreSpan(s string, toks []ntok, i, j int, sentInit, greeting bool, greetWo
 	lastSoftSur := lSur && lCommon
 	lastShape := l.shape && !lCommon
 	lastFirst := l.first() && !lCommon
-	var conf float64
-	why := make([]string, 0, 4)
+	var c int
 	switch {
 	case firstStrong && lastStrong:
-		conf = 0.85
-		why = append(why, whyFirst, whySurname)
+		c = 0
 	case firstSoft && lastStrong:
-		conf = 0.75
-		why = append(why, "first name (list; also an ordinary word, accepted as the surname is strong)", whySurname)
+		c = 1
 	case firstStrong && lastSoftSur:
-		conf = 0.75
-		why = append(why, whyFirst, "surname (list; also an ordinary word, accepted as the first name is strong)")
+		c = 2
 	case firstStrong && lastShape:
-		conf = 0.7
-		why = append(why, whyFirst, "surname by its ending (-sen, -gaard, ...)")
+		c = 3
 	case f.initial && lastStrong:
-		conf = 0.75
-		why = append(why, "initial", whySurname)
+		c = 4
 	case f.initial && (lastSoftSur || lastShape):
-		conf = 0.6
-		why = append(why, "initial", "surname (ordinary word or by its ending)")
+		c = 5
 	case firstStrong && lastFirst:
-		conf = 0.6
-		why = append(why, whyFirst, "last name is in the first-name lists")
+		c = 6
 	case firstStrong && l.unknown():
-		conf = 0.5
-		why = append(why, whyFirst, "surname not in the list")
+		c = 7
 	case f.unknown() && lastStrong && !sentInit:
-		conf = 0.5
-		why = append(why, "first name not in the lists", whySurname)
+		c = 8
 	default:
-		return 0, nil, false
+		return 0, 0, false
 	}
 	if sentInit && !(fFirst && (lSur || l.shape)) {
-		return 0, nil, false
+		return 0, 0, false
 	}
+	conf := nameCases[c].conf
+	why := c
 	known := 0
 	for k := i + 1; k < j; k++ {
 		m := &toks[k]
 		switch {
 		case m.flags&nfStreet != 0 && !m.known():
-			return 0, nil, false
+			return 0, 0, false
 		case m.known() || m.common():
 			known++
 		default:
 			conf -= 0.05
-			why = append(why, "a middle name is not in the lists")
+			why |= nwMiddleUnknown
 		}
 	}
 	if known > 0 && known == j-i-1 {
 		conf += 0.05
-		why = append(why, "middle names known")
+		why |= nwMiddleKnown
 	}
 	if greeting {
 		conf += 0.05
-		why = append(why, "after greeting")
+		why |= nwGreeting
 	}
 	if sentInit {
-		why = append(why, "sentence-initial: both ends are names")
+		why |= nwSentInit
 	}
 	if conf > 0.95 {
 		conf = 0.95
@@ -593,34 +648,41 @@ func scoreSpan(s string, toks []ntok, i, j int, sentInit, greeting bool, greetWo
 	return float64(int(conf*100+0.5)) / 100, why, true
 }
 
-// initials masks a name: "Søren Ærbø Østergård" → "S. Æ. Ø.", "Anne-Mette" → "A.-M.".
-func initials(s string, toks []ntok) string {
-	var sb strings.Builder
-	for k := range toks {
-		t := &toks[k]
-		if k > 0 {
-			sb.WriteByte(' ')
+// initials masks a name: "Søren Ærbø Østergård" → "S. Æ. Ø.", "Anne-Mette" → "A.-M.", "K. Jensen"
+// → "K. J.".
+func initials(name string) string {
+	var stack [64]byte
+	buf := stack[:0]
+	for rest := name; rest != ""; {
+		var w string
+		if k := strings.IndexAny(rest, " \t\n\r\u00a0"); k >= 0 {
+			w, rest = rest[:k], strings.TrimLeft(rest[k:], " \t\n\r\u00a0")
+		} else {
+			w, rest = rest, ""
 		}
-		w := s[t.start:t.end]
-		if t.initial {
-			sb.WriteString(w)
+		if w == "" {
+			continue
+		}
+		if len(buf) > 0 {
+			buf = append(buf, ' ')
+		}
+		if strings.HasSuffix(w, ".") {
+			buf = append(buf, w...) // an initial: "K.", "H.C."
 			continue
 		}
 		part := true
 		for _, r := range w {
 			if r == '-' {
-				sb.WriteString(".-")
+				buf = append(buf, '.', '-')
 				part = true
 				continue
 			}
 			if part && unicode.IsLetter(r) {
-				sb.WriteRune(unicode.ToUpper(r))
+				buf = utf8.AppendRune(buf, unicode.ToUpper(r))
 				part = false
 			}
 		}
-		sb.WriteByte('.')
+		buf = append(buf, '.')
 	}
-	return sb.String()
+	return string(buf)
 }
-
-var _ = utf8.RuneSelf

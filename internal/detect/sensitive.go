@@ -2,7 +2,7 @@ package detect
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -190,6 +190,17 @@ type sensHit struct {
 // Sensitive finds statements in the sensitive categories. Value is the matched word in lower
 // case, Category the category, Masked the category name.
 func (e *Engine) Sensitive(text string) []Finding {
+	hits := e.sensitiveHits(text)
+	out := make([]Finding, len(hits))
+	for i, h := range hits {
+		out[i] = e.sensitive.finding(text, h)
+	}
+	return out
+}
+
+// sensitiveHits returns one hit per word or phrase, sorted by start: of overlapping matches the
+// strongest, then the longest term.
+func (e *Engine) sensitiveHits(text string) []sensHit {
 	sm := &e.sensitive
 	var hits []sensHit
 	sm.ac.scan(text, func(end int, id int32) {
@@ -201,14 +212,13 @@ func (e *Engine) Sensitive(text string) []Finding {
 	if len(hits) == 0 {
 		return nil
 	}
-	// One finding per word: of overlapping hits keep the strongest, then the longest term.
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].start != hits[j].start {
-			return hits[i].start < hits[j].start
+	slices.SortFunc(hits, func(a, b sensHit) int {
+		if a.start != b.start {
+			return a.start - b.start
 		}
-		return hits[i].end > hits[j].end
+		return b.end - a.end
 	})
-	out := make([]Finding, 0, len(hits))
+	out := hits[:0]
 	for i := 0; i < len(hits); {
 		best := hits[i]
 		end := best.end
@@ -220,7 +230,7 @@ func (e *Engine) Sensitive(text string) []Finding {
 			}
 			end = max(end, h.end)
 		}
-		out = append(out, sm.finding(text, best))
+		out = append(out, best) // in place: len(out) <= i < k
 		i = k
 	}
 	return out
@@ -349,7 +359,7 @@ func (sm *sensitiveMatcher) check(s string, start, end int, id int32) (sensHit, 
 	if t.lowerOnly && ws == start && !lowerAt(s, start) {
 		return sensHit{}, false
 	}
-	if len(sm.exclude) > 0 || len(sm.excludeT) > 0 {
+	if (ws != start || we != end) && (len(sm.exclude) > 0 || len(sm.excludeT) > 0) {
 		var buf [64]byte
 		if n := lowerInto(buf[:], s[ws:we]); n > 0 {
 			w := buf[:n]

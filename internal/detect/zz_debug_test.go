@@ -83,3 +83,27 @@ func BenchmarkZZNextDigit(b *testing.B) {
 		}
 	}
 }
+
+func TestZZCapStats(t *testing.T) {
+	text := benchText()
+	caps, runs2 := 0, 0
+	for i := 0; ; {
+		p := nextCap(text, i)
+		if p < 0 {
+			break
+		}
+		caps++
+		var tk ntok
+		ok := parseToken(text, p, &tk)
+		if !ok {
+			i = p + 1
+			continue
+		}
+		sp := skipInlineSpace(text, tk.fullEnd)
+		if !tk.sentEnd && sp > tk.fullEnd && sp < len(text) && upperAt(text, sp) > 0 {
+			runs2++
+		}
+		i = tk.fullEnd
+	}
+	fmt.Println("caps", caps, "continuing", runs2, "bytes", len(text))
+}

@@ -5,6 +5,7 @@ package scan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -63,8 +64,11 @@ func (s *Scanner) Scan(ctx context.Context, msg *message.Message, pol *policy.Po
 		return nil, fmt.Errorf("scan: %w: message and policy are required", policy.ErrScan)
 	}
 	docs := s.documents(ctx, msg)
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("scan: %w: %w", policy.ErrScan, err)
+	// A message whose time ran out is still decided: the documents that were not read carry
+	// their own status ("timed out") and the policy acts on it. Only a cancelled scan (the
+	// caller gave up) has no verdict.
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return nil, fmt.Errorf("scan: %w: %w", policy.ErrScan, ctx.Err())
 	}
 	res := &Result{Documents: docs}
 	idDocs := make([]identity.Document, 0, len(docs))
@@ -120,6 +124,13 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 	}
 	for _, a := range msg.Attachments {
 		docs = append(docs, s.extractor.Extract(ctx, a.Name, a.ContentType, a.Data)...)
+	}
+	// A document read only in part is not clean: what was read is scanned, and the document
+	// counts as too large for the policy (the detail names the limit).
+	for i := range docs {
+		if docs[i].Truncated && docs[i].Status == extract.Scanned {
+			docs[i].Status = extract.TooLarge
+		}
 	}
 	return docs
 }

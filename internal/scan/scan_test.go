@@ -165,3 +165,54 @@ func benchScan(b *testing.B, pdf []byte) {
 	}
 	b.ReportMetric(float64(len(pdf))/(1<<20), "MB/msg")
 }
+
+// A message whose time runs out still gets a verdict: what was not read is not clean.
+func TestTimedOutScanIsNotClean(t *testing.T) {
+	s := newTestScanner(t)
+	m := baseMessage(message.Address{Name: "Patrick Smith", Address: "p.smith@yahoo.dk"})
+	m.Attachments = []message.Attachment{{Name: "Liste.txt", ContentType: "text/plain", Data: []byte("CPR-nr. 010190-1234\n")}}
+	ctx, cancel := context.WithTimeout(context.Background(), -1)
+	defer cancel()
+	res, err := s.Scan(ctx, m, policy.Default())
+	if err != nil {
+		t.Fatalf("expired scan returned an error instead of a verdict: %v", err)
+	}
+	if res.Verdict.Action == policy.Allow {
+		t.Errorf("expired scan allowed the message: %+v", res.Documents)
+	}
+}
+
+// A document read only in part counts as too large, and the part that was read is still scanned.
+func TestTruncatedDocumentIsTooLarge(t *testing.T) {
+	det, err := detect.New(detect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(extract.New(extract.Limits{MaxTextBytes: 200}), det, identity.New(det, identity.Options{}))
+	m := baseMessage(message.Address{Name: "Søren Ærbø Østergård", Address: "soeren@live.dk"})
+	text := "Kære Søren Ærbø Østergård\n\nCPR-nr. 010190-1234\n\n" + strings.Repeat("Ingen personoplysninger her. ", 100)
+	m.Attachments = []message.Attachment{{Name: "Lang.txt", ContentType: "text/plain", Data: []byte(text)}}
+	res, err := s.Scan(context.Background(), m, policy.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc extract.Document
+	for _, d := range res.Documents {
+		if d.Name == "Lang.txt" {
+			doc = d
+		}
+	}
+	if doc.Status != extract.TooLarge || doc.Detail == "" {
+		t.Errorf("truncated document: status %q detail %q, want too_large with a detail", doc.Status, doc.Detail)
+	}
+	var cpr bool
+	for _, f := range res.Findings {
+		cpr = cpr || (f.Kind == detect.KindCPR && f.Document == "Lang.txt")
+	}
+	if !cpr {
+		t.Error("the part that was read was not scanned")
+	}
+	if res.Verdict.Action != policy.Secure {
+		t.Errorf("action %s, want secure", res.Verdict.Action)
+	}
+}
