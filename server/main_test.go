@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
 // A synthetic letter: Søren Ærbø Østergård and his CPR number are made up.
@@ -56,6 +58,13 @@ func TestScanCommand(t *testing.T) {
 	letterFile := writeFile(t, "Afgørelse.txt", letter)
 	emlFile := writeFile(t, "sag.eml", eml)
 	badPolicy := writeFile(t, "policy.yaml", "rules:\n  different_citizen: stop\n")
+	msgFile := writeFile(t, "sag.msg", string(testgen.OutlookMSG(testgen.MSGSpec{
+		Subject: "Afgørelse", SenderName: "Jonas Fisker", SenderEmail: "jonas.fisker@aarhus.dk",
+		To:          []testgen.MSGRecipient{{Name: "Patrick Smith", Email: "p.smith@yahoo.dk"}},
+		Body:        "Hej Patrick\n\nHermed brevet.\n",
+		Attachments: []testgen.MSGAttachment{{Name: "Afgørelse.txt", MIME: "text/plain", Data: []byte(letter)}},
+	})))
+	brokenMsg := writeFile(t, "broken.msg", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 not really")
 	okPolicy := writeFile(t, "policy.yaml", "rules:\n  personal_data_unencrypted: warn\n")
 	tests := []struct {
 		name       string
@@ -83,6 +92,8 @@ func TestScanCommand(t *testing.T) {
 		{"no recipients given means external", []string{"scan", letterFile}, exitSecure, nil, []string{"external recipient"}, nil},
 		{"policy file changes the action", []string{"scan", "--policy", okPolicy, "--from", "jonas.fisker@aarhus.dk", "--to", "Søren Ærbø Østergård <soeren@live.dk>", letterFile}, exitWarn, nil, nil, nil},
 		{"eml with --show-values", []string{"scan", "--json", "--show-values", emlFile}, exitSecure, []string{`"value":"0101901234"`, `"document":"(mailtekst)"`}, nil, nil},
+		{"Outlook .msg with another citizen's letter", []string{"scan", "--json", msgFile}, exitBlock, []string{`"different_citizen"`, `"name":"Afgørelse.txt"`}, nil, nil},
+		{"broken .msg is an error, not a crash", []string{"scan", brokenMsg}, exitError, nil, []string{"broken.msg"}, nil},
 		{"flags after the file", []string{"scan", emlFile, "--json"}, exitSecure, []string{`"action":"secure"`}, nil, []string{"0101901234"}},
 	}
 	for _, tt := range tests {

@@ -32,6 +32,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 // scanConfig is the parsed command line of `sendevagt scan`.
 type scanConfig struct {
 	json, showValues bool
+	inProcess        bool
 	policyFile       string
 	from, subject    string
 	to, cc, bcc      listFlag
@@ -64,6 +65,7 @@ func parseScanFlags(args []string, stderr io.Writer) (*scanConfig, error) {
 	fs.StringVar(&c.subject, "subject", "", "`SUBJECT` of the message")
 	fs.Var(&c.internal, "internal-domain", "internal `DOMAIN` besides the sender's own (repeatable)")
 	fs.Var(&c.trusted, "trusted-domain", "trusted (enforced TLS) `DOMAIN` (repeatable)")
+	fs.BoolVar(&c.inProcess, "in-process", false, "extract attachments in this process instead of isolated workers (debugging)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "time limit per message")
 	// Flags may come before, between and after the files.
 	for {
@@ -103,11 +105,12 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sendevagt scan: %v\n", err)
 		return exitError
 	}
-	scanner, err := newScanner(extract.Limits{})
+	scanner, closeScanner, err := newScanner(extract.Limits{}, cfg.inProcess)
 	if err != nil {
 		fmt.Fprintf(stderr, "sendevagt scan: %v\n", err)
 		return exitError
 	}
+	defer closeScanner()
 	worst := policy.Allow
 	for _, lm := range msgs {
 		mctx, cancel := context.WithTimeout(ctx, cfg.timeout)
@@ -142,13 +145,18 @@ func exitCode(a policy.Action) int {
 	return exitAllow
 }
 
-// newScanner wires the scan pipeline with the built-in detectors.
-func newScanner(lim extract.Limits) (*scan.Scanner, error) {
+// newScanner wires the scan pipeline with the built-in detectors. Attachments are extracted in
+// worker processes unless inProcess; close stops the workers.
+func newScanner(lim extract.Limits, inProcess bool) (s *scan.Scanner, close func(), err error) {
 	det, err := detect.New(detect.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("loading detectors: %w", err)
+		return nil, nil, fmt.Errorf("loading detectors: %w", err)
 	}
-	return scan.New(extract.New(lim), det, identity.New(det, identity.Options{})), nil
+	x, close, err := newExtraction(lim, inProcess)
+	if err != nil {
+		return nil, nil, fmt.Errorf("starting extraction: %w", err)
+	}
+	return scan.New(x, det, identity.New(det, identity.Options{})), close, nil
 }
 
 func loadPolicy(cfg *scanConfig) (*policy.Policy, error) {
@@ -199,7 +207,7 @@ func readFile(path string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, maxInputFile+1))
 }
 
-// loadMessages reads every .eml file as a message of its own and puts all other files as
+// loadMessages reads every .eml and .msg file as a message of its own and puts all other files as
 // attachments into one message built from the flags.
 func loadMessages(cfg *scanConfig, stderr io.Writer) ([]loadedMessage, error) {
 	var out []loadedMessage
@@ -210,17 +218,24 @@ func loadMessages(cfg *scanConfig, stderr io.Writer) ([]loadedMessage, error) {
 			return nil, err
 		}
 		switch strings.ToLower(filepath.Ext(path)) {
-		case ".eml":
-			m, err := message.Parse(data)
-			if err != nil {
+		case ".eml", ".msg":
+			parse := message.Parse
+			if strings.EqualFold(filepath.Ext(path), ".msg") {
+				parse = message.ParseMSG
+			}
+			m, err := parse(data)
+			if err != nil && m == nil {
 				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			if err != nil {
+				// A message too complex or damaged to read whole: what was read is scanned.
+				fmt.Fprintf(stderr, "sendevagt scan: %s: part of the message could not be read: %v\n", path, err)
+				m.Incomplete = err.Error()
 			}
 			if err := applyFlags(cfg, m); err != nil {
 				return nil, err
 			}
 			out = append(out, loadedMessage{source: path, msg: m})
-		case ".msg":
-			return nil, fmt.Errorf("%s: Outlook .msg files are not supported yet; save the mail as .eml", path)
 		default:
 			ct := mime.TypeByExtension(filepath.Ext(path))
 			if i := strings.IndexByte(ct, ';'); i >= 0 {

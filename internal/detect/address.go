@@ -14,13 +14,11 @@ import (
 //	street + number             0.6   (street by shape only: 0.45)
 
 type streetIndex struct {
-	set        map[string]struct{} // lower-case street names as written
-	lastWords  map[string]struct{} // lower-case last words of the street names: a prefilter
-	maxTokens  int
-	suffixes   []string // street endings: vej, gade, ...
-	why        [8][]string
-	words      map[string]struct{}
-	maxKeySize int
+	set       map[string]struct{} // lower-case street names as written
+	lastWords map[string]struct{} // lower-case last words of the street names: a prefilter
+	suffixes  []string            // street endings: vej, gade, ...
+	why       [8][]string
+	words     map[string]struct{}
 }
 
 func loadStreets() (streetIndex, error) {
@@ -34,8 +32,6 @@ func loadStreets() (streetIndex, error) {
 		k := lowerString(collapseSpace(line))
 		idx.set[k] = struct{}{}
 		idx.lastWords[k[strings.LastIndexByte(k, ' ')+1:]] = struct{}{}
-		idx.maxTokens = max(idx.maxTokens, strings.Count(k, " ")+1)
-		idx.maxKeySize = max(idx.maxKeySize, len(k))
 	})
 	data, err = readData("name_words.txt")
 	if err != nil {
@@ -63,7 +59,12 @@ const maxStreetTokens = 6
 // Addresses finds postal addresses. Value is the address as written, white space collapsed
 // (a two-line address becomes one line); Masked is "Street xx, 8000".
 func (e *Engine) Addresses(text string) []Finding {
-	hits := e.addressHits(text)
+	sc := e.getScratch()
+	defer e.putScratch(sc)
+	hits := e.addressHits(text, sc)
+	if len(hits) == 0 {
+		return nil
+	}
 	out := make([]Finding, len(hits))
 	for i, h := range hits {
 		out[i] = e.streets.finding(text, h)
@@ -84,11 +85,11 @@ const (
 	addrPostcode
 )
 
-func (e *Engine) addressHits(text string) []addrHit {
-	var out []addrHit
+func (e *Engine) addressHits(text string, sc *scratch) []addrHit {
+	out := sc.addrs[:0]
+	defer func() { sc.addrs = out }()
 	n := len(text)
-	i, lastEnd := 0, 0
-	for i < n {
+	for i := 0; i < n; {
 		j := nextDigit(text, i)
 		if j < 0 {
 			break
@@ -97,16 +98,20 @@ func (e *Engine) addressHits(text string) []addrHit {
 		for k < n && isDigit(text[k]) {
 			k++
 		}
-		next := k
-		if k-j <= 4 && text[j] != '0' && j >= lastEnd {
-			if h, ok := e.streets.match(text, j, k); ok {
-				out = append(out, h)
-				next, lastEnd = int(h.end), int(h.end)
-			}
-		}
-		i = next
+		i, out = e.streets.addrRun(text, j, k, out)
 	}
 	return out
+}
+
+// addrRun looks at the digit run s[j:k] as a house number and appends an address if a street
+// precedes it. It returns where scanning continues (after the address).
+func (idx *streetIndex) addrRun(s string, j, k int, out []addrHit) (int, []addrHit) {
+	if k-j <= 4 && s[j] != '0' {
+		if h, ok := idx.match(s, j, k); ok {
+			return int(h.end), append(out, h)
+		}
+	}
+	return k, out
 }
 
 // addrWhy precomputes the explanations of every combination of addrHit.why.
@@ -168,6 +173,15 @@ func (idx *streetIndex) match(s string, j, k int) (addrHit, bool) {
 		case c == '%':
 			return addrHit{}, false
 		}
+	}
+	// The word before the number ends a street name: capitalised ("Damagervej", "Søren Frichs
+	// Vej") or starting with a digit ("2.Tværvej"). Cheap test before the walk back.
+	ls := j - 2
+	for ls > 0 && s[ls-1] != ' ' && s[ls-1] != '\n' && s[ls-1] != '\t' && s[ls-1] != '\r' {
+		ls--
+	}
+	if upperAt(s, ls) == 0 && !isDigit(s[ls]) {
+		return addrHit{}, false
 	}
 	// Tokens before the number on the same line.
 	var starts [maxStreetTokens]int

@@ -119,6 +119,6 @@ func BenchmarkACScan(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	n := 0
 	for b.Loop() {
-		e.sensitive.ac.scan(text, func(int, int32) { n++ })
+		e.sensitive.ac.scan(text, func(int, int, int32) { n++ })
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // CPR recognizer (docs/CPR.md). A hand-written byte scanner finds 6+4 digit windows; each candidate
@@ -123,7 +124,11 @@ type cprCand struct {
 
 // CPR finds CPR numbers. Findings are sorted by Start and carry the 10 digits as Value.
 func (e *Engine) CPR(text string) []Finding {
-	cands := scanCPR(text)
+	return e.scoreCands(text, scanCPR(text))
+}
+
+// scoreCands applies the hard checks, the table context and the scores to the raw candidates.
+func (e *Engine) scoreCands(text string, cands []cprCand) []Finding {
 	if len(cands) == 0 {
 		return nil
 	}
@@ -167,8 +172,8 @@ func (e *Engine) CPR(text string) []Finding {
 	return out
 }
 
-// scanCPR is the hot loop: skip to digits eight bytes at a time, measure each digit run, and look
-// at the few shapes that can be a CPR number.
+// scanCPR is the hot loop: skip to digits sixteen bytes at a time, measure each digit run, and
+// look at the few shapes that can be a CPR number.
 func scanCPR(s string) []cprCand {
 	var out []cprCand
 	n := len(s)
@@ -182,43 +187,49 @@ func scanCPR(s string) []cprCand {
 		for k < n && isDigit(s[k]) {
 			k++
 		}
-		next := k
-		switch k - j {
-		case 10:
-			c := cprCand{start: j, end: k}
-			copy(c.d[:], s[j:k])
-			if cprBoundaries(s, &c) {
-				out = append(out, c)
-			}
-		case 6:
-			if q, sep, double, ok := parseSerialSep(s, k); ok {
-				c := cprCand{start: j, end: q + 4, sep: sep, needKeyword: double}
-				copy(c.d[:6], s[j:k])
-				copy(c.d[6:], s[q:q+4])
-				if cprBoundaries(s, &c) {
-					out = append(out, c)
-				}
-				next = c.end
-			}
-		case 2:
-			if end, d, ok := parseSpacedDate(s, j); ok {
-				c := cprCand{start: j, end: end, d: d, needKeyword: true, sep: ' '}
-				if cprBoundaries(s, &c) {
-					out = append(out, c)
-				}
-				next = end
-			}
-		case 9:
-			c := cprCand{start: j, end: k, padded: true}
-			c.d[0] = '0'
-			copy(c.d[1:], s[j:k])
-			if cprBoundaries(s, &c) {
-				out = append(out, c)
-			}
-		}
-		i = next
+		i, out = cprRun(s, j, k, out)
 	}
 	return out
+}
+
+// cprRun looks at the digit run s[j:k] and appends a candidate if it starts a CPR shape. It
+// returns where scanning continues.
+func cprRun(s string, j, k int, out []cprCand) (int, []cprCand) {
+	next := k
+	switch k - j {
+	case 10:
+		c := cprCand{start: j, end: k}
+		copy(c.d[:], s[j:k])
+		if cprBoundaries(s, &c) {
+			out = append(out, c)
+		}
+	case 6:
+		if q, sep, double, ok := parseSerialSep(s, k); ok {
+			c := cprCand{start: j, end: q + 4, sep: sep, needKeyword: double}
+			copy(c.d[:6], s[j:k])
+			copy(c.d[6:], s[q:q+4])
+			if cprBoundaries(s, &c) {
+				out = append(out, c)
+			}
+			next = c.end
+		}
+	case 2:
+		if end, d, ok := parseSpacedDate(s, j); ok {
+			c := cprCand{start: j, end: end, d: d, needKeyword: true, sep: ' '}
+			if cprBoundaries(s, &c) {
+				out = append(out, c)
+			}
+			next = end
+		}
+	case 9:
+		c := cprCand{start: j, end: k, padded: true}
+		c.d[0] = '0'
+		copy(c.d[1:], s[j:k])
+		if cprBoundaries(s, &c) {
+			out = append(out, c)
+		}
+	}
+	return next, out
 }
 
 // sepAt returns the length and rune of a single CPR separator at s[i] (0 if none): space, tab,
@@ -535,6 +546,26 @@ func where(dist int, after bool) string {
 	return strconv.Itoa(dist) + " chars before"
 }
 
+// isoDate formats a date as YYYY-MM-DD.
+func isoDate(y, m, d int) string {
+	b := [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + m/10), byte('0' + m%10), '-', byte('0' + d/10), byte('0' + d%10)}
+	return string(b[:])
+}
+
+// recentDate reports whether the first six digits, read as DDMMYY in this century, are a date
+// within about a year of today.
+func (e *Engine) recentDate(d [10]byte) bool {
+	day := int(d[0]-'0')*10 + int(d[1]-'0')
+	month := int(d[2]-'0')*10 + int(d[3]-'0')
+	year := 2000 + int(d[4]-'0')*10 + int(d[5]-'0')
+	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) {
+		return false
+	}
+	diff := e.now().Sub(time.Date(year, time.Month(month), day, 12, 0, 0, 0, time.UTC))
+	return diff > -400*24*time.Hour && diff < 400*24*time.Hour
+}
+
 // serialIsTime reports whether the serial reads as a clock time HHMM.
 func serialIsTime(d [10]byte) bool {
 	hh := int(d[6]-'0')*10 + int(d[7]-'0')
@@ -547,7 +578,7 @@ func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int) (Finding, bool) 
 	var pos, neg hit
 	var why []string
 	y, m, d, _ := cprDate(c.d)
-	why = append(why, fmt.Sprintf("date %04d-%02d-%02d", y, m, d))
+	why = append(why, "date "+isoDate(y, m, d))
 	mod := mod11(c.d)
 	base := 0.5
 	if mod {
@@ -618,6 +649,11 @@ func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int) (Finding, bool) 
 
 	// Context words.
 	timeShape := (c.sep == ' ' || c.sep == '.' || c.sep == '\u00a0') && serialIsTime(c.d)
+	if timeShape && e.recentDate(c.d) {
+		// "010124 1030": a date of this or last year and a clock time, far likelier than the
+		// CPR number of a centenarian written with a space.
+		neg.take(0.5, 0, func() string { return "recent date followed by a clock time" })
+	}
 	e.cprContext(s, c, skipFrom, skipTo, timeShape, &pos, &neg)
 	if isoDateOnLine(s, c.start, c.end) {
 		neg.take(0.8, 0, func() string { return "ISO date on the line (log/timestamp)" })
@@ -736,12 +772,12 @@ func camelCase(t string) bool {
 // cprContext scans the words around a candidate once and records the strongest positive and
 // negative evidence, each weighted by distance.
 func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShape bool, pos, neg *hit) {
-	curLS := lineStart(s, c.start)
+	curLS := lineStart(s, c.start, posWindowBefore)
 	prevLS := curLS
 	if curLS > 0 {
-		prevLS = lineStart(s, curLS-1)
+		prevLS = lineStart(s, curLS-1, posWindowBefore)
 	}
-	curLE := lineEnd(s, c.end)
+	curLE := lineEnd(s, c.end, posWindowAfter)
 	var buf [maxTokenLen]byte
 	forTokens(s, c.start-posWindowBefore, c.end+posWindowAfter, func(ts, te int) {
 		if ts >= skipFrom && te <= skipTo {
@@ -777,7 +813,7 @@ func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShap
 		switch w.kind {
 		case ctxPos:
 			if v := w.weight * posDecay(dist, after); v > 0 {
-				pos.takeSide(v, dist, after, func() string { return fmt.Sprintf("context %s (+, %s)", strings.ToLower(tok), where(dist, after)) })
+				pos.takeSide(v, dist, after, func() string { return "context " + strings.ToLower(tok) + " (+, " + where(dist, after) + ")" })
 			}
 		case ctxNeg, ctxJournal:
 			if !nearLines || (after && !sameLine) {
@@ -789,7 +825,7 @@ func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShap
 					label = "journal, barely -"
 				}
 				neg.takeSide(v, dist, after, func() string {
-					return fmt.Sprintf("context %s (%s, %s)", strings.ToLower(tok), label, where(dist, after))
+					return "context " + strings.ToLower(tok) + " (" + label + ", " + where(dist, after) + ")"
 				})
 			}
 		case ctxTime:
@@ -798,7 +834,7 @@ func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShap
 			}
 			if v := negDecay(dist, after); v > 0 {
 				neg.takeSide(v, dist, after, func() string {
-					return fmt.Sprintf("date and time: %s (-, %s)", strings.ToLower(tok), where(dist, after))
+					return "date and time: " + strings.ToLower(tok) + " (-, " + where(dist, after) + ")"
 				})
 			}
 		case ctxLog:
@@ -806,7 +842,7 @@ func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShap
 				return
 			}
 			neg.takeSide(w.weight, dist, after, func() string {
-				return fmt.Sprintf("log/timestamp context %s (-, %s)", strings.ToLower(tok), where(dist, after))
+				return "log/timestamp context " + strings.ToLower(tok) + " (-, " + where(dist, after) + ")"
 			})
 		}
 	})
@@ -814,8 +850,8 @@ func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShap
 
 // isoDateOnLine reports an ISO date (2023-12-07) within 60 bytes of the window on the same line.
 func isoDateOnLine(s string, start, end int) bool {
-	from := max(lineStart(s, start), start-60)
-	to := min(lineEnd(s, end), end+60)
+	from := lineStart(s, start, 60)
+	to := lineEnd(s, end, 60)
 	for i := from; i+10 <= to; i++ {
 		if isDigit(s[i]) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) && s[i+4] == '-' &&
 			isDigit(s[i+5]) && isDigit(s[i+6]) && s[i+7] == '-' && isDigit(s[i+8]) && isDigit(s[i+9]) &&

@@ -131,6 +131,8 @@ func TestCPRFalsePositives(t *testing.T) {
 		{name: "continues with dash", text: "2206840008-12 and 12-2206840008"},
 		{name: "date with time", text: "Dato: 150324 1400", max: 0.3, why: "date and time"},
 		{name: "date with kl after", text: "Mødet 150324 1400 kl. i lokale 3", max: 0.3},
+		{name: "recent date and time without context", text: "010124 1030 og 010124 0010", max: 0.4, why: "recent date followed by a clock time"},
+		{name: "old date with time-like serial stays a CPR", text: "Se 150390 1230 her.", want: []string{"1503901230"}},
 		{name: "spaced date needs keyword", text: "01 01 90-0002"},
 		{name: "double separator needs keyword", text: "010190--0002"},
 		{name: "31 April", text: "CPR 310490-1009"},

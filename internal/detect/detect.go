@@ -11,7 +11,10 @@
 // CPR candidates are emitted down to 0.2 so that the explanation of a rejected number is available.
 package detect
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // Kind is what a finding is.
 type Kind string
@@ -56,6 +59,7 @@ type Engine struct {
 	names     nameIndex
 	streets   streetIndex
 	sensitive sensitiveMatcher
+	scratch   sync.Pool // *scratch: reusable buffers, the only mutable state (safe for concurrent use)
 }
 
 // New parses the embedded lists once and builds the matchers.
@@ -83,10 +87,11 @@ func New(opts Options) (*Engine, error) {
 // Detect runs all recognizers and returns their findings sorted by Start. Names that lie inside an
 // address (a street named after a person) are dropped in favour of the address.
 func (e *Engine) Detect(text string) []Finding {
-	cprs := e.CPR(text)
-	addrs := e.addressHits(text)
-	names := e.nameHits(text)
-	sens := e.sensitiveHits(text)
+	sc := e.getScratch()
+	defer e.putScratch(sc)
+	cprs, addrs := e.digitHits(text, sc)
+	names := e.nameHits(text, sc)
+	sens := e.sensitiveHits(text, sc)
 	// Drop names overlapping an address; both lists are sorted by start and addresses do not
 	// overlap each other.
 	kept := names[:0]
@@ -141,6 +146,51 @@ func (e *Engine) Detect(text string) []Finding {
 		}
 	}
 }
+
+// digitHits runs the CPR and the address scanners in one pass over the digit runs of text.
+func (e *Engine) digitHits(text string, sc *scratch) ([]Finding, []addrHit) {
+	cands, addrs := sc.cands[:0], sc.addrs[:0]
+	defer func() { sc.cands, sc.addrs = cands, addrs }()
+	n := len(text)
+	cprNext, addrNext := 0, 0
+	for i := 0; i < n; {
+		j := nextDigit(text, i)
+		if j < 0 {
+			break
+		}
+		k := j + 1
+		for k < n && isDigit(text[k]) {
+			k++
+		}
+		if j >= cprNext {
+			cprNext, cands = cprRun(text, j, k, cands)
+		}
+		if j >= addrNext {
+			addrNext, addrs = e.streets.addrRun(text, j, k, addrs)
+		}
+		i = k
+	}
+	return e.scoreCands(text, cands), addrs
+}
+
+// scratch holds the per-call buffers of the recognizers' raw hits, reused through a pool so that
+// a scan allocates little beyond the findings it returns.
+type scratch struct {
+	lanes [acLanes][]sensHit
+	sens  []sensHit
+	names []nameHit
+	addrs []addrHit
+	cands []cprCand
+}
+
+func (e *Engine) getScratch() *scratch {
+	if sc, ok := e.scratch.Get().(*scratch); ok {
+		return sc
+	}
+	return new(scratch)
+}
+
+func (e *Engine) putScratch(sc *scratch) { e.scratch.Put(sc) }
 
 // MaskCPR masks a CPR number for display and logs: "0101901234" → "010190-xxxx". Separators in the
 // input are ignored; anything that is not 10 digits is masked whole.

@@ -1,8 +1,10 @@
 package detect
 
 import (
+	"bytes"
 	"fmt"
 	"math"
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -129,30 +131,44 @@ func (t *ntok) unknown() bool {
 // capital, the second byte of an upper-case Latin-1 letter (0x80–0x9E after 0xC3: Æ Ø Å É ...),
 // or the lead byte of another two-byte letter (0xC4–0xDF). Lower-case æøå (0xC3 0xA0–0xBF) do
 // not trigger it, so Danish running text is mostly skipped eight bytes at a time.
-func hasCapCandidate8(x uint64) bool {
+func capMask8(x uint64) uint64 {
 	t := x & swarLow7
 	upper := (swarOnes*(127+'Z'+1) - t) &^ x & (t + swarOnes*(127-('A'-1)))
 	cont := (swarOnes*0x9E - t) & x
 	lead := (swarOnes*(127+0x60) - t) & x & (t + swarOnes*(127-0x43))
-	return (upper|cont|lead)&swarHigh != 0
+	return (upper | cont | lead) & swarHigh
 }
 
 // nextCap returns the index of the next upper-case letter at or after i that starts a word, or -1.
+// Eight bytes at a time, jumping straight to each candidate byte of the SWAR mask.
 func nextCap(s string, i int) int {
 	n := len(s)
-	for i < n {
-		if i+8 <= n && !hasCapCandidate8(load8(s, i)) {
-			i += 8
+	from := i
+	for ; i+8 <= n; i += 8 {
+		for m := capMask8(load8(s, i)); m != 0; m &= m - 1 {
+			c := i + bits.TrailingZeros64(m)/8
+			if b := s[c]; b >= 0x80 && b < 0xC0 {
+				// second byte of Æ Ø Å ...: the letter starts at the 0xC3 before it
+				if c == 0 || s[c-1] != 0xC3 {
+					continue
+				}
+				c--
+			}
+			if c >= from && upperAt(s, c) > 0 && !wordCharBefore(s, c) {
+				return c
+			}
+		}
+	}
+	for ; i < n; i++ {
+		b := s[i]
+		c := i
+		if b >= 0x80 && b < 0xC0 && i > 0 && s[i-1] == 0xC3 && i-1 >= from {
+			c = i - 1
+		} else if !isASCIIUpper(b) && !(b >= 0xC4 && b < 0xE0) {
 			continue
 		}
-		stop := min(i+8, n)
-		for ; i < stop; i++ {
-			b := s[i]
-			if isASCIIUpper(b) || (b >= 0xC3 && b < 0xF0) {
-				if upperAt(s, i) > 0 && !wordCharBefore(s, i) {
-					return i
-				}
-			}
+		if upperAt(s, c) > 0 && !wordCharBefore(s, c) {
+			return c
 		}
 	}
 	return -1
@@ -161,7 +177,12 @@ func nextCap(s string, i int) int {
 // Names finds personal names. Value is the name as written (whitespace collapsed) and equals
 // text[Start:End] up to white space; Masked holds the initials. Why never contains the name.
 func (e *Engine) Names(text string) []Finding {
-	hits := e.nameHits(text)
+	sc := e.getScratch()
+	defer e.putScratch(sc)
+	hits := e.nameHits(text, sc)
+	if len(hits) == 0 {
+		return nil
+	}
 	out := make([]Finding, len(hits))
 	for i, h := range hits {
 		out[i] = e.names.finding(text, h)
@@ -195,8 +216,9 @@ func (idx *nameIndex) finding(s string, h nameHit) Finding {
 	return f
 }
 
-func (e *Engine) nameHits(text string) []nameHit {
-	var out []nameHit
+func (e *Engine) nameHits(text string, sc *scratch) []nameHit {
+	out := sc.names[:0]
+	defer func() { sc.names = out }()
 	var toks [maxRun]ntok
 	n := len(text)
 	greetEnd := -1 // end of a greeting single emitted last ("Kære Annika og Lise")
@@ -357,7 +379,7 @@ func (idx *nameIndex) classify(s string, t *ntok) {
 		allFirst, anySur := true, false
 		rest := lw
 		for len(rest) > 0 {
-			k := indexByte(rest, '-')
+			k := bytes.IndexByte(rest, '-')
 			part := rest
 			if k >= 0 {
 				part, rest = rest[:k], rest[k+1:]
@@ -396,15 +418,6 @@ func (idx *nameIndex) classify(s string, t *ntok) {
 		}
 	}
 	t.shape = t.flags&(nfStop|nfStreet) == 0 && idx.surShape(lw)
-}
-
-func indexByte(b []byte, c byte) int {
-	for i := range b {
-		if b[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // surShape reports a common Danish surname ending (-sen, -gaard, -strup, -holm, ...).
@@ -653,16 +666,18 @@ func scoreSpan(toks []ntok, i, j int, sentInit, greeting bool) (float64, int, bo
 func initials(name string) string {
 	var stack [64]byte
 	buf := stack[:0]
-	for rest := name; rest != ""; {
-		var w string
-		if k := strings.IndexAny(rest, " \t\n\r\u00a0"); k >= 0 {
-			w, rest = rest[:k], strings.TrimLeft(rest[k:], " \t\n\r\u00a0")
-		} else {
-			w, rest = rest, ""
-		}
-		if w == "" {
+	for i := 0; i < len(name); {
+		if c := name[i]; c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0xC2 || c == 0xA0 {
+			i++ // NBSP is 0xC2 0xA0; neither byte starts a letter
 			continue
 		}
+		j := i
+		for j < len(name) && name[j] != ' ' && name[j] != '\t' && name[j] != '\n' && name[j] != '\r' &&
+			!(name[j] == 0xC2 && j+1 < len(name) && name[j+1] == 0xA0) {
+			j++
+		}
+		w := name[i:j]
+		i = j
 		if len(buf) > 0 {
 			buf = append(buf, ' ')
 		}

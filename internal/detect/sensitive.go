@@ -2,7 +2,6 @@ package detect
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -182,6 +181,9 @@ func parseSensTerm(line, category string, weight float64) (sensTerm, error) {
 	return t, nil
 }
 
+// maxWordLen bounds how far a match is extended to its word's ends (Danish compounds included).
+const maxWordLen = 64
+
 type sensHit struct {
 	start, end int // the word (or phrase) as matched, extended to word boundaries
 	id         int32
@@ -190,7 +192,12 @@ type sensHit struct {
 // Sensitive finds statements in the sensitive categories. Value is the matched word in lower
 // case, Category the category, Masked the category name.
 func (e *Engine) Sensitive(text string) []Finding {
-	hits := e.sensitiveHits(text)
+	sc := e.getScratch()
+	defer e.putScratch(sc)
+	hits := e.sensitiveHits(text, sc)
+	if len(hits) == 0 {
+		return nil
+	}
 	out := make([]Finding, len(hits))
 	for i, h := range hits {
 		out[i] = e.sensitive.finding(text, h)
@@ -200,24 +207,36 @@ func (e *Engine) Sensitive(text string) []Finding {
 
 // sensitiveHits returns one hit per word or phrase, sorted by start: of overlapping matches the
 // strongest, then the longest term.
-func (e *Engine) sensitiveHits(text string) []sensHit {
+func (e *Engine) sensitiveHits(text string, sc *scratch) []sensHit {
 	sm := &e.sensitive
-	var hits []sensHit
-	sm.ac.scan(text, func(end int, id int32) {
+	lanes := &sc.lanes
+	for k := range lanes {
+		lanes[k] = lanes[k][:0]
+	}
+	sm.ac.scan(text, func(lane, end int, id int32) {
 		start := end - int(sm.ac.plen[id])
 		if h, ok := sm.check(text, start, end, id); ok {
-			hits = append(hits, h)
+			lanes[lane] = append(lanes[lane], h)
 		}
 	})
+	hits := sc.sens[:0]
+	for k := range lanes {
+		hits = append(hits, lanes[k]...)
+	}
+	sc.sens = hits
 	if len(hits) == 0 {
 		return nil
 	}
-	slices.SortFunc(hits, func(a, b sensHit) int {
-		if a.start != b.start {
-			return a.start - b.start
+	// In order of end, so nearly in order of start: insertion sort by start, longer first.
+	for i := 1; i < len(hits); i++ {
+		h := hits[i]
+		j := i
+		for j > 0 && (hits[j-1].start > h.start || (hits[j-1].start == h.start && hits[j-1].end < h.end)) {
+			hits[j] = hits[j-1]
+			j--
 		}
-		return b.end - a.end
-	})
+		hits[j] = h
+	}
 	out := hits[:0]
 	for i := 0; i < len(hits); {
 		best := hits[i]
@@ -315,6 +334,9 @@ func (sm *sensitiveMatcher) check(s string, start, end int, id int32) (sensHit, 
 			return sensHit{}, false
 		}
 		for ws > 0 && wordCharBefore(s, ws) {
+			if start-ws > maxWordLen {
+				return sensHit{}, false // not a word: keeps pathological input linear
+			}
 			ws--
 			for ws > 0 && s[ws]&0xC0 == 0x80 {
 				ws--
@@ -325,6 +347,9 @@ func (sm *sensitiveMatcher) check(s string, start, end int, id int32) (sensHit, 
 	we := end
 	for we < len(s) {
 		if l := letterAt(s, we); l > 0 {
+			if we-end > maxWordLen {
+				return sensHit{}, false
+			}
 			we += l
 			continue
 		}

@@ -28,6 +28,10 @@ type tableScanner struct {
 	coveredTo        int // start of the last line known to belong to the cached table
 	ncols            int
 	cells            []tableCell
+
+	// the line of the previous lookup (candidates come in order; one huge line is searched once)
+	lineOK                      bool
+	linePos, lineStart, lineEnd int
 }
 
 type tableCell struct {
@@ -35,7 +39,10 @@ type tableCell struct {
 	class      ctxWord
 }
 
-const maxTableWalk = 1 << 20 // bytes walked back looking for a header
+const (
+	maxTableWalk = 1 << 20 // bytes walked back looking for a header
+	maxTableLine = 8 << 10 // longer lines are not table rows
+)
 
 // pickDelim chooses the cell delimiter of a line: tab, then semicolon, then comma.
 func pickDelim(line string) byte {
@@ -70,7 +77,16 @@ func trimCR(line string) string { return strings.TrimSuffix(line, "\r") }
 
 func (t *tableScanner) lookup(pos int) tableRef {
 	s := t.s
-	ls, le := lineStart(s, pos), lineEnd(s, pos)
+	var ls, le int
+	if t.lineOK && pos >= t.linePos && pos < t.lineEnd {
+		ls, le = t.lineStart, t.lineEnd // same line as the previous candidate
+	} else {
+		ls, le = lineStart(s, pos, maxTableLine), lineEnd(s, pos, maxTableLine)
+		t.lineOK, t.linePos, t.lineStart, t.lineEnd = true, pos, ls, le
+	}
+	if (ls > 0 && s[ls-1] != '\n') || (le < len(s) && s[le] != '\n') {
+		return tableRef{} // a line this long is no table row
+	}
 	line := trimCR(s[ls:le])
 	d := pickDelim(line)
 	if d == 0 {
@@ -94,7 +110,10 @@ func (t *tableScanner) lookup(pos int) tableRef {
 			joined = true
 			break
 		}
-		pls := lineStart(s, top-1)
+		pls := lineStart(s, top-1, maxTableLine)
+		if pls > 0 && s[pls-1] != '\n' {
+			break
+		}
 		pl := trimCR(s[pls : top-1])
 		if strings.TrimSpace(pl) == "" || !sameShape(pl) {
 			break
@@ -106,7 +125,7 @@ func (t *tableScanner) lookup(pos int) tableRef {
 			return tableRef{} // the candidate's line would be the header
 		}
 		t.valid, t.delim, t.hdrStart = true, d, top
-		t.hdrEnd = lineEnd(s, top)
+		t.hdrEnd = lineEnd(s, top, maxTableLine)
 		t.ncols = ncols
 		t.cells = t.splitHeader(trimCR(s[top:t.hdrEnd]), top, d)
 	}

@@ -83,7 +83,7 @@ func lowerAt(s string, i int) bool {
 	return unicode.IsLower(r)
 }
 
-// letterBefore reports whether the rune ending at s[i-1] is a letter or an ASCII digit.
+// wordCharBefore reports whether the rune ending at s[i-1] is a letter or an ASCII digit.
 func wordCharBefore(s string, i int) bool {
 	if i <= 0 {
 		return false
@@ -94,14 +94,6 @@ func wordCharBefore(s string, i int) bool {
 	}
 	r, _ := utf8.DecodeLastRuneInString(s[:i])
 	return r != utf8.RuneError && unicode.IsLetter(r)
-}
-
-// wordCharAt reports whether s[i] starts a letter or an ASCII digit.
-func wordCharAt(s string, i int) bool {
-	if i >= len(s) {
-		return false
-	}
-	return isDigit(s[i]) || letterAt(s, i) > 0
 }
 
 // lowerInto writes the lower-case form of s into dst (ASCII and Latin-1 letters; other bytes are
@@ -130,25 +122,29 @@ func lowerString(s string) string {
 	return string(b)
 }
 
-// lineStart returns the index of the first byte of the line holding s[i].
-func lineStart(s string, i int) int {
-	if i > len(s) {
-		i = len(s)
+// lineStart returns the index of the first byte of the line holding s[i], looking back at most
+// limit bytes (then it returns i-limit): callers only look at nearby text, and an unbounded search
+// would make a text with one huge line quadratic.
+func lineStart(s string, i, limit int) int {
+	i = min(i, len(s))
+	from := max(0, i-limit)
+	if j := strings.LastIndexByte(s[from:i], '\n'); j >= 0 {
+		return from + j + 1
 	}
-	j := strings.LastIndexByte(s[:i], '\n')
-	return j + 1
+	return from
 }
 
-// lineEnd returns the index of the '\n' ending the line holding s[i] (or len(s)).
-func lineEnd(s string, i int) int {
+// lineEnd returns the index of the '\n' ending the line holding s[i] (or len(s)), looking ahead
+// at most limit bytes (then it returns i+limit).
+func lineEnd(s string, i, limit int) int {
 	if i >= len(s) {
 		return len(s)
 	}
-	j := strings.IndexByte(s[i:], '\n')
-	if j < 0 {
-		return len(s)
+	to := min(len(s), i+limit)
+	if j := strings.IndexByte(s[i:to], '\n'); j >= 0 {
+		return i + j
 	}
-	return i + j
+	return to
 }
 
 // collapseSpace returns s with every run of white space (including NBSP) replaced by one space,

@@ -20,6 +20,13 @@ func (w *walker) eml(j *job) error {
 		}
 		return &statusError{Unscannable, "corrupt email: no header fields"}
 	}
+	return w.email(j, msg, err)
+}
+
+// email writes the page of a parsed email (msg, returned by its parser with err) and extracts
+// its attachments; an attached email that is already parsed (Attachment.Message, from an
+// Outlook message) becomes a nested Document of type "msg" read the same way.
+func (w *walker) email(j *job, msg *message.Message, err error) error {
 	if msg.Encrypted {
 		return &statusError{Encrypted, "S/MIME-encrypted email"}
 	}
@@ -48,6 +55,10 @@ func (w *walker) eml(j *job) error {
 			name = fmt.Sprintf("vedhæftning %d", i+1)
 		}
 		name = j.name + "/" + name
+		if a.Message != nil {
+			w.extractJob(&job{name: name, ctype: a.ContentType, depth: j.depth + 1, msg: a.Message})
+			continue
+		}
 		n := int64(len(a.Data))
 		if n <= w.lim.MaxDocumentBytes {
 			if n > w.budget {
@@ -60,6 +71,10 @@ func (w *walker) eml(j *job) error {
 	}
 	if errors.Is(err, message.ErrTooComplex) {
 		return &statusError{TooLarge, "email structure beyond the message parser's limits (nesting, parts or header fields); only part read"}
+	}
+	if err != nil {
+		// A damaged part (an Outlook message stream) after what was read: not fully read.
+		return &statusError{Unscannable, "corrupt email: part of it could not be read"}
 	}
 	return nil
 }

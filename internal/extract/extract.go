@@ -45,6 +45,9 @@ type Limits struct {
 	MaxPages         int           // pages per document
 	MaxTextBytes     int           // extracted text per document
 	Timeout          time.Duration // wall clock per Extract call
+	MaxOCRPages      int           // PDF pages OCR'd per document; more makes it TooLarge (the first ones are read)
+	OCRPageTimeout   time.Duration // wall clock to render and OCR one page or image
+	MaxImagePixels   int64         // width × height of an image to OCR (decompression bombs)
 }
 
 // DefaultLimits are the limits used when a field of Limits is zero.
@@ -57,4 +60,7 @@ var DefaultLimits = Limits{
 	MaxPages:         2000,
 	MaxTextBytes:     32 << 20,
 	Timeout:          20 * time.Second,
+	MaxOCRPages:      10, // ~1 s per page on 2 busy cores: 10 pages stay within Timeout
+	OCRPageTimeout:   15 * time.Second,
+	MaxImagePixels:   50_000_000,
 }

@@ -6,12 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/sendevagt/sendevagt/internal/message"
 )
 
-// Extractor turns attachment bytes into Documents within its Limits. It holds no other state and
-// is safe for concurrent use.
+// Extractor turns attachment bytes into Documents within its Limits, running the external tools
+// it was made with (pdftotext, OCR). It holds no other state and is safe for concurrent use.
 type Extractor struct {
 	lim Limits
+	// tools are the external programs (pdftotext, OCR); nil for the zero Extractor: none.
+	tools *toolSet
 	// noRecover lets parser panics escape (fuzz tests use it to see them); never set in production.
 	noRecover bool
 	// testHook, when set, runs before each document's parser with its type (tests use it to
@@ -20,9 +24,10 @@ type Extractor struct {
 }
 
 // New returns an Extractor with the given limits; zero (or negative) fields take the value from
-// DefaultLimits. The zero Extractor is usable too and has DefaultLimits.
+// DefaultLimits. It uses the external tools found in PATH (LookupTools; NewWithOptions to choose).
+// The zero Extractor is usable too and has DefaultLimits and no external tools.
 func New(lim Limits) *Extractor {
-	return &Extractor{lim: lim.withDefaults()}
+	return NewWithOptions(lim, Options{})
 }
 
 // withDefaults fills zero or negative fields from DefaultLimits.
@@ -51,6 +56,15 @@ func (lim Limits) withDefaults() Limits {
 	}
 	if lim.Timeout <= 0 {
 		lim.Timeout = d.Timeout
+	}
+	if lim.MaxOCRPages <= 0 {
+		lim.MaxOCRPages = d.MaxOCRPages
+	}
+	if lim.OCRPageTimeout <= 0 {
+		lim.OCRPageTimeout = d.OCRPageTimeout
+	}
+	if lim.MaxImagePixels <= 0 {
+		lim.MaxImagePixels = d.MaxImagePixels
 	}
 	return lim
 }
@@ -133,6 +147,8 @@ type job struct {
 	s           *sink
 	// notes are parts left unread although the document itself was read (Detail, Truncated).
 	notes []string
+	// msg is an attached email already parsed by the message package (typ "msg"; data empty).
+	msg *message.Message
 }
 
 // embeddings extracts the documents embedded in an OOXML package under dir, noting when the
@@ -180,6 +196,12 @@ func (w *walker) entriesDetail() string {
 // document extracts one document and appends it, then its nested documents, to w.docs. The
 // caller has already charged data against the total budget.
 func (w *walker) document(name, ctype string, data []byte, depth int) {
+	w.extractJob(&job{name: name, ctype: ctype, data: data, depth: depth})
+}
+
+// extractJob is document for a job that may carry an already parsed email (j.msg).
+func (w *walker) extractJob(j *job) {
+	name, ctype, data, depth := j.name, j.ctype, j.data, j.depth
 	idx := len(w.docs)
 	w.docs = append(w.docs, Document{Name: name, Depth: depth})
 	doc := Document{Name: name, Depth: depth, Type: quickType(name, ctype, data)}
@@ -193,9 +215,13 @@ func (w *walker) document(name, ctype string, data []byte, depth int) {
 		doc.Status, doc.Detail = TooLarge, w.docDetail()
 		return
 	}
-	j := &job{name: name, ctype: ctype, data: data, depth: depth, s: newSink(w.lim)}
+	j.s = newSink(w.lim)
 	w.guard(&doc, func() {
-		j.typ = sniff(j)
+		if j.msg != nil {
+			j.typ = "msg"
+		} else {
+			j.typ = sniff(j)
+		}
 		doc.Type = j.typ
 		if isContainer(j.typ) && depth >= w.lim.MaxDepth {
 			doc.Status, doc.Detail = TooLarge, w.depthDetail()
@@ -208,7 +234,12 @@ func (w *walker) document(name, ctype string, data []byte, depth int) {
 			w.pdf(j, &doc)
 			return
 		}
+		if j.typ == "image" {
+			w.image(j, &doc)
+			return
+		}
 		err := w.parse(j)
+		doc.Type = j.typ // a parser may name the kind more precisely (an OLE file that is a .msg)
 		pages, truncated, note := j.s.result()
 		doc.Pages = pages
 		if err != nil {
@@ -239,7 +270,7 @@ func (w *walker) guard(doc *Document, f func()) {
 	f()
 }
 
-func isContainer(typ string) bool { return typ == "zip" || typ == "eml" }
+func isContainer(typ string) bool { return typ == "zip" || typ == "eml" || typ == "msg" }
 
 // parse dispatches to the format's parser. A nil error means the document was read.
 func (w *walker) parse(j *job) error {
@@ -264,8 +295,12 @@ func (w *walker) parse(j *job) error {
 		return w.eml(j)
 	case "ole":
 		return w.ole(j)
+	case "msg":
+		if j.msg != nil {
+			return w.email(j, j.msg, nil)
+		}
 	case "image":
-		return &statusError{Unscannable, "image without text layer (OCR not available)"}
+		return &statusError{Unscannable, detailOCRUnavailable} // read by w.image
 	case "smime":
 		return &statusError{Encrypted, "S/MIME-encrypted content"}
 	}
@@ -277,7 +312,7 @@ func (w *walker) parse(j *job) error {
 
 // pdf calls the PDF extractor and applies the common page and text limits to its result.
 func (w *walker) pdf(j *job, doc *Document) {
-	pages, status, detail := extractPDF(w.ctx, j.data, w.lim)
+	pages, status, detail := extractPDFWith(w.ctx, j.data, w.lim, w.x.pdfFallback())
 	if w.ctx.Err() != nil && status != Scanned {
 		doc.Status, doc.Detail = Unscannable, ctxDetail(w.ctx, w.lim)
 		return

@@ -3,25 +3,44 @@ package extract
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"io"
 	"strings"
 	"unicode/utf16"
 
 	"github.com/richardlehane/mscfb"
+	"github.com/sendevagt/sendevagt/internal/message"
 )
 
 const encryptedOffice = "password-protected Office document"
 
 // ole handles Compound File Binary files. A password-protected DOCX/XLSX/PPTX is such a file
-// holding an EncryptedPackage stream; legacy .doc/.xls/.ppt and Outlook .msg are not read yet,
-// but their own password protection is still recognised.
+// holding an EncryptedPackage stream; an Outlook message (.msg) is read like an attached email
+// (type "msg"); legacy .doc/.xls/.ppt are not read yet, but their own password protection is
+// still recognised.
 func (w *walker) ole(j *job) error {
 	kind, encrypted := oleInspect(j.data)
 	if encrypted {
 		return &statusError{Encrypted, encryptedOffice}
 	}
+	if kind == outlookMessage {
+		j.typ = "msg"
+		if j.depth >= w.lim.MaxDepth {
+			return &statusError{TooLarge, w.depthDetail()}
+		}
+		msg, err := message.ParseMSG(j.data)
+		if msg == nil {
+			if errors.Is(err, message.ErrTooLarge) {
+				return &statusError{TooLarge, "email larger than the message parser's size limit"}
+			}
+			return &statusError{Unscannable, "corrupt Outlook message"}
+		}
+		return w.email(j, msg, err)
+	}
 	return &statusError{Unsupported, "unsupported file type: " + kind}
 }
+
+const outlookMessage = "Outlook message (.msg)"
 
 // oleInspect names the kind of compound file and reports whether it is password protected.
 func oleInspect(data []byte) (kind string, encrypted bool) {
@@ -58,7 +77,7 @@ func oleInspect(data []byte) (kind string, encrypted bool) {
 	case streams["PowerPoint Document"] != nil:
 		return "PowerPoint 97-2003 presentation (.ppt)", streams["EncryptedSummary"] != nil
 	case msg:
-		return "Outlook message (.msg)", false
+		return outlookMessage, false
 	}
 	return "OLE compound file", false
 }

@@ -21,28 +21,33 @@ import (
 // endless loop inside it. Both are known (EXTRACT.md §2); the guards here remove the ones we
 // could reproduce, and worker isolation (a later issue) removes the rest.
 
-// pdfExtractor is one way of reading a PDF. The native reader is the first; pdfFallback, when
-// set (pdftotext and OCR in the worker, later), gets the files the native reader could not read.
-type pdfExtractor func(ctx context.Context, data []byte, lim Limits) (pages []Page, status Status, detail string)
+// pdfFallbackFunc reads a PDF the native reader could not read (fallback.go: pdftotext, then
+// OCR). noText says the native reader read nPages pages and found no text on any. It returns an
+// empty status when it found nothing better than the native reader.
+type pdfFallbackFunc func(ctx context.Context, data []byte, lim Limits, noText bool, nPages int) (pages []Page, status Status, detail string)
 
-// pdfFallback is tried when the native reader ends Unscannable (other than by timeout) or
-// Encrypted without a password. Nil: no fallback yet.
-var pdfFallback pdfExtractor
+// extractPDF reads a PDF's text per page with the native reader only (see extractPDFWith).
+func extractPDF(ctx context.Context, data []byte, lim Limits) (pages []Page, status Status, detail string) {
+	return extractPDFWith(ctx, data, lim, nil)
+}
 
-// extractPDF reads a PDF's text per page. It never panics (every library call wrapped in recover)
+// extractPDFWith reads a PDF's text per page. It never panics (every library call wrapped in recover)
 // and honours ctx (checked between pages and inside long pages) and lim.MaxPages / lim.MaxTextBytes.
+// The fallback, when not nil, is tried when the native reader ends Unscannable (other than by
+// timeout, including "no text layer") or Encrypted without a password.
 //
 // Status: Scanned (pages with text; a page without text is listed with empty Text); Encrypted;
 // Unscannable (corrupt, no text layer at all, a page that could not be read, or ctx ended:
 // "timed out"); TooLarge (more than MaxPages pages, or more than MaxTextBytes of text). With
 // Unscannable and TooLarge the pages read so far are returned too, so detection can run on them.
-func extractPDF(ctx context.Context, data []byte, lim Limits) (pages []Page, status Status, detail string) {
+func extractPDFWith(ctx context.Context, data []byte, lim Limits, fallback pdfFallbackFunc) (pages []Page, status Status, detail string) {
 	pages, status, detail = pdfNative(ctx, data, lim)
-	if pdfFallback != nil && pdfWantsFallback(status, detail) {
+	if fallback != nil && pdfWantsFallback(status, detail) && ctx.Err() == nil {
+		noText := status == Unscannable && detail == pdfDetailNoText
 		func() {
 			defer func() { _ = recover() }()
-			fp, fs, fd := pdfFallback(ctx, data, lim)
-			if fs == Scanned || fs == TooLarge {
+			fp, fs, fd := fallback(ctx, data, lim, noText, len(pages))
+			if fs != "" {
 				pages, status, detail = fp, fs, fd
 			}
 		}()

@@ -22,6 +22,11 @@ type Attachment struct {
 	Name        string
 	ContentType string // media type without parameters, lower case
 	Data        []byte
+	// Message is an attached email that has already been parsed (an Outlook message attached
+	// to an Outlook message, ContentType "application/vnd.ms-outlook"; Data then holds it as a
+	// .msg file of its own). When it is non-nil, Data may be empty (too large to copy):
+	// readers use Message when they can, and must not take empty Data for an empty file.
+	Message *Message
 }
 
 // Message is one outgoing email.
@@ -40,6 +45,9 @@ type Message struct {
 	// Encrypted is true when the message (or its top-level body) is S/MIME enveloped data
 	// (application/pkcs7-mime other than signed-data); its content is not readable in transit.
 	Encrypted bool
+	// Incomplete says why part of the message could not be read (set by the caller from the
+	// parser's error when the parser returned a partial message); "" when it was read whole.
+	Incomplete string
 	// Signed is true for an S/MIME signature (multipart/signed or signed-data); a signature alone
 	// does not make a message secure.
 	Signed bool

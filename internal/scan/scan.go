@@ -35,6 +35,7 @@ type Analyzer interface {
 const (
 	SubjectDocument = "(emne)"
 	BodyDocument    = "(mailtekst)"
+	MessageDocument = "(mailen)"
 )
 
 // Scanner scans messages. It holds no per-message state and is safe for concurrent use.
@@ -124,6 +125,10 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 	}
 	for _, a := range msg.Attachments {
 		docs = append(docs, s.extractor.Extract(ctx, a.Name, a.ContentType, a.Data)...)
+	}
+	if msg.Incomplete != "" {
+		docs = append(docs, extract.Document{Name: MessageDocument, Type: "eml", Status: extract.Unscannable,
+			Detail: "part of the message could not be read"})
 	}
 	// A document read only in part is not clean: what was read is scanned, and the document
 	// counts as too large for the policy (the detail names the limit).

@@ -216,3 +216,17 @@ func TestTruncatedDocumentIsTooLarge(t *testing.T) {
 		t.Errorf("action %s, want secure", res.Verdict.Action)
 	}
 }
+
+// A message the parser could read only in part is not clean either.
+func TestIncompleteMessageWarns(t *testing.T) {
+	s := newTestScanner(t)
+	m := baseMessage(message.Address{Address: "borger@live.dk"})
+	m.Incomplete = "message: too complex"
+	res, err := s.Scan(context.Background(), m, policy.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict.Action != policy.Warn {
+		t.Errorf("action %s, want warn: %+v", res.Verdict.Action, res.Documents)
+	}
+}

@@ -1,0 +1,438 @@
+package worker
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sendevagt/sendevagt/internal/extract"
+)
+
+// DefaultMaxOutput caps the text of one response (all documents of one attachment together).
+const DefaultMaxOutput = 64 << 20
+
+// Details of documents the Pool could not have extracted.
+const (
+	DetailBusy    = "service busy (no worker free)"
+	DetailStopped = "extraction cancelled (service stopping)"
+)
+
+// Config configures a Pool. The zero Config is usable.
+type Config struct {
+	// Size is the number of workers (0: runtime.NumCPU()). Workers start on first use.
+	Size int
+	// Command starts one worker (nil: this executable with the argument "worker").
+	Command []string
+	// Env is added to the environment a worker inherits.
+	Env []string
+	// MemoryLimit caps each worker's memory growth in bytes (0: $SENDEVAGT_WORKER_MEMORY, else
+	// DefaultMemoryLimit).
+	MemoryLimit int64
+	// Limits are the extraction limits; Limits.Timeout (0: the extract default) is the wall-clock
+	// limit per document, after which the worker is killed.
+	Limits extract.Limits
+	// MaxOutputBytes caps the text of one attachment's response (0: DefaultMaxOutput).
+	MaxOutputBytes int
+}
+
+// Pool extracts documents in worker processes. It implements scan.Extractor and is safe for
+// concurrent use: a call waits (bounded by its context) for a free worker.
+type Pool struct {
+	cfg     Config
+	timeout time.Duration
+	slots   chan *proc // Size tokens; a nil token is a slot whose worker is not running
+
+	mu     sync.Mutex
+	live   map[*proc]struct{}
+	closed bool
+
+	started atomic.Int64
+}
+
+// NewPool returns a Pool; it starts no process.
+func NewPool(cfg Config) (*Pool, error) {
+	if cfg.Size <= 0 {
+		cfg.Size = runtime.NumCPU()
+	}
+	if len(cfg.Command) == 0 {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("worker pool: finding own executable: %w", err)
+		}
+		cfg.Command = []string{exe, "worker"}
+	}
+	if cfg.MemoryLimit <= 0 {
+		cfg.MemoryLimit = DefaultMemoryLimit
+		if n, err := strconv.ParseInt(os.Getenv(EnvMemoryLimit), 10, 64); err == nil && n > 0 {
+			cfg.MemoryLimit = n
+		}
+	}
+	if cfg.MaxOutputBytes <= 0 {
+		cfg.MaxOutputBytes = DefaultMaxOutput
+	}
+	p := &Pool{cfg: cfg, timeout: cfg.Limits.Timeout, slots: make(chan *proc, cfg.Size), live: map[*proc]struct{}{}}
+	if p.timeout <= 0 {
+		p.timeout = extract.DefaultLimits.Timeout
+	}
+	for range cfg.Size {
+		p.slots <- nil
+	}
+	return p, nil
+}
+
+// Started is the number of worker processes started so far.
+func (p *Pool) Started() int64 { return p.started.Load() }
+
+// Extract extracts one attachment in a worker. It never returns an empty or clean-by-accident
+// result: a worker that hangs past Limits.Timeout is killed ("timed out after ... (worker
+// killed)"), one that dies gives "parser crashed (worker died: ...)", both Unscannable, and the
+// worker is replaced on the next use. When ctx ends while waiting for a free worker the document
+// is Unscannable "service busy (no worker free)".
+func (p *Pool) Extract(ctx context.Context, name, contentType string, data []byte) []extract.Document {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var w *proc
+	select {
+	case w = <-p.slots:
+	default:
+		select {
+		case w = <-p.slots:
+		case <-ctx.Done():
+			return failed(name, contentType, extract.Unscannable, DetailBusy)
+		}
+	}
+	defer func() { p.slots <- w }()
+	if p.isClosed() {
+		return failed(name, contentType, extract.Unscannable, DetailStopped)
+	}
+	if err := ctx.Err(); err != nil {
+		return failed(name, contentType, extract.Unscannable, callerDetail(err, false))
+	}
+	if w != nil && w.exitedNow() {
+		w = nil
+	}
+	if w == nil {
+		var err error
+		if w, err = p.start(); err != nil {
+			if p.isClosed() {
+				return failed(name, contentType, extract.Unscannable, DetailStopped)
+			}
+			return failed(name, contentType, extract.Unscannable, "parser unavailable (worker could not be started)")
+		}
+	}
+	req := &Request{Name: name, ContentType: contentType, Data: data, Limits: p.cfg.Limits, MaxOutputBytes: p.cfg.MaxOutputBytes}
+	docs, ok, idleDeath := p.roundTrip(ctx, w, req)
+	if idleDeath {
+		// The worker died before it had taken the request (while idle, or at start): perhaps
+		// not this document's fault, so it gets one more, fresh worker.
+		w = nil
+		if fresh, err := p.start(); err == nil {
+			w = fresh
+			docs, ok, _ = p.roundTrip(ctx, w, req)
+		}
+	}
+	if !ok {
+		w = nil // killed or dead: the slot starts a new worker on its next use
+	}
+	return docs
+}
+
+// roundTrip sends one request and reads its response within the document's time limit. ok is
+// false when the worker is dead or was killed; idleDeath says that the worker died before it
+// had read the request (the documents then say so, but the caller may retry on a fresh worker).
+func (p *Pool) roundTrip(ctx context.Context, w *proc, req *Request) (docs []extract.Document, ok, idleDeath bool) {
+	deadline := time.Now().Add(p.timeout)
+	callerFirst := false
+	if d, has := ctx.Deadline(); has && d.Before(deadline) {
+		deadline, callerFirst = d, true
+	}
+	w.stdin.SetWriteDeadline(deadline)
+	w.stdout.SetReadDeadline(deadline)
+	interrupted := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(interrupted)
+		w.stdin.SetWriteDeadline(time.Unix(1, 0))
+		w.stdout.SetReadDeadline(time.Unix(1, 0))
+	})
+	defer func() {
+		if !stop() {
+			<-interrupted // do not let the callback move the deadlines of the next request
+		}
+	}()
+
+	err := writeFrame(w.stdin, &w.buf, req)
+	if w.buf.Cap() > 4<<20 {
+		w.buf = bytes.Buffer{}
+	}
+	acked := false
+	if err == nil {
+		var b byte
+		if b, err = w.br.ReadByte(); err == nil {
+			if acked = b == ackByte; !acked {
+				err = errors.New("decoding frame: bad ack")
+			}
+		}
+	}
+	var resp Response
+	if err == nil {
+		err = readFrame(w.br, uint32(min(p.cfg.MaxOutputBytes+responseOverhead, 1<<32-1)), &resp)
+	}
+	if err == nil {
+		return checked(req.Name, req.ContentType, resp.Documents), true, false
+	}
+
+	// The worker is of no further use: kill its process group whatever went wrong. A worker
+	// that crashed is given a moment to finish dying, so its exit status can be reported.
+	timedOut := errors.Is(err, os.ErrDeadlineExceeded)
+	dead := w.exitedNow() || (!timedOut && w.exitedWithin(200*time.Millisecond))
+	w.kill()
+	idleDeath = dead && !acked && !timedOut
+	var tooLarge *errFrameTooLarge
+	switch {
+	case p.isClosed():
+		return failed(req.Name, req.ContentType, extract.Unscannable, DetailStopped), false, idleDeath
+	case timedOut && !dead:
+		if cerr := ctx.Err(); cerr != nil || callerFirst {
+			return failed(req.Name, req.ContentType, extract.Unscannable, callerDetail(cerr, true)), false, idleDeath
+		}
+		return failed(req.Name, req.ContentType, extract.Unscannable, fmt.Sprintf("timed out after %s (worker killed)", p.timeout)), false, idleDeath
+	case errors.As(err, &tooLarge) && !dead:
+		return failed(req.Name, req.ContentType, extract.TooLarge, fmt.Sprintf("extracted text larger than %s (worker output cap)",
+			sizeString(int64(p.cfg.MaxOutputBytes)))), false, idleDeath
+	case !dead:
+		return failed(req.Name, req.ContentType, extract.Unscannable, "parser crashed (worker died: garbled response; worker killed)"), false, idleDeath
+	}
+	return failed(req.Name, req.ContentType, extract.Unscannable, "parser crashed (worker died: "+w.exitReason()+")"), false, idleDeath
+}
+
+// checked makes sure a worker's answer is never clean by accident.
+func checked(name, contentType string, docs []extract.Document) []extract.Document {
+	if len(docs) == 0 {
+		return failed(name, contentType, extract.Unscannable, "parser crashed (worker returned no documents)")
+	}
+	for i := range docs {
+		if docs[i].Status == "" {
+			docs[i].Status, docs[i].Detail, docs[i].Pages = extract.Unscannable, "worker returned no status", nil
+		}
+	}
+	return docs
+}
+
+// callerDetail says why the caller's context ended (the same words as package extract).
+func callerDetail(err error, killed bool) string {
+	if errors.Is(err, context.Canceled) {
+		if killed {
+			return "extraction cancelled (worker killed)"
+		}
+		return "extraction cancelled"
+	}
+	if killed {
+		return "timed out (caller's deadline; worker killed)"
+	}
+	return "timed out (caller's deadline)"
+}
+
+// failed is the single document reported when the worker gave no usable answer.
+func failed(name, contentType string, status extract.Status, detail string) []extract.Document {
+	return []extract.Document{{Name: name, Type: typeFromName(name, contentType), Status: status, Detail: detail}}
+}
+
+func typeFromName(name, contentType string) string {
+	if e := strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), "."); e != "" && len(e) <= 5 {
+		return e
+	}
+	switch ct := strings.ToLower(contentType); {
+	case strings.HasPrefix(ct, "text/html"):
+		return "html"
+	case strings.HasPrefix(ct, "text/"):
+		return "text"
+	case ct == "application/pdf":
+		return "pdf"
+	}
+	return "binary"
+}
+
+func (p *Pool) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
+}
+
+// Close kills every worker and makes later calls return at once (Unscannable). Workers also die
+// with the parent process (Pdeathsig) and exit when their stdin closes.
+func (p *Pool) Close() error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	live := make([]*proc, 0, len(p.live))
+	for w := range p.live {
+		live = append(live, w)
+	}
+	p.mu.Unlock()
+	for _, w := range live {
+		w.kill()
+	}
+	for _, w := range live {
+		w.exitedWithin(3 * time.Second)
+	}
+	return nil
+}
+
+// proc is one worker process.
+type proc struct {
+	cmd    *exec.Cmd
+	stdin  *os.File
+	stdout *os.File
+	br     *bufio.Reader
+	buf    bytes.Buffer
+	stderr *stderrWatch
+	exited chan struct{}
+	state  *os.ProcessState // set before exited is closed
+}
+
+// start starts a worker process.
+func (p *Pool) start() (*proc, error) {
+	if p.isClosed() {
+		return nil, errors.New("pool closed")
+	}
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return nil, err
+	}
+	w := &proc{stdin: inW, stdout: outR, stderr: &stderrWatch{}, exited: make(chan struct{})}
+	w.br = bufio.NewReaderSize(outR, 64<<10)
+	cmd := exec.Command(p.cfg.Command[0], p.cfg.Command[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, w.stderr
+	cmd.Env = append(append(os.Environ(), p.cfg.Env...), EnvMemoryLimit+"="+strconv.FormatInt(p.cfg.MemoryLimit, 10))
+	cmd.SysProcAttr = procAttr()
+	cmd.WaitDelay = 2 * time.Second
+	err = cmd.Start()
+	inR.Close()
+	outW.Close()
+	if err != nil {
+		inW.Close()
+		outR.Close()
+		return nil, err
+	}
+	w.cmd = cmd
+	p.started.Add(1)
+	p.mu.Lock()
+	p.live[w] = struct{}{}
+	closed := p.closed
+	p.mu.Unlock()
+	go func() {
+		cmd.Wait()
+		w.state = cmd.ProcessState
+		p.mu.Lock()
+		delete(p.live, w)
+		p.mu.Unlock()
+		close(w.exited)
+		w.stdin.Close()
+		w.stdout.Close()
+	}()
+	if closed {
+		w.kill()
+		return nil, errors.New("pool closed")
+	}
+	return w, nil
+}
+
+func (w *proc) kill() {
+	if w.cmd != nil && w.cmd.Process != nil && !w.exitedNow() {
+		killGroup(w.cmd.Process.Pid)
+	}
+}
+
+func (w *proc) exitedNow() bool {
+	select {
+	case <-w.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+func (w *proc) exitedWithin(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-w.exited:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// exitReason says how a dead worker ended: exit status or signal, and "out of memory" when the
+// Go runtime said so on stderr (stderr itself is never reported: it may hold content).
+func (w *proc) exitReason() string {
+	if !w.exitedWithin(3 * time.Second) {
+		return "no response"
+	}
+	r := "exited"
+	if w.state != nil {
+		r = w.state.String() // "exit status 2", "signal: killed"
+	}
+	switch {
+	case w.stderr.has("out of memory") || w.stderr.has("cannot allocate memory"):
+		r = "out of memory, " + r
+	case w.stderr.has("panic: "):
+		r = "panic, " + r
+	case w.stderr.has("fatal error: "):
+		r = "fatal error, " + r
+	}
+	return r
+}
+
+// stderrWatch reads a worker's stderr, keeping none of it (it may hold content) but noting
+// whether the Go runtime reported running out of memory, a panic or another fatal error.
+type stderrWatch struct {
+	mu    sync.Mutex
+	carry []byte // the last bytes of the previous write, so a marker split across writes is seen
+	seen  map[string]bool
+}
+
+var stderrMarkers = []string{"out of memory", "cannot allocate memory", "panic: ", "fatal error: "}
+
+func (t *stderrWatch) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.seen == nil {
+		t.seen = map[string]bool{}
+	}
+	buf := append(t.carry, p...)
+	for _, m := range stderrMarkers {
+		if !t.seen[m] && bytes.Contains(buf, []byte(m)) {
+			t.seen[m] = true
+		}
+	}
+	t.carry = append(t.carry[:0], buf[max(0, len(buf)-32):]...)
+	return len(p), nil
+}
+
+func (t *stderrWatch) has(marker string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.seen[marker]
+}

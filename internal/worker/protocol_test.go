@@ -1,0 +1,64 @@
+package worker
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/sendevagt/sendevagt/internal/extract"
+)
+
+func TestFrames(t *testing.T) {
+	var good bytes.Buffer
+	var scratch bytes.Buffer
+	want := &Response{Documents: []extract.Document{{Name: "a.txt", Type: "text", Status: extract.Scanned,
+		Pages: []extract.Page{{Number: 1, Text: "Østergård 010190-1234"}}}}}
+	if err := writeFrame(&good, &scratch, want); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		stream  []byte
+		max     uint32
+		wantErr string // "" = decodes to want
+	}{
+		{"round trip", good.Bytes(), 1 << 20, ""},
+		{"empty stream", nil, 1 << 20, "EOF"},
+		{"length above max", good.Bytes(), 10, "larger than 10"},
+		{"cut in header", good.Bytes()[:2], 1 << 20, "unexpected EOF"},
+		{"cut in body", good.Bytes()[:good.Len()-5], 1 << 20, "decoding frame"},
+		{"garbage body", []byte("\x00\x00\x00\x08garbage!"), 1 << 20, "decoding frame"},
+		{"trailing bytes", append(binary.BigEndian.AppendUint32(nil, uint32(good.Len()-4+3)), append(bytes.Clone(good.Bytes()[4:]), 1, 2, 3)...), 1 << 20, "trailing bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got Response
+			err := readFrame(bufio.NewReader(bytes.NewReader(tt.stream)), tt.max, &got)
+			if tt.wantErr == "" {
+				if err != nil || got.Documents[0].Pages[0].Text != want.Documents[0].Pages[0].Text {
+					t.Errorf("got %+v, %v", got, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("error %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+	// Several frames on one stream stay in step.
+	var two bytes.Buffer
+	two.Write(good.Bytes())
+	two.Write(good.Bytes())
+	br := bufio.NewReader(&two)
+	for i := range 3 {
+		var r Response
+		err := readFrame(br, 1<<20, &r)
+		if (i < 2) != (err == nil) || (i == 2 && !errors.Is(err, io.EOF)) {
+			t.Errorf("frame %d: %v", i, err)
+		}
+	}
+}

@@ -1,0 +1,225 @@
+package worker
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/sendevagt/sendevagt/internal/extract"
+)
+
+// Environment variables read by a worker process.
+const (
+	// EnvMemoryLimit is the worker's memory cap in bytes (default DefaultMemoryLimit).
+	EnvMemoryLimit = "SENDEVAGT_WORKER_MEMORY"
+	// EnvTestHooks = "1" makes documents with the names in testHooks misbehave on purpose; only
+	// binaries built with -tags sendevagt_testhooks honour it (tests only).
+	EnvTestHooks = "SENDEVAGT_WORKER_TEST_HOOKS"
+)
+
+// DefaultMemoryLimit is the default memory cap of one worker.
+const DefaultMemoryLimit = 1 << 30
+
+// hardTimeoutSlack is how much longer than Limits.Timeout the worker's own extractor may run:
+// the parent kills the worker at Limits.Timeout, so the in-process timeout is only a backstop.
+const hardTimeoutSlack = 2 * time.Second
+
+// Extractor is what a worker runs in-process (extract.Extractor) and what the Pool implements
+// (scan.Extractor has the same method).
+type Extractor interface {
+	Extract(ctx context.Context, name, contentType string, data []byte) []extract.Document
+}
+
+// ServeOptions configure Serve.
+type ServeOptions struct {
+	// NewExtractor makes the extractor for a request's limits; nil means extract.New. The
+	// extractor is cached per distinct Limits.
+	NewExtractor func(extract.Limits) Extractor
+	// TestHooks enables the misbehaving test documents "__hang__", "__crash__", "__panic__",
+	// "__oom__", "__garbage__", "__spawn__" and "__stdout__".
+	TestHooks bool
+}
+
+// Main is the body of `sendevagt worker`: it caps the process's memory, keeps stdout for the
+// protocol only (anything else writing to fd 1 goes to stderr), and serves requests from stdin
+// until stdin closes. It returns the process exit status.
+func Main(opt ServeOptions) int {
+	memLimit := int64(DefaultMemoryLimit)
+	if s := os.Getenv(EnvMemoryLimit); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			fmt.Fprintf(os.Stderr, "sendevagt worker: bad %s=%q\n", EnvMemoryLimit, s)
+			return 2
+		}
+		memLimit = n
+	}
+	if testHooksBuilt && os.Getenv(EnvTestHooks) == "1" {
+		opt.TestHooks = true
+	}
+	if err := limitMemory(memLimit); err != nil {
+		fmt.Fprintf(os.Stderr, "sendevagt worker: %v\n", err)
+		return 1
+	}
+	out, err := privateStdout()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "sendevagt worker: %v\n", err)
+		return 1
+	}
+	if err := Serve(context.Background(), os.Stdin, out, opt); err != nil {
+		fmt.Fprintf(os.Stderr, "sendevagt worker: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// setGoMemoryLimit makes the GC work hard before the address-space limit is hit.
+func setGoMemoryLimit(limit int64) {
+	debug.SetMemoryLimit(limit - limit/4)
+}
+
+// Serve answers requests from r on w until r reaches EOF (nil) or a frame is bad (error).
+func Serve(ctx context.Context, r io.Reader, w io.Writer, opt ServeOptions) error {
+	if opt.NewExtractor == nil {
+		opt.NewExtractor = func(lim extract.Limits) Extractor { return extract.New(lim) }
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	var buf bytes.Buffer
+	extractors := map[extract.Limits]Extractor{}
+	for {
+		var req Request
+		if err := readFrame(br, MaxRequestFrame, &req); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("reading request: %w", err)
+		}
+		if _, err := w.Write([]byte{ackByte}); err != nil {
+			return fmt.Errorf("writing ack: %w", err)
+		}
+		if opt.TestHooks {
+			testHook(req.Name, w)
+		}
+		lim := req.Limits
+		if lim.Timeout <= 0 {
+			lim.Timeout = extract.DefaultLimits.Timeout
+		}
+		lim.Timeout += hardTimeoutSlack
+		x, ok := extractors[lim]
+		if !ok {
+			x = opt.NewExtractor(lim)
+			if len(extractors) > 16 {
+				clear(extractors)
+			}
+			extractors[lim] = x
+		}
+		docs := x.Extract(ctx, req.Name, req.ContentType, req.Data)
+		req.Data = nil
+		docs = capOutput(docs, req.MaxOutputBytes)
+		if err := writeFrame(w, &buf, &Response{Documents: docs}); err != nil {
+			return fmt.Errorf("writing response: %w", err)
+		}
+		if buf.Cap() > 4<<20 { // do not keep a large response buffer alive between documents
+			buf = bytes.Buffer{}
+		}
+	}
+}
+
+// capOutput keeps at most max bytes of text over all documents (max <= 0: DefaultMaxOutput).
+// Documents whose text was cut become TooLarge (what was read stays, so it is still scanned).
+func capOutput(docs []extract.Document, max int) []extract.Document {
+	if max <= 0 {
+		max = DefaultMaxOutput
+	}
+	left := max
+	for i := range docs {
+		d := &docs[i]
+		cut := false
+		for j := range d.Pages {
+			p := &d.Pages[j]
+			if len(p.Text) <= left {
+				left -= len(p.Text)
+				continue
+			}
+			p.Text = truncUTF8(p.Text, left)
+			left = 0
+			d.Pages = d.Pages[:j+1]
+			cut = true
+			break
+		}
+		if cut {
+			note := fmt.Sprintf("text of the attachment larger than %s (worker output cap)", sizeString(int64(max)))
+			d.Truncated = true
+			if d.Status == extract.Scanned || d.Status == "" {
+				d.Status = extract.TooLarge
+			}
+			if d.Detail != "" {
+				d.Detail += "; " + note
+			} else {
+				d.Detail = note
+			}
+		}
+	}
+	return docs
+}
+
+func truncUTF8(s string, n int) string {
+	if n >= len(s) {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+func sizeString(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// testHook misbehaves for the test documents (only with ServeOptions.TestHooks).
+func testHook(name string, w io.Writer) {
+	switch name {
+	case "__hang__":
+		select {}
+	case "__crash__":
+		os.Exit(2)
+	case "__panic__":
+		go panic("test panic outside recover")
+		select {}
+	case "__oom__":
+		var keep [][]byte
+		for {
+			b := make([]byte, 16<<20)
+			for i := 0; i < len(b); i += 4096 {
+				b[i] = 1
+			}
+			keep = append(keep, b)
+		}
+	case "__garbage__":
+		w.Write([]byte("\x00\x00\x00\x10this is no gob!!"))
+	case "__spawn__": // a helper program in its own process group, then a hang
+		pid := spawnOrphan()
+		if f := os.Getenv("SENDEVAGT_TEST_SPAWN_PIDFILE"); f != "" {
+			os.WriteFile(f, []byte(strconv.Itoa(pid)), 0o600)
+		}
+		select {}
+	case "__stdout__":
+		fmt.Println("a library printing to stdout must not break the protocol")
+		os.Stdout.Sync()
+	}
+}
