@@ -40,6 +40,8 @@ type Finding struct {
 	Confidence float64 // 0..1
 	Category   string  // sensitive: health, social, criminal, ...; cpr: "" ; name: "" ...
 	// Why lists the facts behind Confidence: "date 1990-01-01", "mod11", "context cpr-nr (+)", ...
+	// It never holds a name, an address or a sensitive term. The slice may be shared between
+	// findings: do not modify its elements (appending copies).
 	Why []string
 }
 
@@ -109,40 +111,37 @@ func (e *Engine) Detect(text string) []Finding {
 	// Four sorted lists: merge them into one slice of the exact size.
 	out := make([]Finding, 0, len(cprs)+len(addrs)+len(names)+len(sens))
 	var ic, ia, in, is int
+	const none = int(^uint(0) >> 1)
+	key := func(start, end int) int { return start<<20 | min(end-start, 1<<20-1) }
 	for {
-		best, key := -1, [2]int{}
-		consider := func(k, start, end int) {
-			if best < 0 || start < key[0] || (start == key[0] && end < key[1]) {
-				best, key = k, [2]int{start, end}
-			}
-		}
+		kc, ka, kn, ks := none, none, none, none
 		if ic < len(cprs) {
-			consider(0, cprs[ic].Start, cprs[ic].End)
+			kc = key(cprs[ic].Start, cprs[ic].End)
 		}
 		if ia < len(addrs) {
-			consider(1, int(addrs[ia].start), int(addrs[ia].end))
+			ka = key(int(addrs[ia].start), int(addrs[ia].end))
 		}
 		if in < len(names) {
-			consider(2, int(names[in].start), int(names[in].end))
+			kn = key(int(names[in].start), int(names[in].end))
 		}
 		if is < len(sens) {
-			consider(3, sens[is].start, sens[is].end)
+			ks = key(sens[is].start, sens[is].end)
 		}
-		switch best {
-		case 0:
+		switch m := min(kc, ka, kn, ks); {
+		case m == none:
+			return out
+		case m == kc:
 			out = append(out, cprs[ic])
 			ic++
-		case 1:
+		case m == ka:
 			out = append(out, e.streets.finding(text, addrs[ia]))
 			ia++
-		case 2:
+		case m == kn:
 			out = append(out, e.names.finding(text, names[in]))
 			in++
-		case 3:
+		default:
 			out = append(out, e.sensitive.finding(text, sens[is]))
 			is++
-		default:
-			return out
 		}
 	}
 }

@@ -147,7 +147,22 @@ func nextCap(s string, i int) int {
 	for ; i+8 <= n; i += 8 {
 		for m := capMask8(load8(s, i)); m != 0; m &= m - 1 {
 			c := i + bits.TrailingZeros64(m)/8
-			if b := s[c]; b >= 0x80 && b < 0xC0 {
+			b := s[c]
+			if b < 0x80 { // ASCII capital: the common case, decided without decoding
+				if c >= from {
+					if c == 0 {
+						return c
+					}
+					if p := s[c-1]; p < 0x80 && !isASCIILetter(p) && !isDigit(p) {
+						return c
+					}
+					if s[c-1] >= 0x80 && !wordCharBefore(s, c) {
+						return c
+					}
+				}
+				continue
+			}
+			if b < 0xC0 {
 				// second byte of Æ Ø Å ...: the letter starts at the 0xC3 before it
 				if c == 0 || s[c-1] != 0xC3 {
 					continue
