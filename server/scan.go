@@ -39,6 +39,9 @@ type scanConfig struct {
 	internal         listFlag
 	trusted          listFlag
 	timeout          time.Duration
+	limits           extract.Limits
+	maxMessageMB     int64
+	maxDocumentMB    int64
 	files            []string
 }
 
@@ -67,6 +70,15 @@ func parseScanFlags(args []string, stderr io.Writer) (*scanConfig, error) {
 	fs.Var(&c.trusted, "trusted-domain", "trusted (enforced TLS) `DOMAIN` (repeatable)")
 	fs.BoolVar(&c.inProcess, "in-process", false, "extract attachments in this process instead of isolated workers (debugging)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "time limit per message")
+	d := extract.DefaultLimits
+	fs.DurationVar(&c.limits.Timeout, "document-timeout", d.Timeout, "time limit per attachment (the worker is killed after it)")
+	fs.Int64Var(&c.maxMessageMB, "max-message-mb", scan.DefaultMaxMessageBytes>>20, "attachments of one message, in `MB`; beyond it they are too_large")
+	fs.Int64Var(&c.maxDocumentMB, "max-document-mb", d.MaxDocumentBytes>>20, "one document after decompression, in `MB`")
+	fs.IntVar(&c.limits.MaxEntries, "max-entries", d.MaxEntries, "entries per archive")
+	fs.Int64Var(&c.limits.MaxRatio, "max-ratio", d.MaxRatio, "decompressed:compressed ratio per archive entry")
+	fs.IntVar(&c.limits.MaxDepth, "max-depth", d.MaxDepth, "nesting of archives and attached mails")
+	fs.IntVar(&c.limits.MaxPages, "max-pages", d.MaxPages, "pages per document")
+	fs.IntVar(&c.limits.MaxOCRPages, "max-ocr-pages", d.MaxOCRPages, "scanned pages per document to OCR")
 	// Flags may come before, between and after the files.
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -105,7 +117,9 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sendevagt scan: %v\n", err)
 		return exitError
 	}
-	scanner, closeScanner, err := newScanner(extract.Limits{}, cfg.inProcess)
+	lim := cfg.limits
+	lim.MaxDocumentBytes = cfg.maxDocumentMB << 20
+	scanner, closeScanner, err := newScanner(lim, scan.Options{MaxMessageBytes: cfg.maxMessageMB << 20}, cfg.inProcess)
 	if err != nil {
 		fmt.Fprintf(stderr, "sendevagt scan: %v\n", err)
 		return exitError
@@ -147,7 +161,7 @@ func exitCode(a policy.Action) int {
 
 // newScanner wires the scan pipeline with the built-in detectors. Attachments are extracted in
 // worker processes unless inProcess; close stops the workers.
-func newScanner(lim extract.Limits, inProcess bool) (s *scan.Scanner, close func(), err error) {
+func newScanner(lim extract.Limits, opts scan.Options, inProcess bool) (s *scan.Scanner, close func(), err error) {
 	det, err := detect.New(detect.Options{})
 	if err != nil {
 		return nil, nil, fmt.Errorf("loading detectors: %w", err)
@@ -156,7 +170,7 @@ func newScanner(lim extract.Limits, inProcess bool) (s *scan.Scanner, close func
 	if err != nil {
 		return nil, nil, fmt.Errorf("starting extraction: %w", err)
 	}
-	return scan.New(x, det, identity.New(det, identity.Options{})), close, nil
+	return scan.New(x, det, identity.New(det, identity.Options{}), opts), close, nil
 }
 
 func loadPolicy(cfg *scanConfig) (*policy.Policy, error) {

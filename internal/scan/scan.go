@@ -7,7 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
@@ -38,16 +40,36 @@ const (
 	MessageDocument = "(mailen)"
 )
 
+// Options bound one scan; zero values mean the defaults.
+type Options struct {
+	// MaxMessageBytes is the budget for all attachments of one message (default 150 MiB);
+	// attachments beyond it are too large.
+	MaxMessageBytes int64
+	// Concurrency is how many documents of one message are extracted at once (default the
+	// number of CPUs; a worker pool queues beyond its size).
+	Concurrency int
+}
+
+// DefaultMaxMessageBytes is the default per-message attachment budget.
+const DefaultMaxMessageBytes = 150 << 20
+
 // Scanner scans messages. It holds no per-message state and is safe for concurrent use.
 type Scanner struct {
 	extractor Extractor
 	detector  Detector
 	analyzer  Analyzer
+	opts      Options
 }
 
 // New returns a Scanner from its parts.
-func New(x Extractor, d Detector, a Analyzer) *Scanner {
-	return &Scanner{extractor: x, detector: d, analyzer: a}
+func New(x Extractor, d Detector, a Analyzer, opts Options) *Scanner {
+	if opts.MaxMessageBytes <= 0 {
+		opts.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = runtime.NumCPU()
+	}
+	return &Scanner{extractor: x, detector: d, analyzer: a, opts: opts}
 }
 
 // Result is the outcome of one scan. Documents carry their text and Findings their values only
@@ -104,8 +126,52 @@ func (s *Scanner) Scan(ctx context.Context, msg *message.Message, pol *policy.Po
 	return res, nil
 }
 
-// documents extracts the subject, the bodies and every attachment.
+// documents extracts the subject, the bodies and every attachment. Bodies and attachments are
+// extracted concurrently (the worker pool gives back-pressure); the order of the result is the
+// order of the message. Attachments beyond the message's byte budget are not read: they are
+// too large, never clean.
 func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract.Document {
+	type job struct {
+		name, contentType string
+		data              []byte
+		prefix            bool // body: nested document names keep the body's name as prefix
+		skip              *extract.Document
+	}
+	var jobs []job
+	for i, b := range msg.Bodies {
+		name := BodyDocument
+		if i > 0 {
+			name = fmt.Sprintf("%s %d", BodyDocument, i+1)
+		}
+		jobs = append(jobs, job{name: name, contentType: b.ContentType, data: []byte(b.Content), prefix: true})
+	}
+	var total int64
+	for _, a := range msg.Attachments {
+		j := job{name: a.Name, contentType: a.ContentType, data: a.Data}
+		total += int64(len(a.Data))
+		if s.opts.MaxMessageBytes > 0 && total > s.opts.MaxMessageBytes {
+			j.skip = &extract.Document{Name: a.Name, Type: "unknown", Status: extract.TooLarge,
+				Detail: fmt.Sprintf("message larger than %d MB (MaxMessageBytes)", s.opts.MaxMessageBytes>>20)}
+		}
+		jobs = append(jobs, j)
+	}
+	results := make([][]extract.Document, len(jobs))
+	sem := make(chan struct{}, s.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		if j.skip != nil {
+			results[i] = []extract.Document{*j.skip}
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i] = s.extractor.Extract(ctx, j.name, j.contentType, j.data)
+		}()
+	}
+	wg.Wait()
+
 	var docs []extract.Document
 	if strings.TrimSpace(msg.Subject) != "" {
 		docs = append(docs, extract.Document{
@@ -113,18 +179,13 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 			Pages: []extract.Page{{Number: 1, Text: extract.NormalizeText(msg.Subject)}},
 		})
 	}
-	for i, b := range msg.Bodies {
-		name := BodyDocument
-		if i > 0 {
-			name = fmt.Sprintf("%s %d", BodyDocument, i+1)
-		}
-		for _, d := range s.extractor.Extract(ctx, name, b.ContentType, []byte(b.Content)) {
-			d.Name = name + strings.TrimPrefix(d.Name, name)
+	for i, r := range results {
+		for _, d := range r {
+			if jobs[i].prefix {
+				d.Name = jobs[i].name + strings.TrimPrefix(d.Name, jobs[i].name)
+			}
 			docs = append(docs, d)
 		}
-	}
-	for _, a := range msg.Attachments {
-		docs = append(docs, s.extractor.Extract(ctx, a.Name, a.ContentType, a.Data)...)
 	}
 	if msg.Incomplete != "" {
 		docs = append(docs, extract.Document{Name: MessageDocument, Type: "eml", Status: extract.Unscannable,

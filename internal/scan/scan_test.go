@@ -19,7 +19,7 @@ func newTestScanner(tb testing.TB) *Scanner {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return New(extract.New(extract.Limits{}), det, identity.New(det, identity.Options{}))
+	return New(extract.New(extract.Limits{}), det, identity.New(det, identity.Options{}), Options{})
 }
 
 func baseMessage(to message.Address) *message.Message {
@@ -188,7 +188,7 @@ func TestTruncatedDocumentIsTooLarge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(extract.New(extract.Limits{MaxTextBytes: 200}), det, identity.New(det, identity.Options{}))
+	s := New(extract.New(extract.Limits{MaxTextBytes: 200}), det, identity.New(det, identity.Options{}), Options{})
 	m := baseMessage(message.Address{Name: "Søren Ærbø Østergård", Address: "soeren@live.dk"})
 	text := "Kære Søren Ærbø Østergård\n\nCPR-nr. 010190-1234\n\n" + strings.Repeat("Ingen personoplysninger her. ", 100)
 	m.Attachments = []message.Attachment{{Name: "Lang.txt", ContentType: "text/plain", Data: []byte(text)}}
@@ -228,5 +228,36 @@ func TestIncompleteMessageWarns(t *testing.T) {
 	}
 	if res.Verdict.Action != policy.Warn {
 		t.Errorf("action %s, want warn: %+v", res.Verdict.Action, res.Documents)
+	}
+}
+
+// Attachments beyond the message's byte budget are too large, and the ones within it are read.
+func TestMessageByteBudget(t *testing.T) {
+	det, err := detect.New(detect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(extract.New(extract.Limits{}), det, identity.New(det, identity.Options{}), Options{MaxMessageBytes: 100})
+	m := baseMessage(message.Address{Address: "borger@live.dk"})
+	m.Attachments = []message.Attachment{
+		{Name: "a.txt", ContentType: "text/plain", Data: []byte(strings.Repeat("a ", 30))},
+		{Name: "b.txt", ContentType: "text/plain", Data: []byte(strings.Repeat("b ", 30))},
+	}
+	res, err := s.Scan(context.Background(), m, policy.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]extract.Document{}
+	for _, d := range res.Documents {
+		got[d.Name] = d
+	}
+	if got["a.txt"].Status != extract.Scanned {
+		t.Errorf("a.txt: %+v", got["a.txt"])
+	}
+	if got["b.txt"].Status != extract.TooLarge || !strings.Contains(got["b.txt"].Detail, "MaxMessageBytes") {
+		t.Errorf("b.txt: %+v, want too_large naming MaxMessageBytes", got["b.txt"])
+	}
+	if res.Verdict.Action != policy.Warn {
+		t.Errorf("action %s, want warn", res.Verdict.Action)
 	}
 }
