@@ -68,19 +68,8 @@ func odfText(ctx context.Context, s *sink, r io.Reader, pageElem string, masterO
 	inMaster := 0 // open office:master-styles
 	pageDepth := -1
 	for n := 0; ; n++ {
-		if n&4095 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		if s.full() {
-			return nil
-		}
-		tok, err := d.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
+		tok, done, err := nextXMLToken(ctx, d, s, n)
+		if done {
 			return err
 		}
 		switch t := tok.(type) {

@@ -31,6 +31,28 @@ func newXMLDecoder(r io.Reader) *xml.Decoder {
 	return d
 }
 
+// nextXMLToken is the head of every streaming XML walk: the n-th token of d, with ctx checked
+// every 4096 tokens. done is true, with the error if any, at the end of the part, when the
+// sink is full or when ctx ended.
+func nextXMLToken(ctx context.Context, d *xml.Decoder, s *sink, n int) (tok xml.Token, done bool, err error) {
+	if n&4095 == 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, true, err
+		}
+	}
+	if s.full() {
+		return nil, true, nil
+	}
+	tok, err = d.Token()
+	if err == io.EOF {
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	return tok, false, nil
+}
+
 // ooxmlSkip are WordprocessingML/DrawingML elements whose content is not visible text: field
 // codes, deleted text, property blocks, and the legacy duplicate of mc:AlternateContent.
 var ooxmlSkip = map[string]bool{
@@ -48,19 +70,8 @@ func ooxmlText(ctx context.Context, s *sink, r io.Reader) error {
 	skipAt := -1 // depth at which a skipped element started
 	inText := 0  // open text elements (w:t, a:t, m:t)
 	for n := 0; ; n++ {
-		if n&4095 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		if s.full() {
-			return nil
-		}
-		tok, err := d.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
+		tok, done, err := nextXMLToken(ctx, d, s, n)
+		if done {
 			return err
 		}
 		switch t := tok.(type) {
