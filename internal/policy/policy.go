@@ -245,9 +245,11 @@ func (p *Policy) validate(root *yaml.Node) error {
 			return &FieldError{Line: line("personal_data", f.name), Field: "personal_data." + f.name, Msg: "must be between 0 and 1"}
 		}
 	}
-	for _, d := range append(append([]string{}, p.InternalDomains...), p.TrustedDomains...) {
-		if d == "" || strings.ContainsAny(d, "@ /") || !strings.Contains(d, ".") {
-			return &FieldError{Line: line("trusted_domains"), Field: "domains", Msg: fmt.Sprintf("%q is not a domain name", d)}
+	for field, list := range map[string][]string{"internal_domains": p.InternalDomains, "trusted_domains": p.TrustedDomains} {
+		for _, d := range list {
+			if d == "" || strings.ContainsAny(d, "@ /") || !strings.Contains(d, ".") {
+				return &FieldError{Line: line(field), Field: field, Msg: fmt.Sprintf("%q is not a domain name", d)}
+			}
 		}
 	}
 	if p.Secure.Header.Name != "" && p.Secure.Header.Value == "" {

@@ -114,7 +114,8 @@ func TestParse(t *testing.T) {
 		{"bad status", "rules:\n  unreadable_attachment:\n    statuses: [broken]\n", "rules.unreadable_attachment.statuses"},
 		{"bad category", "personal_data:\n  categories: [health, gossip]\n", "personal_data.categories"},
 		{"bad confidence", "personal_data:\n  cpr_min_confidence: 2\n", "line 2: personal_data.cpr_min_confidence"},
-		{"bad domain", "trusted_domains: [\"randers dk\"]\n", "not a domain"},
+		{"bad trusted domain", "trusted_domains: [\"randers dk\"]\n", "line 1: trusted_domains: \"randers dk\" is not a domain"},
+		{"bad internal domain", "name: x\ninternal_domains: [\"@aarhus.dk\"]\n", "line 2: internal_domains"},
 		{"not YAML", "rules: [\n", "invalid policy"},
 	}
 	for _, tt := range tests {
