@@ -191,16 +191,24 @@ func sizeString(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
+// hangForever blocks without the runtime's deadlock detector ending the process (a bare
+// select {} does when no other goroutine can run).
+func hangForever() {
+	for {
+		time.Sleep(time.Hour)
+	}
+}
+
 // testHook misbehaves for the test documents (only with ServeOptions.TestHooks).
 func testHook(name string, w io.Writer) {
 	switch name {
 	case "__hang__":
-		select {}
+		hangForever()
 	case "__crash__":
 		os.Exit(2)
 	case "__panic__":
 		go panic("test panic outside recover")
-		select {}
+		hangForever()
 	case "__oom__":
 		var keep [][]byte
 		for {
@@ -217,7 +225,7 @@ func testHook(name string, w io.Writer) {
 		if f := os.Getenv("SENDEVAGT_TEST_SPAWN_PIDFILE"); f != "" {
 			os.WriteFile(f, []byte(strconv.Itoa(pid)), 0o600)
 		}
-		select {}
+		hangForever()
 	case "__stdout__":
 		fmt.Println("a library printing to stdout must not break the protocol")
 		os.Stdout.Sync()
