@@ -27,6 +27,17 @@ type Attachment struct {
 	// .msg file of its own). When it is non-nil, Data may be empty (too large to copy):
 	// readers use Message when they can, and must not take empty Data for an empty file.
 	Message *Message
+	// Unread, when set, says why the attachment's content is not here at all (a cloud link, a
+	// file too large to fetch, a failed download). The scan reports the attachment with that
+	// status and never takes the missing content for an empty, clean file.
+	Unread *Unread
+}
+
+// Unread is why an attachment's content could not be obtained. Status is one of the document
+// statuses of package extract ("unsupported", "too_large", "unscannable", "encrypted").
+type Unread struct {
+	Status string
+	Detail string
 }
 
 // Message is one outgoing email.

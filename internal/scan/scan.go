@@ -149,7 +149,9 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 	for _, a := range msg.Attachments {
 		j := job{name: a.Name, contentType: a.ContentType, data: a.Data}
 		total += int64(len(a.Data))
-		if s.opts.MaxMessageBytes > 0 && total > s.opts.MaxMessageBytes {
+		if a.Unread != nil {
+			j.skip = &extract.Document{Name: a.Name, Type: typeOf(a), Status: extract.Status(a.Unread.Status), Detail: a.Unread.Detail}
+		} else if s.opts.MaxMessageBytes > 0 && total > s.opts.MaxMessageBytes {
 			j.skip = &extract.Document{Name: a.Name, Type: "unknown", Status: extract.TooLarge,
 				Detail: fmt.Sprintf("message larger than %d MB (MaxMessageBytes)", s.opts.MaxMessageBytes>>20)}
 		}
@@ -237,4 +239,15 @@ func facts(msg *message.Message, res *Result) policy.Facts {
 		})
 	}
 	return f
+}
+
+// typeOf names the type of an attachment that was not read, from its name or media type.
+func typeOf(a message.Attachment) string {
+	if i := strings.LastIndexByte(a.Name, '.'); i >= 0 && i < len(a.Name)-1 && len(a.Name)-i <= 6 {
+		return strings.ToLower(a.Name[i+1:])
+	}
+	if a.ContentType != "" {
+		return a.ContentType
+	}
+	return "unknown"
 }
