@@ -57,7 +57,8 @@ type Pool struct {
 	live   map[*proc]struct{}
 	closed bool
 
-	started atomic.Int64
+	started  atomic.Int64
+	restarts atomic.Int64
 }
 
 // NewPool returns a Pool; it starts no process.
@@ -94,6 +95,34 @@ func NewPool(cfg Config) (*Pool, error) {
 // Started is the number of worker processes started so far.
 func (p *Pool) Started() int64 { return p.started.Load() }
 
+// Restarts is the number of workers that died, hung or were killed and so had to be replaced.
+func (p *Pool) Restarts() int64 { return p.restarts.Load() }
+
+// Check tells whether the pool can extract: it sends a tiny document through a free worker
+// (starting one if needed). When every worker is busy the pool is working, so Check succeeds
+// without waiting for one.
+func (p *Pool) Check(ctx context.Context) error {
+	if p.isClosed() {
+		return errors.New("worker pool closed")
+	}
+	var w *proc
+	select {
+	case w = <-p.slots:
+	default:
+		return nil // all workers busy: they are alive and working
+	}
+	p.slots <- w
+	docs := p.Extract(ctx, "readyz.txt", "text/plain", []byte("readyz"))
+	if len(docs) != 1 || docs[0].Status != extract.Scanned {
+		detail := "no answer"
+		if len(docs) > 0 {
+			detail = docs[0].Detail
+		}
+		return fmt.Errorf("worker check failed: %s", detail)
+	}
+	return nil
+}
+
 // Extract extracts one attachment in a worker. It never returns an empty or clean-by-accident
 // result: a worker that hangs past Limits.Timeout is killed ("timed out after ... (worker
 // killed)"), one that dies gives "parser crashed (worker died: ...)", both Unscannable, and the
@@ -122,6 +151,7 @@ func (p *Pool) Extract(ctx context.Context, name, contentType string, data []byt
 	}
 	if w != nil && w.exitedNow() {
 		w = nil
+		p.restarts.Add(1)
 	}
 	if w == nil {
 		var err error
@@ -134,6 +164,9 @@ func (p *Pool) Extract(ctx context.Context, name, contentType string, data []byt
 	}
 	req := &Request{Name: name, ContentType: contentType, Data: data, Limits: p.cfg.Limits, MaxOutputBytes: p.cfg.MaxOutputBytes}
 	docs, ok, idleDeath := p.roundTrip(ctx, w, req)
+	if idleDeath || !ok {
+		p.restarts.Add(1)
+	}
 	if idleDeath {
 		// The worker died before it had taken the request (while idle, or at start): perhaps
 		// not this document's fault, so it gets one more, fresh worker.

@@ -97,7 +97,7 @@ func TestMisbehavingWorker(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := p.Started()
+			before, restartsBefore := p.Started(), p.Restarts()
 			start := time.Now()
 			docs := p.Extract(context.Background(), tt.name, "text/plain", []byte(letter))
 			el := time.Since(start)
@@ -120,6 +120,12 @@ func TestMisbehavingWorker(t *testing.T) {
 			}
 			if got, want := p.Started()-before, map[bool]int64{true: 1, false: 0}[tt.replace]; got != want {
 				t.Errorf("%d workers started, replace=%v", got, tt.replace)
+			}
+			if got, want := p.Restarts()-restartsBefore, map[bool]int64{true: 1, false: 0}[tt.replace]; got != want {
+				t.Errorf("%d restarts counted, replace=%v", got, tt.replace)
+			}
+			if err := p.Check(context.Background()); err != nil {
+				t.Errorf("Check after %s: %v", tt.name, err)
 			}
 		})
 	}
@@ -253,6 +259,28 @@ func TestCapOutputUTF8(t *testing.T) {
 	docs := capOutput([]extract.Document{{Status: extract.Scanned, Pages: []extract.Page{{Number: 1, Text: "æøå"}}}}, 3)
 	if docs[0].Pages[0].Text != "æ" || docs[0].Status != extract.TooLarge {
 		t.Errorf("got %+v", docs)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	p := newTestPool(t, testConfig(1))
+	if err := p.Check(context.Background()); err != nil {
+		t.Fatalf("Check on a fresh pool: %v", err)
+	}
+	if p.Started() != 1 {
+		t.Errorf("Check started %d workers, want 1", p.Started())
+	}
+	p.Close()
+	if err := p.Check(context.Background()); err == nil {
+		t.Error("Check on a closed pool succeeded")
+	}
+	bad, err := NewPool(Config{Size: 1, Command: []string{"/nonexistent/sendevagt"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bad.Close()
+	if err := bad.Check(context.Background()); err == nil {
+		t.Error("Check with a worker that cannot start succeeded")
 	}
 }
 
