@@ -77,6 +77,12 @@ type Markings struct {
 	Header      Header   `yaml:"header"`
 	SubjectTags []string `yaml:"subject_tags"`
 	SMIME       bool     `yaml:"smime"`
+	// AddSubjectTag: when the verdict is secure, the add-in also puts the first subject tag in
+	// the subject (for transport rules on the subject, and so the employee sees it).
+	AddSubjectTag bool `yaml:"add_subject_tag"`
+	// Confirm: when the verdict is secure, the mail does not go until the employee chooses "Send
+	// som sikker mail"; otherwise the add-in marks it secure and lets it go at once.
+	Confirm bool `yaml:"confirm"`
 }
 
 // Header is a header field and the value that marks a message secure.
