@@ -1,5 +1,6 @@
-// Command sendevagt is the Sendevagt binary: the scan command line now, the on-send service and
-// the extraction worker later. main only parses flags and wires the parts together.
+// Command sendevagt is the Sendevagt binary: the on-send service (serve, the default), the scan
+// command line, local-mode tokens and the hidden extraction worker. main only parses flags and
+// wires the parts together.
 package main
 
 import (
@@ -8,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -31,19 +33,24 @@ func main() {
 const usage = `Sendevagt stops citizens' personal data from leaving by email to the wrong person or unencrypted.
 
 Usage:
-  sendevagt scan [flags] FILE...   scan a message (.eml) or attachments and print the verdict
+  sendevagt [serve] [flags]        run the on-send service (HTTPS; local mode without configuration)
+  sendevagt scan [flags] FILE...   scan a message (.eml/.msg) or attachments and print the verdict
+  sendevagt token [flags]          print a bearer token for a service in local mode
   sendevagt help                   show this help
 
-Run 'sendevagt scan -h' for the scan flags.
+Run 'sendevagt serve -h' or 'sendevagt scan -h' for their flags.
 `
 
 // run is main without the process: a test calls it with its own arguments and writers.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitUsage
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "-help" && args[0] != "--help" {
+		return runServe(ctx, args, stdout, stderr) // serve is the default command
 	}
 	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "token":
+		return runToken(ctx, args[1:], stdout, stderr)
 	case "scan":
 		return runScan(ctx, args[1:], stdout, stderr)
 	case "worker": // hidden: the extraction worker process

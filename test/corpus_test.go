@@ -51,17 +51,6 @@ func corpusDir(t *testing.T) string {
 	return dir
 }
 
-// buildBinary builds the sendevagt command once per test run.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "sendevagt")
-	cmd := exec.Command("go", "build", "-o", bin, "../server")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 func readLabels(t *testing.T, dir string) []label {
 	f, err := os.Open(filepath.Join(dir, "cases.jsonl"))
 	if err != nil {

@@ -190,10 +190,14 @@ func (idx *streetIndex) match(s string, j, k int) (addrHit, bool) {
 	for cnt < maxStreetTokens {
 		te := p
 		ts := te
-		sep := false
+		sep, field := false, false
 		for ts > 0 {
 			c := s[ts-1]
 			if c == ' ' || c == '\n' || c == '\t' || c == '\r' {
+				break
+			}
+			if fieldSeparator(c) {
+				field = true // "Navn;0101901234;Gåsevej 12": the street starts after the separator
 				break
 			}
 			if c == '|' || (c == 0xB7 && ts >= 2 && s[ts-2] == 0xC2) {
@@ -206,7 +210,7 @@ func (idx *streetIndex) match(s string, j, k int) (addrHit, bool) {
 		}
 		starts[cnt] = ts
 		cnt++
-		if ts < 2 || s[ts-1] != ' ' || s[ts-2] == ' ' {
+		if field || ts < 2 || s[ts-1] != ' ' || s[ts-2] == ' ' {
 			break
 		}
 		p = ts - 1
@@ -464,4 +468,14 @@ func parsePostcode(s string, p int) (int, int, bool) {
 		return 0, 0, false
 	}
 	return q, end, true
+}
+
+// fieldSeparator ends a street name when walking back from its house number: the separators of
+// CSV rows and other structured text, which never occur inside a street name.
+func fieldSeparator(c byte) bool {
+	switch c {
+	case ';', ',', '"', '(', '[', '=', '<', '>', ':':
+		return true
+	}
+	return false
 }

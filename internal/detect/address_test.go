@@ -1,6 +1,9 @@
 package detect
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestAddresses(t *testing.T) {
 	addrs := func(e *Engine, s string) []Finding { return e.Addresses(s) }
@@ -49,5 +52,27 @@ func TestAddressNameOverlap(t *testing.T) {
 	}
 	if len(kinds) != 2 || kinds[0] != KindAddress || kinds[1] != KindName {
 		t.Errorf("kinds %v", kinds)
+	}
+}
+
+// A street in a CSV row starts after the field separator: the masked form never carries the
+// fields before it (a name, a CPR number).
+func TestAddressInCSVRow(t *testing.T) {
+	e := testEngine(t)
+	for _, row := range []string{
+		"Jørn Mathiesen;1004034577;Gåsevej 12;8230 Åbyhøj",
+		"Ove Schou,121174-3521,Nedersøparken 4\n",
+		`"Betina Riis";"010486-2292";"Frøsangvej 7"`,
+	} {
+		fs := e.Addresses(row)
+		if len(fs) != 1 {
+			t.Errorf("%q: %d addresses", row, len(fs))
+			continue
+		}
+		for _, bad := range []string{"Mathiesen", "Schou", "Riis", "1004034577", "121174", "010486"} {
+			if strings.Contains(fs[0].Masked, bad) || strings.Contains(fs[0].Value, bad) {
+				t.Errorf("%q: finding %q / %q carries %q", row, fs[0].Masked, fs[0].Value, bad)
+			}
+		}
 	}
 }

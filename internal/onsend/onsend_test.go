@@ -1,0 +1,343 @@
+package onsend
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/sendevagt/sendevagt/internal/apperr"
+	"github.com/sendevagt/sendevagt/internal/audit"
+	"github.com/sendevagt/sendevagt/internal/auth"
+	"github.com/sendevagt/sendevagt/internal/detect"
+	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/graph"
+	"github.com/sendevagt/sendevagt/internal/identity"
+	"github.com/sendevagt/sendevagt/internal/message"
+	"github.com/sendevagt/sendevagt/internal/policy"
+	"github.com/sendevagt/sendevagt/internal/scan"
+)
+
+type fakeRecorder struct {
+	mu     sync.Mutex
+	events []audit.Event
+	err    error
+}
+
+func (r *fakeRecorder) Record(_ context.Context, e audit.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+	return r.err
+}
+
+type staticPolicy struct{ p *policy.Policy }
+
+func (s staticPolicy) Current() (*policy.Policy, int) { return s.p, 7 }
+
+type fakeFetcher struct {
+	msg  *message.Message
+	err  error
+	got  graph.User
+	box  string
+	item string
+}
+
+func (f *fakeFetcher) FetchMessage(_ context.Context, u graph.User, mailbox, itemID string) (*message.Message, error) {
+	f.got, f.box, f.item = u, mailbox, itemID
+	return f.msg, f.err
+}
+
+// A synthetic letter to Jens Hansen with his CPR number.
+const letter = `Jens Hansen
+Vestergade 12
+8000 Aarhus C
+
+CPR-nr.: 010190-1234
+
+Kære Jens Hansen
+
+Du får hermed afgørelse om din ansøgning om hjælp til medicin.
+
+Med venlig hilsen
+Jonas Hassan`
+
+var user = &auth.User{TenantID: "t1", ObjectID: "o1", UPN: "jonas.hassan@aarhus.dk", Token: "secret-token"}
+
+func newService(t *testing.T, f Fetcher, rec *fakeRecorder) *Service {
+	t.Helper()
+	det, err := detect.New(detect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := scan.New(extract.New(extract.DefaultLimits), det, identity.New(det, identity.Options{}), scan.Options{})
+	h, err := audit.NewHasher([]byte(strings.Repeat("k", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := policy.Default()
+	pol.Secure.AddSubjectTag = true
+	svc, err := New(Config{Scanner: sc, Fetcher: f, Recorder: rec, Policies: staticPolicy{pol}, Hasher: h, Redactor: det})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+func inlineLetter(to string, attName string) *Request {
+	name := "Jens Hansen"
+	if strings.HasPrefix(to, "karen") {
+		name = "Karen Olsen"
+	}
+	return &Request{
+		Subject:    "Afgørelse",
+		From:       &Address{Address: "jonas.hassan@aarhus.dk"},
+		Recipients: Recipients{To: []Address{{Name: name, Address: to}}},
+		Inline: &Inline{
+			Body: &InlineBody{ContentType: "html", Content: "<p>Hej Jens, se vedhæftede.</p>"},
+			Attachments: []InlineAttachment{
+				{Name: attName, ContentType: "text/plain", ContentBase64: base64.StdEncoding.EncodeToString([]byte(letter))},
+			},
+		},
+	}
+}
+
+func TestCheckInline(t *testing.T) {
+	rec := &fakeRecorder{}
+	svc := newService(t, nil, rec)
+	tests := []struct {
+		name   string
+		to     string
+		action policy.Action
+		code   string
+	}{
+		{"own letter to the citizen", "jens.hansen@gmail.com", policy.Secure, policy.CodePersonalPlain},
+		{"letter to another citizen", "karen.olsen@gmail.com", policy.Block, policy.CodeDifferentCitizen},
+		{"internal colleague", "kollega@aarhus.dk", policy.Allow, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := svc.Check(context.Background(), user, inlineLetter(tt.to, "Afgørelse Jens Hansen 010190-1234.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Action != tt.action {
+				t.Fatalf("action %s %+v, want %s", resp.Action, resp.Reasons, tt.action)
+			}
+			if tt.code != "" && (len(resp.Reasons) == 0 || resp.Reasons[0].Code != tt.code) {
+				t.Errorf("reasons %+v, want first %s", resp.Reasons, tt.code)
+			}
+			if (resp.Secure != nil) != (tt.action == policy.Secure) {
+				t.Errorf("secure block %+v for action %s", resp.Secure, resp.Action)
+			}
+			if resp.Secure != nil && (resp.Secure.Header.Name != "X-Sendevagt-Route" || resp.Secure.Header.Value != "secure" || resp.Secure.SubjectTag != "[sikker]") {
+				t.Errorf("secure marking %+v", resp.Secure)
+			}
+			for _, f := range resp.Findings {
+				if strings.Contains(f.Masked, "1234") || strings.Contains(f.Masked, "Jens") || strings.Contains(f.Masked, "medicin") {
+					t.Errorf("a value in a finding: %+v", f)
+				}
+			}
+			if tt.action != policy.Allow && (resp.Message == "" || resp.MessageMarkdown == "") {
+				t.Error("no pop-up text")
+			}
+		})
+	}
+	if len(rec.events) != len(tests) {
+		t.Fatalf("%d audit events, want %d", len(rec.events), len(tests))
+	}
+	ev := rec.events[0]
+	raw, _ := json.Marshal(ev)
+	for _, bad := range []string{"010190-1234", "0101901234", "Jens Hansen", "jens.hansen@", "secret-token", "medicin"} {
+		if strings.Contains(string(raw), bad) {
+			t.Errorf("the audit event holds %q: %s", bad, raw)
+		}
+	}
+	if ev.TenantID != "t1" || ev.ObjectID != "o1" || ev.UPN != user.UPN || ev.Source != "inline" || ev.PolicyVersion != 7 ||
+		ev.Action != "secure" || len(ev.IdentifierHashes) != 1 || strings.Join(ev.RecipientDomains, ",") != "gmail.com" {
+		t.Errorf("audit event %+v", ev)
+	}
+	var att *audit.Document
+	for i := range ev.Documents {
+		if strings.HasPrefix(ev.Documents[i].Name, "Afgørelse") {
+			att = &ev.Documents[i]
+		}
+	}
+	if att == nil || att.Name != "Afgørelse J. H. 010190-xxxx.txt" || len(att.Findings) == 0 {
+		t.Fatalf("attachment in the audit: %+v", att)
+	}
+	// The hash of one citizen's CPR number is the same in every event: the DPO can search it.
+	if rec.events[1].IdentifierHashes[0] != ev.IdentifierHashes[0] {
+		t.Error("the same CPR number hashed differently")
+	}
+}
+
+func TestInlineAttachments(t *testing.T) {
+	req := &Request{Inline: &Inline{Attachments: []InlineAttachment{
+		{Name: "ok.txt", ContentBase64: base64.StdEncoding.EncodeToString([]byte("hej"))},
+		{Name: "urlsafe.bin", ContentBase64: base64.RawURLEncoding.EncodeToString([]byte{0xfb, 0xff})},
+		{Name: "broken.pdf", ContentBase64: "!!!not base64!!!"},
+		{Name: "big.zip", Size: 90 << 20, Omitted: "too_large"},
+		{Name: "Budget.xlsx", AttachmentType: "cloud"},
+		{Name: "", ContentBase64: base64.StdEncoding.EncodeToString([]byte("x"))},
+	}}}
+	m := req.inlineMessage()
+	want := []struct{ name, ct, unread string }{
+		{"ok.txt", "text/plain", ""},
+		{"urlsafe.bin", "application/octet-stream", ""},
+		{"broken.pdf", "application/pdf", "unscannable"},
+		{"big.zip", "application/zip", "too_large"},
+		{"Budget.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "unsupported"},
+		{"vedhæftning 6", "application/octet-stream", ""},
+	}
+	if len(m.Attachments) != len(want) {
+		t.Fatalf("%d attachments", len(m.Attachments))
+	}
+	for i, w := range want {
+		a := m.Attachments[i]
+		st := ""
+		if a.Unread != nil {
+			st = a.Unread.Status
+		}
+		if a.Name != w.name || a.ContentType != w.ct || st != w.unread {
+			t.Errorf("attachment %d: %q %q unread=%q, want %+v", i, a.Name, a.ContentType, st, w)
+		}
+	}
+	if string(m.Attachments[1].Data) != "\xfb\xff" {
+		t.Error("URL-safe base64 not decoded")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		req  Request
+		ok   bool
+	}{
+		{"item id", Request{ItemID: "AAMk"}, true},
+		{"inline", Request{Inline: &Inline{}}, true},
+		{"nothing", Request{}, false},
+		{"bad recipient", Request{ItemID: "x", Recipients: Recipients{Cc: []Address{{Address: "no-at-sign"}}}}, false},
+		{"bad body type", Request{Inline: &Inline{Body: &InlineBody{ContentType: "rtf"}}}, false},
+		{"bad header", Request{ItemID: "x", Headers: map[string]string{"X-A: b": "c"}}, false},
+		{"long subject", Request{ItemID: "x", Subject: strings.Repeat("a", 5000)}, false},
+	}
+	for _, tt := range tests {
+		err := tt.req.validate(DefaultLimits)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: err %v, want ok=%v", tt.name, err, tt.ok)
+		}
+		if err != nil && apperr.CodeOf(err) != apperr.Invalid {
+			t.Errorf("%s: code %s", tt.name, apperr.CodeOf(err))
+		}
+	}
+}
+
+func TestCheckGraph(t *testing.T) {
+	m := &message.Message{
+		From:        message.Address{Address: "jonas.hassan@aarhus.dk"},
+		Subject:     "gammelt emne",
+		To:          []message.Address{{Address: "old@example.com"}},
+		Attachments: []message.Attachment{{Name: "brev.txt", ContentType: "text/plain", Data: []byte(letter)}},
+	}
+	f := &fakeFetcher{msg: m}
+	rec := &fakeRecorder{}
+	svc := newService(t, f, rec)
+	req := &Request{ItemID: "AAMkID=", Mailbox: "JONAS.HASSAN@aarhus.dk", Subject: "Afgørelse",
+		Recipients: Recipients{To: []Address{{Name: "Karen Olsen", Address: "karen.olsen@gmail.com"}}}}
+	resp, err := svc.Check(context.Background(), user, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.item != "AAMkID=" || f.box != "" || f.got.Assertion != "secret-token" || f.got.TenantID != "t1" {
+		t.Errorf("fetch called with %+v %q %q", f.got, f.box, f.item)
+	}
+	if resp.Action != policy.Block || resp.ResendInline {
+		t.Errorf("the compose window's recipient was not used: %s %+v", resp.Action, resp.Reasons)
+	}
+	if rec.events[0].Source != "graph" {
+		t.Errorf("source %q", rec.events[0].Source)
+	}
+
+	failures := []struct {
+		err  error
+		code string
+	}{
+		{graph.ErrNotSynced, CodeNotSynced},
+		{graph.ErrThrottled, CodeFetchFailed},
+		{graph.ErrUnavailable, CodeFetchFailed},
+		{graph.ErrConsent, CodeFetchFailed},
+		{fmt.Errorf("fetch: %w", context.DeadlineExceeded), CodeFetchFailed},
+	}
+	for _, tt := range failures {
+		f.err, f.msg = tt.err, nil
+		resp, err := svc.Check(context.Background(), user, req)
+		if err != nil {
+			t.Fatalf("%v: %v", tt.err, err)
+		}
+		if resp.Action != policy.Warn || !resp.ResendInline || len(resp.Reasons) != 1 || resp.Reasons[0].Code != tt.code || resp.Message == "" {
+			t.Errorf("%v: %+v", tt.err, resp)
+		}
+		last := rec.events[len(rec.events)-1]
+		if last.Error == "" || last.Action != "warn" || last.Reasons[0] != tt.code || strings.Join(last.RecipientDomains, ",") != "gmail.com" {
+			t.Errorf("%v: audit %+v", tt.err, last)
+		}
+	}
+}
+
+func TestCheckWithoutGraph(t *testing.T) {
+	svc := newService(t, nil, &fakeRecorder{})
+	_, err := svc.Check(context.Background(), user, &Request{ItemID: "AAMk"})
+	if apperr.CodeOf(err) != apperr.Invalid || !strings.Contains(apperr.MessageOf(err), "inline") {
+		t.Errorf("err %v", err)
+	}
+}
+
+func TestAuditFailureStillAnswers(t *testing.T) {
+	rec := &fakeRecorder{err: errors.New("disk full")}
+	svc := newService(t, nil, rec)
+	resp, err := svc.Check(context.Background(), user, inlineLetter("karen.olsen@gmail.com", "brev.txt"))
+	if err != nil || resp.Action != policy.Block {
+		t.Fatalf("%v %+v", err, resp)
+	}
+}
+
+func TestPopup(t *testing.T) {
+	long := strings.Repeat("æ", 480)
+	v := policy.Verdict{Action: policy.Block, Reasons: []policy.Reason{
+		{Code: "a", Message: "Første *vigtige* grund i brev_1_.pdf"}, {Code: "b", Message: long}, {Code: "c", Message: "c"}, {Code: "d", Message: "d"}, {Code: "e", Message: "e"},
+	}}
+	plain, md := popup(v)
+	for _, s := range []string{plain, md} {
+		if n := len([]rune(s)); n > MaxMessage {
+			t.Errorf("%d characters", n)
+		}
+	}
+	if !strings.HasPrefix(plain, "Første *vigtige* grund") || !strings.HasPrefix(md, `**Første \*vigtige\* grund i brev\_1\_.pdf**`) {
+		t.Errorf("plain %q\nmarkdown %q", plain[:40], md[:50])
+	}
+	if !strings.HasSuffix(plain, "…") {
+		t.Error("cut text has no ellipsis")
+	}
+	if p, m := popup(policy.Verdict{Action: policy.Allow}); p != "" || m != "" {
+		t.Error("allow has a message")
+	}
+}
+
+func TestSMIMEHeader(t *testing.T) {
+	for ct, want := range map[string]bool{
+		`application/pkcs7-mime; smime-type=enveloped-data; name="smime.p7m"`: true,
+		`application/pkcs7-mime; smime-type=signed-data`:                      false,
+		`multipart/mixed; boundary=x`:                                         false,
+		``:                                                                    false,
+	} {
+		if got := smimeEncrypted(ct); got != want {
+			t.Errorf("%q: %v", ct, got)
+		}
+	}
+}
+

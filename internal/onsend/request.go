@@ -1,0 +1,276 @@
+package onsend
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/mail"
+	"net/textproto"
+	"path/filepath"
+	"strings"
+
+	"github.com/sendevagt/sendevagt/internal/apperr"
+	"github.com/sendevagt/sendevagt/internal/message"
+)
+
+// Request is the body of POST /api/v1/onsend, as the add-in sends it.
+type Request struct {
+	// ItemID is the draft's REST id (the add-in converts the EWS id). Without Inline the service
+	// fetches the draft through Microsoft Graph by this id.
+	ItemID string `json:"itemId"`
+	// Mailbox is the address of the mailbox holding the draft ("" or the user's own: /me).
+	Mailbox    string     `json:"mailbox"`
+	Subject    string     `json:"subject"`
+	From       *Address   `json:"from"`
+	Recipients Recipients `json:"recipients"`
+	// Headers are internet headers the add-in knows the draft carries (X-Sendevagt-Route).
+	Headers map[string]string `json:"headers"`
+	// Inline is the draft's content, sent by clients whose drafts Graph cannot read yet.
+	Inline *Inline `json:"inline"`
+}
+
+// Address is a recipient or the sender. It decodes from {"name","address"} or from a string.
+type Address struct {
+	Name    string `json:"name"`
+	Address string `json:"address"`
+}
+
+// UnmarshalJSON accepts an object or a plain string ("Name <a@b>" or "a@b").
+func (a *Address) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		if p, err := mail.ParseAddress(s); err == nil {
+			a.Name, a.Address = p.Name, p.Address
+		} else {
+			a.Address = s
+		}
+		return nil
+	}
+	type plain Address
+	return json.Unmarshal(b, (*plain)(a))
+}
+
+// Recipients are the draft's recipients as the compose window shows them.
+type Recipients struct {
+	To  []Address `json:"to"`
+	Cc  []Address `json:"cc"`
+	Bcc []Address `json:"bcc"`
+}
+
+// Inline is the content of a draft sent by the add-in.
+type Inline struct {
+	Body        *InlineBody        `json:"body"`
+	Attachments []InlineAttachment `json:"attachments"`
+}
+
+// InlineBody is the draft's body.
+type InlineBody struct {
+	ContentType string `json:"contentType"` // "html" or "text"
+	Content     string `json:"content"`
+}
+
+// InlineAttachment is one attachment. An attachment the add-in could not or would not send
+// (too large, a cloud link) comes without content, with its size or type: it is then reported
+// as not scanned, never as clean.
+type InlineAttachment struct {
+	Name          string `json:"name"`
+	ContentType   string `json:"contentType"`
+	ContentBase64 string `json:"contentBase64"`
+	// Size is the attachment's size in bytes as Outlook reports it.
+	Size int64 `json:"size"`
+	// AttachmentType is Office.js's attachmentType: "file", "item" or "cloud".
+	AttachmentType string `json:"attachmentType"`
+	// Omitted says why the content is not included ("too_large", "unavailable").
+	Omitted string `json:"omitted"`
+}
+
+// Limits bound one request.
+type Limits struct {
+	MaxRecipients  int // To+Cc+Bcc
+	MaxAttachments int
+	MaxSubject     int // bytes
+}
+
+// DefaultLimits are generous for real mail and stop absurd requests.
+var DefaultLimits = Limits{MaxRecipients: 1000, MaxAttachments: 250, MaxSubject: 4096}
+
+func invalid(format string, args ...any) error { return apperr.Errorf(apperr.Invalid, format, args...) }
+
+// validate checks the request's shape. It never echoes content in its messages.
+func (r *Request) validate(lim Limits) error {
+	if r.Inline == nil && strings.TrimSpace(r.ItemID) == "" {
+		return invalid("either itemId or inline content is required")
+	}
+	if len(r.ItemID) > 1024 {
+		return invalid("itemId is too long")
+	}
+	if len(r.Subject) > lim.MaxSubject {
+		return invalid("subject is longer than %d bytes", lim.MaxSubject)
+	}
+	n := len(r.Recipients.To) + len(r.Recipients.Cc) + len(r.Recipients.Bcc)
+	if n > lim.MaxRecipients {
+		return invalid("more than %d recipients", lim.MaxRecipients)
+	}
+	for field, list := range map[string][]Address{"to": r.Recipients.To, "cc": r.Recipients.Cc, "bcc": r.Recipients.Bcc} {
+		for i, a := range list {
+			if !plausibleAddress(a.Address) {
+				return invalid("recipients.%s[%d].address is not an email address", field, i)
+			}
+		}
+	}
+	if r.Inline != nil {
+		if len(r.Inline.Attachments) > lim.MaxAttachments {
+			return invalid("more than %d attachments", lim.MaxAttachments)
+		}
+		if b := r.Inline.Body; b != nil {
+			switch strings.ToLower(b.ContentType) {
+			case "", "text", "html", "text/plain", "text/html":
+			default:
+				return invalid("inline.body.contentType must be html or text")
+			}
+		}
+	}
+	for k := range r.Headers {
+		if k == "" || strings.ContainsAny(k, ":\r\n ") {
+			return invalid("headers: invalid header name")
+		}
+	}
+	return nil
+}
+
+// plausibleAddress accepts what Outlook puts in a recipient well: an SMTP address, or an
+// Exchange-only address that at least has a local part and a domain.
+func plausibleAddress(s string) bool {
+	s = strings.TrimSpace(s)
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \r\n<>")
+}
+
+func toAddresses(list []Address) []message.Address {
+	out := make([]message.Address, 0, len(list))
+	for _, a := range list {
+		out = append(out, message.Address{Name: strings.TrimSpace(a.Name), Address: strings.TrimSpace(a.Address)})
+	}
+	return out
+}
+
+// applyEnvelope puts the compose window's recipients, subject, sender and headers on msg: they
+// are what will be sent, even when the copy Graph holds is a few seconds older.
+func (r *Request) applyEnvelope(msg *message.Message) {
+	if n := len(r.Recipients.To) + len(r.Recipients.Cc) + len(r.Recipients.Bcc); n > 0 || r.Inline != nil {
+		msg.To, msg.Cc, msg.Bcc = toAddresses(r.Recipients.To), toAddresses(r.Recipients.Cc), toAddresses(r.Recipients.Bcc)
+	}
+	if r.Subject != "" || r.Inline != nil {
+		msg.Subject = r.Subject
+	}
+	if r.From != nil && r.From.Address != "" {
+		msg.From = message.Address{Name: strings.TrimSpace(r.From.Name), Address: strings.TrimSpace(r.From.Address)}
+	}
+	if len(r.Headers) > 0 {
+		if msg.Header == nil {
+			msg.Header = textproto.MIMEHeader{}
+		}
+		for k, v := range r.Headers {
+			msg.Header.Set(k, v)
+		}
+	}
+	if smimeEncrypted(msg.Header.Get("Content-Type")) {
+		msg.Encrypted = true
+	}
+}
+
+// smimeEncrypted reports an S/MIME enveloped message by its top-level Content-Type (Graph lists
+// it among internetMessageHeaders; an S/MIME signature alone does not count).
+func smimeEncrypted(ct string) bool {
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	if mt != "application/pkcs7-mime" && mt != "application/x-pkcs7-mime" {
+		return false
+	}
+	st := strings.ToLower(params["smime-type"])
+	return st == "" || strings.Contains(st, "enveloped")
+}
+
+// inlineMessage builds the message from inline content. An attachment whose content is missing
+// or not valid base64 is kept, marked as not read; the rest is scanned.
+func (r *Request) inlineMessage() *message.Message {
+	msg := &message.Message{}
+	if b := r.Inline.Body; b != nil && b.Content != "" {
+		ct := "text/plain"
+		if strings.Contains(strings.ToLower(b.ContentType), "html") {
+			ct = "text/html"
+		}
+		msg.Bodies = []message.Body{{ContentType: ct, Content: b.Content}}
+	}
+	for i, a := range r.Inline.Attachments {
+		name := strings.TrimSpace(a.Name)
+		if name == "" {
+			name = fmt.Sprintf("vedhæftning %d", i+1)
+		}
+		att := message.Attachment{Name: name, ContentType: mediaType(a.ContentType, name)}
+		switch {
+		case strings.EqualFold(a.AttachmentType, "cloud"):
+			att.Unread = &message.Unread{Status: "unsupported", Detail: "cloud link (OneDrive/SharePoint), not scanned"}
+		case a.ContentBase64 == "":
+			detail := "content not sent by the add-in"
+			if a.Omitted == "too_large" || a.Size > 0 {
+				detail = fmt.Sprintf("content not sent by the add-in (%d bytes)", a.Size)
+			}
+			status := "unscannable"
+			if a.Omitted == "too_large" {
+				status = "too_large"
+			}
+			att.Unread = &message.Unread{Status: status, Detail: detail}
+		default:
+			data, err := decodeBase64(a.ContentBase64)
+			if err != nil {
+				att.Unread = &message.Unread{Status: "unscannable", Detail: "content is not valid base64"}
+				break
+			}
+			att.Data = data
+		}
+		if strings.EqualFold(a.AttachmentType, "item") && att.ContentType == "application/octet-stream" {
+			att.ContentType = "message/rfc822" // Office.js gives an attached mail as .eml
+		}
+		msg.Attachments = append(msg.Attachments, att)
+	}
+	return msg
+}
+
+// decodeBase64 accepts standard and URL-safe base64, padded or not, with line breaks.
+func decodeBase64(s string) ([]byte, error) {
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case '\r', '\n', ' ', '\t':
+			return -1
+		case '-':
+			return '+'
+		case '_':
+			return '/'
+		}
+		return r
+	}, s)
+	s = strings.TrimRight(s, "=")
+	return base64.RawStdEncoding.DecodeString(s)
+}
+
+// mediaType cleans a content type, or guesses it from the file name.
+func mediaType(ct, name string) string {
+	if mt, _, err := mime.ParseMediaType(ct); err == nil && mt != "" {
+		return strings.ToLower(mt)
+	}
+	if t := mime.TypeByExtension(strings.ToLower(filepath.Ext(name))); t != "" {
+		if mt, _, err := mime.ParseMediaType(t); err == nil {
+			return mt
+		}
+	}
+	return "application/octet-stream"
+}

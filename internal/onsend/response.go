@@ -1,0 +1,213 @@
+package onsend
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sendevagt/sendevagt/internal/audit"
+	"github.com/sendevagt/sendevagt/internal/detect"
+	"github.com/sendevagt/sendevagt/internal/message"
+	"github.com/sendevagt/sendevagt/internal/policy"
+	"github.com/sendevagt/sendevagt/internal/scan"
+)
+
+// Response is the answer to POST /api/v1/onsend.
+type Response struct {
+	ScanID  string        `json:"scanId"`
+	Action  policy.Action `json:"action"`
+	Reasons []Reason      `json:"reasons"`
+	// Message is the Danish text for Outlook's pop-up (errorMessage: plain, at most 500
+	// characters); MessageMarkdown the same with emphasis (errorMessageMarkdown, Mailbox 1.15).
+	Message         string     `json:"message"`
+	MessageMarkdown string     `json:"messageMarkdown"`
+	Secure          *Secure    `json:"secure"`
+	Findings        []Finding  `json:"findings"`
+	Documents       []Document `json:"documents"`
+	PolicyVersion   int        `json:"policyVersion"`
+	// ResendInline asks the add-in to send the draft's content inline: Graph could not read it
+	// (not yet synchronised, or unavailable). The verdict meanwhile follows the fail mode.
+	ResendInline bool `json:"resendInline,omitempty"`
+}
+
+// Reason is one rule that fired.
+type Reason struct {
+	Code      string        `json:"code"`
+	Action    policy.Action `json:"action"`
+	Message   string        `json:"message"`
+	Documents []string      `json:"documents"`
+}
+
+// Secure tells the add-in how to mark the mail as secure mail.
+type Secure struct {
+	Header     Header `json:"header"`
+	SubjectTag string `json:"subjectTag,omitempty"`
+	// Confirm: the employee must choose "Send som sikker mail" before the mail goes.
+	Confirm bool `json:"confirm"`
+}
+
+// Header is a header field to set on the draft.
+type Header struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Finding is a masked finding: never a value.
+type Finding struct {
+	Kind       string  `json:"kind"`
+	Document   string  `json:"document"`
+	Page       int     `json:"page"`
+	Masked     string  `json:"masked"`
+	Confidence float64 `json:"confidence"`
+	Category   string  `json:"category,omitempty"`
+}
+
+// Document is one scanned part of the message and its status.
+type Document struct {
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	Status string `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// MaxMessage is Outlook's limit on the pop-up text (characters).
+const MaxMessage = 500
+
+// MaxFindings caps the findings in a response; the audit keeps them all.
+const MaxFindings = 200
+
+func buildResponse(id string, version int, pol *policy.Policy, v policy.Verdict, res *scan.Result) *Response {
+	r := &Response{ScanID: id, Action: v.Action, PolicyVersion: version,
+		Reasons: []Reason{}, Findings: []Finding{}, Documents: []Document{}}
+	for _, re := range v.Reasons {
+		docs := re.Documents
+		if docs == nil {
+			docs = []string{}
+		}
+		r.Reasons = append(r.Reasons, Reason{Code: re.Code, Action: re.Action, Message: re.Message, Documents: docs})
+	}
+	if v.Action == policy.Secure {
+		s := &Secure{Header: Header{Name: pol.Secure.Header.Name, Value: pol.Secure.Header.Value}, Confirm: pol.Secure.Confirm}
+		if pol.Secure.AddSubjectTag && len(pol.Secure.SubjectTags) > 0 {
+			s.SubjectTag = pol.Secure.SubjectTags[0]
+		}
+		r.Secure = s
+	}
+	if res != nil {
+		for _, d := range res.Documents {
+			r.Documents = append(r.Documents, Document{Name: d.Name, Type: d.Type, Status: string(d.Status), Detail: d.Detail})
+		}
+		for _, f := range res.Findings {
+			if len(r.Findings) == MaxFindings {
+				break
+			}
+			r.Findings = append(r.Findings, Finding{Kind: string(f.Kind), Document: f.Document, Page: f.Page,
+				Masked: f.Masked, Confidence: round2(f.Confidence), Category: f.Category})
+		}
+	}
+	r.Message, r.MessageMarkdown = popup(v)
+	return r
+}
+
+func round2(x float64) float64 { return float64(int(x*100+0.5)) / 100 }
+
+// popup writes the pop-up text: the most severe reason in full, the others by a line each, cut
+// to Outlook's 500 characters.
+func popup(v policy.Verdict) (plain, markdown string) {
+	if len(v.Reasons) == 0 {
+		return "", ""
+	}
+	var p, m []string
+	for i, r := range v.Reasons {
+		if i == 0 {
+			p = append(p, r.Message)
+			m = append(m, "**"+mdEscape(r.Message)+"**")
+			continue
+		}
+		if i == 3 {
+			more := fmt.Sprintf("Og %d andre forhold.", len(v.Reasons)-3)
+			p, m = append(p, more), append(m, more)
+			break
+		}
+		p = append(p, r.Message)
+		m = append(m, "- "+mdEscape(r.Message))
+	}
+	return truncate(strings.Join(p, "\n"), MaxMessage), truncate(strings.Join(m, "\n\n"), MaxMessage)
+}
+
+// mdEscape keeps document names such as "brev_*_2024.pdf" from turning into emphasis.
+func mdEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, "`", "\\`", `[`, `\[`, `]`, `\]`)
+	return r.Replace(s)
+}
+
+// truncate cuts s to at most n characters, ending with an ellipsis when cut.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	rs := []rune(s)
+	cut := strings.TrimRight(string(rs[:n-1]), " \n\\")
+	return cut + "…"
+}
+
+// fillAudit puts what the audit keeps about a scan on ev: never content, never a full value.
+func (s *Service) fillAudit(ev *audit.Event, msg *message.Message, res *scan.Result) {
+	ev.Action = string(res.Verdict.Action)
+	for _, r := range res.Verdict.Reasons {
+		ev.Reasons = append(ev.Reasons, r.Code)
+	}
+	ev.RecipientDomains = recipientDomains(msg)
+	byDoc := map[string]int{}
+	for _, d := range res.Documents {
+		byDoc[d.Name] = len(ev.Documents)
+		ev.Documents = append(ev.Documents, audit.Document{Name: s.redact(d.Name), Type: d.Type, Status: string(d.Status), Detail: d.Detail})
+	}
+	ids := map[string]bool{}
+	for _, f := range res.Findings {
+		i, ok := byDoc[f.Document]
+		if !ok {
+			continue
+		}
+		af := audit.Finding{Kind: string(f.Kind), Page: f.Page, Masked: f.Masked, Category: f.Category, Confidence: round2(f.Confidence)}
+		if f.Kind == detect.KindCPR || f.Kind == detect.KindName {
+			af.Hash = s.cfg.Hasher.Hash(string(f.Kind), f.Value)
+			if f.Kind == detect.KindCPR {
+				ids[af.Hash] = true
+			}
+		}
+		ev.Documents[i].Findings = append(ev.Documents[i].Findings, af)
+	}
+	for h := range ids {
+		ev.IdentifierHashes = append(ev.IdentifierHashes, h)
+	}
+	sort.Strings(ev.IdentifierHashes)
+}
+
+func (s *Service) redact(name string) string {
+	if s.cfg.Redactor == nil {
+		return name
+	}
+	return s.cfg.Redactor.Redact(name)
+}
+
+// recipientDomains are the recipients' domains, sorted and unique: the audit never holds a
+// citizen's address.
+func recipientDomains(msg *message.Message) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range msg.Recipients() {
+		at := strings.LastIndexByte(r.Address, '@')
+		if at < 0 {
+			continue
+		}
+		d := strings.ToLower(strings.TrimSpace(r.Address[at+1:]))
+		if d != "" && !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// SQLite connection settings: WAL (readers do not block the writer), NORMAL sync (durable
+// across a process crash; in WAL a power cut can lose only the last commits), foreign keys, a
+// busy timeout (the driver stops waiting when the query's ctx is done), and BEGIN IMMEDIATE for
+// write transactions so that two writers never deadlock upgrading a read lock.
+const sqliteParams = "?_busy_timeout=5000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=1&_txlock=immediate"
+
+var sqliteDialect = dialect{
+	name:       "sqlite",
+	migrations: "migrations/sqlite",
+	rebind:     func(q string) string { return q },
+}
+
+func openSQLite(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, fmt.Errorf("%w: no SQLite file path", ErrInvalidDSN)
+	}
+	if path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("%w: SQLite needs a plain file path without '?' or '#'", ErrInvalidDSN)
+	}
+	if err := createFile(path); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", path+sqliteParams)
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(4)
+	s := &Store{db: db, d: sqliteDialect, writeSem: make(chan struct{}, 1)}
+	if err := s.Ping(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// createFile creates the database file 0600 (and its directory 0700) before SQLite does, so it
+// never exists with wider permissions; SQLite gives its -wal and -shm files the same mode.
+func createFile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("store: create database directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, os.ErrExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("store: create database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("store: create database file: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,111 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/sendevagt/sendevagt/internal/apperr"
+	"github.com/sendevagt/sendevagt/internal/auth"
+	"github.com/sendevagt/sendevagt/internal/onsend"
+)
+
+const userKey = "sendevagt.user"
+
+// authenticate requires a valid bearer token and puts the user on the context.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		raw, err := auth.BearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
+		if err == nil {
+			var u *auth.User
+			if u, err = s.cfg.Auth.Validate(c.Request().Context(), raw); err == nil {
+				c.Set(userKey, u)
+				return next(c)
+			}
+		}
+		s.cfg.Metrics.Rejected("unauthorized")
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
+		return apperr.Wrap(apperr.Unauthorized, err, unauthorizedMessage(err))
+	}
+}
+
+// unauthorizedMessage is the reason a token was refused, safe to show (auth's reasons never
+// carry the token).
+func unauthorizedMessage(err error) string {
+	if err == nil {
+		return "invalid token"
+	}
+	msg := err.Error()
+	if len(msg) > 200 {
+		msg = msg[:200]
+	}
+	return msg
+}
+
+// limitBody refuses bodies over MaxBodyBytes with 413, by Content-Length up front and while
+// reading otherwise.
+func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.ContentLength > s.cfg.MaxBodyBytes {
+			s.cfg.Metrics.Rejected("too_large")
+			return apperr.Errorf(apperr.TooLarge, "request body is larger than %d MB", s.cfg.MaxBodyBytes>>20)
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxBodyBytes)
+		return next(c)
+	}
+}
+
+func (s *Server) onsend(c echo.Context) error {
+	start := time.Now()
+	u, _ := c.Get(userKey).(*auth.User)
+	var req onsend.Request
+	dec := json.NewDecoder(c.Request().Body)
+	if err := dec.Decode(&req); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			s.cfg.Metrics.Rejected("too_large")
+			return apperr.Wrap(apperr.TooLarge, err, fmt.Sprintf("request body is larger than %d MB", s.cfg.MaxBodyBytes>>20))
+		}
+		s.cfg.Metrics.Rejected("invalid")
+		return apperr.Wrap(apperr.Invalid, err, jsonProblem(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		s.cfg.Metrics.Rejected("invalid")
+		return apperr.Errorf(apperr.Invalid, "request body holds more than one JSON value")
+	}
+	resp, err := s.cfg.OnSend.Check(c.Request().Context(), u, &req)
+	if err != nil {
+		if apperr.CodeOf(err) == apperr.Invalid {
+			s.cfg.Metrics.Rejected("invalid")
+		}
+		return err
+	}
+	source := "graph"
+	if req.Inline != nil {
+		source = "inline"
+	}
+	c.Set(scanIDKey, resp.ScanID)
+	s.cfg.Metrics.OnSend(source, string(resp.Action), time.Since(start))
+	return c.JSON(http.StatusOK, resp)
+}
+
+// jsonProblem describes a decoding error without quoting the body.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("request body is not valid JSON (at byte %d)", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("request body: field %q must be %s", typ.Field, typ.Type.String())
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "request body is empty or cut short"
+	}
+	return "request body could not be read"
+}

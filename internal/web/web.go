@@ -1,0 +1,125 @@
+// Package web is the HTTP face of the service (Echo): routes, middleware, the one error handler,
+// health and metrics. It holds no business logic: handlers decode, call a service, encode.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/sendevagt/sendevagt/internal/auth"
+	"github.com/sendevagt/sendevagt/internal/onsend"
+)
+
+// Authenticator validates bearer tokens (package auth).
+type Authenticator interface {
+	Validate(ctx context.Context, raw string) (*auth.User, error)
+}
+
+// OnSend decides on-send requests (package onsend).
+type OnSend interface {
+	Check(ctx context.Context, user *auth.User, req *onsend.Request) (*onsend.Response, error)
+}
+
+// Metrics records requests (package metrics).
+type Metrics interface {
+	Request(route, method string, code int, d time.Duration)
+	OnSend(source, action string, d time.Duration)
+	Rejected(reason string)
+	Handler() http.Handler
+}
+
+// Check is one readiness check (database, workers).
+type Check struct {
+	Name string
+	Run  func(ctx context.Context) error
+}
+
+// Config wires the web layer.
+type Config struct {
+	Auth    Authenticator
+	OnSend  OnSend
+	Metrics Metrics
+	Checks  []Check
+	Logger  *slog.Logger
+	// MaxBodyBytes bounds an on-send request (default 64 MiB: a 35 MB message in base64 and JSON).
+	MaxBodyBytes int64
+	// MaxInFlight is how many on-send requests are scanned at once (default 4 per CPU); up to
+	// MaxQueue more wait for a slot at most QueueWait, the rest get 503 at once.
+	MaxInFlight int
+	MaxQueue    int
+	QueueWait   time.Duration
+	// Version is shown by /healthz.
+	Version string
+}
+
+// Server is the HTTP handler of the service.
+type Server struct {
+	cfg     Config
+	echo    *echo.Echo
+	limiter *limiter
+}
+
+// New builds the routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Auth == nil || cfg.OnSend == nil || cfg.Metrics == nil {
+		return nil, errors.New("web: auth, onsend and metrics are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 64 << 20
+	}
+	s := &Server{cfg: cfg, limiter: newLimiter(cfg.MaxInFlight, cfg.MaxQueue, cfg.QueueWait)}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(requestID, s.logRequests, s.recoverPanics, securityHeaders)
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(cfg.Metrics.Handler()))
+
+	api := e.Group("/api/v1", s.limitBody, s.authenticate)
+	api.POST("/onsend", s.onsend, s.limiter.middleware(cfg.Metrics))
+	s.echo = e
+	return s, nil
+}
+
+// InFlight is the number of on-send requests being scanned or waiting.
+func (s *Server) InFlight() int { return s.limiter.inFlight() }
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
+}
+
+// readyz runs every check with a short deadline: a replica that cannot reach its database or
+// start a worker is taken out of rotation.
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	out := map[string]string{}
+	ok := true
+	for _, ch := range s.cfg.Checks {
+		if err := ch.Run(ctx); err != nil {
+			ok = false
+			out[ch.Name] = "failed"
+			s.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "readiness check failed", slog.String("check", ch.Name), slog.String("error", err.Error()))
+			continue
+		}
+		out[ch.Name] = "ok"
+	}
+	status := http.StatusOK
+	if !ok {
+		status = http.StatusServiceUnavailable
+	}
+	return c.JSON(status, map[string]any{"ready": ok, "checks": out})
+}

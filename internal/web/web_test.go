@@ -1,0 +1,222 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sendevagt/sendevagt/internal/apperr"
+	"github.com/sendevagt/sendevagt/internal/auth"
+	"github.com/sendevagt/sendevagt/internal/metrics"
+	"github.com/sendevagt/sendevagt/internal/onsend"
+	"github.com/sendevagt/sendevagt/internal/policy"
+)
+
+type fakeAuth struct{}
+
+func (fakeAuth) Validate(_ context.Context, raw string) (*auth.User, error) {
+	if raw == "good" {
+		return &auth.User{TenantID: "t", ObjectID: "o", Token: raw}, nil
+	}
+	return nil, errors.New("invalid token: wrong audience")
+}
+
+type fakeOnSend struct {
+	block chan struct{}
+	fn    func(req *onsend.Request) (*onsend.Response, error)
+}
+
+func (f *fakeOnSend) Check(ctx context.Context, _ *auth.User, req *onsend.Request) (*onsend.Response, error) {
+	if f.block != nil {
+		select {
+		case <-f.block:
+		case <-ctx.Done():
+		}
+	}
+	if f.fn != nil {
+		return f.fn(req)
+	}
+	return &onsend.Response{ScanID: "s1", Action: policy.Allow}, nil
+}
+
+func newTestServer(t *testing.T, os *fakeOnSend, cfg Config) *Server {
+	t.Helper()
+	cfg.Auth, cfg.OnSend, cfg.Metrics = fakeAuth{}, os, metrics.New(metrics.Sources{})
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func do(s http.Handler, method, path, token string, body []byte) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(method, path, bytes.NewReader(body))
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	return w
+}
+
+func errorCode(t *testing.T, w *httptest.ResponseRecorder) string {
+	t.Helper()
+	var b errorBody
+	if err := json.Unmarshal(w.Body.Bytes(), &b); err != nil {
+		t.Fatalf("error body is not JSON: %s", w.Body.String())
+	}
+	if b.Error.Message == "" || b.Error.RequestID == "" {
+		t.Errorf("error body lacks message or request id: %s", w.Body.String())
+	}
+	return b.Error.Code
+}
+
+func TestErrors(t *testing.T) {
+	fo := &fakeOnSend{}
+	s := newTestServer(t, fo, Config{MaxBodyBytes: 1000})
+	valid := []byte(`{"itemId":"x"}`)
+	tests := []struct {
+		name   string
+		method string
+		path   string
+		token  string
+		body   []byte
+		fn     func(*onsend.Request) (*onsend.Response, error)
+		status int
+		code   string
+	}{
+		{"ok", "POST", "/api/v1/onsend", "good", valid, nil, 200, ""},
+		{"no token", "POST", "/api/v1/onsend", "", valid, nil, 401, apperr.Unauthorized},
+		{"bad token", "POST", "/api/v1/onsend", "bad", valid, nil, 401, apperr.Unauthorized},
+		{"bad json", "POST", "/api/v1/onsend", "good", []byte(`{"itemId":`), nil, 400, apperr.Invalid},
+		{"too large", "POST", "/api/v1/onsend", "good", []byte(`{"itemId":"` + strings.Repeat("x", 2000) + `"}`), nil, 413, apperr.TooLarge},
+		{"service says invalid", "POST", "/api/v1/onsend", "good", valid, func(*onsend.Request) (*onsend.Response, error) {
+			return nil, apperr.Errorf(apperr.Invalid, "no")
+		}, 400, apperr.Invalid},
+		{"unexpected error", "POST", "/api/v1/onsend", "good", valid, func(*onsend.Request) (*onsend.Response, error) {
+			return nil, errors.New("boom at /home/x/y.go:12")
+		}, 500, apperr.Internal},
+		{"panic", "POST", "/api/v1/onsend", "good", valid, func(*onsend.Request) (*onsend.Response, error) {
+			panic("nil map")
+		}, 500, apperr.Internal},
+		{"unknown route", "GET", "/nope", "", nil, nil, 404, apperr.NotFound},
+		{"wrong method", "GET", "/api/v1/onsend", "good", nil, nil, 404, apperr.NotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fo.fn = tt.fn
+			w := do(s, tt.method, tt.path, tt.token, tt.body)
+			if w.Code != tt.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tt.status, w.Body.String())
+			}
+			if !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+				t.Errorf("content type %q", w.Header().Get("Content-Type"))
+			}
+			if strings.Contains(w.Body.String(), ".go:") || strings.Contains(w.Body.String(), "goroutine") || strings.Contains(w.Body.String(), "nil map") {
+				t.Errorf("internals in the answer: %s", w.Body.String())
+			}
+			if tt.code != "" {
+				if got := errorCode(t, w); got != tt.code {
+					t.Errorf("code %q, want %q", got, tt.code)
+				}
+			}
+			if w.Header().Get("X-Request-Id") == "" {
+				t.Error("no request id")
+			}
+		})
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	s := newTestServer(t, &fakeOnSend{}, Config{})
+	for in, keep := range map[string]bool{"lb-1234.abc": true, "bad id\nwith newline": false, strings.Repeat("a", 65): false} {
+		r := httptest.NewRequest("GET", "/healthz", nil)
+		r.Header.Set("X-Request-Id", in)
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		if got := w.Header().Get("X-Request-Id"); (got == in) != keep || got == "" {
+			t.Errorf("%q → %q", in, got)
+		}
+	}
+}
+
+func TestOverload(t *testing.T) {
+	fo := &fakeOnSend{block: make(chan struct{})}
+	s := newTestServer(t, fo, Config{MaxInFlight: 2, MaxQueue: 1, QueueWait: 200 * time.Millisecond})
+	var wg sync.WaitGroup
+	results := make(chan int, 10)
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results <- do(s, "POST", "/api/v1/onsend", "good", []byte(`{"itemId":"x"}`)).Code
+		}()
+	}
+	waitFor(t, func() bool { return s.InFlight() == 2 })
+	// The third waits in the queue and times out; the fourth finds the queue full.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		results <- do(s, "POST", "/api/v1/onsend", "good", []byte(`{"itemId":"x"}`)).Code
+	}()
+	waitFor(t, func() bool { return s.InFlight() == 3 })
+	w := do(s, "POST", "/api/v1/onsend", "good", []byte(`{"itemId":"x"}`))
+	if w.Code != 503 || w.Header().Get("Retry-After") == "" || errorCode(t, w) != apperr.Overloaded {
+		t.Errorf("queue full: %d %s", w.Code, w.Body.String())
+	}
+	if got := <-results; got != 503 {
+		t.Errorf("queued past QueueWait: %d, want 503", got)
+	}
+	close(fo.block)
+	wg.Wait()
+	close(results)
+	for code := range results {
+		if code != 200 {
+			t.Errorf("admitted request: %d", code)
+		}
+	}
+}
+
+func TestReadyz(t *testing.T) {
+	fail := errors.New("database is locked")
+	var mu sync.Mutex
+	var dbErr error
+	s := newTestServer(t, &fakeOnSend{}, Config{Checks: []Check{
+		{Name: "database", Run: func(context.Context) error { mu.Lock(); defer mu.Unlock(); return dbErr }},
+		{Name: "workers", Run: func(context.Context) error { return nil }},
+	}})
+	if w := do(s, "GET", "/readyz", "", nil); w.Code != 200 || !strings.Contains(w.Body.String(), `"database":"ok"`) {
+		t.Errorf("%d %s", w.Code, w.Body.String())
+	}
+	mu.Lock()
+	dbErr = fail
+	mu.Unlock()
+	w := do(s, "GET", "/readyz", "", nil)
+	if w.Code != 503 || !strings.Contains(w.Body.String(), `"database":"failed"`) || strings.Contains(w.Body.String(), "locked") {
+		t.Errorf("%d %s", w.Code, w.Body.String())
+	}
+	if w := do(s, "GET", "/healthz", "", nil); w.Code != 200 {
+		t.Errorf("healthz %d", w.Code)
+	}
+	if w := do(s, "GET", "/metrics", "", nil); w.Code != 200 || !strings.Contains(w.Body.String(), "sendevagt_http_request_duration_seconds") {
+		t.Errorf("metrics %d", w.Code)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}

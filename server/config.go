@@ -1,0 +1,221 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// serveConfig is the configuration of `sendevagt serve`: flags, each with a SENDEVAGT_*
+// environment variable (the flag wins). With none set, the service runs in local mode.
+type serveConfig struct {
+	Addr        string
+	PublicURL   string
+	DataDir     string
+	DatabaseURL string
+	TLSCert     string
+	TLSKey      string
+
+	TenantIDs           []string
+	ClientID            string
+	ClientSecret        string
+	ClientCert          string
+	ClientCertPassword  string
+	AuthIssuers         []string
+	AuthJWKSURL         string
+	AuthAudiences       []string
+	AuthorityHost       string
+	GraphURL            string
+	HMACKey             string
+	PolicyFile          string
+	PolicyPoll          time.Duration
+	LogLevel            string
+	Workers             int
+	OnSendTimeout       time.Duration
+	MaxRequestMB        int64
+	MaxInFlight         int
+	MaxQueue            int
+	ShutdownTimeout     time.Duration
+	InlineAttachmentMB  int64
+	MaxAttachmentMB     int64
+	NotSyncedRetry      time.Duration
+	DocumentTimeout     time.Duration
+	WorkerMemoryLimitMB int64
+}
+
+// local reports local mode: no identity provider configured. Tokens are then issued by
+// `sendevagt token` from a key in the data directory, and Graph is off.
+func (c *serveConfig) local() bool { return c.ClientID == "" && c.AuthJWKSURL == "" }
+
+// graphEnabled reports whether drafts can be fetched through Graph (an app with a credential).
+func (c *serveConfig) graphEnabled() bool {
+	return !c.local() && c.ClientID != "" && (c.ClientSecret != "" || c.ClientCert != "")
+}
+
+// envVar names the environment variable of a flag: "public-url" → SENDEVAGT_PUBLIC_URL.
+func envVar(flagName string) string {
+	return "SENDEVAGT_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+type listValue struct{ p *[]string }
+
+func (l listValue) String() string {
+	if l.p == nil {
+		return ""
+	}
+	return strings.Join(*l.p, ",")
+}
+
+func (l listValue) Set(v string) error {
+	*l.p = nil
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l.p = append(*l.p, s)
+		}
+	}
+	return nil
+}
+
+const serveUsage = `Usage: sendevagt serve [flags]
+
+Runs the on-send service over HTTPS. Every flag can also be set with the environment variable
+shown in brackets; a flag wins over its variable. With no identity provider configured the
+service runs in local mode: https://localhost:8443, a self-signed certificate and SQLite in the
+data directory, Graph off, tokens from 'sendevagt token'.
+
+Flags:
+`
+
+func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (*serveConfig, error) {
+	c := &serveConfig{}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	str := func(p *string, name, def, usage string) { fs.StringVar(p, name, def, usage+" ["+envVar(name)+"]") }
+	list := func(p *[]string, name, usage string) { fs.Var(listValue{p}, name, usage+" ["+envVar(name)+"]") }
+	dur := func(p *time.Duration, name string, def time.Duration, usage string) {
+		fs.DurationVar(p, name, def, usage+" ["+envVar(name)+"]")
+	}
+	integer := func(p *int, name string, def int, usage string) { fs.IntVar(p, name, def, usage+" ["+envVar(name)+"]") }
+	int64v := func(p *int64, name string, def int64, usage string) {
+		fs.Int64Var(p, name, def, usage+" ["+envVar(name)+"]")
+	}
+
+	str(&c.Addr, "addr", "", "listen `ADDRESS` (default localhost:8443 in local mode, :8443 otherwise)")
+	str(&c.PublicURL, "public-url", "", "the service's public `URL` as Outlook reaches it (default https://localhost:8443)")
+	str(&c.DataDir, "data-dir", "", "`DIR` for the SQLite database, the audit spool, keys and the local certificate (default ~/.local/share/sendevagt)")
+	str(&c.DatabaseURL, "database-url", "", "database `URL`: sqlite:PATH (default DATA_DIR/sendevagt.db)")
+	str(&c.TLSCert, "tls-cert", "", "TLS certificate `FILE` (PEM, with chain); without it a self-signed one is made in DATA_DIR")
+	str(&c.TLSKey, "tls-key", "", "TLS private key `FILE` (PEM)")
+	list(&c.TenantIDs, "tenant-ids", "Entra ID tenant `IDS` whose users may call the service (comma-separated; * for any)")
+	str(&c.ClientID, "client-id", "", "application (client) `ID` of the Sendevagt app registration")
+	str(&c.ClientSecret, "client-secret", "", "client `SECRET` for on-behalf-of token exchange (Graph)")
+	str(&c.ClientCert, "client-cert", "", "client certificate `FILE` (PEM with private key), instead of a secret")
+	str(&c.ClientCertPassword, "client-cert-password", "", "`PASSWORD` of the client certificate's key")
+	list(&c.AuthIssuers, "auth-issuer", "accepted token issuer `TEMPLATES`, {tenantid} replaced by the token's tenant (default Entra ID v1 and v2)")
+	str(&c.AuthJWKSURL, "auth-jwks-url", "", "`URL` of the token signing keys (default Entra ID's)")
+	list(&c.AuthAudiences, "auth-audience", "accepted token `AUDIENCES` (default CLIENT_ID and api://PUBLIC_HOST/CLIENT_ID)")
+	str(&c.AuthorityHost, "authority-host", "https://login.microsoftonline.com", "Entra ID authority `URL`")
+	str(&c.GraphURL, "graph-url", "https://graph.microsoft.com/v1.0", "Microsoft Graph base `URL`")
+	str(&c.HMACKey, "hmac-key", "", "base64 `KEY` (32+ bytes) for keyed hashes in the audit; default a key file in DATA_DIR (replicas must share one)")
+	str(&c.PolicyFile, "policy-file", "", "policy `FILE` (YAML) saved as a new policy version at start when it differs from the one in force")
+	dur(&c.PolicyPoll, "policy-poll", 5*time.Second, "how often the saved policy is re-read (a policy saved elsewhere takes effect within this)")
+	str(&c.LogLevel, "log-level", "info", "`LEVEL`: debug, info, warn, error")
+	integer(&c.Workers, "workers", 0, "extraction worker processes (default the number of CPUs)")
+	dur(&c.OnSendTimeout, "onsend-timeout", 4*time.Second, "time for one verdict, Graph included (Outlook's dialog appears at 5 s)")
+	int64v(&c.MaxRequestMB, "max-request-mb", 64, "largest on-send request body in `MB` (inline content is base64)")
+	integer(&c.MaxInFlight, "max-in-flight", 0, "on-send requests scanned at once (default 4 per CPU)")
+	integer(&c.MaxQueue, "max-queue", 256, "on-send requests waiting for a slot before 503")
+	dur(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time to finish requests on shutdown")
+	int64v(&c.InlineAttachmentMB, "graph-inline-attachment-mb", 3, "attachments up to this size in `MB` come in Graph's JSON; larger ones are streamed")
+	int64v(&c.MaxAttachmentMB, "max-attachment-mb", 35, "attachments larger than this (`MB`) are not downloaded (too_large)")
+	dur(&c.NotSyncedRetry, "graph-not-synced-retry", 1500*time.Millisecond, "how long a draft Graph does not have yet is retried before the add-in is asked for inline content")
+	dur(&c.DocumentTimeout, "document-timeout", 0, "time limit per attachment in a worker (default the extraction default)")
+	int64v(&c.WorkerMemoryLimitMB, "worker-memory-mb", 0, "address-space limit per worker in `MB` (default the worker default)")
+	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
+
+	// Environment first, flags over it.
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envVar(f.Name)); v != "" && envErr == nil {
+			if err := f.Value.Set(v); err != nil {
+				envErr = fmt.Errorf("%s: %w", envVar(f.Name), err)
+			}
+		}
+	})
+	if envErr != nil {
+		return nil, envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return c, c.complete(getenv)
+}
+
+// complete fills defaults that depend on other settings and checks the combination.
+func (c *serveConfig) complete(getenv func(string) string) error {
+	if c.DataDir == "" {
+		c.DataDir = defaultDataDir(getenv)
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "https://localhost:8443"
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return fmt.Errorf("public URL %q must be an https URL", c.PublicURL)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.Addr == "" {
+		c.Addr = ":8443"
+		if c.local() {
+			c.Addr = "localhost:8443"
+		}
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "sendevagt.db")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("give both the TLS certificate and its key, or neither")
+	}
+	if c.local() {
+		return nil
+	}
+	if len(c.TenantIDs) == 0 {
+		return errors.New("SENDEVAGT_TENANT_IDS is required when an identity provider is configured (a comma-separated list, or * for any tenant)")
+	}
+	if len(c.AuthAudiences) == 0 {
+		if c.ClientID == "" {
+			return errors.New("SENDEVAGT_CLIENT_ID or SENDEVAGT_AUTH_AUDIENCE is required")
+		}
+		c.AuthAudiences = []string{c.ClientID, "api://" + u.Host + "/" + c.ClientID}
+	}
+	if c.ClientSecret != "" && c.ClientCert != "" {
+		return errors.New("give a client secret or a client certificate, not both")
+	}
+	for _, h := range []struct{ name, v string }{{"authority host", c.AuthorityHost}, {"Graph URL", c.GraphURL}} {
+		if hu, err := url.Parse(h.v); err != nil || hu.Scheme != "https" {
+			return fmt.Errorf("%s %q must be an https URL", h.name, h.v)
+		}
+	}
+	return nil
+}
+
+func defaultDataDir(getenv func(string) string) string {
+	if d := getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "sendevagt")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "sendevagt")
+	}
+	return "sendevagt-data"
+}
+
+func mb(n int64) int64 { return n << 20 }

@@ -1,0 +1,353 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/sendevagt/sendevagt/internal/audit"
+	"github.com/sendevagt/sendevagt/internal/auth"
+	"github.com/sendevagt/sendevagt/internal/detect"
+	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/graph"
+	"github.com/sendevagt/sendevagt/internal/identity"
+	"github.com/sendevagt/sendevagt/internal/logging"
+	"github.com/sendevagt/sendevagt/internal/metrics"
+	"github.com/sendevagt/sendevagt/internal/onsend"
+	"github.com/sendevagt/sendevagt/internal/policy"
+	"github.com/sendevagt/sendevagt/internal/scan"
+	"github.com/sendevagt/sendevagt/internal/store"
+	"github.com/sendevagt/sendevagt/internal/web"
+	"github.com/sendevagt/sendevagt/internal/worker"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Main is the running service: Run opens every part and starts listening, Close shuts it down
+// gracefully. A test can start it on port 0 and read URL.
+type Main struct {
+	cfg    *serveConfig
+	stdout io.Writer
+	logger *slog.Logger
+
+	closers  []func() error // in reverse order of opening
+	server   *http.Server
+	listener net.Listener
+	served   chan error
+	url      string
+}
+
+// NewMain returns a Main for cfg; nothing is opened yet.
+func NewMain(cfg *serveConfig, stdout, stderr io.Writer) *Main {
+	return &Main{cfg: cfg, stdout: stdout, logger: logging.New(stderr, logging.ParseLevel(cfg.LogLevel))}
+}
+
+// URL is the address the service listens on (https://host:port), known after Run.
+func (m *Main) URL() string { return m.url }
+
+func (m *Main) onClose(f func() error) { m.closers = append(m.closers, f) }
+
+// Run opens the store, the audit, the workers, the token validator and Graph, and starts serving.
+// On error everything opened so far is closed.
+func (m *Main) Run(ctx context.Context) (err error) {
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
+	cfg := m.cfg
+	if err := ensureDataDir(cfg.DataDir); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("opening the database: %w", err)
+	}
+	m.onClose(st.Close)
+
+	key, err := auditKey(cfg.HMACKey, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	hasher, err := audit.NewHasher(key)
+	if err != nil {
+		return err
+	}
+
+	var met *metrics.Metrics
+	pool, err := worker.NewPool(worker.Config{Size: cfg.Workers, MemoryLimit: mb(cfg.WorkerMemoryLimitMB), Limits: m.extractLimits()})
+	if err != nil {
+		return fmt.Errorf("starting the extraction workers: %w", err)
+	}
+	m.onClose(pool.Close)
+
+	var srv *web.Server
+	met = metrics.New(metrics.Sources{
+		WorkerStarts: pool.Started, WorkerRestarts: pool.Restarts,
+		InFlight: func() int {
+			if srv == nil {
+				return 0
+			}
+			return srv.InFlight()
+		},
+	})
+	rec, err := audit.NewRecorder(st, audit.Options{SpoolDir: filepath.Join(cfg.DataDir, "audit-spool"), Logger: m.logger, Observer: met})
+	if err != nil {
+		return fmt.Errorf("starting the audit: %w", err)
+	}
+	m.onClose(rec.Close)
+	met.AddAuditPending(rec.Pending)
+
+	if err := m.loadPolicyFile(ctx, st); err != nil {
+		return err
+	}
+	live, err := policy.NewLive(ctx, func(ctx context.Context) (int, []byte, error) {
+		pv, err := st.LatestPolicy(ctx)
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, nil, nil
+		}
+		return pv.Version, pv.YAML, err
+	}, cfg.PolicyPoll, m.logger)
+	if err != nil {
+		return err
+	}
+	m.onClose(func() error { live.Close(); return nil })
+
+	det, err := detect.New(detect.Options{})
+	if err != nil {
+		return fmt.Errorf("loading detectors: %w", err)
+	}
+	scanner := scan.New(pool, det, identity.New(det, identity.Options{}), scan.Options{})
+
+	validator, err := m.validator(ctx)
+	if err != nil {
+		return err
+	}
+	m.onClose(func() error { validator.Close(); return nil })
+
+	var fetcher onsend.Fetcher
+	if cfg.graphEnabled() {
+		gc, err := m.graphClient(met)
+		if err != nil {
+			return err
+		}
+		fetcher = gc
+	}
+	svc, err := onsend.New(onsend.Config{
+		Scanner: scanner, Fetcher: fetcher, Recorder: rec, Policies: live, Hasher: hasher, Redactor: det,
+		Observer: met, Logger: m.logger, Budget: cfg.OnSendTimeout,
+	})
+	if err != nil {
+		return err
+	}
+	srv, err = web.New(web.Config{
+		Auth: validator, OnSend: svc, Metrics: met, Logger: m.logger, Version: version,
+		MaxBodyBytes: mb(cfg.MaxRequestMB), MaxInFlight: cfg.MaxInFlight, MaxQueue: cfg.MaxQueue,
+		Checks: []web.Check{
+			{Name: "database", Run: st.Ping},
+			{Name: "workers", Run: pool.Check},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	return m.listen(srv)
+}
+
+func (m *Main) extractLimits() extract.Limits {
+	lim := extract.DefaultLimits
+	if m.cfg.DocumentTimeout > 0 {
+		lim.Timeout = m.cfg.DocumentTimeout
+	}
+	return lim
+}
+
+// validator checks bearer tokens: Entra ID (or the configured issuer), or in local mode the
+// development tokens signed with the data directory's key.
+func (m *Main) validator(ctx context.Context) (*auth.Validator, error) {
+	cfg := m.cfg
+	if cfg.local() {
+		k, err := localSigningKey(cfg.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("local signing key: %w", err)
+		}
+		jwks, err := localJWKS(k)
+		if err != nil {
+			return nil, err
+		}
+		return auth.NewValidator(ctx, auth.Config{
+			StaticJWKS: jwks, Issuers: []string{cfg.PublicURL + localIssuerPath},
+			Audiences: []string{localAudience}, TenantIDs: []string{localTenant},
+		})
+	}
+	return auth.NewValidator(ctx, auth.Config{
+		Issuers: cfg.AuthIssuers, AuthorityHost: cfg.AuthorityHost, JWKSURL: cfg.AuthJWKSURL,
+		Audiences: cfg.AuthAudiences, TenantIDs: cfg.TenantIDs,
+	})
+}
+
+func (m *Main) graphClient(obs graph.Observer) (*graph.Client, error) {
+	cfg := m.cfg
+	gcfg := graph.Config{
+		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, CertificatePassword: cfg.ClientCertPassword,
+		AuthorityHost: cfg.AuthorityHost, GraphURL: cfg.GraphURL, Observer: obs, Logger: m.logger,
+		Limits: graph.Limits{
+			InlineAttachmentBytes: mb(cfg.InlineAttachmentMB), MaxAttachmentBytes: mb(cfg.MaxAttachmentMB),
+			NotSyncedFor: cfg.NotSyncedRetry,
+		},
+	}
+	if cfg.ClientCert != "" {
+		b, err := os.ReadFile(cfg.ClientCert)
+		if err != nil {
+			return nil, fmt.Errorf("client certificate: %w", err)
+		}
+		gcfg.Certificate = b
+	}
+	gc, err := graph.New(gcfg)
+	if err != nil {
+		return nil, fmt.Errorf("Microsoft Graph: %w", err)
+	}
+	return gc, nil
+}
+
+// loadPolicyFile saves SENDEVAGT_POLICY_FILE as a new policy version when it differs from the
+// latest saved one.
+func (m *Main) loadPolicyFile(ctx context.Context, st *store.Store) error {
+	if m.cfg.PolicyFile == "" {
+		return nil
+	}
+	data, err := os.ReadFile(m.cfg.PolicyFile)
+	if err != nil {
+		return fmt.Errorf("policy file: %w", err)
+	}
+	if _, err := policy.Parse(data); err != nil {
+		return fmt.Errorf("policy file %s: %w", m.cfg.PolicyFile, err)
+	}
+	latest, err := st.LatestPolicy(ctx)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("reading the saved policy: %w", err)
+	}
+	if err == nil && string(latest.YAML) == string(data) {
+		return nil
+	}
+	pv, err := st.SavePolicy(ctx, data, "configuration", "from "+filepath.Base(m.cfg.PolicyFile))
+	if err != nil {
+		return fmt.Errorf("saving the policy file: %w", err)
+	}
+	m.logger.Info("policy file saved", slog.Int("version", pv.Version))
+	return nil
+}
+
+// listen starts HTTPS on the configured address.
+func (m *Main) listen(h http.Handler) error {
+	cfg := m.cfg
+	var cert tls.Certificate
+	var err error
+	if cfg.TLSCert != "" {
+		cert, err = tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return fmt.Errorf("TLS certificate: %w", err)
+		}
+	} else {
+		u, _ := url.Parse(cfg.PublicURL)
+		if cert, err = localCertificate(cfg.DataDir, localHosts(u.Hostname())); err != nil {
+			return fmt.Errorf("self-signed certificate: %w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	m.listener = ln
+	m.server = &http.Server{
+		Handler:           h,
+		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}},
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelDebug),
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.server.ServeTLS(ln, "", "") }()
+	m.url = "https://" + ln.Addr().String()
+	m.logger.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("public_url", cfg.PublicURL),
+		slog.Bool("local_mode", cfg.local()), slog.Bool("graph", cfg.graphEnabled()), slog.String("version", version))
+	return nil
+}
+
+// Close stops accepting requests, lets running ones finish (ShutdownTimeout), then closes the
+// parts in reverse order: the audit recorder flushes its spool before the database closes.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.cfg.ShutdownTimeout)
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		cancel()
+		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+		m.server = nil
+	}
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		if err := m.closers[i](); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	m.closers = nil
+	return errors.Join(errs...)
+}
+
+// runServe is `sendevagt serve`.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseServeFlags(args, os.Getenv, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitAllow
+		}
+		fmt.Fprintf(stderr, "sendevagt serve: %v\n", err)
+		return exitUsage
+	}
+	m := NewMain(cfg, stdout, stderr)
+	if err := m.Run(ctx); err != nil {
+		fmt.Fprintf(stderr, "sendevagt serve: %v\n", err)
+		return exitError
+	}
+	printBanner(stdout, cfg, m.URL())
+	select {
+	case <-ctx.Done():
+	case err := <-m.served:
+		m.served <- err // Close reads it
+	}
+	m.logger.Info("shutting down")
+	if err := m.Close(); err != nil {
+		fmt.Fprintf(stderr, "sendevagt serve: shutdown: %v\n", err)
+		return exitError
+	}
+	return exitAllow
+}
+
+// printBanner tells the person who started the service where it is and how to call it.
+func printBanner(w io.Writer, cfg *serveConfig, listenURL string) {
+	fmt.Fprintf(w, "Sendevagt %s is listening on %s (public URL %s)\n", version, listenURL, cfg.PublicURL)
+	if cfg.local() {
+		fmt.Fprintf(w, "Local mode: self-signed certificate, SQLite and keys in %s; Microsoft Graph off (inline content only).\n", cfg.DataDir)
+		fmt.Fprintf(w, "Get a token:  sendevagt token --data-dir %s\n", cfg.DataDir)
+		fmt.Fprintf(w, "Try it:       curl -k -H \"Authorization: Bearer $TOKEN\" -d @request.json %s/api/v1/onsend\n", cfg.PublicURL)
+	}
+	fmt.Fprintf(w, "Health: %s/healthz  Ready: %s/readyz  Metrics: %s/metrics\n", cfg.PublicURL, cfg.PublicURL, cfg.PublicURL)
+}
