@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -47,6 +48,7 @@ type serveConfig struct {
 	NotSyncedRetry      time.Duration
 	DocumentTimeout     time.Duration
 	WorkerMemoryLimitMB int64
+	DebugAddr           string
 }
 
 // local reports local mode: no identity provider configured. Tokens are then issued by
@@ -137,6 +139,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	dur(&c.NotSyncedRetry, "graph-not-synced-retry", 1500*time.Millisecond, "how long a draft Graph does not have yet is retried before the add-in is asked for inline content")
 	dur(&c.DocumentTimeout, "document-timeout", 0, "time limit per attachment in a worker (default the extraction default)")
 	int64v(&c.WorkerMemoryLimitMB, "worker-memory-mb", 0, "address-space limit per worker in `MB` (default the worker default)")
+	str(&c.DebugAddr, "debug-addr", "", "loopback `ADDRESS` for Go's pprof profiles (e.g. 127.0.0.1:6060); off by default")
 	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
 
 	// Environment first, flags over it.
@@ -181,6 +184,12 @@ func (c *serveConfig) complete(getenv func(string) string) error {
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "sendevagt.db")
+	}
+	if c.DebugAddr != "" {
+		host, _, err := net.SplitHostPort(c.DebugAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			return fmt.Errorf("debug address %q must be a loopback address such as 127.0.0.1:6060", c.DebugAddr)
+		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("give both the TLS certificate and its key, or neither")

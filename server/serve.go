@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -162,7 +163,29 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := m.debugServer(); err != nil {
+		return err
+	}
 	return m.listen(srv)
+}
+
+// debugServer serves Go's profiles on a loopback address when SENDEVAGT_DEBUG_ADDR is set.
+func (m *Main) debugServer() error {
+	if m.cfg.DebugAddr == "" {
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ln, err := net.Listen("tcp", m.cfg.DebugAddr)
+	if err != nil {
+		return fmt.Errorf("debug listener: %w", err)
+	}
+	ds := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go ds.Serve(ln)
+	m.onClose(ds.Close)
+	return nil
 }
 
 func (m *Main) extractLimits() extract.Limits {

@@ -41,7 +41,11 @@ func TestLoad(t *testing.T) {
 		think, _ = time.ParseDuration(v)
 	}
 	env := newTestEnv(t)
-	svc := startService(t, env, "")
+	var extra []string
+	if v := os.Getenv("SENDEVAGT_TEST_DEBUG_ADDR"); v != "" {
+		extra = append(extra, "SENDEVAGT_DEBUG_ADDR="+v) // profile the service during the run
+	}
+	svc := startService(t, env, "", extra...)
 	token := env.token()
 
 	// A handful of distinct realistic messages: each a letter to one citizen as PDF, a copy

@@ -29,34 +29,41 @@ func (rt route) op(expandItem bool) string {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	req := Request{
+	// The request is recorded on arrival and its status when the header is written, so that a
+	// client that has read the answer always finds the request in Requests.
+	req := &Request{
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
 		Prefer:       strings.Join(r.Header.Values("Prefer"), ", "),
 		RetryAttempt: r.Header.Get("Retry-Attempt"),
 	}
+	s.mu.Lock()
+	s.requests = append(s.requests, req)
+	s.mu.Unlock()
+	rec := &statusRecorder{ResponseWriter: w, onStatus: func(code int) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		req.Status = code
+	}}
 	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") && r.Body != nil {
 		// kiota's CompressionHandler gzips request bodies.
+		s.setRequest(func() { req.Gzip = true })
 		zr, err := gzip.NewReader(r.Body)
 		if err != nil {
 			writeError(rec, r, http.StatusBadRequest, "BadRequest", "Invalid gzip request body.")
-			s.record(req, rec.status)
 			return
 		}
 		defer zr.Close()
 		r.Body = zr
 		r.Header.Del("Content-Encoding")
-		req.Gzip = true
 	}
-	s.handle(rec, r, &req)
-	s.record(req, rec.status)
+	s.handle(rec, r, req)
 }
 
-func (s *Server) record(req Request, status int) {
-	req.Status = status
+// setRequest changes a recorded request under the lock.
+func (s *Server) setRequest(f func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, req)
+	f()
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, req *Request) {
@@ -84,12 +91,17 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, req *Request) {
 			}
 		}
 	}
-	req.Op, req.Mailbox, req.MessageID, req.AttachmentID = rt.op(expandItem), rt.mailbox, rt.messageID, rt.attachmentID
+	s.setRequest(func() {
+		req.Op, req.Mailbox, req.MessageID, req.AttachmentID = rt.op(expandItem), rt.mailbox, rt.messageID, rt.attachmentID
+	})
 	if r.Method != http.MethodGet {
 		writeError(w, r, http.StatusMethodNotAllowed, "ErrorInvalidRequest", "The OData request is not supported.")
 		return
 	}
 
+	s.mu.Lock()
+	rt.mailbox = s.canon(rt.mailbox)
+	s.mu.Unlock()
 	release, over := s.enter(rt.mailbox)
 	defer release()
 	if d := s.currentDelay(); d > 0 {
@@ -294,21 +306,25 @@ func preferText(r *http.Request) bool {
 	return false
 }
 
+// statusRecorder reports the status of the answer as it is written.
 type statusRecorder struct {
 	http.ResponseWriter
-	status  int
-	written bool
+	onStatus func(int)
+	written  bool
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	if !r.written {
-		r.status, r.written = code, true
+		r.written = true
+		r.onStatus(code)
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *statusRecorder) Write(b []byte) (int, error) {
-	r.written = true
+	if !r.written {
+		r.WriteHeader(http.StatusOK)
+	}
 	return r.ResponseWriter.Write(b)
 }
 

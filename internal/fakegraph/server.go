@@ -7,11 +7,15 @@
 package fakegraph
 
 import (
+	"bytes"
 	"crypto/tls"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -31,7 +35,8 @@ type Server struct {
 
 	mu        sync.Mutex
 	mailboxes map[string]map[string]*item // mailbox key (lower case) → message id → message
-	requests  []Request
+	aliases   map[string]string           // UPN (lower case) → object id (lower case)
+	requests  []*Request
 	inFlight  map[string]int
 	maxFlight map[string]int
 	faults    faults
@@ -68,12 +73,15 @@ func Start(tokenCheck TokenCheck) (*Server, error) {
 	s := &Server{
 		tokenCheck: tokenCheck,
 		mailboxes:  map[string]map[string]*item{},
+		aliases:    map[string]string{},
 		inFlight:   map[string]int{},
 		maxFlight:  map[string]int{},
 		faults:     newFaults(),
 	}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	srv.Config.ReadHeaderTimeout = 10 * time.Second
+	// Clients that drop connections while the server closes are normal in tests.
+	srv.Config.ErrorLog = log.New(handshakeFilter{os.Stderr}, "fakegraph: ", 0)
 	srv.StartTLS()
 	if !strings.HasPrefix(srv.URL, "https://127.0.0.1:") {
 		srv.Close()
@@ -123,11 +131,16 @@ func (s *Server) LimitConcurrency(n int) {
 	s.limit = n
 }
 
-// Requests returns a copy of every request received so far, in order of completion.
+// Requests returns a copy of every request received so far, in order of arrival. A request
+// appears as soon as it arrived; its Status once the answer's header was written (0 before).
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		out[i] = *r
+	}
+	return out
 }
 
 // ResetRequests forgets the recorded requests and concurrency maxima.
@@ -143,5 +156,15 @@ func (s *Server) ResetRequests() {
 func (s *Server) MaxConcurrent(mailbox string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.maxFlight[strings.ToLower(mailbox)]
+	return s.maxFlight[s.canon(mailbox)]
+}
+
+// handshakeFilter drops the server's "TLS handshake error" lines.
+type handshakeFilter struct{ w io.Writer }
+
+func (f handshakeFilter) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte("TLS handshake error")) {
+		return len(p), nil
+	}
+	return f.w.Write(p)
 }

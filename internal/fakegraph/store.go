@@ -53,7 +53,7 @@ type attachment struct {
 }
 
 // AddMessage stores m as message id in mailbox (an object id or a UPN, case-insensitive; /me
-// requests read the mailbox named by the token's object id), the way Exchange holds it: one
+// requests read the mailbox named by the token's object id, see AddMailboxAlias), the way Exchange holds it: one
 // body (all text bodies joined as text, or as HTML when any body is HTML), the custom "X-"
 // header fields as internetMessageHeaders, file attachments with their bytes, attached emails
 // (message/rfc822, parsed with message.Parse, or an already parsed Attachment.Message) as item
@@ -64,7 +64,7 @@ func (s *Server) AddMessage(mailbox, id string, m *message.Message) {
 	it.id = id
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := strings.ToLower(mailbox)
+	key := s.canon(mailbox)
 	if s.mailboxes[key] == nil {
 		s.mailboxes[key] = map[string]*item{}
 	}
@@ -76,7 +76,7 @@ func (s *Server) AddMessage(mailbox, id string, m *message.Message) {
 func (s *Server) AddReferenceAttachment(mailbox, id, name, sourceURL string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it := s.mailboxes[strings.ToLower(mailbox)][id]
+	it := s.mailboxes[s.canon(mailbox)][id]
 	if it == nil {
 		return false
 	}
@@ -88,11 +88,39 @@ func (s *Server) AddReferenceAttachment(mailbox, id, name, sourceURL string) boo
 	return true
 }
 
+// AddMailboxAlias makes upn another name of the mailbox of user oid, as in Exchange: messages
+// added under either name (before or after) are found through /me (with a token of oid),
+// /users/{oid} and /users/{upn}.
+func (s *Server) AddMailboxAlias(oid, upn string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, u := strings.ToLower(oid), strings.ToLower(upn)
+	s.aliases[u] = o
+	if moved := s.mailboxes[u]; moved != nil {
+		if s.mailboxes[o] == nil {
+			s.mailboxes[o] = map[string]*item{}
+		}
+		for id, it := range moved {
+			s.mailboxes[o][id] = it
+		}
+		delete(s.mailboxes, u)
+	}
+}
+
+// canon is the mailbox key of name (an object id or UPN); s.mu must be held.
+func (s *Server) canon(name string) string {
+	k := strings.ToLower(name)
+	if o, ok := s.aliases[k]; ok {
+		return o
+	}
+	return k
+}
+
 // lookup returns message id of mailbox key, or nil.
 func (s *Server) lookup(mailbox, id string) *item {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.mailboxes[mailbox][id]
+	return s.mailboxes[s.canon(mailbox)][id]
 }
 
 // attachmentID is an opaque id in the style of Exchange's (base64 with '-', '_' and '=').

@@ -55,6 +55,20 @@ func TestCorpusRoundTrip(t *testing.T) {
 			compareAttachments(t, want.Attachments, got.Attachments, 0)
 		})
 	}
+	assertImmutableIDs(t, e)
+}
+
+// assertImmutableIDs checks that every request the fake saw asked for immutable ids.
+func assertImmutableIDs(t *testing.T, e *env) {
+	t.Helper()
+	ops := map[string]int{}
+	for _, r := range e.fg.Requests() {
+		ops[r.Op]++
+		if !strings.Contains(r.Prefer, `IdType="ImmutableId"`) {
+			t.Errorf("%s %s: Prefer = %q", r.Op, r.Path, r.Prefer)
+		}
+	}
+	t.Logf("requests by op: %v", ops)
 }
 
 func compareEnvelope(t *testing.T, want, got *message.Message) {
@@ -360,6 +374,7 @@ func TestLargeAndTooLarge(t *testing.T) {
 	if inline != 1 || value != 1 {
 		t.Errorf("ops = %v, want one inline JSON and one $value", ops)
 	}
+	assertImmutableIDs(t, e)
 	for _, r := range requestsFor(e.fg, "big") {
 		if r.Op == "message" && !strings.Contains(r.Query["$expand"][0], "attachments($select=id,name,contentType,size,isInline)") {
 			t.Errorf("message expand = %q", r.Query["$expand"])

@@ -100,7 +100,7 @@ func inlineLetter(to string, attName string) *Request {
 		Inline: &Inline{
 			Body: &InlineBody{ContentType: "html", Content: "<p>Hej Jens, se vedhæftede.</p>"},
 			Attachments: []InlineAttachment{
-				{Name: attName, ContentType: "text/plain", ContentBase64: base64.StdEncoding.EncodeToString([]byte(letter))},
+				{Name: attName, ContentType: "text/plain", ContentBase64: b64(letter)},
 			},
 		},
 	}
@@ -176,15 +176,25 @@ func TestCheckInline(t *testing.T) {
 	}
 }
 
+func b64(s string) Content { return Content{Data: []byte(s), Present: true} }
+
 func TestInlineAttachments(t *testing.T) {
-	req := &Request{Inline: &Inline{Attachments: []InlineAttachment{
-		{Name: "ok.txt", ContentBase64: base64.StdEncoding.EncodeToString([]byte("hej"))},
-		{Name: "urlsafe.bin", ContentBase64: base64.RawURLEncoding.EncodeToString([]byte{0xfb, 0xff})},
-		{Name: "broken.pdf", ContentBase64: "!!!not base64!!!"},
-		{Name: "big.zip", Size: 90 << 20, Omitted: "too_large"},
-		{Name: "Budget.xlsx", AttachmentType: "cloud"},
-		{Name: "", ContentBase64: base64.StdEncoding.EncodeToString([]byte("x"))},
-	}}}
+	body := `{"inline":{"attachments":[
+		{"name":"ok.txt","contentBase64":"` + base64.StdEncoding.EncodeToString([]byte("hej")) + `"},
+		{"name":"urlsafe.bin","contentBase64":"` + base64.RawURLEncoding.EncodeToString([]byte{0xfb, 0xff}) + `"},
+		{"name":"broken.pdf","contentBase64":"!!!not base64!!!"},
+		{"name":"big.zip","size":94371840,"omitted":"too_large"},
+		{"name":"Budget.xlsx","attachmentType":"cloud"},
+		{"name":"","contentBase64":"eA\u003d\u003d"},
+		{"name":"lines.txt","contentBase64":"aGVq\r\nZGV0\n"}
+	]}}`
+	var req Request
+	if err := json.Unmarshal([]byte(body), &req); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(`{"inline":{"attachments":[{"contentBase64":5}]}}`), &Request{}); err == nil {
+		t.Error("a number as content was accepted")
+	}
 	m := req.inlineMessage()
 	want := []struct{ name, ct, unread string }{
 		{"ok.txt", "text/plain", ""},
@@ -193,6 +203,7 @@ func TestInlineAttachments(t *testing.T) {
 		{"big.zip", "application/zip", "too_large"},
 		{"Budget.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "unsupported"},
 		{"vedhæftning 6", "application/octet-stream", ""},
+		{"lines.txt", "text/plain", ""},
 	}
 	if len(m.Attachments) != len(want) {
 		t.Fatalf("%d attachments", len(m.Attachments))
@@ -207,8 +218,8 @@ func TestInlineAttachments(t *testing.T) {
 			t.Errorf("attachment %d: %q %q unread=%q, want %+v", i, a.Name, a.ContentType, st, w)
 		}
 	}
-	if string(m.Attachments[1].Data) != "\xfb\xff" {
-		t.Error("URL-safe base64 not decoded")
+	if string(m.Attachments[1].Data) != "\xfb\xff" || string(m.Attachments[5].Data) != "x" || string(m.Attachments[6].Data) != "hejdet" {
+		t.Errorf("decoded %q %q %q", m.Attachments[1].Data, m.Attachments[5].Data, m.Attachments[6].Data)
 	}
 }
 
@@ -341,3 +352,20 @@ func TestSMIMEHeader(t *testing.T) {
 	}
 }
 
+// FuzzContent: any JSON string decodes without a panic, and valid base64 round-trips.
+func FuzzContent(f *testing.F) {
+	for _, s := range []string{"", "eA", "eA==", "aGVq\r\nZGV0", "!!", "-_-_", "====", "a"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var c Content
+		q, _ := json.Marshal(string(data))
+		if err := c.UnmarshalJSON(q); err != nil {
+			t.Fatalf("string content refused: %v", err)
+		}
+		enc, _ := json.Marshal(base64.StdEncoding.EncodeToString(data))
+		if err := c.UnmarshalJSON(enc); err != nil || c.Invalid || string(c.Data) != string(data) {
+			t.Fatalf("round trip of %q: %v %+v", data, err, c)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/mail"
@@ -79,9 +80,9 @@ type InlineBody struct {
 // (too large, a cloud link) comes without content, with its size or type: it is then reported
 // as not scanned, never as clean.
 type InlineAttachment struct {
-	Name          string `json:"name"`
-	ContentType   string `json:"contentType"`
-	ContentBase64 string `json:"contentBase64"`
+	Name          string  `json:"name"`
+	ContentType   string  `json:"contentType"`
+	ContentBase64 Content `json:"contentBase64"`
 	// Size is the attachment's size in bytes as Outlook reports it.
 	Size int64 `json:"size"`
 	// AttachmentType is Office.js's attachmentType: "file", "item" or "cloud".
@@ -219,7 +220,7 @@ func (r *Request) inlineMessage() *message.Message {
 		switch {
 		case strings.EqualFold(a.AttachmentType, "cloud"):
 			att.Unread = &message.Unread{Status: "unsupported", Detail: "cloud link (OneDrive/SharePoint), not scanned"}
-		case a.ContentBase64 == "":
+		case !a.ContentBase64.Present:
 			detail := "content not sent by the add-in"
 			if a.Omitted == "too_large" || a.Size > 0 {
 				detail = fmt.Sprintf("content not sent by the add-in (%d bytes)", a.Size)
@@ -230,12 +231,11 @@ func (r *Request) inlineMessage() *message.Message {
 			}
 			att.Unread = &message.Unread{Status: status, Detail: detail}
 		default:
-			data, err := decodeBase64(a.ContentBase64)
-			if err != nil {
+			if a.ContentBase64.Invalid {
 				att.Unread = &message.Unread{Status: "unscannable", Detail: "content is not valid base64"}
 				break
 			}
-			att.Data = data
+			att.Data = a.ContentBase64.Data
 		}
 		if strings.EqualFold(a.AttachmentType, "item") && att.ContentType == "application/octet-stream" {
 			att.ContentType = "message/rfc822" // Office.js gives an attached mail as .eml
@@ -245,21 +245,73 @@ func (r *Request) inlineMessage() *message.Message {
 	return msg
 }
 
-// decodeBase64 accepts standard and URL-safe base64, padded or not, with line breaks.
-func decodeBase64(s string) ([]byte, error) {
-	s = strings.Map(func(r rune) rune {
-		switch r {
-		case '\r', '\n', ' ', '\t':
-			return -1
-		case '-':
-			return '+'
-		case '_':
-			return '/'
+// Content is an attachment's content, base64 in the JSON. It is decoded straight from the
+// request's bytes (no intermediate string: inline attachments are megabytes). Content that is
+// not valid base64 does not fail the request: the attachment is reported as unscannable.
+type Content struct {
+	Data    []byte
+	Present bool // a non-empty string was given
+	Invalid bool // ... that is not valid base64
+}
+
+// UnmarshalJSON decodes a JSON string of standard or URL-safe base64, padded or not, with or
+// without line breaks.
+func (c *Content) UnmarshalJSON(b []byte) error {
+	*c = Content{}
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return errors.New("contentBase64 must be a string")
+	}
+	raw := b[1 : len(b)-1]
+	if bytes.IndexByte(raw, '\\') >= 0 { // JSON escapes ("\/", "\n"): unquote first
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
 		}
-		return r
-	}, s)
-	s = strings.TrimRight(s, "=")
-	return base64.RawStdEncoding.DecodeString(s)
+		raw = []byte(s)
+	}
+	if len(raw) == 0 {
+		return nil
+	}
+	c.Present = true
+	data, err := decodeBase64(raw)
+	if err != nil {
+		c.Invalid = true
+		return nil
+	}
+	c.Data = data
+	return nil
+}
+
+// decodeBase64 decodes standard base64 directly and falls back to a cleaned copy for line
+// breaks, URL-safe characters and missing padding.
+func decodeBase64(raw []byte) ([]byte, error) {
+	if len(raw)%4 == 0 {
+		dst := make([]byte, base64.StdEncoding.DecodedLen(len(raw)))
+		if n, err := base64.StdEncoding.Decode(dst, raw); err == nil {
+			return dst[:n], nil
+		}
+	}
+	clean := make([]byte, 0, len(raw))
+	for _, c := range raw {
+		switch c {
+		case '\r', '\n', ' ', '\t', '=':
+		case '-':
+			clean = append(clean, '+')
+		case '_':
+			clean = append(clean, '/')
+		default:
+			clean = append(clean, c)
+		}
+	}
+	dst := make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
+	n, err := base64.RawStdEncoding.Decode(dst, clean)
+	if err != nil {
+		return nil, err
+	}
+	return dst[:n], nil
 }
 
 // mediaType cleans a content type, or guesses it from the file name.

@@ -1,13 +1,14 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/labstack/echo/v4"
 
 	"github.com/sendevagt/sendevagt/internal/apperr"
@@ -65,8 +66,9 @@ func (s *Server) onsend(c echo.Context) error {
 	start := time.Now()
 	u, _ := c.Get(userKey).(*auth.User)
 	var req onsend.Request
-	dec := json.NewDecoder(c.Request().Body)
-	if err := dec.Decode(&req); err != nil {
+	// The JSON v2 decoder scans megabytes of base64 several times faster than encoding/json;
+	// it also refuses duplicate names, trailing data and invalid UTF-8.
+	if err := jsonv2.UnmarshalRead(c.Request().Body, &req); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			s.cfg.Metrics.Rejected("too_large")
@@ -74,10 +76,6 @@ func (s *Server) onsend(c echo.Context) error {
 		}
 		s.cfg.Metrics.Rejected("invalid")
 		return apperr.Wrap(apperr.Invalid, err, jsonProblem(err))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		s.cfg.Metrics.Rejected("invalid")
-		return apperr.Errorf(apperr.Invalid, "request body holds more than one JSON value")
 	}
 	resp, err := s.cfg.OnSend.Check(c.Request().Context(), u, &req)
 	if err != nil {
@@ -97,15 +95,18 @@ func (s *Server) onsend(c echo.Context) error {
 
 // jsonProblem describes a decoding error without quoting the body.
 func jsonProblem(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+	var syn *jsontext.SyntacticError
+	var sem *jsonv2.SemanticError
 	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("request body is not valid JSON (at byte %d)", syn.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("request body: field %q must be %s", typ.Field, typ.Type.String())
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "request body is empty or cut short"
+	case errors.As(err, &syn):
+		return fmt.Sprintf("request body is not valid JSON (at byte %d)", syn.ByteOffset)
+	case errors.As(err, &sem):
+		if sem.JSONPointer != "" {
+			return fmt.Sprintf("request body: %s has the wrong type", sem.JSONPointer)
+		}
+		return "request body has a value of the wrong type"
 	}
 	return "request body could not be read"
 }
