@@ -387,9 +387,18 @@ func TestLocalMode(t *testing.T) {
 		t.Fatalf("sendevagt token: %v", err)
 	}
 	token := strings.TrimSpace(string(out))
+	// The README's example request.
+	example, err := os.ReadFile("testdata/onsend-forkert-borger.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, resp, raw, err := svc.post(context.Background(), token, example)
+	if err != nil || status != 200 || resp.Action != "block" || resp.Reasons[0].Code != "different_citizen" {
+		t.Fatalf("README example: status %d err %v: %s", status, err, raw)
+	}
 	path, lbl := corpusCase(t, "block", "")
 	m := loadMessage(t, path)
-	status, resp, raw, err := svc.post(context.Background(), token, mustJSON(t, inlineRequest(m)))
+	status, resp, raw, err = svc.post(context.Background(), token, mustJSON(t, inlineRequest(m)))
 	if err != nil || status != 200 || resp.Action != lbl.Action {
 		t.Fatalf("status %d err %v: %s", status, err, raw)
 	}

@@ -6,11 +6,15 @@ import (
 	"golang.org/x/net/html"
 )
 
-// blockElements start a new line in the text Exchange makes of an HTML body.
-var blockElements = map[string]bool{
-	"p": true, "div": true, "br": true, "li": true, "tr": true, "table": true, "ul": true, "ol": true,
-	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "blockquote": true,
-	"pre": true, "hr": true, "title": true,
+// blockElement reports whether an element starts a new line in the text Exchange makes of an
+// HTML body.
+func blockElement(name string) bool {
+	switch name {
+	case "p", "div", "br", "li", "tr", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+		"blockquote", "pre", "hr", "title":
+		return true
+	}
+	return false
 }
 
 // htmlToText is what Graph answers for an HTML body under
@@ -36,7 +40,7 @@ func htmlToText(src string) string {
 			switch n := string(name); {
 			case n == "script" || n == "style":
 				skip++
-			case blockElements[n]:
+			case blockElement(n):
 				newline()
 				space = false
 			case n == "td" || n == "th":
@@ -47,7 +51,7 @@ func htmlToText(src string) string {
 			switch n := string(name); {
 			case n == "script" || n == "style":
 				skip = max(0, skip-1)
-			case blockElements[n]:
+			case blockElement(n):
 				newline()
 			}
 		case html.TextToken:

@@ -10,8 +10,10 @@ import (
 )
 
 // messageProps are the message properties Graph returns without $select.
-var messageProps = []string{"subject", "bodyPreview", "body", "sender", "from", "toRecipients",
-	"ccRecipients", "bccRecipients", "replyTo", "hasAttachments", "isDraft", "importance", "isRead"}
+func messageProps() []string {
+	return []string{"subject", "bodyPreview", "body", "sender", "from", "toRecipients",
+		"ccRecipients", "bccRecipients", "replyTo", "hasAttachments", "isDraft", "importance", "isRead"}
+}
 
 // selectable tells whether this fake knows message property p ($select of anything else is a
 // 400, as Graph answers).
@@ -21,7 +23,7 @@ func selectable(p string) bool {
 		"conversationId", "webLink":
 		return true
 	}
-	for _, m := range messageProps {
+	for _, m := range messageProps() {
 		if p == m {
 			return true
 		}
@@ -128,7 +130,7 @@ func (s *Server) serveMessage(w http.ResponseWriter, r *http.Request, it *item) 
 func (it *item) json(sel []string, text bool, atts *expandOption, full bool) map[string]any {
 	props := sel
 	if len(props) == 0 {
-		props = messageProps
+		props = messageProps()
 	}
 	obj := map[string]any{"id": it.id, "@odata.etag": `W/"CQAAABYAAAB` + it.id[:min(8, len(it.id))] + `"`}
 	for _, p := range props {

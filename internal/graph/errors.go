@@ -36,6 +36,9 @@ var (
 // errBodyTooLarge is returned while reading a response longer than the cap set for it.
 var errBodyTooLarge = errors.New("graph: response larger than allowed")
 
+// errNoContent: Graph answered without the content asked for.
+var errNoContent = errors.New("graph: no content in the response")
+
 // statusError is a non-2xx answer read by our own response handler ($value downloads).
 type statusError struct {
 	status int

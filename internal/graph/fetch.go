@@ -63,6 +63,7 @@ func (c *Client) FetchMessage(ctx context.Context, u User, mailbox, itemID strin
 	start := time.Now()
 	tok, err := c.tokens.token(ctx, u)
 	if err != nil {
+		c.log.LogAttrs(ctx, slog.LevelWarn, "graph token failed", slog.String("error", err.Error()))
 		return nil, err
 	}
 	ctx = withToken(ctx, tok)
@@ -179,6 +180,3 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
-
-// errNoContent: Graph answered without the content asked for.
-var errNoContent = errors.New("graph: no content in the response")

@@ -26,10 +26,15 @@ import (
 // maxLine is where header lines are folded and base64 lines broken (RFC 5322 recommends 78).
 const maxLine = 76
 
-// structural header fields are written by Write itself and never copied from Message.Header.
-var structural = map[string]bool{
-	"From": true, "To": true, "Cc": true, "Bcc": true, "Subject": true, "Mime-Version": true,
-	"Content-Type": true, "Content-Transfer-Encoding": true, "Content-Disposition": true,
+// structural reports whether canonical header key k is written by Write itself and therefore
+// never copied from Message.Header.
+func structural(k string) bool {
+	switch k {
+	case "From", "To", "Cc", "Bcc", "Subject", "Mime-Version",
+		"Content-Type", "Content-Transfer-Encoding", "Content-Disposition":
+		return true
+	}
+	return false
 }
 
 // Bytes returns m written by Write.
@@ -264,7 +269,7 @@ func (h *headerWriter) custom(hdr textproto.MIMEHeader) {
 	keys := make([]string, 0, len(hdr))
 	for k := range hdr {
 		ck := textproto.CanonicalMIMEHeaderKey(k)
-		if strings.HasPrefix(ck, "X-") && !structural[ck] && validFieldName(ck) {
+		if strings.HasPrefix(ck, "X-") && !structural(ck) && validFieldName(ck) {
 			keys = append(keys, k)
 		}
 	}
