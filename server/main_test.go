@@ -74,7 +74,9 @@ func TestScanCommand(t *testing.T) {
 		stderr     []string
 		noInStdout []string
 	}{
-		{"no arguments", nil, exitUsage, nil, []string{"Usage"}, nil},
+		{"help", []string{"help"}, exitAllow, []string{"Usage", "serve", "token"}, nil, nil},
+		{"serve with a bad flag", []string{"serve", "--public-url", "http://insecure"}, exitUsage, nil, []string{"must be an https URL"}, nil},
+		{"serve with half the identity settings", []string{"serve", "--client-id", "abc"}, exitUsage, nil, []string{"TENANT_IDS is required"}, nil},
 		{"unknown command", []string{"frobnicate"}, exitUsage, nil, []string{"unknown command"}, nil},
 		{"scan without files", []string{"scan"}, exitUsage, nil, []string{"no file given"}, nil},
 		{"unknown flag", []string{"scan", "--nope", letterFile}, exitUsage, nil, []string{"flag provided but not defined"}, nil},

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is an io.Writer safe for the server goroutine and the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// With no configuration but a free port and a data directory, serve starts in local mode,
+// answers /healthz over HTTPS and stops when its context ends.
+func TestServeLocalMode(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("SENDEVAGT_ADDR", "127.0.0.1:0")
+	t.Setenv("SENDEVAGT_DATA_DIR", dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, nil, &stdout, &stderr) }()
+	re := regexp.MustCompile(`listening on (https://\S+)`)
+	var url string
+	for deadline := time.Now().Add(30 * time.Second); url == ""; {
+		if m := re.FindStringSubmatch(stdout.String()); m != nil {
+			url = m[1]
+			break
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited with %d: %s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start: %s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(stdout.String(), "Local mode") || !strings.Contains(stdout.String(), "sendevagt token") {
+		t.Errorf("banner: %s", stdout.String())
+	}
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}, Timeout: 5 * time.Second}
+	resp, err := c.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "ok") {
+		t.Errorf("/healthz: %d %s", resp.StatusCode, body)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitAllow {
+			t.Errorf("exit %d after shutdown: %s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
+func TestServeConfigFromEnvironment(t *testing.T) {
+	env := map[string]string{
+		"SENDEVAGT_PUBLIC_URL":    "https://sendevagt.kommune.dk/",
+		"SENDEVAGT_TENANT_IDS":    "t1, t2",
+		"SENDEVAGT_CLIENT_ID":     "cid",
+		"SENDEVAGT_CLIENT_SECRET": "s",
+		"SENDEVAGT_MAX_QUEUE":     "7",
+	}
+	cfg, err := parseServeFlags([]string{"--max-queue", "9"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.local() || !cfg.graphEnabled() || cfg.PublicURL != "https://sendevagt.kommune.dk" || cfg.Addr != ":8443" ||
+		strings.Join(cfg.TenantIDs, "|") != "t1|t2" || cfg.MaxQueue != 9 ||
+		strings.Join(cfg.AuthAudiences, "|") != "cid|api://sendevagt.kommune.dk/cid" {
+		t.Errorf("config %+v", cfg)
+	}
+	if _, err := parseServeFlags(nil, func(k string) string {
+		return map[string]string{"SENDEVAGT_ONSEND_TIMEOUT": "soon"}[k]
+	}, io.Discard); err == nil || !strings.Contains(err.Error(), "SENDEVAGT_ONSEND_TIMEOUT") {
+		t.Errorf("bad duration in the environment: %v", err)
+	}
+}
