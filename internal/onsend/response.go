@@ -195,19 +195,10 @@ func (s *Service) redact(name string) string {
 // recipientDomains are the recipients' domains, sorted and unique: the audit never holds a
 // citizen's address.
 func recipientDomains(msg *message.Message) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, r := range msg.Recipients() {
-		at := strings.LastIndexByte(r.Address, '@')
-		if at < 0 {
-			continue
-		}
-		d := strings.ToLower(strings.TrimSpace(r.Address[at+1:]))
-		if d != "" && !seen[d] {
-			seen[d] = true
-			out = append(out, d)
-		}
+	rs := msg.Recipients()
+	addrs := make([]string, len(rs))
+	for i, r := range rs {
+		addrs[i] = r.Address
 	}
-	sort.Strings(out)
-	return out
+	return audit.Domains(addrs...)
 }
