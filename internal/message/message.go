@@ -31,6 +31,10 @@ type Attachment struct {
 	// file too large to fetch, a failed download). The scan reports the attachment with that
 	// status and never takes the missing content for an empty, clean file.
 	Unread *Unread
+	// SHA256 (hex) names content that was not sent again because the service already holds
+	// its extracted documents from a pre-scan; Data is then empty. The scan looks the documents
+	// up by it and reports the attachment as not read if they are gone.
+	SHA256 string
 }
 
 // Unread is why an attachment's content could not be obtained. Status is one of the document

@@ -21,6 +21,7 @@ type Metrics struct {
 	onsend        *prometheus.HistogramVec // on-send verdict latency by action and source
 	scans         *prometheus.CounterVec   // scans by source and action
 	documents     *prometheus.CounterVec   // documents by status
+	prescanned    *prometheus.CounterVec   // pre-scanned attachments by status
 	graphCalls    *prometheus.CounterVec   // Graph HTTP attempts by operation and status
 	graphRetries  *prometheus.CounterVec   // retried Graph attempts by operation
 	auditSpooled  prometheus.Counter
@@ -76,6 +77,10 @@ func New(src Sources) *Metrics {
 	m.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "sendevagt_requests_rejected_total", Help: "On-send requests refused before a scan, by reason (unauthorized, invalid, too_large, overloaded).",
 	}, []string{"reason"})
+	m.prescanned = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "sendevagt_prescan_attachments_total", Help: "Attachments pre-scanned for the add-in, by status.",
+	}, []string{"status"})
+	m.reg.MustRegister(m.prescanned)
 	m.reg.MustRegister(m.requests, m.onsend, m.scans, m.documents, m.graphCalls, m.graphRetries,
 		m.auditSpooled, m.auditReplayed, m.auditFailed, m.rejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -105,6 +110,31 @@ func (m *Metrics) AddAuditPending(pending func() int) {
 	}, func() float64 { return float64(pending()) }))
 }
 
+// CacheStats are the counters of the pre-scan document cache (doccache.Stats).
+type CacheStats struct {
+	Entries      int
+	Bytes        int64
+	Hits, Misses uint64
+}
+
+// AddDocumentCache exports the pre-scan document cache's size and hit counters.
+func (m *Metrics) AddDocumentCache(stats func() CacheStats) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "sendevagt_document_cache_entries", Help: "Attachments whose extracted documents are cached for Send.",
+		}, func() float64 { return float64(stats().Entries) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "sendevagt_document_cache_bytes", Help: "Approximate memory held by the document cache.",
+		}, func() float64 { return float64(stats().Bytes) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "sendevagt_document_cache_hits_total", Help: "Attachments answered from the document cache.",
+		}, func() float64 { return float64(stats().Hits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "sendevagt_document_cache_misses_total", Help: "Attachment look-ups the document cache could not answer.",
+		}, func() float64 { return float64(stats().Misses) }),
+	)
+}
+
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
@@ -125,6 +155,13 @@ func (m *Metrics) Scanned(source, action string, statuses []string) {
 	m.scans.WithLabelValues(source, action).Inc()
 	for _, s := range statuses {
 		m.documents.WithLabelValues(s).Inc()
+	}
+}
+
+// Prescanned records the attachments of one pre-scan request by status.
+func (m *Metrics) Prescanned(statuses []string) {
+	for _, s := range statuses {
+		m.prescanned.WithLabelValues(s).Inc()
 	}
 }
 

@@ -89,6 +89,9 @@ type InlineAttachment struct {
 	AttachmentType string `json:"attachmentType"`
 	// Omitted says why the content is not included ("too_large", "unavailable").
 	Omitted string `json:"omitted"`
+	// SHA256 (hex) stands for the content when the add-in pre-scanned the attachment and did not
+	// send it again: the service takes its documents from the pre-scan cache.
+	SHA256 string `json:"sha256"`
 }
 
 // Limits bound one request.
@@ -129,6 +132,11 @@ func (r *Request) validate(lim Limits) error {
 		if len(r.Inline.Attachments) > lim.MaxAttachments {
 			return invalid("more than %d attachments", lim.MaxAttachments)
 		}
+		for i, a := range r.Inline.Attachments {
+			if a.SHA256 != "" && !isSHA256(a.SHA256) {
+				return invalid("inline.attachments[%d].sha256 is not a hex SHA-256", i)
+			}
+		}
 		if b := r.Inline.Body; b != nil {
 			switch strings.ToLower(b.ContentType) {
 			case "", "text", "html", "text/plain", "text/html":
@@ -143,6 +151,18 @@ func (r *Request) validate(lim Limits) error {
 		}
 	}
 	return nil
+}
+
+func isSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // plausibleAddress accepts what Outlook puts in a recipient well: an SMTP address, or an
@@ -220,6 +240,8 @@ func (r *Request) inlineMessage() *message.Message {
 		switch {
 		case strings.EqualFold(a.AttachmentType, "cloud"):
 			att.Unread = &message.Unread{Status: "unsupported", Detail: "cloud link (OneDrive/SharePoint), not scanned"}
+		case !a.ContentBase64.Present && a.SHA256 != "" && a.Omitted == "":
+			att.SHA256 = strings.ToLower(a.SHA256)
 		case !a.ContentBase64.Present:
 			detail := "content not sent by the add-in"
 			if a.Omitted == "too_large" || a.Size > 0 {

@@ -46,9 +46,20 @@ type Redactor interface {
 	Redact(text string) string
 }
 
+// Preparer extracts attachments ahead of Send into the cache (scan.Scanner).
+type Preparer interface {
+	Prepare(ctx context.Context, atts []message.Attachment) []scan.Prepared
+}
+
+// Cache tells whether pre-scanned documents are still held (doccache.Cache).
+type Cache interface {
+	Has(key string) bool
+}
+
 // Observer receives metrics.
 type Observer interface {
 	Scanned(source, action string, statuses []string)
+	Prescanned(statuses []string)
 	AuditFailed()
 }
 
@@ -62,6 +73,15 @@ type Config struct {
 	Redactor Redactor
 	Observer Observer
 	Logger   *slog.Logger
+	// Preparer and Cache serve the add-in's pre-scan; without them POST /prescan is refused and
+	// attachments sent by hash only are "content_required".
+	Preparer Preparer
+	Cache    Cache
+	// Audit and Feedback serve the task pane: a user's own scans, and false-alarm reports.
+	Audit    AuditReader
+	Feedback FeedbackStore
+	// PrescanBudget bounds one pre-scan request (default 2 minutes: OCR of a scanned letter).
+	PrescanBudget time.Duration
 	// Budget is the time for one verdict, fetch included (default 4 s: Outlook shows its "taking
 	// longer than expected" dialog at 5 s, add-in load included).
 	Budget time.Duration
@@ -97,6 +117,9 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.PrescanBudget <= 0 {
+		cfg.PrescanBudget = 2 * time.Minute
+	}
 	return &Service{cfg: cfg}, nil
 }
 
@@ -111,7 +134,13 @@ const (
 	// CodeFetchFailed: Graph could not be read (down, throttled, consent missing); the add-in may
 	// resend with inline content, and the verdict meanwhile follows the fail mode.
 	CodeFetchFailed = "fetch_failed"
+	// CodeContentRequired: an attachment was sent by its hash only and its pre-scan is no longer
+	// cached (evicted, or pre-scanned on another replica); the add-in resends with content.
+	CodeContentRequired = "content_required"
 )
+
+// errContentRequired is the cause of a content_required verdict.
+var errContentRequired = errors.New("pre-scanned attachment no longer cached")
 
 // Check decides one on-send request of user. The returned error is an apperr.Error for a bad
 // request; a failure of Graph or of the scan is a verdict under the policy's fail mode instead.
@@ -139,6 +168,10 @@ func (s *Service) Check(ctx context.Context, user *auth.User, req *Request) (*Re
 	if req.Inline != nil {
 		ev.Source = "inline"
 		msg = req.inlineMessage()
+		if s.missingPrescan(msg) {
+			req.applyEnvelope(msg)
+			return s.failed(ctx, ev, msg, pol, errContentRequired, start)
+		}
 	} else {
 		ev.Source = "graph"
 		fctx, fcancel := context.WithTimeout(ctx, s.cfg.FetchBudget)
@@ -188,6 +221,8 @@ func (s *Service) failed(ctx context.Context, ev audit.Event, msg *message.Messa
 	v := pol.Failed()
 	code, errText := CodeFetchFailed, "scan failed"
 	switch {
+	case errors.Is(cause, errContentRequired):
+		code, errText = CodeContentRequired, "pre-scanned attachment no longer cached"
 	case errors.Is(cause, graph.ErrNotSynced):
 		code, errText = CodeNotSynced, "draft not yet synchronised to Exchange Online"
 	case errors.Is(cause, graph.ErrThrottled):
@@ -205,7 +240,7 @@ func (s *Service) failed(ctx context.Context, ev audit.Event, msg *message.Messa
 		v.Reasons[i].Code = code
 	}
 	resp := buildResponse(ev.ID, ev.PolicyVersion, pol, v, nil)
-	resp.ResendInline = ev.Source == "graph"
+	resp.ResendInline = ev.Source == "graph" || code == CodeContentRequired
 	ev.Action = string(v.Action)
 	ev.Reasons = []string{code}
 	ev.Error = errText
@@ -219,6 +254,16 @@ func (s *Service) failed(ctx context.Context, ev audit.Event, msg *message.Messa
 		s.cfg.Observer.Scanned(ev.Source, string(v.Action), nil)
 	}
 	return resp, nil
+}
+
+// missingPrescan tells whether an attachment sent by its hash only is no longer in the cache.
+func (s *Service) missingPrescan(msg *message.Message) bool {
+	for _, a := range msg.Attachments {
+		if a.SHA256 != "" && len(a.Data) == 0 && (s.cfg.Cache == nil || !s.cfg.Cache.Has(scan.CacheKey(a.SHA256, a.Name, a.ContentType))) {
+			return true
+		}
+	}
+	return false
 }
 
 // record stores the event. The recorder spools when the database is down, so an error here means

@@ -5,6 +5,8 @@ package scan
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"runtime"
@@ -33,6 +35,25 @@ type Analyzer interface {
 	Analyze(docs []identity.Document, recipients, staff []message.Address) []identity.Person
 }
 
+// Cache keeps extracted documents across scans, keyed by content (package doccache): what a
+// pre-scan extracted is reused on Send.
+type Cache interface {
+	Lookup(key string) ([]extract.Document, bool)
+	Documents(ctx context.Context, key string, run func(ctx context.Context) []extract.Document) ([]extract.Document, bool, error)
+}
+
+// ContentHash is the hex SHA-256 of an attachment's content, as the add-in and the cache name it.
+func ContentHash(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// CacheKey is the cache key of an attachment: its content hash, and the name and media type
+// that decide how the content is read and what its documents are called.
+func CacheKey(contentHash, name, contentType string) string {
+	return contentHash + "\x00" + name + "\x00" + contentType
+}
+
 // Names of the documents that are parts of the message itself.
 const (
 	SubjectDocument = "(emne)"
@@ -48,6 +69,8 @@ type Options struct {
 	// Concurrency is how many documents of one message are extracted at once (default the
 	// number of CPUs; a worker pool queues beyond its size).
 	Concurrency int
+	// Cache, when set, keeps the documents of every attachment by content hash.
+	Cache Cache
 }
 
 // DefaultMaxMessageBytes is the default per-message attachment budget.
@@ -135,7 +158,8 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 		name, contentType string
 		data              []byte
 		prefix            bool // body: nested document names keep the body's name as prefix
-		skip              *extract.Document
+		done              []extract.Document // known without extracting
+		key               string // cache key of an attachment ("" for bodies, or without a cache)
 	}
 	var jobs []job
 	for i, b := range msg.Bodies {
@@ -149,11 +173,16 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 	for _, a := range msg.Attachments {
 		j := job{name: a.Name, contentType: a.ContentType, data: a.Data}
 		total += int64(len(a.Data))
-		if a.Unread != nil {
-			j.skip = &extract.Document{Name: a.Name, Type: typeOf(a), Status: extract.Status(a.Unread.Status), Detail: a.Unread.Detail}
-		} else if s.opts.MaxMessageBytes > 0 && total > s.opts.MaxMessageBytes {
-			j.skip = &extract.Document{Name: a.Name, Type: "unknown", Status: extract.TooLarge,
-				Detail: fmt.Sprintf("message larger than %d MB (MaxMessageBytes)", s.opts.MaxMessageBytes>>20)}
+		switch {
+		case a.Unread != nil:
+			j.done = []extract.Document{{Name: a.Name, Type: typeOf(a), Status: extract.Status(a.Unread.Status), Detail: a.Unread.Detail}}
+		case len(a.Data) == 0 && a.SHA256 != "":
+			j.done = s.cached(a)
+		case s.opts.MaxMessageBytes > 0 && total > s.opts.MaxMessageBytes:
+			j.done = []extract.Document{{Name: a.Name, Type: "unknown", Status: extract.TooLarge,
+				Detail: fmt.Sprintf("message larger than %d MB (MaxMessageBytes)", s.opts.MaxMessageBytes>>20)}}
+		case s.opts.Cache != nil && a.Message == nil:
+			j.key = CacheKey(ContentHash(a.Data), a.Name, a.ContentType)
 		}
 		jobs = append(jobs, j)
 	}
@@ -161,15 +190,15 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 	sem := make(chan struct{}, s.opts.Concurrency)
 	var wg sync.WaitGroup
 	for i, j := range jobs {
-		if j.skip != nil {
-			results[i] = []extract.Document{*j.skip}
+		if j.done != nil {
+			results[i] = j.done
 			continue
 		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i] = s.extractor.Extract(ctx, j.name, j.contentType, j.data)
+			results[i] = s.extract(ctx, j.name, j.contentType, j.data, j.key)
 		}()
 	}
 	wg.Wait()
@@ -201,6 +230,70 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 		}
 	}
 	return docs
+}
+
+// extract reads one attachment or body, through the cache when it has a key.
+func (s *Scanner) extract(ctx context.Context, name, contentType string, data []byte, key string) []extract.Document {
+	if key == "" || s.opts.Cache == nil {
+		return s.extractor.Extract(ctx, name, contentType, data)
+	}
+	docs, _, err := s.opts.Cache.Documents(ctx, key, func(ctx context.Context) []extract.Document {
+		return s.extractor.Extract(ctx, name, contentType, data)
+	})
+	if err != nil { // this scan's time ran out while another request was still extracting it
+		return []extract.Document{{Name: name, Type: typeOf(message.Attachment{Name: name, ContentType: contentType}),
+			Status: extract.Unscannable, Detail: "time limit reached while the attachment was still being read"}}
+	}
+	return docs
+}
+
+// cached returns the pre-scanned documents of an attachment sent by its hash only, or a
+// document saying it could not be read.
+func (s *Scanner) cached(a message.Attachment) []extract.Document {
+	if s.opts.Cache != nil {
+		if docs, ok := s.opts.Cache.Lookup(CacheKey(a.SHA256, a.Name, a.ContentType)); ok && len(docs) > 0 {
+			return docs
+		}
+	}
+	return []extract.Document{{Name: a.Name, Type: typeOf(a), Status: extract.Unscannable,
+		Detail: "content not sent and no longer in the pre-scan cache"}}
+}
+
+// Prepared is one pre-scanned attachment: its content hash and its documents.
+type Prepared struct {
+	Name        string
+	ContentType string
+	SHA256      string
+	Documents   []extract.Document
+}
+
+// Prepare extracts attachments ahead of Send (the add-in's pre-scan) and keeps their documents
+// in the cache, so the scan on Send finds them there. It needs a Cache; ctx bounds the whole
+// pre-scan (it may be far longer than the on-send budget: OCR belongs here).
+func (s *Scanner) Prepare(ctx context.Context, atts []message.Attachment) []Prepared {
+	out := make([]Prepared, len(atts))
+	sem := make(chan struct{}, s.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, a := range atts {
+		out[i] = Prepared{Name: a.Name, ContentType: a.ContentType}
+		if a.Unread != nil {
+			out[i].Documents = []extract.Document{{Name: a.Name, Type: typeOf(a), Status: extract.Status(a.Unread.Status), Detail: a.Unread.Detail}}
+			continue
+		}
+		out[i].SHA256 = ContentHash(a.Data)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			key := ""
+			if s.opts.Cache != nil {
+				key = CacheKey(out[i].SHA256, a.Name, a.ContentType)
+			}
+			out[i].Documents = s.extract(ctx, a.Name, a.ContentType, a.Data, key)
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 func counts(pol *policy.Policy, f detect.Finding) bool {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -141,6 +142,29 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// apiCORS answers cross-origin requests to /api/: classic Outlook's JavaScript runtime sends
+// real CORS preflights even to the add-in's own origin. The API takes bearer tokens, never
+// cookies, so any origin may call it; it still needs a valid token.
+func apiCORS(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if !strings.HasPrefix(r.URL.Path, "/api/") || r.Header.Get("Origin") == "" {
+			return next(c)
+		}
+		h := c.Response().Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Add("Vary", "Origin")
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id")
+			h.Set("Access-Control-Max-Age", "86400")
+			return c.NoContent(http.StatusNoContent)
+		}
+		h.Set("Access-Control-Expose-Headers", "X-Request-Id, Retry-After")
 		return next(c)
 	}
 }

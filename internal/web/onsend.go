@@ -68,14 +68,8 @@ func (s *Server) onsend(c echo.Context) error {
 	var req onsend.Request
 	// The JSON v2 decoder scans megabytes of base64 several times faster than encoding/json;
 	// it also refuses duplicate names, trailing data and invalid UTF-8.
-	if err := jsonv2.UnmarshalRead(c.Request().Body, &req); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			s.cfg.Metrics.Rejected("too_large")
-			return apperr.Wrap(apperr.TooLarge, err, fmt.Sprintf("request body is larger than %d MB", s.cfg.MaxBodyBytes>>20))
-		}
-		s.cfg.Metrics.Rejected("invalid")
-		return apperr.Wrap(apperr.Invalid, err, jsonProblem(err))
+	if err := s.decode(c, &req); err != nil {
+		return err
 	}
 	resp, err := s.cfg.OnSend.Check(c.Request().Context(), u, &req)
 	if err != nil {
@@ -91,6 +85,55 @@ func (s *Server) onsend(c echo.Context) error {
 	c.Set(scanIDKey, resp.ScanID)
 	s.cfg.Metrics.OnSend(source, string(resp.Action), time.Since(start))
 	return c.JSON(http.StatusOK, resp)
+}
+
+func (s *Server) prescan(c echo.Context) error {
+	u, _ := c.Get(userKey).(*auth.User)
+	var req onsend.PrescanRequest
+	if err := s.decode(c, &req); err != nil {
+		return err
+	}
+	resp, err := s.cfg.OnSend.Prescan(c.Request().Context(), u, &req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+func (s *Server) scanDetail(c echo.Context) error {
+	u, _ := c.Get(userKey).(*auth.User)
+	resp, err := s.cfg.OnSend.Scan(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+func (s *Server) feedback(c echo.Context) error {
+	u, _ := c.Get(userKey).(*auth.User)
+	var req onsend.FeedbackRequest
+	if err := s.decode(c, &req); err != nil {
+		return err
+	}
+	resp, err := s.cfg.OnSend.Feedback(c.Request().Context(), u, &req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, resp)
+}
+
+// decode reads a JSON request body into v, mapping problems to 400 or 413.
+func (s *Server) decode(c echo.Context, v any) error {
+	if err := jsonv2.UnmarshalRead(c.Request().Body, v); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			s.cfg.Metrics.Rejected("too_large")
+			return apperr.Wrap(apperr.TooLarge, err, fmt.Sprintf("request body is larger than %d MB", s.cfg.MaxBodyBytes>>20))
+		}
+		s.cfg.Metrics.Rejected("invalid")
+		return apperr.Wrap(apperr.Invalid, err, jsonProblem(err))
+	}
+	return nil
 }
 
 // jsonProblem describes a decoding error without quoting the body.

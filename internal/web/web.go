@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -20,9 +21,12 @@ type Authenticator interface {
 	Validate(ctx context.Context, raw string) (*auth.User, error)
 }
 
-// OnSend decides on-send requests (package onsend).
+// OnSend decides on-send requests and serves the add-in's other calls (package onsend).
 type OnSend interface {
 	Check(ctx context.Context, user *auth.User, req *onsend.Request) (*onsend.Response, error)
+	Prescan(ctx context.Context, user *auth.User, req *onsend.PrescanRequest) (*onsend.PrescanResponse, error)
+	Scan(ctx context.Context, user *auth.User, id string) (*onsend.ScanDetail, error)
+	Feedback(ctx context.Context, user *auth.User, req *onsend.FeedbackRequest) (*onsend.FeedbackAnswer, error)
 }
 
 // Metrics records requests (package metrics).
@@ -53,15 +57,22 @@ type Config struct {
 	MaxInFlight int
 	MaxQueue    int
 	QueueWait   time.Duration
+	// MaxPrescans is how many pre-scan requests are read at once (default the number of CPUs);
+	// up to 64 more wait at most 30 s. They have their own slots so that a burst of pre-scans
+	// (OCR) never delays a verdict on Send.
+	MaxPrescans int
+	// Addin, when set, serves the Outlook add-in, its manifest and the well-known file.
+	Addin *Addin
 	// Version is shown by /healthz.
 	Version string
 }
 
 // Server is the HTTP handler of the service.
 type Server struct {
-	cfg     Config
-	echo    *echo.Echo
-	limiter *limiter
+	cfg      Config
+	echo     *echo.Echo
+	limiter  *limiter
+	prescans *limiter
 }
 
 // New builds the routes.
@@ -75,11 +86,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 64 << 20
 	}
-	s := &Server{cfg: cfg, limiter: newLimiter(cfg.MaxInFlight, cfg.MaxQueue, cfg.QueueWait)}
+	if cfg.MaxPrescans <= 0 {
+		cfg.MaxPrescans = runtime.NumCPU()
+	}
+	s := &Server{cfg: cfg, limiter: newLimiter(cfg.MaxInFlight, cfg.MaxQueue, cfg.QueueWait),
+		prescans: newLimiter(cfg.MaxPrescans, 64, 30*time.Second)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(requestID, s.logRequests, s.recoverPanics, securityHeaders)
+	e.Use(requestID, s.logRequests, s.recoverPanics, securityHeaders, apiCORS)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -87,6 +102,10 @@ func New(cfg Config) (*Server, error) {
 
 	api := e.Group("/api/v1", s.limitBody, s.authenticate)
 	api.POST("/onsend", s.onsend, s.limiter.middleware(cfg.Metrics))
+	api.POST("/prescan", s.prescan, s.prescans.middleware(cfg.Metrics))
+	api.GET("/scans/:id", s.scanDetail)
+	api.POST("/feedback", s.feedback)
+	s.addinRoutes(e)
 	s.echo = e
 	return s, nil
 }

@@ -46,6 +46,28 @@ func (f *fakeOnSend) Check(ctx context.Context, _ *auth.User, req *onsend.Reques
 	return &onsend.Response{ScanID: "s1", Action: policy.Allow}, nil
 }
 
+func (f *fakeOnSend) Prescan(_ context.Context, _ *auth.User, req *onsend.PrescanRequest) (*onsend.PrescanResponse, error) {
+	out := &onsend.PrescanResponse{PolicyVersion: 1}
+	for _, a := range req.Attachments {
+		out.Attachments = append(out.Attachments, onsend.PrescanResult{Name: a.Name, SHA256: strings.Repeat("a", 64), Status: "scanned"})
+	}
+	return out, nil
+}
+
+func (f *fakeOnSend) Scan(_ context.Context, _ *auth.User, id string) (*onsend.ScanDetail, error) {
+	if id != "s1" {
+		return nil, apperr.Errorf(apperr.NotFound, "no such scan")
+	}
+	return &onsend.ScanDetail{ScanID: id, Action: "block"}, nil
+}
+
+func (f *fakeOnSend) Feedback(_ context.Context, _ *auth.User, req *onsend.FeedbackRequest) (*onsend.FeedbackAnswer, error) {
+	if req.ScanID != "s1" {
+		return nil, apperr.Errorf(apperr.NotFound, "no such scan")
+	}
+	return &onsend.FeedbackAnswer{ID: "f1", ScanID: req.ScanID, Kind: "false_alarm", Status: "open"}, nil
+}
+
 func newTestServer(t *testing.T, os *fakeOnSend, cfg Config) *Server {
 	t.Helper()
 	cfg.Auth, cfg.OnSend, cfg.Metrics = fakeAuth{}, os, metrics.New(metrics.Sources{})

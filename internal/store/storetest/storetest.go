@@ -32,6 +32,57 @@ func RunConformance(t *testing.T, open Opener) {
 	t.Run("Policies", func(t *testing.T) { testPolicies(t, open(t)) })
 	t.Run("PoliciesConcurrent", func(t *testing.T) { testPoliciesConcurrent(t, open(t)) })
 	t.Run("ContextCancelled", func(t *testing.T) { testContextCancelled(t, open(t)) })
+	t.Run("Feedback", func(t *testing.T) { testFeedback(t, open(t)) })
+}
+
+func testFeedback(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	fb := func(id, event string, i int) audit.Feedback {
+		return audit.Feedback{
+			ID: id, EventID: event, Time: base.Add(time.Duration(i) * time.Minute), Kind: audit.FeedbackFalseAlarm,
+			Comment: "Borgeren har selv bedt om brevet", TenantID: "6f1d2c3b-0000-4000-8000-00000000000a",
+			ObjectID: "0b9c8d7e-0000-4000-8000-000000000001", UPN: "sagsbehandler1@testkommune.dk", Status: audit.FeedbackOpen,
+		}
+	}
+	for i, f := range []audit.Feedback{fb("fb1", "ev1", 0), fb("fb2", "ev1", 1), fb("fb3", "ev2", 2), fb("fb1", "ev1", 0)} {
+		if err := s.InsertFeedback(ctx, f); err != nil {
+			t.Fatalf("insert %d: %v", i, err)
+		}
+	}
+	got, err := s.ListFeedback(ctx, store.FeedbackFilter{EventID: "ev1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != "fb2" || got[1].ID != "fb1" {
+		t.Fatalf("feedback for ev1 = %+v, want fb2, fb1 (newest first, fb1 once)", got)
+	}
+	if !reflect.DeepEqual(got[1], fb("fb1", "ev1", 0)) {
+		t.Errorf("round trip:\n got %+v\nwant %+v", got[1], fb("fb1", "ev1", 0))
+	}
+	at := base.Add(time.Hour)
+	if err := s.ResolveFeedback(ctx, "fb2", audit.FeedbackDismissed, "dpo@testkommune.dk", at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ResolveFeedback(ctx, "nope", audit.FeedbackConfirmed, "dpo", at); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("resolving unknown feedback: %v, want ErrNotFound", err)
+	}
+	if err := s.ResolveFeedback(ctx, "fb1", "maybe", "dpo", at); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("resolving with a bad status: %v, want ErrInvalid", err)
+	}
+	open, err := s.ListFeedback(ctx, store.FeedbackFilter{Status: audit.FeedbackOpen})
+	if err != nil || len(open) != 2 {
+		t.Fatalf("open feedback = %d (%v), want 2", len(open), err)
+	}
+	dismissed, err := s.ListFeedback(ctx, store.FeedbackFilter{Status: audit.FeedbackDismissed})
+	if err != nil || len(dismissed) != 1 || dismissed[0].ResolvedBy != "dpo@testkommune.dk" || !dismissed[0].ResolvedAt.Equal(at) {
+		t.Fatalf("dismissed feedback = %+v (%v)", dismissed, err)
+	}
+	bad := fb("fb9", "ev3", 9)
+	bad.Comment = "Det drejer sig om 010190-1234" // synthetic
+	if err := s.InsertFeedback(ctx, bad); !errors.Is(err, audit.ErrInvalidEvent) {
+		t.Errorf("feedback with a CPR number: %v, want ErrInvalidEvent", err)
+	}
 }
 
 // testKey is the synthetic hash key of the samples.
