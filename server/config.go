@@ -49,6 +49,16 @@ type serveConfig struct {
 	DocumentTimeout     time.Duration
 	WorkerMemoryLimitMB int64
 	DebugAddr           string
+
+	// The Outlook add-in and its manifest.
+	SendMode        string
+	ManifestID      string
+	ManifestVersion string
+	AddinMSAL       string
+	AddinInlineMB   int64
+	CacheMB         int64
+	CacheTTL        time.Duration
+	PrescanTimeout  time.Duration
 }
 
 // local reports local mode: no identity provider configured. Tokens are then issued by
@@ -140,6 +150,14 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	dur(&c.DocumentTimeout, "document-timeout", 0, "time limit per attachment in a worker (default the extraction default)")
 	int64v(&c.WorkerMemoryLimitMB, "worker-memory-mb", 0, "address-space limit per worker in `MB` (default the worker default)")
 	str(&c.DebugAddr, "debug-addr", "", "loopback `ADDRESS` for Go's pprof profiles (e.g. 127.0.0.1:6060); off by default")
+	str(&c.SendMode, "send-mode", "SoftBlock", "the manifest's `MODE` when the add-in cannot run: SoftBlock, PromptUser or Block")
+	str(&c.ManifestID, "manifest-id", "", "the add-in's `GUID` in the manifest (default derived from the public URL)")
+	str(&c.ManifestVersion, "manifest-version", "1.0.0.0", "the manifest's `VERSION` (raise it for every change: Exchange admins must redeploy)")
+	str(&c.AddinMSAL, "addin-msal-js", "", "an msal-browser.min.js `FILE` (v3+) to serve beside the add-in for nested app authentication")
+	int64v(&c.AddinInlineMB, "addin-inline-mb", 25, "attachment content the add-in sends inline per request, in `MB`; larger attachments are reported unscanned")
+	int64v(&c.CacheMB, "cache-mb", 256, "memory for pre-scanned documents, in `MB`")
+	dur(&c.CacheTTL, "cache-ttl", time.Hour, "how long a pre-scanned attachment is kept for Send")
+	dur(&c.PrescanTimeout, "prescan-timeout", 2*time.Minute, "time for one pre-scan request (OCR of scanned letters happens here)")
 	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
 
 	// Environment first, flags over it.

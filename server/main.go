@@ -36,6 +36,7 @@ Usage:
   sendevagt [serve] [flags]        run the on-send service (HTTPS; local mode without configuration)
   sendevagt scan [flags] FILE...   scan a message (.eml/.msg) or attachments and print the verdict
   sendevagt token [flags]          print a bearer token for a service in local mode
+  sendevagt manifest [flags]       print the Outlook add-in manifest for the service (--public-url)
   sendevagt help                   show this help
 
 Run 'sendevagt serve -h' or 'sendevagt scan -h' for their flags.
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runToken(ctx, args[1:], stdout, stderr)
 	case "scan":
 		return runScan(ctx, args[1:], stdout, stderr)
+	case "manifest":
+		return runManifest(ctx, args[1:], stdout, stderr)
 	case "worker": // hidden: the extraction worker process
 		return runWorker(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":

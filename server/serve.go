@@ -6,6 +6,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/sendevagt/sendevagt/addin"
+	"github.com/sendevagt/sendevagt/internal/doccache"
+	"github.com/sendevagt/sendevagt/manifest"
 	"io"
 	"log/slog"
 	"net"
@@ -129,7 +132,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("loading detectors: %w", err)
 	}
-	scanner := scan.New(pool, det, identity.New(det, identity.Options{}), scan.Options{})
+	cache := doccache.New(doccache.Options{MaxBytes: mb(cfg.CacheMB), TTL: cfg.CacheTTL})
+	met.AddDocumentCache(func() metrics.CacheStats {
+		st := cache.Stats()
+		return metrics.CacheStats{Entries: st.Entries, Bytes: st.Bytes, Hits: st.Hits, Misses: st.Misses}
+	})
+	scanner := scan.New(pool, det, identity.New(det, identity.Options{}), scan.Options{Cache: cache})
 
 	validator, err := m.validator(ctx)
 	if err != nil {
@@ -148,12 +156,18 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	svc, err := onsend.New(onsend.Config{
 		Scanner: scanner, Fetcher: fetcher, Recorder: rec, Policies: live, Hasher: hasher, Redactor: det,
 		Observer: met, Logger: m.logger, Budget: cfg.OnSendTimeout,
+		Preparer: scanner, Cache: cache, Audit: st, Feedback: st, PrescanBudget: cfg.PrescanTimeout,
 	})
 	if err != nil {
 		return err
 	}
+	addinSite, err := m.addinSite(live)
+	if err != nil {
+		return err
+	}
 	srv, err = web.New(web.Config{
-		Auth: validator, OnSend: svc, Metrics: met, Logger: m.logger, Version: version,
+		Addin: addinSite,
+		Auth:  validator, OnSend: svc, Metrics: met, Logger: m.logger, Version: version,
 		MaxBodyBytes: mb(cfg.MaxRequestMB), MaxInFlight: cfg.MaxInFlight, MaxQueue: cfg.MaxQueue,
 		Checks: []web.Check{
 			{Name: "database", Run: st.Ping},
@@ -167,6 +181,45 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	return m.listen(srv)
+}
+
+// addinSite serves the Outlook add-in: launchevent.js configured for this service and the
+// live policy's fail mode, the manifest rendered for the public URL, and the well-known file.
+func (m *Main) addinSite(live *policy.Live) (*web.Addin, error) {
+	cfg := m.cfg
+	opts := manifest.Options{PublicURL: cfg.PublicURL, ClientID: cfg.ClientID, SendMode: cfg.SendMode,
+		ID: cfg.ManifestID, Version: cfg.ManifestVersion}
+	if _, err := manifest.Render(opts); err != nil {
+		return nil, fmt.Errorf("add-in manifest: %w", err)
+	}
+	wellKnown, err := manifest.WellKnown(cfg.PublicURL)
+	if err != nil {
+		return nil, fmt.Errorf("add-in well-known file: %w", err)
+	}
+	if cfg.AddinMSAL != "" {
+		if _, err := os.Stat(cfg.AddinMSAL); err != nil {
+			return nil, fmt.Errorf("MSAL build for the add-in: %w", err)
+		}
+	}
+	scope := ""
+	if cfg.ClientID != "" {
+		u, _ := url.Parse(cfg.PublicURL)
+		scope = "api://" + u.Host + "/" + cfg.ClientID + "/access_as_user"
+	}
+	budget := int(cfg.OnSendTimeout / time.Millisecond)
+	return &web.Addin{
+		Config: func() addin.Config {
+			pol, _ := live.Current()
+			return addin.Config{
+				APIBase: cfg.PublicURL, ClientID: cfg.ClientID, APIScope: scope, FailMode: string(pol.FailMode),
+				BudgetMs: budget, Graph: cfg.graphEnabled(), MaxInlineBytes: mb(cfg.AddinInlineMB),
+				MaxAttachmentBytes: mb(cfg.MaxAttachmentMB), MSAL: cfg.AddinMSAL != "", Version: version,
+			}
+		},
+		Manifest:  func() ([]byte, error) { return manifest.Render(opts) },
+		WellKnown: wellKnown,
+		MSALFile:  cfg.AddinMSAL,
+	}, nil
 }
 
 // debugServer serves Go's profiles on a loopback address when SENDEVAGT_DEBUG_ADDR is set.
@@ -372,5 +425,6 @@ func printBanner(w io.Writer, cfg *serveConfig, listenURL string) {
 		fmt.Fprintf(w, "Get a token:  sendevagt token --data-dir %s\n", cfg.DataDir)
 		fmt.Fprintf(w, "Try it:       curl -k -H \"Authorization: Bearer $TOKEN\" -d @request.json %s/api/v1/onsend\n", cfg.PublicURL)
 	}
+	fmt.Fprintf(w, "Outlook add-in manifest: %s/manifest.xml\n", cfg.PublicURL)
 	fmt.Fprintf(w, "Health: %s/healthz  Ready: %s/readyz  Metrics: %s/metrics\n", cfg.PublicURL, cfg.PublicURL, cfg.PublicURL)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/policy"
 	"github.com/sendevagt/sendevagt/internal/scan"
+	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
 // countingExtractor counts the attachments it really reads.
@@ -87,5 +88,42 @@ func TestPreScanIsReusedOnSend(t *testing.T) {
 	}
 	if n := x.calls.Load(); n != 1 {
 		t.Errorf("the attachment was extracted %d times, want once (the pre-scan)", n)
+	}
+}
+
+// BenchmarkSendAfterPrescan is the Send of a message whose attachment (a 100-page bundle of
+// letters, as in the Aarhus incident) was read cold, and read from the pre-scan cache.
+func BenchmarkSendAfterPrescan(b *testing.B) {
+	det, err := detect.New(detect.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pdf, err := testgen.LetterBundlePDF(100, 7)
+	if err != nil {
+		b.Fatal(err)
+	}
+	att := message.Attachment{Name: "Breve.pdf", ContentType: "application/pdf", Data: pdf}
+	msg := &message.Message{
+		From: message.Address{Address: "sagsbehandler@aarhus.dk"}, Subject: "Brev",
+		To:          []message.Address{{Name: "Patrick Smith", Address: "p.smith@yahoo.dk"}},
+		Attachments: []message.Attachment{att},
+	}
+	for _, tc := range []struct {
+		name  string
+		cache scan.Cache
+	}{{"cold", nil}, {"prescanned", doccache.New(doccache.Options{})}} {
+		b.Run(tc.name, func(b *testing.B) {
+			s := scan.New(extract.New(extract.Limits{}), det, identity.New(det, identity.Options{}), scan.Options{Cache: tc.cache})
+			if tc.cache != nil {
+				s.Prepare(context.Background(), []message.Attachment{att})
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := s.Scan(context.Background(), msg, policy.Default())
+				if err != nil || res.Verdict.Action != policy.Block {
+					b.Fatalf("%v %v", err, res.Verdict.Action)
+				}
+			}
+		})
 	}
 }
