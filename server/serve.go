@@ -206,7 +206,9 @@ func (m *Main) addinSite(live *policy.Live) (*web.Addin, error) {
 		u, _ := url.Parse(cfg.PublicURL)
 		scope = "api://" + u.Host + "/" + cfg.ClientID + "/access_as_user"
 	}
-	budget := int(cfg.OnSendTimeout / time.Millisecond)
+	// The add-in waits half a second longer than the service takes for a verdict, so the service's
+	// own answer (with the documents it could not read in time) arrives before the add-in gives up.
+	budget := int((cfg.OnSendTimeout + 500*time.Millisecond) / time.Millisecond)
 	return &web.Addin{
 		Config: func() addin.Config {
 			pol, _ := live.Current()

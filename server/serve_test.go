@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+
 	"crypto/tls"
+	"github.com/sendevagt/sendevagt/addin"
+	"github.com/sendevagt/sendevagt/manifest"
 	"io"
 	"net/http"
 	"regexp"
@@ -71,6 +74,7 @@ func TestServeLocalMode(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "ok") {
 		t.Errorf("/healthz: %d %s", resp.StatusCode, body)
 	}
+	checkAddinSite(t, c, url)
 	cancel()
 	select {
 	case code := <-done:
@@ -103,5 +107,33 @@ func TestServeConfigFromEnvironment(t *testing.T) {
 		return map[string]string{"SENDEVAGT_ONSEND_TIMEOUT": "soon"}[k]
 	}, io.Discard); err == nil || !strings.Contains(err.Error(), "SENDEVAGT_ONSEND_TIMEOUT") {
 		t.Errorf("bad duration in the environment: %v", err)
+	}
+}
+
+// checkAddinSite fetches the manifest, the well-known file and launchevent.js from a running
+// service and checks that they belong together: the manifest passes its checks for the served
+// well-known file, and the script is rendered for the public URL with the policy's fail mode.
+func checkAddinSite(t *testing.T, c *http.Client, base string) {
+	t.Helper()
+	get := func(path string) []byte {
+		resp, err := c.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", path, resp.StatusCode, b)
+		}
+		return b
+	}
+	man := get("/manifest.xml")
+	wk := get("/.well-known/microsoft-officeaddins-allowed.json")
+	for _, err := range manifest.Check(man, manifest.Expect{Origin: "https://localhost:8443", Associated: addin.AssociatedNames(), WellKnown: wk}) {
+		t.Errorf("served manifest: %v", err)
+	}
+	js := string(get("/addin/launchevent.js"))
+	if !strings.Contains(js, `"apiBase":"https://localhost:8443"`) || !strings.Contains(js, `"failMode":"warn"`) {
+		t.Errorf("launchevent.js is not rendered for this service: %.300s", js[strings.Index(js, "var SENDEVAGT_CONFIG"):])
 	}
 }

@@ -1,0 +1,1465 @@
+/*
+ * Sendevagt: the Outlook on-send handler (Smart Alerts) and the attachment pre-scan.
+ *
+ * This one file runs unchanged in classic Outlook's JavaScript-only runtime (no DOM, no window,
+ * no btoa, no modules, absolute URLs only) and, through commands.html, in the browser runtimes
+ * of Outlook on the web, new Outlook and Outlook on Mac. Rules kept on purpose:
+ *   - ECMAScript 2016 syntax only, and no conditional (?:) operator: classic builds before 2403
+ *     time out or fail silently on anything newer (test/check-syntax.mjs enforces this).
+ *   - Nothing runs at load time except the configuration line, the Sendevagt object and the
+ *     three Office.actions.associate calls: Office.onReady is not run in classic Outlook.
+ *   - SENDEVAGT_CONFIG is read at call time, never cached.
+ *   - event.completed is called exactly once on every path; a watchdog completes under the
+ *     fail mode when the budget runs out.
+ *   - Log lines are short and content-free: no subject, address, body, file name or token.
+ */
+var SENDEVAGT_CONFIG = {"apiBase":"","clientId":"","apiScope":"","failMode":"warn","budgetMs":4000,"graph":false,"maxInlineBytes":26214400,"maxAttachmentBytes":26214400,"taskpaneCommandId":"sendevagtTaskPaneButton","msal":false,"version":"dev"};
+
+/* The reusable pieces, for the task pane (taskpane.js loads this file first). */
+var Sendevagt = {
+  config: svConfig,
+  supported: svSupported,
+  getToken: svGetToken,
+  api: svApiCall,
+  collectEnvelope: svCollectEnvelope,
+  collectDraft: svCollectDraft,
+  markSecure: svMarkSecure,
+  check: svCheckDraft,
+  verdictOptions: svVerdictOptions,
+  failOptions: svFailOptions,
+  fingerprint: svFingerprint,
+  base64: svBase64,
+  utf8: svUtf8,
+  cut: svCut,
+  lastKey: "sendevagt:last",
+  prescanKey: "sendevagt:prescan",
+  warnedKey: "sendevagt:warned",
+  routeHeader: "X-Sendevagt-Route",
+  defaultSubjectTag: "[sikker]",
+  naa: { clientId: null, promise: null }
+};
+
+/* ---------------------------------------------------------------- configuration and host */
+
+function svConfig() {
+  if (typeof SENDEVAGT_CONFIG === "object" && SENDEVAGT_CONFIG !== null) {
+    return SENDEVAGT_CONFIG;
+  }
+  return {};
+}
+
+function svSetting(name, fallback) {
+  var v = svConfig()[name];
+  if (v === undefined || v === null || v === "") {
+    return fallback;
+  }
+  return v;
+}
+
+function svNumber(name, fallback) {
+  var v = Number(svSetting(name, fallback));
+  if (!isFinite(v) || v <= 0) {
+    return fallback;
+  }
+  return v;
+}
+
+function svNow() {
+  return new Date().getTime();
+}
+
+function svLog(line) {
+  try {
+    if (typeof console !== "undefined" && console && typeof console.log === "function") {
+      console.log("Sendevagt: " + line);
+    }
+  } catch (e) {
+    /* logging must never fail the check */
+  }
+}
+
+function svSupported(name, version) {
+  try {
+    return Boolean(Office.context.requirements.isSetSupported(name, version));
+  } catch (e) {
+    return false;
+  }
+}
+
+function svMailbox(version) {
+  return svSupported("Mailbox", version);
+}
+
+function svItem() {
+  return Office.context.mailbox.item;
+}
+
+function svHostName() {
+  try {
+    return String(Office.context.mailbox.diagnostics.hostName || "");
+  } catch (e) {
+    return "";
+  }
+}
+
+function svUserAddress() {
+  try {
+    return String(Office.context.mailbox.userProfile.emailAddress || "");
+  } catch (e) {
+    return "";
+  }
+}
+
+/* svEnum reads an Office enum value, with the documented string as fallback for old office.js. */
+function svEnum(group, name, fallback) {
+  try {
+    var g = Office.MailboxEnums[group];
+    if (g && g[name] !== undefined) {
+      return g[name];
+    }
+  } catch (e) {
+    /* fall through */
+  }
+  return fallback;
+}
+
+function svCoercion(name, fallback) {
+  try {
+    if (Office.CoercionType && Office.CoercionType[name] !== undefined) {
+      return Office.CoercionType[name];
+    }
+  } catch (e) {
+    /* fall through */
+  }
+  return fallback;
+}
+
+function svFailedStatus() {
+  try {
+    if (Office.AsyncResultStatus && Office.AsyncResultStatus.Failed !== undefined) {
+      return Office.AsyncResultStatus.Failed;
+    }
+  } catch (e) {
+    /* fall through */
+  }
+  return "failed";
+}
+
+/* ---------------------------------------------------------------- errors */
+
+/*
+ * Reasons a check can fail, and the words the employee sees after "fordi":
+ *   timeout, unreachable, login, service (the four the service's fail policy names) and
+ *   internal (Outlook could not give the draft, or the add-in itself failed).
+ */
+function svWhy(reason) {
+  if (reason === "timeout") {
+    return "kontrollen tog for lang tid";
+  }
+  if (reason === "unreachable") {
+    return "tjenesten kunne ikke nås";
+  }
+  if (reason === "login") {
+    return "du kunne ikke logges på Sendevagt";
+  }
+  if (reason === "service") {
+    return "tjenesten svarede med en fejl";
+  }
+  return "der opstod en fejl i Sendevagt";
+}
+
+function svError(reason, detail) {
+  var e = new Error("sendevagt " + reason + ": " + detail);
+  e.sendevagtReason = reason;
+  return e;
+}
+
+function svReason(err) {
+  if (err && typeof err.sendevagtReason === "string") {
+    return err.sendevagtReason;
+  }
+  return "internal";
+}
+
+/* svErrorCode is a content-free description of an Office or MSAL error, for the log. */
+function svErrorCode(err) {
+  if (!err) {
+    return "";
+  }
+  var parts = [];
+  if (err.code !== undefined && err.code !== null) {
+    parts.push(String(err.code));
+  }
+  if (err.name) {
+    parts.push(String(err.name));
+  }
+  if (err.errorCode) {
+    parts.push(String(err.errorCode));
+  }
+  return parts.join("/").substring(0, 80);
+}
+
+/* ---------------------------------------------------------------- Office async calls */
+
+/*
+ * svAsync calls target[method](...args, callback) and settles with asyncResult.value, or
+ * rejects (reason "internal") when the method is missing, throws or reports a failure.
+ */
+function svAsync(target, method, args, label) {
+  return new Promise(function (resolve, reject) {
+    if (!target || typeof target[method] !== "function") {
+      reject(svError("internal", label + " not available"));
+      return;
+    }
+    var all = [];
+    var i;
+    for (i = 0; args && i < args.length; i++) {
+      all.push(args[i]);
+    }
+    all.push(function (result) {
+      if (!result || result.status === svFailedStatus()) {
+        var err = svError("internal", label + " failed");
+        if (result && result.error) {
+          err.officeCode = svErrorCode(result.error);
+        }
+        reject(err);
+        return;
+      }
+      resolve(result.value);
+    });
+    try {
+      target[method].apply(target, all);
+    } catch (e) {
+      reject(svError("internal", label + " threw"));
+    }
+  });
+}
+
+/* ---------------------------------------------------------------- one run of a handler */
+
+function svNewRun(budgetMs) {
+  return {
+    started: svNow(),
+    budget: budgetMs,
+    done: false,
+    expired: false,
+    timer: null,
+    controllers: [],
+    token: "",
+    envelope: null,
+    attachmentList: null,
+    itemId: "",
+    usedSha: false
+  };
+}
+
+function svRemaining(run) {
+  return run.budget - (svNow() - run.started);
+}
+
+/* svReserve is the budget a second request needs: about a second, less with small budgets. */
+function svReserve(run) {
+  return Math.min(1000, run.budget / 4);
+}
+
+function svStopped(run) {
+  return Boolean(run && (run.done || run.expired));
+}
+
+function svCheckpoint(run) {
+  if (svStopped(run)) {
+    throw svError("timeout", "stopped");
+  }
+}
+
+function svAbortAll(run) {
+  var list = run.controllers;
+  var i;
+  run.controllers = [];
+  for (i = 0; i < list.length; i++) {
+    try {
+      list[i].abort();
+    } catch (e) {
+      /* nothing to do */
+    }
+  }
+}
+
+/* svCompleter wraps event.completed in a once-guard. */
+function svCompleter(event, run) {
+  return function (options) {
+    if (run.done) {
+      return false;
+    }
+    run.done = true;
+    if (run.timer !== null) {
+      clearTimeout(run.timer);
+      run.timer = null;
+    }
+    svAbortAll(run);
+    try {
+      if (options === undefined) {
+        event.completed();
+      } else {
+        event.completed(options);
+      }
+    } catch (e) {
+      svLog("event.completed threw");
+    }
+    return true;
+  };
+}
+
+/* ---------------------------------------------------------------- token */
+
+function svNaaAvailable() {
+  if (!svSetting("msal", false)) {
+    return false;
+  }
+  if (typeof msal === "undefined" || !msal || typeof msal.createNestablePublicClientApplication !== "function") {
+    return false;
+  }
+  return svSupported("NestedAppAuth", "1.1");
+}
+
+function svNaaToken() {
+  var clientId = String(svSetting("clientId", ""));
+  var svPca = Sendevagt.naa;
+  if (svPca.promise === null || svPca.clientId !== clientId) {
+    svPca.clientId = clientId;
+    svPca.promise = Promise.resolve().then(function () {
+      return msal.createNestablePublicClientApplication({
+        auth: { clientId: clientId, authority: "https://login.microsoftonline.com/organizations" }
+      });
+    });
+    svPca.promise.then(null, function () {
+      svPca.promise = null;
+    });
+  }
+  return svPca.promise.then(function (pca) {
+    return pca.acquireTokenSilent({ scopes: [String(svSetting("apiScope", ""))] });
+  }).then(function (result) {
+    if (!result || typeof result.accessToken !== "string" || result.accessToken === "") {
+      throw svError("login", "nested app authentication gave no token");
+    }
+    return result.accessToken;
+  });
+}
+
+function svSsoToken() {
+  if (typeof OfficeRuntime === "undefined" || !OfficeRuntime || !OfficeRuntime.auth ||
+      typeof OfficeRuntime.auth.getAccessToken !== "function") {
+    return Promise.reject(svError("login", "single sign-on not available"));
+  }
+  return Promise.resolve().then(function () {
+    return OfficeRuntime.auth.getAccessToken({
+      allowSignInPrompt: false,
+      allowConsentPrompt: false,
+      forMSGraphAccess: false
+    });
+  }).then(function (token) {
+    if (typeof token !== "string" || token === "") {
+      throw svError("login", "single sign-on gave no token");
+    }
+    return token;
+  }, function (err) {
+    svLog("token: single sign-on failed " + svErrorCode(err));
+    throw svError("login", "single sign-on failed");
+  });
+}
+
+/* svGetToken: nested app authentication (silent only) when available, else Office SSO. */
+function svGetToken() {
+  if (!svNaaAvailable()) {
+    return svSsoToken();
+  }
+  return svNaaToken().then(null, function (err) {
+    svLog("token: nested app authentication failed " + svErrorCode(err));
+    return svSsoToken();
+  });
+}
+
+/* ---------------------------------------------------------------- the service */
+
+/*
+ * svApi sends one request to the service and settles with the parsed JSON of a 2xx answer.
+ * Rejections carry the fail reason: login (401/403), service (other status, bad JSON),
+ * unreachable (fetch rejected) or timeout (the run was stopped, the fetch aborted).
+ */
+function svApi(method, path, body, token, run) {
+  if (typeof fetch !== "function") {
+    return Promise.reject(svError("unreachable", "fetch not available"));
+  }
+  var init = {
+    method: method,
+    headers: { "Authorization": "Bearer " + token, "Accept": "application/json" }
+  };
+  if (body !== undefined && body !== null) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  if (run && typeof AbortController === "function") {
+    var controller = new AbortController();
+    init.signal = controller.signal;
+    run.controllers.push(controller);
+  }
+  var url = String(svSetting("apiBase", "")) + path;
+  return Promise.resolve().then(function () {
+    return fetch(url, init);
+  }).then(function (res) {
+    if (res.status === 401 || res.status === 403) {
+      throw svError("login", "status " + res.status);
+    }
+    if (res.status < 200 || res.status > 299) {
+      throw svError("service", "status " + res.status);
+    }
+    return Promise.resolve().then(function () {
+      return res.json();
+    }).then(null, function () {
+      throw svError("service", "answer is not JSON");
+    });
+  }, function () {
+    if (svStopped(run)) {
+      throw svError("timeout", "request aborted");
+    }
+    throw svError("unreachable", "request failed");
+  });
+}
+
+/* svApiCall is the task pane's form: it gets the token itself. */
+function svApiCall(method, path, body) {
+  return svGetToken().then(function (token) {
+    return svApi(method, path, body, token, null);
+  });
+}
+
+/* ---------------------------------------------------------------- the draft */
+
+/* svPlausible keeps what the service accepts as an address (a local part, @, a domain). */
+function svPlausible(address) {
+  var at = address.lastIndexOf("@");
+  return at > 0 && at < address.length - 1 && !/[\s<>]/.test(address);
+}
+
+function svAddresses(list) {
+  var out = [];
+  var dropped = 0;
+  var i;
+  for (i = 0; list && i < list.length; i++) {
+    var r = list[i] || {};
+    var address = String(r.emailAddress || "").trim();
+    if (!svPlausible(address)) {
+      dropped++;
+      continue;
+    }
+    out.push({ name: String(r.displayName || "").trim(), address: address });
+  }
+  if (dropped > 0) {
+    svLog("recipients: " + dropped + " without an address");
+  }
+  return out;
+}
+
+function svRecipients(field, label, required) {
+  if (!field && !required) {
+    return Promise.resolve([]);
+  }
+  return svAsync(field, "getAsync", [], label).then(svAddresses);
+}
+
+function svFrom(item) {
+  if (!svMailbox("1.7") || !item.from) {
+    return Promise.resolve(null);
+  }
+  return svAsync(item.from, "getAsync", [], "from").then(function (v) {
+    if (!v || !v.emailAddress) {
+      return null;
+    }
+    return { name: String(v.displayName || ""), address: String(v.emailAddress) };
+  }, function () {
+    return null;
+  });
+}
+
+function svRouteHeader(item) {
+  if (!svMailbox("1.8") || !item.internetHeaders) {
+    return Promise.resolve(null);
+  }
+  var name = Sendevagt.routeHeader;
+  return svAsync(item.internetHeaders, "getAsync", [[name]], "headers").then(function (v) {
+    var key;
+    if (!v || typeof v !== "object") {
+      return null;
+    }
+    for (key in v) {
+      if (Object.prototype.hasOwnProperty.call(v, key) && key.toLowerCase() === name.toLowerCase() &&
+          typeof v[key] === "string" && v[key] !== "") {
+        var h = {};
+        h[name] = v[key];
+        return h;
+      }
+    }
+    return null;
+  }, function () {
+    return null;
+  });
+}
+
+/* svCollectEnvelope: what the compose window shows (subject, recipients, sender, route header). */
+function svCollectEnvelope(item) {
+  return Promise.all([
+    svAsync(item.subject, "getAsync", [], "subject"),
+    svRecipients(item.to, "to", true),
+    svRecipients(item.cc, "cc", true),
+    svRecipients(item.bcc, "bcc", false),
+    svFrom(item),
+    svRouteHeader(item)
+  ]).then(function (v) {
+    var env = {
+      mailbox: svUserAddress(),
+      subject: String(v[0] || ""),
+      recipients: { to: v[1], cc: v[2], bcc: v[3] }
+    };
+    if (v[4]) {
+      env.from = v[4];
+    }
+    if (v[5]) {
+      env.headers = v[5];
+    }
+    return env;
+  });
+}
+
+function svRequest(env) {
+  var req = { mailbox: env.mailbox, subject: env.subject, recipients: env.recipients };
+  if (env.from) {
+    req.from = env.from;
+  }
+  if (env.headers) {
+    req.headers = env.headers;
+  }
+  return req;
+}
+
+function svListAttachments(item) {
+  if (!svMailbox("1.8") || typeof item.getAttachmentsAsync !== "function") {
+    return Promise.resolve([]);
+  }
+  return svAsync(item, "getAttachmentsAsync", [], "attachments").then(function (list) {
+    return list || [];
+  });
+}
+
+/* ---------------------------------------------------------------- UTF-8 and base64 */
+
+/* svUtf8 encodes a string as UTF-8 (lone surrogates become U+FFFD). */
+function svUtf8(str) {
+  str = String(str);
+  var out = new Uint8Array(str.length * 3);
+  var n = 0;
+  var i;
+  for (i = 0; i < str.length; i++) {
+    var c = str.charCodeAt(i);
+    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < str.length) {
+      var d = str.charCodeAt(i + 1);
+      if (d >= 0xDC00 && d <= 0xDFFF) {
+        c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
+        i++;
+      }
+    }
+    if (c >= 0xD800 && c <= 0xDFFF) {
+      c = 0xFFFD;
+    }
+    if (c < 0x80) {
+      out[n++] = c;
+    } else if (c < 0x800) {
+      out[n++] = 0xC0 | (c >> 6);
+      out[n++] = 0x80 | (c & 0x3F);
+    } else if (c < 0x10000) {
+      out[n++] = 0xE0 | (c >> 12);
+      out[n++] = 0x80 | ((c >> 6) & 0x3F);
+      out[n++] = 0x80 | (c & 0x3F);
+    } else {
+      out[n++] = 0xF0 | (c >> 18);
+      out[n++] = 0x80 | ((c >> 12) & 0x3F);
+      out[n++] = 0x80 | ((c >> 6) & 0x3F);
+      out[n++] = 0x80 | (c & 0x3F);
+    }
+  }
+  return out.subarray(0, n);
+}
+
+/* svBase64 encodes bytes (an array or Uint8Array) as standard, padded base64. */
+function svBase64(bytes) {
+  var abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  var parts = [];
+  var chunk = [];
+  var n = bytes.length;
+  var i;
+  var v;
+  for (i = 0; i + 2 < n; i += 3) {
+    v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    chunk.push(abc.charAt((v >> 18) & 63) + abc.charAt((v >> 12) & 63) + abc.charAt((v >> 6) & 63) + abc.charAt(v & 63));
+    if (chunk.length === 8192) {
+      parts.push(chunk.join(""));
+      chunk = [];
+    }
+  }
+  if (n - i === 1) {
+    v = bytes[i] << 16;
+    chunk.push(abc.charAt((v >> 18) & 63) + abc.charAt((v >> 12) & 63) + "==");
+  } else if (n - i === 2) {
+    v = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    chunk.push(abc.charAt((v >> 18) & 63) + abc.charAt((v >> 12) & 63) + abc.charAt((v >> 6) & 63) + "=");
+  }
+  parts.push(chunk.join(""));
+  return parts.join("");
+}
+
+/* ---------------------------------------------------------------- attachments */
+
+function svAttachmentEntry(a) {
+  return {
+    name: String(a.name || ""),
+    contentType: String(a.contentType || ""),
+    size: Number(a.size) || 0,
+    attachmentType: String(a.attachmentType || "file")
+  };
+}
+
+function svIsCloud(a) {
+  return String(a.attachmentType || "").toLowerCase() === svEnum("AttachmentType", "Cloud", "cloud").toLowerCase();
+}
+
+/*
+ * svReadAttachment fills entry with the attachment's content: base64 as is; an attached mail
+ * (eml) or calendar item (iCalendar) encoded UTF-8 then base64; a cloud link (url) without
+ * content. It always resolves: a failed read is "omitted": "unavailable".
+ */
+function svReadAttachment(item, id, entry) {
+  return svAsync(item, "getAttachmentContentAsync", [id], "attachment content").then(function (c) {
+    var format = c && c.format;
+    if (format === svEnum("AttachmentContentFormat", "Base64", "base64")) {
+      entry.contentBase64 = String(c.content || "");
+    } else if (format === svEnum("AttachmentContentFormat", "Eml", "eml")) {
+      entry.contentBase64 = svBase64(svUtf8(c.content || ""));
+      entry.contentType = "message/rfc822";
+      entry.attachmentType = "item";
+    } else if (format === svEnum("AttachmentContentFormat", "ICalendar", "iCalendar")) {
+      entry.contentBase64 = svBase64(svUtf8(c.content || ""));
+      entry.contentType = "text/calendar";
+      entry.attachmentType = "item";
+    } else if (format === svEnum("AttachmentContentFormat", "Url", "url")) {
+      entry.attachmentType = "cloud";
+      entry.omitted = "cloud";
+    } else {
+      entry.omitted = "unavailable";
+    }
+    return entry;
+  }, function (err) {
+    svLog("attachment: content not read " + (err.officeCode || ""));
+    entry.omitted = "unavailable";
+    return entry;
+  });
+}
+
+/* svPrescanMatch finds the pre-scan entry of an attachment by id, name and size. */
+function svPrescanMatch(map, a) {
+  if (!map || !Object.prototype.hasOwnProperty.call(map, String(a.id))) {
+    return null;
+  }
+  var e = map[String(a.id)];
+  if (!e || e.name !== String(a.name || "") || Number(e.size) !== (Number(a.size) || 0)) {
+    return null;
+  }
+  return e;
+}
+
+/*
+ * svAttachmentsPayload builds the inline attachment list. Every attachment stays in the list:
+ * what is not sent is marked (cloud, too_large, unavailable) and the service reports it as not
+ * scanned. Pre-scanned ones go as sha256 without content unless force is set.
+ */
+function svAttachmentsPayload(item, list, map, force, run) {
+  var maxOne = svNumber("maxAttachmentBytes", 26214400);
+  var maxAll = svNumber("maxInlineBytes", 26214400);
+  var total = 0;
+  var jobs = [];
+  var i;
+  for (i = 0; i < list.length; i++) {
+    var a = list[i] || {};
+    var entry = svAttachmentEntry(a);
+    if (svIsCloud(a)) {
+      entry.attachmentType = "cloud";
+      entry.omitted = "cloud";
+      jobs.push(Promise.resolve(entry));
+      continue;
+    }
+    var known = null;
+    if (!force) {
+      known = svPrescanMatch(map, a);
+    }
+    if (known && known.sha256) {
+      entry.sha256 = String(known.sha256);
+      run.usedSha = true;
+      jobs.push(Promise.resolve(entry));
+      continue;
+    }
+    if (entry.size > maxOne || total + entry.size > maxAll) {
+      entry.omitted = "too_large";
+      jobs.push(Promise.resolve(entry));
+      continue;
+    }
+    total += entry.size;
+    jobs.push(svReadAttachment(item, a.id, entry));
+  }
+  return Promise.all(jobs);
+}
+
+/* ---------------------------------------------------------------- session data */
+
+function svSessionGet(item, key) {
+  if (!svMailbox("1.11") || !item.sessionData) {
+    return Promise.resolve("");
+  }
+  return svAsync(item.sessionData, "getAsync", [key], "session data").then(function (v) {
+    if (typeof v !== "string") {
+      return "";
+    }
+    return v;
+  }, function () {
+    return "";
+  });
+}
+
+function svSessionSet(item, key, value) {
+  if (!svMailbox("1.11") || !item.sessionData) {
+    return Promise.resolve(false);
+  }
+  return svAsync(item.sessionData, "setAsync", [key, value], "session data").then(function () {
+    return true;
+  }, function () {
+    return false;
+  });
+}
+
+function svSessionRemove(item, key) {
+  if (!svMailbox("1.11") || !item.sessionData) {
+    return Promise.resolve(false);
+  }
+  return svAsync(item.sessionData, "removeAsync", [key], "session data").then(function () {
+    return true;
+  }, function () {
+    return false;
+  });
+}
+
+function svParseMap(text) {
+  if (!text) {
+    return {};
+  }
+  try {
+    var v = JSON.parse(text);
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      return v;
+    }
+  } catch (e) {
+    /* a broken map is an empty one */
+  }
+  return {};
+}
+
+function svLoadPrescanMap(item) {
+  return svSessionGet(item, Sendevagt.prescanKey).then(svParseMap);
+}
+
+/* ---------------------------------------------------------------- inline content */
+
+function svCollectInline(run, item, force) {
+  var classic = svHostName() === "Outlook";
+  var coercion = svCoercion("Html", "html");
+  var contentType = "html";
+  if (classic) {
+    coercion = svCoercion("Text", "text");
+    contentType = "text";
+  }
+  var mapJob = Promise.resolve({});
+  if (!force) {
+    mapJob = svLoadPrescanMap(item);
+  }
+  return Promise.all([
+    svAsync(item.body, "getAsync", [coercion], "body"),
+    svListAttachments(item),
+    mapJob
+  ]).then(function (v) {
+    run.attachmentList = v[1];
+    svCheckpoint(run);
+    return svAttachmentsPayload(item, v[1], v[2], force, run).then(function (attachments) {
+      return { body: { contentType: contentType, content: String(v[0] || "") }, attachments: attachments };
+    });
+  });
+}
+
+/* svCollectDraft: the whole inline on-send request (for the task pane and tests). */
+function svCollectDraft(force) {
+  var item = svItem();
+  var run = svNewRun(svNumber("budgetMs", 4000));
+  return svCollectEnvelope(item).then(function (env) {
+    run.envelope = env;
+    return svCollectInline(run, item, Boolean(force));
+  }).then(function (inline) {
+    var req = svRequest(run.envelope);
+    req.inline = inline;
+    return req;
+  });
+}
+
+/* ---------------------------------------------------------------- the check */
+
+function svGraphMode() {
+  if (!svSetting("graph", false)) {
+    return false;
+  }
+  var host = svHostName();
+  return host === "OutlookWebApp" || host === "newOutlookWindows";
+}
+
+function svHasReason(answer, code) {
+  var list = (answer && answer.reasons) || [];
+  var i;
+  for (i = 0; i < list.length; i++) {
+    if (list[i] && list[i].code === code) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function svInlineCheck(run, item, force) {
+  return svCollectInline(run, item, force).then(function (inline) {
+    svCheckpoint(run);
+    var req = svRequest(run.envelope);
+    if (run.itemId) {
+      req.itemId = run.itemId;
+    }
+    req.inline = inline;
+    return svApi("POST", "/api/v1/onsend", req, run.token, run);
+  }).then(function (answer) {
+    if (!force && run.usedSha && answer && answer.resendInline && svHasReason(answer, "content_required")) {
+      if (svRemaining(run) >= svReserve(run)) {
+        svLog("onsend: pre-scan cache missed, resending with content");
+        return svInlineCheck(run, item, true);
+      }
+    }
+    return answer;
+  });
+}
+
+function svRestId(item) {
+  return svAsync(item, "saveAsync", [], "save").then(function (ewsId) {
+    if (!ewsId) {
+      throw svError("internal", "save gave no id");
+    }
+    return Office.context.mailbox.convertToRestId(ewsId, svEnum("RestVersion", "v2_0", "v2.0"));
+  });
+}
+
+function svGraphCheck(run, item) {
+  return svRestId(item).then(function (restId) {
+    svCheckpoint(run);
+    run.itemId = String(restId || "");
+    if (!run.itemId) {
+      throw svError("internal", "no REST id");
+    }
+    var req = svRequest(run.envelope);
+    req.itemId = run.itemId;
+    return svApi("POST", "/api/v1/onsend", req, run.token, run).then(function (answer) {
+      if (answer && answer.resendInline && svRemaining(run) >= svReserve(run)) {
+        svLog("onsend: draft not readable through Graph, sending inline");
+        return svInlineCheck(run, item, false);
+      }
+      return answer;
+    });
+  }, function (err) {
+    if (svStopped(run)) {
+      throw svError("timeout", "stopped");
+    }
+    svLog("onsend: save failed " + (err.officeCode || "") + ", sending inline");
+    return svInlineCheck(run, item, false);
+  });
+}
+
+/* svCheck runs the check of the current draft and settles with the service's answer. */
+function svCheck(run) {
+  var item = svItem();
+  var envelope = svCollectEnvelope(item).then(function (env) {
+    run.envelope = env;
+    return env;
+  });
+  return Promise.all([svGetToken(), envelope]).then(function (v) {
+    svCheckpoint(run);
+    run.token = v[0];
+    if (svGraphMode()) {
+      return svGraphCheck(run, item);
+    }
+    return svInlineCheck(run, item, false);
+  }).then(function (answer) {
+    if (!answer || typeof answer !== "object" || typeof answer.action !== "string") {
+      throw svError("service", "answer without action");
+    }
+    return answer;
+  });
+}
+
+/* svCheckDraft is the task pane's "Kontrollér mailen nu": the same check, 30 s to answer. */
+function svCheckDraft(timeoutMs) {
+  var run = svNewRun(Number(timeoutMs) || 30000);
+  run.timer = setTimeout(function () {
+    run.expired = true;
+    svAbortAll(run);
+  }, run.budget);
+  return svCheck(run).then(function (answer) {
+    clearTimeout(run.timer);
+    return answer;
+  }, function (err) {
+    clearTimeout(run.timer);
+    throw err;
+  });
+}
+
+/* ---------------------------------------------------------------- verdict → options */
+
+/* svCut shortens text to max characters at a word boundary. */
+function svCut(text, max) {
+  text = String(text || "");
+  if (text.length <= max) {
+    return text;
+  }
+  var cut = text.substring(0, max - 1);
+  var space = cut.lastIndexOf(" ");
+  if (space > max / 2) {
+    cut = cut.substring(0, space);
+  }
+  return cut.replace(/[\s,;:.]+$/, "") + "…";
+}
+
+/* svWithSuffix appends a sentence, shortening the message so the whole stays within 500. */
+function svWithSuffix(message, suffix) {
+  return svCut(message, 500 - suffix.length - 1) + " " + suffix;
+}
+
+function svHash(text, seed) {
+  var h = seed >>> 0;
+  var i;
+  for (i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  return ("0000000" + h.toString(16)).slice(-8);
+}
+
+/*
+ * svFingerprint identifies a warned draft without its content: recipients, attachment names and
+ * sizes, and the reason codes, hashed.
+ */
+function svFingerprint(env, attachments, codes) {
+  var parts = [];
+  var kinds = ["to", "cc", "bcc"];
+  var i;
+  var j;
+  for (i = 0; i < kinds.length; i++) {
+    var list = (env && env.recipients && env.recipients[kinds[i]]) || [];
+    var addrs = [];
+    for (j = 0; j < list.length; j++) {
+      addrs.push(String(list[j].address || "").toLowerCase());
+    }
+    addrs.sort();
+    parts.push(kinds[i] + ":" + addrs.join(","));
+  }
+  var atts = [];
+  for (i = 0; attachments && i < attachments.length; i++) {
+    atts.push(String(attachments[i].name || "") + "/" + String(Number(attachments[i].size) || 0));
+  }
+  atts.sort();
+  parts.push("att:" + atts.join("|"));
+  var c = (codes || []).slice();
+  c.sort();
+  parts.push("why:" + c.join(","));
+  var text = parts.join(";");
+  return svHash(text, 2166136261) + svHash(text, 374761393);
+}
+
+function svReasonCodes(answer) {
+  var codes = [String(answer.action || "")];
+  var list = answer.reasons || [];
+  var i;
+  for (i = 0; i < list.length; i++) {
+    if (list[i] && list[i].code) {
+      codes.push(String(list[i].code));
+    }
+  }
+  return codes;
+}
+
+/*
+ * svSecondSend is the warning for clients without Mailbox 1.14 (no "Send anyway" button): the
+ * first Send remembers the draft's fingerprint and cancels; a second Send of the same draft
+ * with the same warning goes. Without session data (1.11) it cannot remember: null.
+ */
+function svSecondSend(run, item, codes) {
+  if (!svMailbox("1.11") || !item.sessionData) {
+    return Promise.resolve(null);
+  }
+  var listJob = Promise.resolve(run.attachmentList);
+  if (run.attachmentList === null) {
+    listJob = svListAttachments(item).then(null, function () {
+      return [];
+    });
+  }
+  return listJob.then(function (list) {
+    var fp = svFingerprint(run.envelope, list, codes);
+    return svSessionGet(item, Sendevagt.warnedKey).then(function (previous) {
+      if (previous === fp) {
+        return svSessionRemove(item, Sendevagt.warnedKey).then(function () {
+          return "again";
+        });
+      }
+      return svSessionSet(item, Sendevagt.warnedKey, fp).then(function (ok) {
+        if (ok) {
+          return "first";
+        }
+        return null;
+      });
+    });
+  });
+}
+
+function svDefaultMessage(action) {
+  if (action === "warn") {
+    return "Sendevagt har fundet personoplysninger i mailen. Se efter, at modtagerne må få dem.";
+  }
+  if (action === "secure") {
+    return "Mailen indeholder personoplysninger og skal sendes som sikker mail.";
+  }
+  return "Sendevagt har stoppet mailen, fordi den indeholder personoplysninger, som modtagerne ikke må få.";
+}
+
+function svContextData(answer) {
+  var ctx = {
+    scanId: String(answer.scanId || ""),
+    action: String(answer.action || ""),
+    confirm: false,
+    header: null,
+    subjectTag: ""
+  };
+  if (answer.secure && typeof answer.secure === "object") {
+    ctx.confirm = Boolean(answer.secure.confirm);
+    if (answer.secure.header && answer.secure.header.name) {
+      ctx.header = { name: String(answer.secure.header.name), value: String(answer.secure.header.value || "") };
+    }
+    ctx.subjectTag = String(answer.secure.subjectTag || "");
+  }
+  return ctx;
+}
+
+/* svDetails adds the "Take action" button that opens the task pane (Mailbox 1.14). */
+function svDetails(options, label, ctx) {
+  if (svMailbox("1.14")) {
+    options.cancelLabel = label;
+    options.commandId = String(svSetting("taskpaneCommandId", "sendevagtTaskPaneButton"));
+    options.contextData = JSON.stringify(ctx);
+  }
+  return options;
+}
+
+function svMarkdown(options, answer) {
+  if (svMailbox("1.15") && answer.messageMarkdown) {
+    options.errorMessageMarkdown = svCut(answer.messageMarkdown, 500);
+  }
+  return options;
+}
+
+function svSubjectTag(secure) {
+  var tag = "";
+  if (secure && secure.subjectTag) {
+    tag = String(secure.subjectTag);
+  }
+  return tag;
+}
+
+/* svAddSubjectTag puts tag in front of the subject unless the subject has it (any case). */
+function svAddSubjectTag(item, tag) {
+  return svAsync(item.subject, "getAsync", [], "subject").then(function (subject) {
+    subject = String(subject || "");
+    if (subject.toLowerCase().indexOf(tag.toLowerCase()) >= 0) {
+      return true;
+    }
+    var next = tag + " " + subject;
+    if (subject === "") {
+      next = tag;
+    }
+    return svAsync(item.subject, "setAsync", [next.substring(0, 255)], "subject").then(function () {
+      return true;
+    });
+  }).then(null, function (err) {
+    svLog("secure: subject tag not set " + (err.officeCode || ""));
+    return false;
+  });
+}
+
+/*
+ * svMarkSecure marks the draft as secure mail: the header (Mailbox 1.8), and the subject tag
+ * when the policy asks for one. When the header cannot be set, the tag (the policy's, or
+ * "[sikker]") is the marking. Settles with {header, tag}: what was achieved.
+ */
+function svMarkSecure(item, secure) {
+  var header = (secure && secure.header) || { name: Sendevagt.routeHeader, value: "secure" };
+  var headerJob = Promise.resolve(false);
+  if (header.name && svMailbox("1.8") && item.internetHeaders) {
+    var h = {};
+    h[String(header.name)] = String(header.value || "");
+    headerJob = svAsync(item.internetHeaders, "setAsync", [h], "headers").then(function () {
+      return true;
+    }, function (err) {
+      svLog("secure: header not set " + (err.officeCode || ""));
+      return false;
+    });
+  }
+  return headerJob.then(function (headerOK) {
+    var tag = svSubjectTag(secure);
+    if (tag === "" && !headerOK) {
+      tag = Sendevagt.defaultSubjectTag;
+    }
+    if (tag === "") {
+      return { header: headerOK, tag: false };
+    }
+    return svAddSubjectTag(item, tag).then(function (tagOK) {
+      return { header: headerOK, tag: tagOK };
+    });
+  });
+}
+
+function svRemember(item, ctx) {
+  return svSessionSet(item, Sendevagt.lastKey, JSON.stringify(ctx));
+}
+
+function svWarnOptions(run, item, answer, ctx) {
+  var message = svCut(answer.message || svDefaultMessage("warn"), 500);
+  if (svMailbox("1.14")) {
+    var options = { allowEvent: false, errorMessage: message,
+      sendModeOverride: svEnum("SendModeOverride", "PromptUser", "promptUser") };
+    svMarkdown(options, answer);
+    return Promise.resolve(svDetails(options, "Se detaljer", ctx));
+  }
+  return svSecondSend(run, item, svReasonCodes(answer)).then(function (state) {
+    if (state === "again") {
+      svLog("onsend: warned before, sent again");
+      return { allowEvent: true };
+    }
+    if (state === "first") {
+      return { allowEvent: false, errorMessage: svWithSuffix(message, "Tryk Send igen for at sende alligevel.") };
+    }
+    return { allowEvent: false, errorMessage: message };
+  });
+}
+
+function svBlockOptions(answer, ctx) {
+  var options = { allowEvent: false, errorMessage: svCut(answer.message || svDefaultMessage("block"), 500) };
+  svMarkdown(options, answer);
+  return svDetails(options, "Se detaljer", ctx);
+}
+
+function svSecureOptions(run, item, answer, ctx) {
+  var secure = answer.secure || {};
+  var message = answer.message || svDefaultMessage("secure");
+  var tag = svSubjectTag(secure);
+  if (tag === "") {
+    tag = Sendevagt.defaultSubjectTag;
+  }
+  if (secure.confirm) {
+    if (svMailbox("1.14")) {
+      var options = { allowEvent: false, errorMessage: svCut(message, 500) };
+      svMarkdown(options, answer);
+      return Promise.resolve(svDetails(options, "Send som sikker mail", ctx));
+    }
+    return Promise.resolve({ allowEvent: false,
+      errorMessage: svWithSuffix(message, "Skriv " + tag + " i emnet, og tryk Send igen for at sende som sikker mail.") });
+  }
+  return svMarkSecure(item, secure).then(function (done) {
+    if (done.header || done.tag) {
+      svLog("onsend: marked secure");
+      return { allowEvent: true };
+    }
+    return { allowEvent: false,
+      errorMessage: "Sendevagt kunne ikke markere mailen som sikker mail. Skriv " + tag + " i emnet, og tryk Send igen." };
+  });
+}
+
+/* svVerdictOptions turns the service's answer into event.completed's options. */
+function svVerdictOptions(run, answer) {
+  var item = svItem();
+  var action = String(answer.action || "");
+  if (action === "allow") {
+    return Promise.resolve({ allowEvent: true });
+  }
+  if (action !== "warn" && action !== "block" && action !== "secure") {
+    return Promise.reject(svError("service", "unknown action"));
+  }
+  var ctx = svContextData(answer);
+  return svRemember(item, ctx).then(function () {
+    if (action === "warn") {
+      return svWarnOptions(run, item, answer, ctx);
+    }
+    if (action === "secure") {
+      return svSecureOptions(run, item, answer, ctx);
+    }
+    return svBlockOptions(answer, ctx);
+  });
+}
+
+/* ---------------------------------------------------------------- fail mode */
+
+function svFailMode() {
+  var mode = String(svSetting("failMode", "warn")).toLowerCase();
+  if (mode === "block") {
+    return "block";
+  }
+  return "warn";
+}
+
+function svFailText(reason, mode) {
+  var start = "Sendevagt kunne ikke kontrollere mailen, fordi " + svWhy(reason) + ". ";
+  if (mode === "block") {
+    return start + "Mailen er ikke sendt. Prøv igen om lidt, eller kontakt IT-support, hvis det bliver ved.";
+  }
+  if (mode === "again") {
+    return start + "Se selv efter, at mailen og vedhæftningerne kun indeholder oplysninger, som modtageren må få, og tryk derefter Send igen for at sende alligevel.";
+  }
+  return start + "Se selv efter, at mailen og vedhæftningerne kun indeholder oplysninger, som modtageren må få, og vælg derefter Send alligevel.";
+}
+
+/* svFailNow is the fail mode's answer without session data (safe to give at once). */
+function svFailNow(reason) {
+  if (svFailMode() === "warn" && svMailbox("1.14")) {
+    return { allowEvent: false, errorMessage: svFailText(reason, "warn"),
+      sendModeOverride: svEnum("SendModeOverride", "PromptUser", "promptUser") };
+  }
+  return { allowEvent: false, errorMessage: svFailText(reason, "block") };
+}
+
+/* svFailOptions: the fail mode, with the second-Send rule for warn on clients before 1.14. */
+function svFailOptions(run, reason) {
+  if (svFailMode() !== "warn" || svMailbox("1.14") || !svMailbox("1.11")) {
+    return Promise.resolve(svFailNow(reason));
+  }
+  var item;
+  try {
+    item = svItem();
+  } catch (e) {
+    return Promise.resolve(svFailNow(reason));
+  }
+  return svSecondSend(run, item, ["fail"]).then(function (state) {
+    if (state === "again") {
+      svLog("onsend: fail mode warned before, sent again");
+      return { allowEvent: true };
+    }
+    if (state === "first") {
+      return { allowEvent: false, errorMessage: svFailText(reason, "again") };
+    }
+    return svFailNow(reason);
+  }, function () {
+    return svFailNow(reason);
+  });
+}
+
+/* ---------------------------------------------------------------- handlers */
+
+function onMessageSendHandler(event) {
+  var run = svNewRun(svNumber("budgetMs", 4000));
+  var finish = svCompleter(event, run);
+  var failing = false;
+  var fail = function (reason) {
+    if (run.done || failing) {
+      return;
+    }
+    failing = true;
+    svLog("onsend: fail mode " + svFailMode() + ", " + reason + ", " + (svNow() - run.started) + " ms");
+    var hard = setTimeout(function () {
+      finish(svFailNow(reason));
+    }, 500);
+    svFailOptions(run, reason).then(function (options) {
+      clearTimeout(hard);
+      finish(options);
+    }, function () {
+      clearTimeout(hard);
+      finish(svFailNow(reason));
+    });
+  };
+  try {
+    run.timer = setTimeout(function () {
+      run.timer = null;
+      run.expired = true;
+      svAbortAll(run);
+      fail("timeout");
+    }, run.budget);
+    svLog("onsend: start, host " + svHostName() + ", " + String(svSetting("version", "")));
+    svCheck(run).then(function (answer) {
+      svCheckpoint(run);
+      return svVerdictOptions(run, answer).then(function (options) {
+        svLog("onsend: " + answer.action + ", " + (svNow() - run.started) + " ms");
+        finish(options);
+      });
+    }).then(null, function (err) {
+      if (run.done) {
+        return;
+      }
+      if (svStopped(run)) {
+        fail("timeout");
+        return;
+      }
+      if (err && err.officeCode) {
+        svLog("onsend: Outlook error " + err.officeCode);
+      }
+      fail(svReason(err));
+    }).then(null, function () {
+      finish(svFailNow("internal"));
+    });
+  } catch (e) {
+    finish(svFailNow("internal"));
+  }
+}
+
+/* ---------------------------------------------------------------- pre-scan */
+
+/* svSavePrescanMap merges results into the stored map, keeping only attachments still there. */
+function svSavePrescanMap(item, list, results) {
+  if (!svMailbox("1.11") || !item.sessionData) {
+    return Promise.resolve(false);
+  }
+  return svLoadPrescanMap(item).then(function (stored) {
+    var next = {};
+    var i;
+    for (i = 0; i < list.length; i++) {
+      var a = list[i] || {};
+      var id = String(a.id);
+      var e = svPrescanMatch(results, a);
+      if (!e) {
+        e = svPrescanMatch(stored, a);
+      }
+      if (e) {
+        next[id] = e;
+      }
+    }
+    var text = JSON.stringify(next);
+    var ids = Object.keys(next);
+    while (text.length > 40000 && ids.length > 0) {
+      delete next[ids.pop()];
+      text = JSON.stringify(next);
+    }
+    return svSessionSet(item, Sendevagt.prescanKey, text);
+  });
+}
+
+function svPrescan(run) {
+  var item = svItem();
+  if (!svMailbox("1.8") || typeof item.getAttachmentsAsync !== "function") {
+    return Promise.resolve(0);
+  }
+  var maxOne = svNumber("maxAttachmentBytes", 26214400);
+  var maxAll = svNumber("maxInlineBytes", 26214400);
+  return Promise.all([svListAttachments(item), svLoadPrescanMap(item)]).then(function (v) {
+    var list = v[0];
+    var map = v[1];
+    var todo = [];
+    var total = 0;
+    var i;
+    for (i = 0; i < list.length; i++) {
+      var a = list[i] || {};
+      var size = Number(a.size) || 0;
+      if (svPrescanMatch(map, a) || svIsCloud(a) || size > maxOne || total + size > maxAll) {
+        continue;
+      }
+      total += size;
+      todo.push(a);
+    }
+    if (todo.length === 0) {
+      return svSavePrescanMap(item, list, {}).then(function () {
+        return 0;
+      });
+    }
+    return svGetToken().then(function (token) {
+      svCheckpoint(run);
+      var reads = [];
+      for (i = 0; i < todo.length; i++) {
+        reads.push(svReadAttachment(item, todo[i].id, svAttachmentEntry(todo[i])));
+      }
+      return Promise.all(reads).then(function (entries) {
+        svCheckpoint(run);
+        var send = [];
+        var sent = [];
+        var j;
+        for (j = 0; j < entries.length; j++) {
+          if (entries[j].contentBase64 && !entries[j].omitted) {
+            send.push(entries[j]);
+            sent.push(todo[j]);
+          }
+        }
+        if (send.length === 0) {
+          return 0;
+        }
+        return svApi("POST", "/api/v1/prescan", { attachments: send }, token, run).then(function (answer) {
+          svCheckpoint(run);
+          var results = {};
+          var got = (answer && answer.attachments) || [];
+          var k;
+          for (k = 0; k < sent.length && k < got.length; k++) {
+            if (got[k] && typeof got[k].sha256 === "string" && got[k].sha256 !== "") {
+              results[String(sent[k].id)] = { name: String(sent[k].name || ""), size: Number(sent[k].size) || 0,
+                sha256: got[k].sha256, status: String(got[k].status || "") };
+            }
+          }
+          return svSavePrescanMap(item, list, results).then(function () {
+            return send.length;
+          });
+        });
+      });
+    });
+  });
+}
+
+function svPrescanHandler(event, label) {
+  var run = svNewRun(svNumber("prescanBudgetMs", 60000));
+  var finish = svCompleter(event, run);
+  try {
+    run.timer = setTimeout(function () {
+      run.timer = null;
+      run.expired = true;
+      svLog(label + ": out of time");
+      finish();
+    }, run.budget);
+    svPrescan(run).then(function (n) {
+      svLog(label + ": pre-scanned " + n + ", " + (svNow() - run.started) + " ms");
+      finish();
+    }, function (err) {
+      svLog(label + ": pre-scan skipped, " + svReason(err) + " " + (err && err.officeCode || ""));
+      finish();
+    });
+  } catch (e) {
+    svLog(label + ": pre-scan failed");
+    finish();
+  }
+}
+
+function onAttachmentsChangedHandler(event) {
+  svPrescanHandler(event, "attachments changed");
+}
+
+function onRecipientsChangedHandler(event) {
+  svPrescanHandler(event, "recipients changed");
+}
+
+if (typeof Office !== "undefined" && Office.actions) {
+  Office.actions.associate("onMessageSendHandler", onMessageSendHandler);
+  Office.actions.associate("onAttachmentsChangedHandler", onAttachmentsChangedHandler);
+  Office.actions.associate("onRecipientsChangedHandler", onRecipientsChangedHandler);
+}

@@ -1,0 +1,629 @@
+// fakeoffice: a hand-written fake of the parts of the Office JavaScript API that the Sendevagt
+// add-in uses, following the real shapes (AsyncResult, optional options arguments, enums), and a
+// loader that runs launchevent.js the way classic Outlook's JavaScript-only runtime does: a bare
+// global scope without window, document or btoa.
+//
+// Exports (the end-to-end test of the service reuses these):
+//   createOutlook(opts)  → {Office, OfficeRuntime, msal, state, calls}
+//   loadLaunchEvent({Office, OfficeRuntime, fetch, config, source, msal, abortController, console})
+//                        → {context, handlers, logs}
+//   runEvent(handler, eventExtras, {graceMs, timeoutMs}) → Promise<{options, count, elapsed}>
+//   createFetch(responder) → a fake fetch recording its requests (fetch.requests)
+//   versionAtLeast(have, want)
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import vm from "node:vm";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const launchEventPath = path.join(here, "..", "launchevent.js");
+
+// versionAtLeast compares dotted requirement-set versions ("1.8" < "1.14").
+export function versionAtLeast(have, want) {
+  if (have === null || have === undefined || have === false) {
+    return false;
+  }
+  if (want === undefined || want === null || want === "") {
+    return true;
+  }
+  const a = String(have).split(".").map(Number);
+  const b = String(want).split(".").map(Number);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] || 0;
+    const y = b[i] || 0;
+    if (x !== y) {
+      return x > y;
+    }
+  }
+  return true;
+}
+
+function recipient(r) {
+  if (typeof r === "string") {
+    return { displayName: "", emailAddress: r, recipientType: "externalUser" };
+  }
+  return {
+    displayName: r.displayName ?? r.name ?? "",
+    emailAddress: r.emailAddress ?? r.address ?? "",
+    recipientType: r.recipientType ?? "externalUser",
+  };
+}
+
+function htmlEscape(s) {
+  return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function stripHtml(s) {
+  return String(s).replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+}
+
+// officeError is thrown inside a fake method to report an AsyncResult failure.
+class OfficeError extends Error {
+  constructor(code, name, message) {
+    super(message);
+    this.office = { code, name, message };
+  }
+}
+
+/**
+ * createOutlook builds a fake Office for one compose item.
+ *
+ * opts: {
+ *   hostName: "Outlook" | "OutlookWebApp" | "newOutlookWindows" | "OutlookMac" (default "Outlook"),
+ *   sets: {Mailbox: "1.15", NestedAppAuth: null}  (a set absent or null is not supported),
+ *   userEmail, token: string | Error | (options) => Promise<string>,
+ *   naa: {token: string | Error} (a fake msal global for nested app authentication),
+ *   item: {subject, from: {displayName, emailAddress}, to, cc, bcc, bodyText, bodyHtml, headers,
+ *          attachments: [{id, name, size, contentType, attachmentType, isInline, base64|eml|ical|url}],
+ *          ewsId, restId, sessionData: {key: string}, initializationContext},
+ *   failures: {method: {code, name, message} | (args) => error|null},  e.g. "saveAsync",
+ *             "subject.getAsync", "internetHeaders.setAsync", "getAttachmentContentAsync:<id>",
+ *             "getAccessToken", "acquireTokenSilent"
+ *   delays: {method: ms | Infinity}  (Infinity: the callback never comes)
+ *   sessionDataMissing: "fail" | "empty"  (sessionData.getAsync of an unknown key; default "fail")
+ * }
+ *
+ * APIs above the configured Mailbox version are absent (undefined), as on old clients.
+ */
+export function createOutlook(opts = {}) {
+  const sets = { Mailbox: "1.15", NestedAppAuth: null, ...(opts.sets || {}) };
+  const has = (v) => versionAtLeast(sets.Mailbox, v);
+  const failures = { ...(opts.failures || {}) };
+  const delays = { ...(opts.delays || {}) };
+  const calls = [];
+  // record logs a call with plain copies of its arguments (the handler runs in another realm).
+  const record = (method, args) => {
+    let copy = args;
+    try {
+      copy = JSON.parse(JSON.stringify(args ?? []));
+    } catch {
+      copy = args;
+    }
+    calls.push({ method, args: copy });
+  };
+  const it = opts.item || {};
+
+  const state = {
+    subject: it.subject ?? "",
+    from: it.from ? recipient(it.from) : { displayName: "Sagsbehandler", emailAddress: opts.userEmail || "sagsbehandler@kommune.dk" },
+    to: (it.to || []).map(recipient),
+    cc: (it.cc || []).map(recipient),
+    bcc: (it.bcc || []).map(recipient),
+    bodyText: it.bodyText,
+    bodyHtml: it.bodyHtml,
+    headers: { ...(it.headers || {}) },
+    attachments: (it.attachments || []).map((a, i) => ({ id: String(a.id ?? i), ...a })),
+    sessionData: { ...(it.sessionData || {}) },
+    ewsId: it.ewsId ?? "AAMkADEWSID/draft+1=",
+    restId: it.restId,
+    initializationContext: it.initializationContext,
+    saved: 0,
+  };
+
+  const AsyncResultStatus = { Succeeded: "succeeded", Failed: "failed" };
+
+  function failureFor(name, args) {
+    let f = failures[name];
+    if (f === undefined && args.length > 0 && (typeof args[0] === "string" || typeof args[0] === "number")) {
+      f = failures[`${name}:${args[0]}`];
+    }
+    if (typeof f === "function") {
+      f = f(args);
+    }
+    return f || null;
+  }
+
+  function delayFor(name) {
+    const d = delays[name];
+    if (d === undefined) {
+      return 0;
+    }
+    return d;
+  }
+
+  // asyncMethod builds an Office-style method: fixed arguments, then an optional options
+  // object and an optional callback, which gets an AsyncResult.
+  function asyncMethod(name, fixed, produce) {
+    return function (...all) {
+      const args = all.slice(0, fixed);
+      let rest = all.slice(fixed);
+      let callback;
+      if (rest.length > 0 && typeof rest[rest.length - 1] === "function") {
+        callback = rest[rest.length - 1];
+        rest = rest.slice(0, -1);
+      }
+      const options = rest[0];
+      record(name, args);
+      const finish = () => {
+        const asyncContext = options && options.asyncContext;
+        const failure = failureFor(name, args);
+        let result;
+        if (failure) {
+          result = { status: AsyncResultStatus.Failed, value: undefined, error: { code: failure.code ?? 9999, name: failure.name ?? "GenericError", message: failure.message ?? "fake failure" }, asyncContext };
+        } else {
+          try {
+            result = { status: AsyncResultStatus.Succeeded, value: produce(...args), error: undefined, asyncContext };
+          } catch (err) {
+            if (!(err instanceof OfficeError)) {
+              throw err;
+            }
+            result = { status: AsyncResultStatus.Failed, value: undefined, error: err.office, asyncContext };
+          }
+        }
+        if (callback) {
+          callback(result);
+        }
+      };
+      const d = delayFor(name);
+      if (d === Infinity) {
+        return;
+      }
+      setTimeout(finish, d);
+    };
+  }
+
+  function recipientsField(key) {
+    return {
+      getAsync: asyncMethod(`${key}.getAsync`, 0, () => state[key].map((r) => ({ ...r }))),
+      setAsync: asyncMethod(`${key}.setAsync`, 1, (list) => {
+        state[key] = list.map(recipient);
+      }),
+      addAsync: asyncMethod(`${key}.addAsync`, 1, (list) => {
+        state[key] = state[key].concat(list.map(recipient));
+      }),
+    };
+  }
+
+  const item = {
+    itemType: "message",
+    subject: {
+      getAsync: asyncMethod("subject.getAsync", 0, () => state.subject),
+      setAsync: asyncMethod("subject.setAsync", 1, (s) => {
+        if (typeof s !== "string" || s.length > 255) {
+          throw new OfficeError(1000, "InvalidParameter", "subject must be a string of at most 255 characters");
+        }
+        state.subject = s;
+      }),
+    },
+    to: recipientsField("to"),
+    cc: recipientsField("cc"),
+    bcc: recipientsField("bcc"),
+    body: {
+      getAsync: asyncMethod("body.getAsync", 1, (coercion) => {
+        if (coercion === "text") {
+          return state.bodyText ?? stripHtml(state.bodyHtml ?? "");
+        }
+        if (coercion === "html") {
+          return state.bodyHtml ?? `<html><body><p>${htmlEscape(state.bodyText ?? "")}</p></body></html>`;
+        }
+        throw new OfficeError(1000, "InvalidParameter", "unknown coercion type");
+      }),
+      setAsync: asyncMethod("body.setAsync", 1, (s) => {
+        state.bodyText = stripHtml(s);
+        state.bodyHtml = s;
+      }),
+    },
+  };
+
+  if (has("1.3")) {
+    item.saveAsync = asyncMethod("saveAsync", 0, () => {
+      state.saved++;
+      return state.ewsId;
+    });
+  }
+  if (has("1.7")) {
+    item.from = { getAsync: asyncMethod("from.getAsync", 0, () => ({ ...state.from })) };
+  }
+  if (has("1.8")) {
+    item.internetHeaders = {
+      getAsync: asyncMethod("internetHeaders.getAsync", 1, (names) => {
+        const out = {};
+        for (const n of names) {
+          const key = Object.keys(state.headers).find((k) => k.toLowerCase() === String(n).toLowerCase());
+          if (key !== undefined) {
+            out[n] = state.headers[key];
+          }
+        }
+        return out;
+      }),
+      setAsync: asyncMethod("internetHeaders.setAsync", 1, (headers) => {
+        if (!headers || typeof headers !== "object") {
+          throw new OfficeError(1000, "InvalidParameter", "headers must be an object");
+        }
+        for (const [k, v] of Object.entries(headers)) {
+          state.headers[k] = String(v);
+        }
+      }),
+      removeAsync: asyncMethod("internetHeaders.removeAsync", 1, (names) => {
+        for (const n of names) {
+          delete state.headers[n];
+        }
+      }),
+    };
+    item.getAttachmentsAsync = asyncMethod("getAttachmentsAsync", 0, () =>
+      state.attachments.map((a) => ({
+        id: a.id,
+        name: a.name,
+        size: a.size ?? 0,
+        contentType: a.contentType ?? "application/octet-stream",
+        attachmentType: a.attachmentType ?? (a.url ? "cloud" : a.eml !== undefined || a.ical !== undefined ? "item" : "file"),
+        isInline: Boolean(a.isInline),
+      })),
+    );
+    item.getAttachmentContentAsync = asyncMethod("getAttachmentContentAsync", 1, (id) => {
+      const a = state.attachments.find((x) => x.id === id);
+      if (!a) {
+        throw new OfficeError(9002, "InvalidAttachmentId", "the attachment id is not valid");
+      }
+      if (a.url !== undefined) {
+        return { format: "url", content: a.url };
+      }
+      if (a.eml !== undefined) {
+        return { format: "eml", content: a.eml };
+      }
+      if (a.ical !== undefined) {
+        return { format: "iCalendar", content: a.ical };
+      }
+      return { format: "base64", content: a.base64 ?? "" };
+    });
+  }
+  if (has("1.11")) {
+    const limit = has("1.16") ? 2621440 : 50000;
+    const used = () => Object.entries(state.sessionData).reduce((n, [k, v]) => n + k.length + v.length, 0);
+    item.sessionData = {
+      getAsync: asyncMethod("sessionData.getAsync", 1, (key) => {
+        if (!Object.prototype.hasOwnProperty.call(state.sessionData, key)) {
+          if (opts.sessionDataMissing === "empty") {
+            return "";
+          }
+          throw new OfficeError(9057, "KeyNotFound", "no session data under that key");
+        }
+        return state.sessionData[key];
+      }),
+      setAsync: asyncMethod("sessionData.setAsync", 2, (key, value) => {
+        if (typeof key !== "string" || typeof value !== "string") {
+          throw new OfficeError(1000, "InvalidParameter", "session data keys and values are strings");
+        }
+        const before = state.sessionData[key];
+        state.sessionData[key] = value;
+        if (used() > limit) {
+          if (before === undefined) {
+            delete state.sessionData[key];
+          } else {
+            state.sessionData[key] = before;
+          }
+          throw new OfficeError(9058, "ExceededMaxLength", "session data is over its limit");
+        }
+      }),
+      removeAsync: asyncMethod("sessionData.removeAsync", 1, (key) => {
+        delete state.sessionData[key];
+      }),
+      getAllAsync: asyncMethod("sessionData.getAllAsync", 0, () => ({ ...state.sessionData })),
+      clearAsync: asyncMethod("sessionData.clearAsync", 0, () => {
+        state.sessionData = {};
+      }),
+    };
+  }
+  if (has("1.14")) {
+    item.getInitializationContextAsync = asyncMethod("getInitializationContextAsync", 0, () => {
+      if (state.initializationContext === undefined) {
+        throw new OfficeError(9000, "GenericResponseError", "no initialization context");
+      }
+      return state.initializationContext;
+    });
+  }
+
+  const mailbox = {
+    item,
+    userProfile: { emailAddress: opts.userEmail || "sagsbehandler@kommune.dk", displayName: "Sagsbehandler" },
+    diagnostics: { hostName: opts.hostName || "Outlook", hostVersion: "16.0.17928.20000" },
+  };
+  if (has("1.3")) {
+    mailbox.convertToRestId = (id, version) => {
+      record("convertToRestId", [id, version]);
+      const f = failureFor("convertToRestId", [id]);
+      if (f) {
+        throw new Error(f.message || "convertToRestId failed");
+      }
+      if (state.restId !== undefined) {
+        return state.restId;
+      }
+      return String(id).replace(/\//g, "-").replace(/\+/g, "_");
+    };
+  }
+
+  const handlers = {};
+  const Office = {
+    AsyncResultStatus,
+    CoercionType: { Text: "text", Html: "html" },
+    MailboxEnums: {
+      RestVersion: { v1_0: "v1.0", v2_0: "v2.0", Beta: "beta" },
+      SendModeOverride: { PromptUser: "promptUser" },
+      AttachmentContentFormat: { Base64: "base64", Url: "url", Eml: "eml", ICalendar: "iCalendar" },
+      AttachmentType: { File: "file", Item: "item", Cloud: "cloud" },
+      ItemType: { Message: "message", Appointment: "appointment" },
+    },
+    context: {
+      mailbox,
+      requirements: {
+        isSetSupported(name, version) {
+          return versionAtLeast(sets[name], version);
+        },
+      },
+      diagnostics: { host: "Outlook", platform: "PC", version: "16.0" },
+    },
+    actions: {
+      associate(name, fn) {
+        record("actions.associate", [name]);
+        handlers[name] = fn;
+      },
+    },
+    onReady(cb) {
+      const info = { host: "Outlook", platform: "PC" };
+      return new Promise((resolve) => {
+        setTimeout(() => {
+          if (cb) {
+            cb(info);
+          }
+          resolve(info);
+        }, 0);
+      });
+    },
+  };
+
+  const tokenOf = (source, options) => {
+    if (typeof source === "function") {
+      return source(options);
+    }
+    if (source instanceof Error) {
+      return Promise.reject(source);
+    }
+    return Promise.resolve(source ?? "fake-token");
+  };
+  const later = (name, fn) =>
+    new Promise((resolve, reject) => {
+      const d = delayFor(name);
+      if (d === Infinity) {
+        return;
+      }
+      setTimeout(() => {
+        const f = failureFor(name, []);
+        if (f) {
+          const err = new Error(f.message || "fake failure");
+          err.code = f.code;
+          err.name = f.name || "Error";
+          reject(err);
+          return;
+        }
+        Promise.resolve().then(fn).then(resolve, reject);
+      }, d);
+    });
+
+  const OfficeRuntime = {
+    auth: {
+      getAccessToken(options) {
+        record("getAccessToken", [options]);
+        return later("getAccessToken", () => tokenOf(opts.token, options));
+      },
+    },
+  };
+
+  let msal;
+  if (opts.naa) {
+    msal = {
+      createNestablePublicClientApplication(config) {
+        record("createNestablePublicClientApplication", [config]);
+        return later("createNestablePublicClientApplication", () => ({
+          acquireTokenSilent(request) {
+            record("acquireTokenSilent", [request]);
+            return later("acquireTokenSilent", () =>
+              tokenOf(opts.naa.token, request).then((accessToken) => ({ accessToken, scopes: request.scopes })),
+            );
+          },
+          acquireTokenPopup() {
+            record("acquireTokenPopup", []);
+            return Promise.reject(new Error("popups are not allowed in event handlers"));
+          },
+        }));
+      },
+    };
+  }
+
+  return { Office, OfficeRuntime, msal, state, calls, handlers };
+}
+
+/**
+ * loadLaunchEvent runs launchevent.js in a node:vm context that holds only what classic
+ * Outlook's JavaScript-only runtime offers: Office, OfficeRuntime, fetch (if given), console,
+ * setTimeout/clearTimeout and (unless abortController is false) AbortController. No window,
+ * document, localStorage, btoa or atob. config is applied onto SENDEVAGT_CONFIG.
+ * Returns {context, handlers, logs}: handlers are the functions given to Office.actions.associate;
+ * logs are the console lines (not printed unless console is given).
+ */
+export function loadLaunchEvent({ Office, OfficeRuntime, fetch, config, source, msal, abortController = true, console: out } = {}) {
+  const code = source ?? readFileSync(launchEventPath, "utf8");
+  const logs = [];
+  const fakeConsole = out ?? {
+    log: (...args) => logs.push(args.map(String).join(" ")),
+    warn: (...args) => logs.push(args.map(String).join(" ")),
+    error: (...args) => logs.push(args.map(String).join(" ")),
+  };
+  const sandbox = { console: fakeConsole, setTimeout, clearTimeout };
+  if (Office !== undefined) {
+    sandbox.Office = Office;
+  }
+  if (OfficeRuntime !== undefined) {
+    sandbox.OfficeRuntime = OfficeRuntime;
+  }
+  if (fetch) {
+    sandbox.fetch = fetch;
+  }
+  if (abortController) {
+    sandbox.AbortController = AbortController;
+  }
+  if (msal) {
+    sandbox.msal = msal;
+  }
+  const handlers = {};
+  let restore = null;
+  if (Office && Office.actions && typeof Office.actions.associate === "function") {
+    const original = Office.actions.associate;
+    Office.actions.associate = function (name, fn) {
+      handlers[name] = fn;
+      return original.call(this, name, fn);
+    };
+    restore = () => {
+      Office.actions.associate = original;
+    };
+  }
+  const context = vm.createContext(sandbox);
+  try {
+    vm.runInContext(code, context, { filename: "launchevent.js" });
+  } finally {
+    if (restore) {
+      restore();
+    }
+  }
+  if (config) {
+    Object.assign(context.SENDEVAGT_CONFIG, config);
+  }
+  return { context, handlers, logs };
+}
+
+/**
+ * runEvent calls handler with an event whose completed() is counted. It resolves after the
+ * first completed call plus graceMs (so a second call would be counted) with
+ * {options, rawOptions, args, count, elapsed, event}: options is a plain copy of what the
+ * handler passed (rawOptions the original), count stays live afterwards. It rejects when completed is
+ * not called within timeoutMs.
+ */
+export function runEvent(handler, eventExtras = {}, { graceMs = 50, timeoutMs = 10000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    let count = 0;
+    let first;
+    let elapsed;
+    const watchdog = setTimeout(() => reject(new Error(`event.completed was not called within ${timeoutMs} ms`)), timeoutMs);
+    const event = {
+      ...eventExtras,
+      completed(...args) {
+        count++;
+        if (count > 1) {
+          return;
+        }
+        // The handler runs in its own realm: copy the options into this one (Outlook serialises
+        // them too) so deepEqual compares plain objects. rawOptions is the original.
+        first = args[0];
+        elapsed = Date.now() - started;
+        clearTimeout(watchdog);
+        setTimeout(
+          () =>
+            resolve({
+              options: first === undefined ? undefined : JSON.parse(JSON.stringify(first)),
+              rawOptions: first,
+              args,
+              elapsed,
+              event,
+              get count() {
+                return count;
+              },
+            }),
+          graceMs,
+        );
+      },
+    };
+    try {
+      handler(event);
+    } catch (err) {
+      clearTimeout(watchdog);
+      reject(err);
+    }
+  });
+}
+
+/**
+ * createFetch returns a fake fetch that records each request in fetch.requests as
+ * {url, method, headers, body (parsed JSON or undefined), raw} and answers with
+ * responder(request, index): {status, json} | {status, text} | "never" | an Error (rejects),
+ * or a Promise of one of these. It honours init.signal like the real fetch (AbortError).
+ */
+export function createFetch(responder) {
+  const requests = [];
+  const fetch = (url, init = {}) => {
+    const headers = {};
+    for (const [k, v] of Object.entries(init.headers || {})) {
+      headers[k.toLowerCase()] = v;
+    }
+    let body;
+    if (typeof init.body === "string") {
+      try {
+        body = JSON.parse(init.body);
+      } catch {
+        body = undefined;
+      }
+    }
+    const req = { url: String(url), method: init.method || "GET", headers, body, raw: init.body, signal: init.signal, time: Date.now() };
+    const index = requests.length;
+    requests.push(req);
+    return new Promise((resolve, reject) => {
+      const signal = init.signal;
+      const abortError = () => {
+        const e = new Error("The operation was aborted.");
+        e.name = "AbortError";
+        return e;
+      };
+      if (signal && signal.aborted) {
+        reject(abortError());
+        return;
+      }
+      if (signal) {
+        signal.addEventListener("abort", () => {
+          req.aborted = true;
+          reject(abortError());
+        });
+      }
+      Promise.resolve()
+        .then(() => responder(req, index))
+        .then((answer) => {
+          if (answer === "never") {
+            return;
+          }
+          if (answer instanceof Error) {
+            reject(new TypeError("fetch failed"));
+            return;
+          }
+          const status = answer.status ?? 200;
+          const text = answer.text ?? JSON.stringify(answer.json ?? {});
+          resolve({
+            status,
+            ok: status >= 200 && status < 300,
+            headers: { get: () => "application/json" },
+            json: () => Promise.resolve().then(() => JSON.parse(text)),
+            text: () => Promise.resolve(text),
+          });
+        }, reject);
+    });
+  };
+  fetch.requests = requests;
+  return fetch;
+}

@@ -1,0 +1,277 @@
+// Tests of the HTML pages (Content-Security-Policy friendly, script order, the MSAL marker) and
+// of the task pane's behaviour, with launchevent.js and taskpane.js run together in a node:vm
+// context holding the fake Office and a minimal fake DOM built from taskpane.html's ids.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import vm from "node:vm";
+import { fileURLToPath } from "node:url";
+import { createOutlook, createFetch } from "./fakeoffice.mjs";
+import { checkSource } from "./check-syntax.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const read = (name) => readFileSync(path.join(here, "..", name), "utf8");
+const API = "https://sendevagt.kommune.dk";
+const OFFICE_JS = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js";
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function scripts(html) {
+  return [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)].map((m) => ({ attrs: m[1], body: m[2], src: (/\bsrc="([^"]*)"/.exec(m[1]) || [])[1] }));
+}
+
+describe("pages", () => {
+  for (const name of ["commands.html", "taskpane.html"]) {
+    test(`${name}: office.js, then the MSAL marker, then launchevent.js; nothing inline`, () => {
+      const html = read(name);
+      const list = scripts(html);
+      assert.ok(list.length >= 2);
+      assert.equal(list[0].src, OFFICE_JS);
+      assert.equal(list[1].src, "launchevent.js");
+      for (const s of list) {
+        assert.ok(s.src, "every script has a src");
+        assert.equal(s.body.trim(), "", "no inline script");
+      }
+      assert.equal(html.split("<!-- sendevagt:msal -->").length, 2, "the MSAL marker once");
+      const marker = html.indexOf("<!-- sendevagt:msal -->");
+      assert.ok(html.indexOf(OFFICE_JS) < marker && marker < html.indexOf('src="launchevent.js"'));
+      assert.ok(!/<style\b/i.test(html), "no <style>");
+      assert.ok(!/\sstyle=/i.test(html), "no style attribute");
+      assert.ok(!/\son[a-z]+=/i.test(html), "no inline event handler");
+      assert.ok(!/javascript:/i.test(html));
+      assert.match(html, /<html lang="da">/);
+    });
+  }
+
+  test("taskpane.html loads taskpane.js after launchevent.js, and its stylesheet", () => {
+    const html = read("taskpane.html");
+    assert.deepEqual(scripts(html).map((s) => s.src), [OFFICE_JS, "launchevent.js", "taskpane.js"]);
+    assert.match(html, /<link rel="stylesheet" href="taskpane.css">/);
+  });
+
+  test("taskpane.html is accessible in structure: one h1, labelled controls, a live status", () => {
+    const html = read("taskpane.html");
+    assert.equal((html.match(/<h1\b/g) || []).length, 1);
+    assert.match(html, /id="status"[^>]*aria-live="polite"/);
+    for (const m of html.matchAll(/<textarea\b[^>]*id="([^"]+)"/g)) {
+      assert.match(html, new RegExp(`<label for="${m[1]}"`));
+    }
+    for (const m of html.matchAll(/<button\b([^>]*)>/g)) {
+      assert.match(m[1], /type="(button|submit)"/);
+    }
+    assert.match(html, /<th scope="col">Dokument<\/th>/);
+    assert.match(html, /<th scope="col">Side<\/th>/);
+    assert.match(html, /<th scope="col">Værdi<\/th>/);
+    assert.match(html, /<th scope="col">Hvorfor<\/th>/);
+  });
+
+  test("every element taskpane.js uses exists in taskpane.html", () => {
+    const html = read("taskpane.html");
+    const js = read("taskpane.js");
+    const ids = new Set([...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]));
+    const used = [...js.matchAll(/\$\("([^"]+)"\)/g)].map((m) => m[1]);
+    assert.ok(used.length > 5);
+    for (const id of used) {
+      assert.ok(ids.has(id), `#${id} is missing from taskpane.html`);
+    }
+  });
+
+  test("taskpane.js keeps to the handler's conservative syntax", () => {
+    assert.deepEqual(checkSource(read("taskpane.js")), []);
+  });
+
+  test("the stylesheet uses Segoe UI, the accent blue and a visible focus", () => {
+    const css = read("taskpane.css");
+    assert.match(css, /Segoe UI/);
+    assert.match(css, /#1f4e79/i);
+    assert.match(css, /:focus-visible\s*\{[^}]*outline: 2px/);
+  });
+});
+
+// A minimal DOM: the elements of taskpane.html by id, plus created elements.
+class FakeElement {
+  constructor(tag, id = "") {
+    this.tagName = tag.toUpperCase();
+    this.id = id;
+    this.children = [];
+    this.listeners = {};
+    this.attributes = {};
+    this.hidden = false;
+    this.disabled = false;
+    this.className = "";
+    this.value = "";
+    this._text = "";
+  }
+  get textContent() {
+    return this._text + this.children.map((c) => c.textContent).join("");
+  }
+  set textContent(v) {
+    this._text = String(v);
+    this.children = [];
+  }
+  get firstChild() {
+    return this.children[0] || null;
+  }
+  appendChild(c) {
+    this.children.push(c);
+    return c;
+  }
+  removeChild(c) {
+    this.children = this.children.filter((x) => x !== c);
+    return c;
+  }
+  setAttribute(k, v) {
+    this.attributes[k] = String(v);
+  }
+  addEventListener(type, fn) {
+    (this.listeners[type] ||= []).push(fn);
+  }
+  fire(type) {
+    const event = { type, preventDefault() {} };
+    for (const fn of this.listeners[type] || []) {
+      fn(event);
+    }
+  }
+}
+
+function fakeDocument(html) {
+  const byId = {};
+  for (const m of html.matchAll(/<([a-z0-9]+)\b([^>]*)\bid="([^"]+)"([^>]*)>/g)) {
+    const el = new FakeElement(m[1], m[3]);
+    el.hidden = /\shidden\b/.test(m[2] + m[4]);
+    byId[m[3]] = el;
+  }
+  return {
+    readyState: "complete",
+    byId,
+    getElementById: (id) => byId[id] || null,
+    createElement: (tag) => new FakeElement(tag),
+    addEventListener() {},
+  };
+}
+
+const scanRecord = {
+  scanId: "scan-1",
+  time: "2025-01-01T10:00:00Z",
+  action: "secure",
+  source: "inline",
+  policyVersion: 3,
+  reasons: [{ code: "personal_data_unencrypted", action: "secure" }],
+  documents: [
+    { name: "Afgørelse.pdf", type: "pdf", status: "scanned" },
+    { name: "Scan.tif", type: "tiff", status: "unscannable", detail: "ocr failed" },
+  ],
+  findings: [
+    { kind: "cpr", document: "Afgørelse.pdf", page: 2, masked: "010190-xxxx", confidence: 0.95 },
+    { kind: "sensitive", document: "(mailtekst)", page: 0, masked: "helbred", confidence: 0.7, category: "health" },
+  ],
+  feedback: [],
+};
+
+function startPane({ sets = { Mailbox: "1.15" }, ctx, sessionData = {}, responder, hostName = "OutlookWebApp" } = {}) {
+  const outlook = createOutlook({
+    hostName,
+    sets,
+    token: "token-pane",
+    item: {
+      subject: "Afgørelse",
+      to: [{ displayName: "Jens", emailAddress: "jens@example.dk" }],
+      bodyText: "Hej",
+      attachments: [],
+      initializationContext: ctx === undefined ? undefined : JSON.stringify(ctx),
+      sessionData,
+    },
+  });
+  const fetch = createFetch(
+    responder ||
+      ((req) => {
+        if (req.url === `${API}/api/v1/scans/scan-1`) {
+          return { json: scanRecord };
+        }
+        if (req.url === `${API}/api/v1/feedback`) {
+          return { status: 201, json: { id: "fb-1", scanId: "scan-1", kind: "false_alarm", status: "open", time: "x" } };
+        }
+        if (req.url === `${API}/api/v1/onsend`) {
+          return { json: { scanId: "scan-2", action: "warn", reasons: [{ code: "bulk_cpr", action: "warn", message: "Mange CPR-numre", documents: [] }], findings: [], documents: [] } };
+        }
+        return { status: 404, json: {} };
+      }),
+  );
+  const document = fakeDocument(read("taskpane.html"));
+  const context = vm.createContext({ Office: outlook.Office, OfficeRuntime: outlook.OfficeRuntime, fetch, document, console: { log() {} }, setTimeout, clearTimeout, AbortController });
+  vm.runInContext(read("launchevent.js"), context, { filename: "launchevent.js" });
+  context.SENDEVAGT_CONFIG.apiBase = API;
+  vm.runInContext(read("taskpane.js"), context, { filename: "taskpane.js" });
+  return { ...outlook, fetch, el: document.byId };
+}
+
+describe("task pane", () => {
+  test("opened from the Send dialog: shows the scan, marks the mail secure, reports a false alarm", async () => {
+    const ctx = { scanId: "scan-1", action: "secure", confirm: true, header: { name: "X-Sendevagt-Route", value: "secure" }, subjectTag: "[sikker]" };
+    const pane = startPane({ ctx });
+    await sleep(60);
+    assert.equal(pane.fetch.requests[0].url, `${API}/api/v1/scans/scan-1`);
+    assert.equal(pane.fetch.requests[0].method, "GET");
+    assert.equal(pane.fetch.requests[0].headers.authorization, "Bearer token-pane");
+    assert.equal(pane.el.result.hidden, false);
+    assert.match(pane.el.verdict.textContent, /sikker mail/);
+    assert.match(pane.el.verdict.className, /sv-secure/);
+    assert.match(pane.el.reasons.textContent, /ikke markeret som sikker mail/);
+    const rows = pane.el.findings.children.map((r) => r.children.map((c) => c.textContent));
+    assert.deepEqual(rows, [
+      ["Afgørelse.pdf", "2", "010190-xxxx", "CPR-nummer"],
+      ["Mailens tekst", "–", "helbred", "Følsomme oplysninger (helbred)"],
+    ]);
+    assert.match(pane.el.unscanned.textContent, /Scan\.tif: kunne ikke læses/);
+    assert.equal(pane.el["secure-button"].hidden, false);
+    assert.equal(pane.el.feedback.hidden, false);
+
+    pane.el["secure-button"].fire("click");
+    await sleep(60);
+    assert.equal(pane.state.headers["X-Sendevagt-Route"], "secure");
+    assert.equal(pane.state.subject, "[sikker] Afgørelse");
+    assert.equal(pane.el.status.textContent, "Mailen er markeret som sikker mail. Tryk Send.");
+
+    pane.el["feedback-comment"].value = "  Det er min egen sag  ";
+    pane.el["feedback-form"].fire("submit");
+    await sleep(60);
+    const fb = pane.fetch.requests.find((r) => r.url === `${API}/api/v1/feedback`);
+    assert.equal(fb.method, "POST");
+    assert.deepEqual(fb.body, { scanId: "scan-1", kind: "false_alarm", comment: "Det er min egen sag" });
+    assert.match(pane.el.status.textContent, /Tak/);
+  });
+
+  test("opened from the ribbon on 1.13: finds the last verdict in session data", async () => {
+    const ctx = { scanId: "scan-1", action: "block", confirm: false, header: null, subjectTag: "" };
+    const pane = startPane({ sets: { Mailbox: "1.13" }, sessionData: { "sendevagt:last": JSON.stringify(ctx) } });
+    await sleep(60);
+    assert.equal(pane.fetch.requests[0].url, `${API}/api/v1/scans/scan-1`);
+    assert.equal(pane.el.result.hidden, false);
+  });
+
+  test("without a context: 'Kontrollér mailen nu' runs the check and shows the answer", async () => {
+    const pane = startPane({});
+    await sleep(30);
+    assert.equal(pane.fetch.requests.length, 0);
+    assert.equal(pane.el.result.hidden, true);
+    assert.match(pane.el.status.textContent, /Kontrollér mailen nu/);
+    pane.el["check-button"].fire("click");
+    await sleep(80);
+    const req = pane.fetch.requests.find((r) => r.url === `${API}/api/v1/onsend`);
+    assert.ok(req, "the check posts to /api/v1/onsend");
+    assert.ok(req.body.inline);
+    assert.equal(pane.el.result.hidden, false);
+    assert.match(pane.el.verdict.className, /sv-warn/);
+    assert.match(pane.el.reasons.textContent, /Mange CPR-numre/);
+    assert.equal(pane.el.status.textContent, "Kontrollen er færdig.");
+    assert.equal(pane.el.feedback.hidden, false);
+    assert.equal(pane.el["check-button"].disabled, false);
+  });
+
+  test("a service error is told in Danish", async () => {
+    const pane = startPane({ ctx: { scanId: "scan-1", action: "warn" }, responder: () => ({ status: 500, json: {} }) });
+    await sleep(60);
+    assert.match(pane.el.status.textContent, /Resultatet kunne ikke hentes, fordi tjenesten svarede med en fejl/);
+    assert.match(pane.el.status.className, /sv-status-error/);
+  });
+});
