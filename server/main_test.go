@@ -104,16 +104,8 @@ func TestScanCommand(t *testing.T) {
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, stdout, stderr)
 			}
-			for _, s := range tt.stdout {
-				if !strings.Contains(stdout, s) {
-					t.Errorf("stdout lacks %q:\n%s", s, stdout)
-				}
-			}
-			for _, s := range tt.stderr {
-				if !strings.Contains(stderr, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, stderr)
-				}
-			}
+			wantContains(t, "stdout", stdout, tt.stdout)
+			wantContains(t, "stderr", stderr, tt.stderr)
 			for _, s := range tt.noInStdout {
 				if strings.Contains(stdout, s) {
 					t.Errorf("stdout shows %q without --show-values:\n%s", s, stdout)
@@ -146,5 +138,15 @@ func TestScanJSONShape(t *testing.T) {
 	}
 	if _, ok := f["value"]; ok {
 		t.Errorf("finding has a value without --show-values: %v", f)
+	}
+}
+
+// wantContains reports each of wants that output (named name) lacks.
+func wantContains(t *testing.T, name, output string, wants []string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(output, w) {
+			t.Errorf("%s lacks %q:\n%s", name, w, output)
+		}
 	}
 }

@@ -57,16 +57,8 @@ func TestManifestCommand(t *testing.T) {
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\nstderr: %s", code, tt.code, stderr)
 			}
-			for _, s := range tt.stdout {
-				if !strings.Contains(stdout, s) {
-					t.Errorf("stdout lacks %q:\n%s", s, stdout)
-				}
-			}
-			for _, s := range tt.stderr {
-				if !strings.Contains(stderr, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, stderr)
-				}
-			}
+			wantContains(t, "stdout", stdout, tt.stdout)
+			wantContains(t, "stderr", stderr, tt.stderr)
 			if code != exitAllow && stdout != "" {
 				t.Errorf("stdout on failure:\n%s", stdout)
 			}
