@@ -217,6 +217,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
+	if s.cfg.Admin != nil && strings.HasPrefix(c.Request().URL.Path, "/admin") {
+		if status >= 500 {
+			s.cfg.Logger.LogAttrs(c.Request().Context(), slog.LevelError, "admin page failed",
+				slog.String("request_id", body.Error.RequestID), slog.String("error", err.Error()))
+			msg = "Siden kunne ikke vises. Prøv igen, eller kontakt driften med fejl-id " + body.Error.RequestID + "."
+		}
+		s.cfg.Admin.RenderError(c, status, code, msg)
+		return
+	}
 	_ = c.JSON(status, body)
 }
 

@@ -37,6 +37,13 @@ type Metrics interface {
 	Handler() http.Handler
 }
 
+// AdminPages are the administration pages (package admin). Errors under /admin are rendered
+// by them as HTML; everywhere else they are JSON.
+type AdminPages interface {
+	Register(e *echo.Echo)
+	RenderError(c echo.Context, status int, code, message string)
+}
+
 // Check is one readiness check (database, workers).
 type Check struct {
 	Name string
@@ -63,6 +70,8 @@ type Config struct {
 	MaxPrescans int
 	// Addin, when set, serves the Outlook add-in, its manifest and the well-known file.
 	Addin *Addin
+	// Admin, when set, serves the administration pages under /admin (package admin).
+	Admin AdminPages
 	// Version is shown by /healthz.
 	Version string
 }
@@ -106,6 +115,10 @@ func New(cfg Config) (*Server, error) {
 	api.GET("/scans/:id", s.scanDetail)
 	api.POST("/feedback", s.feedback)
 	s.addinRoutes(e)
+	if cfg.Admin != nil {
+		cfg.Admin.Register(e)
+		e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/admin/") })
+	}
 	s.echo = e
 	return s, nil
 }

@@ -33,6 +33,10 @@ func RunConformance(t *testing.T, open Opener) {
 	t.Run("PoliciesConcurrent", func(t *testing.T) { testPoliciesConcurrent(t, open(t)) })
 	t.Run("ContextCancelled", func(t *testing.T) { testContextCancelled(t, open(t)) })
 	t.Run("Feedback", func(t *testing.T) { testFeedback(t, open(t)) })
+	t.Run("Sessions", func(t *testing.T) { testSessions(t, open(t)) })             // sessions.go
+	t.Run("PolicyVersions", func(t *testing.T) { testPolicyVersions(t, open(t)) }) // policyversions.go
+	t.Run("AuditStats", func(t *testing.T) { testAuditStats(t, open(t)) })         // stats.go
+	t.Run("Directory", func(t *testing.T) { testDirectory(t, open(t)) })           // directory.go
 }
 
 func testFeedback(t *testing.T, s *store.Store) {

@@ -1,0 +1,252 @@
+// Package admin is the administration web page of Sendevagt, served by the service under
+// /admin: sign-in (Entra ID, or a one-time link in local mode), the policy editor, the audit and
+// its dashboard, false-alarm reports, the citizen directory and the test console. Pages are
+// server-rendered HTML (html/template) with no script; every form carries a CSRF token.
+//
+// Roles: Sendevagt.Admin may do everything; Sendevagt.Auditor may read the audit, the dashboard
+// and the false-alarm reports, and change nothing.
+package admin
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/sendevagt/sendevagt/internal/apperr"
+	"github.com/sendevagt/sendevagt/internal/audit"
+)
+
+// App roles (Entra ID app roles on the Sendevagt app registration).
+const (
+	RoleAdmin   = "Sendevagt.Admin"
+	RoleAuditor = "Sendevagt.Auditor"
+)
+
+// User is a signed-in administrator.
+type User struct {
+	Subject  string   `json:"sub"` // Entra oid (or "local")
+	TenantID string   `json:"tid"`
+	Name     string   `json:"name"`
+	Email    string   `json:"email"` // the UPN / preferred_username
+	Roles    []string `json:"roles"`
+}
+
+// IsAdmin tells whether u may change things.
+func (u *User) IsAdmin() bool { return u != nil && u.has(RoleAdmin) }
+
+// CanReadAudit tells whether u may read the audit (admins and auditors).
+func (u *User) CanReadAudit() bool { return u != nil && (u.has(RoleAdmin) || u.has(RoleAuditor)) }
+
+func (u *User) has(role string) bool {
+	for _, r := range u.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Author is how u is named in policy versions and decisions.
+func (u *User) Author() string {
+	if u == nil {
+		return ""
+	}
+	if u.Email != "" {
+		return u.Email
+	}
+	return u.Subject
+}
+
+// Config wires the admin pages. Every store is an interface declared beside the pages that use
+// it; package store implements them all.
+type Config struct {
+	Sessions  SessionStore
+	Policies  PolicyStore
+	Audit     AuditStore
+	Directory DirectoryStore
+	Console   Console
+	// OIDC signs administrators in with Entra ID; nil in local mode.
+	OIDC *OIDCConfig
+	// Local enables the one-time sign-in link (local mode: no identity provider).
+	Local bool
+	// PublicURL is the service's public URL (redirect URIs, links).
+	PublicURL string
+	// Hasher makes the keyed hashes of the citizen directory and the audit search.
+	Hasher *audit.Hasher
+	Logger *slog.Logger
+	// SessionTTL is how long a sign-in lasts (default 8 hours).
+	SessionTTL time.Duration
+	// SendMode is the manifest's send mode, shown on the policy page (it is deployed with the
+	// manifest, not changed here).
+	SendMode string
+	// Now is the clock (tests).
+	Now func() time.Time
+}
+
+// Admin serves the pages.
+type Admin struct {
+	cfg   Config
+	pages map[string]*template.Template
+	oidc  *oidcClient
+	local *localLinks
+}
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// New parses the templates and prepares sign-in.
+func New(cfg Config) (*Admin, error) {
+	if cfg.Sessions == nil || cfg.Policies == nil || cfg.Audit == nil || cfg.Directory == nil || cfg.Console == nil {
+		return nil, errors.New("admin: sessions, policies, audit, directory and console are required")
+	}
+	if cfg.OIDC == nil && !cfg.Local {
+		return nil, errors.New("admin: either OIDC or local mode is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 8 * time.Hour
+	}
+	a := &Admin{cfg: cfg, pages: map[string]*template.Template{}}
+	if err := a.parseTemplates(); err != nil {
+		return nil, err
+	}
+	if err := a.initAuth(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *Admin) parseTemplates() error {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	base := template.New("layout.html").Funcs(funcs)
+	if base, err = base.ParseFS(templateFS, "templates/layout.html"); err != nil {
+		return fmt.Errorf("admin: layout: %w", err)
+	}
+	for _, n := range names {
+		name := strings.TrimPrefix(n, "templates/")
+		if name == "layout.html" {
+			continue
+		}
+		t, err := base.Clone()
+		if err != nil {
+			return err
+		}
+		if t, err = t.ParseFS(templateFS, n); err != nil {
+			return fmt.Errorf("admin: %s: %w", name, err)
+		}
+		a.pages[name] = t
+	}
+	return nil
+}
+
+// Register mounts the pages on e under /admin.
+func (a *Admin) Register(e *echo.Echo) {
+	static := echo.WrapHandler(http.StripPrefix("/admin/", http.FileServerFS(staticFS)))
+	e.GET("/admin/static/*", static, noStore(false))
+	g := e.Group("/admin", adminHeaders, a.session)
+	a.authRoutes(g)
+	a.dashboardRoutes(g)
+	a.policyRoutes(g)
+	a.auditRoutes(g)
+	a.directoryRoutes(g)
+	a.consoleRoutes(g)
+}
+
+// adminHeaders: the pages are never framed, run no inline script and are not cached.
+func adminHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
+			"object-src 'none'; base-uri 'none'; form-action 'self' https://login.microsoftonline.com; frame-ancestors 'none'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+func noStore(store bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !store {
+				c.Response().Header().Set("Cache-Control", "no-cache")
+			}
+			return next(c)
+		}
+	}
+}
+
+// Page is what every page template gets besides its own data.
+type Page struct {
+	Title   string
+	Section string // nav entry to highlight: dashboard, policy, audit, feedback, directory, console
+	User    *User
+	CSRF    string
+	Flash   string // a one-line confirmation ("Politikken er gemt som version 4.")
+	Error   string // a one-line problem shown above the content
+	Data    any    // the page's own data
+}
+
+// render writes page name (a file in templates/) inside the layout.
+func (a *Admin) render(c echo.Context, status int, name string, p Page) error {
+	t, ok := a.pages[name]
+	if !ok {
+		return fmt.Errorf("admin: no template %s", name)
+	}
+	p.User, p.CSRF = userOf(c), csrfOf(c)
+	if p.Flash == "" {
+		p.Flash = c.QueryParam("ok")
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, "layout.html", p); err != nil {
+		return fmt.Errorf("admin: rendering %s: %w", name, err)
+	}
+	return c.HTML(status, b.String())
+}
+
+// RenderError is the admin pages' error page (package web's error handler calls it for /admin).
+func (a *Admin) RenderError(c echo.Context, status int, code, message string) {
+	title := map[int]string{
+		http.StatusBadRequest: "Forkert forespørgsel", http.StatusForbidden: "Ingen adgang",
+		http.StatusNotFound: "Siden findes ikke", http.StatusRequestEntityTooLarge: "Filen er for stor",
+	}[status]
+	if title == "" {
+		title = "Der opstod en fejl"
+	}
+	_ = a.render(c, status, "error.html", Page{Title: title, Data: map[string]any{"Status": status, "Code": code, "Message": message}})
+}
+
+// formError is a problem with one form field, shown beside it.
+type formError struct{ Field, Msg string }
+
+// badRequest is a 400 with a message safe to show.
+func badRequest(format string, args ...any) error {
+	return apperr.Errorf(apperr.Invalid, format, args...)
+}
+
+// forbidden is a 403.
+func forbidden(msg string) error { return apperr.Errorf(apperr.Forbidden, "%s", msg) }
+
+// redirect answers a form post with 303 See Other.
+func redirect(c echo.Context, to string) error { return c.Redirect(http.StatusSeeOther, to) }
+
+var _ = io.Discard
