@@ -59,6 +59,7 @@ type serveConfig struct {
 	CacheMB         int64
 	CacheTTL        time.Duration
 	PrescanTimeout  time.Duration
+	AdminTenant     string
 }
 
 // local reports local mode: no identity provider configured. Tokens are then issued by
@@ -158,6 +159,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	int64v(&c.CacheMB, "cache-mb", 256, "memory for pre-scanned documents, in `MB`")
 	dur(&c.CacheTTL, "cache-ttl", time.Hour, "how long a pre-scanned attachment is kept for Send")
 	dur(&c.PrescanTimeout, "prescan-timeout", 2*time.Minute, "time for one pre-scan request (OCR of scanned letters happens here)")
+	str(&c.AdminTenant, "admin-tenant", "", "Entra tenant `ID` administrators sign in with (default the first of TENANT_IDS)")
 	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
 
 	// Environment first, flags over it.

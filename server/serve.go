@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/sendevagt/sendevagt/addin"
+	"github.com/sendevagt/sendevagt/internal/admin"
 	"github.com/sendevagt/sendevagt/internal/doccache"
 	"github.com/sendevagt/sendevagt/manifest"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/sendevagt/sendevagt/internal/audit"
@@ -50,6 +52,7 @@ type Main struct {
 	listener net.Listener
 	served   chan error
 	url      string
+	admin    *admin.Admin // nil when the admin pages are off
 }
 
 // NewMain returns a Main for cfg; nothing is opened yet.
@@ -137,7 +140,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		st := cache.Stats()
 		return metrics.CacheStats{Entries: st.Entries, Bytes: st.Bytes, Hits: st.Hits, Misses: st.Misses}
 	})
-	scanner := scan.New(pool, det, identity.New(det, identity.Options{}), scan.Options{Cache: cache})
+	scanner := scan.New(pool, det, identity.New(det, identity.Options{}), scan.Options{
+		Cache: cache, Directory: admin.NewDirectoryLookup(st, hasher), Hasher: hasher, Logger: m.logger,
+	})
 
 	validator, err := m.validator(ctx)
 	if err != nil {
@@ -165,9 +170,17 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	adm, err := m.adminPages(ctx, st, svc, hasher)
+	if err != nil {
+		return err
+	}
+	var adminPages web.AdminPages
+	if adm != nil {
+		adminPages = adm // a nil *admin.Admin must not become a non-nil interface
+	}
 	srv, err = web.New(web.Config{
-		Addin: addinSite,
-		Auth:  validator, OnSend: svc, Metrics: met, Logger: m.logger, Version: version,
+		Addin: addinSite, Admin: adminPages,
+		Auth: validator, OnSend: svc, Metrics: met, Logger: m.logger, Version: version,
 		MaxBodyBytes: mb(cfg.MaxRequestMB), MaxInFlight: cfg.MaxInFlight, MaxQueue: cfg.MaxQueue,
 		Checks: []web.Check{
 			{Name: "database", Run: st.Ping},
@@ -181,6 +194,57 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	return m.listen(srv)
+}
+
+// adminPages builds the administration pages: Entra ID sign-in with the app registration's
+// secret, or in local mode a one-time link printed at start. The citizen directory's expired
+// entries are purged every hour.
+func (m *Main) adminPages(ctx context.Context, st *store.Store, svc *onsend.Service, hasher *audit.Hasher) (*admin.Admin, error) {
+	cfg := m.cfg
+	acfg := admin.Config{
+		Sessions: st, Policies: st, Audit: st, Directory: st, Console: svc,
+		Local: cfg.local(), PublicURL: cfg.PublicURL, Hasher: hasher, Logger: m.logger, SendMode: cfg.SendMode,
+	}
+	if !cfg.local() {
+		tenant := cfg.AdminTenant
+		if tenant == "" && len(cfg.TenantIDs) > 0 && cfg.TenantIDs[0] != "*" {
+			tenant = cfg.TenantIDs[0]
+		}
+		if tenant == "" || cfg.ClientSecret == "" {
+			m.logger.Warn("admin sign-in is off: it needs SENDEVAGT_CLIENT_SECRET and a tenant (SENDEVAGT_ADMIN_TENANT or the first of SENDEVAGT_TENANT_IDS)")
+		} else {
+			acfg.OIDC = &admin.OIDCConfig{
+				Issuer: strings.TrimRight(cfg.AuthorityHost, "/") + "/" + tenant + "/v2.0", ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+			}
+		}
+	}
+	if acfg.OIDC == nil && !acfg.Local {
+		return nil, nil
+	}
+	adm, err := admin.New(acfg)
+	if err != nil {
+		return nil, fmt.Errorf("admin pages: %w", err)
+	}
+	m.admin = adm
+	purgeCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m.onClose(func() error { stop(); return nil })
+	go func() {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			if n, err := adm.PurgeDirectory(purgeCtx); err != nil {
+				m.logger.Warn("purging the citizen directory", slog.String("error", err.Error()))
+			} else if n > 0 {
+				m.logger.Info("citizen directory entries past retention deleted", slog.Int("entries", n))
+			}
+			select {
+			case <-purgeCtx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return adm, nil
 }
 
 // addinSite serves the Outlook add-in: launchevent.js configured for this service and the
@@ -405,7 +469,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sendevagt serve: %v\n", err)
 		return exitError
 	}
-	printBanner(stdout, cfg, m.URL())
+	printBanner(stdout, cfg, m.URL(), m.admin)
 	select {
 	case <-ctx.Done():
 	case err := <-m.served:
@@ -420,7 +484,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // printBanner tells the person who started the service where it is and how to call it.
-func printBanner(w io.Writer, cfg *serveConfig, listenURL string) {
+func printBanner(w io.Writer, cfg *serveConfig, listenURL string, adm *admin.Admin) {
 	fmt.Fprintf(w, "Sendevagt %s is listening on %s (public URL %s)\n", version, listenURL, cfg.PublicURL)
 	if cfg.local() {
 		fmt.Fprintf(w, "Local mode: self-signed certificate, SQLite and keys in %s; Microsoft Graph off (inline content only).\n", cfg.DataDir)
@@ -428,5 +492,12 @@ func printBanner(w io.Writer, cfg *serveConfig, listenURL string) {
 		fmt.Fprintf(w, "Try it:       curl -k -H \"Authorization: Bearer $TOKEN\" -d @request.json %s/api/v1/onsend\n", cfg.PublicURL)
 	}
 	fmt.Fprintf(w, "Outlook add-in manifest: %s/manifest.xml\n", cfg.PublicURL)
+	if adm != nil {
+		if cfg.local() {
+			fmt.Fprintf(w, "Admin page, one-time sign-in link (this machine only, valid 24 h): %s\n", adm.LocalSignInURL())
+		} else {
+			fmt.Fprintf(w, "Admin page: %s/admin/ (sign in with Entra ID; roles Sendevagt.Admin, Sendevagt.Auditor)\n", cfg.PublicURL)
+		}
+	}
 	fmt.Fprintf(w, "Health: %s/healthz  Ready: %s/readyz  Metrics: %s/metrics\n", cfg.PublicURL, cfg.PublicURL, cfg.PublicURL)
 }

@@ -102,7 +102,8 @@ type service struct {
 	cmd     *exec.Cmd
 	url     string
 	dataDir string
-	logs    *syncBuffer
+	logs    *syncBuffer // stderr: the JSON log
+	stdout  *syncBuffer // the banner
 	client  *http.Client
 	done    chan error
 }
@@ -148,7 +149,7 @@ func startService(t *testing.T, env *testEnv, dataDir string, extra ...string) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &service{t: t, cmd: cmd, dataDir: dataDir, logs: &syncBuffer{}, done: make(chan error, 1)}
+	s := &service{t: t, cmd: cmd, dataDir: dataDir, logs: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = s.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -158,6 +159,7 @@ func startService(t *testing.T, env *testEnv, dataDir string, extra ...string) *
 		sc := bufio.NewScanner(stdout)
 		re := regexp.MustCompile(`listening on (https://\S+)`)
 		for sc.Scan() {
+			s.stdout.Write([]byte(sc.Text() + "\n"))
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {
 				urlCh <- m[1]
 			}
@@ -267,6 +269,23 @@ func (s *service) post(ctx context.Context, token string, body []byte) (int, *on
 		return resp.StatusCode, nil, raw, fmt.Errorf("status %d, body not JSON: %w", resp.StatusCode, err)
 	}
 	return resp.StatusCode, &out, raw, nil
+}
+
+// postPath posts a JSON body to path with a bearer token.
+func (s *service) postPath(path, token string, body []byte) (int, []byte) {
+	req, err := http.NewRequest(http.MethodPost, s.url+path, bytes.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := s.client.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw
 }
 
 func (s *service) get(path string) (int, []byte) {

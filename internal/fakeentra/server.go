@@ -6,7 +6,10 @@
 //	GET  /{tenant}/.well-known/openid-configuration        OpenID metadata (v1)
 //	GET  /common/discovery/v2.0/keys, /{tenant}/discovery/v2.0/keys, /{tenant}/discovery/keys   JWKS
 //	GET  /common/discovery/instance                        MSAL instance discovery
-//	POST /{tenant}/oauth2/v2.0/token                       client_credentials and on-behalf-of
+//	POST /{tenant}/oauth2/v2.0/token                       client_credentials, on-behalf-of and
+//	                                                       authorization_code (with PKCE)
+//	GET  /{tenant}/oauth2/v2.0/authorize                   auto-approves the SetSignInUser user
+//	GET  /{tenant}/oauth2/v2.0/logout                      back to post_logout_redirect_uri
 //
 // Tokens are minted with MintToken and signed with the fake's current RSA key; the JWKS publishes
 // that key (and, after RotateKey, the earlier ones until DropOldKeys). The package does not import
@@ -58,6 +61,9 @@ type App struct {
 	// GraphRoles are the application permissions put in app-only (client_credentials) Graph
 	// tokens; default ["Mail.Read"].
 	GraphRoles []string
+	// RedirectURIs are the web redirect URIs of the authorization-code flow; empty accepts any
+	// https URL (and http on loopback).
+	RedirectURIs []string
 }
 
 // Server is a running fake Entra ID. Its methods are safe for concurrent use.
@@ -73,10 +79,12 @@ type Server struct {
 	keys   []*signingKey // the last one is current
 	fail   failure
 	counts counters
+	signIn *SignInUser          // the user the authorize endpoint signs in (nil: access_denied)
+	codes  map[string]*authCode // issued authorization codes; redeemed ones keep a tombstone
 }
 
 type counters struct {
-	token, obo, clientCredentials, jwks int
+	token, obo, clientCredentials, jwks, authorize int
 }
 
 type failure struct {
@@ -197,6 +205,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /{tenant}/discovery/keys", s.jwks)
 	mux.HandleFunc("GET /common/discovery/instance", s.instanceDiscovery)
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.token)
+	mux.HandleFunc("GET /{tenant}/oauth2/v2.0/authorize", s.authorize)
+	mux.HandleFunc("GET /{tenant}/oauth2/v2.0/logout", s.logout)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "invalid_request", 90002,
 			fmt.Sprintf("The endpoint %s %s is not served by this fake.", r.Method, r.URL.Path), "")

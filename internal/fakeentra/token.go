@@ -76,6 +76,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		s.clientCredentials(w, r, a, tenant)
 	case grantJWTBearer:
 		s.onBehalfOf(w, r, a, tenant)
+	case grantAuthorizationCode:
+		s.redeemCode(w, r, a, tenant)
 	case "":
 		writeError(w, http.StatusBadRequest, "invalid_request", 900144,
 			"The request body must contain the following parameter: 'grant_type'.", "")

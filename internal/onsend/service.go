@@ -192,6 +192,9 @@ func (s *Service) Check(ctx context.Context, user *auth.User, req *Request) (*Re
 	if msg.From.Address == "" && user.UPN != "" {
 		msg.From = message.Address{Address: user.UPN}
 	}
+	if pol.ExemptSender(msg.From.Address) {
+		return s.exempt(ctx, ev, msg, pol), nil
+	}
 
 	scanStart := s.cfg.Now()
 	res, err := s.cfg.Scanner.Scan(ctx, msg, pol)
@@ -204,6 +207,7 @@ func (s *Service) Check(ctx context.Context, user *auth.User, req *Request) (*Re
 	}
 	resp := buildResponse(ev.ID, version, pol, res.Verdict, res)
 	s.fillAudit(&ev, msg, res)
+	simulate(pol, &ev, resp)
 	ev.TotalMillis = s.cfg.Now().Sub(start).Milliseconds()
 	s.record(ctx, ev)
 	if s.cfg.Observer != nil {
@@ -245,6 +249,7 @@ func (s *Service) failed(ctx context.Context, ev audit.Event, msg *message.Messa
 	ev.Reasons = []string{code}
 	ev.Error = errText
 	ev.RecipientDomains = recipientDomains(msg)
+	simulate(pol, &ev, resp)
 	ev.TotalMillis = s.cfg.Now().Sub(start).Milliseconds()
 	s.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "verdict without scan",
 		slog.String("scan_id", ev.ID), slog.String("reason", code), slog.String("error", errText),

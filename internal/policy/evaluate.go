@@ -18,6 +18,8 @@ const (
 	CodePersonalPlain    = "personal_data_unencrypted"
 	CodeUnreadable       = "unreadable_attachment"
 	CodeScanFailed       = "scan_failed"
+	// CodeExempt: the sender is exempted by the policy; the message was not checked.
+	CodeExempt = "exempt"
 )
 
 // Zone is where a recipient sits.
@@ -99,7 +101,8 @@ func (p *Policy) CountsSensitive(category string, conf float64) bool {
 }
 
 // ZoneOf classifies an address: the sender's domain and InternalDomains are internal,
-// TrustedDomains (and their subdomains) trusted, the rest external.
+// TrustedDomains (and their subdomains), exempted domains and exempted recipient addresses
+// trusted, the rest external.
 func (p *Policy) ZoneOf(sender, addr string) Zone {
 	d := domainOf(addr)
 	if d == "" {
@@ -111,10 +114,38 @@ func (p *Policy) ZoneOf(sender, addr string) Zone {
 	if matchDomain(d, p.InternalDomains) {
 		return Internal
 	}
-	if matchDomain(d, p.TrustedDomains) {
+	if matchDomain(d, p.TrustedDomains) || matchDomain(d, p.Exemptions.Domains) || p.exemptRecipient(addr) {
 		return Trusted
 	}
 	return External
+}
+
+// ExemptSender tells whether mail from addr is exempted from the check.
+func (p *Policy) ExemptSender(addr string) bool {
+	return containsAddress(p.Exemptions.Senders, addr)
+}
+
+func (p *Policy) exemptRecipient(addr string) bool {
+	return containsAddress(p.Exemptions.Recipients, addr)
+}
+
+func containsAddress(list []string, addr string) bool {
+	addr = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(addr)), ".")
+	if addr == "" {
+		return false
+	}
+	for _, x := range list {
+		if strings.EqualFold(strings.TrimSpace(x), addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// Exempt is the verdict for a message from an exempted sender: allow, reason "exempt".
+func (p *Policy) Exempt() Verdict {
+	return Verdict{Action: Allow, Reasons: []Reason{{Code: CodeExempt, Action: Allow,
+		Message: "Afsenderen er undtaget fra kontrollen i politikken.", Documents: []string{}}}}
 }
 
 func domainOf(addr string) string {
@@ -158,6 +189,11 @@ func (p *Policy) IsSecure(m *message.Message) bool {
 // Evaluate decides on one message.
 func (p *Policy) Evaluate(f Facts) Verdict {
 	m := f.Message
+	if p.ExemptSender(m.From.Address) {
+		v := p.Exempt()
+		v.AlreadySecure = p.IsSecure(m)
+		return v
+	}
 	v := Verdict{Action: Allow, AlreadySecure: p.IsSecure(m)}
 	rcpts := m.Recipients()
 	var external []int

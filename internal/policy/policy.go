@@ -11,6 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -68,8 +71,23 @@ type Policy struct {
 	// FailMode is the action when the scan itself fails (warn or block).
 	FailMode Action `yaml:"fail_mode"`
 	// Messages are the Danish texts shown to the employee, by reason code. Placeholders:
-	// {documents}, {identifier}, {count}, {recipient}.
+	// {documents}, {identifier}, {count}, {recipient}, {detail} (see Placeholders).
 	Messages map[string]string `yaml:"messages"`
+	// Exemptions are senders never checked, and recipients treated like trusted domains.
+	Exemptions Exemptions `yaml:"exemptions"`
+	// Simulation: decide and audit as usual, but always let the mail go (the audit event is
+	// marked simulated and keeps the real action). For introducing a policy safely.
+	Simulation bool `yaml:"simulation"`
+}
+
+// Exemptions are exceptions from the rules.
+type Exemptions struct {
+	// Senders (addresses) whose mail is never checked: the verdict is allow with reason "exempt".
+	Senders []string `yaml:"senders"`
+	// Recipients (addresses) treated like a trusted domain: secure in transport, not external.
+	Recipients []string `yaml:"recipients"`
+	// Domains treated like trusted domains (subdomains included).
+	Domains []string `yaml:"domains"`
 }
 
 // Markings say when a message counts as secure (encrypted) mail.
@@ -83,6 +101,9 @@ type Markings struct {
 	// Confirm: when the verdict is secure, the mail does not go until the employee chooses "Send
 	// som sikker mail"; otherwise the add-in marks it secure and lets it go at once.
 	Confirm bool `yaml:"confirm"`
+	// SensitivityLabelID is a Microsoft Purview sensitivity label (a GUID) the add-in may apply
+	// when the verdict is secure; empty for none.
+	SensitivityLabelID string `yaml:"sensitivity_label_id"`
 }
 
 // Header is a header field and the value that marks a message secure.
@@ -129,6 +150,9 @@ type UnreadableRule struct {
 //go:embed default.yaml
 var defaultYAML []byte
 
+// DefaultYAML returns the built-in policy file, with its comments.
+func DefaultYAML() []byte { return bytes.Clone(defaultYAML) }
+
 // Default returns the built-in policy.
 func Default() *Policy {
 	p, err := Parse(defaultYAML)
@@ -141,8 +165,11 @@ func Default() *Policy {
 // FieldError is a problem with one field of a policy file.
 type FieldError struct {
 	Line  int
-	Field string
+	Field string // the YAML path, e.g. rules.bulk_cpr.threshold
 	Msg   string
+	// Value is the value at fault ("" when the problem is a missing value), for messages in
+	// another language than Msg's English.
+	Value string
 }
 
 func (e *FieldError) Error() string {
@@ -154,6 +181,32 @@ func (e *FieldError) Error() string {
 
 // ErrInvalid is wrapped by every error Parse returns.
 var ErrInvalid = errors.New("invalid policy")
+
+// Problems returns the field errors err holds (Parse joins all it finds), in order.
+func Problems(err error) []*FieldError {
+	var out []*FieldError
+	var walk func(error)
+	walk = func(e error) {
+		if fe, ok := e.(*FieldError); ok {
+			out = append(out, fe)
+			return
+		}
+		switch u := e.(type) {
+		case interface{ Unwrap() []error }:
+			for _, x := range u.Unwrap() {
+				walk(x)
+			}
+		case interface{ Unwrap() error }:
+			if x := u.Unwrap(); x != nil {
+				walk(x)
+			}
+		}
+	}
+	if err != nil {
+		walk(err)
+	}
+	return out
+}
 
 // Parse reads a policy from YAML. Fields not given take the default policy's values; unknown
 // fields and bad values are rejected with the line and field at fault.
@@ -174,70 +227,93 @@ func Parse(data []byte) (*Policy, error) {
 		}
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	if err := p.validate(&root); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	if problems := p.Validate(); len(problems) > 0 {
+		errs := make([]error, len(problems))
+		for i, fe := range problems {
+			fe.Line = lineOf(&root, strings.Split(fe.Field, ".")...)
+			errs[i] = fe
+		}
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(errs...))
 	}
 	p.normalise()
 	return p, nil
 }
 
 func (p *Policy) normalise() {
-	for i, d := range p.InternalDomains {
-		p.InternalDomains[i] = strings.ToLower(strings.TrimSpace(d))
+	for _, list := range [][]string{p.InternalDomains, p.TrustedDomains, p.Exemptions.Senders, p.Exemptions.Recipients, p.Exemptions.Domains} {
+		for i, d := range list {
+			list[i] = strings.ToLower(strings.TrimSpace(d))
+		}
 	}
-	for i, d := range p.TrustedDomains {
-		p.TrustedDomains[i] = strings.ToLower(strings.TrimSpace(d))
-	}
+	p.Secure.SensitivityLabelID = strings.ToLower(strings.TrimSpace(p.Secure.SensitivityLabelID))
 }
 
-var knownStatuses = map[string]bool{"encrypted": true, "unscannable": true, "unsupported": true, "too_large": true}
+// Statuses are the document statuses rules.unreadable_attachment.statuses may name.
+var Statuses = []string{"encrypted", "unscannable", "unsupported", "too_large"}
 
-var knownCategories = map[string]bool{
-	"health": true, "social": true, "criminal": true, "ethnicity": true, "political": true,
-	"religion": true, "union": true, "sexual": true, "genetic": true, "biometric": true,
+// Categories are the sensitive categories personal_data.categories may name.
+var Categories = []string{"health", "social", "criminal", "ethnicity", "political", "religion", "union", "sexual", "genetic", "biometric"}
+
+// MessageCodes are the reason codes policy messages may be given for, in display order.
+var MessageCodes = []string{CodeDifferentCitizen, CodeBulkCPR, CodeSeveralCitizens, CodePersonalPlain, CodeUnreadable, CodeScanFailed}
+
+// Placeholders are the placeholders a message may use, and what each is replaced by.
+var Placeholders = map[string]string{
+	"documents":  "the documents involved",
+	"identifier": "a masked CPR number or initials",
+	"count":      "a number (CPR numbers or recipients)",
+	"recipient":  "the recipient's address",
+	"detail":     "why a document could not be read",
 }
 
-// validate checks values; root is the parsed document so errors can name their line.
-func (p *Policy) validate(root *yaml.Node) error {
-	line := func(path ...string) int { return lineOf(root, path...) }
-	check := func(a Action, path ...string) error {
-		if !a.valid() {
-			return &FieldError{Line: line(path...), Field: strings.Join(path, "."), Msg: fmt.Sprintf("unknown action %q (allow, warn, secure, block)", a)}
-		}
-		return nil
+var (
+	knownStatuses   = setOf(Statuses)
+	knownCategories = setOf(Categories)
+	knownCodes      = setOf(MessageCodes)
+	placeholderRE   = regexp.MustCompile(`\{([^{}]*)\}`)
+	guidRE          = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+)
+
+func setOf(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
 	}
-	for _, c := range []struct {
-		a    Action
-		path []string
-	}{
-		{p.Rules.DifferentCitizen, []string{"rules", "different_citizen"}},
-		{p.Rules.BulkCPR.Action, []string{"rules", "bulk_cpr", "action"}},
-		{p.Rules.SeveralCitizens.Action, []string{"rules", "several_external_citizens", "action"}},
-		{p.Rules.PersonalDataPlain, []string{"rules", "personal_data_unencrypted"}},
-		{p.Rules.UnreadableDocument.Action, []string{"rules", "unreadable_attachment", "action"}},
-	} {
-		if err := check(c.a, c.path...); err != nil {
-			return err
-		}
+	return m
+}
+
+// Validate checks every value and returns all problems found, in the order of the fields (no
+// line numbers: Parse adds them). Field is the YAML path ("rules.bulk_cpr.threshold").
+func (p *Policy) Validate() []*FieldError {
+	var out []*FieldError
+	add := func(field, value, format string, args ...any) {
+		out = append(out, &FieldError{Field: field, Value: value, Msg: fmt.Sprintf(format, args...)})
 	}
-	if p.FailMode != Warn && p.FailMode != Block {
-		return &FieldError{Line: line("fail_mode"), Field: "fail_mode", Msg: fmt.Sprintf("must be warn or block, not %q", p.FailMode)}
-	}
-	if p.Rules.BulkCPR.Threshold < 1 {
-		return &FieldError{Line: line("rules", "bulk_cpr", "threshold"), Field: "rules.bulk_cpr.threshold", Msg: "must be at least 1"}
-	}
-	if p.Rules.SeveralCitizens.Threshold < 2 {
-		return &FieldError{Line: line("rules", "several_external_citizens", "threshold"), Field: "rules.several_external_citizens.threshold", Msg: "must be at least 2"}
-	}
-	for _, s := range p.Rules.UnreadableDocument.Statuses {
-		if !knownStatuses[s] {
-			return &FieldError{Line: line("rules", "unreadable_attachment", "statuses"), Field: "rules.unreadable_attachment.statuses", Msg: fmt.Sprintf("unknown status %q", s)}
+	for _, f := range []struct {
+		field string
+		list  []string
+	}{{"internal_domains", p.InternalDomains}, {"trusted_domains", p.TrustedDomains}} {
+		for _, d := range f.list {
+			if !validDomain(d) {
+				add(f.field, d, "%q is not a domain name", d)
+				break
+			}
 		}
 	}
-	for _, c := range p.PersonalData.Categories {
-		if !knownCategories[c] {
-			return &FieldError{Line: line("personal_data", "categories"), Field: "personal_data.categories", Msg: fmt.Sprintf("unknown category %q", c)}
+	if p.Secure.Header.Name != "" && p.Secure.Header.Value == "" {
+		add("secure.header.value", "", "must be set when secure.header.name is")
+	}
+	if n := p.Secure.Header.Name; n != "" && !validHeaderName(n) {
+		add("secure.header.name", n, "%q is not a header field name", n)
+	}
+	for _, t := range p.Secure.SubjectTags {
+		if strings.TrimSpace(t) == "" {
+			add("secure.subject_tags", "", "a subject tag must not be empty")
+			break
 		}
+	}
+	if id := strings.TrimSpace(p.Secure.SensitivityLabelID); id != "" && !guidRE.MatchString(id) {
+		add("secure.sensitivity_label_id", id, "%q is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", id)
 	}
 	for _, f := range []struct {
 		v    float64
@@ -248,20 +324,114 @@ func (p *Policy) validate(root *yaml.Node) error {
 		{p.PersonalData.SensitiveMinConfidence, "sensitive_min_confidence"},
 	} {
 		if f.v < 0 || f.v > 1 {
-			return &FieldError{Line: line("personal_data", f.name), Field: "personal_data." + f.name, Msg: "must be between 0 and 1"}
+			add("personal_data."+f.name, strconv.FormatFloat(f.v, 'g', -1, 64), "must be between 0 and 1")
 		}
 	}
-	for field, list := range map[string][]string{"internal_domains": p.InternalDomains, "trusted_domains": p.TrustedDomains} {
-		for _, d := range list {
-			if d == "" || strings.ContainsAny(d, "@ /") || !strings.Contains(d, ".") {
-				return &FieldError{Line: line(field), Field: field, Msg: fmt.Sprintf("%q is not a domain name", d)}
+	for _, c := range p.PersonalData.Categories {
+		if !knownCategories[c] {
+			add("personal_data.categories", c, "unknown category %q", c)
+			break
+		}
+	}
+	for _, c := range []struct {
+		a     Action
+		field string
+	}{
+		{p.Rules.DifferentCitizen, "rules.different_citizen"},
+		{p.Rules.BulkCPR.Action, "rules.bulk_cpr.action"},
+		{p.Rules.SeveralCitizens.Action, "rules.several_external_citizens.action"},
+		{p.Rules.PersonalDataPlain, "rules.personal_data_unencrypted"},
+		{p.Rules.UnreadableDocument.Action, "rules.unreadable_attachment.action"},
+	} {
+		if !c.a.valid() {
+			add(c.field, string(c.a), "unknown action %q (allow, warn, secure, block)", c.a)
+		}
+		if c.field == "rules.bulk_cpr.action" && p.Rules.BulkCPR.Threshold < 1 {
+			add("rules.bulk_cpr.threshold", strconv.Itoa(p.Rules.BulkCPR.Threshold), "must be at least 1")
+		}
+		if c.field == "rules.several_external_citizens.action" && p.Rules.SeveralCitizens.Threshold < 2 {
+			add("rules.several_external_citizens.threshold", strconv.Itoa(p.Rules.SeveralCitizens.Threshold), "must be at least 2")
+		}
+	}
+	for _, s := range p.Rules.UnreadableDocument.Statuses {
+		if !knownStatuses[s] {
+			add("rules.unreadable_attachment.statuses", s, "unknown status %q", s)
+			break
+		}
+	}
+	if p.FailMode != Warn && p.FailMode != Block {
+		add("fail_mode", string(p.FailMode), "must be warn or block, not %q", p.FailMode)
+	}
+	codes := make([]string, 0, len(p.Messages))
+	for code := range p.Messages {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		field := "messages." + code
+		text := p.Messages[code]
+		switch {
+		case !knownCodes[code]:
+			add(field, code, "unknown reason code %q (%s)", code, strings.Join(MessageCodes, ", "))
+		case strings.TrimSpace(text) == "":
+			add(field, "", "must not be empty")
+		default:
+			for _, m := range placeholderRE.FindAllStringSubmatch(text, -1) {
+				if _, ok := Placeholders[m[1]]; !ok {
+					add(field, m[0], "unknown placeholder {%s}", m[1])
+					break
+				}
 			}
 		}
 	}
-	if p.Secure.Header.Name != "" && p.Secure.Header.Value == "" {
-		return &FieldError{Line: line("secure", "header"), Field: "secure.header.value", Msg: "must be set when secure.header.name is"}
+	for _, f := range []struct {
+		field string
+		list  []string
+	}{{"exemptions.senders", p.Exemptions.Senders}, {"exemptions.recipients", p.Exemptions.Recipients}} {
+		for _, a := range f.list {
+			if !validAddress(a) {
+				add(f.field, a, "%q is not an e-mail address", a)
+				break
+			}
+		}
 	}
-	return nil
+	for _, d := range p.Exemptions.Domains {
+		if !validDomain(d) {
+			add("exemptions.domains", d, "%q is not a domain name", d)
+			break
+		}
+	}
+	return out
+}
+
+// validDomain tells whether d looks like a domain name (at least one dot, no spaces or @).
+func validDomain(d string) bool {
+	d = strings.TrimSpace(d)
+	if d == "" || strings.ContainsAny(d, "@ /\t,;") || !strings.Contains(d, ".") ||
+		strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") || strings.Contains(d, "..") {
+		return false
+	}
+	return true
+}
+
+// validAddress tells whether a looks like an e-mail address: local@domain.
+func validAddress(a string) bool {
+	a = strings.TrimSpace(a)
+	i := strings.LastIndexByte(a, '@')
+	if i <= 0 || strings.ContainsAny(a[:i], " \t<>,;@") {
+		return false
+	}
+	return validDomain(a[i+1:])
+}
+
+// validHeaderName: RFC 5322 field names are printable ASCII without space or colon.
+func validHeaderName(n string) bool {
+	for _, r := range n {
+		if r <= ' ' || r > '~' || r == ':' {
+			return false
+		}
+	}
+	return n != ""
 }
 
 // lineOf finds the line of the value at path in a YAML document, or of the deepest key found.
@@ -293,5 +463,14 @@ func lineOf(root *yaml.Node, path ...string) int {
 
 // Encode writes the policy as YAML.
 func (p *Policy) Encode() ([]byte, error) {
-	return yaml.Marshal(p)
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(p); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }

@@ -9,10 +9,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"strings"
 	"sync"
 
+	"github.com/sendevagt/sendevagt/internal/audit"
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
 	"github.com/sendevagt/sendevagt/internal/identity"
@@ -71,6 +73,13 @@ type Options struct {
 	Concurrency int
 	// Cache, when set, keeps the documents of every attachment by content hash.
 	Cache Cache
+	// Directory, when set together with Hasher, is the citizen directory: it corrects the
+	// relation of persons to the recipients it knows (see applyDirectory in directory.go).
+	Directory Directory
+	// Hasher makes the keyed hashes the directory is compared by (the audit's Hasher).
+	Hasher *audit.Hasher
+	// Logger, when set, receives directory failures (which never fail a scan).
+	Logger *slog.Logger
 }
 
 // DefaultMaxMessageBytes is the default per-message attachment budget.
@@ -145,6 +154,7 @@ func (s *Scanner) Scan(ctx context.Context, msg *message.Message, pol *policy.Po
 		}
 	}
 	res.Persons = s.analyzer.Analyze(idDocs, recipients, staff)
+	s.applyDirectory(ctx, recipients, res.Persons)
 	res.Verdict = pol.Evaluate(facts(msg, res))
 	return res, nil
 }
@@ -157,9 +167,9 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 	type job struct {
 		name, contentType string
 		data              []byte
-		prefix            bool // body: nested document names keep the body's name as prefix
+		prefix            bool               // body: nested document names keep the body's name as prefix
 		done              []extract.Document // known without extracting
-		key               string // cache key of an attachment ("" for bodies, or without a cache)
+		key               string             // cache key of an attachment ("" for bodies, or without a cache)
 	}
 	var jobs []job
 	for i, b := range msg.Bodies {

@@ -106,4 +106,3 @@ func millis(t time.Time) int64 {
 	}
 	return t.UnixMilli()
 }
-

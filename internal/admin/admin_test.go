@@ -1,0 +1,209 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/sendevagt/sendevagt/internal/apperr"
+	"github.com/sendevagt/sendevagt/internal/store"
+)
+
+// memSessions is an in-memory SessionStore for the tests.
+type memSessions struct {
+	mu       sync.Mutex
+	sessions map[string]store.AdminSession
+	logins   map[string]store.PendingLogin
+}
+
+func newMemSessions() *memSessions {
+	return &memSessions{sessions: map[string]store.AdminSession{}, logins: map[string]store.PendingLogin{}}
+}
+
+func (m *memSessions) SaveSession(_ context.Context, s store.AdminSession) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sessions[s.IDHash] = s
+	return nil
+}
+
+func (m *memSessions) GetSession(_ context.Context, idHash string) (store.AdminSession, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.sessions[idHash]
+	if !ok {
+		return store.AdminSession{}, store.ErrNotFound
+	}
+	return s, nil
+}
+
+func (m *memSessions) DeleteSession(_ context.Context, idHash string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.sessions, idHash)
+	return nil
+}
+
+func (m *memSessions) SavePendingLogin(_ context.Context, l store.PendingLogin) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.logins[l.State] = l
+	return nil
+}
+
+func (m *memSessions) TakePendingLogin(_ context.Context, state string) (store.PendingLogin, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l, ok := m.logins[state]
+	if !ok {
+		return store.PendingLogin{}, store.ErrNotFound
+	}
+	delete(m.logins, state)
+	return l, nil
+}
+
+// testStatus maps error codes to HTTP status as package web does (admin must not import web).
+var testStatus = map[string]int{
+	apperr.Invalid: 400, apperr.Unauthorized: 401, apperr.Forbidden: 403, apperr.NotFound: 404,
+	apperr.TooLarge: 413, apperr.Overloaded: 503, apperr.Unavailable: 503, apperr.Internal: 500,
+}
+
+// testClient drives the admin pages through e.ServeHTTP as one signed-in user.
+type testClient struct {
+	t      *testing.T
+	a      *Admin
+	e      *echo.Echo
+	cookie string // session id ("" = not signed in)
+	csrf   string
+}
+
+// newTestAdmin builds the pages from cfg (a memory session store and local mode unless given)
+// and a client signed in with roles (none: not signed in).
+func newTestAdmin(t *testing.T, cfg Config, roles ...string) (*Admin, *testClient) {
+	t.Helper()
+	if cfg.Sessions == nil {
+		cfg.Sessions = newMemSessions()
+	}
+	if cfg.OIDC == nil {
+		cfg.Local = true
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "https://sendevagt.example.dk"
+	}
+	a, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	e.HTTPErrorHandler = func(err error, c echo.Context) {
+		status := testStatus[apperr.CodeOf(err)]
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			status = he.Code
+		}
+		if status == 0 {
+			status = 500
+			t.Logf("internal error: %v", err)
+		}
+		a.RenderError(c, status, apperr.CodeOf(err), apperr.MessageOf(err))
+	}
+	a.Register(e)
+	tc := &testClient{t: t, a: a, e: e}
+	if len(roles) > 0 {
+		id := "test-session-" + strings.Join(roles, "+")
+		tc.cookie, tc.csrf = id, "test-csrf-token"
+		err := cfg.Sessions.SaveSession(context.Background(), store.AdminSession{
+			IDHash: hashID(id), Subject: "0b9c8d7e-0000-4000-8000-000000000001", TenantID: "6f1d2c3b-0000-4000-8000-00000000000a",
+			Name: "Dorte Databeskyttelse", Email: "dpo@testkommune.dk", Roles: roles, CSRF: tc.csrf,
+			Created: time.Now(), Expires: time.Now().Add(time.Hour),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a, tc
+}
+
+func (tc *testClient) do(r *http.Request) *httptest.ResponseRecorder {
+	if tc.cookie != "" {
+		r.AddCookie(&http.Cookie{Name: sessionCookie, Value: tc.cookie})
+	}
+	w := httptest.NewRecorder()
+	tc.e.ServeHTTP(w, r)
+	return w
+}
+
+// get fetches a page.
+func (tc *testClient) get(path string) *httptest.ResponseRecorder {
+	return tc.do(httptest.NewRequest(http.MethodGet, path, nil))
+}
+
+// post submits a form with the session's CSRF token.
+func (tc *testClient) post(path string, form url.Values) *httptest.ResponseRecorder {
+	if form == nil {
+		form = url.Values{}
+	}
+	if form.Get("_csrf") == "" {
+		form.Set("_csrf", tc.csrf)
+	}
+	return tc.postRaw(path, form)
+}
+
+// postRaw submits a form as given (no CSRF token added).
+func (tc *testClient) postRaw(path string, form url.Values) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return tc.do(r)
+}
+
+// postMultipart submits a multipart body (file uploads) with the CSRF token in a header.
+func (tc *testClient) postMultipart(path, contentType string, body string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	r.Header.Set("Content-Type", contentType)
+	r.Header.Set("X-CSRF-Token", tc.csrf)
+	return tc.do(r)
+}
+
+// wantStatus fails unless w has status code.
+func wantStatus(t *testing.T, w *httptest.ResponseRecorder, code int) {
+	t.Helper()
+	if w.Code != code {
+		t.Fatalf("status %d, want %d; body:\n%s", w.Code, code, w.Body.String())
+	}
+}
+
+// wantBody fails unless the body contains every s.
+func wantBody(t *testing.T, w *httptest.ResponseRecorder, s ...string) {
+	t.Helper()
+	for _, x := range s {
+		if !strings.Contains(w.Body.String(), x) {
+			t.Errorf("body lacks %q:\n%s", x, w.Body.String())
+		}
+	}
+}
+
+var _ = fmt.Sprintf
+
+func TestSessionMiddleware(t *testing.T) {
+	_, anon := newTestAdmin(t, Config{})
+	w := anon.get("/admin/")
+	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/admin/login?next=") {
+		t.Errorf("anonymous page request: %d %q, want 303 to the sign-in page", w.Code, w.Header().Get("Location"))
+	}
+	if w := anon.post("/admin/logout", nil); w.Code != http.StatusForbidden {
+		t.Errorf("anonymous post: %d, want 403", w.Code)
+	}
+	_, admin := newTestAdmin(t, Config{}, RoleAdmin)
+	if w := admin.postRaw("/admin/logout", url.Values{"_csrf": {"wrong"}}); w.Code != http.StatusForbidden {
+		t.Errorf("post with a wrong CSRF token: %d, want 403", w.Code)
+	}
+}

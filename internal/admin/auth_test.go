@@ -1,0 +1,635 @@
+package admin
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/oauth2"
+
+	"github.com/sendevagt/sendevagt/internal/fakeentra"
+)
+
+// Synthetic identities only.
+const (
+	authTenant   = "6f1d2c3b-0000-4000-8000-00000000000a"
+	authClientID = "5e3c1a2b-0000-4000-8000-0000000000c1"
+	authSecret   = "test-client-secret"
+	authUserOID  = "0b9c8d7e-0000-4000-8000-000000000007"
+	authUserUPN  = "it-chef@testkommune.dk"
+	authPublic   = "https://sendevagt.example.dk"
+)
+
+// oidcEnv is the admin pages signing in against a fake Entra ID.
+type oidcEnv struct {
+	t        *testing.T
+	fake     *fakeentra.Server
+	a        *Admin
+	e        *echo.Echo
+	sessions *memSessions
+	down     *atomic.Bool // makes every request to Entra ID fail
+}
+
+// failingTransport fails while down is set (Entra ID unreachable).
+type failingTransport struct {
+	down *atomic.Bool
+	next http.RoundTripper
+}
+
+func (f failingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if f.down.Load() {
+		return nil, errors.New("connection refused (test)")
+	}
+	return f.next.RoundTrip(r)
+}
+
+func newOIDCEnv(t *testing.T, down bool) *oidcEnv {
+	t.Helper()
+	fake, err := fakeentra.Start(fakeentra.App{ClientID: authClientID, Secret: authSecret,
+		RedirectURIs: []string{authPublic + "/admin/callback"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	env := &oidcEnv{t: t, fake: fake, sessions: newMemSessions(), down: &atomic.Bool{}}
+	env.down.Store(down)
+	client := &http.Client{Transport: failingTransport{env.down, fake.Client().Transport}, Timeout: 10 * time.Second}
+	a, tc := newTestAdmin(t, Config{Sessions: env.sessions, PublicURL: authPublic,
+		OIDC: &OIDCConfig{Issuer: fake.IssuerV2(authTenant), ClientID: authClientID, ClientSecret: authSecret, HTTPClient: client}})
+	env.a, env.e = a, tc.e
+	addWhoami(a, tc.e)
+	return env
+}
+
+// addWhoami adds a page that shows the signed-in user as JSON.
+func addWhoami(a *Admin, e *echo.Echo) {
+	e.GET("/admin/test/whoami", func(c echo.Context) error { return c.JSON(http.StatusOK, userOf(c)) }, adminHeaders, a.session)
+}
+
+// browser keeps cookies between requests, as a browser does.
+type browser struct {
+	t      *testing.T
+	e      *echo.Echo
+	jar    map[string]string
+	remote string // RemoteAddr ("" = httptest's 192.0.2.1)
+	host   string // Host ("" = from the target)
+}
+
+func newBrowser(t *testing.T, e *echo.Echo) *browser {
+	return &browser{t: t, e: e, jar: map[string]string{}}
+}
+
+func (b *browser) do(r *http.Request) *httptest.ResponseRecorder {
+	for k, v := range b.jar {
+		r.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	if b.remote != "" {
+		r.RemoteAddr = b.remote
+	}
+	if b.host != "" {
+		r.Host = b.host
+	}
+	w := httptest.NewRecorder()
+	b.e.ServeHTTP(w, r)
+	for _, ck := range setCookies(w) {
+		if ck.MaxAge < 0 || ck.Value == "" {
+			delete(b.jar, ck.Name)
+		} else {
+			b.jar[ck.Name] = ck.Value
+		}
+	}
+	return w
+}
+
+func (b *browser) get(target string) *httptest.ResponseRecorder {
+	return b.do(httptest.NewRequest(http.MethodGet, target, nil))
+}
+
+func (b *browser) post(target string, form url.Values) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(r)
+}
+
+// whoami returns the signed-in user, or nil when the browser is not signed in.
+func (b *browser) whoami() *User {
+	b.t.Helper()
+	w := b.get("/admin/test/whoami")
+	if w.Code == http.StatusSeeOther {
+		return nil
+	}
+	wantStatus(b.t, w, http.StatusOK)
+	var u User
+	if err := json.Unmarshal(w.Body.Bytes(), &u); err != nil {
+		b.t.Fatal(err)
+	}
+	return &u
+}
+
+func setCookies(w *httptest.ResponseRecorder) []*http.Cookie {
+	return (&http.Response{Header: w.Header()}).Cookies()
+}
+
+func findCookie(w *httptest.ResponseRecorder, name string) *http.Cookie {
+	for _, c := range setCookies(w) {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// start presses "Log ind med Microsoft" and returns the authorize URL and the state.
+func (env *oidcEnv) start(b *browser, next string) (string, string) {
+	env.t.Helper()
+	w := b.get("/admin/login/start?next=" + url.QueryEscape(next))
+	wantStatus(env.t, w, http.StatusFound)
+	loc := w.Header().Get("Location")
+	u, err := url.Parse(loc)
+	if err != nil || !strings.HasPrefix(loc, env.fake.AuthorizeEndpoint(authTenant)+"?") {
+		env.t.Fatalf("sign-in start redirects to %q", loc)
+	}
+	return loc, u.Query().Get("state")
+}
+
+// authorize lets the fake Entra ID answer the authorize request; returns the callback URL.
+func (env *oidcEnv) authorize(authURL string) string {
+	env.t.Helper()
+	c := env.fake.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Get(authURL)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, authPublic+"/admin/callback?") {
+		env.t.Fatalf("authorize: %d %q", resp.StatusCode, loc)
+	}
+	return loc
+}
+
+// signIn runs the whole flow and returns the callback's answer.
+func (env *oidcEnv) signIn(b *browser, next string) *httptest.ResponseRecorder {
+	env.t.Helper()
+	authURL, _ := env.start(b, next)
+	return b.get(env.authorize(authURL))
+}
+
+func (env *oidcEnv) setUser(roles ...string) {
+	env.fake.SetSignInUser(fakeentra.SignInUser{ObjectID: authUserOID, Name: "Ida IT-chef", UPN: authUserUPN, Roles: roles})
+}
+
+func TestOIDCSignInRoles(t *testing.T) {
+	env := newOIDCEnv(t, false)
+	tests := []struct {
+		name      string
+		roles     []string
+		wantRoles []string // nil: refused with 403
+	}{
+		{"admin", []string{RoleAdmin}, []string{RoleAdmin}},
+		{"auditor", []string{RoleAuditor}, []string{RoleAuditor}},
+		{"both, other roles dropped", []string{"Other.Role", RoleAuditor, RoleAdmin}, []string{RoleAdmin, RoleAuditor}},
+		{"no role", nil, nil},
+		{"only another app's role", []string{"Sendevagt.Reader", "sendevagt.admin"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env.t = t
+			env.setUser(tc.roles...)
+			b := newBrowser(t, env.e)
+			w := env.signIn(b, "/admin/audit?action=block")
+			if tc.wantRoles == nil {
+				wantStatus(t, w, http.StatusForbidden)
+				wantBody(t, w, "Sendevagt.Admin", "Sendevagt.Auditor", "mangler rollen", authUserUPN, "Log ind med Microsoft")
+				if b.jar[sessionCookie] != "" || b.whoami() != nil {
+					t.Error("a user without a role got a session")
+				}
+				return
+			}
+			wantStatus(t, w, http.StatusSeeOther)
+			if loc := w.Header().Get("Location"); loc != "/admin/audit?action=block" {
+				t.Errorf("redirect to %q, want the page asked for", loc)
+			}
+			u := b.whoami()
+			if u == nil {
+				t.Fatal("not signed in")
+			}
+			want := User{Subject: authUserOID, TenantID: authTenant, Name: "Ida IT-chef", Email: authUserUPN, Roles: tc.wantRoles}
+			if u.Subject != want.Subject || u.TenantID != want.TenantID || u.Name != want.Name || u.Email != want.Email ||
+				!slices.Equal(u.Roles, want.Roles) {
+				t.Errorf("signed in as %+v, want %+v", u, want)
+			}
+			if _, ok := b.jar[loginCookie]; ok {
+				t.Error("the sign-in cookie outlived the callback")
+			}
+		})
+	}
+}
+
+func TestSessionCookieFlags(t *testing.T) {
+	env := newOIDCEnv(t, false)
+	env.setUser(RoleAdmin)
+	b := newBrowser(t, env.e)
+	authURL, _ := env.start(b, "")
+	w := b.get(env.authorize(authURL))
+	wantStatus(t, w, http.StatusSeeOther)
+	ck := findCookie(w, sessionCookie)
+	if ck == nil {
+		t.Fatal("no session cookie")
+	}
+	if !strings.HasPrefix(ck.Name, "__Host-") || !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode ||
+		ck.Path != "/" || ck.Domain != "" {
+		t.Errorf("session cookie %+v: want __Host-, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain", ck)
+	}
+	// The store holds the id's hash, never the id.
+	env.sessions.mu.Lock()
+	_, byHash := env.sessions.sessions[hashID(ck.Value)]
+	_, byID := env.sessions.sessions[ck.Value]
+	env.sessions.mu.Unlock()
+	if !byHash || byID {
+		t.Errorf("session stored by hash: %v, by id: %v", byHash, byID)
+	}
+	// The sign-in cookie of the start has the same flags.
+	b2 := newBrowser(t, env.e)
+	w = b2.get("/admin/login/start")
+	lc := findCookie(w, loginCookie)
+	if lc == nil || !lc.Secure || !lc.HttpOnly || lc.SameSite != http.SameSiteLaxMode || lc.Path != "/" || lc.MaxAge <= 0 {
+		t.Errorf("sign-in cookie %+v", lc)
+	}
+	if h := w.Header().Get("Cache-Control"); h != "no-store" {
+		t.Errorf("Cache-Control %q", h)
+	}
+}
+
+func TestOIDCCallbackRefusals(t *testing.T) {
+	env := newOIDCEnv(t, false)
+	env.setUser(RoleAdmin)
+	refused := func(t *testing.T, b *browser, w *httptest.ResponseRecorder, status int, body ...string) {
+		t.Helper()
+		wantStatus(t, w, status)
+		wantBody(t, w, body...)
+		if findCookie(w, sessionCookie) != nil || b.whoami() != nil {
+			t.Error("signed in anyway")
+		}
+	}
+
+	t.Run("missing state", func(t *testing.T) {
+		env.t = t
+		b := newBrowser(t, env.e)
+		authURL, _ := env.start(b, "")
+		cb, _ := url.Parse(env.authorize(authURL))
+		q := cb.Query()
+		q.Del("state")
+		refused(t, b, b.get("/admin/callback?"+q.Encode()), http.StatusBadRequest, "ukendt, udløbet eller allerede brugt")
+	})
+	t.Run("wrong state", func(t *testing.T) {
+		env.t = t
+		b := newBrowser(t, env.e)
+		authURL, _ := env.start(b, "")
+		cb, _ := url.Parse(env.authorize(authURL))
+		q := cb.Query()
+		q.Set("state", "made-up-state")
+		b.jar[loginCookie] = "made-up-state"
+		refused(t, b, b.get("/admin/callback?"+q.Encode()), http.StatusBadRequest, "ukendt, udløbet eller allerede brugt")
+	})
+	t.Run("reused state", func(t *testing.T) {
+		env.t = t
+		b := newBrowser(t, env.e)
+		authURL, state := env.start(b, "")
+		cb := env.authorize(authURL)
+		wantStatus(t, b.get(cb), http.StatusSeeOther)
+		// The same callback again, with the sign-in cookie put back: the state is spent.
+		b2 := newBrowser(t, env.e)
+		b2.jar[loginCookie] = state
+		refused(t, b2, b2.get(cb), http.StatusBadRequest, "ukendt, udløbet eller allerede brugt")
+	})
+	t.Run("other browser", func(t *testing.T) {
+		env.t = t
+		// An attacker starts a sign-in and sends the callback URL to a victim (login CSRF).
+		attacker := newBrowser(t, env.e)
+		authURL, state := env.start(attacker, "")
+		cb := env.authorize(authURL)
+		victim := newBrowser(t, env.e)
+		refused(t, victim, victim.get(cb), http.StatusBadRequest, "ikke startet i denne browser")
+		// And the state is spent.
+		attacker.jar[loginCookie] = state
+		refused(t, attacker, attacker.get(cb), http.StatusBadRequest, "ukendt")
+	})
+	t.Run("expired pending sign-in", func(t *testing.T) {
+		env.t = t
+		b := newBrowser(t, env.e)
+		authURL, state := env.start(b, "")
+		cb := env.authorize(authURL)
+		env.sessions.mu.Lock()
+		l := env.sessions.logins[state]
+		l.Expires = time.Now().Add(-time.Second)
+		env.sessions.logins[state] = l
+		env.sessions.mu.Unlock()
+		refused(t, b, b.get(cb), http.StatusBadRequest, "ukendt, udløbet")
+	})
+	t.Run("nonce mismatch", func(t *testing.T) {
+		env.t = t
+		b := newBrowser(t, env.e)
+		authURL, state := env.start(b, "")
+		cb := env.authorize(authURL)
+		env.sessions.mu.Lock()
+		l := env.sessions.logins[state]
+		l.Nonce = "another-nonce"
+		env.sessions.logins[state] = l
+		env.sessions.mu.Unlock()
+		refused(t, b, b.get(cb), http.StatusBadRequest, "kunne ikke godkendes")
+	})
+	t.Run("PKCE verifier checked", func(t *testing.T) {
+		env.t = t
+		b := newBrowser(t, env.e)
+		authURL, state := env.start(b, "")
+		if u, _ := url.Parse(authURL); u.Query().Get("code_challenge_method") != "S256" || u.Query().Get("code_challenge") == "" ||
+			u.Query().Get("nonce") == "" {
+			t.Fatalf("authorize URL lacks PKCE or nonce: %s", authURL)
+		}
+		cb := env.authorize(authURL)
+		env.sessions.mu.Lock()
+		l := env.sessions.logins[state]
+		l.Verifier = oauth2.GenerateVerifier()
+		env.sessions.logins[state] = l
+		env.sessions.mu.Unlock()
+		before := env.fake.TokenRequests()
+		refused(t, b, b.get(cb), http.StatusBadRequest, "kunne ikke godkendes")
+		if env.fake.TokenRequests() != before+1 {
+			t.Errorf("token requests %d → %d, want one (refused by the fake)", before, env.fake.TokenRequests())
+		}
+	})
+	t.Run("missing code", func(t *testing.T) {
+		env.t = t
+		b := newBrowser(t, env.e)
+		_, state := env.start(b, "")
+		refused(t, b, b.get("/admin/callback?state="+url.QueryEscape(state)), http.StatusBadRequest, "ukendt")
+	})
+	t.Run("Entra error", func(t *testing.T) {
+		env.t = t
+		env.fake.SetSignInUser(fakeentra.SignInUser{}) // the user cancels
+		defer env.setUser(RoleAdmin)
+		b := newBrowser(t, env.e)
+		authURL, _ := env.start(b, "")
+		refused(t, b, b.get(env.authorize(authURL)), http.StatusBadRequest, "afbrudt eller afvist", "access_denied", "AADSTS50126")
+	})
+	t.Run("Entra error text not shown", func(t *testing.T) {
+		env.t = t
+		b := newBrowser(t, env.e)
+		_, state := env.start(b, "")
+		q := url.Values{"state": {state}, "error": {"<b>x</b>"}, "error_description": {"Ring straks til 12345678"}}
+		w := b.get("/admin/callback?" + q.Encode())
+		refused(t, b, w, http.StatusBadRequest, "Microsoft afviste log-ind", "ukendt")
+		if strings.Contains(w.Body.String(), "12345678") || strings.Contains(w.Body.String(), "<b>") {
+			t.Errorf("the error description from the query string is shown:\n%s", w.Body.String())
+		}
+	})
+}
+
+func TestSafeReturn(t *testing.T) {
+	tests := map[string]string{
+		"":                            "/admin/",
+		"/admin/":                     "/admin/",
+		"/admin":                      "/admin",
+		"/admin/audit?action=block":   "/admin/audit?action=block",
+		"/admin/policy#frag":          "/admin/policy",
+		"https://evil.example/":       "/admin/",
+		"https://evil.example/admin":  "/admin/",
+		"//evil.example/admin/":       "/admin/",
+		"///evil.example/admin/":      "/admin/",
+		"/\\evil.example/admin/":      "/admin/",
+		"/admin\\..\\x":               "/admin/",
+		"/elsewhere":                  "/admin/",
+		"/administrator":              "/admin/",
+		"/admin/../elsewhere":         "/admin/",
+		"/admin/%2e%2e/elsewhere":     "/admin/",
+		"/admin//evil.example":        "/admin/",
+		"javascript:alert(1)":         "/admin/",
+		"/admin/login":                "/admin/",
+		"/admin/callback?code=x":      "/admin/",
+		"/admin/logout":               "/admin/",
+		"/admin/x\r\nSet-Cookie: a=b": "/admin/",
+	}
+	for in, want := range tests {
+		if got := safeReturn(in); got != want {
+			t.Errorf("safeReturn(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestOIDCOpenRedirectRefused(t *testing.T) {
+	env := newOIDCEnv(t, false)
+	env.setUser(RoleAuditor)
+	for _, next := range []string{"https://evil.example/", "//evil.example/", "/elsewhere", "/admin/../elsewhere"} {
+		b := newBrowser(t, env.e)
+		w := env.signIn(b, next)
+		wantStatus(t, w, http.StatusSeeOther)
+		if loc := w.Header().Get("Location"); loc != "/admin/" {
+			t.Errorf("next=%q: redirected to %q, want /admin/", next, loc)
+		}
+	}
+}
+
+func TestLoginPage(t *testing.T) {
+	env := newOIDCEnv(t, false)
+	b := newBrowser(t, env.e)
+	w := b.get("/admin/login?next=" + url.QueryEscape("/admin/audit?action=block&page=2"))
+	wantStatus(t, w, http.StatusOK)
+	wantBody(t, w, `lang="da"`, "<h1>Log ind</h1>", "Log ind med Microsoft",
+		`href="/admin/login/start?next=%2fadmin%2faudit%3faction%3dblock%26page%3d2"`)
+	if strings.Contains(w.Body.String(), "<script") {
+		t.Error("the sign-in page has a script")
+	}
+	// An open-redirect next is not even put in the button.
+	w = b.get("/admin/login?next=" + url.QueryEscape("https://evil.example/"))
+	if strings.Contains(w.Body.String(), "evil") {
+		t.Error("the button carries an outside next")
+	}
+	// Signed in: straight on.
+	env.setUser(RoleAdmin)
+	env.signIn(b, "")
+	if w := b.get("/admin/login?next=/admin/policy"); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/admin/policy" {
+		t.Errorf("signed in, sign-in page: %d %q", w.Code, w.Header().Get("Location"))
+	}
+	// Local mode explains the link and has no Microsoft button.
+	_, tc := newTestAdmin(t, Config{})
+	w = tc.get("/admin/login")
+	wantStatus(t, w, http.StatusOK)
+	wantBody(t, w, "engangslink", "Lokal tilstand")
+	if strings.Contains(w.Body.String(), "Log ind med Microsoft") {
+		t.Error("local mode shows the Microsoft button")
+	}
+	if w := tc.get("/admin/login/start"); w.Code != http.StatusNotFound {
+		t.Errorf("local mode sign-in start: %d, want 404", w.Code)
+	}
+	// Anonymous page requests are sent to the sign-in page and back.
+	if w := tc.get("/admin/audit?x=1"); w.Code != http.StatusSeeOther ||
+		w.Header().Get("Location") != "/admin/login?next="+url.QueryEscape("/admin/audit?x=1") {
+		t.Errorf("anonymous page: %d %q", w.Code, w.Header().Get("Location"))
+	}
+}
+
+func TestDiscoveryRetriedLazily(t *testing.T) {
+	env := newOIDCEnv(t, true) // Entra ID down at start: the service still starts
+	b := newBrowser(t, env.e)
+	w := b.get("/admin/login/start")
+	wantStatus(t, w, http.StatusServiceUnavailable)
+	wantBody(t, w, "kan ikke nås")
+	env.down.Store(false)
+	env.setUser(RoleAdmin)
+	if w := env.signIn(b, "/admin/policy"); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/admin/policy" {
+		t.Fatalf("sign-in after Entra ID came back: %d %q", w.Code, w.Header().Get("Location"))
+	}
+}
+
+func TestNewValidatesOIDC(t *testing.T) {
+	for name, c := range map[string]*OIDCConfig{
+		"no issuer":   {ClientID: authClientID, ClientSecret: authSecret},
+		"no client":   {Issuer: "https://login.microsoftonline.com/" + authTenant + "/v2.0", ClientSecret: authSecret},
+		"no secret":   {Issuer: "https://login.microsoftonline.com/" + authTenant + "/v2.0", ClientID: authClientID},
+		"http issuer": {Issuer: "http://login.example/" + authTenant + "/v2.0", ClientID: authClientID, ClientSecret: authSecret},
+	} {
+		if _, err := New(Config{Sessions: newMemSessions(), OIDC: c, PublicURL: authPublic}); err == nil {
+			t.Errorf("%s: New succeeded", name)
+		}
+	}
+}
+
+func TestLogout(t *testing.T) {
+	env := newOIDCEnv(t, false)
+	env.setUser(RoleAdmin)
+	b := newBrowser(t, env.e)
+	wantStatus(t, env.signIn(b, ""), http.StatusSeeOther)
+	old := b.jar[sessionCookie]
+	env.sessions.mu.Lock()
+	csrf := env.sessions.sessions[hashID(old)].CSRF
+	env.sessions.mu.Unlock()
+	if b.whoami() == nil {
+		t.Fatal("not signed in")
+	}
+	// Without the CSRF token the session stays.
+	wantStatus(t, b.post("/admin/logout", url.Values{}), http.StatusForbidden)
+	if b.whoami() == nil {
+		t.Fatal("a logout without CSRF token ended the session")
+	}
+	w := b.post("/admin/logout", url.Values{"_csrf": {csrf}})
+	wantStatus(t, w, http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != "/admin/login?ok=Du+er+logget+ud" {
+		t.Errorf("logout redirects to %q", loc)
+	}
+	if ck := findCookie(w, sessionCookie); ck == nil || ck.MaxAge >= 0 || ck.Value != "" || !ck.Secure || ck.Path != "/" {
+		t.Errorf("logout cookie %+v, want it deleted", ck)
+	}
+	if wantBody(t, b.get(loc(w)), "Du er logget ud"); b.whoami() != nil {
+		t.Error("still signed in after logout")
+	}
+	// The old cookie no longer works.
+	stale := newBrowser(t, env.e)
+	stale.jar[sessionCookie] = old
+	if stale.whoami() != nil {
+		t.Error("the old session cookie still works")
+	}
+	if w := stale.post("/admin/logout", url.Values{"_csrf": {csrf}}); w.Code != http.StatusForbidden {
+		t.Errorf("post with the old cookie: %d, want 403", w.Code)
+	}
+}
+
+func loc(w *httptest.ResponseRecorder) string { return w.Header().Get("Location") }
+
+// clock is a settable time for the tests.
+type clock struct{ now atomic.Int64 }
+
+func newClock() *clock               { c := &clock{}; c.now.Store(time.Now().UnixNano()); return c }
+func (c *clock) Now() time.Time      { return time.Unix(0, c.now.Load()) }
+func (c *clock) add(d time.Duration) { c.now.Add(int64(d)) }
+
+func TestLocalSignInLink(t *testing.T) {
+	clk := newClock()
+	a, tc := newTestAdmin(t, Config{Now: clk.Now, PublicURL: "http://localhost:8080"})
+	addWhoami(a, tc.e)
+	link := a.LocalSignInURL()
+	if !strings.HasPrefix(link, "http://localhost:8080/admin/login/local?token=") {
+		t.Fatalf("LocalSignInURL = %q", link)
+	}
+	if again := a.LocalSignInURL(); again != "" {
+		t.Errorf("second LocalSignInURL = %q, want \"\" (one per process)", again)
+	}
+	u, _ := url.Parse(link)
+	token := u.Query().Get("token")
+	if len(token) < 40 {
+		t.Errorf("token %q is short", token)
+	}
+	target := "/admin/login/local?token=" + url.QueryEscape(token)
+
+	refusals := []struct {
+		name, remote, host, target, body string
+	}{
+		{"other machine", "192.0.2.10:50000", "localhost:8080", target, "kun fra den maskine"},
+		{"forwarded header does not help", "10.0.0.5:50000", "localhost:8080", target, "kun fra den maskine"},
+		{"public host name", "127.0.0.1:50000", "sendevagt.example.dk", target, "kun fra den maskine"},
+		{"host that starts with localhost", "127.0.0.1:50000", "localhost.evil.example", target, "kun fra den maskine"},
+		{"wrong token", "127.0.0.1:50000", "localhost:8080", "/admin/login/local?token=" + url.QueryEscape(token+"x"), "forkert eller allerede brugt"},
+		{"no token", "127.0.0.1:50000", "localhost:8080", "/admin/login/local", "forkert eller allerede brugt"},
+	}
+	for _, r := range refusals {
+		b := newBrowser(t, tc.e)
+		b.remote, b.host = r.remote, r.host
+		req := httptest.NewRequest(http.MethodGet, r.target, nil)
+		req.Header.Set("X-Forwarded-For", "127.0.0.1")
+		req.Header.Set("X-Real-IP", "127.0.0.1")
+		w := b.do(req)
+		if w.Code != http.StatusForbidden || findCookie(w, sessionCookie) != nil {
+			t.Errorf("%s: %d, want 403 without a session", r.name, w.Code)
+		}
+		wantBody(t, w, r.body)
+	}
+
+	// From this machine: once.
+	b := newBrowser(t, tc.e)
+	b.remote, b.host = "[::1]:50000", "[::1]:8080"
+	w := b.get(target)
+	wantStatus(t, w, http.StatusSeeOther)
+	if loc(w) != "/admin/" {
+		t.Errorf("local sign-in redirects to %q", loc(w))
+	}
+	me := b.whoami()
+	if me == nil || me.Subject != "local" || me.Name != "Lokal administrator" || !slices.Equal(me.Roles, []string{RoleAdmin}) {
+		t.Errorf("signed in as %+v", me)
+	}
+	b2 := newBrowser(t, tc.e)
+	b2.remote, b2.host = "127.0.0.1:50001", "127.0.0.1:8080"
+	w = b2.get(target)
+	wantStatus(t, w, http.StatusForbidden)
+	wantBody(t, w, "allerede brugt")
+
+	// Expired after 24 hours.
+	clk2 := newClock()
+	a2, tc2 := newTestAdmin(t, Config{Now: clk2.Now, PublicURL: "http://127.0.0.1:8080"})
+	u2, _ := url.Parse(a2.LocalSignInURL())
+	clk2.add(24*time.Hour + time.Second)
+	b3 := newBrowser(t, tc2.e)
+	b3.remote, b3.host = "127.0.0.1:50002", "127.0.0.1:8080"
+	w = b3.get(u2.RequestURI())
+	wantStatus(t, w, http.StatusForbidden)
+	wantBody(t, w, "udløbet")
+
+	// Not in OIDC mode.
+	env := newOIDCEnv(t, false)
+	if got := env.a.LocalSignInURL(); got != "" {
+		t.Errorf("LocalSignInURL in OIDC mode = %q", got)
+	}
+	b4 := newBrowser(t, env.e)
+	b4.remote, b4.host = "127.0.0.1:50003", "localhost"
+	if w := b4.get(target); w.Code != http.StatusNotFound {
+		t.Errorf("local link in OIDC mode: %d, want 404", w.Code)
+	}
+}
