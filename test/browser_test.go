@@ -207,6 +207,10 @@ func TestAdminInBrowser(t *testing.T) {
 	b.screenshot("03-politikversioner")
 	b.run("diff", chromedp.Navigate(base+"/admin/policy/versions/2"), chromedp.WaitVisible(chromedp.CSS(".diff")))
 	b.screenshot("04-politik-forskel")
+	if diff := value(b, "diff", chromedp.Text(chromedp.CSS(".diff"))); !strings.Contains(diff, "+  personal_data_unencrypted: block") ||
+		strings.Count(diff, "\n+") > 3 {
+		t.Errorf("the diff of version 2 against 1 should show the one changed rule:\n%s", diff)
+	}
 	b.run("roll back", chromedp.Navigate(base+"/admin/policy/versions"), chromedp.WaitVisible(chromedp.CSS("main table")),
 		chromedp.Click(chromedp.CSS(`form[action="/admin/policy/versions/1/restore"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash")))

@@ -582,13 +582,20 @@ type policyVersionData struct {
 	Problems []string // why this version does not parse now (then it cannot be restored)
 }
 
-// policyYAMLForDiff is a version's YAML as compared: version 0 is the default as the editor writes it
-// (without the file's comments), so a first saved version differs only where it changed.
+// policyYAMLForDiff is a version's YAML as compared: the policy it means, written the way the
+// editor writes it (every field, no comments), so versions saved from a short file, from the
+// form or by an import differ only where a setting changed. A version that no longer parses
+// is compared as stored.
 func policyYAMLForDiff(pv store.PolicyVersion) string {
-	if pv.Version == 0 {
-		if b, err := policy.Default().Encode(); err == nil {
-			return string(b)
+	p := policy.Default()
+	if pv.Version != 0 {
+		var err error
+		if p, err = policy.Parse(pv.YAML); err != nil {
+			return string(pv.YAML)
 		}
+	}
+	if b, err := p.Encode(); err == nil {
+		return string(b)
 	}
 	return string(pv.YAML)
 }
