@@ -1126,6 +1126,10 @@ function svMarkSecure(item, secure) {
     });
   }
   return headerJob.then(function (headerOK) {
+    return svApplyLabel(item, secure).then(function () {
+      return headerOK;
+    });
+  }).then(function (headerOK) {
     var tag = svSubjectTag(secure);
     if (tag === "" && !headerOK) {
       tag = Sendevagt.defaultSubjectTag;
@@ -1136,6 +1140,21 @@ function svMarkSecure(item, secure) {
     return svAddSubjectTag(item, tag).then(function (tagOK) {
       return { header: headerOK, tag: tagOK };
     });
+  });
+}
+
+/* svApplyLabel sets the policy's sensitivity label (Mailbox 1.13, Purview) when the verdict names
+   one. It is an addition to the header, never a replacement: a failure is logged and ignored. */
+function svApplyLabel(item, secure) {
+  var label = (secure && secure.sensitivityLabelId) || "";
+  if (label === "" || !svMailbox("1.13") || !item.sensitivityLabel || !item.sensitivityLabel.setAsync) {
+    return Promise.resolve(false);
+  }
+  return svAsync(item.sensitivityLabel, "setAsync", [String(label)], "label").then(function () {
+    return true;
+  }, function (err) {
+    svLog("secure: sensitivity label not set " + (err.officeCode || ""));
+    return false;
   });
 }
 

@@ -117,6 +117,7 @@ export function createOutlook(opts = {}) {
     ewsId: it.ewsId ?? "AAMkADEWSID/draft+1=",
     restId: it.restId,
     initializationContext: it.initializationContext,
+    sensitivityLabel: it.sensitivityLabel ?? "",
     saved: 0,
   };
 
@@ -233,6 +234,14 @@ export function createOutlook(opts = {}) {
   }
   if (has("1.7")) {
     item.from = { getAsync: asyncMethod("from.getAsync", 0, () => ({ ...state.from })) };
+  }
+  if (has("1.13")) {
+    item.sensitivityLabel = {
+      getAsync: asyncMethod("sensitivityLabel.getAsync", 0, () => state.sensitivityLabel),
+      setAsync: asyncMethod("sensitivityLabel.setAsync", 1, (label) => {
+        state.sensitivityLabel = String(label);
+      }),
+    };
   }
   if (has("1.8")) {
     item.internetHeaders = {

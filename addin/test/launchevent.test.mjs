@@ -317,6 +317,26 @@ describe("secure", { concurrency: true }, () => {
     });
   });
 
+  test("the policy's sensitivity label is applied on 1.13 and later, and its failure is ignored", async () => {
+    const label = "9a1c2b3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d";
+    const env = setup({ answer: secureAnswer({ sensitivityLabelId: label }) });
+    const r = await env.send();
+    expectOnce(r);
+    assert.deepEqual(r.options, { allowEvent: true });
+    assert.equal(env.state.sensitivityLabel, label);
+    assert.equal(env.state.headers["X-Sendevagt-Route"], "secure");
+    const old = setup({ sets: { Mailbox: "1.12" }, answer: secureAnswer({ sensitivityLabelId: label }) });
+    const r2 = await old.send();
+    assert.deepEqual(r2.options, { allowEvent: true });
+    assert.equal(old.state.sensitivityLabel, "");
+    const failing = setup({ answer: secureAnswer({ sensitivityLabelId: label }),
+      failures: { "sensitivityLabel.setAsync": { code: 9000, name: "GenericError", message: "no Purview" } } });
+    const r3 = await failing.send();
+    expectOnce(r3);
+    assert.deepEqual(r3.options, { allowEvent: true });
+    assert.equal(failing.state.headers["X-Sendevagt-Route"], "secure");
+  });
+
   test("the tag is not doubled (any case)", async () => {
     const env = setup({ answer: secureAnswer({}), item: { subject: "SV: [SIKKER] Afgørelse" } });
     const r = await env.send();

@@ -45,6 +45,9 @@ type Secure struct {
 	SubjectTag string `json:"subjectTag,omitempty"`
 	// Confirm: the employee must choose "Send som sikker mail" before the mail goes.
 	Confirm bool `json:"confirm"`
+	// SensitivityLabelID is a Microsoft Purview sensitivity label (GUID) the add-in applies
+	// where Outlook supports it (Mailbox 1.13), as well as the header.
+	SensitivityLabelID string `json:"sensitivityLabelId,omitempty"`
 }
 
 // Header is a header field to set on the draft.
@@ -88,7 +91,8 @@ func buildResponse(id string, version int, pol *policy.Policy, v policy.Verdict,
 		r.Reasons = append(r.Reasons, Reason{Code: re.Code, Action: re.Action, Message: re.Message, Documents: docs})
 	}
 	if v.Action == policy.Secure {
-		s := &Secure{Header: Header{Name: pol.Secure.Header.Name, Value: pol.Secure.Header.Value}, Confirm: pol.Secure.Confirm}
+		s := &Secure{Header: Header{Name: pol.Secure.Header.Name, Value: pol.Secure.Header.Value}, Confirm: pol.Secure.Confirm,
+			SensitivityLabelID: pol.Secure.SensitivityLabelID}
 		if pol.Secure.AddSubjectTag && len(pol.Secure.SubjectTags) > 0 {
 			s.SubjectTag = pol.Secure.SubjectTags[0]
 		}
