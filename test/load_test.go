@@ -16,13 +16,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sendevagt/sendevagt/internal/store/storetest"
 	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
 // TestLoad holds 50 concurrent clients against the real service (inline content, so Graph is
 // excluded) for SENDEVAGT_LOAD_DURATION (default 10 s; CI and the README figures use 60 s), with
 // messages of 3 attachments totalling about 5 MB, and requires every request to succeed. It
-// reports p50/p95/p99 latency and the service's peak memory.
+// reports p50/p95/p99 latency and the service's peak memory. SENDEVAGT_LOAD_REPLICAS=N runs N
+// service processes on one PostgreSQL database (SENDEVAGT_LOAD_POSTGRES=1 puts a single one on
+// PostgreSQL too), the clients spread over them, the memory figure then per replica.
 func TestLoad(t *testing.T) {
 	duration := 10 * time.Second
 	if v := os.Getenv("SENDEVAGT_LOAD_DURATION"); v != "" {
@@ -45,7 +48,19 @@ func TestLoad(t *testing.T) {
 	if v := os.Getenv("SENDEVAGT_TEST_DEBUG_ADDR"); v != "" {
 		extra = append(extra, "SENDEVAGT_DEBUG_ADDR="+v) // profile the service during the run
 	}
-	svc := startService(t, env, "", extra...)
+	replicas := 1
+	if v := os.Getenv("SENDEVAGT_LOAD_REPLICAS"); v != "" {
+		replicas, _ = strconv.Atoi(v)
+	}
+	if replicas > 1 || os.Getenv("SENDEVAGT_LOAD_POSTGRES") != "" {
+		key := base64.StdEncoding.EncodeToString([]byte("sendevagt-load-test-hmac-key-0123456789"))
+		extra = append(extra, "SENDEVAGT_DATABASE_URL="+storetest.PostgresURL(t), "SENDEVAGT_HMAC_KEY="+key)
+	}
+	var svcs []*service
+	for range max(replicas, 1) {
+		svcs = append(svcs, startService(t, env, "", extra...))
+	}
+	svc := svcs[0]
 	token := env.token()
 
 	// A handful of distinct realistic messages: each a letter to one citizen as PDF, a copy
@@ -77,7 +92,7 @@ func TestLoad(t *testing.T) {
 			for ctx.Err() == nil {
 				body := bodies[rng.IntN(len(bodies))]
 				t0 := time.Now()
-				status, resp, raw, err := svc.post(context.Background(), token, body)
+				status, resp, raw, err := svcs[c%len(svcs)].post(context.Background(), token, body)
 				el := time.Since(t0)
 				if err != nil || status != 200 {
 					if failures.Add(1) <= 5 {
@@ -107,8 +122,8 @@ func TestLoad(t *testing.T) {
 		}
 		return latencies[min(len(latencies)-1, int(float64(len(latencies))*p))].Round(time.Millisecond)
 	}
-	report := fmt.Sprintf("load: %d clients, %v, %d requests (%.1f/s), %d failed; latency p50 %v p95 %v p99 %v max %v; peak RSS service %d MB, service+workers %d MB; actions %v",
-		clients, duration, len(latencies), float64(len(latencies))/elapsed.Seconds(), failures.Load(),
+	report := fmt.Sprintf("load: %d replica(s), %d clients, %v, %d requests (%.1f/s), %d failed; latency p50 %v p95 %v p99 %v max %v; peak RSS service %d MB, service+workers %d MB; actions %v",
+		len(svcs), clients, duration, len(latencies), float64(len(latencies))/elapsed.Seconds(), failures.Load(),
 		pct(0.50), pct(0.95), pct(0.99), pct(1), rss.main>>20, rss.tree>>20, actions)
 	t.Log(report)
 	fmt.Println(report)

@@ -115,7 +115,7 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) (events []audit.Ev
 	where, args := auditWhere(f)
 
 	// One read transaction, so the count and the page agree.
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.db.BeginTx(ctx, s.d.readTx)
 	if err != nil {
 		return nil, 0, wrap(ctx, "list audit", err)
 	}

@@ -52,6 +52,7 @@ func (s *Store) ImportDirectory(ctx context.Context, entries []DirectoryEntry) (
 	}
 	n := 0
 	err := s.write(ctx, "import directory", func(tx *sql.Tx) error {
+		n = 0 // the transaction may be run again (PostgreSQL deadlock)
 		stmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO directory_entries
 			(email_hash, cpr_hash, name_hash, email_masked, name_masked, cpr_masked, source, imported_ms, expires_ms)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

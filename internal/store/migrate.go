@@ -61,8 +61,8 @@ func loadMigrations(dir string) ([]migration, error) {
 }
 
 // migrate applies the migrations the database has not seen. Each runs in a write transaction
-// that re-reads the schema version first, so two processes opening a new database at once apply
-// each migration once. A database whose version is above the newest migration gives
+// that re-reads the schema version first (on PostgreSQL after taking the dialect's advisory
+// lock), so two processes opening a new database at once apply each migration once. A database whose version is above the newest migration gives
 // ErrSchemaTooNew: this binary is older than the schema and must not write to it.
 func (s *Store) migrate(ctx context.Context) error {
 	ms, err := loadMigrations(s.d.migrations)
@@ -70,11 +70,16 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	latest := ms[len(ms)-1].version
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	// In a locked transaction too: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a
+	// concurrent one.
+	if err := s.migrationTx(ctx, "create schema_migrations", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT    NOT NULL,
-		applied_ms BIGINT  NOT NULL)`); err != nil {
-		return wrap(ctx, "create schema_migrations", err)
+		applied_ms BIGINT  NOT NULL)`)
+		return err
+	}); err != nil {
+		return err
 	}
 	cur, err := schemaVersion(ctx, s.db)
 	if err != nil {
@@ -87,7 +92,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if m.version <= cur {
 			continue
 		}
-		err := s.write(ctx, "migrate "+m.name, func(tx *sql.Tx) error {
+		err := s.migrationTx(ctx, "migrate "+m.name, func(tx *sql.Tx) error {
 			v, err := schemaVersion(ctx, tx)
 			if err != nil || v >= m.version {
 				return err // applied meanwhile by another process
@@ -104,6 +109,18 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrationTx runs fn in a write transaction that holds the dialect's migration lock.
+func (s *Store) migrationTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	return s.write(ctx, op, func(tx *sql.Tx) error {
+		if s.d.migrateLock != "" {
+			if _, err := tx.ExecContext(ctx, s.d.migrateLock); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
 }
 
 type queryer interface {

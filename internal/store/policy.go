@@ -47,9 +47,14 @@ func (s *Store) SavePolicy(ctx context.Context, yaml []byte, author, comment str
 		YAML: append([]byte(nil), yaml...), Author: author, Comment: comment,
 		Created: time.Now().UTC().Truncate(time.Millisecond),
 	}
+	// The parameters are in VALUES (not an INSERT ... SELECT list) so that PostgreSQL types them
+	// from the columns (yaml is BYTEA); concurrent writers on PostgreSQL wait on the table lock.
 	err := s.write(ctx, "save policy", func(tx *sql.Tx) error {
+		if err := s.lock(ctx, tx, "policies"); err != nil {
+			return err
+		}
 		return tx.QueryRowContext(ctx, s.q(`INSERT INTO policies (version, yaml, author, comment, created_ms)
-			SELECT COALESCE(MAX(version), 0) + 1, ?, ?, ?, ? FROM policies
+			VALUES ((SELECT COALESCE(MAX(version), 0) + 1 FROM policies), ?, ?, ?, ?)
 			RETURNING version`), p.YAML, author, comment, p.Created.UnixMilli()).Scan(&p.Version)
 	})
 	if err != nil {

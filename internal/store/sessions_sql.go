@@ -85,24 +85,21 @@ func (s *Store) SavePendingLogin(ctx context.Context, l PendingLogin) error {
 	})
 }
 
-// TakePendingLogin returns and deletes the unexpired sign-in with this state in one write
-// transaction, so a state is taken at most once; ErrNotFound when there is none.
+// TakePendingLogin returns and deletes the unexpired sign-in with this state in one statement
+// (DELETE ... RETURNING), so a state is taken at most once even by concurrent writers on
+// PostgreSQL; ErrNotFound when there is none.
 func (s *Store) TakePendingLogin(ctx context.Context, state string) (PendingLogin, error) {
 	var (
 		l       PendingLogin
 		expires int64
 	)
 	err := s.write(ctx, "take pending login", func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, s.q(`SELECT state, nonce, verifier, return_to, expires_ms FROM pending_logins
-			WHERE state = ? AND expires_ms > ?`), state, time.Now().UnixMilli()).
+		err := tx.QueryRowContext(ctx, s.q(`DELETE FROM pending_logins WHERE state = ? AND expires_ms > ?
+			RETURNING state, nonce, verifier, return_to, expires_ms`), state, time.Now().UnixMilli()).
 			Scan(&l.State, &l.Nonce, &l.Verifier, &l.ReturnTo, &expires)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: pending sign-in", ErrNotFound)
 		}
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM pending_logins WHERE state = ?`), state)
 		return err
 	})
 	if err != nil {

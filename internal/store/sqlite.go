@@ -9,7 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // SQLite connection settings: WAL (readers do not block the writer), NORMAL sync (durable
@@ -22,6 +23,17 @@ var sqliteDialect = dialect{
 	name:       "sqlite",
 	migrations: "migrations/sqlite",
 	rebind:     func(q string) string { return q },
+	readTx:     &sql.TxOptions{ReadOnly: true},
+	conflict:   sqliteConflict,
+}
+
+// sqliteConflict tells a primary key or unique constraint violation.
+func sqliteConflict(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
 
 func openSQLite(ctx context.Context, path string) (*Store, error) {

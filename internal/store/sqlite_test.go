@@ -39,8 +39,6 @@ func TestOpenDSN(t *testing.T) {
 		{dsn: "sqlite://" + filepath.Join(dir, "b.db"), file: filepath.Join(dir, "b.db")},
 		{dsn: "SQLITE://" + filepath.Join(dir, "c.db"), file: filepath.Join(dir, "c.db")},
 		{dsn: filepath.Join(dir, "sub", "deeper", "d.db"), file: filepath.Join(dir, "sub", "deeper", "d.db")},
-		{dsn: "postgres://sendevagt@db.example/sendevagt", wantErr: store.ErrUnsupported},
-		{dsn: "postgresql://sendevagt@db.example/sendevagt", wantErr: store.ErrUnsupported},
 		{dsn: "mysql://x@y/z", wantErr: store.ErrUnsupported},
 		{dsn: "", wantErr: store.ErrInvalidDSN},
 		{dsn: "sqlite:", wantErr: store.ErrInvalidDSN},

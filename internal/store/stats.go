@@ -88,7 +88,7 @@ func (s *Store) AuditStats(ctx context.Context, from, to time.Time, includeTests
 	where, args := auditWhere(AuditFilter{From: from, To: to, IncludeTests: includeTests})
 
 	// One read transaction, so the parts agree.
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.db.BeginTx(ctx, s.d.readTx)
 	if err != nil {
 		return AuditStats{}, wrap(ctx, "audit stats", err)
 	}
