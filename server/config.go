@@ -156,7 +156,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	str(&c.ManifestVersion, "manifest-version", "1.0.0.0", "the manifest's `VERSION` (raise it for every change: Exchange admins must redeploy)")
 	str(&c.AddinMSAL, "addin-msal-js", "", "an msal-browser.min.js `FILE` (v3+) to serve beside the add-in for nested app authentication")
 	int64v(&c.AddinInlineMB, "addin-inline-mb", 25, "attachment content the add-in sends inline per request, in `MB`; larger attachments are reported unscanned")
-	int64v(&c.CacheMB, "cache-mb", 256, "memory for pre-scanned documents, in `MB`")
+	int64v(&c.CacheMB, "cache-mb", 256, "memory for pre-scanned documents, in `MB` (0 turns the cache and the pre-scan off)")
 	dur(&c.CacheTTL, "cache-ttl", time.Hour, "how long a pre-scanned attachment is kept for Send")
 	dur(&c.PrescanTimeout, "prescan-timeout", 2*time.Minute, "time for one pre-scan request (OCR of scanned letters happens here)")
 	str(&c.AdminTenant, "admin-tenant", "", "Entra tenant `ID` administrators sign in with (default the first of TENANT_IDS)")

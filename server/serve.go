@@ -135,14 +135,24 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("loading detectors: %w", err)
 	}
-	cache := doccache.New(doccache.Options{MaxBytes: mb(cfg.CacheMB), TTL: cfg.CacheTTL})
-	met.AddDocumentCache(func() metrics.CacheStats {
-		st := cache.Stats()
-		return metrics.CacheStats{Entries: st.Entries, Bytes: st.Bytes, Hits: st.Hits, Misses: st.Misses}
-	})
+	// The pre-scan document cache; SENDEVAGT_CACHE_MB=0 turns it (and the pre-scan) off.
+	var scanCache scan.Cache
+	var sendCache onsend.Cache
+	var preparer onsend.Preparer
+	if cfg.CacheMB > 0 {
+		cache := doccache.New(doccache.Options{MaxBytes: mb(cfg.CacheMB), TTL: cfg.CacheTTL})
+		met.AddDocumentCache(func() metrics.CacheStats {
+			st := cache.Stats()
+			return metrics.CacheStats{Entries: st.Entries, Bytes: st.Bytes, Hits: st.Hits, Misses: st.Misses}
+		})
+		scanCache, sendCache = cache, cache
+	}
 	scanner := scan.New(pool, det, identity.New(det, identity.Options{}), scan.Options{
-		Cache: cache, Directory: admin.NewDirectoryLookup(st, hasher), Hasher: hasher, Logger: m.logger,
+		Cache: scanCache, Directory: admin.NewDirectoryLookup(st, hasher), Hasher: hasher, Logger: m.logger,
 	})
+	if sendCache != nil {
+		preparer = scanner
+	}
 
 	validator, err := m.validator(ctx)
 	if err != nil {
@@ -161,7 +171,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	svc, err := onsend.New(onsend.Config{
 		Scanner: scanner, Fetcher: fetcher, Recorder: rec, Policies: live, Hasher: hasher, Redactor: det,
 		Observer: met, Logger: m.logger, Budget: cfg.OnSendTimeout,
-		Preparer: scanner, Cache: cache, Audit: st, Feedback: st, PrescanBudget: cfg.PrescanTimeout,
+		Preparer: preparer, Cache: sendCache, Audit: st, Feedback: st, PrescanBudget: cfg.PrescanTimeout,
 	})
 	if err != nil {
 		return err
