@@ -14,6 +14,10 @@ type NameLists interface {
 	IsSurname(w string) bool
 }
 
+// Fold is fold for other packages (the citizen directory keys names the way identity compares
+// them).
+func Fold(s string) string { return fold(s) }
+
 // fold lower-cases a name and spells the Danish and other usual letters the way they are written
 // in mail addresses: æ→ae, ø→oe, å→aa, ä→ae, ö→oe, ü→ue, é→e. Everything that is not a letter
 // becomes a space.

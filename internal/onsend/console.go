@@ -48,19 +48,7 @@ func (s *Service) Console(ctx context.Context, user ConsoleUser, msg *message.Me
 		}
 		return s.consoleFailed(ctx, ev, msg, pol, err, start), nil
 	}
-	resp := buildResponse(ev.ID, version, pol, res.Verdict, res)
-	s.fillAudit(&ev, msg, res)
-	simulate(pol, &ev, resp)
-	ev.TotalMillis = s.cfg.Now().Sub(start).Milliseconds()
-	s.record(ctx, ev)
-	if s.cfg.Observer != nil {
-		statuses := make([]string, len(res.Documents))
-		for i, d := range res.Documents {
-			statuses[i] = string(d.Status)
-		}
-		s.cfg.Observer.Scanned(ev.Source, string(resp.Action), statuses)
-	}
-	return resp, nil
+	return s.decided(ctx, ev, msg, pol, version, res, start), nil
 }
 
 // consoleFailed answers under the policy's fail mode when the scan itself failed.

@@ -205,6 +205,11 @@ func (s *Service) Check(ctx context.Context, user *auth.User, req *Request) (*Re
 		}
 		return s.failed(ctx, ev, msg, pol, err, start)
 	}
+	return s.decided(ctx, ev, msg, pol, version, res, start), nil
+}
+
+// decided turns a scan into the add-in's answer, records the audit event and counts it.
+func (s *Service) decided(ctx context.Context, ev audit.Event, msg *message.Message, pol *policy.Policy, version int, res *scan.Result, start time.Time) *Response {
 	resp := buildResponse(ev.ID, version, pol, res.Verdict, res)
 	s.fillAudit(&ev, msg, res)
 	simulate(pol, &ev, resp)
@@ -217,7 +222,7 @@ func (s *Service) Check(ctx context.Context, user *auth.User, req *Request) (*Re
 		}
 		s.cfg.Observer.Scanned(ev.Source, string(resp.Action), statuses)
 	}
-	return resp, nil
+	return resp
 }
 
 // failed answers under the policy's fail mode when the draft could not be read or scanned.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"strings"
-	"unicode"
 
 	"github.com/sendevagt/sendevagt/internal/audit"
 	"github.com/sendevagt/sendevagt/internal/identity"
@@ -58,36 +57,7 @@ func NameKey(name string) string {
 	if i := strings.IndexByte(name, ','); i > 0 {
 		name = strings.TrimSpace(name[i+1:]) + " " + strings.TrimSpace(name[:i])
 	}
-	var b strings.Builder
-	for _, r := range strings.ToLower(name) {
-		switch r {
-		case 'æ', 'ä':
-			b.WriteString("ae")
-		case 'ø', 'ö':
-			b.WriteString("oe")
-		case 'å':
-			b.WriteString("aa")
-		case 'ü':
-			b.WriteString("ue")
-		case 'é', 'è', 'ê', 'ë':
-			b.WriteByte('e')
-		case 'á', 'à', 'â':
-			b.WriteByte('a')
-		case 'ó', 'ò', 'ô':
-			b.WriteByte('o')
-		case 'í', 'ì', 'ï':
-			b.WriteByte('i')
-		case 'ú', 'ù':
-			b.WriteByte('u')
-		default:
-			if unicode.IsLetter(r) {
-				b.WriteRune(r)
-			} else {
-				b.WriteByte(' ')
-			}
-		}
-	}
-	return strings.Join(strings.Fields(b.String()), " ")
+	return strings.Join(strings.Fields(identity.Fold(name)), " ")
 }
 
 // applyDirectory corrects the persons' relations to the recipients the citizen directory
