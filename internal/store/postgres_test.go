@@ -43,29 +43,6 @@ func rawPG(t *testing.T, dsn string) *sql.DB {
 	return db
 }
 
-func pgMigrations(t *testing.T, db *sql.DB) string {
-	t.Helper()
-	rows, err := db.QueryContext(t.Context(), "SELECT version, name, applied_ms FROM schema_migrations ORDER BY version")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out string
-	for rows.Next() {
-		var v int
-		var name string
-		var ms int64
-		if err := rows.Scan(&v, &name, &ms); err != nil {
-			t.Fatal(err)
-		}
-		out += fmt.Sprintf("%d %s %d;", v, name, ms)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // TestPostgresConcurrentMigrate: replicas starting at once on a new schema all open it, and
 // every migration is applied exactly once.
 func TestPostgresConcurrentMigrate(t *testing.T) {
@@ -124,7 +101,7 @@ func TestPostgresMigrationRerunAndTooNew(t *testing.T) {
 	}
 	_ = s.Close()
 	db := rawPG(t, dsn)
-	before := pgMigrations(t, db)
+	before := migrationRows(t, db)
 	s, err = store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatalf("re-Open: %v", err)
@@ -133,7 +110,7 @@ func TestPostgresMigrationRerunAndTooNew(t *testing.T) {
 		t.Errorf("event lost on re-open: %v", err)
 	}
 	_ = s.Close()
-	if after := pgMigrations(t, db); after != before || before == "" {
+	if after := migrationRows(t, db); after != before || before == "" {
 		t.Errorf("schema_migrations %q → %q on re-open", before, after)
 	}
 	if _, err := db.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_ms) VALUES (9999, '9999_future.sql', 0)"); err != nil {

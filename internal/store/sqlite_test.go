@@ -137,10 +137,15 @@ func TestMigrationRerunIsNoop(t *testing.T) {
 	}
 }
 
-// migrations returns the schema_migrations rows of the database at path.
+// migrations returns the schema_migrations rows of the SQLite database at path.
 func migrations(t *testing.T, path string) string {
 	t.Helper()
-	db := rawDB(t, path)
+	return migrationRows(t, rawDB(t, path))
+}
+
+// migrationRows lists the schema_migrations rows of db (either database) as one string.
+func migrationRows(t *testing.T, db *sql.DB) string {
+	t.Helper()
 	rows, err := db.QueryContext(t.Context(), "SELECT version, name, applied_ms FROM schema_migrations ORDER BY version")
 	if err != nil {
 		t.Fatal(err)
@@ -155,6 +160,9 @@ func migrations(t *testing.T, path string) string {
 			t.Fatal(err)
 		}
 		out += fmt.Sprintf("%d %s %d;", v, name, ms)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
