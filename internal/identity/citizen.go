@@ -1,0 +1,60 @@
+package identity
+
+import (
+	"strings"
+
+	"github.com/sendevagt/sendevagt/internal/message"
+)
+
+// IsCitizen tells whether a recipient is most likely a private person (a citizen) rather than an
+// organisation: an address at a private mail provider, or a person's name in the display name or
+// the local part at a domain that does not name an organisation. A law firm or an authority in Cc
+// is not a citizen; the rule several_external_citizens counts citizens only.
+func (a *Analyzer) IsCitizen(addr message.Address) bool {
+	at := strings.LastIndexByte(addr.Address, '@')
+	if at < 0 {
+		return false
+	}
+	domain := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(addr.Address[at+1:]), "."))
+	if a.personalDomain(domain) {
+		return true
+	}
+	labels := strings.Split(domain, ".")
+	for _, l := range labels {
+		if a.rules.isOrganisation(strings.ReplaceAll(l, "-", " ")) {
+			return false
+		}
+		for _, w := range []string{"advokat", "law", "legal", "kommune", "region", "politi", "hospital", "sygehus", "skole", "bank", "forsikring", "revision", "gov", "firma"} {
+			if strings.Contains(l, w) {
+				return false
+			}
+		}
+	}
+	// A person's own domain ("familien-hansen.dk") is rare; a name-like local part at any other
+	// domain is an employee of an organisation, unless the display name is a person's and the
+	// domain has the same name in it.
+	rn := describeRecipient(addr, a.lists, a.rules)
+	if !rn.person || len(rn.tokens) < 2 {
+		return false
+	}
+	d := strings.ReplaceAll(fold(labels[0]), " ", "")
+	return containsVariant(d, rn.tokens[len(rn.tokens)-1])
+}
+
+func (a *Analyzer) personalDomain(domain string) bool {
+	for _, p := range a.rules.personalDomains {
+		if strings.Contains(p, ".") {
+			if domain == p || strings.HasSuffix(domain, "."+p) {
+				return true
+			}
+			continue
+		}
+		// a provider's name: hotmail.com, hotmail.dk, mail.hotmail.co.uk
+		for _, l := range strings.Split(domain, ".") {
+			if l == p {
+				return true
+			}
+		}
+	}
+	return false
+}
