@@ -16,7 +16,7 @@ func (a *Analyzer) IsCitizen(addr message.Address) bool {
 		return false
 	}
 	domain := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(addr.Address[at+1:]), "."))
-	if a.personalDomain(domain) {
+	if a.rules.isPersonalDomain(domain) {
 		return true
 	}
 	labels := strings.Split(domain, ".")
@@ -41,8 +41,9 @@ func (a *Analyzer) IsCitizen(addr message.Address) bool {
 	return containsVariant(d, rn.tokens[len(rn.tokens)-1])
 }
 
-func (a *Analyzer) personalDomain(domain string) bool {
-	for _, p := range a.rules.personalDomains {
+func (r *rules) isPersonalDomain(domain string) bool {
+	domain = strings.TrimSuffix(strings.TrimSpace(domain), ".")
+	for _, p := range r.personalDomains {
 		if strings.Contains(p, ".") {
 			if domain == p || strings.HasSuffix(domain, "."+p) {
 				return true

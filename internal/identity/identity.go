@@ -266,8 +266,8 @@ func (c *context) document(d Document) []Person {
 		why        string
 	}
 	var out []Person
-	letterCPR := make([]bool, len(letters))     // a CPR number in the letter that belongs to no one else
-	letterSens := make([]bool, len(letters))    // a sensitive statement in the letter
+	letterCPR := make([]bool, len(letters))  // a CPR number in the letter that belongs to no one else
+	letterSens := make([]bool, len(letters)) // a sensitive statement in the letter
 	letterCats := make([][]string, len(letters))
 	for pi := range pages {
 		pl := &pages[pi]

@@ -193,6 +193,17 @@ func describeRecipient(a message.Address, lists NameLists, r *rules) recipientNa
 		}
 	}
 	toks := nameParts(strings.Fields(fold(local)))
+	// At a private mail provider, "first.last" is a person's name whether or not it is in the
+	// lists ("juergen.gross", "gulsen.aydin").
+	private := false
+	if at := strings.LastIndexByte(a.Address, '@'); at >= 0 {
+		private = r.isPersonalDomain(strings.ToLower(a.Address[at+1:]))
+	}
+	if private && len(toks) >= 2 && len(toks) <= 4 && len(toks[0]) >= 2 && len(toks[len(toks)-1]) >= 2 {
+		rn.tokens = toks
+		rn.person = true
+		return rn
+	}
 	if len(toks) > 0 && (isFirstName(lists, toks[0]) || (len(toks[0]) == 1 && len(toks) > 1 && len(toks[len(toks)-1]) > 2)) {
 		rn.tokens = toks
 		rn.person = true
@@ -203,8 +214,8 @@ func describeRecipient(a message.Address, lists NameLists, r *rules) recipientNa
 	if len(toks) == 1 && len(toks[0]) >= 7 {
 		rn.person = firstThenSurname(lists, toks[0])
 	}
-	if len(toks) == 1 && len(toks[0]) >= 2 && len(toks[0]) <= 4 {
-		rn.person = true
+	if len(toks) == 1 && len(toks[0]) >= 2 && len(toks[0]) <= 3 {
+		rn.person = true // initials: "mkj", "lv"
 	}
 	if !rn.person {
 		rn.compact = ""
@@ -248,10 +259,10 @@ func compareName(person nameParts, r recipientName) (Relation, string) {
 	if len(r.tokens) == 0 {
 		// Only a run of letters: the person is clearly someone else if neither their first nor
 		// their last name appears in it, and it is not their initials.
-		if len(person) >= 2 && len(r.compact) > 4 && !containsVariant(r.compact, person[0]) && !containsVariant(r.compact, person[len(person)-1]) {
+		if len(person) >= 2 && len(r.compact) > 3 && !containsVariant(r.compact, person[0]) && !containsVariant(r.compact, person[len(person)-1]) {
 			return Different, "neither first nor last name in the recipient's address"
 		}
-		if len(person) >= 2 && len(r.compact) <= 4 && r.compact != person.initials() &&
+		if len(person) >= 2 && len(r.compact) <= 3 && r.compact != person.initials() &&
 			r.compact != person[0][:1]+person[len(person)-1][:1] {
 			return Different, "initials differ from the recipient's address"
 		}
@@ -331,7 +342,7 @@ func compactMatch(p nameParts, compact string) bool {
 	}
 	first, last := p[0], p[len(p)-1]
 	cands := []string{strings.Join(p, ""), first + last, first[:1] + last, last + first, first + last[:1]}
-	if len(compact) <= 4 {
+	if len(compact) <= 3 {
 		cands = append(cands, p.initials(), first[:1]+last[:1])
 	}
 	for _, c := range cands {

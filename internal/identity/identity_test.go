@@ -1,0 +1,228 @@
+package identity
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sendevagt/sendevagt/internal/detect"
+	"github.com/sendevagt/sendevagt/internal/message"
+)
+
+// The people, addresses and numbers below are invented for these tests.
+
+var (
+	engOnce sync.Once
+	eng     *detect.Engine
+	engErr  error
+)
+
+func engine(t *testing.T) *detect.Engine {
+	t.Helper()
+	engOnce.Do(func() {
+		eng, engErr = detect.New(detect.Options{Now: func() time.Time { return testNow }})
+	})
+	if engErr != nil {
+		t.Fatal(engErr)
+	}
+	return eng
+}
+
+var testNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// analyze runs the real detectors over the pages of one document and the analysis.
+func analyze(t *testing.T, name string, pages []string, rcpt message.Address) []Person {
+	t.Helper()
+	e := engine(t)
+	d := Document{Name: name}
+	for i, text := range pages {
+		d.Pages = append(d.Pages, Page{Number: i + 1, Text: text})
+		for _, f := range e.Detect(text) {
+			if f.Confidence < detect.Threshold {
+				continue
+			}
+			f.Document, f.Page = name, i+1
+			d.Findings = append(d.Findings, f)
+		}
+	}
+	a := New(e, Options{Now: func() time.Time { return testNow }})
+	staff := []message.Address{{Name: "Bodil Kragh", Address: "bokr@kommune-eksempel.dk"}}
+	return a.Analyze([]Document{d}, []message.Address{rcpt}, staff)
+}
+
+// verdict sums the persons up the way the policy does for one external recipient: "different"
+// when any person with personal data is clearly someone else, "personal" when there is personal
+// data otherwise, "none" without personal data.
+func verdict(ps []Person) string {
+	out := "none"
+	for _, p := range ps {
+		if !p.HasCPR && !p.Sensitive {
+			continue
+		}
+		if p.Relations[0] == Different {
+			return "different"
+		}
+		out = "personal"
+	}
+	return out
+}
+
+func dump(ps []Person) string {
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteString("\n  " + string(p.Evidence) + " " + p.NameMasked + " " + p.CPRMasked + " link=" + p.Link)
+		b.WriteString(" rel=" + string(p.Relations[0]) + " (" + p.RelationWhy[0] + ") why=" + strings.Join(p.Why, "; "))
+	}
+	return b.String()
+}
+
+func TestLetters(t *testing.T) {
+	const sig = "\n\nMed venlig hilsen\n\nBodil Kragh\nSocialrådgiver\nTlf. 33 12 45 67"
+	tests := []struct {
+		class string
+		pages []string
+		rcpt  message.Address
+		want  string
+	}{
+		{"own letter, window envelope",
+			[]string{"Familieafdelingen\nTorvet 2\n6000 Kolding\n\nGülşen Aydın\nHavnegade 14, 2. tv.\n6000 Kolding\n\nAfgørelse om aflastning\n\nKære Gülşen Aydın\n\nDu får bevilget aflastning. Dit CPR-nr. 120388-4321 er registreret." + sig},
+			message.Address{Name: "Gülşen Aydın", Address: "gulsen.aydin@gmail.com"}, "personal"},
+		{"wrong citizen, name outside the lists",
+			[]string{"Wiesław Kowalczyk\nStrandvejen 101\n8000 Aarhus C\n\nKære Wiesław Kowalczyk\n\nVi har modtaget lægeerklæringen om din sygdom. CPR-nr. 010278-1235" + sig},
+			message.Address{Name: "Hanne Berg", Address: "hanne.berg@outlook.dk"}, "different"},
+		{"wrong citizen, particle name",
+			[]string{"Frederik von Schalburg\nKongevejen 3\n2800 Kongens Lyngby\n\nAfgørelse\n\nDu er bevilget hjemmehjælp efter din indlæggelse. CPR 150350-1117" + sig},
+			message.Address{Name: "Ida Marie Holm", Address: "idaholm@hotmail.com"}, "different"},
+		{"ALL CAPS addressee to the same person",
+			[]string{"IDA DE LA COUR\nBirkevej 9\n4000 Roskilde\n\nKære Ida\n\nDin ansøgning om hjælp til medicin er bevilget. CPR-nr.: 030491-2228" + sig},
+			message.Address{Name: "Ida de la Cour", Address: "ida.cour@live.dk"}, "personal"},
+		{"Last, First display name",
+			[]string{"Lars Vinther\nSøndergade 4\n7100 Vejle\n\nKære Lars Vinther\n\nDin diagnose er modtaget. CPR 220766-1539" + sig},
+			message.Address{Name: "Vinther, Lars", Address: "lv@mail.dk"}, "personal"},
+		{"title in the addressee line",
+			[]string{"Dr. Lars Vinther\nSøndergade 4\n7100 Vejle\n\nDin diagnose er modtaget. CPR 220766-1539" + sig},
+			message.Address{Name: "Lars Vinther", Address: "lars.vinther@gmail.com"}, "personal"},
+		{"family name first",
+			[]string{"Nguyen Van Minh\nVestergade 7\n5000 Odense C\n\nDin sag om sygedagpenge er afgjort. CPR: 110982-3347" + sig},
+			message.Address{Name: "Minh Nguyen", Address: "minh.nguyen@yahoo.dk"}, "personal"},
+		{"initials local part",
+			[]string{"Mette Kjær Jensen\nNørregade 12\n9000 Aalborg\n\nDin diagnose. CPR 050575-2224" + sig},
+			message.Address{Address: "mkj@mail.dk"}, "personal"},
+		{"parent's letter about the child, first-name greeting",
+			[]string{"Kære Lone\n\nHermed referat fra mødet om din søn. Oskar Bak, CPR 140715-4421, har fået diagnosen ADHD." + sig},
+			message.Address{Name: "Lone Bak", Address: "lonebak@gmail.com"}, "personal"},
+		{"parent's letter, child with another surname",
+			[]string{"Lone Bak\nEgevej 3\n8600 Silkeborg\n\nKære Lone Bak\n\nDin datter Alma Friis, CPR 030316-4322, er visiteret til aflastning." + sig},
+			message.Address{Name: "Lone Bak", Address: "lone.bak@live.dk"}, "personal"},
+		{"colleague in the signature is not the owner",
+			[]string{"Kære Lone\n\nDit barn har fået en plads i aflastning. CPR 140715-4421\n\nMed venlig hilsen\n\nJesper Mølgaard\nPædagog"},
+			message.Address{Name: "Lone Bak", Address: "lonebak@gmail.com"}, "personal"},
+		{"neighbour's CPR and depression in the recipient's letter",
+			[]string{"Lone Bak\nEgevej 3\n8600 Silkeborg\n\nKære Lone Bak\n\nVi har modtaget en klage fra naboen Kurt Holm, CPR 120358-1231, der lider af depression." + sig},
+			message.Address{Name: "Lone Bak", Address: "lone.bak@live.dk"}, "different"},
+		{"bundle: misfiled letter about another citizen on page 2",
+			[]string{"Lone Bak\nEgevej 3\n8600 Silkeborg\n\nKære Lone Bak\n\nHermed aktindsigt i din sag. CPR 030382-1234" + sig,
+				"Side 1 af 1\n\nKurt Holm\nTorvegade 5\n8600 Silkeborg\n\nKære Kurt Holm\n\nDin sag om sygedagpenge. CPR 120358-1231" + sig},
+			message.Address{Name: "Lone Bak", Address: "lone.bak@live.dk"}, "different"},
+		{"addressee block after the body in the text",
+			[]string{"Afgørelse\n\nDu er bevilget støtte efter din indlæggelse. CPR-nr. 010278-1235" + sig + "\n\nGülşen Aydın\nHavnegade 14\n6000 Kolding"},
+			message.Address{Name: "Gülşen Aydın", Address: "gulsen.aydin@gmail.com"}, "personal"},
+		{"quoted internal mail about another family's child",
+			[]string{"Hej Lone\n\nSe nedenfor.\n\n-----Oprindelig meddelelse-----\nFra: Bodil Kragh\nSendt: 3. marts 2026\nTil: Jens Ravn\nEmne: Akut\n\nEmil Sørensen er anbragt akut efter underretningen."},
+			message.Address{Name: "Lone Bak", Address: "lonebak@gmail.com"}, "different"},
+		{"look-alike numbers only",
+			[]string{"Hej Lone\n\nDin bookingnr. 1503921187 og ISBN 1402894627 er noteret. Ring på 86 12 34 56."},
+			message.Address{Name: "Lone Bak", Address: "lonebak@gmail.com"}, "none"},
+		{"name field outside the lists",
+			[]string{"Journalnotat\n\nNavn: Wiesław Kowalczyk\nCPR: 010278-1235\n\nBorgeren er indlagt."},
+			message.Address{Name: "Hanne Berg", Address: "hanne.berg@outlook.dk"}, "different"},
+		{"table row, two numbers side by side",
+			[]string{"Anna Friis\nEgevej 3\n8600 Silkeborg\n\nKære Anna Friis\n\nForælder og barn:\t030382-1234 030316-4322\n\nBarnet er visiteret til aflastning." + sig},
+			message.Address{Name: "Anna Friis", Address: "anna.friis@live.dk"}, "personal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.class, func(t *testing.T) {
+			ps := analyze(t, "Brev.pdf", tt.pages, tt.rcpt)
+			if got := verdict(ps); got != tt.want {
+				t.Errorf("got %s, want %s; persons:%s", got, tt.want, dump(ps))
+			}
+			for _, p := range ps {
+				for _, w := range append(append([]string{}, p.Why...), p.RelationWhy...) {
+					if p.CPR != "" && strings.Contains(w, p.CPR[6:]) || p.Name != "" && strings.Contains(w, p.Name) {
+						t.Errorf("explanation %q holds a value", w)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestCompareName(t *testing.T) {
+	r, err := loadRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := engine(t)
+	tests := []struct {
+		person string
+		rcpt   message.Address
+		want   Relation
+	}{
+		{"Wiesław Kowalczyk", message.Address{Name: "Wieslaw Kowalczyk", Address: "w.k@gmail.com"}, Same},
+		{"Gülşen Aydın", message.Address{Address: "gulsen.aydin@hotmail.com"}, Same},
+		{"Frederik von Schalburg", message.Address{Name: "Frederik Schalburg", Address: "x@y.dk"}, Same},
+		{"Nguyen Van Minh", message.Address{Name: "Minh Nguyen", Address: "x@y.dk"}, Same},
+		{"Vinther, Lars", message.Address{Name: "Lars Vinther", Address: "x@y.dk"}, Same},
+		{"Dr. Lars Vinther", message.Address{Name: "Vinther, Lars", Address: "x@y.dk"}, Same},
+		{"Mette Kjær Jensen", message.Address{Address: "mkj@mail.dk"}, Same},
+		{"Søren Ødegård", message.Address{Address: "soeren.oedegaard@live.dk"}, Same},
+		{"Søren Ødegård", message.Address{Address: "soren.odegard@live.dk"}, Same},
+		{"Jürgen Groß", message.Address{Address: "juergen.gross@gmail.com"}, Same},
+		{"Omar al-Hassan", message.Address{Name: "Omar Hassan", Address: "x@y.dk"}, Same},
+		{"Kurt Holm", message.Address{Name: "Lone Bak", Address: "x@y.dk"}, Different},
+		{"Kurt Holm", message.Address{Address: "lone.bak@gmail.com"}, Different},
+		{"Kurt Holm", message.Address{Address: "mkj@mail.dk"}, Different},
+		{"Kurt", message.Address{Name: "Lone Bak", Address: "x@y.dk"}, Unknown},
+		{"Kurt Holm", message.Address{Name: "Advokatfirmaet Ret ApS", Address: "post@ret.dk"}, Unknown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.person+"/"+tt.rcpt.Address, func(t *testing.T) {
+			got, why := compareName(r.parseName(tt.person), describeRecipient(tt.rcpt, e, r))
+			if got != tt.want {
+				t.Errorf("compareName(%q, %+v) = %s (%s), want %s", tt.person, tt.rcpt, got, why, tt.want)
+			}
+		})
+	}
+}
+
+func TestIsCitizen(t *testing.T) {
+	a := New(engine(t), Options{})
+	tests := []struct {
+		addr message.Address
+		want bool
+	}{
+		{message.Address{Name: "Lone Bak", Address: "lone.bak@gmail.com"}, true},
+		{message.Address{Address: "kurt1958@hotmail.dk"}, true},
+		{message.Address{Address: "anna@friis-familien.dk", Name: "Anna Friis"}, true},
+		{message.Address{Name: "Jens Ravn", Address: "jr@advokathuset-ravn.dk"}, false},
+		{message.Address{Name: "Kontakt", Address: "post@randers.dk"}, false},
+		{message.Address{Name: "Mette Holm", Address: "mette.holm@firma.dk"}, false},
+	}
+	for _, tt := range tests {
+		if got := a.IsCitizen(tt.addr); got != tt.want {
+			t.Errorf("IsCitizen(%v) = %v, want %v", tt.addr, got, tt.want)
+		}
+	}
+}
+
+func TestFold(t *testing.T) {
+	for in, want := range map[string]string{
+		"Wiesław": "wieslaw", "Gülşen Aydın": "guelsen aydin", "Groß": "gross", "Ødegård": "oedegaard",
+		"Çelik": "celik", "Erdoğan": "erdogan", "Kőrösi": "koroesi", "Ærø": "aeroe", "Đorđević": "dordevic",
+	} {
+		if got := fold(in); got != want {
+			t.Errorf("fold(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
