@@ -15,14 +15,18 @@ type blockPart struct {
 	blk  Block // Start/End ignored
 }
 
-// assemblePage joins parts (normalised, tidied, empty ones dropped) into a page whose text
-// holds at most max bytes: the block that crosses the limit is cut on a rune boundary and the
-// rest dropped. cut reports that text was lost.
-func assemblePage(number int, parts []blockPart, max int) (p Page, cut bool) {
+// assemblePage joins parts (tidied, normalised when normalize is set, empty ones dropped) into a
+// page whose text holds at most max bytes: the block that crosses the limit is cut on a rune
+// boundary and the rest dropped. cut reports that text was lost.
+func assemblePage(number int, parts []blockPart, max int, normalize bool) (p Page, cut bool) {
 	var b strings.Builder
 	blocks := make([]Block, 0, len(parts))
 	for _, part := range parts {
-		t := tidyBlock(NormalizeText(part.text))
+		t := part.text
+		if normalize {
+			t = NormalizeText(t)
+		}
+		t = tidyBlock(t)
 		if t == "" {
 			continue
 		}
