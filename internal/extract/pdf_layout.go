@@ -132,7 +132,7 @@ type pdfBlock struct {
 
 // layoutPage arranges the runs of a page. ok is false when the layout cannot be trusted.
 func (r *pdfRuns) layoutPage(g pdfGeom) (parts []blockPart, ok bool) {
-	if len(r.runs) == 0 || r.overflow {
+	if len(r.runs) == 0 {
 		return nil, false
 	}
 	W, H := g.width(), g.height()
@@ -224,9 +224,14 @@ func (r *pdfRuns) appendSeg(buf []byte, s *pdfSeg) []byte {
 
 // pdfLines groups runs into lines by baseline and splits each line into segments at column gaps.
 // It returns the segments of each line, left to right, lines top to bottom.
+//
+// A gap is a column gap when it is wide (pdfColumnGapEm, pdfColumnGapPage) and the lines nearby
+// agree: text on another line that starts where the right-hand column starts counts for the
+// split when a wide gap precedes it there too, and against it when the text there runs on from
+// the left with an ordinary gap (a table whose header cells are short, a label and its value).
 func pdfLines(runs []pdfSeg, pageW float64) [][]*pdfSeg {
 	sort.SliceStable(runs, func(a, b int) bool { return runs[a].v < runs[b].v })
-	var lines [][]*pdfSeg
+	var raw [][]pdfSeg
 	for i := 0; i < len(runs); {
 		// A line: runs whose baselines lie within half an em of the first one's.
 		j := i + 1
@@ -235,14 +240,30 @@ func pdfLines(runs []pdfSeg, pageW float64) [][]*pdfSeg {
 		}
 		line := runs[i:j]
 		sort.SliceStable(line, func(a, b int) bool { return line[a].u0 < line[b].u0 })
+		raw = append(raw, line)
+		i = j
+	}
+	// wide[l][k]: the gap before run k of line l is wide enough for a column; reach is the
+	// running right end of the line before run k.
+	wide := make([][]bool, len(raw))
+	for l, line := range raw {
+		wide[l] = make([]bool, len(line))
+		end := line[0].u1
+		for k := 1; k < len(line); k++ {
+			gap := line[k].u0 - end
+			wide[l][k] = gap >= math.Max(pdfColumnGapEm*math.Max(line[k-1].size, line[k].size), pdfColumnGapPage*pageW)
+			end = math.Max(end, line[k].u1)
+		}
+	}
+	lines := make([][]*pdfSeg, 0, len(raw))
+	for l, line := range raw {
 		var segs []*pdfSeg
-		cur := &pdfSeg{u0: line[0].u0, u1: line[0].u1, v: line[0].v, size: line[0].size, parts: line[0].parts, line: len(lines)}
+		cur := &pdfSeg{u0: line[0].u0, u1: line[0].u1, v: line[0].v, size: line[0].size, parts: line[0].parts, line: l}
 		for k := 1; k < len(line); k++ {
 			run := &line[k]
-			gap := run.u0 - cur.u1
-			if gap >= math.Max(pdfColumnGapEm*math.Max(cur.size, run.size), pdfColumnGapPage*pageW) {
+			if wide[l][k] && pdfColumnVote(raw, wide, l, run.u0) {
 				segs = append(segs, cur)
-				cur = &pdfSeg{u0: run.u0, u1: run.u1, v: run.v, size: run.size, parts: run.parts, line: len(lines)}
+				cur = &pdfSeg{u0: run.u0, u1: run.u1, v: run.v, size: run.size, parts: run.parts, line: l}
 				continue
 			}
 			cur.parts = append(cur.parts, run.parts...)
@@ -252,9 +273,33 @@ func pdfLines(runs []pdfSeg, pageW float64) [][]*pdfSeg {
 		}
 		segs = append(segs, cur)
 		lines = append(lines, segs)
-		i = j
 	}
 	return lines
+}
+
+// pdfColumnVote decides a wide gap of line l before a run starting at u: the lines within a few
+// em above and below with text starting there vote (see pdfLines); the gap splits unless more
+// of them run on across it than split there.
+func pdfColumnVote(raw [][]pdfSeg, wide [][]bool, l int, u float64) bool {
+	size := raw[l][0].size
+	reach := 6 * size
+	votes := 1
+	for _, step := range []int{-1, 1} {
+		for m := l + step; m >= 0 && m < len(raw) && math.Abs(raw[m][0].v-raw[l][0].v) <= reach; m += step {
+			for k := 1; k < len(raw[m]); k++ {
+				if math.Abs(raw[m][k].u0-u) > 0.25*size {
+					continue
+				}
+				if wide[m][k] {
+					votes++
+				} else {
+					votes--
+				}
+				break
+			}
+		}
+	}
+	return votes > 0
 }
 
 // pdfBlocks merges segments of following lines into blocks: a segment continues a block when it

@@ -124,11 +124,12 @@ func (d *pdfDoc) pageText(page pdfPageRef, maxText int) (text string, blocks []B
 	if err == nil && w.readErr != nil && w.out.len() == 0 {
 		err = w.readErr
 	}
-	if err == nil && !w.out.truncated {
+	// A page cut by the text limit is laid out too: its runs are the text read so far.
+	if err == nil {
 		if parts, ok := w.runs.layoutPage(pdfPageGeom(page.v)); ok {
 			p, cut := assemblePage(0, parts, maxText, false)
 			if len(p.Blocks) > 0 {
-				return p.Text, p.Blocks, cut, nil
+				return p.Text, p.Blocks, cut || w.out.truncated || w.runs.overflow, nil
 			}
 		}
 	}
