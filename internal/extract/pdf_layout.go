@@ -27,6 +27,7 @@ const (
 	pdfMaxSkewRatio   = 0.05 // share of text not running left to right that makes a page fall back
 	pdfFooterZone     = 0.92 // a block wholly below this fraction of the height is a footer
 	pdfHeaderZone     = 0.06 // a block wholly above this fraction is a header
+	pdfSideBySide     = 2.0  // side-by-side blocks whose tops differ by at most this many em are read left first
 )
 
 // pdfGeom maps user space to the page as displayed: u to the right, v downwards, in points from
@@ -374,7 +375,8 @@ func (b *pdfBlock) add(s *pdfSeg) {
 }
 
 // pdfReadingOrder orders blocks: of two blocks that overlap horizontally the upper one comes
-// first; of two side by side (overlapping vertically) the left one; otherwise the upper one.
+// first; of two side by side (overlapping vertically) that start at about the same height the
+// left one, else the one starting higher; blocks apart in both directions are not related.
 // The relation is applied as a topological sort, taking the top-most (then left-most) ready
 // block each time, so a column is read down before the column to its right when both start at
 // about the same height, and a full-width block below both comes after both.
@@ -386,8 +388,10 @@ func pdfReadingOrder(blocks []*pdfBlock) []int {
 		switch {
 		case hOverlap:
 			return a.v0 < b.v0
-		case vOverlap:
+		case vOverlap && math.Abs(a.v0-b.v0) <= pdfSideBySide*math.Max(a.size, b.size):
 			return a.u0 < b.u0
+		case vOverlap:
+			return a.v0 < b.v0
 		}
 		return false
 	}

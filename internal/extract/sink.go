@@ -193,6 +193,21 @@ func (s *sink) endPage() {
 	s.started = false
 }
 
+// resumeLastPage reopens the last finished page when no page is open, so that what is written
+// next (a document's footers after its last page break) lands on it rather than on a new page.
+func (s *sink) resumeLastPage() {
+	if s.started || len(s.pages) == 0 {
+		return
+	}
+	last := s.pages[len(s.pages)-1]
+	s.pages = s.pages[:len(s.pages)-1]
+	s.used -= len(last.Text)
+	s.cur = append(s.cur[:0], last.Text...)
+	s.blocks = append(s.blocks[:0], last.Blocks...)
+	s.usesBlocks = s.usesBlocks || last.Blocks != nil
+	s.started = true
+}
+
 // startPage ends the open page and opens a new, possibly empty one (a slide without text is
 // still a page, so that page numbers match what the user sees).
 func (s *sink) startPage() {
