@@ -129,9 +129,9 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 		if ctx.Err() != nil {
 			return pages, Unscannable, pdfDetailTimeout
 		}
-		text, cut, ok := doc.readPage(ref, maxText-used)
+		text, blocks, cut, ok := doc.readPage(ref, maxText-used)
 		if ctx.Err() != nil {
-			pages = append(pages, Page{Number: i + 1, Text: text})
+			pages = append(pages, Page{Number: i + 1, Text: text, Blocks: blocks})
 			return pages, Unscannable, pdfDetailTimeout
 		}
 		if !ok {
@@ -141,7 +141,7 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 			anyText = true
 		}
 		used += len(text)
-		pages = append(pages, Page{Number: i + 1, Text: text})
+		pages = append(pages, Page{Number: i + 1, Text: text, Blocks: blocks})
 		if cut {
 			textCut = true
 			break
@@ -169,21 +169,21 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 
 // readPage returns a page's text. The walker comes first; if it fails, the library's per-page
 // GetPlainText is tried, and the longer text wins. ok is false when neither could read the page.
-func (d *pdfDoc) readPage(ref pdfPageRef, maxText int) (text string, truncated, ok bool) {
-	text, truncated, err := d.pageText(ref, maxText)
+func (d *pdfDoc) readPage(ref pdfPageRef, maxText int) (text string, blocks []Block, truncated, ok bool) {
+	text, blocks, truncated, err := d.pageText(ref, maxText)
 	if err == nil {
-		return text, truncated, true
+		return text, blocks, truncated, true
 	}
 	if d.ctx.Err() != nil {
-		return text, truncated, false
+		return text, nil, truncated, false
 	}
 	if fb, fbErr := pdfPlainText(ref, maxText); fbErr == nil && len(fb.b) > len(text) {
-		return fb.String(), fb.truncated, true
+		return fb.String(), nil, fb.truncated, true
 	}
 	if errors.Is(err, errPDFPageBudget) || errors.Is(err, errPDFContentLimit) {
-		return text, truncated, false
+		return text, nil, truncated, false
 	}
-	return text, truncated, text != ""
+	return text, nil, truncated, text != ""
 }
 
 // pdfPlainText is the library's per-page reader, run through the same text clean-up.
