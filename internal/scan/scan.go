@@ -138,7 +138,14 @@ func (s *Scanner) Scan(ctx context.Context, msg *message.Message, pol *policy.Po
 		}
 		idd := identity.Document{Name: d.Name}
 		for _, p := range d.Pages {
-			idd.Pages = append(idd.Pages, identity.Page{Number: p.Number, Text: p.Text})
+			ip := identity.Page{Number: p.Number, Text: p.Text}
+			if len(p.Blocks) > 0 {
+				ip.Blocks = make([]identity.Block, len(p.Blocks))
+				for i, b := range p.Blocks {
+					ip.Blocks[i] = identity.Block{Start: b.Start, End: b.End, HasBox: b.HasBox, Y0: b.Y0}
+				}
+			}
+			idd.Pages = append(idd.Pages, ip)
 			for _, f := range s.detector.Detect(p.Text) {
 				if !counts(pol, f) {
 					continue
