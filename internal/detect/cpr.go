@@ -675,7 +675,7 @@ func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int) (Finding, bool) 
 		neg.take(0.5, 0, func() string { return "recent date followed by a clock time" })
 	}
 	e.cprContext(s, c, skipFrom, skipTo, timeShape, &pos, &neg)
-	if c.sep == 0 && !c.table.ok && neg.val < 1 {
+	if c.sep == 0 && neg.val < 1 && !(c.table.ok && c.table.hdr.kind == ctxPos) {
 		// A bare number labelled as a number of another kind ("Bookingnr. 1503921187",
 		// "ISBN 1402894627", "Kontonummer: ..."): by the shape of the label, not by a list.
 		if lbl, ok := e.otherLabelBefore(s, c.start); ok {
@@ -908,6 +908,35 @@ func onlyBlanks(s string, from, to int) bool {
 // section (ISBN, EAN, ...), and the word is no CPR context word of any kind (positive,
 // journal: authorities do use the CPR number as journal number).
 func (e *Engine) otherLabelBefore(s string, start int) (string, bool) {
+	// A number at the start of its line in a column of numbers: the label is the column's
+	// header, the first word of the first line above that does not start with a digit
+	// ("Varenr.  Tekst  Beløb" over "1111928284  Kursusmateriale  450,00").
+	ls := start
+	for ls > 0 && (s[ls-1] == ' ' || s[ls-1] == '\t') {
+		ls--
+	}
+	if ls == 0 || s[ls-1] == '\n' {
+		for up, q := 0, ls; up < 8 && q > 0; up++ {
+			ps := q - 1
+			for ps > 0 && s[ps-1] != '\n' {
+				ps--
+			}
+			l := strings.TrimLeft(s[ps:q-1], " \t")
+			if l != "" && !isDigit(l[0]) {
+				end := strings.IndexAny(l, " \t")
+				if end < 0 {
+					end = len(l)
+				}
+				tok := strings.Trim(l[:end], ".:#-_")
+				if e.isOtherLabel(tok) {
+					return tok, true
+				}
+				return "", false
+			}
+			q = ps
+		}
+		return "", false
+	}
 	i := start
 	for i > 0 && start-i <= 6 {
 		c := s[i-1]
@@ -928,31 +957,38 @@ func (e *Engine) otherLabelBefore(s string, start int) (string, bool) {
 	for te > ts && (s[te-1] == '-' || s[te-1] == '.' || s[te-1] == '_') {
 		te--
 	}
-	if te-ts < 2 || te-ts > maxTokenLen {
-		return "", false
+	if e.isOtherLabel(s[ts:te]) {
+		return s[ts:te], true
 	}
-	tok := s[ts:te]
+	return "", false
+}
+
+// isOtherLabel judges one label word (see otherLabelBefore).
+func (e *Engine) isOtherLabel(tok string) bool {
+	if len(tok) < 2 || len(tok) > maxTokenLen {
+		return false
+	}
 	var buf [maxTokenLen]byte
 	n := lowerInto(buf[:], tok)
 	if n <= 0 {
-		return "", false
+		return false
 	}
 	low := string(buf[:n])
 	if w, ok := e.cpr.lookup(buf[:n]); ok && (w.kind == ctxPos || w.kind == ctxJournal) {
-		return "", false
+		return false
 	}
 	if strings.HasPrefix(low, "cpr") || strings.HasPrefix(low, "person") {
-		return "", false
+		return false
 	}
 	for _, stem := range e.cpr.labels {
 		if low == stem {
-			return tok, true
+			return true
 		}
 	}
 	for _, suf := range e.cpr.labelSuffixes {
 		if len(low) > len(suf) && strings.HasSuffix(low, suf) {
-			return tok, true
+			return true
 		}
 	}
-	return "", false
+	return false
 }

@@ -256,6 +256,8 @@ func TestCPROtherLabels(t *testing.T) {
 		{"Order No. 0304851234", false},
 		{"Kunde-ID 1109881234", false},
 		{"Policenummeret 0304851234", false},
+		{"Varenr. Tekst Beløb\n1111928284 Kursus 450,00\n1503921187 Forplejning 125,00\n", false},
+		{"Barnets CPR\n1503921187\n", true},
 		{"CPR-nr. 1503921187", true},
 		{"J.nr. 1503921187 vedrørende borgeren", true},
 		{"Ingrid 1503921187", true},

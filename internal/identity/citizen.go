@@ -19,17 +19,10 @@ func (a *Analyzer) IsCitizen(addr message.Address) bool {
 	if a.rules.isPersonalDomain(domain) {
 		return true
 	}
-	labels := strings.Split(domain, ".")
-	for _, l := range labels {
-		if a.rules.isOrganisation(strings.ReplaceAll(l, "-", " ")) {
-			return false
-		}
-		for _, w := range []string{"advokat", "law", "legal", "kommune", "region", "politi", "hospital", "sygehus", "skole", "bank", "forsikring", "revision", "gov", "firma"} {
-			if strings.Contains(l, w) {
-				return false
-			}
-		}
+	if a.rules.orgDomain(addr.Address) {
+		return false
 	}
+	labels := strings.Split(domain, ".")
 	// A person's own domain ("familien-hansen.dk") is rare; a name-like local part at any other
 	// domain is an employee of an organisation, unless the display name is a person's and the
 	// domain has the same name in it.
@@ -53,6 +46,26 @@ func (r *rules) isPersonalDomain(domain string) bool {
 		// a provider's name: hotmail.com, hotmail.dk, mail.hotmail.co.uk
 		for _, l := range strings.Split(domain, ".") {
 			if l == p {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// orgDomain: the domain of an address names an organisation (a law firm, an authority, a
+// hospital): "mail@brinktoft-advokat.dk", "post@region-eksempel.dk".
+func (r *rules) orgDomain(addr string) bool {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return false
+	}
+	for _, l := range strings.Split(strings.ToLower(addr[at+1:]), ".") {
+		if r.isOrganisation(strings.ReplaceAll(l, "-", " ")) {
+			return true
+		}
+		for _, w := range r.orgDomainWords {
+			if strings.Contains(l, w) {
 				return true
 			}
 		}

@@ -164,6 +164,16 @@ type context struct {
 	staff []nameParts
 }
 
+// isStaffFirst: a first name of the sender or an internal colleague ("Hej Kim").
+func (c *context) isStaffFirst(t string) bool {
+	for _, s := range c.staff {
+		if tokenEq(s[0], t) {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *context) isStaff(p nameParts) bool {
 	for _, s := range c.staff {
 		if tokensMatch(p, s) {
@@ -302,6 +312,21 @@ func (c *context) document(d Document) []Person {
 					start: l.start + off, end: l.start + off + len(v), why: "name in a name field"})
 			}
 		}
+		var singles []nameAt // a known first name alone: used only in quoted mails
+		for li, l := range pl.lines {
+			for _, run := range a.nameRuns(l.text) {
+				v := l.text[run[0]:run[1]]
+				n := nameAt{text: v, masked: maskName(v), parts: a.rules.parseName(v), page: pi, line: li,
+					start: l.start + run[0], end: l.start + run[1], why: "name: a first name from the lists and a family name by its shape"}
+				if len(n.parts) >= 2 {
+					addName(n)
+				} else if len(n.parts) == 1 && !sig[pi][li] {
+					if _, greet := a.rules.greetingNames(l.text); !greet {
+						singles = append(singles, n)
+					}
+				}
+			}
+		}
 		for _, f := range fs {
 			if f.Kind != detect.KindCPR {
 				continue
@@ -371,7 +396,17 @@ func (c *context) document(d Document) []Person {
 			case detect.KindSensitive:
 				letterSens[k] = true
 				letterCats[k] = addCategory(letterCats[k], f.Category)
-				for _, n := range names {
+				cands := names
+				if L.quoted {
+					// In a quoted mail between colleagues a child is often named by first name
+					// alone ("Leopold er anbragt akut"): in the same sentence, that is a person.
+					for _, n := range singles {
+						if letterAt(pos{pi, n.line}) == k && sameSentence(pl.page.Text, n.start, f.Start) && f.Confidence >= 0.6 && !c.isStaffFirst(n.parts[0]) {
+							cands = append(cands, n)
+						}
+					}
+				}
+				for _, n := range cands {
 					if letterAt(pos{pi, n.line}) != k || !near(pl.page.Text, n.start, f.Start, a.opts.NameWindow) {
 						continue
 					}
@@ -891,40 +926,119 @@ func addCategory(cats []string, c string) []string {
 	return append(cats, c)
 }
 
-// dedupe merges persons that are the same name and CPR in the same letter of a document,
-// keeping the strongest evidence and joining what is known.
+// dedupe merges persons that are the same name (or, without a name, the same CPR number) in the
+// same letter of a document: what is known is joined, and the relations of the strongest
+// evidence stand (addressee block, then CPR with name, then name beside a sensitive word).
 func dedupe(in []Person) []Person {
 	type key struct {
 		doc    string
 		letter int
-		k, cpr string
+		k      string
 	}
+	rank := map[Evidence]int{EvidenceAddressee: 3, EvidenceCPRName: 2, EvidenceNameSensitive: 1, EvidenceCPR: 0}
 	idx := map[key]int{}
 	var out []Person
 	for _, p := range in {
-		k := key{p.Document, p.Letter, p.Key, p.CPR}
-		if p.CPR != "" {
-			k.k = ""
+		k := key{p.Document, p.Letter, p.Key}
+		if p.Name == "" {
+			k.k = "cpr:" + p.CPR
 		}
-		if i, ok := idx[k]; ok {
-			q := &out[i]
-			q.HasCPR = q.HasCPR || p.HasCPR
-			q.Sensitive = q.Sensitive || p.Sensitive
-			for _, c := range p.Categories {
-				q.Categories = addCategory(q.Categories, c)
-			}
-			if q.Name == "" && p.Name != "" {
-				q.Name, q.NameMasked, q.Evidence, q.Relations, q.RelationWhy, q.Why = p.Name, p.NameMasked, p.Evidence, p.Relations, p.RelationWhy, p.Why
-			}
-			for r := range q.Relations {
-				if r < len(p.Relations) && p.Relations[r] == Different && q.Relations[r] != Same {
-					q.Relations[r], q.RelationWhy[r] = Different, p.RelationWhy[r]
-				}
-			}
+		i, ok := idx[k]
+		if !ok {
+			idx[k] = len(out)
+			out = append(out, p)
 			continue
 		}
-		idx[k] = len(out)
-		out = append(out, p)
+		q := &out[i]
+		if rank[p.Evidence] > rank[q.Evidence] {
+			p, *q = *q, p
+		}
+		q.HasCPR = q.HasCPR || p.HasCPR
+		q.Sensitive = q.Sensitive || p.Sensitive
+		for _, c := range p.Categories {
+			q.Categories = addCategory(q.Categories, c)
+		}
+		if q.CPR == "" && p.CPR != "" {
+			q.CPR, q.CPRMasked = p.CPR, p.CPRMasked
+		}
+		for _, w := range p.Why {
+			if !containsString(q.Why, w) {
+				q.Why = append(q.Why, w)
+			}
+		}
+	}
+	return out
+}
+
+func containsString(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// nameRuns finds names the lists only half know: a capitalised known first name followed by
+// capitalised words or particle-prefixed family names ("Omar el-Haddad", "Leopold von
+// Ekeberg-Qvist"); a first name followed by nothing name-like is returned alone. A word at the
+// start of a sentence counts only when the next word is name-like too.
+func (a *Analyzer) nameRuns(t string) [][2]int {
+	var out [][2]int
+	type tok struct {
+		s, e int
+		w    string
+	}
+	var toks []tok
+	for i := 0; i < len(t); {
+		for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
+			i++
+		}
+		j := i
+		for j < len(t) && t[j] != ' ' && t[j] != '\t' {
+			j++
+		}
+		if j > i {
+			toks = append(toks, tok{i, j, t[i:j]})
+		}
+		i = j
+	}
+	for i := 0; i < len(toks); i++ {
+		w := strings.TrimRight(toks[i].w, ",.:;!?)")
+		if len(w) < 2 || !wordLike(w) || strings.ToUpper(w) == w {
+			continue
+		}
+		if !isFirstName(a.lists, fold(w)) || a.rules.greeting[strings.ToLower(w)] || a.rules.organisation[strings.ToLower(w)] {
+			continue
+		}
+		end := toks[i].s + len(w)
+		j := i + 1
+		if !strings.ContainsAny(toks[i].w, ",.:;!?)") {
+			for j < len(toks) && j-i < 5 {
+				x := toks[j].w
+				bare := strings.TrimRight(x, ",.:;!?)")
+				lw := strings.ToLower(bare)
+				if hasParticlePrefix(lw, a.rules) || (wordLike(bare) && !a.rules.organisation[lw] && strings.ToUpper(bare) != bare) {
+					end = toks[j].s + len(bare)
+					j++
+					if bare != x {
+						break
+					}
+					continue
+				}
+				if a.rules.particle[lw] && j+1 < len(toks) && wordLike(strings.TrimRight(toks[j+1].w, ",.:;!?)")) {
+					j++
+					continue
+				}
+				break
+			}
+		}
+		sentInit := i == 0 || strings.HasSuffix(toks[i-1].w, ".")
+		if sentInit && j == i+1 {
+			continue
+		}
+		out = append(out, [2]int{toks[i].s, end})
+		i = j - 1
 	}
 	return out
 }

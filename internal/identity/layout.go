@@ -12,7 +12,8 @@ import (
 type line struct {
 	start, end int
 	text       string
-	block      int // index into pageLayout.blocks
+	block      int  // index into pageLayout.blocks
+	quoted     bool // the line had a "> " prefix (a quoted mail)
 }
 
 type blockInfo struct {
@@ -34,7 +35,15 @@ func newPageLayout(p Page) pageLayout {
 	s := p.Text
 	for i := 0; i <= len(s); i++ {
 		if i == len(s) || s[i] == '\n' {
-			pl.lines = append(pl.lines, line{start: start, end: i, text: s[start:i], block: -1})
+			// A quoted mail's "> " prefix is not part of the line's structure.
+			st := start
+			for st < i && (s[st] == '>' || (st > start && s[st] == ' ')) {
+				st++
+			}
+			if st == start || s[start] != '>' {
+				st = start
+			}
+			pl.lines = append(pl.lines, line{start: st, end: i, text: s[st:i], block: -1, quoted: st != start})
 			start = i + 1
 		}
 	}
@@ -354,7 +363,7 @@ func (r *rules) quoteStart(lines []line, i int) bool {
 			return true
 		}
 	}
-	if strings.HasPrefix(t, ">") {
+	if lines[i].quoted && (i == 0 || !lines[i-1].quoted) {
 		return true
 	}
 	// "Fra: ..." followed by "Sendt:"/"Dato:"/"Til:" within three lines (Outlook's header block).

@@ -177,12 +177,7 @@ func describeRecipient(a message.Address, lists NameLists, r *rules) recipientNa
 	name := strings.TrimSpace(strings.Trim(a.Name, `"'`))
 	if name != "" && !strings.Contains(name, "@") {
 		toks := r.parseName(name)
-		org := false
-		for _, w := range strings.Fields(strings.ToLower(name)) {
-			if r.organisation[strings.Trim(w, ".,")] {
-				org = true
-			}
-		}
+		org := r.isOrganisation(name) || r.orgDomain(a.Address)
 		if !org && len(toks) >= 2 && len(toks) <= 6 && (anyKnownName(lists, toks) || r.nameLike(name)) {
 			rn.tokens, rn.person, rn.display = toks, true, true
 			return rn
@@ -191,6 +186,9 @@ func describeRecipient(a message.Address, lists NameLists, r *rules) recipientNa
 			rn.tokens, rn.person, rn.display = toks, true, true
 			return rn
 		}
+	}
+	if r.orgDomain(a.Address) {
+		return recipientName{} // an organisation: its staff are not the citizens a letter is about
 	}
 	toks := nameParts(strings.Fields(fold(local)))
 	// At a private mail provider, "first.last" is a person's name whether or not it is in the

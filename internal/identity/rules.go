@@ -14,7 +14,7 @@ var dataFS embed.FS
 type rules struct {
 	greeting, greetingGroup, particle, title, role, organisation map[string]bool
 	closing, label, field, childWords, spouseWords, quote        []string
-	personalDomains, otherWords                                  []string
+	personalDomains, otherWords, orgDomainWords                  []string
 	// postcodes maps a postcode to its folded town name.
 	postcodes map[string]string
 }
@@ -32,7 +32,7 @@ func loadRules() (*rules, error) {
 	lists := map[string]*[]string{
 		"closing": &r.closing, "label": &r.label, "field": &r.field, "relation_child": &r.childWords,
 		"relation_spouse": &r.spouseWords, "quote": &r.quote, "personal_domain": &r.personalDomains,
-		"relation_other": &r.otherWords,
+		"relation_other": &r.otherWords, "organisation_domain": &r.orgDomainWords,
 	}
 	for _, m := range sets {
 		*m = map[string]bool{}
