@@ -18,18 +18,40 @@ import (
 	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
-// What the pipeline achieves today on the generated realistic messages. They are floors: the
-// test fails when a figure falls below its floor. Raise them as the identity judgement improves
-// (issue 12 aims at ≥ 0.95 of actions and every wrong-citizen letter blocked).
+// What the pipeline achieves today on the generated realistic messages (seed 2026, 15 per
+// class). They are floors: the test fails when a figure falls below its floor. Raise them as the
+// identity judgement improves; issue 12 aims at ≥ 0.95 of actions and every wrong-citizen letter
+// blocked.
 const (
-	realisticPerClass  = 15  // messages per class (16 classes: 240 messages)
-	realisticSeed      = 2026
-	minActionAccuracy  = 0.0 // share of messages with the labelled action
-	minWrongBlockRate  = 0.0 // share of wrong-citizen letters (both classes) that are blocked
-	minCPRPrecision    = 0.0 // found CPR numbers that are labelled
-	minCPRRecall       = 0.0 // labelled CPR numbers that are found
-	minClassAccuracy   = 0.0 // the weakest class's share of correct actions
+	realisticPerClass = 15 // messages per class (16 classes: 240 messages)
+	realisticSeed     = 2026
+
+	minActionAccuracy = 0.516 // share of messages with the labelled action (today 124/240)
+	minWrongBlockRate = 0.833 // wrong-citizen letters (both classes) blocked (today 25/30)
+	minCPRPrecision   = 0.875 // found CPR numbers that are labelled (today 224/256)
+	minCPRRecall      = 0.910 // labelled CPR numbers that are found (today 224/246)
 )
+
+// minClassCorrect is the floor of correct actions per class (of realisticPerClass), today's
+// figures.
+var minClassCorrect = map[string]int{
+	testgen.ClassOwnPlain:       14,
+	testgen.ClassOwnSecure:      15,
+	testgen.ClassWrongCitizen:   13,
+	testgen.ClassChildSame:      8,
+	testgen.ClassChildRelation:  9,
+	testgen.ClassGreetingFirst:  7,
+	testgen.ClassColleagueSign:  4,
+	testgen.ClassForeignWrong:   12,
+	testgen.ClassNameForm:       15,
+	testgen.ClassAccessMisfiled: 6,
+	testgen.ClassNeighbour:      8,
+	testgen.ClassCitizenList:    0,
+	testgen.ClassQuotedThread:   0,
+	testgen.ClassLookalike:      0,
+	testgen.ClassLawFirmCc:      0,
+	testgen.ClassParentChildRow: 13,
+}
 
 // TestRealisticMessages scans generated realistic messages (internal/testgen) end to end with
 // the in-process extractor and the default policy, the sender's domain being internal, and
@@ -122,7 +144,6 @@ func TestRealisticMessages(t *testing.T) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%-28s %4s %7s %7s  %s\n", "class", "n", "correct", "%", "label")
-	weakest := 1.0
 	for _, c := range testgen.Classes() {
 		sc := perClass[c]
 		if sc == nil {
@@ -137,7 +158,9 @@ func TestRealisticMessages(t *testing.T) {
 			}
 		}
 		r := rate(sc.ok, sc.n)
-		weakest = min(weakest, r)
+		if sc.ok < minClassCorrect[c] {
+			t.Errorf("class %s: %d of %d correct, below its floor %d", c, sc.ok, sc.n, minClassCorrect[c])
+		}
 		fmt.Fprintf(&b, "%-28s %4d %7d %6.1f%%  %s\n", c, sc.n, sc.ok, 100*r, want)
 	}
 	precision, recall := rate(tp, tp+fp), rate(tp, tp+fn)
@@ -169,5 +192,4 @@ func TestRealisticMessages(t *testing.T) {
 	check("wrong-citizen block rate", rate(wrong.ok, wrong.n), minWrongBlockRate)
 	check("CPR precision", precision, minCPRPrecision)
 	check("CPR recall", recall, minCPRRecall)
-	check("weakest class accuracy", weakest, minClassAccuracy)
 }

@@ -197,6 +197,14 @@ func (w *pdfWriter) letter(l Letter) {
 	}
 	// Letterhead: a bold authority name, then the other lines, either at the top or as a side column.
 	if len(l.Letterhead) > 0 {
+		if w.rng.IntN(2) == 0 { // a logo: a coat of arms box beside the authority's name
+			lx := 120.0 - 12
+			if lay.BlockRight || lay.SideColumn {
+				lx = sideX
+			}
+			w.f.SetFillColor(30+w.rng.IntN(60), 60+w.rng.IntN(80), 120+w.rng.IntN(100))
+			w.f.Rect(lx, 6, 9, 11, "F")
+		}
 		w.setFont("B", 13)
 		headX := 120.0
 		if lay.BlockRight {

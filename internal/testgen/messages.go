@@ -440,9 +440,9 @@ func (g *gen) childLetter(s *spec, parent, child Person, relation string) Letter
 	}
 	for i, par := range t.paras {
 		if i == 0 {
-			l.Paras = append(l.Paras, fmt.Sprintf(par, cname, relation))
+			l.Paras = append(l.Paras, fill(par, cname, relation))
 		} else {
-			l.Paras = append(l.Paras, fmt.Sprintf(par, strings.Fields(child.Given)[0], relation))
+			l.Paras = append(l.Paras, fill(par, strings.Fields(child.Given)[0], relation))
 		}
 	}
 	if c := g.pick(complaintParas); c != "" {
@@ -450,6 +450,12 @@ func (g *gen) childLetter(s *spec, parent, child Person, relation string) Letter
 	}
 	l.Closing = g.closing(s)
 	return l
+}
+
+// fill puts the child's name and the relation phrase into a topic paragraph.
+func fill(par, name, relation string) string {
+	out := strings.NewReplacer("%[1]s", name, "%[2]s", relation).Replace(par)
+	return strings.Join(strings.Fields(out), " ")
 }
 
 func relationWord(child Person, plural bool) string {
@@ -566,9 +572,14 @@ func (g *gen) message(class string) Message {
 		panic("testgen: unknown class " + class)
 	}
 	s.text.WriteString(s.subject + "\n" + s.body + "\n")
+	// The label holds the CPR numbers that were written somewhere (a letter's info column is
+	// not part of a letter put into the mail body, for instance).
+	written := s.text.String()
 	cprs := make([]string, 0, len(s.cprs))
 	for c := range s.cprs {
-		cprs = append(cprs, c)
+		if strings.Contains(written, c) || strings.Contains(written, c[:6]+"-"+c[6:]) || strings.Contains(written, c[:6]+" "+c[6:]) {
+			cprs = append(cprs, c)
+		}
 	}
 	slices.Sort(cprs)
 	return Message{
@@ -601,14 +612,24 @@ func (g *gen) ownCase(s *spec, secure bool) {
 	s.subject = g.pick([]string{l.Title, "Brev fra " + s.dept.name, "Vedr. din sag", "Afgørelse"})
 	if g.chance(20) {
 		// the letter in the mail body itself
-		s.body = strings.Join(append(append([]string{l.Greeting, ""}, l.Paras...), append([]string{""}, l.Closing...)...), "\n")
+		vedr := fmt.Sprintf("Vedr.: %s, CPR-nr. %s", p.FullName(), g.cprText(s, p))
+		s.body = strings.Join(append(append([]string{l.Greeting, "", vedr, ""}, l.Paras...), append([]string{""}, l.Closing...)...), "\n")
 		s.text.WriteString(s.body)
 		s.variant = append(s.variant, "body")
 	} else {
 		s.body = g.coverBody(s, p)
 		letters := []Letter{l}
-		if g.chance(25) { // a second letter to the same citizen
+		switch r := g.rng.IntN(100); {
+		case r < 20: // a second letter to the same citizen
 			letters = append(letters, g.ownLetter(s, p))
+		case r < 40: // a cover letter to the same citizen before the decision
+			cover := Letter{Letterhead: l.Letterhead, Addressee: p.AddressLines(), Info: g.info(s, nil),
+				Title: "Følgebrev", Greeting: g.greeting(p), Paras: []string{
+					"Vedlagt sender vi kommunens afgørelse i din sag.",
+					"Læs afgørelsen og klagevejledningen grundigt. Ring til os, hvis noget er uklart."},
+				Closing: g.closing(s)}
+			letters = append([]Letter{cover}, letters...)
+			s.variant = append(s.variant, "cover")
 		}
 		g.attach(s, g.pick(fileBases), letters)
 	}
@@ -653,7 +674,7 @@ func (g *gen) wrongCitizen(s *spec, foreignAddressee bool) {
 	if g.chance(20) {
 		g.markSecure(s)
 	}
-	s.action, s.why = "block", "a letter about "+about.Origin+" citizen "+initials(about)+" goes to another citizen"
+	s.action, s.why = "block", "a letter about another citizen ("+strings.ToUpper(initials(about))+", "+about.Origin+" name) goes to the recipient"
 }
 
 func (g *gen) childCase(s *spec, same bool) {
@@ -685,13 +706,17 @@ func (g *gen) greetingFirst(s *spec) {
 	rel := relationWord(child, false)
 	cf := strings.Fields(child.Given)[0]
 	cpr := g.cprText(s, child)
+	opening := []string{
+		fmt.Sprintf("Tak for snakken i går om %s %s.", rel, cf),
+		fmt.Sprintf("Jeg skriver angående %s %s.", rel, child.FullName()),
+		fmt.Sprintf("Som aftalt sender jeg oplysningerne om %s.", cf),
+	}
+	if child.Family != parent.Family { // another surname: the relation is stated
+		opening = opening[:2]
+	}
 	lines := []string{
 		g.pick([]string{"Kære ", "Hej ", "Kære "}) + first, "",
-		g.pick([]string{
-			fmt.Sprintf("Tak for snakken i går om %s %s.", rel, cf),
-			fmt.Sprintf("Som aftalt sender jeg oplysningerne om %s.", cf),
-			fmt.Sprintf("Jeg skriver angående %s %s.", rel, child.FullName()),
-		}),
+		g.pick(opening),
 		g.pick([]string{
 			fmt.Sprintf("Til ansøgningen om aflastning har jeg brug for at vide, om %s stadig tager medicin mod epilepsi.", cf),
 			fmt.Sprintf("PPR har nu vurderet %s, og de anbefaler støtte i klassen på grund af ordblindhed.", cf),
@@ -973,7 +998,7 @@ func (g *gen) parentChildRow(s *spec) {
 		if i == 0 {
 			name = child.FullName()
 		}
-		l.Paras = append(l.Paras, fmt.Sprintf(par, name, rel))
+		l.Paras = append(l.Paras, fill(par, name, rel))
 	}
 	l.TableAt = 1
 	l.Closing = g.closing(s)

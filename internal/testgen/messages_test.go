@@ -41,6 +41,9 @@ func TestMessagesLabels(t *testing.T) {
 			t.Errorf("class %s has actions %s and %s", m.Label.Class, prev, m.Label.Action)
 		}
 		actions[m.Label.Class] = m.Label.Action
+		if strings.Contains(m.Text, "%!") {
+			t.Errorf("%s: a formatting error in the text", m.Name)
+		}
 		if m.Label.Why == "" {
 			t.Errorf("%s: no why", m.Name)
 		}

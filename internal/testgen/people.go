@@ -152,7 +152,7 @@ var (
 
 // people draws synthetic persons for one message.
 type people struct {
-	rng  *rand.Rand
+	rng   *rand.Rand
 	used  map[string]bool // CPR numbers already used in the message set
 	names map[string]bool // full names and family names already used in the current message
 }
