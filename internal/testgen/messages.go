@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"html"
 	"math/rand/v2"
 	"mime"
 	"net/mail"
@@ -58,6 +59,9 @@ type Message struct {
 	// Text is every piece of text the generator wrote (subject, body, documents), for tests
 	// of the generator itself.
 	Text string
+	// Features tag how the message was made ("pdf", "docx", "zip", "block-right",
+	// "block-after-body", "glyphs", "html-body", ...), for figures per feature.
+	Features []string
 	// Lookalikes are the numbers written that look like CPR numbers but are not (10 digits).
 	Lookalikes []string
 }
@@ -82,6 +86,7 @@ func Messages(perClass int, seed int64) []Message {
 }
 
 type gen struct {
+	cur    *spec // the message under construction
 	rng    *rand.Rand
 	seed   int64
 	n      int
@@ -99,7 +104,9 @@ type spec struct {
 	cprs       map[string]bool
 	look       []string
 	text       strings.Builder
+	html       bool
 	variant    []string
+	features   map[string]bool
 	action     string
 	why        string
 	dept       dept
@@ -283,6 +290,9 @@ func (g *gen) citizenAddress(p Person, form string) mail.Address {
 	case "caps":
 		name = strings.ToUpper(p.DisplayName())
 	}
+	if g.cur != nil && len(g.cur.to) == 0 {
+		g.cur.tag("recipient-" + form)
+	}
 	if p.FamilyFirst && form != "familyfirst" && form != "exchange" {
 		// the mail client shows given name then family name; the letter has "Nguyen Van Minh"
 		name = strings.Replace(name, p.FullName(), p.DisplayName(), 1)
@@ -423,7 +433,25 @@ func (g *gen) ownLetter(s *spec, p Person) Letter {
 		l.Paras = append(l.Paras, c)
 	}
 	l.Closing = g.closing(s)
+	if g.chance(25) {
+		l.Appendix = appendixPages[g.rng.IntN(len(appendixPages))]
+	}
 	return l
+}
+
+// appendixPages are second pages of a letter: a heading and paragraphs.
+var appendixPages = [][]string{
+	{"Klagevejledning",
+		"Du kan klage over afgørelsen. Klagen skal være modtaget senest fire uger efter, at du har fået afgørelsen.",
+		"Send klagen til kommunen. Vi vurderer sagen igen, og hvis vi ikke giver dig helt ret, sender vi klagen videre til Ankestyrelsen.",
+		"Du kan klage skriftligt eller mundtligt. Du kan få hjælp til at klage ved at kontakte din sagsbehandler."},
+	{"Sådan behandler vi dine oplysninger",
+		"Kommunen behandler oplysninger om dig for at kunne træffe afgørelse i din sag. Oplysningerne opbevares i kommunens fagsystem.",
+		"Du har ret til indsigt i de oplysninger, vi behandler om dig, og til at få urigtige oplysninger rettet.",
+		"Du kan kontakte kommunens databeskyttelsesrådgiver på dpo@" + SenderDomain + "."},
+	{"Praktiske oplysninger",
+		"Husk at give besked, hvis dine forhold ændrer sig, for eksempel hvis du flytter eller begynder at arbejde.",
+		"Du kan læse mere på kommunens hjemmeside under Borger."},
 }
 
 // childLetter is a letter to parent about child; relation is written before the child's name.
@@ -483,6 +511,10 @@ func (g *gen) attach(s *spec, base string, letters []Letter, formats ...string) 
 	case "docx":
 		st := DOCXStyle{BlockTable: g.chance(50), SectionBreaks: g.chance(40), RunSplit: g.chance(50)}
 		s.variant = append(s.variant, fmt.Sprintf("docx%+v", st))
+		s.tag("docx")
+		if len(letters) > 1 {
+			s.tag("docx-merge")
+		}
 		s.atts = append(s.atts, att{base + ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 			renderDOCX(g.rng, st, letters, &s.text)})
 	case "zip":
@@ -490,6 +522,8 @@ func (g *gen) attach(s *spec, base string, letters []Letter, formats ...string) 
 		for i, l := range letters {
 			lay := randomLayout(g.rng)
 			s.variant = append(s.variant, fmt.Sprintf("zip/pdf%+v", lay))
+			s.tag("zip")
+			s.tag(lay.tags()...)
 			data, err := renderPDF(g.rng, lay, []Letter{l}, &s.text)
 			if err != nil {
 				panic(err)
@@ -500,6 +534,11 @@ func (g *gen) attach(s *spec, base string, letters []Letter, formats ...string) 
 	default:
 		lay := randomLayout(g.rng)
 		s.variant = append(s.variant, fmt.Sprintf("pdf%+v", lay))
+		s.tag("pdf")
+		s.tag(lay.tags()...)
+		if len(letters) > 1 {
+			s.tag("pdf-bundle")
+		}
 		data, err := renderPDF(g.rng, lay, letters, &s.text)
 		if err != nil {
 			panic(err)
@@ -512,7 +551,7 @@ var fileBases = []string{"Afgørelse", "Brev", "Brev fra kommunen", "Dokument", 
 	"Scan_2026", "Bevilling", "Referat", "Breve"}
 
 func (g *gen) newSpec() *spec {
-	s := &spec{cprs: map[string]bool{}, dept: departments[g.rng.IntN(len(departments))]}
+	s := &spec{cprs: map[string]bool{}, features: map[string]bool{}, dept: departments[g.rng.IntN(len(departments))]}
 	s.caseworker = g.staff()
 	s.from = g.staffAddress(s.caseworker)
 	return s
@@ -537,6 +576,7 @@ func (g *gen) coverBody(s *spec, to Person) string {
 func (g *gen) message(class string) Message {
 	g.people.newMessage()
 	s := g.newSpec()
+	g.cur = s
 	switch class {
 	case ClassOwnPlain, ClassOwnSecure:
 		g.ownCase(s, class == ClassOwnSecure)
@@ -572,6 +612,10 @@ func (g *gen) message(class string) Message {
 		panic("testgen: unknown class " + class)
 	}
 	s.text.WriteString(s.subject + "\n" + s.body + "\n")
+	if g.chance(35) {
+		s.html = true
+		s.tag("html-body")
+	}
 	// The label holds the CPR numbers that were written somewhere (a letter's info column is
 	// not part of a letter put into the mail body, for instance).
 	written := s.text.String()
@@ -586,9 +630,25 @@ func (g *gen) message(class string) Message {
 		EML:        g.eml(s),
 		Label:      Label{Class: class, Action: s.action, CPRs: cprs, Why: s.why},
 		Variant:    strings.Join(s.variant, "; "),
+		Features:   sortedKeys(s.features),
 		Text:       s.text.String(),
 		Lookalikes: s.look,
 	}
+}
+
+func (s *spec) tag(tags ...string) {
+	for _, t := range tags {
+		s.features[t] = true
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 func (g *gen) markSecure(s *spec) {
@@ -601,6 +661,7 @@ func (g *gen) markSecure(s *spec) {
 		s.headers = append(s.headers, [2]string{"X-Sendevagt-Route", "secure"})
 	}
 	s.variant = append(s.variant, "secure")
+	s.tag("marked-secure")
 }
 
 // ---------------------------------------------------------------- the classes
@@ -616,6 +677,7 @@ func (g *gen) ownCase(s *spec, secure bool) {
 		s.body = strings.Join(append(append([]string{l.Greeting, "", vedr, ""}, l.Paras...), append([]string{""}, l.Closing...)...), "\n")
 		s.text.WriteString(s.body)
 		s.variant = append(s.variant, "body")
+		s.tag("letter-in-body")
 	} else {
 		s.body = g.coverBody(s, p)
 		letters := []Letter{l}
@@ -630,13 +692,14 @@ func (g *gen) ownCase(s *spec, secure bool) {
 				Closing: g.closing(s)}
 			letters = append([]Letter{cover}, letters...)
 			s.variant = append(s.variant, "cover")
+			s.tag("cover-letter")
 		}
 		g.attach(s, g.pick(fileBases), letters)
 	}
-	s.action, s.why = "secure", "a letter about the recipient herself, not sent as secure mail"
+	s.action, s.why = "secure", "the recipient's own letter, not sent as secure mail"
 	if secure {
 		g.markSecure(s)
-		s.action, s.why = "allow", "a letter about the recipient herself, sent as secure mail"
+		s.action, s.why = "allow", "the recipient's own letter, sent as secure mail"
 	}
 }
 
@@ -734,6 +797,7 @@ func (g *gen) greetingFirst(s *spec) {
 	} else {
 		s.body = strings.Join(lines, "\n")
 		s.variant = append(s.variant, "body")
+		s.tag("letter-in-body")
 	}
 	s.subject = g.pick([]string{"Vedr. " + cf, "Aflastning", "Opfølgning", "Dit barn"})
 	s.action, s.why = "secure", "a mail greeting the parent by first name about her/his own child, with the child's CPR, not secure"
@@ -869,6 +933,7 @@ func (g *gen) citizenList(s *spec) {
 		s.text.WriteString(csv.String())
 		s.atts = append(s.atts, att{"Borgerliste.csv", "text/csv", []byte(csv.String())})
 		s.variant = append(s.variant, "csv")
+		s.tag("csv")
 	default:
 		l := Letter{Letterhead: g.letterhead(s.dept, s.caseworker), Title: title, Paras: []string{"Listen er udtrukket fra fagsystemet."},
 			Table: rows, TableAt: 1}
@@ -915,6 +980,7 @@ func (g *gen) quotedThread(s *spec) {
 	}
 	s.body = strings.Join(append(top, quoted...), "\n") + "\n"
 	s.variant = append(s.variant, "body")
+	s.tag("quoted-thread")
 	s.subject = g.pick([]string{"VS: Mødet på torsdag", "Fw: Mødet på torsdag", "VS: SV: Mødet på torsdag"})
 	s.action, s.why = "block", "a quoted internal mail names another family's child who was placed in care (anbragt akut)"
 }
@@ -1033,8 +1099,12 @@ func (g *gen) eml(s *spec) []byte {
 	}
 	b.WriteString("MIME-Version: 1.0\r\n")
 	body := func(w *bytes.Buffer) {
-		w.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-		w.WriteString(wrap76(base64.StdEncoding.EncodeToString([]byte(s.body))))
+		ct, content := "text/plain", s.body
+		if s.html {
+			ct, content = "text/html", htmlBody(s.body)
+		}
+		w.WriteString("Content-Type: " + ct + "; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+		w.WriteString(wrap76(base64.StdEncoding.EncodeToString([]byte(content))))
 	}
 	if len(s.atts) == 0 {
 		body(&b)
@@ -1052,6 +1122,42 @@ func (g *gen) eml(s *spec) []byte {
 	}
 	fmt.Fprintf(&b, "--%s--\r\n", boundary)
 	return b.Bytes()
+}
+
+// htmlBody writes a plain-text body as Outlook's HTML: a paragraph a line, quoted lines in a
+// blockquote, the original-message header block behind a top border.
+func htmlBody(text string) string {
+	var b strings.Builder
+	b.WriteString(`<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body lang="DA" style="font-family:Calibri,sans-serif;font-size:11pt"><div class="WordSection1">`)
+	inQuote := false
+	for _, line := range strings.Split(text, "\n") {
+		quoted := strings.HasPrefix(line, ">")
+		if quoted != inQuote {
+			if quoted {
+				b.WriteString(`<blockquote style="border-left:solid #CCCCCC 1.0pt;padding-left:6pt">`)
+			} else {
+				b.WriteString(`</blockquote>`)
+			}
+			inQuote = quoted
+		}
+		line = strings.TrimSpace(strings.TrimPrefix(line, ">"))
+		switch {
+		case line == "":
+			b.WriteString(`<p class="MsoNormal">&nbsp;</p>`)
+		case strings.HasPrefix(line, "-----"):
+			b.WriteString(`<div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"></div>`)
+		case strings.HasPrefix(line, "Fra:") || strings.HasPrefix(line, "Sendt:") || strings.HasPrefix(line, "Til:") || strings.HasPrefix(line, "Emne:"):
+			k := strings.Index(line, ":")
+			b.WriteString(`<p class="MsoNormal"><b>` + html.EscapeString(line[:k+1]) + `</b>` + html.EscapeString(line[k+1:]) + `</p>`)
+		default:
+			b.WriteString(`<p class="MsoNormal">` + html.EscapeString(line) + `</p>`)
+		}
+	}
+	if inQuote {
+		b.WriteString(`</blockquote>`)
+	}
+	b.WriteString(`</div></body></html>`)
+	return b.String()
 }
 
 func wrap76(s string) string {

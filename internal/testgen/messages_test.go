@@ -2,7 +2,10 @@ package testgen
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/mail"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -130,5 +133,32 @@ func TestPeopleNames(t *testing.T) {
 		if !seen[o] {
 			t.Errorf("no person of origin %s", o)
 		}
+	}
+}
+
+func TestWriteSet(t *testing.T) {
+	dir := t.TempDir()
+	msgs := Messages(1, 4)
+	if err := WriteSet(dir, msgs); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "cases.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != len(msgs) {
+		t.Fatalf("%d label lines for %d messages", len(lines), len(msgs))
+	}
+	var first struct {
+		File, Action, Scenario string
+		CPRs                   []string
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	eml, err := os.ReadFile(filepath.Join(dir, first.File))
+	if err != nil || !bytes.Equal(eml, msgs[0].EML) || first.Scenario != msgs[0].Label.Class {
+		t.Errorf("first case %+v does not match the first message (%v)", first, err)
 	}
 }
