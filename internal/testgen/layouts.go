@@ -62,6 +62,26 @@ func (l Layout) tags() []string {
 	return t
 }
 
+// RandomLayout draws a layout for a seed.
+func RandomLayout(seed int64) Layout { return randomLayout(newRand(seed)) }
+
+// RenderPDF lays letters out in one PDF, each from a new page; it returns the PDF and every line
+// of text it placed. The seed decides the font (core Helvetica or an embedded TrueType font;
+// the latter always when a name needs it) and the small kerning offsets.
+func RenderPDF(letters []Letter, lay Layout, seed int64) ([]byte, string, error) {
+	var text strings.Builder
+	data, err := renderPDF(newRand(seed), lay, letters, &text)
+	return data, text.String(), err
+}
+
+// RenderDOCX writes letters into one DOCX, separated by page or section breaks; it returns the
+// document and its text.
+func RenderDOCX(letters []Letter, st DOCXStyle, seed int64) ([]byte, string) {
+	var text strings.Builder
+	data := renderDOCX(newRand(seed), st, letters, &text)
+	return data, text.String()
+}
+
 // randomLayout draws a layout.
 func randomLayout(rng *rand.Rand) Layout {
 	return Layout{

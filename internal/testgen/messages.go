@@ -69,13 +69,17 @@ type Message struct {
 // Sender domain of the generated messages: the authority's own domain.
 const SenderDomain = "kommune-eksempel.dk"
 
-// Messages generates perClass messages of every class, deterministically for a seed.
-func Messages(perClass int, seed int64) []Message {
+// Messages generates perClass messages of every class, deterministically for a seed. The
+// classes take turns, so a prefix of the result covers them all.
+func Messages(perClass int, seed int64) []Message { return MessagesOf(Classes(), perClass, seed) }
+
+// MessagesOf generates perClass messages of each of the given classes.
+func MessagesOf(classes []string, perClass int, seed int64) []Message {
 	g := &gen{rng: rand.New(rand.NewPCG(uint64(seed), 0x7e57)), seed: seed}
 	g.people = newPeople(g.rng)
 	var out []Message
 	for i := 0; i < perClass; i++ {
-		for _, class := range Classes() {
+		for _, class := range classes {
 			g.n++
 			m := g.message(class)
 			m.Name = fmt.Sprintf("%03d-%s.eml", g.n, class)
@@ -292,10 +296,6 @@ func (g *gen) citizenAddress(p Person, form string) mail.Address {
 	}
 	if g.cur != nil && len(g.cur.to) == 0 {
 		g.cur.tag("recipient-" + form)
-	}
-	if p.FamilyFirst && form != "familyfirst" && form != "exchange" {
-		// the mail client shows given name then family name; the letter has "Nguyen Van Minh"
-		name = strings.Replace(name, p.FullName(), p.DisplayName(), 1)
 	}
 	return mail.Address{Name: name, Address: local + "@" + dom}
 }

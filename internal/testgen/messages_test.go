@@ -162,3 +162,27 @@ func TestWriteSet(t *testing.T) {
 		t.Errorf("first case %+v does not match the first message (%v)", first, err)
 	}
 }
+
+func TestRenderers(t *testing.T) {
+	p := newPeople(newRand(1)).adult("pl")
+	l := Letter{Letterhead: []string{"Eksempel Kommune", "Jobcenter"}, Addressee: p.AddressLines(),
+		Info: []string{"Dato: 1. marts 2026"}, Title: "Brev", Greeting: "Kære " + p.Given,
+		Paras: []string{"Vedr.: " + p.FullName() + ", CPR-nr. " + p.CPR}, Closing: []string{"Med venlig hilsen", "", "A. B."}}
+	for _, lay := range []Layout{{}, {BlockRight: true, BlockAfterBody: true, Glyphs: 1, InfoBeside: true, Footer: true}, RandomLayout(7)} {
+		a, text, err := RenderPDF([]Letter{l, l}, lay, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _, _ := RenderPDF([]Letter{l, l}, lay, 3)
+		if !bytes.Equal(a, b) || !bytes.HasPrefix(a, []byte("%PDF-")) {
+			t.Errorf("layout %+v: not a deterministic PDF", lay)
+		}
+		if !strings.Contains(text, p.CPR) || !strings.Contains(text, p.FullName()) {
+			t.Errorf("layout %+v: text lacks the name or CPR", lay)
+		}
+	}
+	doc, text := RenderDOCX([]Letter{l, l}, DOCXStyle{BlockTable: true}, 3)
+	if !bytes.HasPrefix(doc, []byte("PK")) || strings.Count(text, p.CPR) != 2 {
+		t.Errorf("DOCX: %d bytes, %d CPR numbers in the text", len(doc), strings.Count(text, p.CPR))
+	}
+}
