@@ -18,18 +18,40 @@ import (
 	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
-// What the pipeline achieves today on the generated realistic messages. They are floors: the
-// test fails when a figure falls below its floor. Raise them as the identity judgement improves
-// (issue 12 aims at ≥ 0.95 of actions and every wrong-citizen letter blocked).
+// What the pipeline achieves today on the generated realistic messages (seed 2026, 20 per
+// class). They are floors: the test fails when a figure falls below its floor. Raise them as the
+// identity judgement improves; issue 12 aims at ≥ 0.95 of actions and every wrong-citizen letter
+// blocked.
 const (
-	realisticPerClass  = 15  // messages per class (16 classes: 240 messages)
-	realisticSeed      = 2026
-	minActionAccuracy  = 0.0 // share of messages with the labelled action
-	minWrongBlockRate  = 0.0 // share of wrong-citizen letters (both classes) that are blocked
-	minCPRPrecision    = 0.0 // found CPR numbers that are labelled
-	minCPRRecall       = 0.0 // labelled CPR numbers that are found
-	minClassAccuracy   = 0.0 // the weakest class's share of correct actions
+	realisticPerClass = 20 // messages per class (16 classes: 320 messages)
+	realisticSeed     = 2026
+
+	minActionAccuracy = 0.512 // share of messages with the labelled action (today 164/320)
+	minWrongBlockRate = 0.600 // wrong-citizen letters (both classes) blocked (today 24/40)
+	minCPRPrecision   = 0.901 // found CPR numbers that are labelled (today 301/334)
+	minCPRRecall      = 0.909 // labelled CPR numbers that are found (today 301/331)
 )
+
+// minClassCorrect is the floor of correct actions per class (of realisticPerClass): today's
+// figures.
+var minClassCorrect = map[string]int{
+	testgen.ClassOwnPlain:       17,
+	testgen.ClassOwnSecure:      18,
+	testgen.ClassWrongCitizen:   14,
+	testgen.ClassChildSame:      13,
+	testgen.ClassChildRelation:  12,
+	testgen.ClassGreetingFirst:  10,
+	testgen.ClassColleagueSign:  12,
+	testgen.ClassForeignWrong:   10,
+	testgen.ClassNameForm:       18,
+	testgen.ClassAccessMisfiled: 11,
+	testgen.ClassNeighbour:      9,
+	testgen.ClassCitizenList:    0,
+	testgen.ClassQuotedThread:   0,
+	testgen.ClassLookalike:      6,
+	testgen.ClassLawFirmCc:      0,
+	testgen.ClassParentChildRow: 14,
+}
 
 // TestRealisticMessages scans generated realistic messages (internal/testgen) end to end with
 // the in-process extractor and the default policy, the sender's domain being internal, and
@@ -49,11 +71,18 @@ func TestRealisticMessages(t *testing.T) {
 
 	msgs := testgen.Messages(realisticPerClass, realisticSeed)
 	genTime := time.Since(start)
+	if dir := os.Getenv("SENDEVAGT_REALISTIC_DIR"); dir != "" {
+		// the same set as .eml files and cases.jsonl, to scan with the CLI like the corpus
+		if err := testgen.WriteSet(dir, msgs); err != nil {
+			t.Fatal(err)
+		}
+	}
 	type score struct{ n, ok int }
 	perClass := map[string]*score{}
 	var all, wrong score
 	var tp, fp, fn int
 	confusion := map[string]int{} // "class: want→got"
+	perFeature := map[string]*score{}
 	var failures []string
 	for _, m := range msgs {
 		msg, err := message.Parse(m.EML)
@@ -85,6 +114,17 @@ func TestRealisticMessages(t *testing.T) {
 				codes = append(codes, r.Code)
 			}
 			failures = append(failures, fmt.Sprintf("%s: want %s, got %s %v [%s]", m.Name, m.Label.Action, got, codes, m.Variant))
+		}
+		for _, f := range m.Features {
+			fs := perFeature[f]
+			if fs == nil {
+				fs = &score{}
+				perFeature[f] = fs
+			}
+			fs.n++
+			if ok {
+				fs.ok++
+			}
 		}
 		if m.Label.Class == testgen.ClassWrongCitizen || m.Label.Class == testgen.ClassForeignWrong {
 			wrong.n++
@@ -122,7 +162,6 @@ func TestRealisticMessages(t *testing.T) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%-28s %4s %7s %7s  %s\n", "class", "n", "correct", "%", "label")
-	weakest := 1.0
 	for _, c := range testgen.Classes() {
 		sc := perClass[c]
 		if sc == nil {
@@ -137,7 +176,9 @@ func TestRealisticMessages(t *testing.T) {
 			}
 		}
 		r := rate(sc.ok, sc.n)
-		weakest = min(weakest, r)
+		if sc.ok < minClassCorrect[c] {
+			t.Errorf("class %s: %d of %d correct, below its floor %d", c, sc.ok, sc.n, minClassCorrect[c])
+		}
 		fmt.Fprintf(&b, "%-28s %4d %7d %6.1f%%  %s\n", c, sc.n, sc.ok, 100*r, want)
 	}
 	precision, recall := rate(tp, tp+fp), rate(tp, tp+fn)
@@ -145,6 +186,17 @@ func TestRealisticMessages(t *testing.T) {
 	fmt.Fprintf(&b, "wrong-citizen letters blocked: %d of %d (%.1f%%)\n", wrong.ok, wrong.n, 100*rate(wrong.ok, wrong.n))
 	fmt.Fprintf(&b, "CPR precision %.3f (%d/%d), recall %.3f (%d/%d)\n", precision, tp, tp+fp, recall, tp, tp+fn)
 	fmt.Fprintf(&b, "generated in %v, scanned in %v\n", genTime.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	features := make([]string, 0, len(perFeature))
+	for f := range perFeature {
+		features = append(features, f)
+	}
+	slices.Sort(features)
+	fmt.Fprintf(&b, "by feature (all classes):\n")
+	for _, f := range features {
+		fs := perFeature[f]
+		fmt.Fprintf(&b, "  %-24s %4d %7d %6.1f%%\n", f, fs.n, fs.ok, 100*rate(fs.ok, fs.n))
+	}
+	fmt.Fprintf(&b, "wrong actions:\n")
 	keys := make([]string, 0, len(confusion))
 	for k := range confusion {
 		keys = append(keys, k)
@@ -169,5 +221,4 @@ func TestRealisticMessages(t *testing.T) {
 	check("wrong-citizen block rate", rate(wrong.ok, wrong.n), minWrongBlockRate)
 	check("CPR precision", precision, minCPRPrecision)
 	check("CPR recall", recall, minCPRRecall)
-	check("weakest class accuracy", weakest, minClassAccuracy)
 }

@@ -126,6 +126,12 @@ func renderDOCX(rng *rand.Rand, st DOCXStyle, letters []Letter, text *strings.Bu
 		for _, s := range l.After {
 			b.WriteString(p(s, false))
 		}
+		if len(l.Appendix) > 0 {
+			b.WriteString(`<w:p><w:r><w:br w:type="page"/></w:r></w:p>`)
+			for k, s := range l.Appendix {
+				b.WriteString(p(s, k == 0))
+			}
+		}
 	}
 	b.WriteString(`<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:body></w:document>`)
 	return zipFiles([]zipEntry{

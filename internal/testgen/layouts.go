@@ -26,6 +26,7 @@ type Letter struct {
 	TableAt    int        // the table follows paragraph TableAt (0: before the first)
 	Closing    []string   // "Med venlig hilsen", signature lines
 	After      []string   // lines after the signature ("Kopi til: …")
+	Appendix   []string   // a further page of the same letter: a heading, then paragraphs
 }
 
 // Layout is how a letter is put on a PDF page.
@@ -36,10 +37,49 @@ type Layout struct {
 	InfoTwoCols    bool    // info labels and values in two columns ("Dato" | "3. marts 2026")
 	SideColumn     bool    // the letterhead runs as a column down the side of the page
 	BlockAfterBody bool    // the block and info column are written to the stream after the body
-	Glyphs         int     // 0 whole lines; 1 every glyph placed on its own (Word-style kerning); 2 every word on its own
+	Glyphs         int     // 0 whole lines; 1 every glyph placed on its own (Word-style kerning), 3 the same with space glyphs; 2 every word on its own
 	CapsName       bool    // the addressee's name line in capitals
 	Footer         bool    // "Side x af n" at the foot of every page
 	FontSize       float64 // body font size in points
+}
+
+// tags name the layout's notable features.
+func (l Layout) tags() []string {
+	var t []string
+	add := func(on bool, name string) {
+		if on {
+			t = append(t, name)
+		}
+	}
+	add(l.BlockRight, "block-right")
+	add(!l.BlockRight, "block-left")
+	add(l.InfoBeside, "info-beside-block")
+	add(l.SideColumn, "side-column")
+	add(l.BlockAfterBody, "block-after-body")
+	add(l.Glyphs == 1 || l.Glyphs == 3, "glyph-by-glyph")
+	add(l.Glyphs == 2, "word-by-word")
+	add(l.CapsName, "caps-name")
+	return t
+}
+
+// RandomLayout draws a layout for a seed.
+func RandomLayout(seed int64) Layout { return randomLayout(newRand(seed)) }
+
+// RenderPDF lays letters out in one PDF, each from a new page; it returns the PDF and every line
+// of text it placed. The seed decides the font (core Helvetica or an embedded TrueType font;
+// the latter always when a name needs it) and the small kerning offsets.
+func RenderPDF(letters []Letter, lay Layout, seed int64) ([]byte, string, error) {
+	var text strings.Builder
+	data, err := renderPDF(newRand(seed), lay, letters, &text)
+	return data, text.String(), err
+}
+
+// RenderDOCX writes letters into one DOCX, separated by page or section breaks; it returns the
+// document and its text.
+func RenderDOCX(letters []Letter, st DOCXStyle, seed int64) ([]byte, string) {
+	var text strings.Builder
+	data := renderDOCX(newRand(seed), st, letters, &text)
+	return data, text.String()
 }
 
 // randomLayout draws a layout.
@@ -51,7 +91,7 @@ func randomLayout(rng *rand.Rand) Layout {
 		InfoTwoCols:    rng.IntN(3) == 0,
 		SideColumn:     rng.IntN(3) == 0,
 		BlockAfterBody: rng.IntN(4) == 0,
-		Glyphs:         []int{0, 0, 1, 2}[rng.IntN(4)],
+		Glyphs:         []int{0, 0, 1, 2, 3}[rng.IntN(5)],
 		CapsName:       rng.IntN(10) == 0,
 		Footer:         rng.IntN(3) != 0,
 		FontSize:       []float64{10, 10.5, 11, 11}[rng.IntN(4)],
@@ -80,7 +120,7 @@ func needsUnicode(s string) bool {
 
 func letterText(l Letter) string {
 	var b strings.Builder
-	for _, xs := range [][]string{l.Letterhead, l.Addressee, l.Info, {l.Title, l.Greeting}, l.Paras, l.Closing, l.After} {
+	for _, xs := range [][]string{l.Letterhead, l.Addressee, l.Info, {l.Title, l.Greeting}, l.Paras, l.Closing, l.After, l.Appendix} {
 		b.WriteString(strings.Join(xs, "\n"))
 	}
 	for _, row := range l.Table {
@@ -121,10 +161,10 @@ func (w *pdfWriter) put(x, y float64, s string) {
 	}
 	w.text.WriteString(s + "\n")
 	switch w.lay.Glyphs {
-	case 1:
+	case 1, 3:
 		for _, r := range s {
 			g := w.tr(string(r))
-			if r != ' ' {
+			if r != ' ' || w.lay.Glyphs == 3 {
 				w.f.Text(x, y, g)
 			}
 			x += w.f.GetStringWidth(g) + (w.rng.Float64()-0.5)*0.08
@@ -197,6 +237,14 @@ func (w *pdfWriter) letter(l Letter) {
 	}
 	// Letterhead: a bold authority name, then the other lines, either at the top or as a side column.
 	if len(l.Letterhead) > 0 {
+		if w.rng.IntN(2) == 0 { // a logo: a coat of arms box beside the authority's name
+			lx := 120.0 - 12
+			if lay.BlockRight || lay.SideColumn {
+				lx = sideX
+			}
+			w.f.SetFillColor(30+w.rng.IntN(60), 60+w.rng.IntN(80), 120+w.rng.IntN(100))
+			w.f.Rect(lx, 6, 9, 11, "F")
+		}
 		w.setFont("B", 13)
 		headX := 120.0
 		if lay.BlockRight {
@@ -290,6 +338,15 @@ func (w *pdfWriter) letter(l Letter) {
 	w.setFont("", w.lay.FontSize-1.5)
 	for _, s := range l.After {
 		y = w.para(bodyX, y, bodyW, s)
+	}
+	if len(l.Appendix) > 0 {
+		f.AddPage()
+		w.setFont("B", w.lay.FontSize+1)
+		y := w.para(bodyX, 30, bodyW, l.Appendix[0]) + w.lineH
+		w.setFont("", w.lay.FontSize)
+		for _, p := range l.Appendix[1:] {
+			y = w.para(bodyX, y, bodyW, p) + w.lineH*0.6
+		}
 	}
 	if lay.BlockAfterBody {
 		f.SetPage(w.pageTop)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"html"
 	"math/rand/v2"
 	"mime"
 	"net/mail"
@@ -58,6 +59,9 @@ type Message struct {
 	// Text is every piece of text the generator wrote (subject, body, documents), for tests
 	// of the generator itself.
 	Text string
+	// Features tag how the message was made ("pdf", "docx", "zip", "block-right",
+	// "block-after-body", "glyphs", "html-body", ...), for figures per feature.
+	Features []string
 	// Lookalikes are the numbers written that look like CPR numbers but are not (10 digits).
 	Lookalikes []string
 }
@@ -65,13 +69,17 @@ type Message struct {
 // Sender domain of the generated messages: the authority's own domain.
 const SenderDomain = "kommune-eksempel.dk"
 
-// Messages generates perClass messages of every class, deterministically for a seed.
-func Messages(perClass int, seed int64) []Message {
+// Messages generates perClass messages of every class, deterministically for a seed. The
+// classes take turns, so a prefix of the result covers them all.
+func Messages(perClass int, seed int64) []Message { return MessagesOf(Classes(), perClass, seed) }
+
+// MessagesOf generates perClass messages of each of the given classes.
+func MessagesOf(classes []string, perClass int, seed int64) []Message {
 	g := &gen{rng: rand.New(rand.NewPCG(uint64(seed), 0x7e57)), seed: seed}
 	g.people = newPeople(g.rng)
 	var out []Message
 	for i := 0; i < perClass; i++ {
-		for _, class := range Classes() {
+		for _, class := range classes {
 			g.n++
 			m := g.message(class)
 			m.Name = fmt.Sprintf("%03d-%s.eml", g.n, class)
@@ -82,6 +90,7 @@ func Messages(perClass int, seed int64) []Message {
 }
 
 type gen struct {
+	cur    *spec // the message under construction
 	rng    *rand.Rand
 	seed   int64
 	n      int
@@ -99,7 +108,9 @@ type spec struct {
 	cprs       map[string]bool
 	look       []string
 	text       strings.Builder
+	html       bool
 	variant    []string
+	features   map[string]bool
 	action     string
 	why        string
 	dept       dept
@@ -283,9 +294,8 @@ func (g *gen) citizenAddress(p Person, form string) mail.Address {
 	case "caps":
 		name = strings.ToUpper(p.DisplayName())
 	}
-	if p.FamilyFirst && form != "familyfirst" && form != "exchange" {
-		// the mail client shows given name then family name; the letter has "Nguyen Van Minh"
-		name = strings.Replace(name, p.FullName(), p.DisplayName(), 1)
+	if g.cur != nil && len(g.cur.to) == 0 {
+		g.cur.tag("recipient-" + form)
 	}
 	return mail.Address{Name: name, Address: local + "@" + dom}
 }
@@ -423,7 +433,25 @@ func (g *gen) ownLetter(s *spec, p Person) Letter {
 		l.Paras = append(l.Paras, c)
 	}
 	l.Closing = g.closing(s)
+	if g.chance(25) {
+		l.Appendix = appendixPages[g.rng.IntN(len(appendixPages))]
+	}
 	return l
+}
+
+// appendixPages are second pages of a letter: a heading and paragraphs.
+var appendixPages = [][]string{
+	{"Klagevejledning",
+		"Du kan klage over afgørelsen. Klagen skal være modtaget senest fire uger efter, at du har fået afgørelsen.",
+		"Send klagen til kommunen. Vi vurderer sagen igen, og hvis vi ikke giver dig helt ret, sender vi klagen videre til Ankestyrelsen.",
+		"Du kan klage skriftligt eller mundtligt. Du kan få hjælp til at klage ved at kontakte din sagsbehandler."},
+	{"Sådan behandler vi dine oplysninger",
+		"Kommunen behandler oplysninger om dig for at kunne træffe afgørelse i din sag. Oplysningerne opbevares i kommunens fagsystem.",
+		"Du har ret til indsigt i de oplysninger, vi behandler om dig, og til at få urigtige oplysninger rettet.",
+		"Du kan kontakte kommunens databeskyttelsesrådgiver på dpo@" + SenderDomain + "."},
+	{"Praktiske oplysninger",
+		"Husk at give besked, hvis dine forhold ændrer sig, for eksempel hvis du flytter eller begynder at arbejde.",
+		"Du kan læse mere på kommunens hjemmeside under Borger."},
 }
 
 // childLetter is a letter to parent about child; relation is written before the child's name.
@@ -440,9 +468,9 @@ func (g *gen) childLetter(s *spec, parent, child Person, relation string) Letter
 	}
 	for i, par := range t.paras {
 		if i == 0 {
-			l.Paras = append(l.Paras, fmt.Sprintf(par, cname, relation))
+			l.Paras = append(l.Paras, fill(par, cname, relation))
 		} else {
-			l.Paras = append(l.Paras, fmt.Sprintf(par, strings.Fields(child.Given)[0], relation))
+			l.Paras = append(l.Paras, fill(par, strings.Fields(child.Given)[0], relation))
 		}
 	}
 	if c := g.pick(complaintParas); c != "" {
@@ -450,6 +478,12 @@ func (g *gen) childLetter(s *spec, parent, child Person, relation string) Letter
 	}
 	l.Closing = g.closing(s)
 	return l
+}
+
+// fill puts the child's name and the relation phrase into a topic paragraph.
+func fill(par, name, relation string) string {
+	out := strings.NewReplacer("%[1]s", name, "%[2]s", relation).Replace(par)
+	return strings.Join(strings.Fields(out), " ")
 }
 
 func relationWord(child Person, plural bool) string {
@@ -477,6 +511,10 @@ func (g *gen) attach(s *spec, base string, letters []Letter, formats ...string) 
 	case "docx":
 		st := DOCXStyle{BlockTable: g.chance(50), SectionBreaks: g.chance(40), RunSplit: g.chance(50)}
 		s.variant = append(s.variant, fmt.Sprintf("docx%+v", st))
+		s.tag("docx")
+		if len(letters) > 1 {
+			s.tag("docx-merge")
+		}
 		s.atts = append(s.atts, att{base + ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 			renderDOCX(g.rng, st, letters, &s.text)})
 	case "zip":
@@ -484,6 +522,8 @@ func (g *gen) attach(s *spec, base string, letters []Letter, formats ...string) 
 		for i, l := range letters {
 			lay := randomLayout(g.rng)
 			s.variant = append(s.variant, fmt.Sprintf("zip/pdf%+v", lay))
+			s.tag("zip")
+			s.tag(lay.tags()...)
 			data, err := renderPDF(g.rng, lay, []Letter{l}, &s.text)
 			if err != nil {
 				panic(err)
@@ -494,6 +534,11 @@ func (g *gen) attach(s *spec, base string, letters []Letter, formats ...string) 
 	default:
 		lay := randomLayout(g.rng)
 		s.variant = append(s.variant, fmt.Sprintf("pdf%+v", lay))
+		s.tag("pdf")
+		s.tag(lay.tags()...)
+		if len(letters) > 1 {
+			s.tag("pdf-bundle")
+		}
 		data, err := renderPDF(g.rng, lay, letters, &s.text)
 		if err != nil {
 			panic(err)
@@ -506,7 +551,7 @@ var fileBases = []string{"Afgørelse", "Brev", "Brev fra kommunen", "Dokument", 
 	"Scan_2026", "Bevilling", "Referat", "Breve"}
 
 func (g *gen) newSpec() *spec {
-	s := &spec{cprs: map[string]bool{}, dept: departments[g.rng.IntN(len(departments))]}
+	s := &spec{cprs: map[string]bool{}, features: map[string]bool{}, dept: departments[g.rng.IntN(len(departments))]}
 	s.caseworker = g.staff()
 	s.from = g.staffAddress(s.caseworker)
 	return s
@@ -531,6 +576,7 @@ func (g *gen) coverBody(s *spec, to Person) string {
 func (g *gen) message(class string) Message {
 	g.people.newMessage()
 	s := g.newSpec()
+	g.cur = s
 	switch class {
 	case ClassOwnPlain, ClassOwnSecure:
 		g.ownCase(s, class == ClassOwnSecure)
@@ -566,18 +612,43 @@ func (g *gen) message(class string) Message {
 		panic("testgen: unknown class " + class)
 	}
 	s.text.WriteString(s.subject + "\n" + s.body + "\n")
+	if g.chance(35) {
+		s.html = true
+		s.tag("html-body")
+	}
+	// The label holds the CPR numbers that were written somewhere (a letter's info column is
+	// not part of a letter put into the mail body, for instance).
+	written := s.text.String()
 	cprs := make([]string, 0, len(s.cprs))
 	for c := range s.cprs {
-		cprs = append(cprs, c)
+		if strings.Contains(written, c) || strings.Contains(written, c[:6]+"-"+c[6:]) || strings.Contains(written, c[:6]+" "+c[6:]) {
+			cprs = append(cprs, c)
+		}
 	}
 	slices.Sort(cprs)
 	return Message{
 		EML:        g.eml(s),
 		Label:      Label{Class: class, Action: s.action, CPRs: cprs, Why: s.why},
 		Variant:    strings.Join(s.variant, "; "),
+		Features:   sortedKeys(s.features),
 		Text:       s.text.String(),
 		Lookalikes: s.look,
 	}
+}
+
+func (s *spec) tag(tags ...string) {
+	for _, t := range tags {
+		s.features[t] = true
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 func (g *gen) markSecure(s *spec) {
@@ -590,6 +661,7 @@ func (g *gen) markSecure(s *spec) {
 		s.headers = append(s.headers, [2]string{"X-Sendevagt-Route", "secure"})
 	}
 	s.variant = append(s.variant, "secure")
+	s.tag("marked-secure")
 }
 
 // ---------------------------------------------------------------- the classes
@@ -601,21 +673,33 @@ func (g *gen) ownCase(s *spec, secure bool) {
 	s.subject = g.pick([]string{l.Title, "Brev fra " + s.dept.name, "Vedr. din sag", "Afgørelse"})
 	if g.chance(20) {
 		// the letter in the mail body itself
-		s.body = strings.Join(append(append([]string{l.Greeting, ""}, l.Paras...), append([]string{""}, l.Closing...)...), "\n")
+		vedr := fmt.Sprintf("Vedr.: %s, CPR-nr. %s", p.FullName(), g.cprText(s, p))
+		s.body = strings.Join(append(append([]string{l.Greeting, "", vedr, ""}, l.Paras...), append([]string{""}, l.Closing...)...), "\n")
 		s.text.WriteString(s.body)
 		s.variant = append(s.variant, "body")
+		s.tag("letter-in-body")
 	} else {
 		s.body = g.coverBody(s, p)
 		letters := []Letter{l}
-		if g.chance(25) { // a second letter to the same citizen
+		switch r := g.rng.IntN(100); {
+		case r < 20: // a second letter to the same citizen
 			letters = append(letters, g.ownLetter(s, p))
+		case r < 40: // a cover letter to the same citizen before the decision
+			cover := Letter{Letterhead: l.Letterhead, Addressee: p.AddressLines(), Info: g.info(s, nil),
+				Title: "Følgebrev", Greeting: g.greeting(p), Paras: []string{
+					"Vedlagt sender vi kommunens afgørelse i din sag.",
+					"Læs afgørelsen og klagevejledningen grundigt. Ring til os, hvis noget er uklart."},
+				Closing: g.closing(s)}
+			letters = append([]Letter{cover}, letters...)
+			s.variant = append(s.variant, "cover")
+			s.tag("cover-letter")
 		}
 		g.attach(s, g.pick(fileBases), letters)
 	}
-	s.action, s.why = "secure", "a letter about the recipient herself, not sent as secure mail"
+	s.action, s.why = "secure", "the recipient's own letter, not sent as secure mail"
 	if secure {
 		g.markSecure(s)
-		s.action, s.why = "allow", "a letter about the recipient herself, sent as secure mail"
+		s.action, s.why = "allow", "the recipient's own letter, sent as secure mail"
 	}
 }
 
@@ -653,7 +737,7 @@ func (g *gen) wrongCitizen(s *spec, foreignAddressee bool) {
 	if g.chance(20) {
 		g.markSecure(s)
 	}
-	s.action, s.why = "block", "a letter about "+about.Origin+" citizen "+initials(about)+" goes to another citizen"
+	s.action, s.why = "block", "a letter about another citizen ("+strings.ToUpper(initials(about))+", "+about.Origin+" name) goes to the recipient"
 }
 
 func (g *gen) childCase(s *spec, same bool) {
@@ -685,13 +769,17 @@ func (g *gen) greetingFirst(s *spec) {
 	rel := relationWord(child, false)
 	cf := strings.Fields(child.Given)[0]
 	cpr := g.cprText(s, child)
+	opening := []string{
+		fmt.Sprintf("Tak for snakken i går om %s %s.", rel, cf),
+		fmt.Sprintf("Jeg skriver angående %s %s.", rel, child.FullName()),
+		fmt.Sprintf("Som aftalt sender jeg oplysningerne om %s.", cf),
+	}
+	if child.Family != parent.Family { // another surname: the relation is stated
+		opening = opening[:2]
+	}
 	lines := []string{
 		g.pick([]string{"Kære ", "Hej ", "Kære "}) + first, "",
-		g.pick([]string{
-			fmt.Sprintf("Tak for snakken i går om %s %s.", rel, cf),
-			fmt.Sprintf("Som aftalt sender jeg oplysningerne om %s.", cf),
-			fmt.Sprintf("Jeg skriver angående %s %s.", rel, child.FullName()),
-		}),
+		g.pick(opening),
 		g.pick([]string{
 			fmt.Sprintf("Til ansøgningen om aflastning har jeg brug for at vide, om %s stadig tager medicin mod epilepsi.", cf),
 			fmt.Sprintf("PPR har nu vurderet %s, og de anbefaler støtte i klassen på grund af ordblindhed.", cf),
@@ -709,6 +797,7 @@ func (g *gen) greetingFirst(s *spec) {
 	} else {
 		s.body = strings.Join(lines, "\n")
 		s.variant = append(s.variant, "body")
+		s.tag("letter-in-body")
 	}
 	s.subject = g.pick([]string{"Vedr. " + cf, "Aflastning", "Opfølgning", "Dit barn"})
 	s.action, s.why = "secure", "a mail greeting the parent by first name about her/his own child, with the child's CPR, not secure"
@@ -844,6 +933,7 @@ func (g *gen) citizenList(s *spec) {
 		s.text.WriteString(csv.String())
 		s.atts = append(s.atts, att{"Borgerliste.csv", "text/csv", []byte(csv.String())})
 		s.variant = append(s.variant, "csv")
+		s.tag("csv")
 	default:
 		l := Letter{Letterhead: g.letterhead(s.dept, s.caseworker), Title: title, Paras: []string{"Listen er udtrukket fra fagsystemet."},
 			Table: rows, TableAt: 1}
@@ -890,6 +980,7 @@ func (g *gen) quotedThread(s *spec) {
 	}
 	s.body = strings.Join(append(top, quoted...), "\n") + "\n"
 	s.variant = append(s.variant, "body")
+	s.tag("quoted-thread")
 	s.subject = g.pick([]string{"VS: Mødet på torsdag", "Fw: Mødet på torsdag", "VS: SV: Mødet på torsdag"})
 	s.action, s.why = "block", "a quoted internal mail names another family's child who was placed in care (anbragt akut)"
 }
@@ -973,7 +1064,7 @@ func (g *gen) parentChildRow(s *spec) {
 		if i == 0 {
 			name = child.FullName()
 		}
-		l.Paras = append(l.Paras, fmt.Sprintf(par, name, rel))
+		l.Paras = append(l.Paras, fill(par, name, rel))
 	}
 	l.TableAt = 1
 	l.Closing = g.closing(s)
@@ -1008,8 +1099,12 @@ func (g *gen) eml(s *spec) []byte {
 	}
 	b.WriteString("MIME-Version: 1.0\r\n")
 	body := func(w *bytes.Buffer) {
-		w.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-		w.WriteString(wrap76(base64.StdEncoding.EncodeToString([]byte(s.body))))
+		ct, content := "text/plain", s.body
+		if s.html {
+			ct, content = "text/html", htmlBody(s.body)
+		}
+		w.WriteString("Content-Type: " + ct + "; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+		w.WriteString(wrap76(base64.StdEncoding.EncodeToString([]byte(content))))
 	}
 	if len(s.atts) == 0 {
 		body(&b)
@@ -1027,6 +1122,42 @@ func (g *gen) eml(s *spec) []byte {
 	}
 	fmt.Fprintf(&b, "--%s--\r\n", boundary)
 	return b.Bytes()
+}
+
+// htmlBody writes a plain-text body as Outlook's HTML: a paragraph a line, quoted lines in a
+// blockquote, the original-message header block behind a top border.
+func htmlBody(text string) string {
+	var b strings.Builder
+	b.WriteString(`<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body lang="DA" style="font-family:Calibri,sans-serif;font-size:11pt"><div class="WordSection1">`)
+	inQuote := false
+	for _, line := range strings.Split(text, "\n") {
+		quoted := strings.HasPrefix(line, ">")
+		if quoted != inQuote {
+			if quoted {
+				b.WriteString(`<blockquote style="border-left:solid #CCCCCC 1.0pt;padding-left:6pt">`)
+			} else {
+				b.WriteString(`</blockquote>`)
+			}
+			inQuote = quoted
+		}
+		line = strings.TrimSpace(strings.TrimPrefix(line, ">"))
+		switch {
+		case line == "":
+			b.WriteString(`<p class="MsoNormal">&nbsp;</p>`)
+		case strings.HasPrefix(line, "-----"):
+			b.WriteString(`<div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"></div>`)
+		case strings.HasPrefix(line, "Fra:") || strings.HasPrefix(line, "Sendt:") || strings.HasPrefix(line, "Til:") || strings.HasPrefix(line, "Emne:"):
+			k := strings.Index(line, ":")
+			b.WriteString(`<p class="MsoNormal"><b>` + html.EscapeString(line[:k+1]) + `</b>` + html.EscapeString(line[k+1:]) + `</p>`)
+		default:
+			b.WriteString(`<p class="MsoNormal">` + html.EscapeString(line) + `</p>`)
+		}
+	}
+	if inQuote {
+		b.WriteString(`</blockquote>`)
+	}
+	b.WriteString(`</div></body></html>`)
+	return b.String()
 }
 
 func wrap76(s string) string {

@@ -2,7 +2,10 @@ package testgen
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/mail"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -41,6 +44,9 @@ func TestMessagesLabels(t *testing.T) {
 			t.Errorf("class %s has actions %s and %s", m.Label.Class, prev, m.Label.Action)
 		}
 		actions[m.Label.Class] = m.Label.Action
+		if strings.Contains(m.Text, "%!") {
+			t.Errorf("%s: a formatting error in the text", m.Name)
+		}
 		if m.Label.Why == "" {
 			t.Errorf("%s: no why", m.Name)
 		}
@@ -127,5 +133,56 @@ func TestPeopleNames(t *testing.T) {
 		if !seen[o] {
 			t.Errorf("no person of origin %s", o)
 		}
+	}
+}
+
+func TestWriteSet(t *testing.T) {
+	dir := t.TempDir()
+	msgs := Messages(1, 4)
+	if err := WriteSet(dir, msgs); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "cases.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != len(msgs) {
+		t.Fatalf("%d label lines for %d messages", len(lines), len(msgs))
+	}
+	var first struct {
+		File, Action, Scenario string
+		CPRs                   []string
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	eml, err := os.ReadFile(filepath.Join(dir, first.File))
+	if err != nil || !bytes.Equal(eml, msgs[0].EML) || first.Scenario != msgs[0].Label.Class {
+		t.Errorf("first case %+v does not match the first message (%v)", first, err)
+	}
+}
+
+func TestRenderers(t *testing.T) {
+	p := newPeople(newRand(1)).adult("pl")
+	l := Letter{Letterhead: []string{"Eksempel Kommune", "Jobcenter"}, Addressee: p.AddressLines(),
+		Info: []string{"Dato: 1. marts 2026"}, Title: "Brev", Greeting: "Kære " + p.Given,
+		Paras: []string{"Vedr.: " + p.FullName() + ", CPR-nr. " + p.CPR}, Closing: []string{"Med venlig hilsen", "", "A. B."}}
+	for _, lay := range []Layout{{}, {BlockRight: true, BlockAfterBody: true, Glyphs: 1, InfoBeside: true, Footer: true}, RandomLayout(7)} {
+		a, text, err := RenderPDF([]Letter{l, l}, lay, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _, _ := RenderPDF([]Letter{l, l}, lay, 3)
+		if !bytes.Equal(a, b) || !bytes.HasPrefix(a, []byte("%PDF-")) {
+			t.Errorf("layout %+v: not a deterministic PDF", lay)
+		}
+		if !strings.Contains(text, p.CPR) || !strings.Contains(text, p.FullName()) {
+			t.Errorf("layout %+v: text lacks the name or CPR", lay)
+		}
+	}
+	doc, text := RenderDOCX([]Letter{l, l}, DOCXStyle{BlockTable: true}, 3)
+	if !bytes.HasPrefix(doc, []byte("PK")) || strings.Count(text, p.CPR) != 2 {
+		t.Errorf("DOCX: %d bytes, %d CPR numbers in the text", len(doc), strings.Count(text, p.CPR))
 	}
 }

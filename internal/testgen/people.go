@@ -41,10 +41,7 @@ func (p Person) FullName() string {
 }
 
 // DisplayName is the name as a mail client shows it: given name, then family name.
-func (p Person) DisplayName() string { return join(p.Given, lastWordGroup(p.Family)) }
-
-// Surname is the family name without particles' capitalisation changes: "von Hagen".
-func (p Person) Surname() string { return p.Family }
+func (p Person) DisplayName() string { return join(p.Given, p.Family) }
 
 // CPRDigits is the CPR number without separator.
 func (p Person) CPRDigits() string { return strings.ReplaceAll(p.CPR, "-", "") }
@@ -81,10 +78,6 @@ func join(parts ...string) string {
 	}
 	return strings.Join(out, " ")
 }
-
-// lastWordGroup keeps a family name whole ("von Hagen", "Lund-Bech"); for a double surname
-// written with a space ("Lund Bech") mail clients show both words too.
-func lastWordGroup(family string) string { return family }
 
 // The name source: a few dozen names chosen for these tests, not taken from any register or
 // from the example corpus.
@@ -152,7 +145,7 @@ var (
 
 // people draws synthetic persons for one message.
 type people struct {
-	rng  *rand.Rand
+	rng   *rand.Rand
 	used  map[string]bool // CPR numbers already used in the message set
 	names map[string]bool // full names and family names already used in the current message
 }
