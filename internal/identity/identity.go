@@ -630,6 +630,8 @@ func (c *context) relate(per *Person, L *letter, pages []pageLayout) {
 			// the addressee decides (a parent's mail about the child, whatever the surname),
 			// unless the text says the person belongs to another household.
 			rel, why = Addressed, "named in a letter addressed to the recipient, not said to be someone else's"
+		case L.quoted && per.Link == "bound" && len(parts) == 1 && len(r.tokens) >= 1 && !tokenEq(parts[0], r.tokens[0]):
+			rel, why = Different, "a first name in a quoted mail between colleagues, not the recipient's"
 		case per.Evidence == EvidenceNameSensitive && rel == Different && per.Link != "bound":
 			rel, why = Unknown, "a name near a sensitive word is not proof of whom it is about"
 		}
@@ -1033,10 +1035,8 @@ func (a *Analyzer) nameRuns(t string) [][2]int {
 				break
 			}
 		}
-		sentInit := i == 0 || strings.HasSuffix(toks[i-1].w, ".")
-		if sentInit && j == i+1 {
-			continue
-		}
+		// A sentence-initial word alone is returned too: callers use a lone first name only in
+		// the same sentence as a sensitive statement in a quoted mail.
 		out = append(out, [2]int{toks[i].s, end})
 		i = j - 1
 	}
