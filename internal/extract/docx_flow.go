@@ -146,12 +146,14 @@ func (st *docxStyles) resolve(p *docxPPr) (style string, before, after int, brea
 // docxGapTwips is the paragraph spacing (3 pt) from which paragraphs are separate blocks.
 const docxGapTwips = 60
 
-// docxFlow is the block and page state of one part being streamed (ooxmlText).
-type docxFlow struct {
+// textFlow is the block and page state of one part being streamed: a Word part (ooxmlFlowText)
+// or an OpenDocument text (odfText, odf_flow.go).
+type textFlow struct {
 	s      *sink
-	styles *docxStyles
-	kind   BlockKind // of body paragraphs in this part
-	breaks bool      // page breaks start pages (the main document only)
+	styles *docxStyles // Word only
+	odf    odfStyles   // OpenDocument only
+	kind   BlockKind   // of body paragraphs in this part
+	breaks bool        // page breaks start pages (the main document only)
 
 	nested     int  // open tables and text boxes: their paragraphs are not blocks of their own
 	paraOpen   bool // a top-level paragraph whose properties are not decided yet
@@ -163,7 +165,7 @@ type docxFlow struct {
 	breakAfter bool // the paragraph ends a section that starts a new page
 }
 
-func (f *docxFlow) paraBegin() {
+func (f *textFlow) paraBegin() {
 	if f.nested > 0 {
 		return
 	}
@@ -172,19 +174,29 @@ func (f *docxFlow) paraBegin() {
 	f.breakAfter = false
 }
 
-// paraProps decides where the paragraph goes once its properties are known (p nil: none).
-func (f *docxFlow) paraProps(p *docxPPr) {
+// paraProps decides where a Word paragraph goes once its properties are known (p nil: none).
+func (f *textFlow) paraProps(p *docxPPr) {
+	if !f.paraOpen {
+		return
+	}
+	if p == nil {
+		p = &docxPPr{}
+	}
+	if f.styles == nil {
+		f.styles = parseDocxStyles(nil)
+	}
+	style, before, after, breakBefore, ctx := f.styles.resolve(p)
+	f.paraPlace(style, before, after, breakBefore, ctx, p.SectPr != nil && p.SectPr.Type.Val != "continuous")
+}
+
+// paraPlace decides where the open paragraph goes: spacing in twentieths of a point; breakAfter
+// says that a new page follows it.
+func (f *textFlow) paraPlace(style string, before, after int, breakBefore, ctx, breakAfter bool) {
 	if !f.paraOpen {
 		return
 	}
 	f.paraOpen = false
-	if p == nil {
-		p = &docxPPr{}
-	}
-	style, before, after, breakBefore, ctx := f.styles.resolve(p)
-	if f.breaks && p.SectPr != nil && p.SectPr.Type.Val != "continuous" {
-		f.breakAfter = true
-	}
+	f.breakAfter = f.breaks && breakAfter
 	gap := f.prevAfter + before
 	if ctx && f.prevCtx && style == f.prevStyle {
 		gap = 0
@@ -199,7 +211,7 @@ func (f *docxFlow) paraProps(p *docxPPr) {
 	f.prevStyle, f.prevAfter, f.prevCtx = style, after, ctx
 }
 
-func (f *docxFlow) paraEnd() {
+func (f *textFlow) paraEnd() {
 	if f.nested > 0 {
 		return
 	}
@@ -212,7 +224,7 @@ func (f *docxFlow) paraEnd() {
 }
 
 // pageBreak ends the page; what follows opens the next one in a new block.
-func (f *docxFlow) pageBreak() {
+func (f *textFlow) pageBreak() {
 	if !f.breaks || f.nested > 0 {
 		return
 	}
@@ -222,7 +234,7 @@ func (f *docxFlow) pageBreak() {
 }
 
 // brPage is a w:br w:type="page" inside a run: the rest of the paragraph is on the next page.
-func (f *docxFlow) brPage() {
+func (f *textFlow) brPage() {
 	if !f.breaks || f.nested > 0 {
 		return
 	}
@@ -234,7 +246,7 @@ func (f *docxFlow) brPage() {
 }
 
 // nestedBegin opens a table or text box: one block of its own.
-func (f *docxFlow) nestedBegin(kind BlockKind) {
+func (f *textFlow) nestedBegin(kind BlockKind) {
 	if f.nested == 0 {
 		f.paraProps(nil)
 		if f.kind != BlockBody {
@@ -245,7 +257,7 @@ func (f *docxFlow) nestedBegin(kind BlockKind) {
 	f.nested++
 }
 
-func (f *docxFlow) nestedEnd() {
+func (f *textFlow) nestedEnd() {
 	if f.nested == 0 {
 		return
 	}

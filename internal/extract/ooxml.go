@@ -69,7 +69,7 @@ func ooxmlText(ctx context.Context, s *sink, r io.Reader) error {
 }
 
 // ooxmlFlowText is ooxmlText that, with f set, also records blocks and page breaks (docx_flow.go).
-func ooxmlFlowText(ctx context.Context, s *sink, r io.Reader, f *docxFlow) error {
+func ooxmlFlowText(ctx context.Context, s *sink, r io.Reader, f *textFlow) error {
 	d := newXMLDecoder(r)
 	var stack []string
 	skipAt := -1 // depth at which a skipped element started
@@ -314,7 +314,7 @@ func (w *walker) docx(j *job) error {
 	}
 	st := parseDocxStyles(styles)
 	stream := func(part string, kind BlockKind, main bool) error {
-		f := &docxFlow{s: j.s, styles: st, kind: kind, breaks: main}
+		f := &textFlow{s: j.s, styles: st, kind: kind, breaks: main}
 		err := p.streamPart(part, func(r io.Reader) error { return ooxmlFlowText(w.ctx, j.s, r, f) })
 		j.s.newline()
 		j.s.endBlock()
