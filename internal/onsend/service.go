@@ -169,7 +169,7 @@ func (s *Service) Check(ctx context.Context, user *auth.User, req *Request) (*Re
 		ev.Source = "inline"
 		msg = req.inlineMessage()
 		if s.missingPrescan(msg) {
-			req.applyEnvelope(msg)
+			req.applyEnvelope(msg, s.cfg.Limits, pol.Secure.Header.Name)
 			return s.failed(ctx, ev, msg, pol, errContentRequired, start)
 		}
 	} else {
@@ -185,10 +185,10 @@ func (s *Service) Check(ctx context.Context, user *auth.User, req *Request) (*Re
 			return nil, apperr.Wrap(apperr.Unavailable, fetchErr, "request cancelled")
 		}
 		msg = &message.Message{}
-		req.applyEnvelope(msg)
+		req.applyEnvelope(msg, s.cfg.Limits, pol.Secure.Header.Name)
 		return s.failed(ctx, ev, msg, pol, fetchErr, start)
 	}
-	req.applyEnvelope(msg)
+	req.applyEnvelope(msg, s.cfg.Limits, pol.Secure.Header.Name)
 	if msg.From.Address == "" && user.UPN != "" {
 		msg.From = message.Address{Address: user.UPN}
 	}

@@ -68,6 +68,10 @@ type Options struct {
 	// MaxMessageBytes is the budget for all attachments of one message (default 150 MiB);
 	// attachments beyond it are too large.
 	MaxMessageBytes int64
+	// MaxAttachments is how many attachments of one message are read (default 250, in the
+	// message's order); the ones beyond are reported too large and the message still gets its
+	// verdict from what was read. The service, the console, the pre-scan and the CLI share it.
+	MaxAttachments int
 	// Concurrency is how many documents of one message are extracted at once (default the
 	// number of CPUs; a worker pool queues beyond its size).
 	Concurrency int
@@ -85,6 +89,9 @@ type Options struct {
 // DefaultMaxMessageBytes is the default per-message attachment budget.
 const DefaultMaxMessageBytes = 150 << 20
 
+// DefaultMaxAttachments is the default number of attachments read per message.
+const DefaultMaxAttachments = 250
+
 // Scanner scans messages. It holds no per-message state and is safe for concurrent use.
 type Scanner struct {
 	extractor Extractor
@@ -100,6 +107,9 @@ func New(x Extractor, d Detector, a Analyzer, opts Options) *Scanner {
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = runtime.NumCPU()
+	}
+	if opts.MaxAttachments <= 0 {
+		opts.MaxAttachments = DefaultMaxAttachments
 	}
 	return &Scanner{extractor: x, detector: d, analyzer: a, opts: opts}
 }
@@ -180,10 +190,12 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 		jobs = append(jobs, job{name: name, contentType: b.ContentType, data: []byte(b.Content), prefix: true})
 	}
 	var total int64
-	for _, a := range msg.Attachments {
+	for i, a := range msg.Attachments {
 		j := job{name: a.Name, contentType: a.ContentType, data: a.Data}
 		total += int64(len(a.Data))
 		switch {
+		case i >= s.opts.MaxAttachments:
+			j.done = []extract.Document{s.overCount(a)}
 		case a.Unread != nil:
 			j.done = []extract.Document{{Name: a.Name, Type: typeOf(a), Status: extract.Status(a.Unread.Status), Detail: a.Unread.Detail}}
 		case len(a.Data) == 0 && a.SHA256 != "":
@@ -242,6 +254,12 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 	return docs
 }
 
+// overCount is the document of an attachment beyond MaxAttachments: not read, too large.
+func (s *Scanner) overCount(a message.Attachment) extract.Document {
+	return extract.Document{Name: a.Name, Type: typeOf(a), Status: extract.TooLarge,
+		Detail: fmt.Sprintf("more than %d attachments in the message; this one was not read", s.opts.MaxAttachments)}
+}
+
 // extract reads one attachment or body, through the cache when it has a key.
 func (s *Scanner) extract(ctx context.Context, name, contentType string, data []byte, key string) []extract.Document {
 	if key == "" || s.opts.Cache == nil {
@@ -286,6 +304,10 @@ func (s *Scanner) Prepare(ctx context.Context, atts []message.Attachment) []Prep
 	var wg sync.WaitGroup
 	for i, a := range atts {
 		out[i] = Prepared{Name: a.Name, ContentType: a.ContentType}
+		if i >= s.opts.MaxAttachments {
+			out[i].Documents = []extract.Document{s.overCount(a)}
+			continue
+		}
 		if a.Unread != nil {
 			out[i].Documents = []extract.Document{{Name: a.Name, Type: typeOf(a), Status: extract.Status(a.Unread.Status), Detail: a.Unread.Detail}}
 			continue
