@@ -317,4 +317,3 @@ func TestMoreAttachmentsThanTheLimitStillGetAVerdict(t *testing.T) {
 		})
 	}
 }
-
