@@ -140,9 +140,21 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// Request records one HTTP request.
+// Request records one HTTP request. route must be a route template (a fixed set); the method is
+// the client's and is mapped to a fixed set of label values, so invented methods cannot grow the
+// series without bound.
 func (m *Metrics) Request(route, method string, code int, d time.Duration) {
-	m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Observe(d.Seconds())
+	m.requests.WithLabelValues(route, MethodLabel(method), strconv.Itoa(code)).Observe(d.Seconds())
+}
+
+// MethodLabel maps an HTTP method to a fixed label value: the standard methods as they are,
+// anything else "other".
+func MethodLabel(method string) string {
+	switch method {
+	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE":
+		return method
+	}
+	return "other"
 }
 
 // OnSend records one answered on-send request.

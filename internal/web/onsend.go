@@ -131,9 +131,47 @@ func (s *Server) decode(c echo.Context, v any) error {
 			return apperr.Wrap(apperr.TooLarge, err, fmt.Sprintf("request body is larger than %d MB", s.cfg.MaxBodyBytes>>20))
 		}
 		s.cfg.Metrics.Rejected("invalid")
-		return apperr.Wrap(apperr.Invalid, err, jsonProblem(err))
+		// The decoder's own error may quote the body (a duplicate member name, a pointer into
+		// the document): neither the answer nor the log gets more than its kind and offset.
+		return apperr.Wrap(apperr.Invalid, jsonCause(err), jsonProblem(err))
 	}
 	return nil
+}
+
+// jsonCause is a decoding error reduced to its kind and byte offset, for the log.
+func jsonCause(err error) error {
+	var syn *jsontext.SyntacticError
+	var sem *jsonv2.SemanticError
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("json: unexpected end of input")
+	case errors.As(err, &syn):
+		kind := "syntax error"
+		switch {
+		case errors.Is(syn.Err, jsontext.ErrDuplicateName):
+			kind = "duplicate member name"
+		case errors.Is(syn.Err, jsontext.ErrNonStringName):
+			kind = "member name not a string"
+		}
+		return fmt.Errorf("json: %s at byte %d", kind, syn.ByteOffset)
+	case errors.As(err, &sem):
+		return fmt.Errorf("json: value of the wrong type at byte %d", sem.ByteOffset)
+	}
+	return errors.New("json: the body could not be read")
+}
+
+// safePointer accepts a JSON pointer made only of field names and indexes of the request types
+// (letters, digits, '/'); anything else could be text from the body.
+func safePointer(p string) bool {
+	if len(p) > 100 {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; !(c == '/' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonProblem describes a decoding error without quoting the body.
@@ -146,8 +184,8 @@ func jsonProblem(err error) string {
 	case errors.As(err, &syn):
 		return fmt.Sprintf("request body is not valid JSON (at byte %d)", syn.ByteOffset)
 	case errors.As(err, &sem):
-		if sem.JSONPointer != "" {
-			return fmt.Sprintf("request body: %s has the wrong type", sem.JSONPointer)
+		if p := string(sem.JSONPointer); p != "" && safePointer(p) {
+			return fmt.Sprintf("request body: %s has the wrong type", p)
 		}
 		return "request body has a value of the wrong type"
 	}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -240,5 +242,50 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met")
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// Invented HTTP methods do not become metric series or log values of their own.
+func TestMetricsMethodLabelIsBounded(t *testing.T) {
+	s := newTestServer(t, &fakeOnSend{}, Config{})
+	for i := range 300 {
+		do(s, fmt.Sprintf("XMETHOD%d", i), "/api/v1/onsend", "good", nil)
+		do(s, fmt.Sprintf("FOO%d", i), "/nope", "", nil)
+	}
+	w := do(s, "GET", "/metrics", "", nil)
+	methods := map[string]bool{}
+	for _, line := range strings.Split(w.Body.String(), "\n") {
+		if !strings.HasPrefix(line, "sendevagt_http_request_duration_seconds_count{") {
+			continue
+		}
+		i := strings.Index(line, `method="`)
+		rest := line[i+len(`method="`):]
+		methods[rest[:strings.IndexByte(rest, '"')]] = true
+	}
+	if len(methods) > 3 || !methods["other"] {
+		t.Errorf("method label values %v, want a fixed set with other", methods)
+	}
+}
+
+// A malformed body is logged by the kind of error and its offset, never by its content (here a
+// duplicate member name that is a CPR number).
+func TestMalformedBodyIsNotLogged(t *testing.T) {
+	var logs bytes.Buffer
+	s := newTestServer(t, &fakeOnSend{}, Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	for _, body := range []string{
+		`{"itemId":"x","inline":{"body":{"contentType":"text","content":"a"}},"2101904321":1,"2101904321":2}`,
+		`{"itemId":"x","recipients":{"to":[{"name":"Ida 2101904321","address":"a@b.dk"}],"to":[]}}`,
+		`{"itemId":"x","subject":{"2101904321":1}}`,
+	} {
+		w := do(s, "POST", "/api/v1/onsend", "good", []byte(body))
+		if w.Code != http.StatusBadRequest {
+			t.Errorf("%s: %d", body, w.Code)
+		}
+		if strings.Contains(w.Body.String(), "2101904321") {
+			t.Errorf("answer quotes the body: %s", w.Body)
+		}
+	}
+	if strings.Contains(logs.String(), "2101904321") || !strings.Contains(logs.String(), "duplicate member name at byte") {
+		t.Errorf("log: %s", logs.String())
 	}
 }
