@@ -31,6 +31,7 @@ type serveConfig struct {
 	AuthIssuers         []string
 	AuthJWKSURL         string
 	AuthAudiences       []string
+	AuthClientApps      []string
 	AuthorityHost       string
 	GraphURL            string
 	HMACKey             string
@@ -133,6 +134,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	list(&c.AuthIssuers, "auth-issuer", "accepted token issuer `TEMPLATES`, {tenantid} replaced by the token's tenant (default Entra ID v1 and v2)")
 	str(&c.AuthJWKSURL, "auth-jwks-url", "", "`URL` of the token signing keys (default Entra ID's)")
 	list(&c.AuthAudiences, "auth-audience", "accepted token `AUDIENCES` (default CLIENT_ID and api://PUBLIC_HOST/CLIENT_ID)")
+	list(&c.AuthClientApps, "auth-client-apps", "client app `IDS` allowed to call the API (azp/appid; default Outlook's and Office's own apps and CLIENT_ID for nested app authentication; * for any)")
 	str(&c.AuthorityHost, "authority-host", "https://login.microsoftonline.com", "Entra ID authority `URL`")
 	str(&c.GraphURL, "graph-url", "https://graph.microsoft.com/v1.0", "Microsoft Graph base `URL`")
 	str(&c.HMACKey, "hmac-key", "", "base64 `KEY` (32+ bytes) for keyed hashes in the audit; default a key file in DATA_DIR (replicas must share one)")
@@ -215,6 +217,11 @@ func (c *serveConfig) complete(getenv func(string) string) error {
 		return errors.New("give both the TLS certificate and its key, or neither")
 	}
 	if c.local() {
+		// Identity settings without a client id or key set are a mistake, never local mode: local
+		// mode accepts development tokens on whatever address it was given.
+		if set := c.partialIdentity(); len(set) > 0 {
+			return fmt.Errorf("%s set without SENDEVAGT_CLIENT_ID or SENDEVAGT_AUTH_JWKS_URL: refusing to start in local mode; set the client id (or the key set URL), or unset them", strings.Join(set, ", "))
+		}
 		return nil
 	}
 	if len(c.TenantIDs) == 0 {
@@ -226,6 +233,15 @@ func (c *serveConfig) complete(getenv func(string) string) error {
 		}
 		c.AuthAudiences = []string{c.ClientID, "api://" + u.Host + "/" + c.ClientID}
 	}
+	switch {
+	case len(c.AuthClientApps) == 1 && c.AuthClientApps[0] == "*":
+		c.AuthClientApps = nil // any client app
+	case len(c.AuthClientApps) == 0:
+		c.AuthClientApps = append([]string(nil), officeClientApps...)
+		if c.ClientID != "" {
+			c.AuthClientApps = append(c.AuthClientApps, c.ClientID) // nested app authentication
+		}
+	}
 	if c.ClientSecret != "" && c.ClientCert != "" {
 		return errors.New("give a client secret or a client certificate, not both")
 	}
@@ -235,6 +251,42 @@ func (c *serveConfig) complete(getenv func(string) string) error {
 		}
 	}
 	return nil
+}
+
+// officeClientApps are the client ids Office uses when it gets a token for an add-in's API
+// (Office's single sign-on, getAccessToken), as Microsoft documents them for "Authorized client
+// applications": Microsoft Office (desktop, and the umbrella id), Office on the web and Outlook
+// on the web. With nested app authentication the client is the add-in's own app (CLIENT_ID).
+var officeClientApps = []string{
+	"d3590ed6-52b3-4102-aeff-aad2292ab01c", // Microsoft Office
+	"ea5a67f6-b6f3-4338-b240-c655ddc3cc8e", // Microsoft Office (all Office application endpoints)
+	"93d53678-613d-4013-afc1-62e9e444a0a5", // Office on the web
+	"57fb890c-0dab-4253-a5e0-7188c88b2bb4", // Office on the web
+	"08e18876-6177-487e-b8b5-cf950c1e598c", // Office on the web
+	"bc59ab01-8403-45c6-8796-ac3ef710b3e3", // Outlook on the web
+}
+
+// partialIdentity names the identity settings given although the client id and the key set
+// URL are not.
+func (c *serveConfig) partialIdentity() []string {
+	var set []string
+	for _, s := range []struct {
+		name string
+		on   bool
+	}{
+		{"SENDEVAGT_TENANT_IDS", len(c.TenantIDs) > 0},
+		{"SENDEVAGT_AUTH_AUDIENCE", len(c.AuthAudiences) > 0},
+		{"SENDEVAGT_AUTH_ISSUER", len(c.AuthIssuers) > 0},
+		{"SENDEVAGT_AUTH_CLIENT_APPS", len(c.AuthClientApps) > 0},
+		{"SENDEVAGT_CLIENT_SECRET", c.ClientSecret != ""},
+		{"SENDEVAGT_CLIENT_CERT", c.ClientCert != ""},
+		{"SENDEVAGT_ADMIN_TENANT", c.AdminTenant != ""},
+	} {
+		if s.on {
+			set = append(set, s.name)
+		}
+	}
+	return set
 }
 
 func defaultDataDir(getenv func(string) string) string {

@@ -345,7 +345,7 @@ func (m *Main) validator(ctx context.Context) (*auth.Validator, error) {
 	}
 	return auth.NewValidator(ctx, auth.Config{
 		Issuers: cfg.AuthIssuers, AuthorityHost: cfg.AuthorityHost, JWKSURL: cfg.AuthJWKSURL,
-		Audiences: cfg.AuthAudiences, TenantIDs: cfg.TenantIDs,
+		Audiences: cfg.AuthAudiences, TenantIDs: cfg.TenantIDs, ClientApps: cfg.AuthClientApps,
 	})
 }
 
