@@ -63,7 +63,7 @@ func (s *Service) Prescan(ctx context.Context, user *auth.User, req *PrescanRequ
 			return nil, invalid("attachments[%d]: a pre-scan needs the content, not a hash", i)
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.PrescanBudget)
+	ctx, cancel := context.WithTimeout(s.asCaller(ctx, user.TenantID, user.ObjectID), s.cfg.PrescanBudget)
 	defer cancel()
 	msg := (&Request{Inline: &Inline{Attachments: req.Attachments}}).inlineMessage()
 	start := s.cfg.Now()

@@ -50,10 +50,11 @@ func ContentHash(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// CacheKey is the cache key of an attachment: its content hash, and the name and media type
-// that decide how the content is read and what its documents are called.
-func CacheKey(contentHash, name, contentType string) string {
-	return contentHash + "\x00" + name + "\x00" + contentType
+// CacheKey is the cache key of an attachment for a caller (WithCaller): the caller's key, the
+// content hash, and the name and media type that decide how the content is read and what its
+// documents are called. Another user's key never finds the entry, even with the same file.
+func CacheKey(caller, contentHash, name, contentType string) string {
+	return caller + "\x00" + contentHash + "\x00" + name + "\x00" + contentType
 }
 
 // Names of the documents that are parts of the message itself.
@@ -199,12 +200,12 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 		case a.Unread != nil:
 			j.done = []extract.Document{{Name: a.Name, Type: typeOf(a), Status: extract.Status(a.Unread.Status), Detail: a.Unread.Detail}}
 		case len(a.Data) == 0 && a.SHA256 != "":
-			j.done = s.cached(a)
+			j.done = s.cached(ctx, a)
 		case s.opts.MaxMessageBytes > 0 && total > s.opts.MaxMessageBytes:
 			j.done = []extract.Document{{Name: a.Name, Type: "unknown", Status: extract.TooLarge,
 				Detail: fmt.Sprintf("message larger than %d MB (MaxMessageBytes)", s.opts.MaxMessageBytes>>20)}}
 		case s.opts.Cache != nil && a.Message == nil:
-			j.key = CacheKey(ContentHash(a.Data), a.Name, a.ContentType)
+			j.key = CacheKey(CallerOf(ctx), ContentHash(a.Data), a.Name, a.ContentType)
 		}
 		jobs = append(jobs, j)
 	}
@@ -277,9 +278,9 @@ func (s *Scanner) extract(ctx context.Context, name, contentType string, data []
 
 // cached returns the pre-scanned documents of an attachment sent by its hash only, or a
 // document saying it could not be read.
-func (s *Scanner) cached(a message.Attachment) []extract.Document {
+func (s *Scanner) cached(ctx context.Context, a message.Attachment) []extract.Document {
 	if s.opts.Cache != nil {
-		if docs, ok := s.opts.Cache.Lookup(CacheKey(a.SHA256, a.Name, a.ContentType)); ok && len(docs) > 0 {
+		if docs, ok := s.opts.Cache.Lookup(CacheKey(CallerOf(ctx), a.SHA256, a.Name, a.ContentType)); ok && len(docs) > 0 {
 			return docs
 		}
 	}
@@ -319,7 +320,7 @@ func (s *Scanner) Prepare(ctx context.Context, atts []message.Attachment) []Prep
 			defer func() { <-sem; wg.Done() }()
 			key := ""
 			if s.opts.Cache != nil {
-				key = CacheKey(out[i].SHA256, a.Name, a.ContentType)
+				key = CacheKey(CallerOf(ctx), out[i].SHA256, a.Name, a.ContentType)
 			}
 			out[i].Documents = s.extract(ctx, a.Name, a.ContentType, a.Data, key)
 		}()
