@@ -43,6 +43,9 @@ type serveConfig struct {
 	MaxRequestMB        int64
 	MaxInFlight         int
 	MaxQueue            int
+	MaxPerUser          int
+	MaxPrescansPerUser  int
+	BodyTimeout         time.Duration
 	ShutdownTimeout     time.Duration
 	InlineAttachmentMB  int64
 	MaxAttachmentMB     int64
@@ -146,6 +149,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	int64v(&c.MaxRequestMB, "max-request-mb", 64, "largest on-send request body in `MB` (inline content is base64)")
 	integer(&c.MaxInFlight, "max-in-flight", 0, "on-send requests scanned at once (default 4 per CPU)")
 	integer(&c.MaxQueue, "max-queue", 256, "on-send requests waiting for a slot before 503")
+	integer(&c.MaxPerUser, "max-per-user", 4, "on-send requests one user may have open at once (body upload included) before 503")
+	integer(&c.MaxPrescansPerUser, "max-prescans-per-user", 2, "pre-scan requests one user may have open at once before 503")
+	dur(&c.BodyTimeout, "body-timeout", 60*time.Second, "longest time a request body may take to arrive; it must also keep up 64 KiB/s after 5 s (408 otherwise)")
 	dur(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time to finish requests on shutdown")
 	int64v(&c.InlineAttachmentMB, "graph-inline-attachment-mb", 3, "attachments up to this size in `MB` come in Graph's JSON; larger ones are streamed")
 	int64v(&c.MaxAttachmentMB, "max-attachment-mb", 35, "attachments larger than this (`MB`) are not downloaded (too_large)")

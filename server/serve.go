@@ -192,6 +192,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Addin: addinSite, Admin: adminPages,
 		Auth: validator, OnSend: svc, Metrics: met, Logger: m.logger, Version: version,
 		MaxBodyBytes: mb(cfg.MaxRequestMB), MaxInFlight: cfg.MaxInFlight, MaxQueue: cfg.MaxQueue,
+		MaxPerUser: cfg.MaxPerUser, MaxPrescansPerUser: cfg.MaxPrescansPerUser, BodyTimeout: cfg.BodyTimeout,
 		Checks: []web.Check{
 			{Name: "database", Run: st.Ping},
 			{Name: "workers", Run: pool.Check},

@@ -187,6 +187,7 @@ var statusOf = map[string]int{
 	apperr.Forbidden:    http.StatusForbidden,
 	apperr.NotFound:     http.StatusNotFound,
 	apperr.TooLarge:     http.StatusRequestEntityTooLarge,
+	apperr.Timeout:      http.StatusRequestTimeout,
 	apperr.Overloaded:   http.StatusServiceUnavailable,
 	apperr.Unavailable:  http.StatusServiceUnavailable,
 	apperr.Internal:     http.StatusInternalServerError,

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -26,6 +29,9 @@ type fakeAuth struct{}
 func (fakeAuth) Validate(_ context.Context, raw string) (*auth.User, error) {
 	if raw == "good" {
 		return &auth.User{TenantID: "t", ObjectID: "o", Token: raw}, nil
+	}
+	if raw == "other" {
+		return &auth.User{TenantID: "t", ObjectID: "o2", Token: raw}, nil
 	}
 	return nil, errors.New("invalid token: wrong audience")
 }
@@ -287,5 +293,63 @@ func TestMalformedBodyIsNotLogged(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "2101904321") || !strings.Contains(logs.String(), "duplicate member name at byte") {
 		t.Errorf("log: %s", logs.String())
+	}
+}
+
+// A slow body holds no scan slot: while one user's uploads stall, another user's on-send is
+// answered; and one user cannot open more than MaxPerUser at once.
+func TestSlowBodiesDoNotHoldSlots(t *testing.T) {
+	s := newTestServer(t, &fakeOnSend{}, Config{MaxInFlight: 1, MaxQueue: 1, QueueWait: 200 * time.Millisecond, MaxPerUser: 2})
+	var writers []*io.PipeWriter
+	results := make(chan int, 3)
+	for range 2 {
+		pr, pw := io.Pipe()
+		writers = append(writers, pw)
+		go func() {
+			r := httptest.NewRequest("POST", "/api/v1/onsend", pr)
+			r.Header.Set("Authorization", "Bearer good")
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, r)
+			results <- w.Code
+		}()
+		if _, err := pw.Write([]byte(`{"itemId":`)); err != nil { // returns once the handler reads
+			t.Fatal(err)
+		}
+	}
+	if w := do(s, "POST", "/api/v1/onsend", "good", []byte(`{"itemId":"x"}`)); w.Code != http.StatusServiceUnavailable {
+		t.Errorf("third open request of the same user: %d, want 503", w.Code)
+	}
+	if w := do(s, "POST", "/api/v1/onsend", "other", []byte(`{"itemId":"x"}`)); w.Code != http.StatusOK {
+		t.Errorf("another user while the first one's bodies stall: %d %s, want 200", w.Code, w.Body)
+	}
+	for _, pw := range writers {
+		pw.Write([]byte(`"x"}`))
+		pw.Close()
+	}
+	for range writers {
+		if code := <-results; code != http.StatusOK {
+			t.Errorf("stalled request once complete: %d", code)
+		}
+	}
+}
+
+// A body that stalls is cut off by its own deadline (408), well before the server's timeouts.
+func TestStalledBodyTimesOut(t *testing.T) {
+	s := newTestServer(t, &fakeOnSend{}, Config{BodyGrace: 200 * time.Millisecond, BodyMinRate: 1 << 20, BodyTimeout: 2 * time.Second})
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/onsend HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer good\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"itemId\":")
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second)) // a bound for a loaded machine, not a timing assertion
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusRequestTimeout {
+		t.Errorf("stalled body: %d, want 408", resp.StatusCode)
 	}
 }
