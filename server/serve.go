@@ -149,6 +149,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	scanner := scan.New(pool, det, identity.New(det, identity.Options{}), scan.Options{
 		Cache: scanCache, Directory: admin.NewDirectoryLookup(st, hasher), Hasher: hasher, Logger: m.logger,
+		// Pre-scans never take the last worker: it is kept for verdicts on Send.
+		Background: pool.Background(1),
 	})
 	if sendCache != nil {
 		preparer = scanner

@@ -78,6 +78,9 @@ type Options struct {
 	Concurrency int
 	// Cache, when set, keeps the documents of every attachment by content hash.
 	Cache Cache
+	// Background, when set, extracts for Prepare (the add-in's pre-scan) instead of the main
+	// extractor: a lane of the worker pool that leaves workers free for verdicts on Send.
+	Background Extractor
 	// Directory, when set together with Hasher, is the citizen directory: it corrects the
 	// relation of persons to the recipients it knows (see applyDirectory in directory.go).
 	Directory Directory
@@ -221,7 +224,7 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i] = s.extract(ctx, j.name, j.contentType, j.data, j.key)
+			results[i] = s.extract(ctx, s.extractor, j.name, j.contentType, j.data, j.key)
 		}()
 	}
 	wg.Wait()
@@ -262,12 +265,12 @@ func (s *Scanner) overCount(a message.Attachment) extract.Document {
 }
 
 // extract reads one attachment or body, through the cache when it has a key.
-func (s *Scanner) extract(ctx context.Context, name, contentType string, data []byte, key string) []extract.Document {
+func (s *Scanner) extract(ctx context.Context, x Extractor, name, contentType string, data []byte, key string) []extract.Document {
 	if key == "" || s.opts.Cache == nil {
-		return s.extractor.Extract(ctx, name, contentType, data)
+		return x.Extract(ctx, name, contentType, data)
 	}
 	docs, _, err := s.opts.Cache.Documents(ctx, key, func(ctx context.Context) []extract.Document {
-		return s.extractor.Extract(ctx, name, contentType, data)
+		return x.Extract(ctx, name, contentType, data)
 	})
 	if err != nil { // this scan's time ran out while another request was still extracting it
 		return []extract.Document{{Name: name, Type: typeOf(message.Attachment{Name: name, ContentType: contentType}),
@@ -322,7 +325,11 @@ func (s *Scanner) Prepare(ctx context.Context, atts []message.Attachment) []Prep
 			if s.opts.Cache != nil {
 				key = CacheKey(CallerOf(ctx), out[i].SHA256, a.Name, a.ContentType)
 			}
-			out[i].Documents = s.extract(ctx, a.Name, a.ContentType, a.Data, key)
+			x := s.extractor
+			if s.opts.Background != nil {
+				x = s.opts.Background
+			}
+			out[i].Documents = s.extract(ctx, x, a.Name, a.ContentType, a.Data, key)
 		}()
 	}
 	wg.Wait()
