@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/sendevagt/sendevagt/internal/scan"
 )
 
 // serveConfig is the configuration of `sendevagt serve`: flags, each with a SENDEVAGT_*
@@ -23,36 +25,38 @@ type serveConfig struct {
 	TLSCert     string
 	TLSKey      string
 
-	TenantIDs           []string
-	ClientID            string
-	ClientSecret        string
-	ClientCert          string
-	ClientCertPassword  string
-	AuthIssuers         []string
-	AuthJWKSURL         string
-	AuthAudiences       []string
-	AuthClientApps      []string
-	AuthorityHost       string
-	GraphURL            string
-	HMACKey             string
-	PolicyFile          string
-	PolicyPoll          time.Duration
-	LogLevel            string
-	Workers             int
-	OnSendTimeout       time.Duration
-	MaxRequestMB        int64
-	MaxInFlight         int
-	MaxQueue            int
-	MaxPerUser          int
-	MaxPrescansPerUser  int
-	BodyTimeout         time.Duration
-	ShutdownTimeout     time.Duration
-	InlineAttachmentMB  int64
-	MaxAttachmentMB     int64
-	NotSyncedRetry      time.Duration
-	DocumentTimeout     time.Duration
-	WorkerMemoryLimitMB int64
-	DebugAddr           string
+	TenantIDs            []string
+	ClientID             string
+	ClientSecret         string
+	ClientCert           string
+	ClientCertPassword   string
+	AuthIssuers          []string
+	AuthJWKSURL          string
+	AuthAudiences        []string
+	AuthClientApps       []string
+	AuthorityHost        string
+	GraphURL             string
+	HMACKey              string
+	PolicyFile           string
+	PolicyPoll           time.Duration
+	LogLevel             string
+	Workers              int
+	OnSendTimeout        time.Duration
+	MaxRequestMB         int64
+	MaxInFlight          int
+	MaxQueue             int
+	MaxPerUser           int
+	MaxPrescansPerUser   int
+	BodyTimeout          time.Duration
+	DirectoryProbeLimit  int
+	DirectoryProbeWindow time.Duration
+	ShutdownTimeout      time.Duration
+	InlineAttachmentMB   int64
+	MaxAttachmentMB      int64
+	NotSyncedRetry       time.Duration
+	DocumentTimeout      time.Duration
+	WorkerMemoryLimitMB  int64
+	DebugAddr            string
 
 	// The Outlook add-in and its manifest.
 	SendMode        string
@@ -167,6 +171,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	int64v(&c.CacheMB, "cache-mb", 256, "memory for pre-scanned documents, in `MB` (0 turns the cache and the pre-scan off)")
 	dur(&c.CacheTTL, "cache-ttl", time.Hour, "how long a pre-scanned attachment is kept for Send")
 	dur(&c.PrescanTimeout, "prescan-timeout", 2*time.Minute, "time for one pre-scan request (OCR of scanned letters happens here)")
+	integer(&c.DirectoryProbeLimit, "directory-probe-limit", scan.DefaultProbeLimit, "distinct CPR numbers one user may send to one citizen-directory address per window before the directory confirms none for them (and an alert is logged)")
+	dur(&c.DirectoryProbeWindow, "directory-probe-window", scan.DefaultProbeWindow, "the window of --directory-probe-limit")
 	str(&c.AdminTenant, "admin-tenant", "", "Entra tenant `ID` administrators sign in with (default the first of TENANT_IDS)")
 	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
 

@@ -269,7 +269,7 @@ func (s *Service) failed(ctx context.Context, ev audit.Event, msg *message.Messa
 // missingPrescan tells whether an attachment sent by its hash only is no longer in the cache.
 func (s *Service) missingPrescan(ctx context.Context, msg *message.Message) bool {
 	for _, a := range msg.Attachments {
-		if a.SHA256 != "" && len(a.Data) == 0 && (s.cfg.Cache == nil || !s.cfg.Cache.Has(scan.CacheKey(scan.CallerOf(ctx), a.SHA256, a.Name, a.ContentType))) {
+		if a.SHA256 != "" && len(a.Data) == 0 && (s.cfg.Cache == nil || !s.cfg.Cache.Has(scan.CacheKey(scan.CallerOf(ctx).Key, a.SHA256, a.Name, a.ContentType))) {
 			return true
 		}
 	}
@@ -292,7 +292,7 @@ func (s *Service) record(ctx context.Context, ev audit.Event) {
 // asCaller marks ctx with the user's key (a keyed hash of tenant and object id): the scanner
 // keeps pre-scanned documents and counts directory look-ups per user by it.
 func (s *Service) asCaller(ctx context.Context, tenantID, objectID string) context.Context {
-	return scan.WithCaller(ctx, s.cfg.Hasher.Hash("caller", tenantID+"/"+objectID))
+	return scan.WithCaller(ctx, scan.Caller{Key: s.cfg.Hasher.Hash("caller", tenantID+"/"+objectID), TenantID: tenantID, ObjectID: objectID})
 }
 
 // mailboxFor is "" (the user's own mailbox, /me) unless the draft is in another mailbox.

@@ -2,19 +2,26 @@ package scan
 
 import "context"
 
-// callerKey is the context key of the caller's key.
-type callerKey struct{}
-
-// WithCaller returns ctx carrying the key of the user a scan is made for: a keyed hash of their
-// tenant and object id (never the ids themselves). What the scanner keeps across scans is
-// separated by it: one user's pre-scanned documents are never another user's, and the citizen
-// directory's probe limit counts per user.
-func WithCaller(ctx context.Context, key string) context.Context {
-	return context.WithValue(ctx, callerKey{}, key)
+// Caller is the user a scan is made for. Key is a keyed hash of their tenant and object id: what
+// the scanner keeps across scans is separated by it (one user's pre-scanned documents are never
+// another user's) and the citizen directory's probe limit counts by it. The ids are the
+// employee's, for an alert to name them; never a citizen's.
+type Caller struct {
+	Key      string
+	TenantID string
+	ObjectID string
 }
 
-// CallerOf is the caller's key in ctx ("" for none: the command line, tests).
-func CallerOf(ctx context.Context) string {
-	k, _ := ctx.Value(callerKey{}).(string)
-	return k
+// callerKey is the context key of the Caller.
+type callerKey struct{}
+
+// WithCaller returns ctx carrying c.
+func WithCaller(ctx context.Context, c Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// CallerOf is the Caller in ctx (zero for none: the command line, tests).
+func CallerOf(ctx context.Context) Caller {
+	c, _ := ctx.Value(callerKey{}).(Caller)
+	return c
 }

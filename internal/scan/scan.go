@@ -86,6 +86,9 @@ type Options struct {
 	Directory Directory
 	// Hasher makes the keyed hashes the directory is compared by (the audit's Hasher).
 	Hasher *audit.Hasher
+	// Probes, when set, limits the distinct CPR numbers one caller may check against one
+	// directory address (see ProbeGuard); nil means no limit (the command line, tests).
+	Probes *ProbeGuard
 	// Logger, when set, receives directory failures (which never fail a scan).
 	Logger *slog.Logger
 }
@@ -208,7 +211,7 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 			j.done = []extract.Document{{Name: a.Name, Type: "unknown", Status: extract.TooLarge,
 				Detail: fmt.Sprintf("message larger than %d MB (MaxMessageBytes)", s.opts.MaxMessageBytes>>20)}}
 		case s.opts.Cache != nil && a.Message == nil:
-			j.key = CacheKey(CallerOf(ctx), ContentHash(a.Data), a.Name, a.ContentType)
+			j.key = CacheKey(CallerOf(ctx).Key, ContentHash(a.Data), a.Name, a.ContentType)
 		}
 		jobs = append(jobs, j)
 	}
@@ -283,7 +286,7 @@ func (s *Scanner) extract(ctx context.Context, x Extractor, name, contentType st
 // document saying it could not be read.
 func (s *Scanner) cached(ctx context.Context, a message.Attachment) []extract.Document {
 	if s.opts.Cache != nil {
-		if docs, ok := s.opts.Cache.Lookup(CacheKey(CallerOf(ctx), a.SHA256, a.Name, a.ContentType)); ok && len(docs) > 0 {
+		if docs, ok := s.opts.Cache.Lookup(CacheKey(CallerOf(ctx).Key, a.SHA256, a.Name, a.ContentType)); ok && len(docs) > 0 {
 			return docs
 		}
 	}
@@ -323,7 +326,7 @@ func (s *Scanner) Prepare(ctx context.Context, atts []message.Attachment) []Prep
 			defer func() { <-sem; wg.Done() }()
 			key := ""
 			if s.opts.Cache != nil {
-				key = CacheKey(CallerOf(ctx), out[i].SHA256, a.Name, a.ContentType)
+				key = CacheKey(CallerOf(ctx).Key, out[i].SHA256, a.Name, a.ContentType)
 			}
 			x := s.extractor
 			if s.opts.Background != nil {
