@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/sendevagt/sendevagt/internal/scan"
 )
 
 // serveConfig is the configuration of `sendevagt serve`: flags, each with a SENDEVAGT_*
@@ -23,32 +25,38 @@ type serveConfig struct {
 	TLSCert     string
 	TLSKey      string
 
-	TenantIDs           []string
-	ClientID            string
-	ClientSecret        string
-	ClientCert          string
-	ClientCertPassword  string
-	AuthIssuers         []string
-	AuthJWKSURL         string
-	AuthAudiences       []string
-	AuthorityHost       string
-	GraphURL            string
-	HMACKey             string
-	PolicyFile          string
-	PolicyPoll          time.Duration
-	LogLevel            string
-	Workers             int
-	OnSendTimeout       time.Duration
-	MaxRequestMB        int64
-	MaxInFlight         int
-	MaxQueue            int
-	ShutdownTimeout     time.Duration
-	InlineAttachmentMB  int64
-	MaxAttachmentMB     int64
-	NotSyncedRetry      time.Duration
-	DocumentTimeout     time.Duration
-	WorkerMemoryLimitMB int64
-	DebugAddr           string
+	TenantIDs            []string
+	ClientID             string
+	ClientSecret         string
+	ClientCert           string
+	ClientCertPassword   string
+	AuthIssuers          []string
+	AuthJWKSURL          string
+	AuthAudiences        []string
+	AuthClientApps       []string
+	AuthorityHost        string
+	GraphURL             string
+	HMACKey              string
+	PolicyFile           string
+	PolicyPoll           time.Duration
+	LogLevel             string
+	Workers              int
+	OnSendTimeout        time.Duration
+	MaxRequestMB         int64
+	MaxInFlight          int
+	MaxQueue             int
+	MaxPerUser           int
+	MaxPrescansPerUser   int
+	BodyTimeout          time.Duration
+	DirectoryProbeLimit  int
+	DirectoryProbeWindow time.Duration
+	ShutdownTimeout      time.Duration
+	InlineAttachmentMB   int64
+	MaxAttachmentMB      int64
+	NotSyncedRetry       time.Duration
+	DocumentTimeout      time.Duration
+	WorkerMemoryLimitMB  int64
+	DebugAddr            string
 
 	// The Outlook add-in and its manifest.
 	SendMode        string
@@ -133,6 +141,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	list(&c.AuthIssuers, "auth-issuer", "accepted token issuer `TEMPLATES`, {tenantid} replaced by the token's tenant (default Entra ID v1 and v2)")
 	str(&c.AuthJWKSURL, "auth-jwks-url", "", "`URL` of the token signing keys (default Entra ID's)")
 	list(&c.AuthAudiences, "auth-audience", "accepted token `AUDIENCES` (default CLIENT_ID and api://PUBLIC_HOST/CLIENT_ID)")
+	list(&c.AuthClientApps, "auth-client-apps", "client app `IDS` allowed to call the API (azp/appid; default Outlook's and Office's own apps and CLIENT_ID for nested app authentication; * for any)")
 	str(&c.AuthorityHost, "authority-host", "https://login.microsoftonline.com", "Entra ID authority `URL`")
 	str(&c.GraphURL, "graph-url", "https://graph.microsoft.com/v1.0", "Microsoft Graph base `URL`")
 	str(&c.HMACKey, "hmac-key", "", "base64 `KEY` (32+ bytes) for keyed hashes in the audit; default a key file in DATA_DIR (replicas must share one)")
@@ -144,6 +153,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	int64v(&c.MaxRequestMB, "max-request-mb", 64, "largest on-send request body in `MB` (inline content is base64)")
 	integer(&c.MaxInFlight, "max-in-flight", 0, "on-send requests scanned at once (default 4 per CPU)")
 	integer(&c.MaxQueue, "max-queue", 256, "on-send requests waiting for a slot before 503")
+	integer(&c.MaxPerUser, "max-per-user", 4, "on-send requests one user may have open at once (body upload included) before 503")
+	integer(&c.MaxPrescansPerUser, "max-prescans-per-user", 2, "pre-scan requests one user may have open at once before 503")
+	dur(&c.BodyTimeout, "body-timeout", 60*time.Second, "longest time a request body may take to arrive; it must also keep up 64 KiB/s after 5 s (408 otherwise)")
 	dur(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time to finish requests on shutdown")
 	int64v(&c.InlineAttachmentMB, "graph-inline-attachment-mb", 3, "attachments up to this size in `MB` come in Graph's JSON; larger ones are streamed")
 	int64v(&c.MaxAttachmentMB, "max-attachment-mb", 35, "attachments larger than this (`MB`) are not downloaded (too_large)")
@@ -159,6 +171,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	int64v(&c.CacheMB, "cache-mb", 256, "memory for pre-scanned documents, in `MB` (0 turns the cache and the pre-scan off)")
 	dur(&c.CacheTTL, "cache-ttl", time.Hour, "how long a pre-scanned attachment is kept for Send")
 	dur(&c.PrescanTimeout, "prescan-timeout", 2*time.Minute, "time for one pre-scan request (OCR of scanned letters happens here)")
+	integer(&c.DirectoryProbeLimit, "directory-probe-limit", scan.DefaultProbeLimit, "distinct CPR numbers one user may send to one citizen-directory address per window before the directory confirms none for them (and an alert is logged)")
+	dur(&c.DirectoryProbeWindow, "directory-probe-window", scan.DefaultProbeWindow, "the window of --directory-probe-limit")
 	str(&c.AdminTenant, "admin-tenant", "", "Entra tenant `ID` administrators sign in with (default the first of TENANT_IDS)")
 	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
 
@@ -215,6 +229,11 @@ func (c *serveConfig) complete(getenv func(string) string) error {
 		return errors.New("give both the TLS certificate and its key, or neither")
 	}
 	if c.local() {
+		// Identity settings without a client id or key set are a mistake, never local mode: local
+		// mode accepts development tokens on whatever address it was given.
+		if set := c.partialIdentity(); len(set) > 0 {
+			return fmt.Errorf("%s set without SENDEVAGT_CLIENT_ID or SENDEVAGT_AUTH_JWKS_URL: refusing to start in local mode; set the client id (or the key set URL), or unset them", strings.Join(set, ", "))
+		}
 		return nil
 	}
 	if len(c.TenantIDs) == 0 {
@@ -226,6 +245,15 @@ func (c *serveConfig) complete(getenv func(string) string) error {
 		}
 		c.AuthAudiences = []string{c.ClientID, "api://" + u.Host + "/" + c.ClientID}
 	}
+	switch {
+	case len(c.AuthClientApps) == 1 && c.AuthClientApps[0] == "*":
+		c.AuthClientApps = nil // any client app
+	case len(c.AuthClientApps) == 0:
+		c.AuthClientApps = append([]string(nil), officeClientApps...)
+		if c.ClientID != "" {
+			c.AuthClientApps = append(c.AuthClientApps, c.ClientID) // nested app authentication
+		}
+	}
 	if c.ClientSecret != "" && c.ClientCert != "" {
 		return errors.New("give a client secret or a client certificate, not both")
 	}
@@ -235,6 +263,42 @@ func (c *serveConfig) complete(getenv func(string) string) error {
 		}
 	}
 	return nil
+}
+
+// officeClientApps are the client ids Office uses when it gets a token for an add-in's API
+// (Office's single sign-on, getAccessToken), as Microsoft documents them for "Authorized client
+// applications": Microsoft Office (desktop, and the umbrella id), Office on the web and Outlook
+// on the web. With nested app authentication the client is the add-in's own app (CLIENT_ID).
+var officeClientApps = []string{
+	"d3590ed6-52b3-4102-aeff-aad2292ab01c", // Microsoft Office
+	"ea5a67f6-b6f3-4338-b240-c655ddc3cc8e", // Microsoft Office (all Office application endpoints)
+	"93d53678-613d-4013-afc1-62e9e444a0a5", // Office on the web
+	"57fb890c-0dab-4253-a5e0-7188c88b2bb4", // Office on the web
+	"08e18876-6177-487e-b8b5-cf950c1e598c", // Office on the web
+	"bc59ab01-8403-45c6-8796-ac3ef710b3e3", // Outlook on the web
+}
+
+// partialIdentity names the identity settings given although the client id and the key set
+// URL are not.
+func (c *serveConfig) partialIdentity() []string {
+	var set []string
+	for _, s := range []struct {
+		name string
+		on   bool
+	}{
+		{"SENDEVAGT_TENANT_IDS", len(c.TenantIDs) > 0},
+		{"SENDEVAGT_AUTH_AUDIENCE", len(c.AuthAudiences) > 0},
+		{"SENDEVAGT_AUTH_ISSUER", len(c.AuthIssuers) > 0},
+		{"SENDEVAGT_AUTH_CLIENT_APPS", len(c.AuthClientApps) > 0},
+		{"SENDEVAGT_CLIENT_SECRET", c.ClientSecret != ""},
+		{"SENDEVAGT_CLIENT_CERT", c.ClientCert != ""},
+		{"SENDEVAGT_ADMIN_TENANT", c.AdminTenant != ""},
+	} {
+		if s.on {
+			set = append(set, s.name)
+		}
+	}
+	return set
 }
 
 func defaultDataDir(getenv func(string) string) string {

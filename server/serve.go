@@ -149,6 +149,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	scanner := scan.New(pool, det, identity.New(det, identity.Options{}), scan.Options{
 		Cache: scanCache, Directory: admin.NewDirectoryLookup(st, hasher), Hasher: hasher, Logger: m.logger,
+		// Pre-scans never take the last worker: it is kept for verdicts on Send.
+		Background: pool.Background(1),
+		Probes:     m.probeGuard(met),
 	})
 	if sendCache != nil {
 		preparer = scanner
@@ -192,6 +195,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Addin: addinSite, Admin: adminPages,
 		Auth: validator, OnSend: svc, Metrics: met, Logger: m.logger, Version: version,
 		MaxBodyBytes: mb(cfg.MaxRequestMB), MaxInFlight: cfg.MaxInFlight, MaxQueue: cfg.MaxQueue,
+		MaxPerUser: cfg.MaxPerUser, MaxPrescansPerUser: cfg.MaxPrescansPerUser, BodyTimeout: cfg.BodyTimeout,
 		Checks: []web.Check{
 			{Name: "database", Run: st.Ping},
 			{Name: "workers", Run: pool.Check},
@@ -204,6 +208,18 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	return m.listen(srv)
+}
+
+// probeGuard limits the distinct CPR numbers one user may check against one citizen-directory
+// address, and raises the alarm (log line and metric: the user's ids, never a number or an
+// address) when someone goes past it.
+func (m *Main) probeGuard(met *metrics.Metrics) *scan.ProbeGuard {
+	return scan.NewProbeGuard(m.cfg.DirectoryProbeLimit, m.cfg.DirectoryProbeWindow, nil, func(c scan.Caller, address string, distinct int) {
+		met.DirectoryProbe()
+		m.logger.Warn("citizen directory: many distinct CPR numbers sent to one directory address; the directory confirms none for it until the window has passed",
+			slog.String("tid", c.TenantID), slog.String("oid", c.ObjectID), slog.String("address_hash", address[:16]),
+			slog.Int("distinct_cpr_numbers", distinct), slog.Duration("window", m.cfg.DirectoryProbeWindow))
+	})
 }
 
 // adminPages builds the administration pages: Entra ID sign-in with the app registration's
@@ -345,7 +361,7 @@ func (m *Main) validator(ctx context.Context) (*auth.Validator, error) {
 	}
 	return auth.NewValidator(ctx, auth.Config{
 		Issuers: cfg.AuthIssuers, AuthorityHost: cfg.AuthorityHost, JWKSURL: cfg.AuthJWKSURL,
-		Audiences: cfg.AuthAudiences, TenantIDs: cfg.TenantIDs,
+		Audiences: cfg.AuthAudiences, TenantIDs: cfg.TenantIDs, ClientApps: cfg.AuthClientApps,
 	})
 }
 

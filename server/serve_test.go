@@ -137,3 +137,39 @@ func checkAddinSite(t *testing.T, c *http.Client, base string) {
 		t.Errorf("launchevent.js is not rendered for this service: %.300s", js[strings.Index(js, "var SENDEVAGT_CONFIG"):])
 	}
 }
+
+// Identity settings without a client id or key set refuse to start instead of running local
+// mode (development tokens) on the given address.
+func TestServeConfigRefusesPartialIdentity(t *testing.T) {
+	for _, env := range []map[string]string{
+		{"SENDEVAGT_TENANT_IDS": "t1", "SENDEVAGT_AUTH_AUDIENCE": "api://x"},
+		{"SENDEVAGT_TENANT_IDS": "t1"},
+		{"SENDEVAGT_CLIENT_SECRET": "s", "SENDEVAGT_ADDR": ":443"},
+	} {
+		_, err := parseServeFlags(nil, func(k string) string { return env[k] }, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "refusing to start in local mode") {
+			t.Errorf("%v: %v", env, err)
+		}
+	}
+}
+
+// The token validator restricts the calling app: Office's own apps and the add-in's app by
+// default, a configured list, or any with *.
+func TestServeConfigClientApps(t *testing.T) {
+	base := map[string]string{"SENDEVAGT_TENANT_IDS": "t1", "SENDEVAGT_CLIENT_ID": "cid"}
+	cfg, err := parseServeFlags(nil, func(k string) string { return base[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apps := strings.Join(cfg.AuthClientApps, ",")
+	if !strings.Contains(apps, "d3590ed6-52b3-4102-aeff-aad2292ab01c") || !strings.Contains(apps, "bc59ab01-8403-45c6-8796-ac3ef710b3e3") || !strings.HasSuffix(apps, ",cid") {
+		t.Errorf("default client apps %s", apps)
+	}
+	for v, want := range map[string]string{"a1, a2": "a1,a2", "*": ""} {
+		base["SENDEVAGT_AUTH_CLIENT_APPS"] = v
+		cfg, err := parseServeFlags(nil, func(k string) string { return base[k] }, io.Discard)
+		if err != nil || strings.Join(cfg.AuthClientApps, ",") != want {
+			t.Errorf("%q: %v %v", v, cfg.AuthClientApps, err)
+		}
+	}
+}

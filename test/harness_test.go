@@ -60,6 +60,8 @@ const (
 	testSecret   = "e2e-client-secret"
 	testOID      = "11111111-2222-4333-8444-555555555555"
 	testUPN      = "jonas.hassan@aarhus.dk"
+	// outlookDesktopApp is the client id Office's single sign-on gives Outlook's tokens (azp).
+	outlookDesktopApp = "d3590ed6-52b3-4102-aeff-aad2292ab01c"
 )
 
 // testEnv is a fake Entra ID and a fake Graph on loopback, and a CA bundle that trusts both.
@@ -92,7 +94,7 @@ func newTestEnv(t *testing.T) *testEnv {
 func (e *testEnv) token() string {
 	return e.entra.MintToken(fakeentra.TokenClaims{
 		Tenant: testTenant, ObjectID: testOID, UPN: testUPN, Audience: testClientID,
-		Scope: "access_as_user", Version: "2.0",
+		Scope: "access_as_user", Version: "2.0", ClientApp: outlookDesktopApp,
 	})
 }
 

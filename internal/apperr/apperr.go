@@ -15,6 +15,7 @@ const (
 	Forbidden    = "forbidden"    // authenticated, but not allowed (403)
 	NotFound     = "not_found"    // (404)
 	TooLarge     = "too_large"    // the request body is over the limit (413)
+	Timeout      = "timeout"      // the request body did not arrive in time (408)
 	Overloaded   = "overloaded"   // no capacity now; try again shortly (503)
 	Unavailable  = "unavailable"  // a dependency is down (503)
 	Internal     = "internal"     // a bug or an unexpected failure (500)

@@ -28,6 +28,7 @@ type Metrics struct {
 	auditReplayed prometheus.Counter
 	auditFailed   prometheus.Counter
 	rejected      *prometheus.CounterVec // requests refused before a scan, by reason
+	probes        prometheus.Counter     // callers past the citizen directory's probe limit
 }
 
 // Sources are functions read at scrape time (worker pool and audit spool state).
@@ -80,7 +81,11 @@ func New(src Sources) *Metrics {
 	m.prescanned = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "sendevagt_prescan_attachments_total", Help: "Attachments pre-scanned for the add-in, by status.",
 	}, []string{"status"})
-	m.reg.MustRegister(m.prescanned)
+	m.probes = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "sendevagt_directory_probes_total",
+		Help: "Times a user went past the limit of distinct CPR numbers sent to one citizen-directory address in the window (alert on any).",
+	})
+	m.reg.MustRegister(m.prescanned, m.probes)
 	m.reg.MustRegister(m.requests, m.onsend, m.scans, m.documents, m.graphCalls, m.graphRetries,
 		m.auditSpooled, m.auditReplayed, m.auditFailed, m.rejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -140,9 +145,21 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// Request records one HTTP request.
+// Request records one HTTP request. route must be a route template (a fixed set); the method is
+// the client's and is mapped to a fixed set of label values, so invented methods cannot grow the
+// series without bound.
 func (m *Metrics) Request(route, method string, code int, d time.Duration) {
-	m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Observe(d.Seconds())
+	m.requests.WithLabelValues(route, MethodLabel(method), strconv.Itoa(code)).Observe(d.Seconds())
+}
+
+// MethodLabel maps an HTTP method to a fixed label value: the standard methods as they are,
+// anything else "other".
+func MethodLabel(method string) string {
+	switch method {
+	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE":
+		return method
+	}
+	return "other"
 }
 
 // OnSend records one answered on-send request.
@@ -180,6 +197,9 @@ func (m *Metrics) GraphCall(op string, status int, retry bool) {
 func (m *Metrics) Spooled()       { m.auditSpooled.Inc() }
 func (m *Metrics) Replayed(n int) { m.auditReplayed.Add(float64(n)) }
 func (m *Metrics) ReplayFailed()  {}
+
+// DirectoryProbe records a user past the citizen directory's probe limit.
+func (m *Metrics) DirectoryProbe() { m.probes.Inc() }
 
 // AuditFailed records an event that could not be stored at all.
 func (m *Metrics) AuditFailed() { m.auditFailed.Inc() }

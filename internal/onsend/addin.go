@@ -58,15 +58,12 @@ func (s *Service) Prescan(ctx context.Context, user *auth.User, req *PrescanRequ
 	if len(req.Attachments) == 0 {
 		return nil, invalid("attachments: at least one is required")
 	}
-	if len(req.Attachments) > s.cfg.Limits.MaxAttachments {
-		return nil, invalid("more than %d attachments", s.cfg.Limits.MaxAttachments)
-	}
 	for i, a := range req.Attachments {
 		if !a.ContentBase64.Present && a.SHA256 != "" {
 			return nil, invalid("attachments[%d]: a pre-scan needs the content, not a hash", i)
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.PrescanBudget)
+	ctx, cancel := context.WithTimeout(s.asCaller(ctx, user.TenantID, user.ObjectID), s.cfg.PrescanBudget)
 	defer cancel()
 	msg := (&Request{Inline: &Inline{Attachments: req.Attachments}}).inlineMessage()
 	start := s.cfg.Now()

@@ -97,6 +97,22 @@ func TestPrescanThenSendByHash(t *testing.T) {
 		t.Fatalf("send by hash: action %s resend %v %+v, want block from the cached letter", resp.Action, resp.ResendInline, resp.Reasons)
 	}
 
+	// Another user (another tenant, or the same tenant) who knows the hash, name and type gets
+	// neither the findings nor a hint that the file was pre-scanned.
+	for _, other := range []*auth.User{
+		{TenantID: user.TenantID, ObjectID: "o2", UPN: "kollega@aarhus.dk", Token: "t"},
+		{TenantID: "t2", ObjectID: user.ObjectID, UPN: user.UPN, Token: "t"},
+	} {
+		resp, err := svc.Check(ctx, other, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !resp.ResendInline || resp.Reasons[0].Code != CodeContentRequired || len(resp.Findings) != 0 {
+			t.Errorf("user %s/%s sending %s's hash: %s %+v findings %d, want content_required", other.TenantID, other.ObjectID,
+				user.ObjectID, resp.Action, resp.Reasons, len(resp.Findings))
+		}
+	}
+
 	req.Inline.Attachments[0].SHA256 = scan.ContentHash([]byte("never pre-scanned"))
 	resp, err = svc.Check(ctx, user, req)
 	if err != nil {

@@ -27,7 +27,7 @@ func (s *Service) Console(ctx context.Context, user ConsoleUser, msg *message.Me
 		return nil, apperr.Errorf(apperr.Invalid, "no message")
 	}
 	start := s.cfg.Now()
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Budget)
+	ctx, cancel := context.WithTimeout(s.asCaller(ctx, user.TenantID, user.ObjectID), s.cfg.Budget)
 	defer cancel()
 	pol, version := s.cfg.Policies.Current()
 	ev := audit.Event{

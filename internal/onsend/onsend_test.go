@@ -234,8 +234,8 @@ func TestValidate(t *testing.T) {
 		{"nothing", Request{}, false},
 		{"bad recipient", Request{ItemID: "x", Recipients: Recipients{Cc: []Address{{Address: "no-at-sign"}}}}, false},
 		{"bad body type", Request{Inline: &Inline{Body: &InlineBody{ContentType: "rtf"}}}, false},
-		{"bad header", Request{ItemID: "x", Headers: map[string]string{"X-A: b": "c"}}, false},
-		{"long subject", Request{ItemID: "x", Subject: strings.Repeat("a", 5000)}, false},
+		{"long subject", Request{ItemID: "x", Subject: strings.Repeat("a", 5000)}, true},
+		{"many recipients", Request{ItemID: "x", Recipients: Recipients{To: make1500()}}, true},
 	}
 	for _, tt := range tests {
 		err := tt.req.validate(DefaultLimits)
@@ -368,4 +368,12 @@ func FuzzContent(f *testing.F) {
 			t.Fatalf("round trip of %q: %v %+v", data, err, c)
 		}
 	})
+}
+
+func make1500() []Address {
+	out := make([]Address, 1500)
+	for i := range out {
+		out[i] = Address{Address: fmt.Sprintf("borger%d@example.com", i)}
+	}
+	return out
 }

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/sendevagt/sendevagt/internal/apperr"
 	"github.com/sendevagt/sendevagt/internal/message"
 )
@@ -26,8 +28,9 @@ type Request struct {
 	Subject    string     `json:"subject"`
 	From       *Address   `json:"from"`
 	Recipients Recipients `json:"recipients"`
-	// Headers are internet headers the add-in knows the draft carries (X-Sendevagt-Route).
-	Headers map[string]string `json:"headers"`
+	// Headers are internet headers the add-in knows the draft carries (X-Sendevagt-Route). Only
+	// a bounded number of well-formed, short ones are kept (see Headers); the rest is ignored.
+	Headers Headers `json:"headers"`
 	// Inline is the draft's content, sent by clients whose drafts Graph cannot read yet.
 	Inline *Inline `json:"inline"`
 }
@@ -94,15 +97,21 @@ type InlineAttachment struct {
 	SHA256 string `json:"sha256"`
 }
 
-// Limits bound one request.
+// Limits bound the work one request makes. A message over a limit is still decided: what lies
+// beyond a limit is reported too large (never a refusal the add-in would have to guess about).
 type Limits struct {
-	MaxRecipients  int // To+Cc+Bcc
-	MaxAttachments int
-	MaxSubject     int // bytes
+	// MaxRecipients (To+Cc+Bcc, in that order) are compared with the persons in the message;
+	// the ones beyond are reported as a too-large part "(modtagere)".
+	// (Attachments beyond the scanner's limit, scan.Options.MaxAttachments, are reported too
+	// large by the scanner, on Send and in the pre-scan alike.)
+	MaxRecipients int
 }
 
-// DefaultLimits are generous for real mail and stop absurd requests.
-var DefaultLimits = Limits{MaxRecipients: 1000, MaxAttachments: 250, MaxSubject: 4096}
+// DefaultLimits are generous for real mail and bound absurd requests.
+var DefaultLimits = Limits{MaxRecipients: 1000}
+
+// RecipientsDocument names the part of a message that stands for recipients beyond MaxRecipients.
+const RecipientsDocument = "(modtagere)"
 
 func invalid(format string, args ...any) error { return apperr.Errorf(apperr.Invalid, format, args...) }
 
@@ -114,13 +123,6 @@ func (r *Request) validate(lim Limits) error {
 	if len(r.ItemID) > 1024 {
 		return invalid("itemId is too long")
 	}
-	if len(r.Subject) > lim.MaxSubject {
-		return invalid("subject is longer than %d bytes", lim.MaxSubject)
-	}
-	n := len(r.Recipients.To) + len(r.Recipients.Cc) + len(r.Recipients.Bcc)
-	if n > lim.MaxRecipients {
-		return invalid("more than %d recipients", lim.MaxRecipients)
-	}
 	for field, list := range map[string][]Address{"to": r.Recipients.To, "cc": r.Recipients.Cc, "bcc": r.Recipients.Bcc} {
 		for i, a := range list {
 			if !plausibleAddress(a.Address) {
@@ -129,9 +131,6 @@ func (r *Request) validate(lim Limits) error {
 		}
 	}
 	if r.Inline != nil {
-		if len(r.Inline.Attachments) > lim.MaxAttachments {
-			return invalid("more than %d attachments", lim.MaxAttachments)
-		}
 		for i, a := range r.Inline.Attachments {
 			if a.SHA256 != "" && !isSHA256(a.SHA256) {
 				return invalid("inline.attachments[%d].sha256 is not a hex SHA-256", i)
@@ -143,11 +142,6 @@ func (r *Request) validate(lim Limits) error {
 			default:
 				return invalid("inline.body.contentType must be html or text")
 			}
-		}
-	}
-	for k := range r.Headers {
-		if k == "" || strings.ContainsAny(k, ":\r\n ") {
-			return invalid("headers: invalid header name")
 		}
 	}
 	return nil
@@ -182,28 +176,63 @@ func toAddresses(list []Address) []message.Address {
 }
 
 // applyEnvelope puts the compose window's recipients, subject, sender and headers on msg: they
-// are what will be sent, even when the copy Graph holds is a few seconds older.
-func (r *Request) applyEnvelope(msg *message.Message) {
+// are what will be sent, even when the copy Graph holds is a few seconds older. Only the headers
+// the verdict depends on are taken: Content-Type (S/MIME), X-Sendevagt-Route and the policy's
+// secure-mail header (secureHeader). Recipients beyond lim.MaxRecipients are not compared;
+// a too-large part says so.
+func (r *Request) applyEnvelope(msg *message.Message, lim Limits, secureHeader string) {
 	if n := len(r.Recipients.To) + len(r.Recipients.Cc) + len(r.Recipients.Bcc); n > 0 || r.Inline != nil {
 		msg.To, msg.Cc, msg.Bcc = toAddresses(r.Recipients.To), toAddresses(r.Recipients.Cc), toAddresses(r.Recipients.Bcc)
 	}
+	capRecipients(msg, lim.MaxRecipients)
 	if r.Subject != "" || r.Inline != nil {
 		msg.Subject = r.Subject
 	}
 	if r.From != nil && r.From.Address != "" {
 		msg.From = message.Address{Name: strings.TrimSpace(r.From.Name), Address: strings.TrimSpace(r.From.Address)}
 	}
-	if len(r.Headers) > 0 {
+	for _, h := range r.Headers {
+		if !usedHeader(h.Name, secureHeader) {
+			continue
+		}
 		if msg.Header == nil {
 			msg.Header = textproto.MIMEHeader{}
 		}
-		for k, v := range r.Headers {
-			msg.Header.Set(k, v)
-		}
+		msg.Header.Set(h.Name, h.Value)
 	}
 	if smimeEncrypted(msg.Header.Get("Content-Type")) {
 		msg.Encrypted = true
 	}
+}
+
+// usedHeader tells whether the verdict depends on header name.
+func usedHeader(name, secureHeader string) bool {
+	return strings.EqualFold(name, "Content-Type") || strings.EqualFold(name, "X-Sendevagt-Route") ||
+		(secureHeader != "" && strings.EqualFold(name, secureHeader))
+}
+
+// capRecipients keeps the first max recipients (To, then Cc, then Bcc) and reports the rest as
+// a part of the message that was too large to check.
+func capRecipients(msg *message.Message, max int) {
+	if max <= 0 {
+		return
+	}
+	n := len(msg.To) + len(msg.Cc) + len(msg.Bcc)
+	if n <= max {
+		return
+	}
+	left := max
+	for _, list := range []*[]message.Address{&msg.To, &msg.Cc, &msg.Bcc} {
+		if len(*list) > left {
+			*list = (*list)[:left]
+		}
+		left -= len(*list)
+	}
+	msg.Attachments = append(msg.Attachments, message.Attachment{
+		Name: RecipientsDocument, ContentType: "text/plain",
+		Unread: &message.Unread{Status: "too_large",
+			Detail: fmt.Sprintf("%d recipients; the %d beyond the first %d were not checked", n, n-max, max)},
+	})
 }
 
 // smimeEncrypted reports an S/MIME enveloped message by its top-level Content-Type (Graph lists
@@ -347,4 +376,78 @@ func mediaType(ct, name string) string {
 		}
 	}
 	return "application/octet-stream"
+}
+
+// Headers are the request's "headers" object, bounded while it is decoded: at most MaxHeaders
+// members with a well-formed name of at most MaxHeaderName bytes and a string value of at most
+// MaxHeaderValue bytes are kept, in the order given; every other member is skipped without being
+// stored, so a huge object costs one pass over its bytes and no memory.
+type Headers []Header
+
+// Bounds of the headers object.
+const (
+	MaxHeaders     = 16
+	MaxHeaderName  = 128
+	MaxHeaderValue = 1024
+)
+
+// UnmarshalJSONFrom decodes the headers object from the request stream.
+func (h *Headers) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	*h = nil
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken()
+		return err
+	case '{':
+	default:
+		return errors.New("headers must be an object")
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		k := name.String()
+		if dec.PeekKind() != '"' || len(*h) >= MaxHeaders || !validHeaderName(k) {
+			if err := dec.SkipValue(); err != nil {
+				return err
+			}
+			continue
+		}
+		v, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		if val := v.String(); len(val) <= MaxHeaderValue && !strings.ContainsAny(val, "\r\n") {
+			*h = append(*h, Header{Name: k, Value: val})
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
+}
+
+// MarshalJSON writes the headers as an object (tests, logs of the shape).
+func (h Headers) MarshalJSON() ([]byte, error) {
+	m := make(map[string]string, len(h))
+	for _, x := range h {
+		m[x.Name] = x.Value
+	}
+	return json.Marshal(m)
+}
+
+// validHeaderName accepts an RFC 5322 field name (printable ASCII but ':' and space) of at most
+// MaxHeaderName bytes.
+func validHeaderName(s string) bool {
+	if s == "" || len(s) > MaxHeaderName {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c > '~' || c == ':' {
+			return false
+		}
+	}
+	return true
 }

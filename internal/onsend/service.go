@@ -155,7 +155,7 @@ func (s *Service) Check(ctx context.Context, user *auth.User, req *Request) (*Re
 	if req.Inline == nil && s.cfg.Fetcher == nil {
 		return nil, apperr.Errorf(apperr.Invalid, "this service does not read drafts through Microsoft Graph: send the content inline")
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Budget)
+	ctx, cancel := context.WithTimeout(s.asCaller(ctx, user.TenantID, user.ObjectID), s.cfg.Budget)
 	defer cancel()
 	pol, version := s.cfg.Policies.Current()
 	ev := audit.Event{
@@ -168,8 +168,8 @@ func (s *Service) Check(ctx context.Context, user *auth.User, req *Request) (*Re
 	if req.Inline != nil {
 		ev.Source = "inline"
 		msg = req.inlineMessage()
-		if s.missingPrescan(msg) {
-			req.applyEnvelope(msg)
+		if s.missingPrescan(ctx, msg) {
+			req.applyEnvelope(msg, s.cfg.Limits, pol.Secure.Header.Name)
 			return s.failed(ctx, ev, msg, pol, errContentRequired, start)
 		}
 	} else {
@@ -185,10 +185,10 @@ func (s *Service) Check(ctx context.Context, user *auth.User, req *Request) (*Re
 			return nil, apperr.Wrap(apperr.Unavailable, fetchErr, "request cancelled")
 		}
 		msg = &message.Message{}
-		req.applyEnvelope(msg)
+		req.applyEnvelope(msg, s.cfg.Limits, pol.Secure.Header.Name)
 		return s.failed(ctx, ev, msg, pol, fetchErr, start)
 	}
-	req.applyEnvelope(msg)
+	req.applyEnvelope(msg, s.cfg.Limits, pol.Secure.Header.Name)
 	if msg.From.Address == "" && user.UPN != "" {
 		msg.From = message.Address{Address: user.UPN}
 	}
@@ -267,9 +267,9 @@ func (s *Service) failed(ctx context.Context, ev audit.Event, msg *message.Messa
 }
 
 // missingPrescan tells whether an attachment sent by its hash only is no longer in the cache.
-func (s *Service) missingPrescan(msg *message.Message) bool {
+func (s *Service) missingPrescan(ctx context.Context, msg *message.Message) bool {
 	for _, a := range msg.Attachments {
-		if a.SHA256 != "" && len(a.Data) == 0 && (s.cfg.Cache == nil || !s.cfg.Cache.Has(scan.CacheKey(a.SHA256, a.Name, a.ContentType))) {
+		if a.SHA256 != "" && len(a.Data) == 0 && (s.cfg.Cache == nil || !s.cfg.Cache.Has(scan.CacheKey(scan.CallerOf(ctx).Key, a.SHA256, a.Name, a.ContentType))) {
 			return true
 		}
 	}
@@ -287,6 +287,12 @@ func (s *Service) record(ctx context.Context, ev audit.Event) {
 			s.cfg.Observer.AuditFailed()
 		}
 	}
+}
+
+// asCaller marks ctx with the user's key (a keyed hash of tenant and object id): the scanner
+// keeps pre-scanned documents and counts directory look-ups per user by it.
+func (s *Service) asCaller(ctx context.Context, tenantID, objectID string) context.Context {
+	return scan.WithCaller(ctx, scan.Caller{Key: s.cfg.Hasher.Hash("caller", tenantID+"/"+objectID), TenantID: tenantID, ObjectID: objectID})
 }
 
 // mailboxFor is "" (the user's own mailbox, /me) unless the draft is in another mailbox.

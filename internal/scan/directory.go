@@ -96,7 +96,35 @@ func (s *Scanner) applyDirectory(ctx context.Context, recipients []message.Addre
 	if len(known) == 0 {
 		return
 	}
-	cprHash := map[string]string{}  // CPR value → hash
+	cprHash := map[string]string{} // CPR value → hash
+	var hashes []string           // distinct, in order
+	for _, p := range persons {
+		if _, ok := cprHash[p.CPR]; p.CPR != "" && !ok {
+			cprHash[p.CPR] = HashCPR(s.opts.Hasher, p.CPR)
+			hashes = append(hashes, cprHash[p.CPR])
+		}
+	}
+	// Per recipient the directory knows: does it contradict any of the numbers? When it
+	// contradicts one, it confirms none: the answer must not tell which of several numbers in one
+	// mail is the recipient's (they all concern someone else as far as the verdict goes: the mail
+	// is blocked either way). A caller past the probe limit for the address gets no confirmation
+	// at all until the window has passed: every number counts as someone else's.
+	contradicted := make([]bool, len(keys))
+	for i, key := range keys {
+		entries := known[key]
+		if len(entries) == 0 || len(hashes) == 0 {
+			continue
+		}
+		if s.opts.Probes != nil && !s.opts.Probes.Allow(CallerOf(ctx), HashEmail(s.opts.Hasher, key), hashes) {
+			contradicted[i] = true
+			continue
+		}
+		for _, h := range hashes {
+			if !hasEntry(entries, func(e DirectoryEntry) bool { return e.CPRHash == h }) {
+				contradicted[i] = true
+			}
+		}
+	}
 	nameHash := map[string]string{} // name → hash
 	for pi := range persons {
 		p := &persons[pi]
@@ -107,12 +135,8 @@ func (s *Scanner) applyDirectory(ctx context.Context, recipients []message.Addre
 			}
 			switch {
 			case p.CPR != "":
-				h, ok := cprHash[p.CPR]
-				if !ok {
-					h = HashCPR(s.opts.Hasher, p.CPR)
-					cprHash[p.CPR] = h
-				}
-				if hasEntry(entries, func(e DirectoryEntry) bool { return e.CPRHash == h }) {
+				h := cprHash[p.CPR]
+				if !contradicted[i] && hasEntry(entries, func(e DirectoryEntry) bool { return e.CPRHash == h }) {
 					p.Relations[i] = identity.Same
 				} else if p.Relations[i] != identity.Addressed {
 					p.Relations[i] = identity.Different

@@ -52,10 +52,11 @@ func ContentHash(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// CacheKey is the cache key of an attachment: its content hash, and the name and media type
-// that decide how the content is read and what its documents are called.
-func CacheKey(contentHash, name, contentType string) string {
-	return contentHash + "\x00" + name + "\x00" + contentType
+// CacheKey is the cache key of an attachment for a caller (WithCaller): the caller's key, the
+// content hash, and the name and media type that decide how the content is read and what its
+// documents are called. Another user's key never finds the entry, even with the same file.
+func CacheKey(caller, contentHash, name, contentType string) string {
+	return caller + "\x00" + contentHash + "\x00" + name + "\x00" + contentType
 }
 
 // Names of the documents that are parts of the message itself.
@@ -70,22 +71,35 @@ type Options struct {
 	// MaxMessageBytes is the budget for all attachments of one message (default 150 MiB);
 	// attachments beyond it are too large.
 	MaxMessageBytes int64
+	// MaxAttachments is how many attachments of one message are read (default 250, in the
+	// message's order); the ones beyond are reported too large and the message still gets its
+	// verdict from what was read. The service, the console, the pre-scan and the CLI share it.
+	MaxAttachments int
 	// Concurrency is how many documents of one message are extracted at once (default the
 	// number of CPUs; a worker pool queues beyond its size).
 	Concurrency int
 	// Cache, when set, keeps the documents of every attachment by content hash.
 	Cache Cache
+	// Background, when set, extracts for Prepare (the add-in's pre-scan) instead of the main
+	// extractor: a lane of the worker pool that leaves workers free for verdicts on Send.
+	Background Extractor
 	// Directory, when set together with Hasher, is the citizen directory: it corrects the
 	// relation of persons to the recipients it knows (see applyDirectory in directory.go).
 	Directory Directory
 	// Hasher makes the keyed hashes the directory is compared by (the audit's Hasher).
 	Hasher *audit.Hasher
+	// Probes, when set, limits the distinct CPR numbers one caller may check against one
+	// directory address (see ProbeGuard); nil means no limit (the command line, tests).
+	Probes *ProbeGuard
 	// Logger, when set, receives directory failures (which never fail a scan).
 	Logger *slog.Logger
 }
 
 // DefaultMaxMessageBytes is the default per-message attachment budget.
 const DefaultMaxMessageBytes = 150 << 20
+
+// DefaultMaxAttachments is the default number of attachments read per message.
+const DefaultMaxAttachments = 250
 
 // Scanner scans messages. It holds no per-message state and is safe for concurrent use.
 type Scanner struct {
@@ -102,6 +116,9 @@ func New(x Extractor, d Detector, a Analyzer, opts Options) *Scanner {
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = runtime.NumCPU()
+	}
+	if opts.MaxAttachments <= 0 {
+		opts.MaxAttachments = DefaultMaxAttachments
 	}
 	return &Scanner{extractor: x, detector: d, analyzer: a, opts: opts}
 }
@@ -197,19 +214,21 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 		jobs = append(jobs, job{name: name, contentType: b.ContentType, data: []byte(b.Content), prefix: true})
 	}
 	var total int64
-	for _, a := range msg.Attachments {
+	for i, a := range msg.Attachments {
 		j := job{name: a.Name, contentType: a.ContentType, data: a.Data}
 		total += int64(len(a.Data))
 		switch {
+		case i >= s.opts.MaxAttachments:
+			j.done = []extract.Document{s.overCount(a)}
 		case a.Unread != nil:
 			j.done = []extract.Document{{Name: a.Name, Type: typeOf(a), Status: extract.Status(a.Unread.Status), Detail: a.Unread.Detail}}
 		case len(a.Data) == 0 && a.SHA256 != "":
-			j.done = s.cached(a)
+			j.done = s.cached(ctx, a)
 		case s.opts.MaxMessageBytes > 0 && total > s.opts.MaxMessageBytes:
 			j.done = []extract.Document{{Name: a.Name, Type: "unknown", Status: extract.TooLarge,
 				Detail: fmt.Sprintf("message larger than %d MB (MaxMessageBytes)", s.opts.MaxMessageBytes>>20)}}
 		case s.opts.Cache != nil && a.Message == nil:
-			j.key = CacheKey(ContentHash(a.Data), a.Name, a.ContentType)
+			j.key = CacheKey(CallerOf(ctx).Key, ContentHash(a.Data), a.Name, a.ContentType)
 		}
 		jobs = append(jobs, j)
 	}
@@ -225,7 +244,7 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i] = s.extract(ctx, j.name, j.contentType, j.data, j.key)
+			results[i] = s.extract(ctx, s.extractor, j.name, j.contentType, j.data, j.key)
 		}()
 	}
 	wg.Wait()
@@ -259,13 +278,19 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 	return docs
 }
 
+// overCount is the document of an attachment beyond MaxAttachments: not read, too large.
+func (s *Scanner) overCount(a message.Attachment) extract.Document {
+	return extract.Document{Name: a.Name, Type: typeOf(a), Status: extract.TooLarge,
+		Detail: fmt.Sprintf("more than %d attachments in the message; this one was not read", s.opts.MaxAttachments)}
+}
+
 // extract reads one attachment or body, through the cache when it has a key.
-func (s *Scanner) extract(ctx context.Context, name, contentType string, data []byte, key string) []extract.Document {
+func (s *Scanner) extract(ctx context.Context, x Extractor, name, contentType string, data []byte, key string) []extract.Document {
 	if key == "" || s.opts.Cache == nil {
-		return s.extractor.Extract(ctx, name, contentType, data)
+		return x.Extract(ctx, name, contentType, data)
 	}
 	docs, _, err := s.opts.Cache.Documents(ctx, key, func(ctx context.Context) []extract.Document {
-		return s.extractor.Extract(ctx, name, contentType, data)
+		return x.Extract(ctx, name, contentType, data)
 	})
 	if err != nil { // this scan's time ran out while another request was still extracting it
 		return []extract.Document{{Name: name, Type: typeOf(message.Attachment{Name: name, ContentType: contentType}),
@@ -276,9 +301,9 @@ func (s *Scanner) extract(ctx context.Context, name, contentType string, data []
 
 // cached returns the pre-scanned documents of an attachment sent by its hash only, or a
 // document saying it could not be read.
-func (s *Scanner) cached(a message.Attachment) []extract.Document {
+func (s *Scanner) cached(ctx context.Context, a message.Attachment) []extract.Document {
 	if s.opts.Cache != nil {
-		if docs, ok := s.opts.Cache.Lookup(CacheKey(a.SHA256, a.Name, a.ContentType)); ok && len(docs) > 0 {
+		if docs, ok := s.opts.Cache.Lookup(CacheKey(CallerOf(ctx).Key, a.SHA256, a.Name, a.ContentType)); ok && len(docs) > 0 {
 			return docs
 		}
 	}
@@ -303,6 +328,10 @@ func (s *Scanner) Prepare(ctx context.Context, atts []message.Attachment) []Prep
 	var wg sync.WaitGroup
 	for i, a := range atts {
 		out[i] = Prepared{Name: a.Name, ContentType: a.ContentType}
+		if i >= s.opts.MaxAttachments {
+			out[i].Documents = []extract.Document{s.overCount(a)}
+			continue
+		}
 		if a.Unread != nil {
 			out[i].Documents = []extract.Document{{Name: a.Name, Type: typeOf(a), Status: extract.Status(a.Unread.Status), Detail: a.Unread.Detail}}
 			continue
@@ -314,9 +343,13 @@ func (s *Scanner) Prepare(ctx context.Context, atts []message.Attachment) []Prep
 			defer func() { <-sem; wg.Done() }()
 			key := ""
 			if s.opts.Cache != nil {
-				key = CacheKey(out[i].SHA256, a.Name, a.ContentType)
+				key = CacheKey(CallerOf(ctx).Key, out[i].SHA256, a.Name, a.ContentType)
 			}
-			out[i].Documents = s.extract(ctx, a.Name, a.ContentType, a.Data, key)
+			x := s.extractor
+			if s.opts.Background != nil {
+				x = s.opts.Background
+			}
+			out[i].Documents = s.extract(ctx, x, a.Name, a.ContentType, a.Data, key)
 		}()
 	}
 	wg.Wait()

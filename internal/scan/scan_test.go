@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -259,5 +260,60 @@ func TestMessageByteBudget(t *testing.T) {
 	}
 	if res.Verdict.Action != policy.Warn {
 		t.Errorf("action %s, want warn", res.Verdict.Action)
+	}
+}
+
+// The Aarhus incident: 350 one-page letters to 350 citizens as 350 files. The message is read up
+// to the attachment limit, the rest is reported too large, and the mail is blocked (bulk).
+func TestMoreAttachmentsThanTheLimitStillGetAVerdict(t *testing.T) {
+	pdfs, people, err := testgen.SeparateLetters(350, 13)
+	if err != nil {
+		t.Fatal(err)
+	}
+	det, err := detect.New(detect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(extract.New(extract.Limits{}), det, identity.New(det, identity.Options{}), Options{MaxAttachments: 300})
+	m := baseMessage(message.Address{Name: people[0].Name(), Address: "borger@live.dk"})
+	for i, pdf := range pdfs {
+		m.Attachments = append(m.Attachments, message.Attachment{Name: fmt.Sprintf("Brev %03d.pdf", i+1), ContentType: "application/pdf", Data: pdf})
+	}
+	for _, tc := range []struct {
+		name string
+		run  func() []extract.Document
+	}{
+		{"scan", func() []extract.Document {
+			res, err := s.Scan(context.Background(), m, policy.Default())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verdict.Action != policy.Block || !hasReason(res.Verdict, policy.CodeBulkCPR) {
+				t.Errorf("action %s %+v, want block with bulk_cpr", res.Verdict.Action, res.Verdict.Reasons)
+			}
+			return res.Documents
+		}},
+		{"prepare", func() []extract.Document {
+			var docs []extract.Document
+			for _, p := range s.Prepare(context.Background(), m.Attachments) {
+				docs = append(docs, p.Documents...)
+			}
+			return docs
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			count := map[extract.Status]int{}
+			for _, d := range tc.run() {
+				if strings.HasPrefix(d.Name, "Brev ") {
+					count[d.Status]++
+					if d.Name == "Brev 301.pdf" && (d.Status != extract.TooLarge || !strings.Contains(d.Detail, "more than 300 attachments")) {
+						t.Errorf("attachment 301: %s %q", d.Status, d.Detail)
+					}
+				}
+			}
+			if count[extract.Scanned] != 300 || count[extract.TooLarge] != 50 {
+				t.Errorf("documents by status %v, want 300 scanned and 50 too_large", count)
+			}
+		})
 	}
 }

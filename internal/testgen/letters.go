@@ -151,6 +151,29 @@ func LetterBundle(opt LetterOptions) ([]byte, []Citizen, error) {
 		return nil, nil, fmt.Errorf("testgen: %d pages", opt.Pages)
 	}
 	people := Citizens(opt.Pages, opt.Seed)
+	data, err := letters(people, opt)
+	return data, people, err
+}
+
+// SeparateLetters makes n one-page letters, each its own PDF and each to a different synthetic
+// citizen (the Aarhus incident: 350 letters attached as 350 files). Citizens(n, seed)[i] is the
+// addressee of letter i.
+func SeparateLetters(n int, seed int64) ([][]byte, []Citizen, error) {
+	people := Citizens(n, seed)
+	out := make([][]byte, n)
+	for i := range people {
+		data, err := letters(people[i:i+1], LetterOptions{Pages: 1, Seed: seed + int64(i)})
+		if err != nil {
+			return nil, nil, err
+		}
+		out[i] = data
+	}
+	return out, people, nil
+}
+
+// letters renders one letter per person, one per page.
+func letters(people []Citizen, opt LetterOptions) ([]byte, error) {
+	opt.Pages = len(people)
 	rng := rand.New(rand.NewPCG(uint64(opt.Seed), 0x1e77e5))
 	fixed := time.Date(2026, 3, 12, 9, 0, 0, 0, time.UTC)
 
@@ -208,12 +231,12 @@ func LetterBundle(opt LetterOptions) ([]byte, []Citizen, error) {
 		if opt.ImageBytes > 0 {
 			img, err := noiseJPEG(rng, opt.ImageBytes)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			name := fmt.Sprintf("sig%d", i)
 			info := doc.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "JPG"}, bytes.NewReader(img))
 			if info == nil || doc.Err() {
-				return nil, nil, fmt.Errorf("testgen: image: %w", doc.Error())
+				return nil, fmt.Errorf("testgen: image: %w", doc.Error())
 			}
 			doc.ImageOptions(name, 25, doc.GetY()+1, 50, 18, false, fpdf.ImageOptions{ImageType: "JPG"}, 0, "")
 			doc.SetY(doc.GetY() + 20)
@@ -227,9 +250,9 @@ func LetterBundle(opt LetterOptions) ([]byte, []Citizen, error) {
 	}
 	var buf bytes.Buffer
 	if err := doc.Output(&buf); err != nil {
-		return nil, nil, fmt.Errorf("testgen: %w", err)
+		return nil, fmt.Errorf("testgen: %w", err)
 	}
-	return buf.Bytes(), people, nil
+	return buf.Bytes(), nil
 }
 
 var danishMonths = []string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august",

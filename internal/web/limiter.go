@@ -1,23 +1,22 @@
 package web
 
 import (
+	"context"
 	"runtime"
-	"sync/atomic"
+	"sync"
 	"time"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/sendevagt/sendevagt/internal/apperr"
 )
 
-// limiter bounds the on-send requests scanned at once. Requests beyond the slots wait in a
-// bounded queue for a short time; beyond that the service answers 503 with Retry-After, which
-// the add-in treats as "service unavailable" and handles under its fail mode.
+// limiter bounds the requests scanned at once. Requests beyond the slots wait in a bounded queue
+// for a short time; beyond that the service answers 503 with Retry-After, which the add-in
+// treats as "service unavailable" and handles under its fail mode. A slot is taken only once a
+// request's body has been read (see readBody): a slow client never holds one.
 type limiter struct {
-	slots   chan struct{}
-	queue   chan struct{}
-	wait    time.Duration
-	waiting atomic.Int64
+	slots chan struct{}
+	queue chan struct{}
+	wait  time.Duration
 }
 
 func newLimiter(inFlight, queue int, wait time.Duration) *limiter {
@@ -35,28 +34,52 @@ func newLimiter(inFlight, queue int, wait time.Duration) *limiter {
 
 func (l *limiter) inFlight() int { return len(l.queue) }
 
-func (l *limiter) middleware(m Metrics) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			select {
-			case l.queue <- struct{}{}:
-			default:
-				m.Rejected("overloaded")
-				return apperr.Errorf(apperr.Overloaded, "service busy, try again")
-			}
-			defer func() { <-l.queue }()
-			t := time.NewTimer(l.wait)
-			defer t.Stop()
-			select {
-			case l.slots <- struct{}{}:
-			case <-t.C:
-				m.Rejected("overloaded")
-				return apperr.Errorf(apperr.Overloaded, "service busy, try again")
-			case <-c.Request().Context().Done():
-				return apperr.Wrap(apperr.Unavailable, c.Request().Context().Err(), "request cancelled")
-			}
-			defer func() { <-l.slots }()
-			return next(c)
-		}
+// acquire takes a slot, waiting at most the limiter's wait; release gives it back.
+func (l *limiter) acquire(ctx context.Context, m Metrics) (release func(), err error) {
+	select {
+	case l.queue <- struct{}{}:
+	default:
+		m.Rejected("overloaded")
+		return nil, apperr.Errorf(apperr.Overloaded, "service busy, try again")
 	}
+	t := time.NewTimer(l.wait)
+	defer t.Stop()
+	select {
+	case l.slots <- struct{}{}:
+		return func() { <-l.slots; <-l.queue }, nil
+	case <-t.C:
+		<-l.queue
+		m.Rejected("overloaded")
+		return nil, apperr.Errorf(apperr.Overloaded, "service busy, try again")
+	case <-ctx.Done():
+		<-l.queue
+		return nil, apperr.Wrap(apperr.Unavailable, ctx.Err(), "request cancelled")
+	}
+}
+
+// perUser bounds the requests one user has open at once (body reading included), so that one
+// user's many or slow requests cannot take the capacity every other user's verdicts need.
+type perUser struct {
+	max  int
+	mu   sync.Mutex
+	open map[string]int
+}
+
+func newPerUser(max int) *perUser { return &perUser{max: max, open: map[string]int{}} }
+
+// enter counts a request of user; ok is false when the user already has max open.
+func (p *perUser) enter(user string) (leave func(), ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.open[user] >= p.max {
+		return nil, false
+	}
+	p.open[user]++
+	return func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.open[user]--; p.open[user] <= 0 {
+			delete(p.open, user)
+		}
+	}, true
 }

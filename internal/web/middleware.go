@@ -74,7 +74,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		attrs := []slog.Attr{
 			slog.String("request_id", str(c.Get(requestIDKey))),
-			slog.String("method", c.Request().Method),
+			slog.String("method", methodForLog(c.Request().Method)),
 			slog.String("route", route),
 			slog.Int("status", status),
 			slog.Float64("ms", float64(d.Microseconds())/1000),
@@ -95,6 +95,17 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		s.cfg.Logger.LogAttrs(c.Request().Context(), level, "request", attrs...)
 		return nil
 	}
+}
+
+// methodForLog is the request's method if it is a standard one, else "other": a client may
+// send any token as its method.
+func methodForLog(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 func str(v any) string {
@@ -176,6 +187,7 @@ var statusOf = map[string]int{
 	apperr.Forbidden:    http.StatusForbidden,
 	apperr.NotFound:     http.StatusNotFound,
 	apperr.TooLarge:     http.StatusRequestEntityTooLarge,
+	apperr.Timeout:      http.StatusRequestTimeout,
 	apperr.Overloaded:   http.StatusServiceUnavailable,
 	apperr.Unavailable:  http.StatusServiceUnavailable,
 	apperr.Internal:     http.StatusInternalServerError,

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -62,13 +65,30 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// onsend answers the add-in on Send. The body is read first, under its own deadline and minimum
+// rate and counted against the user's open requests; only then is a scan slot taken, for the
+// decoding and the scan: a slow or stalled upload never holds capacity other users' verdicts need.
 func (s *Server) onsend(c echo.Context) error {
 	start := time.Now()
 	u, _ := c.Get(userKey).(*auth.User)
+	leave, err := s.enterUser(u, s.onsendUsers)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	body, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	release, err := s.limiter.acquire(c.Request().Context(), s.cfg.Metrics)
+	if err != nil {
+		return err
+	}
+	defer release()
 	var req onsend.Request
 	// The JSON v2 decoder scans megabytes of base64 several times faster than encoding/json;
 	// it also refuses duplicate names, trailing data and invalid UTF-8.
-	if err := s.decode(c, &req); err != nil {
+	if err := s.decodeBytes(body, &req); err != nil {
 		return err
 	}
 	resp, err := s.cfg.OnSend.Check(c.Request().Context(), u, &req)
@@ -87,10 +107,26 @@ func (s *Server) onsend(c echo.Context) error {
 	return c.JSON(http.StatusOK, resp)
 }
 
+// prescan reads attachments ahead of Send, with the same order as onsend (body first, then a
+// pre-scan slot) and a smaller per-user quota: pre-scans are a convenience, verdicts are not.
 func (s *Server) prescan(c echo.Context) error {
 	u, _ := c.Get(userKey).(*auth.User)
+	leave, err := s.enterUser(u, s.prescanUsers)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	body, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	release, err := s.prescans.acquire(c.Request().Context(), s.cfg.Metrics)
+	if err != nil {
+		return err
+	}
+	defer release()
 	var req onsend.PrescanRequest
-	if err := s.decode(c, &req); err != nil {
+	if err := s.decodeBytes(body, &req); err != nil {
 		return err
 	}
 	resp, err := s.cfg.OnSend.Prescan(c.Request().Context(), u, &req)
@@ -122,6 +158,82 @@ func (s *Server) feedback(c echo.Context) error {
 	return c.JSON(http.StatusCreated, resp)
 }
 
+// enterUser counts one more open request of u in users, or refuses it (503) when the user
+// already has as many open as allowed.
+func (s *Server) enterUser(u *auth.User, users *perUser) (func(), error) {
+	if u == nil {
+		return nil, apperr.Errorf(apperr.Unauthorized, "no user")
+	}
+	leave, ok := users.enter(u.TenantID + "/" + u.ObjectID)
+	if !ok {
+		s.cfg.Metrics.Rejected("user_limit")
+		return nil, apperr.Errorf(apperr.Overloaded, "too many requests of this user at once, try again")
+	}
+	return leave, nil
+}
+
+// readBody reads the whole request body (at most MaxBodyBytes) under its own deadline: it must
+// arrive at BodyMinRate after a grace period of BodyGrace, and within BodyTimeout in all. A
+// client slower than that is cut off with 408.
+func (s *Server) readBody(c echo.Context) ([]byte, error) {
+	r := c.Request()
+	rc := http.NewResponseController(c.Response().Writer)
+	start := time.Now()
+	hard := start.Add(s.cfg.BodyTimeout)
+	deadline := func(n int64) time.Time {
+		d := start.Add(s.cfg.BodyGrace + time.Duration(float64(n)/float64(s.cfg.BodyMinRate)*float64(time.Second)))
+		if d.After(hard) {
+			d = hard
+		}
+		return d
+	}
+	_ = rc.SetReadDeadline(deadline(0)) // not every transport supports it (tests); the server's ReadTimeout still holds
+	size := r.ContentLength
+	if size < 0 || size > s.cfg.MaxBodyBytes {
+		size = 0
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+1))
+	chunk := make([]byte, 64<<10)
+	for {
+		n, err := r.Body.Read(chunk)
+		buf.Write(chunk[:n])
+		if n > 0 {
+			_ = rc.SetReadDeadline(deadline(int64(buf.Len())))
+		}
+		if err == io.EOF {
+			_ = rc.SetReadDeadline(time.Time{})
+			return buf.Bytes(), nil
+		}
+		if err != nil {
+			// The connection is not reused: the server must not wait for the rest of the body.
+			c.Response().Header().Set(echo.HeaderConnection, "close")
+			var tooLarge *http.MaxBytesError
+			var nerr net.Error
+			switch {
+			case errors.As(err, &tooLarge):
+				s.cfg.Metrics.Rejected("too_large")
+				return nil, apperr.Wrap(apperr.TooLarge, err, fmt.Sprintf("request body is larger than %d MB", s.cfg.MaxBodyBytes>>20))
+			case errors.As(err, &nerr) && nerr.Timeout(), errors.Is(err, os.ErrDeadlineExceeded):
+				s.cfg.Metrics.Rejected("slow_body")
+				return nil, apperr.Wrap(apperr.Timeout, err, "request body arrived too slowly")
+			}
+			s.cfg.Metrics.Rejected("invalid")
+			return nil, apperr.Wrap(apperr.Invalid, err, "request body could not be read")
+		}
+	}
+}
+
+// decodeBytes decodes a JSON request body into v, mapping problems to 400.
+func (s *Server) decodeBytes(body []byte, v any) error {
+	if err := jsonv2.Unmarshal(body, v); err != nil {
+		s.cfg.Metrics.Rejected("invalid")
+		// The decoder's own error may quote the body (a duplicate member name, a pointer into
+		// the document): neither the answer nor the log gets more than its kind and offset.
+		return apperr.Wrap(apperr.Invalid, jsonCause(err), jsonProblem(err))
+	}
+	return nil
+}
+
 // decode reads a JSON request body into v, mapping problems to 400 or 413.
 func (s *Server) decode(c echo.Context, v any) error {
 	if err := jsonv2.UnmarshalRead(c.Request().Body, v); err != nil {
@@ -131,9 +243,47 @@ func (s *Server) decode(c echo.Context, v any) error {
 			return apperr.Wrap(apperr.TooLarge, err, fmt.Sprintf("request body is larger than %d MB", s.cfg.MaxBodyBytes>>20))
 		}
 		s.cfg.Metrics.Rejected("invalid")
-		return apperr.Wrap(apperr.Invalid, err, jsonProblem(err))
+		// The decoder's own error may quote the body (a duplicate member name, a pointer into
+		// the document): neither the answer nor the log gets more than its kind and offset.
+		return apperr.Wrap(apperr.Invalid, jsonCause(err), jsonProblem(err))
 	}
 	return nil
+}
+
+// jsonCause is a decoding error reduced to its kind and byte offset, for the log.
+func jsonCause(err error) error {
+	var syn *jsontext.SyntacticError
+	var sem *jsonv2.SemanticError
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("json: unexpected end of input")
+	case errors.As(err, &syn):
+		kind := "syntax error"
+		switch {
+		case errors.Is(syn.Err, jsontext.ErrDuplicateName):
+			kind = "duplicate member name"
+		case errors.Is(syn.Err, jsontext.ErrNonStringName):
+			kind = "member name not a string"
+		}
+		return fmt.Errorf("json: %s at byte %d", kind, syn.ByteOffset)
+	case errors.As(err, &sem):
+		return fmt.Errorf("json: value of the wrong type at byte %d", sem.ByteOffset)
+	}
+	return errors.New("json: the body could not be read")
+}
+
+// safePointer accepts a JSON pointer made only of field names and indexes of the request types
+// (letters, digits, '/'); anything else could be text from the body.
+func safePointer(p string) bool {
+	if len(p) > 100 {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; !(c == '/' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonProblem describes a decoding error without quoting the body.
@@ -146,8 +296,8 @@ func jsonProblem(err error) string {
 	case errors.As(err, &syn):
 		return fmt.Sprintf("request body is not valid JSON (at byte %d)", syn.ByteOffset)
 	case errors.As(err, &sem):
-		if sem.JSONPointer != "" {
-			return fmt.Sprintf("request body: %s has the wrong type", sem.JSONPointer)
+		if p := string(sem.JSONPointer); p != "" && safePointer(p) {
+			return fmt.Sprintf("request body: %s has the wrong type", p)
 		}
 		return "request body has a value of the wrong type"
 	}

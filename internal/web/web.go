@@ -68,6 +68,17 @@ type Config struct {
 	// up to 64 more wait at most 30 s. They have their own slots so that a burst of pre-scans
 	// (OCR) never delays a verdict on Send.
 	MaxPrescans int
+	// MaxPerUser is how many on-send requests one user may have open at once, body reading
+	// included (default 4); MaxPrescansPerUser the same for pre-scans (default 2). Beyond, that
+	// user gets 503.
+	MaxPerUser         int
+	MaxPrescansPerUser int
+	// A request body must arrive at BodyMinRate bytes per second after BodyGrace, and within
+	// BodyTimeout in all (defaults 64 KiB/s, 5 s, 60 s); a slower one is cut off with 408.
+	// No scan slot is held while a body is read.
+	BodyMinRate int64
+	BodyGrace   time.Duration
+	BodyTimeout time.Duration
 	// Addin, when set, serves the Outlook add-in, its manifest and the well-known file.
 	Addin *Addin
 	// Admin, when set, serves the administration pages under /admin (package admin).
@@ -82,6 +93,9 @@ type Server struct {
 	echo     *echo.Echo
 	limiter  *limiter
 	prescans *limiter
+	// Open requests per user (tenant/object id), body reading included.
+	onsendUsers  *perUser
+	prescanUsers *perUser
 }
 
 // New builds the routes.
@@ -98,8 +112,24 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxPrescans <= 0 {
 		cfg.MaxPrescans = runtime.NumCPU()
 	}
+	if cfg.MaxPerUser <= 0 {
+		cfg.MaxPerUser = 4
+	}
+	if cfg.MaxPrescansPerUser <= 0 {
+		cfg.MaxPrescansPerUser = 2
+	}
+	if cfg.BodyMinRate <= 0 {
+		cfg.BodyMinRate = 64 << 10
+	}
+	if cfg.BodyGrace <= 0 {
+		cfg.BodyGrace = 5 * time.Second
+	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = 60 * time.Second
+	}
 	s := &Server{cfg: cfg, limiter: newLimiter(cfg.MaxInFlight, cfg.MaxQueue, cfg.QueueWait),
-		prescans: newLimiter(cfg.MaxPrescans, 64, 30*time.Second)}
+		prescans:    newLimiter(cfg.MaxPrescans, 64, 30*time.Second),
+		onsendUsers: newPerUser(cfg.MaxPerUser), prescanUsers: newPerUser(cfg.MaxPrescansPerUser)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -110,8 +140,8 @@ func New(cfg Config) (*Server, error) {
 	e.GET("/metrics", echo.WrapHandler(cfg.Metrics.Handler()))
 
 	api := e.Group("/api/v1", s.limitBody, s.authenticate)
-	api.POST("/onsend", s.onsend, s.limiter.middleware(cfg.Metrics))
-	api.POST("/prescan", s.prescan, s.prescans.middleware(cfg.Metrics))
+	api.POST("/onsend", s.onsend)
+	api.POST("/prescan", s.prescan)
 	api.GET("/scans/:id", s.scanDetail)
 	api.POST("/feedback", s.feedback)
 	s.addinRoutes(e)

@@ -1,10 +1,15 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -24,6 +29,9 @@ type fakeAuth struct{}
 func (fakeAuth) Validate(_ context.Context, raw string) (*auth.User, error) {
 	if raw == "good" {
 		return &auth.User{TenantID: "t", ObjectID: "o", Token: raw}, nil
+	}
+	if raw == "other" {
+		return &auth.User{TenantID: "t", ObjectID: "o2", Token: raw}, nil
 	}
 	return nil, errors.New("invalid token: wrong audience")
 }
@@ -240,5 +248,108 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met")
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// Invented HTTP methods do not become metric series or log values of their own.
+func TestMetricsMethodLabelIsBounded(t *testing.T) {
+	s := newTestServer(t, &fakeOnSend{}, Config{})
+	for i := range 300 {
+		do(s, fmt.Sprintf("XMETHOD%d", i), "/api/v1/onsend", "good", nil)
+		do(s, fmt.Sprintf("FOO%d", i), "/nope", "", nil)
+	}
+	w := do(s, "GET", "/metrics", "", nil)
+	methods := map[string]bool{}
+	for _, line := range strings.Split(w.Body.String(), "\n") {
+		if !strings.HasPrefix(line, "sendevagt_http_request_duration_seconds_count{") {
+			continue
+		}
+		i := strings.Index(line, `method="`)
+		rest := line[i+len(`method="`):]
+		methods[rest[:strings.IndexByte(rest, '"')]] = true
+	}
+	if len(methods) > 3 || !methods["other"] {
+		t.Errorf("method label values %v, want a fixed set with other", methods)
+	}
+}
+
+// A malformed body is logged by the kind of error and its offset, never by its content (here a
+// duplicate member name that is a CPR number).
+func TestMalformedBodyIsNotLogged(t *testing.T) {
+	var logs bytes.Buffer
+	s := newTestServer(t, &fakeOnSend{}, Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	for _, body := range []string{
+		`{"itemId":"x","inline":{"body":{"contentType":"text","content":"a"}},"2101904321":1,"2101904321":2}`,
+		`{"itemId":"x","recipients":{"to":[{"name":"Ida 2101904321","address":"a@b.dk"}],"to":[]}}`,
+		`{"itemId":"x","subject":{"2101904321":1}}`,
+	} {
+		w := do(s, "POST", "/api/v1/onsend", "good", []byte(body))
+		if w.Code != http.StatusBadRequest {
+			t.Errorf("%s: %d", body, w.Code)
+		}
+		if strings.Contains(w.Body.String(), "2101904321") {
+			t.Errorf("answer quotes the body: %s", w.Body)
+		}
+	}
+	if strings.Contains(logs.String(), "2101904321") || !strings.Contains(logs.String(), "duplicate member name at byte") {
+		t.Errorf("log: %s", logs.String())
+	}
+}
+
+// A slow body holds no scan slot: while one user's uploads stall, another user's on-send is
+// answered; and one user cannot open more than MaxPerUser at once.
+func TestSlowBodiesDoNotHoldSlots(t *testing.T) {
+	s := newTestServer(t, &fakeOnSend{}, Config{MaxInFlight: 1, MaxQueue: 1, QueueWait: 200 * time.Millisecond, MaxPerUser: 2})
+	var writers []*io.PipeWriter
+	results := make(chan int, 3)
+	for range 2 {
+		pr, pw := io.Pipe()
+		writers = append(writers, pw)
+		go func() {
+			r := httptest.NewRequest("POST", "/api/v1/onsend", pr)
+			r.Header.Set("Authorization", "Bearer good")
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, r)
+			results <- w.Code
+		}()
+		if _, err := pw.Write([]byte(`{"itemId":`)); err != nil { // returns once the handler reads
+			t.Fatal(err)
+		}
+	}
+	if w := do(s, "POST", "/api/v1/onsend", "good", []byte(`{"itemId":"x"}`)); w.Code != http.StatusServiceUnavailable {
+		t.Errorf("third open request of the same user: %d, want 503", w.Code)
+	}
+	if w := do(s, "POST", "/api/v1/onsend", "other", []byte(`{"itemId":"x"}`)); w.Code != http.StatusOK {
+		t.Errorf("another user while the first one's bodies stall: %d %s, want 200", w.Code, w.Body)
+	}
+	for _, pw := range writers {
+		pw.Write([]byte(`"x"}`))
+		pw.Close()
+	}
+	for range writers {
+		if code := <-results; code != http.StatusOK {
+			t.Errorf("stalled request once complete: %d", code)
+		}
+	}
+}
+
+// A body that stalls is cut off by its own deadline (408), well before the server's timeouts.
+func TestStalledBodyTimesOut(t *testing.T) {
+	s := newTestServer(t, &fakeOnSend{}, Config{BodyGrace: 200 * time.Millisecond, BodyMinRate: 1 << 20, BodyTimeout: 2 * time.Second})
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/onsend HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer good\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"itemId\":")
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second)) // a bound for a loaded machine, not a timing assertion
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusRequestTimeout {
+		t.Errorf("stalled body: %d, want 408", resp.StatusCode)
 	}
 }

@@ -365,3 +365,39 @@ func TestIdleWorkerDeath(t *testing.T) {
 		}
 	}
 }
+
+// The background lane (pre-scans) never takes the reserved worker: while it is full of hanging
+// documents, an extraction for Send still finds a worker at once.
+func TestBackgroundLaneLeavesReserve(t *testing.T) {
+	p := newTestPool(t, testConfig(2))
+	lane := p.Background(1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan []extract.Document, 3)
+	for range 3 {
+		go func() { done <- lane.Extract(ctx, "__hang__", "", nil) }()
+	}
+	waitUntil(t, func() bool { return len(lane.sem) == 1 && p.Started() >= 1 })
+	// Generous for a loaded machine, and far below the 20 s a hanging document holds a worker.
+	fctx, fcancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer fcancel()
+	docs := p.Extract(fctx, "brev.txt", "text/plain", []byte(letter))
+	if len(docs) != 1 || docs[0].Status != extract.Scanned {
+		t.Fatalf("extraction for Send while pre-scans hang: %+v", docs)
+	}
+	cancel()
+	for range 3 {
+		<-done
+	}
+}
+
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
