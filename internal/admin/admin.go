@@ -233,7 +233,7 @@ func (a *Admin) render(c echo.Context, status int, name string, p Page) error {
 	}
 	p.User, p.CSRF = userOf(c), csrfOf(c)
 	if p.Flash == "" {
-		p.Flash = c.QueryParam("ok")
+		p.Flash = flashText(c)
 	}
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout.html", p); err != nil {

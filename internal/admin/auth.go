@@ -393,7 +393,7 @@ func (a *Admin) logout(c echo.Context) error {
 	if err := a.endSession(c); err != nil {
 		return err
 	}
-	return redirect(c, "/admin/login?ok=Du+er+logget+ud")
+	return redirect(c, "/admin/login?"+flashQuery(flashLoggedOut, 0))
 }
 
 // loopbackRemote reports whether the connection's peer address is a loopback address. It is

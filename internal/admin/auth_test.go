@@ -523,7 +523,7 @@ func TestLogout(t *testing.T) {
 	}
 	w := b.post("/admin/logout", url.Values{"_csrf": {csrf}})
 	wantStatus(t, w, http.StatusSeeOther)
-	if loc := w.Header().Get("Location"); loc != "/admin/login?ok=Du+er+logget+ud" {
+	if loc := w.Header().Get("Location"); loc != "/admin/login?ok=logged-out" {
 		t.Errorf("logout redirects to %q", loc)
 	}
 	if ck := findCookie(w, sessionCookie); ck == nil || ck.MaxAge >= 0 || ck.Value != "" || !ck.Secure || ck.Path != "/" {
