@@ -13,7 +13,7 @@ import (
 // show nothing; n is only ever a number.
 const (
 	flashLoggedOut         = "logged-out"
-	flashPolicySaved       = "policy-saved" // n: the version
+	flashPolicySaved       = "policy-saved"  // n: the version
 	flashRetentionSet      = "retention-set" // n: days (0: until deleted)
 	flashRowDeleted        = "row-deleted"
 	flashRowsDeleted       = "rows-deleted" // n: how many
