@@ -187,7 +187,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	adm, err := m.adminPages(ctx, st, svc, hasher)
+	adm, err := m.adminPages(ctx, st, svc, hasher, key)
 	if err != nil {
 		return err
 	}
@@ -216,11 +216,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 // adminPages builds the administration pages: Entra ID sign-in with the app registration's
 // secret, or in local mode a one-time link printed at start. The citizen directory's expired
 // entries are purged every hour.
-func (m *Main) adminPages(ctx context.Context, st *store.Store, svc *onsend.Service, hasher *audit.Hasher) (*admin.Admin, error) {
+func (m *Main) adminPages(ctx context.Context, st *store.Store, svc *onsend.Service, hasher *audit.Hasher, key []byte) (*admin.Admin, error) {
 	cfg := m.cfg
 	acfg := admin.Config{
 		Sessions: st, Policies: st, Audit: st, Directory: st, Console: svc,
 		Local: cfg.local(), PublicURL: cfg.PublicURL, Hasher: hasher, Logger: m.logger, SendMode: cfg.SendMode,
+		LoginKey: key, // the replicas share it, so a sign-in started on one finishes on another
 	}
 	if !cfg.local() {
 		tenant := cfg.AdminTenant
