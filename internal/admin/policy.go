@@ -533,7 +533,7 @@ func (a *Admin) policySave(c echo.Context) error {
 		return err
 	}
 	a.cfg.Logger.Info("policy saved", "version", saved.Version, "author", saved.Author)
-	return redirect(c, "/admin/policy?ok="+url.QueryEscape(policySavedMessage(saved.Version)))
+	return redirect(c, "/admin/policy?"+flashQuery(flashPolicySaved, saved.Version))
 }
 
 func policySavedMessage(v int) string {
@@ -743,7 +743,7 @@ func (a *Admin) policyRestore(c echo.Context) error {
 		return err
 	}
 	a.cfg.Logger.Info("policy restored", "version", saved.Version, "from", v, "author", saved.Author)
-	return redirect(c, "/admin/policy/versions?ok="+url.QueryEscape(policySavedMessage(saved.Version)))
+	return redirect(c, "/admin/policy/versions?"+flashQuery(flashPolicySaved, saved.Version))
 }
 
 // ---- export and import ----
@@ -859,5 +859,5 @@ func (a *Admin) policyImport(c echo.Context) error {
 		return err
 	}
 	a.cfg.Logger.Info("policy imported", "version", saved.Version, "author", saved.Author)
-	return redirect(c, "/admin/policy?ok="+url.QueryEscape(policySavedMessage(saved.Version)))
+	return redirect(c, "/admin/policy?"+flashQuery(flashPolicySaved, saved.Version))
 }
