@@ -82,18 +82,18 @@ func variants(tok string) []string {
 	return out
 }
 
+// tokenEq: two folded tokens are the same name in the spellings mail addresses use. Both are
+// reduced to their plainest spelling (every two-letter spelling to one letter), which is the
+// variant two spellings of one name share; no allocation unless a token holds such a pair.
 func tokenEq(a, b string) bool {
-	if a == b {
-		return true
+	return a == b || canon(a) == canon(b)
+}
+
+func canon(t string) string {
+	for _, p := range [][2]string{{"ue", "u"}, {"oe", "o"}, {"ae", "a"}, {"aa", "a"}} {
+		t = strings.ReplaceAll(t, p[0], p[1])
 	}
-	for _, va := range variants(a) {
-		for _, vb := range variants(b) {
-			if va == vb {
-				return true
-			}
-		}
-	}
-	return false
+	return t
 }
 
 func containsVariant(s, tok string) bool {

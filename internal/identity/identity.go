@@ -15,6 +15,7 @@ package identity
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -235,7 +236,17 @@ func (c *context) document(d Document) []Person {
 				sig[pi][j] = true
 				n++
 				if n <= 2 && (a.rules.nameLike(t) || a.listName(t)) {
-					signers = append(signers, a.rules.parseName(t))
+					sp := a.rules.parseName(t)
+					known := false
+					for _, s := range signers {
+						if slices.Equal(s, sp) {
+							known = true
+							break
+						}
+					}
+					if !known {
+						signers = append(signers, sp)
+					}
 				}
 			}
 		}
