@@ -65,6 +65,9 @@ func assemblePage(number int, parts []blockPart, max int, normalize bool) (p Pag
 
 // tidyBlock is tidyText without blank lines: inside a block lines follow each other.
 func tidyBlock(s string) string {
+	if isTidyBlock(s) {
+		return s
+	}
 	t := tidyText(s)
 	if !strings.Contains(t, "\n\n") {
 		return t
@@ -156,3 +159,22 @@ func (p Page) CheckBlocks() string {
 	}
 	return ""
 }
+
+// isTidyBlock reports whether tidyBlock would return s unchanged (the layout pass's blocks are
+// built tidy): no blank or blank-ended lines, nothing blank at either end.
+func isTidyBlock(s string) bool {
+	if s == "" {
+		return true
+	}
+	if isBlank(s[0]) || isBlank(s[len(s)-1]) || s[0] == '\n' || s[len(s)-1] == '\n' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] == '\n' && (s[i-1] == '\n' || isBlank(s[i-1]) || (i+1 < len(s) && isBlank(s[i+1]))) {
+			return false
+		}
+	}
+	return true
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\f' || c == '\v' }

@@ -292,10 +292,17 @@ func pdfSafe(f func()) (ok bool) {
 	return true
 }
 
-// pdfPageRef is a page dictionary with the resources it inherits.
+// pdfPageRef is a page dictionary with the resources and page boxes it inherits.
 type pdfPageRef struct {
 	v   pdf.Value
 	res pdf.Value
+	inh pdfInheritedBoxes
+}
+
+// pdfInheritedBoxes are the inheritable page attributes the layout pass needs, carried down the
+// page tree (resolving them through /Parent per page would re-read the parent objects each time).
+type pdfInheritedBoxes struct {
+	media, crop, rotate pdf.Value
 }
 
 // pdfPages walks the page tree in order, collecting up to max pages (more reports a further
@@ -306,6 +313,7 @@ func pdfPages(ctx context.Context, r *pdf.Reader, max int) (pages []pdfPageRef, 
 	type item struct {
 		v     pdf.Value
 		res   pdf.Value
+		inh   pdfInheritedBoxes
 		depth int
 	}
 	var root pdf.Value
@@ -327,6 +335,7 @@ func pdfPages(ctx context.Context, r *pdf.Reader, max int) (pages []pdfPageRef, 
 		var (
 			isNode bool
 			res    = it.res
+			inh    = it.inh
 			kids   pdf.Value
 			key    string
 		)
@@ -336,6 +345,15 @@ func pdfPages(ctx context.Context, r *pdf.Reader, max int) (pages []pdfPageRef, 
 			}
 			if rv := it.v.Key("Resources"); rv.Kind() == pdf.Dict {
 				res = rv
+			}
+			if b := it.v.Key("MediaBox"); b.Kind() == pdf.Array {
+				inh.media = b
+			}
+			if b := it.v.Key("CropBox"); b.Kind() == pdf.Array {
+				inh.crop = b
+			}
+			if r := it.v.Key("Rotate"); r.Kind() == pdf.Integer {
+				inh.rotate = r
 			}
 			kids = it.v.Key("Kids")
 			typ := it.v.Key("Type").Name()
@@ -352,7 +370,7 @@ func pdfPages(ctx context.Context, r *pdf.Reader, max int) (pages []pdfPageRef, 
 			if len(pages) == max {
 				return pages, true, broken, nil
 			}
-			pages = append(pages, pdfPageRef{v: it.v, res: res})
+			pages = append(pages, pdfPageRef{v: it.v, res: res, inh: inh})
 			continue
 		}
 		if seen[key] || it.depth > 64 {
@@ -371,7 +389,7 @@ func pdfPages(ctx context.Context, r *pdf.Reader, max int) (pages []pdfPageRef, 
 				broken++
 				continue
 			}
-			children = append(children, item{v: kid, res: res, depth: it.depth + 1})
+			children = append(children, item{v: kid, res: res, inh: inh, depth: it.depth + 1})
 		}
 		for i := len(children) - 1; i >= 0; i-- {
 			stack = append(stack, children[i])

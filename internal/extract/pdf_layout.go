@@ -1,10 +1,9 @@
 package extract
 
 import (
+	"cmp"
 	"math"
-	"sort"
-
-	"github.com/ledongthuc/pdf"
+	"slices"
 )
 
 // The layout pass: a page's runs (pdf_runs.go) arranged in reading order. Runs are grouped into
@@ -75,14 +74,14 @@ func (g pdfGeom) dir(dx, dy float64) (du, dv float64) {
 	return dx, -dy
 }
 
-// pdfPageGeom reads the crop box (else the media box, else US Letter) and /Rotate, inherited
-// through /Parent as the spec allows.
-func pdfPageGeom(page pdf.Value) pdfGeom {
+// pdfPageGeom reads the crop box (else the media box, else US Letter) and /Rotate, as inherited
+// down the page tree (pdfPages).
+func pdfPageGeom(inh pdfInheritedBoxes) pdfGeom {
 	g := pdfGeom{0, 0, 612, 792, 0}
 	pdfSafe(func() {
-		box := pdfInherited(page, "CropBox")
+		box := inh.crop
 		if box.Len() != 4 {
-			box = pdfInherited(page, "MediaBox")
+			box = inh.media
 		}
 		if box.Len() == 4 {
 			a, b, c, d := box.Index(0).Float64(), box.Index(1).Float64(), box.Index(2).Float64(), box.Index(3).Float64()
@@ -93,7 +92,7 @@ func pdfPageGeom(page pdf.Value) pdfGeom {
 				g.y0, g.y1 = y0, y1
 			}
 		}
-		r := int(pdfInherited(page, "Rotate").Int64()) % 360
+		r := int(inh.rotate.Int64()) % 360
 		if r < 0 {
 			r += 360
 		}
@@ -104,31 +103,24 @@ func pdfPageGeom(page pdf.Value) pdfGeom {
 	return g
 }
 
-func pdfInherited(v pdf.Value, key string) pdf.Value {
-	for i := 0; i < 32 && v.Kind() == pdf.Dict; i++ {
-		if x := v.Key(key); !x.IsNull() {
-			return x
-		}
-		v = v.Key("Parent")
-	}
-	return pdf.Value{}
-}
-
-// pdfSeg is a horizontal run, or a line segment made of runs, in display coordinates.
+// pdfSeg is a horizontal run (items nil, run its index) or a line segment made of runs (items:
+// its runs, left to right), in display coordinates.
 type pdfSeg struct {
 	u0, u1 float64 // left and right end
 	v      float64 // baseline
 	size   float64
-	parts  []int // runs (indices), left to right
-	line   int   // index of its line
+	run    int
+	items  []pdfSeg
+	line   int     // index of its line
+	below  *pdfSeg // the next line of its block
 }
 
 type pdfBlock struct {
-	segs           []*pdfSeg // one per line, top to bottom
-	u0, u1, v0, v1 float64   // box: v0 top of the first line, v1 bottom of the last
-	lastV, spacing float64   // baseline of the last line, first line spacing (0 with one line)
+	first, last    *pdfSeg // its lines, top to bottom, linked by below
+	u0, u1, v0, v1 float64 // box: v0 top of the first line, v1 bottom of the last
+	lastV, spacing float64 // baseline of the last line, first line spacing (0 with one line)
 	size           float64
-	skew           bool // made of text not running left to right
+	claims         int // segments of the current line that could continue it
 }
 
 // layoutPage arranges the runs of a page. ok is false when the layout cannot be trusted.
@@ -140,12 +132,16 @@ func (r *pdfRuns) layoutPage(g pdfGeom) (parts []blockPart, ok bool) {
 	if W <= 1 || H <= 1 {
 		return nil, false
 	}
-	segs := make([]pdfSeg, 0, len(r.runs))
-	var skewed []int
+	sc := &r.scratch
+	runs := scratchSlice(&sc.runs, len(r.runs))
+	skewed := scratchSlice(&sc.skewed, 0)
 	skewBytes, total := 0, 0
 	for i := range r.runs {
 		run := &r.runs[i]
 		n := run.end - run.start
+		if n == 0 {
+			continue // a run left open with nothing visible in it
+		}
 		total += n
 		du, dv := g.dir(run.dirX, run.dirY)
 		if du < 0.995 || math.Abs(dv) > 0.1 {
@@ -156,23 +152,25 @@ func (r *pdfRuns) layoutPage(g pdfGeom) (parts []blockPart, ok bool) {
 		u0, v := g.point(run.sx, run.sy)
 		u1, _ := g.point(run.ex, run.ey)
 		run.u0, run.u1 = u0, math.Max(u1, u0)
-		segs = append(segs, pdfSeg{u0: u0, u1: math.Max(u1, u0), v: v, size: math.Max(run.size, 1), parts: []int{i}})
+		runs = append(runs, pdfSeg{u0: u0, u1: math.Max(u1, u0), v: v, size: math.Max(run.size, 1), run: i})
 	}
 	if total == 0 || float64(skewBytes) > pdfMaxSkewRatio*float64(total) {
 		return nil, false
 	}
 
-	lines := pdfLines(segs, W)
-	blocks := pdfBlocks(lines)
-	order := pdfReadingOrder(blocks)
+	sc.runs, sc.skewed = runs, skewed
+	lines := pdfLines(sc, runs, W)
+	blocks := pdfBlocks(sc, lines)
+	order := pdfReadingOrder(sc, blocks)
 
 	parts = make([]blockPart, 0, len(order)+1)
-	buf := make([]byte, 0, len(r.text)+len(r.runs))
+	buf := scratchSlice(&sc.buf, len(r.text)+len(r.runs))
+	defer func() { sc.buf = buf[:0] }()
 	for _, bi := range order {
 		b := blocks[bi]
-		buf = buf[:0]
-		for li, s := range b.segs {
-			if li > 0 {
+		from := len(buf)
+		for s := b.first; s != nil; s = s.below {
+			if s != b.first {
 				buf = append(buf, '\n')
 			}
 			buf = r.appendSeg(buf, s)
@@ -186,18 +184,19 @@ func (r *pdfRuns) layoutPage(g pdfGeom) (parts []blockPart, ok bool) {
 		case blk.Y1 <= pdfHeaderZone:
 			blk.Kind = BlockHeader
 		}
-		parts = append(parts, blockPart{text: string(buf), blk: blk})
+		parts = append(parts, blockPart{blk: blk})
+		parts[len(parts)-1].text = string(buf[from:])
 	}
 	// The few runs in other directions (a vertical margin note) follow as one block, in stream order.
 	if len(skewed) > 0 {
-		buf = buf[:0]
+		from := len(buf)
 		for k, i := range skewed {
 			if k > 0 {
 				buf = append(buf, '\n')
 			}
 			buf = append(buf, r.text[r.runs[i].start:r.runs[i].end]...)
 		}
-		parts = append(parts, blockPart{text: string(buf)})
+		parts = append(parts, blockPart{text: string(buf[from:])})
 	}
 	return parts, true
 }
@@ -209,8 +208,8 @@ func clamp01(x float64) float64 { return math.Min(1, math.Max(0, x)) }
 func (r *pdfRuns) appendSeg(buf []byte, s *pdfSeg) []byte {
 	prevEnd := 0.0
 	var prevSize float64
-	for k, i := range s.parts {
-		run := &r.runs[i]
+	for k := range s.items {
+		run := &r.runs[s.items[k].run]
 		if k > 0 {
 			gap := run.u0 - prevEnd
 			if gap > pdfSpaceGap*prevSize || gap < -pdfBackwardGap*prevSize {
@@ -230,9 +229,10 @@ func (r *pdfRuns) appendSeg(buf []byte, s *pdfSeg) []byte {
 // agree: text on another line that starts where the right-hand column starts counts for the
 // split when a wide gap precedes it there too, and against it when the text there runs on from
 // the left with an ordinary gap (a table whose header cells are short, a label and its value).
-func pdfLines(runs []pdfSeg, pageW float64) [][]*pdfSeg {
-	sort.SliceStable(runs, func(a, b int) bool { return runs[a].v < runs[b].v })
-	var raw [][]pdfSeg
+func pdfLines(sc *pdfScratch, runs []pdfSeg, pageW float64) [][]*pdfSeg {
+	slices.SortStableFunc(runs, func(a, b pdfSeg) int { return cmp.Compare(a.v, b.v) })
+	raw := scratchSlice(&sc.raw, 0)
+	defer func() { sc.raw = raw[:0] }()
 	for i := 0; i < len(runs); {
 		// A line: runs whose baselines lie within half an em of the first one's.
 		j := i + 1
@@ -240,40 +240,50 @@ func pdfLines(runs []pdfSeg, pageW float64) [][]*pdfSeg {
 			j++
 		}
 		line := runs[i:j]
-		sort.SliceStable(line, func(a, b int) bool { return line[a].u0 < line[b].u0 })
+		slices.SortStableFunc(line, func(a, b pdfSeg) int { return cmp.Compare(a.u0, b.u0) })
 		raw = append(raw, line)
 		i = j
 	}
-	// wide[l][k]: the gap before run k of line l is wide enough for a column; reach is the
-	// running right end of the line before run k.
-	wide := make([][]bool, len(raw))
+	// wide[off[l]+k]: the gap before run k of line l (after the right end of all runs before it)
+	// is wide enough for a column.
+	wide := scratchSlice(&sc.wide, len(runs))[:len(runs)]
+	clear(wide)
+	off := scratchSlice(&sc.off, len(raw)+1)[:len(raw)+1]
 	for l, line := range raw {
-		wide[l] = make([]bool, len(line))
+		off[l+1] = off[l] + len(line)
 		end := line[0].u1
 		for k := 1; k < len(line); k++ {
 			gap := line[k].u0 - end
-			wide[l][k] = gap >= math.Max(pdfColumnGapEm*math.Max(line[k-1].size, line[k].size), pdfColumnGapPage*pageW)
+			wide[off[l]+k] = gap >= math.Max(pdfColumnGapEm*math.Max(line[k-1].size, line[k].size), pdfColumnGapPage*pageW)
 			end = math.Max(end, line[k].u1)
 		}
 	}
-	lines := make([][]*pdfSeg, 0, len(raw))
+	pool := scratchSlice(&sc.segs, len(runs)) // never grows: a line has at most as many segments as runs
+	ptrs := scratchSlice(&sc.ptrs, len(runs))
+	lines := scratchSlice(&sc.lines, len(raw))
+	defer func() { sc.lines = lines[:0] }()
 	for l, line := range raw {
-		var segs []*pdfSeg
-		cur := &pdfSeg{u0: line[0].u0, u1: line[0].u1, v: line[0].v, size: line[0].size, parts: line[0].parts, line: l}
-		for k := 1; k < len(line); k++ {
-			run := &line[k]
-			if wide[l][k] && pdfColumnVote(raw, wide, l, run.u0) {
-				segs = append(segs, cur)
-				cur = &pdfSeg{u0: run.u0, u1: run.u1, v: run.v, size: run.size, parts: run.parts, line: l}
-				continue
+		first := len(ptrs)
+		start := 0
+		flush := func(end int) {
+			items := line[start:end]
+			seg := pdfSeg{u0: items[0].u0, u1: items[0].u1, v: items[0].v, size: items[0].size, items: items, line: l}
+			for _, it := range items[1:] {
+				seg.u1 = math.Max(seg.u1, it.u1)
+				seg.size = math.Max(seg.size, it.size)
+				seg.v = math.Min(seg.v, it.v)
 			}
-			cur.parts = append(cur.parts, run.parts...)
-			cur.u1 = math.Max(cur.u1, run.u1)
-			cur.size = math.Max(cur.size, run.size)
-			cur.v = math.Min(cur.v, run.v)
+			pool = append(pool, seg)
+			ptrs = append(ptrs, &pool[len(pool)-1])
+			start = end
 		}
-		segs = append(segs, cur)
-		lines = append(lines, segs)
+		for k := 1; k < len(line); k++ {
+			if wide[off[l]+k] && pdfColumnVote(raw, wide, off, l, line[k].u0) {
+				flush(k)
+			}
+		}
+		flush(len(line))
+		lines = append(lines, ptrs[first:len(ptrs):len(ptrs)])
 	}
 	return lines
 }
@@ -281,7 +291,7 @@ func pdfLines(runs []pdfSeg, pageW float64) [][]*pdfSeg {
 // pdfColumnVote decides a wide gap of line l before a run starting at u: the lines within a few
 // em above and below with text starting there vote (see pdfLines); the gap splits unless more
 // of them run on across it than split there.
-func pdfColumnVote(raw [][]pdfSeg, wide [][]bool, l int, u float64) bool {
+func pdfColumnVote(raw [][]pdfSeg, wide []bool, off []int, l int, u float64) bool {
 	size := raw[l][0].size
 	reach := 6 * size
 	votes := 1
@@ -291,7 +301,7 @@ func pdfColumnVote(raw [][]pdfSeg, wide [][]bool, l int, u float64) bool {
 				if math.Abs(raw[m][k].u0-u) > 0.25*size {
 					continue
 				}
-				if wide[m][k] {
+				if wide[off[m]+k] {
 					votes++
 				} else {
 					votes--
@@ -306,42 +316,54 @@ func pdfColumnVote(raw [][]pdfSeg, wide [][]bool, l int, u float64) bool {
 // pdfBlocks merges segments of following lines into blocks: a segment continues a block when it
 // is close below the block's last line and overlaps it horizontally, and neither has another
 // candidate (a full-width line under two columns starts a block of its own).
-func pdfBlocks(lines [][]*pdfSeg) []*pdfBlock {
-	var blocks []*pdfBlock
-	var open []*pdfBlock // blocks that may still grow
+func pdfBlocks(sc *pdfScratch, lines [][]*pdfSeg) []*pdfBlock {
+	nseg := 0
 	for _, segs := range lines {
-		// Candidates: for each segment the open blocks it could continue.
-		cand := make([][]*pdfBlock, len(segs))
-		claims := map[*pdfBlock]int{}
-		for si, s := range segs {
-			for _, b := range open {
-				if !b.reaches(s) {
-					continue
-				}
-				cand[si] = append(cand[si], b)
-				claims[b]++
-			}
+		nseg += len(segs)
+	}
+	pool := scratchSlice(&sc.blocks, nseg) // never grows: at most one block per segment
+	blocks := scratchSlice(&sc.bptrs, nseg)
+	open, next := scratchSlice(&sc.open, 0), scratchSlice(&sc.next, 0) // blocks that may still grow
+	cand := scratchSlice(&sc.cand, 0)                                  // per segment of the line: its only candidate, or nil
+	ncand := scratchSlice(&sc.ncand, 0)
+	defer func() { sc.open, sc.next, sc.cand, sc.ncand = open[:0], next[:0], cand[:0], ncand[:0] }()
+	for _, segs := range lines {
+		cand, ncand = cand[:0], ncand[:0]
+		for _, b := range open {
+			b.claims = 0
 		}
-		next := open[:0:0]
+		for _, s := range segs {
+			var c *pdfBlock
+			n := 0
+			for _, b := range open {
+				if b.reaches(s) {
+					c = b
+					n++
+					b.claims++
+				}
+			}
+			cand, ncand = append(cand, c), append(ncand, n)
+		}
+		next = next[:0]
 		for si, s := range segs {
-			if len(cand[si]) == 1 && claims[cand[si][0]] == 1 {
-				b := cand[si][0]
+			if b := cand[si]; ncand[si] == 1 && b.claims == 1 {
 				b.add(s)
 				next = append(next, b)
 				continue
 			}
-			b := &pdfBlock{u0: s.u0, u1: s.u1, v0: s.v - 0.8*s.size, v1: s.v + 0.25*s.size, lastV: s.v, size: s.size, segs: []*pdfSeg{s}}
+			pool = append(pool, pdfBlock{u0: s.u0, u1: s.u1, v0: s.v - 0.8*s.size, v1: s.v + 0.25*s.size, lastV: s.v, size: s.size, first: s, last: s})
+			b := &pool[len(pool)-1]
 			blocks = append(blocks, b)
 			next = append(next, b)
 		}
 		// Blocks not continued stay open while a later line might still be close enough
 		// (a short column beside a longer one).
 		for _, b := range open {
-			if b.segs[len(b.segs)-1].line != segs[0].line && segs[0].v-b.lastV < 4*b.size+pdfBlockGapGrowth*b.spacing {
+			if b.last.line != segs[0].line && segs[0].v-b.lastV < 4*b.size+pdfBlockGapGrowth*b.spacing {
 				next = append(next, b)
 			}
 		}
-		open = next
+		open, next = next, open
 	}
 	return blocks
 }
@@ -364,10 +386,10 @@ func (b *pdfBlock) reaches(s *pdfSeg) bool {
 }
 
 func (b *pdfBlock) add(s *pdfSeg) {
-	if len(b.segs) == 1 {
+	if b.first == b.last {
 		b.spacing = s.v - b.lastV
 	}
-	b.segs = append(b.segs, s)
+	b.last.below, b.last = s, s
 	b.u0, b.u1 = math.Min(b.u0, s.u0), math.Max(b.u1, s.u1)
 	b.v1 = math.Max(b.v1, s.v+0.25*s.size)
 	b.lastV = s.v
@@ -380,7 +402,7 @@ func (b *pdfBlock) add(s *pdfSeg) {
 // The relation is applied as a topological sort, taking the top-most (then left-most) ready
 // block each time, so a column is read down before the column to its right when both start at
 // about the same height, and a full-width block below both comes after both.
-func pdfReadingOrder(blocks []*pdfBlock) []int {
+func pdfReadingOrder(sc *pdfScratch, blocks []*pdfBlock) []int {
 	n := len(blocks)
 	before := func(a, b *pdfBlock) bool {
 		hOverlap := math.Min(a.u1, b.u1)-math.Max(a.u0, b.u0) > 0
@@ -395,18 +417,21 @@ func pdfReadingOrder(blocks []*pdfBlock) []int {
 		}
 		return false
 	}
-	indeg := make([]int, n)
-	succ := make([][]int, n)
+	indeg := scratchSlice(&sc.indeg, n)[:n]
+	clear(indeg)
+	after := scratchSlice(&sc.after, n*n)[:n*n] // after[i*n+j]: i comes before j
+	clear(after)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			if i != j && before(blocks[i], blocks[j]) {
-				succ[i] = append(succ[i], j)
+				after[i*n+j] = true
 				indeg[j]++
 			}
 		}
 	}
-	done := make([]bool, n)
-	order := make([]int, 0, n)
+	done := scratchSlice(&sc.done, n)[:n]
+	clear(done)
+	order := scratchSlice(&sc.order, n)
 	for len(order) < n {
 		best := -1
 		for i := 0; i < n; i++ {
@@ -427,8 +452,10 @@ func pdfReadingOrder(blocks []*pdfBlock) []int {
 		}
 		done[best] = true
 		order = append(order, best)
-		for _, j := range succ[best] {
-			indeg[j]--
+		for j := 0; j < n; j++ {
+			if after[best*n+j] {
+				indeg[j]--
+			}
 		}
 	}
 	return order
@@ -440,4 +467,31 @@ func pdfTopLeft(a, b *pdfBlock) bool {
 		return a.v0 < b.v0
 	}
 	return a.u0 < b.u0
+}
+
+// pdfScratch holds the layout pass's working slices, reused page after page (a document's pages
+// are read one at a time). Nothing in it outlives the page: layoutPage copies the text out.
+type pdfScratch struct {
+	runs, segs   []pdfSeg
+	raw          [][]pdfSeg
+	ptrs         []*pdfSeg
+	lines        [][]*pdfSeg
+	blocks       []pdfBlock
+	bptrs        []*pdfBlock
+	open, next   []*pdfBlock
+	cand         []*pdfBlock
+	ncand, off   []int
+	indeg, order []int
+	skewed       []int
+	wide, after  []bool
+	done         []bool
+	buf          []byte
+}
+
+// scratchSlice returns *p emptied, with room for n elements.
+func scratchSlice[T any](p *[]T, n int) []T {
+	if cap(*p) < n {
+		*p = make([]T, 0, n+n/4)
+	}
+	return (*p)[:0]
 }

@@ -31,6 +31,7 @@ type pdfRuns struct {
 	overflow  bool // the budget ran out: the page keeps its stream-order text
 	open      bool // the last run takes more text
 	pendSpace bool
+	scratch   pdfScratch // the layout pass's working memory
 }
 
 // breakRun ends the open run: the next chunk starts a new one.
@@ -98,6 +99,10 @@ func (r *pdfRuns) writeRune(run *pdfRun, c rune) {
 		r.text = append(r.text, ' ')
 	}
 	r.pendSpace = false
-	r.text = utf8.AppendRune(r.text, out)
+	if out < utf8.RuneSelf {
+		r.text = append(r.text, byte(out))
+	} else {
+		r.text = utf8.AppendRune(r.text, out)
+	}
 	run.end = len(r.text)
 }

@@ -68,6 +68,10 @@ type pdfGState struct {
 type pdfDoc struct {
 	ctx   context.Context
 	fonts map[string]*pdfFont
+	// runText, runs and scratch are the layout pass's buffers, reused page after page.
+	runText []byte
+	runs    []pdfRun
+	scratch pdfScratch
 }
 
 // pdfFrame is one content stream being interpreted with its resources.
@@ -103,6 +107,7 @@ func newPDFPageWalker(doc *pdfDoc, maxText int) *pdfPageWalker {
 	w := &pdfPageWalker{doc: doc, contentBuf: pdfMaxContentBytes}
 	w.out.max = maxText
 	w.runs.max = maxText
+	w.runs.text, w.runs.runs, w.runs.scratch = doc.runText[:0], doc.runs[:0], doc.scratch
 	w.gs = pdfGState{ctm: pdfIdentity, th: 1}
 	w.tm, w.tlm = pdfIdentity, pdfIdentity
 	return w
@@ -114,6 +119,7 @@ func newPDFPageWalker(doc *pdfDoc, maxText int) *pdfPageWalker {
 // trusted; a page read in part keeps the stream order.
 func (d *pdfDoc) pageText(page pdfPageRef, maxText int) (text string, blocks []Block, truncated bool, err error) {
 	w := newPDFPageWalker(d, maxText)
+	defer func() { d.runText, d.runs, d.scratch = w.runs.text[:0], w.runs.runs[:0], w.runs.scratch }()
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %v", errPDFLibraryPanic, r)
@@ -126,7 +132,7 @@ func (d *pdfDoc) pageText(page pdfPageRef, maxText int) (text string, blocks []B
 	}
 	// A page cut by the text limit is laid out too: its runs are the text read so far.
 	if err == nil {
-		if parts, ok := w.runs.layoutPage(pdfPageGeom(page.v)); ok {
+		if parts, ok := w.runs.layoutPage(pdfPageGeom(page.inh)); ok {
 			p, cut := assemblePage(0, parts, maxText, false)
 			if len(p.Blocks) > 0 {
 				return p.Text, p.Blocks, cut || w.out.truncated || w.runs.overflow, nil
@@ -700,6 +706,9 @@ const (
 // pdfCleanRune maps a decoded rune for page text (shared by the stream-order text and the runs
 // of the layout pass, so both spell the same text).
 func pdfCleanRune(r rune) (rune, pdfRuneAct) {
+	if r > ' ' && r < 0x7f {
+		return r, pdfRuneKeep // the common case
+	}
 	switch {
 	case r == '\n' || r == '\r' || r == '\f' || r == '\v':
 		return r, pdfRuneBreak
