@@ -28,6 +28,7 @@ const (
 	pdfHeaderZone     = 0.06 // a block wholly above this fraction is a header
 	pdfSideBySide     = 2.0  // side-by-side blocks whose tops differ by at most this many em are read left first
 	pdfBlockSizeJump  = 1.25 // font sizes further apart than this ratio do not share a block
+	pdfCellGapEm      = 2.0  // a gap inside a line this wide (in em) separates table cells
 )
 
 // pdfGeom maps user space to the page as displayed: u to the right, v downwards, in points from
@@ -184,6 +185,8 @@ func (r *pdfRuns) layoutPage(g pdfGeom) (parts []blockPart, ok bool) {
 			blk.Kind = BlockFooter
 		case blk.Y1 <= pdfHeaderZone:
 			blk.Kind = BlockHeader
+		case b.isTable(r):
+			blk.Kind = BlockTable
 		}
 		parts = append(parts, blockPart{blk: blk})
 		parts[len(parts)-1].text = string(buf[from:])
@@ -370,6 +373,41 @@ func pdfBlocks(sc *pdfScratch, lines [][]*pdfSeg) []*pdfBlock {
 		open, next = next, open
 	}
 	return blocks
+}
+
+// isTable reports whether the block's lines are rows of cells: at least two lines have a gap of
+// pdfCellGapEm or more inside them, and such gaps open onto the same column (cells starting at
+// the same x) on at least two lines. The text keeps its spaces; only the Kind says "table".
+func (b *pdfBlock) isTable(r *pdfRuns) bool {
+	if b.first == b.last {
+		return false
+	}
+	var starts [16]float64 // cell starts seen on earlier lines
+	n, rows := 0, 0
+	shared := false
+	for s := b.first; s != nil; s = s.below {
+		cells := 0
+		for k := 1; k < len(s.items); k++ {
+			prev, cur := &r.runs[s.items[k-1].run], &r.runs[s.items[k].run]
+			if cur.u0-prev.u1 < pdfCellGapEm*math.Max(prev.size, cur.size) {
+				continue
+			}
+			cells++
+			for i := 0; i < n; i++ {
+				if math.Abs(starts[i]-cur.u0) <= 0.25*cur.size {
+					shared = true
+				}
+			}
+			if n < len(starts) {
+				starts[n] = cur.u0
+				n++
+			}
+		}
+		if cells > 0 {
+			rows++
+		}
+	}
+	return rows >= 2 && shared
 }
 
 // reaches reports whether segment s may be the next line of b.

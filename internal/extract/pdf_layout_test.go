@@ -230,7 +230,11 @@ func TestPDFLayoutTableRow(t *testing.T) {
 			f.SetX(25)
 		}
 	})
-	got := blockTexts(t, onePDFPage(t, data))
+	page := onePDFPage(t, data)
+	got := blockTexts(t, page)
+	if len(page.Blocks) != 2 || page.Blocks[0].Kind != BlockBody || page.Blocks[1].Kind != BlockTable {
+		t.Errorf("kinds %+v", page.Blocks)
+	}
 	want := []string{strings.Join(addressee, "\n"),
 		"Navn CPR-nr. Barn Barnets CPR-nr.\nAnne Berg 010190-1234 Ida Berg 150315-2345\nOle Berg 020288-1235 Mads Berg 010118-2347"}
 	if strings.Join(got, "\n--\n") != strings.Join(want, "\n--\n") {
