@@ -27,6 +27,8 @@ const (
 	pdfFooterZone     = 0.92 // a block wholly below this fraction of the height is a footer
 	pdfHeaderZone     = 0.06 // a block wholly above this fraction is a header
 	pdfSideBySide     = 2.0  // side-by-side blocks whose tops differ by at most this many em are read left first
+	pdfBlockSizeJump  = 1.25 // font sizes further apart than this ratio do not share a block
+	pdfCellGapEm      = 2.0  // a gap inside a line this wide (in em) separates table cells
 )
 
 // pdfGeom maps user space to the page as displayed: u to the right, v downwards, in points from
@@ -183,6 +185,8 @@ func (r *pdfRuns) layoutPage(g pdfGeom) (parts []blockPart, ok bool) {
 			blk.Kind = BlockFooter
 		case blk.Y1 <= pdfHeaderZone:
 			blk.Kind = BlockHeader
+		case b.isTable(r):
+			blk.Kind = BlockTable
 		}
 		parts = append(parts, blockPart{blk: blk})
 		parts[len(parts)-1].text = string(buf[from:])
@@ -227,8 +231,9 @@ func (r *pdfRuns) appendSeg(buf []byte, s *pdfSeg) []byte {
 //
 // A gap is a column gap when it is wide (pdfColumnGapEm, pdfColumnGapPage) and the lines nearby
 // agree: text on another line that starts where the right-hand column starts counts for the
-// split when a wide gap precedes it there too, and against it when the text there runs on from
-// the left with an ordinary gap (a table whose header cells are short, a label and its value).
+// split when a wide gap precedes it there too or nothing stands left of it (a column running on
+// above or below the block beside it), and against it when the text there runs on from the left
+// with a narrower gap (a table whose header cells are short, a label and its value).
 func pdfLines(sc *pdfScratch, runs []pdfSeg, pageW float64) [][]*pdfSeg {
 	slices.SortStableFunc(runs, func(a, b pdfSeg) int { return cmp.Compare(a.v, b.v) })
 	raw := scratchSlice(&sc.raw, 0)
@@ -297,11 +302,13 @@ func pdfColumnVote(raw [][]pdfSeg, wide []bool, off []int, l int, u float64) boo
 	votes := 1
 	for _, step := range []int{-1, 1} {
 		for m := l + step; m >= 0 && m < len(raw) && math.Abs(raw[m][0].v-raw[l][0].v) <= reach; m += step {
-			for k := 1; k < len(raw[m]); k++ {
+			for k := 0; k < len(raw[m]); k++ {
 				if math.Abs(raw[m][k].u0-u) > 0.25*size {
 					continue
 				}
-				if wide[off[m]+k] {
+				// A line with nothing left of the column, or a wide gap before it, shows the
+				// column standing on its own.
+				if k == 0 || wide[off[m]+k] {
 					votes++
 				} else {
 					votes--
@@ -368,10 +375,51 @@ func pdfBlocks(sc *pdfScratch, lines [][]*pdfSeg) []*pdfBlock {
 	return blocks
 }
 
+// isTable reports whether the block's lines are rows of cells: at least two lines have a gap of
+// pdfCellGapEm or more inside them, and such gaps open onto the same column (cells starting at
+// the same x) on at least two lines. The text keeps its spaces; only the Kind says "table".
+func (b *pdfBlock) isTable(r *pdfRuns) bool {
+	if b.first == b.last {
+		return false
+	}
+	var starts [16]float64 // cell starts seen on earlier lines
+	n, rows := 0, 0
+	shared := false
+	for s := b.first; s != nil; s = s.below {
+		cells := 0
+		for k := 1; k < len(s.items); k++ {
+			prev, cur := &r.runs[s.items[k-1].run], &r.runs[s.items[k].run]
+			if cur.u0-prev.u1 < pdfCellGapEm*math.Max(prev.size, cur.size) {
+				continue
+			}
+			cells++
+			for i := 0; i < n; i++ {
+				if math.Abs(starts[i]-cur.u0) <= 0.25*cur.size {
+					shared = true
+				}
+			}
+			if n < len(starts) {
+				starts[n] = cur.u0
+				n++
+			}
+		}
+		if cells > 0 {
+			rows++
+		}
+	}
+	return rows >= 2 && shared
+}
+
 // reaches reports whether segment s may be the next line of b.
 func (b *pdfBlock) reaches(s *pdfSeg) bool {
 	dv := s.v - b.lastV
 	if dv <= 0 {
+		return false
+	}
+	// A line in a clearly different font size has another role: the return address above a
+	// window's addressee, a heading above its text.
+	last := b.last.size
+	if math.Max(last, s.size) > pdfBlockSizeJump*math.Min(last, s.size) {
 		return false
 	}
 	size := math.Max(b.size, s.size)

@@ -131,6 +131,29 @@ func TestPDFLayoutLetters(t *testing.T) {
 			want: []string{strings.Join(letterhead(18), "\n"), strings.Join(addressee, "\n"), strings.Join(bodyLines, "\n")},
 		},
 	}
+	// A letterhead's side column running down the right edge, beside an info column and the
+	// addressee, in small type; written across the page line by line.
+	side := column(160, 15, 3.5, 7.5, letterhead(17)...)
+	info := column(112, 45, 4, 8.5, "Dato: 3. marts 2026", "J.nr.: 26-001234", "Kontakt: Lis Holm")
+	tests = append(tests, struct {
+		name  string
+		lines []textAt
+		want  []string
+	}{
+		name: "return address line in small type above the addressee",
+		lines: append(append([]textAt{{x: 25, y: 45, s: "Returneres ved varig adresseændring", size: 7}},
+			column(25, 50, 5, 0, addressee...)...), body...),
+		want: []string{"Returneres ved varig adresseændring", strings.Join(addressee, "\n"), strings.Join(bodyLines, "\n")},
+	}, struct {
+		name  string
+		lines []textAt
+		want  []string
+	}{
+		name:  "side column beside info column and addressee",
+		lines: append(interleave(side, info, column(25, 48, 5, 0, addressee...)), body...),
+		// The info column stands closer to the side column than a column gap: they share lines.
+		want: []string{sideWithInfo(), strings.Join(addressee, "\n"), strings.Join(bodyLines, "\n")},
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := onePDFPage(t, layoutPDF(t, tc.lines, nil))
@@ -140,6 +163,16 @@ func TestPDFLayoutLetters(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sideWithInfo is what the side column and the info column beside it read as: the gap between
+// them (about 8 em) is no column gap, so lines on a shared baseline are joined (a known limit:
+// a narrower gap would also split a label from its value).
+func sideWithInfo() string {
+	lh := letterhead(17)
+	lines := append([]string{}, lh[:9]...)
+	lines = append(lines, "Dato: 3. marts 2026 "+lh[9], "J.nr.: 26-001234", lh[10], "Kontakt: Lis Holm "+lh[11])
+	return strings.Join(append(lines, lh[12:]...), "\n")
 }
 
 // letterhead is n lines of a sender's letterhead.
@@ -197,7 +230,11 @@ func TestPDFLayoutTableRow(t *testing.T) {
 			f.SetX(25)
 		}
 	})
-	got := blockTexts(t, onePDFPage(t, data))
+	page := onePDFPage(t, data)
+	got := blockTexts(t, page)
+	if len(page.Blocks) != 2 || page.Blocks[0].Kind != BlockBody || page.Blocks[1].Kind != BlockTable {
+		t.Errorf("kinds %+v", page.Blocks)
+	}
 	want := []string{strings.Join(addressee, "\n"),
 		"Navn CPR-nr. Barn Barnets CPR-nr.\nAnne Berg 010190-1234 Ida Berg 150315-2345\nOle Berg 020288-1235 Mads Berg 010118-2347"}
 	if strings.Join(got, "\n--\n") != strings.Join(want, "\n--\n") {

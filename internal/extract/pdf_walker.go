@@ -15,7 +15,9 @@ import (
 // appearances it draws) far enough to know where each piece of text lands, and turns positions
 // into text: a move to another baseline is a newline, a gap on the same baseline wider than
 // pdfSpaceGap em (a TJ kerning below -180, a word placed separately with Td or Tm) is a space, and
-// glyphs placed one by one right after each other stay one word. Text comes out in content order.
+// glyphs placed one by one right after each other stay one word. The same decisions group the
+// placed text into runs (pdf_runs.go), which the layout pass (pdf_layout.go) arranges in reading
+// order; a page whose layout cannot be trusted keeps the text in content order.
 
 const (
 	pdfMaxFormDepth     = 6        // nested Form XObjects followed
