@@ -86,14 +86,36 @@ func variants(tok string) []string {
 // reduced to their plainest spelling (every two-letter spelling to one letter), which is the
 // variant two spellings of one name share; no allocation unless a token holds such a pair.
 func tokenEq(a, b string) bool {
-	return a == b || canon(a) == canon(b)
+	if a == b {
+		return true
+	}
+	// Walk both tokens in their plainest spelling at once, without building it (this runs for
+	// every pair of names compared).
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		ca, na := canonAt(a, i)
+		cb, nb := canonAt(b, j)
+		if ca != cb {
+			return false
+		}
+		i, j = i+na, j+nb
+	}
+	return i == len(a) && j == len(b)
 }
 
-func canon(t string) string {
-	for _, p := range [][2]string{{"ue", "u"}, {"oe", "o"}, {"ae", "a"}, {"aa", "a"}} {
-		t = strings.ReplaceAll(t, p[0], p[1])
+// canonAt returns the letter of the plainest spelling at s[i] and how many bytes it takes:
+// "ue"→u, "oe"→o, "ae"→a, "aa"→a.
+func canonAt(s string, i int) (byte, int) {
+	c := s[i]
+	if i+1 < len(s) {
+		switch d := s[i+1]; {
+		case d == 'e' && (c == 'u' || c == 'o' || c == 'a'):
+			return c, 2
+		case c == 'a' && d == 'a':
+			return 'a', 2
+		}
 	}
-	return t
+	return c, 1
 }
 
 func containsVariant(s, tok string) bool {

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/message"
@@ -160,9 +161,22 @@ func (a *Analyzer) Analyze(docs []Document, recipients, staff []message.Address)
 
 // context is one Analyze call.
 type context struct {
-	a     *Analyzer
-	rcpt  []recipientName
-	staff []nameParts
+	a      *Analyzer
+	rcpt   []recipientName
+	staff  []nameParts
+	parsed map[string]nameParts // parseName per name as written: a bundle repeats its names
+}
+
+func (c *context) parse(name string) nameParts {
+	if p, ok := c.parsed[name]; ok {
+		return p
+	}
+	p := c.a.rules.parseName(name)
+	if c.parsed == nil {
+		c.parsed = map[string]nameParts{}
+	}
+	c.parsed[name] = p
+	return p
 }
 
 // isStaffFirst: a first name of the sender or an internal colleague ("Hej Kim").
@@ -236,7 +250,7 @@ func (c *context) document(d Document) []Person {
 				sig[pi][j] = true
 				n++
 				if n <= 2 && (a.rules.nameLike(t) || a.listName(t)) {
-					sp := a.rules.parseName(t)
+					sp := c.parse(t)
 					known := false
 					for _, s := range signers {
 						if slices.Equal(s, sp) {
@@ -262,13 +276,9 @@ func (c *context) document(d Document) []Person {
 
 	letters := c.letters(pages, d.Name)
 	letterAt := func(p pos) int {
-		k := 0
-		for i, l := range letters {
-			if !p.before(l.from) {
-				k = i
-			}
-		}
-		return k
+		// the last letter that starts at or before p (letters are in document order)
+		k := sort.Search(len(letters), func(i int) bool { return p.before(letters[i].from) }) - 1
+		return max(k, 0)
 	}
 
 	// Findings by page, in order.
@@ -313,21 +323,41 @@ func (c *context) document(d Document) []Person {
 		for _, f := range fs {
 			if f.Kind == detect.KindName {
 				li := pl.lineOf(f.Start)
-				addName(nameAt{text: f.Value, masked: f.Masked, parts: a.rules.parseName(f.Value), page: pi, line: li,
+				addName(nameAt{text: f.Value, masked: f.Masked, parts: c.parse(f.Value), page: pi, line: li,
 					start: f.Start, end: f.End, why: "name (lists)"})
 			}
 		}
 		for li, l := range pl.lines {
 			if v, off, ok := a.fieldName(l.text); ok {
-				addName(nameAt{text: v, masked: maskName(v), parts: a.rules.parseName(v), page: pi, line: li,
+				addName(nameAt{text: v, masked: maskName(v), parts: c.parse(v), page: pi, line: li,
 					start: l.start + off, end: l.start + off + len(v), why: "name in a name field"})
+			}
+		}
+		// Names by shape are looked for only where a name can matter: on the lines of and above
+		// a CPR number (CPRLines), and within NameWindow bytes of a sensitive statement.
+		wanted := make([]bool, len(pl.lines))
+		for _, f := range fs {
+			switch f.Kind {
+			case detect.KindCPR:
+				li := pl.lineOf(f.Start)
+				for j := max(0, li-a.opts.CPRLines); j <= li; j++ {
+					wanted[j] = true
+				}
+			case detect.KindSensitive:
+				// names by shape near a sensitive word: the sentence around it (about two lines)
+				for j := pl.lineOf(max(0, f.Start-160)); j < len(pl.lines) && pl.lines[j].start <= f.Start+160; j++ {
+					wanted[j] = true
+				}
 			}
 		}
 		var singles []nameAt // a known first name alone: used only in quoted mails
 		for li, l := range pl.lines {
+			if !wanted[li] {
+				continue
+			}
 			for _, run := range a.nameRuns(l.text) {
 				v := l.text[run[0]:run[1]]
-				n := nameAt{text: v, masked: maskName(v), parts: a.rules.parseName(v), page: pi, line: li,
+				n := nameAt{text: v, masked: maskName(v), parts: c.parse(v), page: pi, line: li,
 					start: l.start + run[0], end: l.start + run[1], why: "name: a first name from the lists and a family name by its shape"}
 				if len(n.parts) >= 2 {
 					addName(n)
@@ -344,7 +374,7 @@ func (c *context) document(d Document) []Person {
 			}
 			li := pl.lineOf(f.Start)
 			if v, off, ok := a.besideCPR(pl.lines[li], f); ok {
-				addName(nameAt{text: v, masked: maskName(v), parts: a.rules.parseName(v), page: pi, line: li,
+				addName(nameAt{text: v, masked: maskName(v), parts: c.parse(v), page: pi, line: li,
 					start: pl.lines[li].start + off, end: pl.lines[li].start + off + len(v), why: "name beside the CPR number"})
 			}
 		}
@@ -389,6 +419,7 @@ func (c *context) document(d Document) []Person {
 				if best >= 0 {
 					n := names[best]
 					per.Name, per.NameMasked, per.Evidence = n.text, n.masked, EvidenceCPRName
+					per.Key = "name:" + strings.Join(n.parts, " ")
 					per.Why = append(per.Why, fmt.Sprintf("CPR number with a name (%s) on %s", n.why, lineWord(li-n.line)))
 				} else if L.headEnd.page == pi && li < L.headEnd.line && len(L.addressees) > 0 {
 					// A CPR number in the letter's head (info column): the addressee's own.
@@ -397,7 +428,7 @@ func (c *context) document(d Document) []Person {
 				} else {
 					per.Why = append(per.Why, "CPR number without a name beside it")
 				}
-				if per.Name == "" || c.isAddressee(L, a.rules.parseName(per.Name)) {
+				if per.Name == "" || c.isAddressee(L, c.parse(per.Name)) {
 					letterCPR[k] = true
 				}
 				if a.minor(f.Value) {
@@ -454,20 +485,8 @@ func (c *context) document(d Document) []Person {
 	for i := range out {
 		c.relate(&out[i], &letters[out[i].Letter], pages)
 	}
-	// CPR owners with a sensitive statement about the same name are sensitive too.
-	for i := range out {
-		if out[i].Evidence != EvidenceCPRName {
-			continue
-		}
-		for _, o := range out {
-			if o.Evidence == EvidenceNameSensitive && o.Letter == out[i].Letter && o.Key == "name:"+strings.Join(a.rules.parseName(out[i].Name), " ") {
-				out[i].Sensitive = true
-				for _, cat := range o.Categories {
-					out[i].Categories = addCategory(out[i].Categories, cat)
-				}
-			}
-		}
-	}
+	// A CPR owner with a sensitive statement about the same name in the same letter is one
+	// person: dedupe merges them by the name's key and joins what is known.
 	return dedupe(out)
 }
 
@@ -569,7 +588,7 @@ func (c *context) letters(pages []pageLayout, docName string) []letter {
 				continue
 			}
 			for _, g := range L.greeted {
-				gp := a.rules.parseName(g)
+				gp := c.parse(g)
 				if len(gp) == 0 || len(r.tokens) == 0 {
 					continue
 				}
@@ -602,10 +621,9 @@ func (c *context) isAddressee(L *letter, p nameParts) bool {
 
 // relate sets a person's relation to every recipient.
 func (c *context) relate(per *Person, L *letter, pages []pageLayout) {
-	a := c.a
 	per.Relations = make([]Relation, len(c.rcpt))
 	per.RelationWhy = make([]string, len(c.rcpt))
-	parts := a.rules.parseName(per.Name)
+	parts := c.parse(per.Name)
 	if per.Link == "" && per.Name != "" && c.isAddressee(L, parts) {
 		per.Link = "addressee"
 	}
@@ -1002,7 +1020,8 @@ func (a *Analyzer) nameRuns(t string) [][2]int {
 		s, e int
 		w    string
 	}
-	var toks []tok
+	var stack [32]tok
+	toks := stack[:0]
 	for i := 0; i < len(t); {
 		for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
 			i++
@@ -1017,11 +1036,14 @@ func (a *Analyzer) nameRuns(t string) [][2]int {
 		i = j
 	}
 	for i := 0; i < len(toks); i++ {
-		w := strings.TrimRight(toks[i].w, ",.:;!?)")
-		if len(w) < 2 || !wordLike(w) || strings.ToUpper(w) == w {
+		if c := toks[i].w[0]; !(c >= 'A' && c <= 'Z') && c < 0x80 {
+			continue // cheap test first: a name starts with a capital
+		}
+		w := trimPunct(toks[i].w)
+		if len(w) < 2 || !wordLike(w) || allCaps(w) {
 			continue
 		}
-		if !isFirstName(a.lists, fold(w)) || a.rules.greeting[strings.ToLower(w)] || a.rules.organisation[strings.ToLower(w)] {
+		if !a.lists.IsFirstName(w) || a.rules.greeting[lowerKey(w)] || a.rules.organisation[lowerKey(w)] {
 			continue
 		}
 		end := toks[i].s + len(w)
@@ -1029,9 +1051,9 @@ func (a *Analyzer) nameRuns(t string) [][2]int {
 		if !strings.ContainsAny(toks[i].w, ",.:;!?)") {
 			for j < len(toks) && j-i < 5 {
 				x := toks[j].w
-				bare := strings.TrimRight(x, ",.:;!?)")
-				lw := strings.ToLower(bare)
-				if hasParticlePrefix(lw, a.rules) || (wordLike(bare) && !a.rules.organisation[lw] && strings.ToUpper(bare) != bare) {
+				bare := trimPunct(x)
+				lw := lowerKey(bare)
+				if hasParticlePrefix(lw, a.rules) || (wordLike(bare) && !a.rules.organisation[lw] && !allCaps(bare)) {
 					end = toks[j].s + len(bare)
 					j++
 					if bare != x {
@@ -1052,4 +1074,27 @@ func (a *Analyzer) nameRuns(t string) [][2]int {
 		i = j - 1
 	}
 	return out
+}
+
+// trimPunct drops trailing punctuation from a word ("Hansen," → "Hansen").
+func trimPunct(w string) string {
+	for len(w) > 0 {
+		switch w[len(w)-1] {
+		case ',', '.', ':', ';', '!', '?', ')':
+			w = w[:len(w)-1]
+			continue
+		}
+		break
+	}
+	return w
+}
+
+// allCaps: a word without lower-case letters (a heading or an abbreviation, not a name by shape).
+func allCaps(w string) bool {
+	for _, r := range w {
+		if unicode.IsLower(r) {
+			return false
+		}
+	}
+	return true
 }

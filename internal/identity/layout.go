@@ -292,6 +292,14 @@ func (r *rules) isOrganisation(t string) bool {
 // line is a greeting (also to a group, then names is empty).
 func (r *rules) greetingNames(t string) (names []string, ok bool) {
 	t = strings.TrimSpace(t)
+	// Cheap test first (every line of every page comes here): the first word is a greeting.
+	end := strings.IndexAny(t, " \t,!.:")
+	if end < 0 {
+		end = len(t)
+	}
+	if end == 0 || end > 12 || !r.greeting[lowerKey(t[:end])] {
+		return nil, false
+	}
 	words := strings.Fields(t)
 	if len(words) == 0 {
 		return nil, false
@@ -344,6 +352,10 @@ func splitNames(s string) []string {
 
 // closing: the line that ends a letter before its signature.
 func (r *rules) isClosing(t string) bool {
+	t = strings.TrimSpace(t)
+	if t == "" || len(t) > 48 || !r.closingFirst[lowerASCII(t[0])] {
+		return false // cheap test first: every line of every page comes here
+	}
 	low := strings.ToLower(strings.TrimRight(strings.TrimSpace(t), ",.!"))
 	if low == "" || len(low) > 45 {
 		return false
@@ -354,17 +366,25 @@ func (r *rules) isClosing(t string) bool {
 
 // quoteStart: a line that starts a quoted or forwarded mail.
 func (r *rules) quoteStart(lines []line, i int) bool {
-	t := strings.ToLower(strings.TrimSpace(lines[i].text))
-	if t == "" {
+	if lines[i].quoted && (i == 0 || !lines[i-1].quoted) {
+		return true
+	}
+	raw := strings.TrimSpace(lines[i].text)
+	if raw == "" {
 		return false
 	}
+	// Cheap test first: quote markers start with '-', "fra:", "from:", "begin", "videresendt",
+	// "den ... skrev", "on ... wrote".
+	switch lowerASCII(raw[0]) {
+	case '-', 'f', 'b', 'v', 'd', 'o':
+	default:
+		return false
+	}
+	t := strings.ToLower(raw)
 	for _, q := range r.quote {
 		if strings.HasPrefix(t, q) {
 			return true
 		}
-	}
-	if lines[i].quoted && (i == 0 || !lines[i-1].quoted) {
-		return true
 	}
 	// "Fra: ..." followed by "Sendt:"/"Dato:"/"Til:" within three lines (Outlook's header block).
 	if strings.HasPrefix(t, "fra:") || strings.HasPrefix(t, "from:") {
@@ -386,6 +406,9 @@ func (r *rules) quoteStart(lines []line, i int) bool {
 
 // pageMarkerFirst: "Side 1 af 3", "Side 1/3", "Page 1 of 2" — a letter's first page.
 func pageMarkerFirst(t string) bool {
+	if !strings.Contains(t, "1") {
+		return false
+	}
 	low := strings.ToLower(strings.TrimSpace(t))
 	for _, p := range []string{"side 1 af ", "side 1/", "page 1 of ", "side 1 / "} {
 		if i := strings.Index(low, p); i >= 0 {
@@ -394,4 +417,22 @@ func pageMarkerFirst(t string) bool {
 		}
 	}
 	return false
+}
+
+func lowerASCII(b byte) byte {
+	if b >= 'A' && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
+// lowerKey lower-cases a short word for a map lookup without allocating when it is ASCII
+// already in lower case (the common case); other words go through strings.ToLower.
+func lowerKey(w string) string {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= 0x80 || (c >= 'A' && c <= 'Z') {
+			return strings.ToLower(w)
+		}
+	}
+	return w
 }

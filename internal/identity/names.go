@@ -344,10 +344,8 @@ func compactMatch(p nameParts, compact string) bool {
 		cands = append(cands, p.initials(), first[:1]+last[:1])
 	}
 	for _, c := range cands {
-		for _, v := range variants(c) {
-			if v == compact {
-				return true
-			}
+		if tokenEq(c, compact) {
+			return true
 		}
 	}
 	return false

@@ -15,6 +15,8 @@ type rules struct {
 	greeting, greetingGroup, particle, title, role, organisation map[string]bool
 	closing, label, field, childWords, spouseWords, quote        []string
 	personalDomains, otherWords, orgDomainWords                  []string
+	// closingFirst marks the first bytes closings start with (a prefilter).
+	closingFirst [256]bool
 	// postcodes maps a postcode to its folded town name.
 	postcodes map[string]string
 }
@@ -60,6 +62,9 @@ func loadRules() (*rules, error) {
 		default:
 			return nil, fmt.Errorf("identity: words.txt:%d: entry outside a section", n)
 		}
+	}
+	for _, c := range r.closing {
+		r.closingFirst[c[0]] = true
 	}
 	pc, err := dataFS.ReadFile("data/postcodes.txt")
 	if err != nil {
