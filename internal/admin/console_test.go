@@ -98,9 +98,9 @@ func TestConsole(t *testing.T) {
 	}{
 		{"eml to someone else", nil, []upFile{{"sag.eml", consoleEML("Jens Hansen", "jens.hansen@gmail.com")}}, "block",
 			[]string{"badge-block", "console-dialog", "Oplysninger om en anden borger end modtageren", "070881-xxxx", "afgoerelse.txt",
-				"(hel mail)", "&#34;action&#34;: &#34;block&#34;"}},
+				"(hel mail)", "&#34;action&#34;: &#34;block&#34;", "Hvem handler oplysningerne om", "en anden borger: "}},
 		{"eml to the citizen", nil, []upFile{{"sag.eml", consoleEML("Karen Olsen", "karen.olsen@gmail.com")}}, "secure",
-			[]string{"badge-secure", "sikker mail", "070881-xxxx"}},
+			[]string{"badge-secure", "sikker mail", "070881-xxxx", "modtageren selv: "}},
 		{"eml with the recipient replaced", map[string]string{"to": "Karen Olsen <karen.olsen@gmail.com>", "subject": "Afgørelse [sikker]"},
 			[]upFile{{"sag.eml", consoleEML("Jens Hansen", "jens.hansen@gmail.com")}}, "allow",
 			[]string{"badge-allow", "Ingen besked: mailen sendes."}},

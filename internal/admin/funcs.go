@@ -17,6 +17,18 @@ var copenhagen = func() *time.Location {
 
 // funcs are the helpers every template may use.
 var funcs = template.FuncMap{
+	// relationLabel names a person's relation to a recipient in Danish.
+	"relationLabel": func(r string) string {
+		switch r {
+		case "same":
+			return "modtageren selv"
+		case "addressed":
+			return "knyttet til modtageren (fx barn)"
+		case "different":
+			return "en anden borger"
+		}
+		return "uvist"
+	},
 	// when formats a time in Danish local time: 23-11-2026 14:05.
 	"when": func(t time.Time) string {
 		if t.IsZero() {

@@ -50,6 +50,20 @@ type Document struct {
 	Status   string    `json:"status"` // scanned, encrypted, unscannable, unsupported, too_large, ...
 	Detail   string    `json:"detail,omitempty"`
 	Findings []Finding `json:"findings,omitempty"`
+	// Persons are whom the document's data is about, masked, with the evidence and the relation
+	// to each recipient (same, addressed, different, unknown; in the order To, Cc, Bcc).
+	Persons []Person `json:"persons,omitempty"`
+}
+
+// Person is one person a document's data is about, in masked form: initials and a masked CPR
+// number, never a name or a full number.
+type Person struct {
+	Identifier string   `json:"identifier"`
+	Page       int      `json:"page,omitempty"`
+	Evidence   string   `json:"evidence"`
+	Link       string   `json:"link,omitempty"`
+	Relations  []string `json:"relations,omitempty"`
+	Why        []string `json:"why,omitempty"`
 }
 
 // Finding is one masked finding in a document.

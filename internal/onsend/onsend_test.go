@@ -145,6 +145,32 @@ func TestCheckInline(t *testing.T) {
 			if tt.action != policy.Allow && (resp.Message == "" || resp.MessageMarkdown == "") {
 				t.Error("no pop-up text")
 			}
+			// The persons carry the evidence, masked: a block names a person clearly someone else.
+			// (The document name is the sender's own file name, as in the findings; the audit
+			// keeps it redacted.)
+			var masked []any
+			for _, p := range resp.Persons {
+				masked = append(masked, p.Identifier, p.Why, p.Relations)
+			}
+			raw, _ := json.Marshal(masked)
+			for _, bad := range []string{"010190-1234", "0101901234", "Jens Hansen"} {
+				if strings.Contains(string(raw), bad) {
+					t.Errorf("a value in the persons: %s", raw)
+				}
+			}
+			if tt.action == policy.Block {
+				different := false
+				for _, p := range resp.Persons {
+					for _, r := range p.Relations {
+						if r.Relation == "different" && r.Why != "" && len(p.Why) > 0 {
+							different = true
+						}
+					}
+				}
+				if !different {
+					t.Errorf("a block without a person explained as someone else: %s", raw)
+				}
+			}
 		})
 	}
 	if len(rec.events) != len(tests) {
@@ -169,6 +195,9 @@ func TestCheckInline(t *testing.T) {
 	}
 	if att == nil || att.Name != "Afgørelse J. H. 010190-xxxx.txt" || len(att.Findings) == 0 {
 		t.Fatalf("attachment in the audit: %+v", att)
+	}
+	if len(att.Persons) == 0 || att.Persons[0].Evidence == "" || len(att.Persons[0].Relations) != 1 {
+		t.Errorf("the audit keeps no person with its evidence: %+v", att.Persons)
 	}
 	// The hash of one citizen's CPR number is the same in every event: the DPO can search it.
 	if rec.events[1].IdentifierHashes[0] != ev.IdentifierHashes[0] {

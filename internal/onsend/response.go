@@ -10,6 +10,7 @@ import (
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/policy"
+	"github.com/sendevagt/sendevagt/internal/report"
 	"github.com/sendevagt/sendevagt/internal/scan"
 )
 
@@ -25,7 +26,10 @@ type Response struct {
 	Secure          *Secure    `json:"secure"`
 	Findings        []Finding  `json:"findings"`
 	Documents       []Document `json:"documents"`
-	PolicyVersion   int        `json:"policyVersion"`
+	// Persons are whom the data is about, masked, with the evidence and the relation to each
+	// recipient (the same masked report the CLI prints; package report).
+	Persons       []report.Person `json:"persons"`
+	PolicyVersion int             `json:"policyVersion"`
 	// ResendInline asks the add-in to send the draft's content inline: Graph could not read it
 	// (not yet synchronised, or unavailable). The verdict meanwhile follows the fail mode.
 	ResendInline bool `json:"resendInline,omitempty"`
@@ -82,7 +86,7 @@ const MaxFindings = 200
 
 func buildResponse(id string, version int, pol *policy.Policy, v policy.Verdict, res *scan.Result) *Response {
 	r := &Response{ScanID: id, Action: v.Action, PolicyVersion: version,
-		Reasons: []Reason{}, Findings: []Finding{}, Documents: []Document{}}
+		Reasons: []Reason{}, Findings: []Finding{}, Documents: []Document{}, Persons: []report.Person{}}
 	for _, re := range v.Reasons {
 		docs := re.Documents
 		if docs == nil {
@@ -108,6 +112,10 @@ func buildResponse(id string, version int, pol *policy.Policy, v policy.Verdict,
 			}
 			r.Findings = append(r.Findings, Finding{Kind: string(f.Kind), Document: f.Document, Page: f.Page,
 				Masked: f.Masked, Confidence: round2(f.Confidence), Category: f.Category})
+		}
+		r.Persons = report.Persons(res)
+		if len(r.Persons) > MaxFindings {
+			r.Persons = r.Persons[:MaxFindings]
 		}
 	}
 	r.Message, r.MessageMarkdown = popup(v)
@@ -182,6 +190,15 @@ func (s *Service) fillAudit(ev *audit.Event, msg *message.Message, res *scan.Res
 			}
 		}
 		ev.Documents[i].Findings = append(ev.Documents[i].Findings, af)
+	}
+	for _, p := range report.Persons(res) {
+		if i, ok := byDoc[p.Document]; ok {
+			ap := audit.Person{Identifier: p.Identifier, Page: p.Page, Evidence: p.Evidence, Link: p.Link, Why: p.Why}
+			for _, r := range p.Relations {
+				ap.Relations = append(ap.Relations, r.Relation)
+			}
+			ev.Documents[i].Persons = append(ev.Documents[i].Persons, ap)
+		}
 	}
 	for h := range ids {
 		ev.IdentifierHashes = append(ev.IdentifierHashes, h)

@@ -91,6 +91,13 @@ func New(res *scan.Result, showValues bool) Report {
 		}
 		out.Findings = append(out.Findings, jf)
 	}
+	out.Persons = Persons(res)
+	return out
+}
+
+// Persons is the masked form of the scan's persons.
+func Persons(res *scan.Result) []Person {
+	out := []Person{}
 	for _, p := range res.Persons {
 		jp := Person{Document: p.Document, Page: p.Page, Identifier: scan.PersonIdentifier(p), Evidence: string(p.Evidence),
 			Link: p.Link, HasCPR: p.HasCPR, Sensitive: p.Sensitive, Categories: p.Categories, Why: p.Why, Relations: []Relation{}}
@@ -104,7 +111,7 @@ func New(res *scan.Result, showValues bool) Report {
 			}
 			jp.Relations = append(jp.Relations, Relation{Recipient: i, Relation: string(r), Why: why})
 		}
-		out.Persons = append(out.Persons, jp)
+		out = append(out, jp)
 	}
 	return out
 }
