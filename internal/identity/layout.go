@@ -332,9 +332,10 @@ func (r *rules) greetingNames(t string) (names []string, ok bool) {
 				okName = false
 			}
 		}
-		if okName {
-			names = append(names, part)
+		if !okName {
+			return nil, false // "Hej og farvel ...": a sentence, not a greeting
 		}
+		names = append(names, part)
 	}
 	return names, true
 }
