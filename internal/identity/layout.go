@@ -197,36 +197,53 @@ func (a *Analyzer) findAddressBlock(pl *pageLayout, pageIdx, zoneEnd int) *addre
 		if len(nameLines) > 0 && !strings.Contains(strings.TrimSpace(pl.lines[i].text)[1:], ",") {
 			nameLines = nameLines[:len(nameLines)-1]
 		}
-		for _, j := range nameLines {
+		// Walk up from the street: c/o and postal notes are passed, the name lines right above
+		// the street are the addressees, and the first other line ends the addressee part (a
+		// sender's or letterhead's lines in the same block above it do not count). An
+		// organisation right above the street, or an "Att." line, makes the letter one to an
+		// organisation.
+		var persons []addresseeLine
+		for k := len(nameLines) - 1; k >= 0; k-- {
+			j := nameLines[k]
 			t := strings.TrimSpace(pl.lines[j].text)
 			low := strings.ToLower(t)
-			if strings.HasPrefix(low, "c/o") || strings.HasPrefix(low, "att") {
-				if strings.HasPrefix(low, "att") {
-					cand.org = true // "Att.": a letter to an organisation for someone's attention
-				}
+			if strings.HasPrefix(low, "c/o") {
+				continue
+			}
+			if strings.HasPrefix(low, "att") && (len(low) == 3 || !isLetterStart(low[3:])) {
+				cand.org = true // "Att.": a letter to an organisation for someone's attention
 				continue
 			}
 			if _, ok := hasPhrase(low, a.rules.label); ok {
+				if len(persons) > 0 {
+					break
+				}
 				continue
 			}
 			if a.rules.isOrganisation(t) {
-				cand.org = true
-				continue
+				if len(persons) == 0 {
+					cand.org = true
+				}
+				break
 			}
 			t = a.rules.cutAtLabel(t)
 			if !a.rules.nameLike(t) && !a.listName(t) {
-				continue
+				break
 			}
 			parts := a.rules.parseName(t)
 			al := addresseeLine{name: t, parts: parts, page: pageIdx, line: j, known: a.knownParts(parts),
 				why: "addressee block with a checked postcode"}
-			cand.persons = append(cand.persons, al)
+			persons = append([]addresseeLine{al}, persons...)
 			cand.score += 2
 			if al.known {
 				cand.score += 2
 			}
+			if len(persons) == 2 {
+				break // two people at one address: a couple; more lines are no addressee
+			}
 		}
-		if cand.org && len(cand.persons) > 0 {
+		cand.persons = persons
+		if cand.org {
 			// "Firma ApS / Att. Lone Hansen": the person is reached at an organisation.
 			cand.persons = nil
 		}
