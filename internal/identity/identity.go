@@ -886,8 +886,11 @@ func (a *Analyzer) roleBefore(text string, start int) bool {
 	for j > 0 && text[j-1] != ' ' && text[j-1] != '\n' && text[j-1] != '\t' {
 		j--
 	}
-	w := strings.ToLower(strings.Trim(text[j:i], ",.:()"))
-	return a.rules.role[w] || a.rules.title[w] || a.rules.title[w+"."]
+	raw := strings.ToLower(strings.Trim(text[j:i], ",:()"))
+	w := strings.TrimRight(raw, ".")
+	// "Dr. Lars", "læge Lars": titles as written (with or without their dot); "med Søren" is
+	// no title, though "dr. med." is.
+	return a.rules.role[w] || a.rules.title[raw] || a.rules.title[w]
 }
 
 // near is true when a name and a sensitive statement are within window characters and, if

@@ -32,7 +32,7 @@ func (r *rules) parseName(raw string) nameParts {
 	var out nameParts
 	for _, w := range strings.Fields(s) {
 		lw := strings.ToLower(w)
-		if r.title[lw] || r.title[strings.TrimRight(lw, ".,")] {
+		if r.title[lw] || r.title[strings.TrimRight(lw, ",")] || r.title[strings.TrimRight(lw, ".,")] {
 			continue
 		}
 		for _, t := range strings.Fields(fold(w)) {

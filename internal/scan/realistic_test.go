@@ -21,13 +21,14 @@ import (
 // Floors for the generated realistic messages (seed 2026, 20 per class): the test fails when a
 // figure falls below its floor. Before the structural identity judgement (issue 12) the pipeline
 // scored 164/320 actions, 24/40 wrong-citizen letters blocked, CPR precision 0.901 and recall
-// 0.909; after it 311/320, 38/40, 1.000 and 1.000.
+// 0.909; after it 320/320, 40/40, 1.000 and 1.000 (seeds 1, 99 and 31337: 315, 312 and 315 of
+// 320).
 const (
 	realisticPerClass = 20 // messages per class (16 classes: 320 messages)
 	realisticSeed     = 2026
 
-	minActionAccuracy = 0.95 // share of messages with the labelled action (311/320)
-	minWrongBlockRate = 0.95 // wrong-citizen letters (both classes) blocked (38/40)
+	minActionAccuracy = 0.97 // share of messages with the labelled action (320/320)
+	minWrongBlockRate = 0.97 // wrong-citizen letters (both classes) blocked (40/40)
 	minCPRPrecision   = 0.99 // found CPR numbers that are labelled (331/331)
 	minCPRRecall      = 0.99 // labelled CPR numbers that are found (331/331)
 )
@@ -36,15 +37,15 @@ const (
 // what the pipeline achieves.
 var minClassCorrect = map[string]int{
 	testgen.ClassOwnPlain:       19,
-	testgen.ClassOwnSecure:      18,
-	testgen.ClassWrongCitizen:   18,
-	testgen.ClassChildSame:      18,
+	testgen.ClassOwnSecure:      19,
+	testgen.ClassWrongCitizen:   19,
+	testgen.ClassChildSame:      19,
 	testgen.ClassChildRelation:  19,
 	testgen.ClassGreetingFirst:  19,
-	testgen.ClassColleagueSign:  17,
-	testgen.ClassForeignWrong:   18,
+	testgen.ClassColleagueSign:  19,
+	testgen.ClassForeignWrong:   19,
 	testgen.ClassNameForm:       19,
-	testgen.ClassAccessMisfiled: 16,
+	testgen.ClassAccessMisfiled: 19,
 	testgen.ClassNeighbour:      19,
 	testgen.ClassCitizenList:    19,
 	testgen.ClassQuotedThread:   19,
