@@ -66,10 +66,12 @@ func NameKey(name string) string {
 // name is the recipient when the name's hash is among the entries (otherwise the name
 // comparison stands). A document addressed to the recipient stays "addressed" unless the person
 // is the recipient: the addressee decides (a parent's letter about the child). A failing
-// directory never fails the scan: the relations are left as the names gave them.
-func (s *Scanner) applyDirectory(ctx context.Context, recipients []message.Address, persons []identity.Person) {
+// directory never fails the scan: the relations are left as the names gave them. It returns,
+// per recipient, whether the directory has entries for the address: those recipients are
+// citizens (nil without a directory).
+func (s *Scanner) applyDirectory(ctx context.Context, recipients []message.Address, persons []identity.Person) (inDirectory []bool) {
 	if s.opts.Directory == nil || s.opts.Hasher == nil || len(persons) == 0 || len(recipients) == 0 {
-		return
+		return nil
 	}
 	addrs := make([]string, 0, len(recipients))
 	keys := make([]string, len(recipients))
@@ -83,7 +85,7 @@ func (s *Scanner) applyDirectory(ctx context.Context, recipients []message.Addre
 		}
 	}
 	if len(addrs) == 0 {
-		return
+		return nil
 	}
 	known, err := s.opts.Directory.Lookup(ctx, addrs)
 	if err != nil {
@@ -91,10 +93,14 @@ func (s *Scanner) applyDirectory(ctx context.Context, recipients []message.Addre
 			s.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "citizen directory lookup failed; names alone decide",
 				slog.String("error", err.Error()))
 		}
-		return
+		return nil
 	}
 	if len(known) == 0 {
-		return
+		return nil
+	}
+	inDirectory = make([]bool, len(recipients))
+	for i, k := range keys {
+		inDirectory[i] = len(known[k]) > 0
 	}
 	cprHash := map[string]string{} // CPR value → hash
 	var hashes []string            // distinct, in order
@@ -153,6 +159,7 @@ func (s *Scanner) applyDirectory(ctx context.Context, recipients []message.Addre
 			}
 		}
 	}
+	return inDirectory
 }
 
 func hasEntry(entries []DirectoryEntry, match func(DirectoryEntry) bool) bool {

@@ -146,3 +146,42 @@ func TestNameKey(t *testing.T) {
 		}
 	}
 }
+
+// Recipients count as citizens for several_external_citizens when they write from a private mail
+// provider or the citizen directory knows their address; a law firm does not count.
+func TestSeveralCitizens(t *testing.T) {
+	h := testHasher(t)
+	body := "Kære begge\n\nSagen om jeres søn Emil, CPR-nr. 120315-4321, er nu afsluttet.\n\nMed venlig hilsen\nJonas Fisker\n"
+	anne := message.Address{Name: "Anne Jensen", Address: "anne.jensen@gmail.com"}
+	firm := message.Address{Name: "Advokat Mette Ravn", Address: "mr@ravn-advokater.dk"}
+	peter := message.Address{Name: "Peter Jensen", Address: "pj@arbejdsplads-eksempel.dk"}
+	tests := []struct {
+		name string
+		cc   message.Address
+		dir  *fakeDirectory
+		want bool
+	}{
+		{"a law firm in Cc", firm, nil, false},
+		{"an address at a workplace, unknown", peter, nil, false},
+		{"an address at a workplace, in the citizen directory", peter, &fakeDirectory{entries: map[string][]DirectoryEntry{
+			"pj@arbejdsplads-eksempel.dk": {{CPRHash: HashCPR(h, "0101801234"), NameHash: HashName(h, "Peter Jensen")}},
+		}}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var dir Directory
+			if tc.dir != nil {
+				dir = tc.dir
+			}
+			msg := mailTo(anne, body)
+			msg.Cc = []message.Address{tc.cc}
+			res, err := directoryScanner(t, dir, h).Scan(context.Background(), msg, policy.Default())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := hasReason(res.Verdict, policy.CodeSeveralCitizens); got != tc.want {
+				t.Errorf("several_external_citizens = %v, want %v (citizens %v, verdict %+v)", got, tc.want, res.Citizens, res.Verdict)
+			}
+		})
+	}
+}

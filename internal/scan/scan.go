@@ -131,7 +131,8 @@ type Result struct {
 	Findings  []detect.Finding // the findings that count under the policy, in document order
 	Persons   []identity.Person
 	// Citizens tells, per recipient (in the order of Message.Recipients), whether it is a
-	// private person (a private mail address or a person's own domain).
+	// private person: an entry of the citizen directory, a private mail address or a person's
+	// own domain.
 	Citizens []bool
 }
 
@@ -183,10 +184,10 @@ func (s *Scanner) Scan(ctx context.Context, msg *message.Message, pol *policy.Po
 		}
 	}
 	res.Persons = s.analyzer.Analyze(idDocs, recipients, staff)
-	s.applyDirectory(ctx, recipients, res.Persons)
+	inDirectory := s.applyDirectory(ctx, recipients, res.Persons)
 	citizens := make([]bool, len(recipients))
 	for i, r := range recipients {
-		citizens[i] = s.analyzer.IsCitizen(r)
+		citizens[i] = (i < len(inDirectory) && inDirectory[i]) || s.analyzer.IsCitizen(r)
 	}
 	res.Citizens = citizens
 	res.Verdict = pol.Evaluate(facts(msg, res))
