@@ -188,6 +188,9 @@ func (a *Admin) loginStart(c echo.Context) error {
 	}
 	verifier := oauth2.GenerateVerifier()
 	expires := a.cfg.Now().Add(pendingLoginTTL)
+	if len(next) > maxLoginReturn {
+		next = safeReturn("")
+	}
 	// Nothing is stored on the server: the sign-in under way is sealed into the login cookie.
 	sealed, err := a.login.seal(loginState{State: state, Nonce: nonce, Verifier: verifier, ReturnTo: next, Expires: expires.Unix()})
 	if err != nil {

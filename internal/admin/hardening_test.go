@@ -147,3 +147,14 @@ func TestSignInStartStoresNothing(t *testing.T) {
 		t.Errorf("%d rows stored by 50 sign-in starts", n)
 	}
 }
+
+// A sign-in start with the longest return path safeReturn accepts still fits its sealed cookie.
+func TestSignInStartLongReturnPath(t *testing.T) {
+	env := newOIDCEnv(t, false)
+	b := newBrowser(t, env.e)
+	w := b.get("/admin/login/start?next=" + url.QueryEscape("/admin/audit?q="+strings.Repeat("a", 2000)))
+	wantStatus(t, w, http.StatusFound)
+	if len(b.jar[loginCookie]) == 0 || len(b.jar[loginCookie]) > maxLoginCookie {
+		t.Errorf("login cookie of %d bytes", len(b.jar[loginCookie]))
+	}
+}

@@ -28,8 +28,12 @@ type loginState struct {
 	Expires  int64  `json:"e"` // unix seconds
 }
 
-// maxLoginCookie bounds the cookie's value (a safe return path is short).
-const maxLoginCookie = 2048
+// maxLoginCookie bounds the cookie's value; maxLoginReturn bounds the return path sealed into it
+// (a longer one is replaced by the start page), so the cookie stays well under a browser's 4 KB.
+const (
+	maxLoginCookie = 3072
+	maxLoginReturn = 1024
+)
 
 var errLoginCookie = errors.New("admin: login cookie not valid")
 

@@ -72,6 +72,9 @@ func TestRoundTrip(t *testing.T) {
 
 // A worker that hangs, crashes, runs out of memory or garbles the protocol costs one document,
 // which is Unscannable with the reason, and the next document is served by a fresh worker.
+// slack is how much later than its bound a step may finish on a loaded 2-core machine.
+const slack = 8 * time.Second
+
 func TestMisbehavingWorker(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race runtime starts too slowly for 1s limits and does not run under RLIMIT_AS")
@@ -112,8 +115,10 @@ func TestMisbehavingWorker(t *testing.T) {
 					t.Errorf("detail %q lacks %q", docs[0].Detail, d)
 				}
 			}
-			if el > tt.within {
-				t.Errorf("took %v, want < %v", el, tt.within)
+			// A loaded machine may be slow to kill and restart; the bound only catches a
+			// worker that was not stopped at all (the document limit is 1 s, the default 20 s).
+			if el > tt.within+slack {
+				t.Errorf("took %v, want < %v", el, tt.within+slack)
 			}
 			// The next document is read, by a fresh worker when the last one was killed.
 			next := p.Extract(context.Background(), "brev.txt", "text/plain", []byte(letter))
