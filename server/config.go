@@ -57,6 +57,7 @@ type serveConfig struct {
 	DocumentTimeout      time.Duration
 	WorkerMemoryLimitMB  int64
 	DebugAddr            string
+	InternalAddr         string
 
 	// The Outlook add-in and its manifest.
 	SendMode        string
@@ -162,6 +163,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	dur(&c.NotSyncedRetry, "graph-not-synced-retry", 1500*time.Millisecond, "how long a draft Graph does not have yet is retried before the add-in is asked for inline content")
 	dur(&c.DocumentTimeout, "document-timeout", 0, "time limit per attachment in a worker (default the extraction default)")
 	int64v(&c.WorkerMemoryLimitMB, "worker-memory-mb", 0, "address-space limit per worker in `MB` (default the worker default)")
+	str(&c.InternalAddr, "internal-addr", "", "`ADDRESS` of the internal listener (plain HTTP, no authentication) for /metrics, /readyz and /healthz; default 127.0.0.1:9090 outside local mode, where they are then not served on the public port; 'public' keeps them on the service port (behind a proxy that does not route them)")
 	str(&c.DebugAddr, "debug-addr", "", "loopback `ADDRESS` for Go's pprof profiles (e.g. 127.0.0.1:6060); off by default")
 	str(&c.SendMode, "send-mode", "SoftBlock", "the manifest's `MODE` when the add-in cannot run: SoftBlock, PromptUser or Block")
 	str(&c.ManifestID, "manifest-id", "", "the add-in's `GUID` in the manifest (default derived from the public URL)")
@@ -218,6 +220,17 @@ func (c *serveConfig) complete(getenv func(string) string) error {
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "sendevagt.db")
+	}
+	if c.InternalAddr == "" && !c.local() {
+		c.InternalAddr = "127.0.0.1:9090"
+	}
+	if c.InternalAddr == "public" {
+		c.InternalAddr = ""
+	}
+	if c.InternalAddr != "" {
+		if _, _, err := net.SplitHostPort(c.InternalAddr); err != nil {
+			return fmt.Errorf("internal address %q: %w", c.InternalAddr, err)
+		}
 	}
 	if c.DebugAddr != "" {
 		host, _, err := net.SplitHostPort(c.DebugAddr)

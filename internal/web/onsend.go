@@ -223,8 +223,69 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 	}
 }
 
+// maxMembers bounds the members of any one JSON object in a request body. The decoder keeps
+// every member name of an object to refuse duplicates; a million invented names would cost
+// hundreds of megabytes. Real requests have a dozen.
+const maxMembers = 1000
+
+// checkShape refuses a body with an object of more than maxMembers members. It is one byte scan
+// that keeps no names (strings are skipped with IndexByte, so megabytes of base64 cost
+// microseconds); syntax errors are left to the decoder, which reports them.
+func checkShape(b []byte) error {
+	var stack []int // per open object its members so far; -1 for an array
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			j := i + 1
+			for {
+				k := bytes.IndexByte(b[j:], '"')
+				if k < 0 {
+					return nil // unterminated string: the decoder says so
+				}
+				j += k
+				esc := 0
+				for p := j - 1; p > i && b[p] == '\\'; p-- {
+					esc++
+				}
+				if esc%2 == 0 {
+					break
+				}
+				j++
+			}
+			i = j
+		case '{', '[':
+			if len(stack) >= maxDepth {
+				return nil // the decoder refuses nesting this deep
+			}
+			n := 0
+			if b[i] == '[' {
+				n = -1
+			}
+			stack = append(stack, n)
+		case '}', ']':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		case ':':
+			if n := len(stack); n > 0 && stack[n-1] >= 0 {
+				if stack[n-1]++; stack[n-1] > maxMembers {
+					return fmt.Errorf("json: object with more than %d members at byte %d", maxMembers, i)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// maxDepth is where checkShape stops looking; the decoder's own nesting limit is 10,000.
+const maxDepth = 10_000
+
 // decodeBytes decodes a JSON request body into v, mapping problems to 400.
 func (s *Server) decodeBytes(body []byte, v any) error {
+	if err := checkShape(body); err != nil {
+		s.cfg.Metrics.Rejected("invalid")
+		return apperr.Wrap(apperr.Invalid, err, fmt.Sprintf("request body has an object with more than %d members", maxMembers))
+	}
 	if err := jsonv2.Unmarshal(body, v); err != nil {
 		s.cfg.Metrics.Rejected("invalid")
 		// The decoder's own error may quote the body (a duplicate member name, a pointer into

@@ -85,6 +85,10 @@ type Config struct {
 	Admin AdminPages
 	// Version is shown by /healthz.
 	Version string
+	// OpsOnInternal moves /metrics and /readyz off the service's own handler: they are served
+	// only by Internal(), on a listener of their own inside the network. Otherwise (local mode)
+	// the service's handler serves them too.
+	OpsOnInternal bool
 }
 
 // Server is the HTTP handler of the service.
@@ -136,8 +140,10 @@ func New(cfg Config) (*Server, error) {
 	e.Use(requestID, s.logRequests, s.recoverPanics, securityHeaders, apiCORS)
 
 	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", echo.WrapHandler(cfg.Metrics.Handler()))
+	if !cfg.OpsOnInternal {
+		e.GET("/readyz", s.readyz)
+		e.GET("/metrics", echo.WrapHandler(cfg.Metrics.Handler()))
+	}
 
 	api := e.Group("/api/v1", s.limitBody, s.authenticate)
 	api.POST("/onsend", s.onsend)
@@ -151,6 +157,19 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.echo = e
 	return s, nil
+}
+
+// Internal is the handler of the internal listener: /healthz, /readyz and /metrics, nothing
+// else. It has no authentication: listen on an address only the platform reaches.
+func (s *Server) Internal() http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(requestID, s.logRequests, s.recoverPanics, securityHeaders)
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(s.cfg.Metrics.Handler()))
+	return e
 }
 
 // InFlight is the number of on-send requests being scanned or waiting.
