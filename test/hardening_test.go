@@ -39,8 +39,8 @@ func aarhusMail(t *testing.T) (request, [][]byte) {
 		t.Fatal(err)
 	}
 	req := request{
-		Subject: "Orientering om din sag",
-		From:    &addr{Name: "Jonas Hassan", Address: testUPN},
+		Subject:    "Orientering om din sag",
+		From:       &addr{Name: "Jonas Hassan", Address: testUPN},
 		Recipients: recipients{To: []addr{{Name: people[0].Name(), Address: "borger.0@live.dk"}}},
 		Inline: &inline{Body: &inlineBody{ContentType: "text", Content: "Hej\n\nHermed dit brev.\n\nMed venlig hilsen\nJonas Hassan"},
 			Attachments: []inlineAttachment{}},

@@ -97,7 +97,7 @@ func (s *Scanner) applyDirectory(ctx context.Context, recipients []message.Addre
 		return
 	}
 	cprHash := map[string]string{} // CPR value → hash
-	var hashes []string           // distinct, in order
+	var hashes []string            // distinct, in order
 	for _, p := range persons {
 		if _, ok := cprHash[p.CPR]; p.CPR != "" && !ok {
 			cprHash[p.CPR] = HashCPR(s.opts.Hasher, p.CPR)
