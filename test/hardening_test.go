@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -17,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sendevagt/sendevagt/internal/admin"
 	"github.com/sendevagt/sendevagt/internal/fakeentra"
 	"github.com/sendevagt/sendevagt/internal/testgen"
 )
@@ -357,4 +360,103 @@ func TestHardeningPrescanStarvation(t *testing.T) {
 	}
 }
 
-var _ = net.Dial
+// importDirectory signs an administrator in through the fake Entra ID and imports a citizen
+// directory CSV on the admin page.
+func importDirectory(t *testing.T, env *testEnv, svc *service, public, csvText string) {
+	t.Helper()
+	env.entra.SetSignInUser(fakeentra.SignInUser{ObjectID: "7d6c5b4a-0000-4000-8000-0000000000bb",
+		Name: "Dorte Databeskyttelse", UPN: "dpo@aarhus.dk", Roles: []string{admin.RoleAdmin}})
+	browser := adminClient(t, env, svc)
+	csrf := signInOIDC(t, browser, public, "/admin/directory")
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("_csrf", csrf)
+	fw, _ := mw.CreateFormFile("file", "borgere.csv")
+	fw.Write([]byte(csvText))
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, public+"/admin/directory/import", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", public)
+	resp, err := browser.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "1 rækker importeret") {
+		t.Fatalf("directory import: %d\n%.1500s", resp.StatusCode, body)
+	}
+}
+
+// TestHardeningDirectoryProbing: the citizen directory does not confirm a CPR number to someone
+// who tries many: one mail with several candidates lists every document alike, and a user past
+// the probe limit gets no confirmation at all (an alert is logged and counted, without a number).
+func TestHardeningDirectoryProbing(t *testing.T) {
+	env := newTestEnv(t)
+	listen := freeAddr(t)
+	_, port, _ := net.SplitHostPort(listen)
+	svc := startService(t, env, "", "SENDEVAGT_DIRECTORY_PROBE_LIMIT=5", "SENDEVAGT_ADDR="+listen,
+		"SENDEVAGT_PUBLIC_URL=https://localhost:"+port) // the admin sign-in returns to the public URL
+	const address = "sol.og.hav77@hotmail.com"
+	right := "010190-1234"
+	wrong := []string{"010190-1242", "010190-1250", "010190-1269", "010190-1277", "010190-1285"}
+	importDirectory(t, env, svc, "https://localhost:"+port, "e-mail;cpr;navn\n"+address+";"+right+";Bente Sørensen\n")
+
+	mail := func(cprs ...string) []byte {
+		req := request{Subject: "Din sag", From: &addr{Address: testUPN}, Recipients: recipients{To: []addr{{Address: address}}},
+			Inline: &inline{Body: &inlineBody{ContentType: "text", Content: "Hej\n\nSe brevet.\n\nMed venlig hilsen\nJonas Hassan"}}}
+		for i, c := range cprs {
+			req.Inline.Attachments = append(req.Inline.Attachments, inlineAttachment{Name: fmt.Sprintf("Brev %d.txt", i+1), ContentType: "text/plain",
+				ContentBase64: base64.StdEncoding.EncodeToString([]byte("Afgørelse\n\nCPR-nr.: " + c + "\n\nDin sag om hjælp til medicin er afsluttet.\n"))})
+		}
+		return mustJSON(t, req)
+	}
+	check := func(token string, body []byte) *onsendResponse {
+		t.Helper()
+		status, resp, raw, err := svc.post(context.Background(), token, body)
+		if err != nil || status != 200 {
+			t.Fatalf("%d %v %.300s", status, err, raw)
+		}
+		return resp
+	}
+	owner := env.token()
+	if got := check(owner, mail(right)).Action; got != "secure" {
+		t.Fatalf("the registered number: %s, want secure (the directory confirms it)", got)
+	}
+	if got := check(owner, mail(wrong[0])).Action; got != "block" {
+		t.Fatalf("another number: %s, want block", got)
+	}
+	// All candidates in one mail: every document is named, not all but the matching one.
+	resp := check(owner, mail(append([]string{wrong[1], right}, wrong[2:4]...)...))
+	for _, r := range resp.Reasons {
+		if r.Code == "different_citizen" && len(r.Documents) != 4 {
+			t.Errorf("different_citizen names %v: the one not named would be the registered number", r.Documents)
+		}
+	}
+	// One mail per candidate from another user: past the limit (5 distinct numbers) nothing is
+	// confirmed. (The owner above used 5: at the limit, not past it.)
+	mallory := env.tokenFor("55555555-2222-4333-8444-555555555555", "proever@aarhus.dk")
+	for _, c := range wrong {
+		if got := check(mallory, mail(c)).Action; got != "block" {
+			t.Errorf("%s: %s, want block", c[:6], got)
+		}
+	}
+	if got := check(mallory, mail(right)).Action; got != "block" {
+		t.Errorf("the registered number after %d others: %s, want block (no confirmation past the limit)", len(wrong), got)
+	}
+	if got := check(owner, mail(right)).Action; got != "secure" {
+		t.Errorf("another user is not affected: %s, want secure", got)
+	}
+	logs := svc.logs.String()
+	if !strings.Contains(logs, "many distinct CPR numbers") || !strings.Contains(logs, "55555555-2222-4333-8444-555555555555") {
+		t.Errorf("no alert naming the user in the log")
+	}
+	for _, c := range append(wrong, right) {
+		if strings.Contains(logs, c) || strings.Contains(logs, strings.ReplaceAll(c, "-", "")) {
+			t.Errorf("the log holds a CPR number")
+		}
+	}
+	if _, m := svc.get("/metrics"); !strings.Contains(string(m), "sendevagt_directory_probes_total 1") {
+		t.Errorf("sendevagt_directory_probes_total is not 1")
+	}
+}
