@@ -242,6 +242,12 @@ func TestHardeningCacheAcrossUsers(t *testing.T) {
 	}
 	body := []byte(fmt.Sprintf(`{"subject":"x","recipients":{"to":[{"address":"karen.olsen@gmail.com"}]},"inline":{"attachments":[{"name":%q,"contentType":"text/plain","sha256":%q}]}}`,
 		att.Name, pr.Attachments[0].SHA256))
+	// A token the user got for another app (not Outlook, not the add-in) is refused.
+	otherApp := env.entra.MintToken(fakeentra.TokenClaims{Tenant: testTenant, ObjectID: testOID, UPN: testUPN, Audience: testClientID,
+		Scope: "access_as_user", Version: "2.0", ClientApp: "0f0e0d0c-0b0a-4909-8807-060504030201"})
+	if status, _, raw, _ := svc.post(context.Background(), otherApp, body); status != 401 || !strings.Contains(string(raw), "client app not allowed") {
+		t.Errorf("token of another client app: %d %.200s, want 401", status, raw)
+	}
 	for _, tc := range []struct {
 		who, token, want string
 	}{
