@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sendevagt/sendevagt/internal/testenv"
 )
 
 // node finds Node for the add-in's JavaScript tests: skipped on a developer's machine without
@@ -14,10 +16,7 @@ func node(t *testing.T) string {
 	t.Helper()
 	p, err := exec.LookPath("node")
 	if err != nil {
-		if os.Getenv("SENDEVAGT_REQUIRE_NODE") != "" {
-			t.Fatal("node is required (SENDEVAGT_REQUIRE_NODE is set) but not on PATH")
-		}
-		t.Skip("node not found: the add-in's JavaScript tests need Node.js 20+")
+		testenv.Missing(t, testenv.Node, "node not found: the add-in's JavaScript tests need Node.js 20+")
 	}
 	return p
 }
@@ -28,7 +27,7 @@ func acorn(t *testing.T) bool {
 	if _, err := os.Stat(filepath.Join("node_modules", "acorn", "package.json")); err == nil {
 		return true
 	}
-	if os.Getenv("SENDEVAGT_REQUIRE_NODE") != "" {
+	if testenv.Required(testenv.Node) {
 		t.Fatal("addin/node_modules/acorn is missing: run `npm ci --prefix addin` (CI does)")
 	}
 	return false
@@ -67,7 +66,7 @@ func TestJavaScript(t *testing.T) {
 func TestServedScriptIsES2016(t *testing.T) {
 	bin := node(t)
 	if !acorn(t) {
-		t.Skip("acorn not installed (npm ci --prefix addin); CI runs this check")
+		testenv.Missing(t, testenv.Node, "acorn not installed (npm ci --prefix addin): the ES2016 syntax check needs it")
 	}
 	js, err := LaunchEventJS(Config{APIBase: "https://sendevagt.kommune.dk", ClientID: "0e7c5b1a-1d2e-4f30-9a8b-7c6d5e4f3a2b",
 		APIScope: "api://sendevagt.kommune.dk/0e7c5b1a-1d2e-4f30-9a8b-7c6d5e4f3a2b/access_as_user", FailMode: "block",

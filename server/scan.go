@@ -20,6 +20,7 @@ import (
 	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/policy"
+	"github.com/sendevagt/sendevagt/internal/report"
 	"github.com/sendevagt/sendevagt/internal/scan"
 )
 
@@ -310,64 +311,10 @@ func applyFlags(cfg *scanConfig, m *message.Message) error {
 	return nil
 }
 
-// Output, as DESIGN.md specifies it.
-type jsonResult struct {
-	Action    policy.Action  `json:"action"`
-	Reasons   []jsonReason   `json:"reasons"`
-	Documents []jsonDocument `json:"documents"`
-	Findings  []jsonFinding  `json:"findings"`
-}
-
-type jsonReason struct {
-	Code      string   `json:"code"`
-	Message   string   `json:"message"`
-	Documents []string `json:"documents"`
-}
-
-type jsonDocument struct {
-	Name   string `json:"name"`
-	Type   string `json:"type"`
-	Status string `json:"status"`
-	Detail string `json:"detail,omitempty"`
-}
-
-type jsonFinding struct {
-	Kind       string  `json:"kind"`
-	Document   string  `json:"document"`
-	Page       int     `json:"page"`
-	Masked     string  `json:"masked"`
-	Value      string  `json:"value,omitempty"`
-	Confidence float64 `json:"confidence"`
-	Category   string  `json:"category,omitempty"`
-}
-
-func toJSON(res *scan.Result, showValues bool) jsonResult {
-	out := jsonResult{Action: res.Verdict.Action, Reasons: []jsonReason{}, Documents: []jsonDocument{}, Findings: []jsonFinding{}}
-	for _, r := range res.Verdict.Reasons {
-		docs := r.Documents
-		if docs == nil {
-			docs = []string{}
-		}
-		out.Reasons = append(out.Reasons, jsonReason{Code: r.Code, Message: r.Message, Documents: docs})
-	}
-	for _, d := range res.Documents {
-		out.Documents = append(out.Documents, jsonDocument{Name: d.Name, Type: d.Type, Status: string(d.Status), Detail: d.Detail})
-	}
-	for _, f := range res.Findings {
-		jf := jsonFinding{Kind: string(f.Kind), Document: f.Document, Page: f.Page, Masked: f.Masked,
-			Confidence: float64(int(f.Confidence*100+0.5)) / 100, Category: f.Category}
-		if showValues {
-			jf.Value = f.Value
-		}
-		out.Findings = append(out.Findings, jf)
-	}
-	return out
-}
-
 func writeJSON(w io.Writer, res *scan.Result, showValues bool) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(toJSON(res, showValues))
+	return enc.Encode(report.New(res, showValues))
 }
 
 var actionText = map[policy.Action]string{
@@ -378,7 +325,7 @@ var actionText = map[policy.Action]string{
 }
 
 func writeText(w io.Writer, source string, res *scan.Result, showValues bool) {
-	j := toJSON(res, showValues)
+	j := report.New(res, showValues)
 	fmt.Fprintf(w, "%s\n  Verdict: %s\n", source, actionText[j.Action])
 	for _, r := range j.Reasons {
 		fmt.Fprintf(w, "  - [%s] %s\n", r.Code, r.Message)

@@ -85,9 +85,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.onClose(st.Close)
 
-	key, err := auditKey(cfg.HMACKey, cfg.DataDir)
+	key, err := auditKey(cfg.HMACKey, cfg.DataDir, cfg.local())
 	if err != nil {
 		return err
+	}
+	if !cfg.local() {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, hmacKeyFile)); err == nil {
+			m.logger.Warn("the data directory holds an audit key file from local mode; it is not used outside local mode: delete it",
+				"file", hmacKeyFile)
+		}
 	}
 	hasher, err := audit.NewHasher(key)
 	if err != nil {
@@ -111,7 +117,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return srv.InFlight()
 		},
 	})
-	rec, err := audit.NewRecorder(st, audit.Options{SpoolDir: filepath.Join(cfg.DataDir, "audit-spool"), Logger: m.logger, Observer: met})
+	det, err := detect.New(detect.Options{})
+	if err != nil {
+		return fmt.Errorf("loading detectors: %w", err)
+	}
+	rec, err := audit.NewRecorder(st, audit.Options{SpoolDir: filepath.Join(cfg.DataDir, "audit-spool"), SpoolKey: key,
+		Redactor: det, Logger: m.logger, Observer: met})
 	if err != nil {
 		return fmt.Errorf("starting the audit: %w", err)
 	}
@@ -133,10 +144,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.onClose(func() error { live.Close(); return nil })
 
-	det, err := detect.New(detect.Options{})
-	if err != nil {
-		return fmt.Errorf("loading detectors: %w", err)
-	}
 	// The pre-scan document cache; SENDEVAGT_CACHE_MB=0 turns it (and the pre-scan) off.
 	var scanCache scan.Cache
 	var sendCache onsend.Cache
@@ -185,7 +192,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	adm, err := m.adminPages(ctx, st, svc, hasher)
+	adm, err := m.adminPages(ctx, st, svc, hasher, key)
 	if err != nil {
 		return err
 	}
@@ -231,11 +238,12 @@ func (m *Main) probeGuard(met *metrics.Metrics) *scan.ProbeGuard {
 // adminPages builds the administration pages: Entra ID sign-in with the app registration's
 // secret, or in local mode a one-time link printed at start. The citizen directory's expired
 // entries are purged every hour.
-func (m *Main) adminPages(ctx context.Context, st *store.Store, svc *onsend.Service, hasher *audit.Hasher) (*admin.Admin, error) {
+func (m *Main) adminPages(ctx context.Context, st *store.Store, svc *onsend.Service, hasher *audit.Hasher, key []byte) (*admin.Admin, error) {
 	cfg := m.cfg
 	acfg := admin.Config{
 		Sessions: st, Policies: st, Audit: st, Directory: st, Console: svc,
 		Local: cfg.local(), PublicURL: cfg.PublicURL, Hasher: hasher, Logger: m.logger, SendMode: cfg.SendMode,
+		LoginKey: key, // the replicas share it, so a sign-in started on one finishes on another
 	}
 	if !cfg.local() {
 		tenant := cfg.AdminTenant

@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/sendevagt/sendevagt/internal/message"
+
+	"github.com/sendevagt/sendevagt/internal/testenv"
 )
 
 // nodePath finds Node for the add-in tests: skipped on a developer's machine without it, a
@@ -24,10 +26,7 @@ func nodePath(t *testing.T) string {
 	t.Helper()
 	p, err := exec.LookPath("node")
 	if err != nil {
-		if os.Getenv("SENDEVAGT_REQUIRE_NODE") != "" {
-			t.Fatal("node is required (SENDEVAGT_REQUIRE_NODE is set) but not on PATH")
-		}
-		t.Skip("node not found: the add-in's end-to-end test needs Node.js 20+")
+		testenv.Missing(t, testenv.Node, "node not found: the add-in's end-to-end test needs Node.js 20+")
 	}
 	return p
 }

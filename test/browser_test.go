@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/sendevagt/sendevagt/internal/testenv"
 )
 
 // chromiumPath finds Debian's chromium (or another Chrome) for the browser tests: skipped on a
@@ -23,10 +25,7 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	if os.Getenv("SENDEVAGT_REQUIRE_BROWSER") != "" {
-		t.Fatal("chromium is required (SENDEVAGT_REQUIRE_BROWSER is set) but not on PATH")
-	}
-	t.Skip("chromium not found: the admin page's browser tests need it (apt-get install chromium)")
+	testenv.Missing(t, testenv.Browser, "chromium not found: the admin page's browser tests need it (apt-get install chromium)")
 	return ""
 }
 

@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/sendevagt/sendevagt/internal/testenv"
 )
 
 // label is one line of ../shared/corpus/cases.jsonl.
@@ -35,20 +37,10 @@ type scanOutput struct {
 	} `json:"findings"`
 }
 
-// corpusDir finds ../shared/corpus beside the checkout (or $SENDEVAGT_CORPUS). Without it the test
-// is skipped on a developer's machine and fails in CI (SENDEVAGT_REQUIRE_CORPUS=1).
+// corpusDir is the labelled corpus (testenv: skipped without it, a failure in CI).
 func corpusDir(t *testing.T) string {
-	dir := os.Getenv("SENDEVAGT_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "cases.jsonl")); err != nil {
-		if os.Getenv("SENDEVAGT_REQUIRE_CORPUS") != "" {
-			t.Fatalf("corpus not found at %s: %v", dir, err)
-		}
-		t.Skipf("corpus not found at %s (set SENDEVAGT_CORPUS); skipped", dir)
-	}
-	return dir
+	t.Helper()
+	return testenv.CorpusDir(t)
 }
 
 func readLabels(t *testing.T, dir string) []label {

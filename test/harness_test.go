@@ -113,6 +113,9 @@ type service struct {
 	internal   string
 }
 
+// testHMACKey is the audit key the tests give the service outside local mode (synthetic).
+const testHMACKey = "c3ludGhldGljLWF1ZGl0LWtleS1mb3ItdGVzdHMtMDEyMzQ1Njc4OQ=="
+
 // corpusPolicy is the policy the corpus labels follow.
 const corpusPolicy = "name: Korpus\ntrusted_domains: [randers.dk, regionmidtjylland.dk]\n"
 
@@ -145,6 +148,9 @@ func startService(t *testing.T, env *testEnv, dataDir string, extra ...string) *
 			"SENDEVAGT_AUTH_JWKS_URL="+env.entra.JWKSURL(),
 			"SENDEVAGT_AUTHORITY_HOST="+env.entra.URL,
 			"SENDEVAGT_GRAPH_URL="+env.graph.URL+"/v1.0",
+			// outside local mode the audit key comes from outside the data directory (a later
+			// entry in extra wins)
+			"SENDEVAGT_HMAC_KEY="+testHMACKey,
 		)
 	}
 	vars = append(vars, extra...)

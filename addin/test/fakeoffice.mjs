@@ -468,8 +468,10 @@ export function createOutlook(opts = {}) {
  * document, localStorage, btoa or atob. config is applied onto SENDEVAGT_CONFIG.
  * Returns {context, handlers, logs}: handlers are the functions given to Office.actions.associate;
  * logs are the console lines (not printed unless console is given).
+ * clock, when given, is {offset: ms} read on every new Date() in the handler's realm: a test moves
+ * the handler's sense of time forward without waiting (timers stay real).
  */
-export function loadLaunchEvent({ Office, OfficeRuntime, fetch, config, source, msal, abortController = true, console: out } = {}) {
+export function loadLaunchEvent({ Office, OfficeRuntime, fetch, config, source, msal, abortController = true, console: out, clock } = {}) {
   const code = source ?? readFileSync(launchEventPath, "utf8");
   const logs = [];
   const fakeConsole = out ?? {
@@ -478,6 +480,20 @@ export function loadLaunchEvent({ Office, OfficeRuntime, fetch, config, source, 
     error: (...args) => logs.push(args.map(String).join(" ")),
   };
   const sandbox = { console: fakeConsole, setTimeout, clearTimeout };
+  if (clock) {
+    sandbox.Date = class extends Date {
+      constructor(...args) {
+        if (args.length === 0) {
+          super(Date.now() + clock.offset);
+        } else {
+          super(...args);
+        }
+      }
+      static now() {
+        return Date.now() + clock.offset;
+      }
+    };
+  }
   if (Office !== undefined) {
     sandbox.Office = Office;
   }

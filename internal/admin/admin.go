@@ -85,6 +85,13 @@ type Config struct {
 	Logger *slog.Logger
 	// SessionTTL is how long a sign-in lasts (default 8 hours).
 	SessionTTL time.Duration
+	// RoleTTL is how long the roles of an Entra ID sign-in are trusted (default 1 hour): then
+	// the next page sends the browser through Entra ID again (silent while the user's Entra
+	// session lives), so a role removed in Entra ID stops working within RoleTTL.
+	RoleTTL time.Duration
+	// LoginKey seals the cookie of a sign-in under way; the replicas must share it (the server
+	// gives the audit key). Empty: a random key for this process.
+	LoginKey []byte
 	// SendMode is the manifest's send mode, shown on the policy page (it is deployed with the
 	// manifest, not changed here).
 	SendMode string
@@ -98,6 +105,7 @@ type Admin struct {
 	pages map[string]*template.Template
 	oidc  *oidcClient
 	local *localLinks
+	login *loginSealer
 }
 
 //go:embed templates/*.html
@@ -125,7 +133,14 @@ func New(cfg Config) (*Admin, error) {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 8 * time.Hour
 	}
-	a := &Admin{cfg: cfg, pages: map[string]*template.Template{}}
+	if cfg.RoleTTL <= 0 {
+		cfg.RoleTTL = time.Hour
+	}
+	login, err := newLoginSealer(cfg.LoginKey)
+	if err != nil {
+		return nil, err
+	}
+	a := &Admin{cfg: cfg, pages: map[string]*template.Template{}, login: login}
 	if err := a.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -233,7 +248,7 @@ func (a *Admin) render(c echo.Context, status int, name string, p Page) error {
 	}
 	p.User, p.CSRF = userOf(c), csrfOf(c)
 	if p.Flash == "" {
-		p.Flash = c.QueryParam("ok")
+		p.Flash = flashText(c)
 	}
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout.html", p); err != nil {

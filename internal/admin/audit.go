@@ -124,8 +124,7 @@ func readAuditQuery(get func(string) string) auditQuery {
 	case "1", "on", "true":
 		q.Tests = true
 	}
-	q.Page, _ = strconv.Atoi(get("page"))
-	q.Page = max(q.Page, 1)
+	q.Page = pageParam(get("page"))
 	return q
 }
 

@@ -22,8 +22,6 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/oauth2"
-
-	"github.com/sendevagt/sendevagt/internal/store"
 )
 
 // OIDCConfig is the Entra ID app used to sign administrators in.
@@ -46,6 +44,9 @@ const (
 	localLinkTTL     = 24 * time.Hour   // the one-time link of local mode
 	discoveryTimeout = 10 * time.Second
 )
+
+// localSubject is the subject of a session from local mode's one-time link.
+const localSubject = "local"
 
 // loginCookie binds a sign-in under way to the browser that started it (its value is the state),
 // so a callback URL from someone else's sign-in cannot sign this browser in (login CSRF).
@@ -161,7 +162,7 @@ func (a *Admin) showLogin(c echo.Context, status int, next, msg string) error {
 // loginPage serves GET /admin/login.
 func (a *Admin) loginPage(c echo.Context) error {
 	next := c.QueryParam("next")
-	if _, ok := a.currentSession(c); ok {
+	if s, ok := a.currentSession(c); ok && !a.staleRoles(s) {
 		return c.Redirect(http.StatusSeeOther, safeReturn(next))
 	}
 	return a.showLogin(c, http.StatusOK, next, "")
@@ -187,11 +188,12 @@ func (a *Admin) loginStart(c echo.Context) error {
 	}
 	verifier := oauth2.GenerateVerifier()
 	expires := a.cfg.Now().Add(pendingLoginTTL)
-	if err := a.cfg.Sessions.SavePendingLogin(ctx, store.PendingLogin{State: state, Nonce: nonce, Verifier: verifier,
-		ReturnTo: next, Expires: expires}); err != nil {
+	// Nothing is stored on the server: the sign-in under way is sealed into the login cookie.
+	sealed, err := a.login.seal(loginState{State: state, Nonce: nonce, Verifier: verifier, ReturnTo: next, Expires: expires.Unix()})
+	if err != nil {
 		return err
 	}
-	c.SetCookie(&http.Cookie{Name: loginCookie, Value: state, Path: "/", Secure: true, HttpOnly: true,
+	c.SetCookie(&http.Cookie{Name: loginCookie, Value: sealed, Path: "/", Secure: true, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(pendingLoginTTL / time.Second)})
 	to := oc.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier),
 		oauth2.SetAuthURLParam("prompt", "select_account"))
@@ -217,19 +219,21 @@ func (a *Admin) callback(c echo.Context) error {
 		return a.showLogin(c, http.StatusNotFound, "", "Log ind med Microsoft er ikke slået til på denne tjeneste.")
 	}
 	state := q.Get("state")
-	var pl store.PendingLogin
-	if state != "" && len(state) <= 128 {
-		var err error
-		pl, err = a.cfg.Sessions.TakePendingLogin(ctx, state) // one time, whatever happens next
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-	}
-	if pl.State == "" || !a.cfg.Now().Before(pl.Expires) {
+	if state == "" || len(state) > 128 {
 		log.Info("admin sign-in refused: unknown or expired state")
 		return a.showLogin(c, http.StatusBadRequest, "", msgUnknownLogin)
 	}
-	if ck == nil || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(state)) != 1 {
+	// The sign-in under way is the one sealed in this browser's login cookie (cleared above, so
+	// it is used once); its state must be the one Entra ID sent back.
+	var pl loginState
+	if ck != nil {
+		var err error
+		if pl, err = a.login.open(ck.Value, a.cfg.Now()); err != nil {
+			log.Info("admin sign-in refused: login cookie not valid or expired")
+			return a.showLogin(c, http.StatusBadRequest, "", msgUnknownLogin)
+		}
+	}
+	if ck == nil || subtle.ConstantTimeCompare([]byte(pl.State), []byte(state)) != 1 {
 		log.Warn("admin sign-in refused: state not bound to this browser")
 		return a.showLogin(c, http.StatusBadRequest, pl.ReturnTo, msgOtherBrowser)
 	}
@@ -381,7 +385,7 @@ func (a *Admin) localLogin(c echo.Context) error {
 		return a.showLogin(c, http.StatusForbidden, "",
 			"Engangslinket er udløbet (det gælder i 24 timer). Genstart tjenesten for at få et nyt link.")
 	}
-	if err := a.startSession(c, User{Subject: "local", Name: "Lokal administrator", Roles: []string{RoleAdmin}}); err != nil {
+	if err := a.startSession(c, User{Subject: localSubject, Name: "Lokal administrator", Roles: []string{RoleAdmin}}); err != nil {
 		return err
 	}
 	a.cfg.Logger.Info("admin signed in with the local one-time link")
@@ -393,7 +397,7 @@ func (a *Admin) logout(c echo.Context) error {
 	if err := a.endSession(c); err != nil {
 		return err
 	}
-	return redirect(c, "/admin/login?ok=Du+er+logget+ud")
+	return redirect(c, "/admin/login?"+flashQuery(flashLoggedOut, 0))
 }
 
 // loopbackRemote reports whether the connection's peer address is a loopback address. It is

@@ -160,6 +160,19 @@ func (env *oidcEnv) start(b *browser, next string) (string, string) {
 	return loc, u.Query().Get("state")
 }
 
+// editLogin changes the sign-in sealed in b's login cookie (as only the service could).
+func (env *oidcEnv) editLogin(b *browser, edit func(*loginState)) {
+	env.t.Helper()
+	l, err := env.a.login.open(b.jar[loginCookie], time.Now())
+	if err != nil {
+		env.t.Fatalf("login cookie: %v", err)
+	}
+	edit(&l)
+	if b.jar[loginCookie], err = env.a.login.seal(l); err != nil {
+		env.t.Fatal(err)
+	}
+}
+
 // authorize lets the fake Entra ID answer the authorize request; returns the callback URL.
 func (env *oidcEnv) authorize(authURL string) string {
 	env.t.Helper()
@@ -304,64 +317,53 @@ func TestOIDCCallbackRefusals(t *testing.T) {
 	t.Run("reused state", func(t *testing.T) {
 		env.t = t
 		b := newBrowser(t, env.e)
-		authURL, state := env.start(b, "")
+		authURL, _ := env.start(b, "")
+		sealed := b.jar[loginCookie]
 		cb := env.authorize(authURL)
 		wantStatus(t, b.get(cb), http.StatusSeeOther)
-		// The same callback again, with the sign-in cookie put back: the state is spent.
+		// The same callback again, with the sign-in cookie put back: the code is spent.
 		b2 := newBrowser(t, env.e)
-		b2.jar[loginCookie] = state
-		refused(t, b2, b2.get(cb), http.StatusBadRequest, "ukendt, udløbet eller allerede brugt")
+		b2.jar[loginCookie] = sealed
+		refused(t, b2, b2.get(cb), http.StatusBadRequest, "kunne ikke godkendes")
 	})
 	t.Run("other browser", func(t *testing.T) {
 		env.t = t
 		// An attacker starts a sign-in and sends the callback URL to a victim (login CSRF).
 		attacker := newBrowser(t, env.e)
-		authURL, state := env.start(attacker, "")
+		authURL, _ := env.start(attacker, "")
 		cb := env.authorize(authURL)
 		victim := newBrowser(t, env.e)
 		refused(t, victim, victim.get(cb), http.StatusBadRequest, "ikke startet i denne browser")
-		// And the state is spent.
-		attacker.jar[loginCookie] = state
-		refused(t, attacker, attacker.get(cb), http.StatusBadRequest, "ukendt")
+		// A login cookie made up by the attacker (not sealed by the service) is refused.
+		victim.jar[loginCookie] = "made-up"
+		refused(t, victim, victim.get(cb), http.StatusBadRequest, "ukendt")
 	})
 	t.Run("expired pending sign-in", func(t *testing.T) {
 		env.t = t
 		b := newBrowser(t, env.e)
-		authURL, state := env.start(b, "")
+		authURL, _ := env.start(b, "")
 		cb := env.authorize(authURL)
-		env.sessions.mu.Lock()
-		l := env.sessions.logins[state]
-		l.Expires = time.Now().Add(-time.Second)
-		env.sessions.logins[state] = l
-		env.sessions.mu.Unlock()
+		env.editLogin(b, func(l *loginState) { l.Expires = time.Now().Add(-time.Second).Unix() })
 		refused(t, b, b.get(cb), http.StatusBadRequest, "ukendt, udløbet")
 	})
 	t.Run("nonce mismatch", func(t *testing.T) {
 		env.t = t
 		b := newBrowser(t, env.e)
-		authURL, state := env.start(b, "")
+		authURL, _ := env.start(b, "")
 		cb := env.authorize(authURL)
-		env.sessions.mu.Lock()
-		l := env.sessions.logins[state]
-		l.Nonce = "another-nonce"
-		env.sessions.logins[state] = l
-		env.sessions.mu.Unlock()
+		env.editLogin(b, func(l *loginState) { l.Nonce = "another-nonce" })
 		refused(t, b, b.get(cb), http.StatusBadRequest, "kunne ikke godkendes")
 	})
 	t.Run("PKCE verifier checked", func(t *testing.T) {
 		env.t = t
 		b := newBrowser(t, env.e)
-		authURL, state := env.start(b, "")
+		authURL, _ := env.start(b, "")
 		if u, _ := url.Parse(authURL); u.Query().Get("code_challenge_method") != "S256" || u.Query().Get("code_challenge") == "" ||
 			u.Query().Get("nonce") == "" {
 			t.Fatalf("authorize URL lacks PKCE or nonce: %s", authURL)
 		}
 		cb := env.authorize(authURL)
-		env.sessions.mu.Lock()
-		l := env.sessions.logins[state]
-		l.Verifier = oauth2.GenerateVerifier()
-		env.sessions.logins[state] = l
-		env.sessions.mu.Unlock()
+		env.editLogin(b, func(l *loginState) { l.Verifier = oauth2.GenerateVerifier() })
 		before := env.fake.TokenRequests()
 		refused(t, b, b.get(cb), http.StatusBadRequest, "kunne ikke godkendes")
 		if env.fake.TokenRequests() != before+1 {
@@ -523,7 +525,7 @@ func TestLogout(t *testing.T) {
 	}
 	w := b.post("/admin/logout", url.Values{"_csrf": {csrf}})
 	wantStatus(t, w, http.StatusSeeOther)
-	if loc := w.Header().Get("Location"); loc != "/admin/login?ok=Du+er+logget+ud" {
+	if loc := w.Header().Get("Location"); loc != "/admin/login?ok=logged-out" {
 		t.Errorf("logout redirects to %q", loc)
 	}
 	if ck := findCookie(w, sessionCookie); ck == nil || ck.MaxAge >= 0 || ck.Value != "" || !ck.Secure || ck.Path != "/" {

@@ -22,7 +22,7 @@ import (
 
 	"github.com/sendevagt/sendevagt/internal/apperr"
 	"github.com/sendevagt/sendevagt/internal/audit"
-	"github.com/sendevagt/sendevagt/internal/detect"
+	"github.com/sendevagt/sendevagt/internal/cprshape"
 	"github.com/sendevagt/sendevagt/internal/scan"
 	"github.com/sendevagt/sendevagt/internal/store"
 )
@@ -175,8 +175,7 @@ func (a *Admin) renderDirectory(c echo.Context, status int, v *directoryView, fl
 		return err
 	}
 	v.Email = strings.TrimSpace(c.QueryParam("email"))
-	v.Page, _ = strconv.Atoi(c.QueryParam("side"))
-	v.Page = max(v.Page, 1)
+	v.Page = pageParam(c.QueryParam("side"))
 	f := store.DirectoryFilter{Limit: directoryPageSize, Offset: (v.Page - 1) * directoryPageSize}
 	if v.Email != "" {
 		f.EmailHash = scan.HashEmail(a.cfg.Hasher, v.Email)
@@ -262,7 +261,7 @@ func (a *Admin) directoryImport(c echo.Context) error {
 	}
 	now := a.cfg.Now().UTC()
 	rep := &parsed.report
-	rep.Source = cleanSource(fh.Filename)
+	rep.Source = cleanSource(fh.Filename) // shown in this answer only; never stored
 	if days > 0 {
 		rep.ExpiresAt = now.Add(time.Duration(days) * 24 * time.Hour)
 	}
@@ -272,7 +271,7 @@ func (a *Admin) directoryImport(c echo.Context) error {
 		e := store.DirectoryEntry{
 			EmailHash: scan.HashEmail(a.cfg.Hasher, row.email), CPRHash: scan.HashCPR(a.cfg.Hasher, row.cpr),
 			NameHash: scan.HashName(a.cfg.Hasher, row.name), EmailMasked: maskEmail(row.email),
-			NameMasked: maskInitials(row.name), CPRMasked: detect.MaskCPR(row.cpr), Source: rep.Source,
+			NameMasked: maskInitials(row.name), CPRMasked: cprshape.Hidden, Source: importLabel(now),
 			ImportedAt: now, ExpiresAt: rep.ExpiresAt,
 		}
 		k := [2]string{e.EmailHash, e.CPRHash}
@@ -310,11 +309,7 @@ func (a *Admin) directoryRetention(c echo.Context) error {
 	if err := a.cfg.Directory.SetDirectoryRetention(ctx, time.Duration(d)*24*time.Hour); err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("Opbevaringstiden er sat til %d dage fra importen.", d)
-	if d == 0 {
-		msg = "Rækkerne opbevares nu, indtil de slettes."
-	}
-	return redirect(c, "/admin/directory?ok="+url.QueryEscape(msg))
+	return redirect(c, "/admin/directory?"+flashQuery(flashRetentionSet, d))
 }
 
 func (a *Admin) directoryDelete(c echo.Context) error {
@@ -328,7 +323,7 @@ func (a *Admin) directoryDelete(c echo.Context) error {
 		}
 		return err
 	}
-	return redirect(c, "/admin/directory?ok="+url.QueryEscape("Rækken er slettet."))
+	return redirect(c, "/admin/directory?"+flashQuery(flashRowDeleted, 0))
 }
 
 func (a *Admin) directoryDeleteByEmail(c echo.Context) error {
@@ -340,7 +335,7 @@ func (a *Admin) directoryDeleteByEmail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return redirect(c, "/admin/directory?ok="+url.QueryEscape(fmt.Sprintf("%d rækker for adressen er slettet.", n)))
+	return redirect(c, "/admin/directory?"+flashQuery(flashRowsDeleted, n))
 }
 
 // CSV parsing.
@@ -632,4 +627,10 @@ func cleanSource(name string) string {
 		name = string(r[:100])
 	}
 	return name
+}
+
+// importLabel is what a directory row keeps about its import: the kind and the time, never the
+// uploaded file's name, which may name a citizen ("borgere Birthe Kjær Andersen.csv").
+func importLabel(now time.Time) string {
+	return "CSV-import " + now.UTC().Format("2.1.2006 kl. 15.04") + " UTC"
 }

@@ -102,8 +102,7 @@ func (a *Admin) feedbackList(c echo.Context) error {
 	if !known {
 		return badRequest("Ukendt status for falske alarmer: vælg åbne, bekræftede eller afviste.")
 	}
-	d.Page, _ = strconv.Atoi(c.QueryParam("page"))
-	d.Page = max(d.Page, 1)
+	d.Page = pageParam(c.QueryParam("page"))
 	d.Back = feedbackURL(status, d.Page)
 	// One more than a page tells whether there is a next page.
 	list, err := a.cfg.Audit.ListFeedback(ctx, store.FeedbackFilter{Status: status, Limit: feedbackPageSize + 1,
@@ -147,16 +146,16 @@ func (a *Admin) resolveFeedback(status string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		msg := "Rapporten er bekræftet som falsk alarm."
+		code := flashFeedbackConfirmed
 		if status == audit.FeedbackDismissed {
-			msg = "Rapporten er afvist: afgørelsen var rigtig."
+			code = flashFeedbackDismissed
 		}
 		back := safeBack(c.FormValue("back"), feedbackURL(audit.FeedbackOpen, 1))
 		sep := "?"
 		if strings.Contains(back, "?") {
 			sep = "&"
 		}
-		return redirect(c, back+sep+url.Values{"ok": {msg}}.Encode())
+		return redirect(c, back+sep+flashQuery(code, 0))
 	}
 }
 
@@ -171,6 +170,7 @@ func safeBack(back, def string) string {
 	}
 	v := u.Query()
 	v.Del("ok")
+	v.Del("n")
 	if len(v) == 0 {
 		return u.EscapedPath()
 	}

@@ -71,6 +71,7 @@ func actionLabel(a string) string {
 var reasonLabels = map[string]string{
 	"different_citizen":         "Oplysninger om en anden borger end modtageren",
 	"bulk_cpr":                  "Mange CPR-numre",
+	"bulk_persons":              "Mange personer",
 	"several_external_citizens": "Flere eksterne modtagere med personoplysninger",
 	"personal_data_unencrypted": "Personoplysninger uden sikker mail",
 	"unreadable_attachment":     "Vedhæftning kunne ikke læses",

@@ -161,9 +161,11 @@ var policyStatusOptions = []policyOption{
 // policyMessageHelp describes each message and the placeholders it may use.
 var policyMessageHelp = map[string]struct{ Label, Help string }{
 	policy.CodeDifferentCitizen: {"Anden borger end modtageren",
-		"Vises når et dokument handler om en anden borger end modtageren. Pladsholdere: {documents} dokumenternes navne, {identifier} maskeret CPR-nummer eller initialer, {recipient} modtagerens adresse."},
+		"Vises når et dokument handler om en anden borger end modtageren. Pladsholdere: {documents} dokumenternes navne, {identifier} maskeret CPR-nummer og initialer, {recipient} modtagerens navn (eller adresse), {page} » side N«, når oplysningerne står på én side."},
 	policy.CodeBulkCPR: {"Mange CPR-numre",
 		"Vises når mailen indeholder mange forskellige CPR-numre. Pladsholdere: {documents} dokumenternes navne, {count} antal CPR-numre."},
+	policy.CodeBulkPersons: {"Mange personer",
+		"Vises når mailen indeholder oplysninger om mange forskellige personer (navn med følsomme eller sociale oplysninger, eller CPR-nummer). Pladsholdere: {documents} dokumenternes navne, {count} antal personer."},
 	policy.CodeSeveralCitizens: {"Flere eksterne modtagere",
 		"Vises når mailen med personoplysninger går til flere eksterne modtagere i Til/Cc. Pladsholdere: {count} antal eksterne modtagere, {identifier} maskerede CPR-numre eller initialer."},
 	policy.CodePersonalPlain: {"Personoplysninger uden sikker mail",
@@ -208,6 +210,8 @@ func policyFormValues(p *policy.Policy) url.Values {
 	v.Set("rules.different_citizen", string(p.Rules.DifferentCitizen))
 	v.Set("rules.bulk_cpr.action", string(p.Rules.BulkCPR.Action))
 	v.Set("rules.bulk_cpr.threshold", strconv.Itoa(p.Rules.BulkCPR.Threshold))
+	v.Set("rules.bulk_persons.action", string(p.Rules.BulkPersons.Action))
+	v.Set("rules.bulk_persons.threshold", strconv.Itoa(p.Rules.BulkPersons.Threshold))
 	v.Set("rules.several_external_citizens.action", string(p.Rules.SeveralCitizens.Action))
 	v.Set("rules.several_external_citizens.threshold", strconv.Itoa(p.Rules.SeveralCitizens.Threshold))
 	v.Set("rules.personal_data_unencrypted", string(p.Rules.PersonalDataPlain))
@@ -284,6 +288,8 @@ func policyFromForm(v url.Values, errs map[string]string) *policy.Policy {
 	p.Rules.DifferentCitizen = policy.Action(v.Get("rules.different_citizen"))
 	p.Rules.BulkCPR.Action = policy.Action(v.Get("rules.bulk_cpr.action"))
 	p.Rules.BulkCPR.Threshold = integer("rules.bulk_cpr.threshold")
+	p.Rules.BulkPersons.Action = policy.Action(v.Get("rules.bulk_persons.action"))
+	p.Rules.BulkPersons.Threshold = integer("rules.bulk_persons.threshold")
 	p.Rules.SeveralCitizens.Action = policy.Action(v.Get("rules.several_external_citizens.action"))
 	p.Rules.SeveralCitizens.Threshold = integer("rules.several_external_citizens.threshold")
 	p.Rules.PersonalDataPlain = policy.Action(v.Get("rules.personal_data_unencrypted"))
@@ -322,7 +328,7 @@ func policyProblemDa(fe *policy.FieldError) string {
 		return fmt.Sprintf("Ukendt værdi »%s«.", val)
 	case f == "rules.bulk_cpr.threshold":
 		return "Skal være mindst 1."
-	case f == "rules.several_external_citizens.threshold":
+	case f == "rules.several_external_citizens.threshold" || f == "rules.bulk_persons.threshold":
 		return "Skal være mindst 2."
 	case f == "fail_mode":
 		return "Vælg Advarsel eller Blokér."
@@ -407,8 +413,10 @@ func policySections(v url.Values, errs map[string]string) []policySection {
 			choose("rules.different_citizen", "Oplysninger om en anden borger end modtageren", "Et dokument handler tydeligt om en anden borger end den eksterne modtager (fx forkert vedhæftning).", policyActionOptions),
 			choose("rules.bulk_cpr.action", "Mange CPR-numre", "Mailen indeholder mange forskellige CPR-numre.", policyActionOptions),
 			number("rules.bulk_cpr.threshold", "Antal CPR-numre", "Fra så mange forskellige CPR-numre slår reglen til. Mindst 1.", "1", "", "1"),
-			choose("rules.several_external_citizens.action", "Flere eksterne modtagere med personoplysninger", "Mailen indeholder personoplysninger og går til flere eksterne modtagere i Til/Cc.", policyActionOptions),
-			number("rules.several_external_citizens.threshold", "Antal eksterne modtagere", "Fra så mange eksterne modtagere i Til/Cc slår reglen til. Mindst 2.", "2", "", "1"),
+			choose("rules.bulk_persons.action", "Mange personer", "Mailen indeholder oplysninger om mange forskellige personer (navn med følsomme eller sociale oplysninger, eller CPR-nummer), også uden CPR-numre: fx en borgerliste.", policyActionOptions),
+			number("rules.bulk_persons.threshold", "Antal personer", "Fra så mange forskellige personer slår reglen til. Mindst 2.", "2", "", "1"),
+			choose("rules.several_external_citizens.action", "Flere eksterne borgere med personoplysninger", "Mailen indeholder personoplysninger og går til flere eksterne borgere i Til/Cc (private mailadresser; ikke fx et advokatfirma eller en myndighed).", policyActionOptions),
+			number("rules.several_external_citizens.threshold", "Antal eksterne borgere", "Fra så mange eksterne borgere i Til/Cc slår reglen til. Mindst 2.", "2", "", "1"),
 			choose("rules.personal_data_unencrypted", "Personoplysninger uden sikker mail", "Personoplysninger til en ekstern modtager i en mail, der ikke er sikker mail.", policyActionOptions),
 			choose("rules.unreadable_attachment.action", "Vedhæftning, der ikke kunne læses", "En vedhæftning til en ekstern modtager kunne ikke kontrolleres.", policyActionOptions),
 			checks("rules.unreadable_attachment.statuses", "Hvilke vedhæftninger tæller som ulæselige", "Reglen ovenfor slår til for vedhæftninger med disse tilstande.", policyStatusOptions),
@@ -533,7 +541,7 @@ func (a *Admin) policySave(c echo.Context) error {
 		return err
 	}
 	a.cfg.Logger.Info("policy saved", "version", saved.Version, "author", saved.Author)
-	return redirect(c, "/admin/policy?ok="+url.QueryEscape(policySavedMessage(saved.Version)))
+	return redirect(c, "/admin/policy?"+flashQuery(flashPolicySaved, saved.Version))
 }
 
 func policySavedMessage(v int) string {
@@ -743,7 +751,7 @@ func (a *Admin) policyRestore(c echo.Context) error {
 		return err
 	}
 	a.cfg.Logger.Info("policy restored", "version", saved.Version, "from", v, "author", saved.Author)
-	return redirect(c, "/admin/policy/versions?ok="+url.QueryEscape(policySavedMessage(saved.Version)))
+	return redirect(c, "/admin/policy/versions?"+flashQuery(flashPolicySaved, saved.Version))
 }
 
 // ---- export and import ----
@@ -859,5 +867,5 @@ func (a *Admin) policyImport(c echo.Context) error {
 		return err
 	}
 	a.cfg.Logger.Info("policy imported", "version", saved.Version, "author", saved.Author)
-	return redirect(c, "/admin/policy?ok="+url.QueryEscape(policySavedMessage(saved.Version)))
+	return redirect(c, "/admin/policy?"+flashQuery(flashPolicySaved, saved.Version))
 }

@@ -18,16 +18,13 @@ import (
 	"github.com/sendevagt/sendevagt/internal/store"
 )
 
-// SessionStore keeps admin sessions and pending sign-ins (package store).
+// SessionStore keeps admin sessions (package store). A sign-in under way is not stored: it
+// lives in the sealed login cookie (logincookie.go).
 type SessionStore interface {
 	SaveSession(ctx context.Context, s store.AdminSession) error
 	// GetSession returns the session with this id hash, or an error wrapping store.ErrNotFound.
 	GetSession(ctx context.Context, idHash string) (store.AdminSession, error)
 	DeleteSession(ctx context.Context, idHash string) error
-	SavePendingLogin(ctx context.Context, l store.PendingLogin) error
-	// TakePendingLogin returns and deletes the sign-in with this state (store.ErrNotFound if
-	// there is none or it was taken already).
-	TakePendingLogin(ctx context.Context, state string) (store.PendingLogin, error)
 }
 
 // sessionCookie holds the session id. __Host-: only over HTTPS, only for this host, path /.
@@ -60,6 +57,18 @@ func (a *Admin) session(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return forbidden("Du er ikke logget ind, eller din session er udløbet. Log ind igen.")
 		}
+		if a.staleRoles(s) {
+			// Roles are re-read from Entra ID at least every RoleTTL: a new sign-in, silent while
+			// the user's Entra session lives. The old session ends here.
+			if err := a.endSession(c); err != nil {
+				return err
+			}
+			a.cfg.Logger.Info("admin session: roles older than the role check interval; signing in again", "oid", s.Subject)
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				return c.Redirect(http.StatusSeeOther, "/admin/login/start?next="+url.QueryEscape(r.URL.RequestURI()))
+			}
+			return forbidden("Din Sendevagt-rolle bekræftes hos Microsoft hver time. Indlæs siden igen for at logge ind på ny.")
+		}
 		c.Set(userKey, &User{Subject: s.Subject, TenantID: s.TenantID, Name: s.Name, Email: s.Email, Roles: s.Roles})
 		c.Set(csrfKey, s.CSRF)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -82,6 +91,11 @@ func (a *Admin) currentSession(c echo.Context) (store.AdminSession, bool) {
 		return store.AdminSession{}, false
 	}
 	return s, true
+}
+
+// staleRoles tells whether s holds roles from an Entra ID sign-in older than RoleTTL.
+func (a *Admin) staleRoles(s store.AdminSession) bool {
+	return a.oidc != nil && s.Subject != localSubject && !a.cfg.Now().Before(s.Created.Add(a.cfg.RoleTTL))
 }
 
 // validCSRF compares the request's token with the session's in constant time, and refuses a

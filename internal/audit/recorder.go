@@ -34,6 +34,12 @@ type Options struct {
 	RetryEvery   time.Duration // how often the spool is replayed while it holds events; default 2 s
 	Logger       *slog.Logger  // default: discard
 	Observer     Observer      // optional
+	// Redactor masks person names in document names and details before storage (see Mask);
+	// optional: CPR shapes are masked without it.
+	Redactor Redactor
+	// SpoolKey authenticates spool files (HMAC-SHA256): a file without a valid tag is not
+	// imported but moved aside. Required, at least MinKeyLen bytes; give the audit key.
+	SpoolKey []byte
 }
 
 // Defaults of Options.
@@ -60,6 +66,7 @@ var (
 // concurrent use.
 type Recorder struct {
 	w            Writer
+	redactor     Redactor
 	spool        *spool
 	writeTimeout time.Duration
 	retryEvery   time.Duration
@@ -101,12 +108,12 @@ func NewRecorder(w Writer, opts Options) (*Recorder, error) {
 	if opts.Observer == nil {
 		opts.Observer = nopObserver{}
 	}
-	sp, err := openSpool(opts.SpoolDir, opts.Logger)
+	sp, err := openSpool(opts.SpoolDir, opts.SpoolKey, opts.Logger)
 	if err != nil {
 		return nil, err
 	}
 	r := &Recorder{
-		w: w, spool: sp, writeTimeout: opts.WriteTimeout, retryEvery: opts.RetryEvery,
+		w: w, redactor: opts.Redactor, spool: sp, writeTimeout: opts.WriteTimeout, retryEvery: opts.RetryEvery,
 		log: opts.Logger, obs: opts.Observer,
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
@@ -120,11 +127,14 @@ func NewRecorder(w Writer, opts Options) (*Recorder, error) {
 // Record stores e and returns only when it is durable: written to the database within
 // WriteTimeout, or else written to the spool (temp file, fsync, rename, fsync of the directory).
 // The caller's ctx being cancelled does not cancel the write; it only stops the wait for the
-// database early, and the event is spooled. Time is converted to UTC. An event that fails
-// ValidateEvent is refused (ErrInvalidEvent) and stored nowhere. The error wraps ErrNotRecorded
+// database early, and the event is spooled. Time is converted to UTC. What is stored is
+// Mask(e): free text never makes an event fail for carrying a CPR shape, it is masked. An event
+// that still fails ValidateEvent (no id or time, a malformed hash) is refused (ErrInvalidEvent)
+// and stored nowhere. The error wraps ErrNotRecorded
 // when both the database and the spool failed. After Close, events go straight to the spool.
 func (r *Recorder) Record(ctx context.Context, e Event) error {
 	e.Time = e.Time.UTC()
+	e = Mask(e, r.redactor)
 	if err := ValidateEvent(e); err != nil {
 		return err
 	}

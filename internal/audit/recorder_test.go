@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,6 +22,9 @@ import (
 	"github.com/sendevagt/sendevagt/internal/store"
 	"github.com/sendevagt/sendevagt/internal/store/storetest"
 )
+
+// spoolKey authenticates the tests' spool files (synthetic).
+var spoolKey = []byte("synthetic-spool-key-0123456789abcdef")
 
 // Writer failure modes.
 const (
@@ -110,7 +114,7 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) recorder(t *testing.T, writeTimeout, retryEvery time.Duration) *audit.Recorder {
 	t.Helper()
 	r, err := audit.NewRecorder(f.w, audit.Options{
-		SpoolDir: f.spoolDir, WriteTimeout: writeTimeout, RetryEvery: retryEvery,
+		SpoolKey: spoolKey, SpoolDir: f.spoolDir, WriteTimeout: writeTimeout, RetryEvery: retryEvery,
 		Logger: slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Observer: f.obs,
 	})
 	if err != nil {
@@ -418,7 +422,7 @@ func (w hangingWriter) InsertAudit(context.Context, audit.Event) error {
 
 func TestRecordDoesNotWaitForAHungWriter(t *testing.T) {
 	w := hangingWriter{release: make(chan struct{})}
-	r, err := audit.NewRecorder(w, audit.Options{SpoolDir: t.TempDir(), WriteTimeout: 100 * time.Millisecond, RetryEvery: time.Hour})
+	r, err := audit.NewRecorder(w, audit.Options{SpoolKey: spoolKey, SpoolDir: t.TempDir(), WriteTimeout: 100 * time.Millisecond, RetryEvery: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -507,22 +511,143 @@ func TestCorruptSpoolFileMovedAside(t *testing.T) {
 	}
 }
 
-func TestRecordRefusesInvalidEvent(t *testing.T) {
-	f := newFixture(t)
-	r := f.recorder(t, time.Second, time.Hour)
-	e := f.event(1, time.Now())
-	e.Documents[0].Name = "Journal 010190-1234.pdf"
-	for _, mode := range []int32{ok, failBefore} {
-		f.w.mode.Store(mode)
-		if err := r.Record(t.Context(), e); !errors.Is(err, audit.ErrInvalidEvent) || !errors.Is(err, audit.ErrCPR) {
-			t.Errorf("Record(event with a CPR number) = %v, want ErrInvalidEvent and ErrCPR", err)
+// nameRedactor stands for detect.Engine: it masks the one synthetic name the tests use.
+type nameRedactor struct{}
+
+func (nameRedactor) Redact(s string) string {
+	return strings.ReplaceAll(s, "Birthe Kjær Andersen", "B. K. A.")
+}
+
+// TestRecordMasksInsteadOfDropping: issue 13 found verdicts without an audit row because a
+// CPR shape in free text made ValidateEvent refuse the event. Every such event is now stored,
+// masked, both written directly and through the spool.
+func TestRecordMasksInsteadOfDropping(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(e *audit.Event)
+	}{
+		{"recipient domain in Bcc", func(e *audit.Event) { e.RecipientDomains = append(e.RecipientDomains, "010190-1234.dk") }},
+		{"file name with a double space", func(e *audit.Event) { e.Documents[1].Name = "Afgørelse 010190  1234.pdf" }},
+		{"broken docx part named with a CPR", func(e *audit.Event) {
+			e.Documents[1].Detail = "corrupt Word document: malformed XML (line 1) in word/010190-1234.xml"
+		}},
+		{"part named with a person", func(e *audit.Event) {
+			e.Documents[1].Detail = "corrupt Word document: truncated data in word/Birthe Kjær Andersen.xml"
+		}},
+		{"omitted attachment's size", func(e *audit.Event) {
+			e.Documents[1].Status, e.Documents[1].Detail = "too_large", "content not sent by the add-in (1503991234 bytes)"
+		}},
+		{"double dash", func(e *audit.Event) { e.Documents[1].Name = "Sag 010190--1234.pdf" }},
+		{"dashes between date parts", func(e *audit.Event) { e.Documents[1].Name = "Sag 01-01-90-1234.pdf" }},
+		{"dots between date parts", func(e *audit.Event) { e.Error = "01.01.90-1234" }},
+		{"full-width digits", func(e *audit.Event) {
+			e.Documents[1].Name = "Sag \uff10\uff11\uff10\uff11\uff19\uff10\uff0d\uff11\uff12\uff13\uff14.pdf"
+		}},
+		{"upn", func(e *audit.Event) { e.UPN = "0101901234@testkommune.dk" }},
+	}
+	for _, spooled := range []bool{false, true} {
+		for i, tc := range cases {
+			t.Run(fmt.Sprintf("%s/spooled=%v", tc.name, spooled), func(t *testing.T) {
+				f := newFixture(t)
+				r, err := audit.NewRecorder(f.w, audit.Options{SpoolKey: spoolKey, SpoolDir: f.spoolDir, RetryEvery: time.Hour,
+					Redactor: nameRedactor{}, Logger: slog.New(slog.NewJSONHandler(f.logs, nil))})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = r.Close() })
+				if spooled {
+					f.w.mode.Store(failBefore)
+				}
+				e := f.event(i, time.Now())
+				tc.edit(&e)
+				if err := r.Record(t.Context(), e); err != nil {
+					t.Fatalf("Record: %v (the verdict would have no audit row)", err)
+				}
+				if spooled {
+					f.w.mode.Store(ok)
+					if err := r.Flush(t.Context()); err != nil {
+						t.Fatal(err)
+					}
+				}
+				got, err := f.store.GetAudit(t.Context(), e.ID)
+				if err != nil {
+					t.Fatalf("event not stored: %v", err)
+				}
+				raw, _ := json.Marshal(got)
+				for _, leak := range []string{"1234", "\\uff11\\uff12", "Birthe", "Andersen", "010190"} {
+					if strings.Contains(string(raw), leak) {
+						t.Errorf("stored event holds %q: %s", leak, raw)
+					}
+				}
+				if err := audit.ValidateEvent(got); err != nil {
+					t.Errorf("stored event fails validation: %v", err)
+				}
+			})
 		}
 	}
-	if n, _ := f.store.CountAudit(t.Context()); n != 0 || r.Pending() != 0 {
-		t.Errorf("refused event stored (%d rows) or spooled (%d files)", n, r.Pending())
+}
+
+// TestForgedSpoolFileNotImported: a file put into the spool by anyone but the Recorder (no tag,
+// a tag made with another key, a tagged event edited afterwards) is moved aside, never stored.
+func TestForgedSpoolFileNotImported(t *testing.T) {
+	f := newFixture(t)
+	r := f.recorder(t, time.Second, time.Hour)
+	f.w.mode.Store(failBefore)
+	genuine := f.event(1, time.Now())
+	if err := r.Record(t.Context(), genuine); err != nil {
+		t.Fatal(err)
 	}
-	if strings.Contains(f.logs.String(), "010190-1234") {
-		t.Error("the log shows the CPR number")
+	names, _ := filepath.Glob(filepath.Join(f.spoolDir, "*.json"))
+	if len(names) != 1 {
+		t.Fatalf("spool holds %v", names)
+	}
+	data, err := os.ReadFile(names[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := f.event(2, time.Now())
+	forged.Action = "allow"
+	ev, _ := json.Marshal(forged)
+	write := func(name string, v any) {
+		b, _ := json.Marshal(v)
+		if err := os.WriteFile(filepath.Join(f.spoolDir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("0000000000000000001-0000000001-00000001.json", map[string]any{"format": 1, "event": forged})
+	write("0000000000000000002-0000000002-00000002.json", map[string]any{"format": 2, "event": json.RawMessage(ev), "mac": strings.Repeat("ab", 32)})
+	// the genuine file with its event edited, its tag kept
+	edited := strings.Replace(string(data), `"action":"`+genuine.Action+`"`, `"action":"allow","x":"`, 1)
+	if edited == string(data) {
+		t.Fatal("test bug: nothing edited")
+	}
+	if err := os.WriteFile(filepath.Join(f.spoolDir, "0000000000000000003-0000000003-00000003.json"), []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.w.mode.Store(ok)
+	if err := r.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	assertStored(t, f.store, []string{genuine.ID})
+	bad, _ := filepath.Glob(filepath.Join(f.spoolDir, "*.bad"))
+	if len(bad) != 3 {
+		t.Errorf("moved aside: %v, want the 3 forged files", bad)
+	}
+}
+
+func TestSpoolRefusesAnOpenDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "spool")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := audit.NewRecorder(&testWriter{}, audit.Options{SpoolKey: spoolKey, SpoolDir: dir}); err == nil {
+		t.Error("NewRecorder accepted a world-writable spool directory")
+	}
+	if _, err := audit.NewRecorder(&testWriter{}, audit.Options{SpoolKey: spoolKey[:8], SpoolDir: t.TempDir()}); err == nil {
+		t.Error("NewRecorder accepted a short spool key")
 	}
 }
 
@@ -569,7 +694,7 @@ func TestLeftoverTempFileRemoved(t *testing.T) {
 	if err := os.WriteFile(tmp, []byte(`{"format":1,"ev`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r, err := audit.NewRecorder(hangingWriter{release: make(chan struct{})}, audit.Options{SpoolDir: dir, RetryEvery: time.Hour})
+	r, err := audit.NewRecorder(hangingWriter{release: make(chan struct{})}, audit.Options{SpoolKey: spoolKey, SpoolDir: dir, RetryEvery: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -583,7 +708,7 @@ func TestLeftoverTempFileRemoved(t *testing.T) {
 }
 
 func TestNewRecorderOptions(t *testing.T) {
-	if _, err := audit.NewRecorder(nil, audit.Options{SpoolDir: t.TempDir()}); err == nil {
+	if _, err := audit.NewRecorder(nil, audit.Options{SpoolKey: spoolKey, SpoolDir: t.TempDir()}); err == nil {
 		t.Error("NewRecorder(nil writer) succeeded")
 	}
 	if _, err := audit.NewRecorder(&testWriter{}, audit.Options{}); err == nil {
@@ -602,7 +727,7 @@ func BenchmarkRecord(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	r, err := audit.NewRecorder(s, audit.Options{SpoolDir: filepath.Join(dir, "spool")})
+	r, err := audit.NewRecorder(s, audit.Options{SpoolKey: spoolKey, SpoolDir: filepath.Join(dir, "spool")})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -621,7 +746,7 @@ func BenchmarkRecordSpooled(b *testing.B) {
 	dir := b.TempDir()
 	w := &testWriter{}
 	w.mode.Store(failBefore)
-	r, err := audit.NewRecorder(w, audit.Options{SpoolDir: dir, RetryEvery: time.Hour})
+	r, err := audit.NewRecorder(w, audit.Options{SpoolKey: spoolKey, SpoolDir: dir, RetryEvery: time.Hour})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,7 +1,9 @@
 package audit
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+
+	"github.com/sendevagt/sendevagt/internal/privdir"
 )
 
 // Spool file names: "<event time, unix ns, 19 digits>-<sequence>-<random>.json", so sorting by
@@ -21,33 +25,42 @@ const (
 	spoolExt    = ".json"
 	spoolTemp   = ".tmp-"
 	spoolBadExt = ".bad"
-	spoolFormat = 1
+	// spoolFormat 2 carries an HMAC of the event; format 1 files (no tag) are moved aside.
+	spoolFormat = 2
+	// spoolMACContext separates spool tags from every other use of the audit key.
+	spoolMACContext = "sendevagt audit spool v2\x00"
 )
 
-// errCorrupt marks a spool file that cannot be decoded.
+// errCorrupt marks a spool file that cannot be decoded or whose tag does not verify (a file
+// not written by this installation's Recorder).
 var errCorrupt = errors.New("audit: corrupt spool file")
 
-// spoolRecord is the content of one spool file.
+// spoolRecord is the content of one spool file: the event's JSON exactly as tagged, and its tag.
 type spoolRecord struct {
-	Format int   `json:"format"`
-	Event  Event `json:"event"`
+	Format int             `json:"format"`
+	Event  json.RawMessage `json:"event"`
+	MAC    string          `json:"mac"` // hex HMAC-SHA256(key, spoolMACContext + event)
 }
 
 // spool is a directory of one JSON file per event. One process owns a spool directory.
 type spool struct {
 	dir string
+	key []byte
 	log *slog.Logger
 	seq atomic.Uint64
 }
 
-func openSpool(dir string, log *slog.Logger) (*spool, error) {
+func openSpool(dir string, key []byte, log *slog.Logger) (*spool, error) {
 	if dir == "" {
 		return nil, errors.New("audit: no spool directory")
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("audit: create spool directory: %w", err)
+	if len(key) < MinKeyLen {
+		return nil, fmt.Errorf("audit: spool key: %w", ErrShortKey)
 	}
-	s := &spool{dir: dir, log: log}
+	if err := privdir.Ensure(dir); err != nil {
+		return nil, fmt.Errorf("audit: spool directory: %w", err)
+	}
+	s := &spool{dir: dir, key: append([]byte(nil), key...), log: log}
 	// A temp file left by a crash mid-write was never acknowledged as durable: its event was
 	// either written to the database or reported as failed. Remove it.
 	entries, err := os.ReadDir(dir)
@@ -64,7 +77,11 @@ func openSpool(dir string, log *slog.Logger) (*spool, error) {
 
 // write stores e durably: temp file, fsync, rename, fsync of the directory.
 func (s *spool) write(e Event) (name string, err error) {
-	data, err := json.Marshal(spoolRecord{Format: spoolFormat, Event: e})
+	ev, err := json.Marshal(e)
+	if err != nil {
+		return "", fmt.Errorf("audit: encode spool record: %w", err)
+	}
+	data, err := json.Marshal(spoolRecord{Format: spoolFormat, Event: ev, MAC: hex.EncodeToString(s.mac(ev))})
 	if err != nil {
 		return "", fmt.Errorf("audit: encode spool record: %w", err)
 	}
@@ -146,7 +163,23 @@ func (s *spool) read(name string) (Event, error) {
 	if rec.Format != spoolFormat {
 		return Event{}, fmt.Errorf("%w: %s: format %d", errCorrupt, name, rec.Format)
 	}
-	return rec.Event, nil
+	tag, err := hex.DecodeString(rec.MAC)
+	if err != nil || !hmac.Equal(tag, s.mac(rec.Event)) {
+		return Event{}, fmt.Errorf("%w: %s: tag does not verify (not written by this installation)", errCorrupt, name)
+	}
+	var e Event
+	if err := json.Unmarshal(rec.Event, &e); err != nil {
+		return Event{}, fmt.Errorf("%w: %s: %w", errCorrupt, name, err)
+	}
+	return e, nil
+}
+
+// mac tags an event's JSON with the spool key.
+func (s *spool) mac(event []byte) []byte {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(spoolMACContext))
+	m.Write(event)
+	return m.Sum(nil)
 }
 
 func (s *spool) remove(name string) error {

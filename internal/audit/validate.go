@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/sendevagt/sendevagt/internal/cprshape"
 )
 
 // Sentinel errors of ValidateEvent. An event that fails validation wraps ErrInvalidEvent;
@@ -20,10 +21,9 @@ const maxIDLen = 128
 // ValidateEvent checks an event before it is stored: defence in depth so that content never
 // reaches storage, whatever a caller got wrong. It refuses (ErrInvalidEvent) an event without ID
 // or time, an ID with characters outside [A-Za-z0-9._:-], a hash that is not 64 lower-case hex
-// digits as Hasher makes them, and (ErrCPR as well) any string field that carries a full CPR
-// number: 6 digits forming a day and month, then 4 digits, with nothing, a dash or a space (also
-// '/', '.', a tab, a no-break space or a Unicode dash) between them, and no digit directly before
-// or after. Masked forms ("010190-xxxx") pass. Random identifiers are not searched, since about
+// digits as Hasher makes them, and (ErrCPR as well) any string field that carries a CPR shape
+// as internal/cprshape defines it (the same definition Mask masks by, so a masked event always
+// passes). Masked forms ("010190-xxxx") pass. Random identifiers are not searched, since about
 // one in 800 random hex strings holds such a run by chance: the canonical GUIDs Entra uses for
 // tenant and object ids, and scan ids that are GUIDs or 32 lower-case hex digits (NewID's ids
 // never match). The error names the field, never its value.
@@ -138,64 +138,5 @@ func isHex128(s string) bool {
 	return true
 }
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// digitRun returns the length of the run of ASCII digits starting at s[i].
-func digitRun(s string, i int) int {
-	n := 0
-	for i+n < len(s) && isDigit(s[i+n]) {
-		n++
-	}
-	return n
-}
-
-// hasCPR tells whether s carries a CPR-shaped number (see ValidateEvent).
-func hasCPR(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) || (i > 0 && isDigit(s[i-1])) {
-			continue
-		}
-		n := digitRun(s, i)
-		switch {
-		case n == 10 && validDayMonth(s[i:i+6]):
-			return true
-		case n == 6 && validDayMonth(s[i:i+6]):
-			if j, ok := skipSeparator(s, i+6); ok && digitRun(s, j) == 4 {
-				return true
-			}
-		}
-		i += n - 1
-	}
-	return false
-}
-
-// skipSeparator skips the separator between the two halves of a CPR number at s[i:]: one to
-// three separator characters of which at most one is not a space ("-", " ", " - ").
-func skipSeparator(s string, i int) (int, bool) {
-	j, count, hard := i, 0, 0
-	for j < len(s) && count < 3 {
-		r, size := utf8.DecodeRuneInString(s[j:])
-		switch r {
-		case ' ', '\u00a0':
-		case '-', '\t', '/', '.', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212':
-			hard++
-		default:
-			return j, count > 0 && hard <= 1
-		}
-		if hard > 1 {
-			return j, false
-		}
-		j += size
-		count++
-	}
-	return j, count > 0
-}
-
-// validDayMonth tells whether the first four of six digits are a day and month (any year, 29
-// February allowed).
-func validDayMonth(d string) bool {
-	day := int(d[0]-'0')*10 + int(d[1]-'0')
-	month := int(d[2]-'0')*10 + int(d[3]-'0')
-	days := [13]int{0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
-	return month >= 1 && month <= 12 && day >= 1 && day <= days[month]
-}
+// hasCPR tells whether s carries a CPR shape (internal/cprshape: the definition Mask masks by).
+func hasCPR(s string) bool { return cprshape.Contains(s) }

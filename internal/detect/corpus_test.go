@@ -20,6 +20,8 @@ import (
 	"testing"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/sendevagt/sendevagt/internal/testenv"
 )
 
 // The labelled corpus lives in ../shared/corpus beside the repository (see its README). This test
@@ -39,18 +41,11 @@ type corpusCase struct {
 	Scenario string   `json:"scenario"`
 }
 
-func corpusDir() string {
-	if d := os.Getenv("SENDEVAGT_CORPUS"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "..", "shared", "corpus")
-}
-
 func loadCorpus(t testing.TB) (string, []corpusCase) {
-	dir := corpusDir()
+	dir := testenv.CorpusDir(t)
 	f, err := os.Open(filepath.Join(dir, "cases.jsonl"))
 	if err != nil {
-		t.Skipf("corpus not available: %v", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	var cases []corpusCase

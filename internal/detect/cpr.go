@@ -36,6 +36,9 @@ type cprRules struct {
 	// lengths[b] has bit L set when some context word of L bytes starts with byte b: a cheap
 	// prefilter before the map lookup.
 	lengths [256]uint64
+	// labels and labelSuffixes tell a label of another kind of number (see otherLabelBefore).
+	labels        []string
+	labelSuffixes []string
 }
 
 const (
@@ -59,6 +62,14 @@ func loadCPRRules() (cprRules, error) {
 	kinds := map[string]ctxKind{"positive": ctxPos, "negative": ctxNeg, "journal": ctxJournal, "time": ctxTime, "log": ctxLog}
 	r := cprRules{words: make(map[string]ctxWord, len(lines))}
 	for _, l := range lines {
+		switch l.section {
+		case "label":
+			r.labels = append(r.labels, normToken(l.line))
+			continue
+		case "label_suffix":
+			r.labelSuffixes = append(r.labelSuffixes, lowerString(strings.TrimSpace(l.line)))
+			continue
+		}
 		k, ok := kinds[l.section]
 		if !ok {
 			return r, fmt.Errorf("detect: cpr_context.txt: unknown section %q", l.section)
@@ -153,6 +164,15 @@ func (e *Engine) scoreCands(text string, cands []cprCand) []Finding {
 				v[1]++
 			}
 			cols[k] = v
+		}
+	}
+	// Two or more CPR numbers in a row ("010190-1234 020215-4321": a parent's and a child's in one
+	// table row) are each a number of their own, not one number continuing into the next.
+	for i := 1; i < len(cands); i++ {
+		a, b := &cands[i-1], &cands[i]
+		if a.valid && b.valid && onlyBlanks(text, a.end, b.start) {
+			a.numAfter = false
+			b.numBefore = 0
 		}
 	}
 	var out []Finding
@@ -655,6 +675,13 @@ func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int) (Finding, bool) 
 		neg.take(0.5, 0, func() string { return "recent date followed by a clock time" })
 	}
 	e.cprContext(s, c, skipFrom, skipTo, timeShape, &pos, &neg)
+	if c.sep == 0 && neg.val < 1 && !(c.table.ok && c.table.hdr.kind == ctxPos) {
+		// A bare number labelled as a number of another kind ("Bookingnr. 1503921187",
+		// "ISBN 1402894627", "Kontonummer: ..."): by the shape of the label, not by a list.
+		if lbl, ok := e.otherLabelBefore(s, c.start); ok {
+			neg.take(1, 0, func() string { return "labelled as another kind of number " + strings.ToLower(lbl) + " (-)" })
+		}
+	}
 	if isoDateOnLine(s, c.start, c.end) {
 		neg.take(0.8, 0, func() string { return "ISO date on the line (log/timestamp)" })
 	}
@@ -856,6 +883,110 @@ func isoDateOnLine(s string, start, end int) bool {
 		if isDigit(s[i]) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) && s[i+4] == '-' &&
 			isDigit(s[i+5]) && isDigit(s[i+6]) && s[i+7] == '-' && isDigit(s[i+8]) && isDigit(s[i+9]) &&
 			(i == 0 || !isDigit(s[i-1])) {
+			return true
+		}
+	}
+	return false
+}
+
+// onlyBlanks reports whether s[from:to] holds only spaces, tabs and NBSPs (at most 4 bytes).
+func onlyBlanks(s string, from, to int) bool {
+	if to <= from || to-from > 4 {
+		return false
+	}
+	for i := from; i < to; i++ {
+		if c := s[i]; c != ' ' && c != '\t' && c != 0xC2 && c != 0xA0 {
+			return false
+		}
+	}
+	return true
+}
+
+// otherLabelBefore returns the label right before a number (same line, only ":", "#", ".",
+// "-" and blanks between) when it names a number of another kind: a word ending in a number
+// suffix ("bookingnr", "kontonummer", "order-no", "kunde-id") or a label stem of the [label]
+// section (ISBN, EAN, ...), and the word is no CPR context word of any kind (positive,
+// journal: authorities do use the CPR number as journal number).
+func (e *Engine) otherLabelBefore(s string, start int) (string, bool) {
+	// A number at the start of its line in a column of numbers: the label is the column's
+	// header, the first word of the first line above that does not start with a digit
+	// ("Varenr.  Tekst  Beløb" over "1111928284  Kursusmateriale  450,00").
+	ls := start
+	for ls > 0 && (s[ls-1] == ' ' || s[ls-1] == '\t') {
+		ls--
+	}
+	if ls == 0 || s[ls-1] == '\n' {
+		for up, q := 0, ls; up < 8 && q > 0; up++ {
+			ps := q - 1
+			for ps > 0 && s[ps-1] != '\n' {
+				ps--
+			}
+			l := strings.TrimLeft(s[ps:q-1], " \t")
+			if l != "" && !isDigit(l[0]) {
+				end := strings.IndexAny(l, " \t")
+				if end < 0 {
+					end = len(l)
+				}
+				tok := strings.Trim(l[:end], ".:#-_")
+				if e.isOtherLabel(tok) {
+					return tok, true
+				}
+				return "", false
+			}
+			q = ps
+		}
+		return "", false
+	}
+	i := start
+	for i > 0 && start-i <= 6 {
+		c := s[i-1]
+		if c == ' ' || c == ':' || c == '#' || c == '.' || c == '-' || c == '\t' || c == 0xA0 || c == 0xC2 {
+			i--
+			continue
+		}
+		break
+	}
+	te := i
+	for i > 0 && tokenByte(s[i-1]) && s[i-1] != '\n' {
+		i--
+	}
+	ts := i
+	for ts < te && (s[ts] == '-' || s[ts] == '.' || s[ts] == '_') {
+		ts++
+	}
+	for te > ts && (s[te-1] == '-' || s[te-1] == '.' || s[te-1] == '_') {
+		te--
+	}
+	if e.isOtherLabel(s[ts:te]) {
+		return s[ts:te], true
+	}
+	return "", false
+}
+
+// isOtherLabel judges one label word (see otherLabelBefore).
+func (e *Engine) isOtherLabel(tok string) bool {
+	if len(tok) < 2 || len(tok) > maxTokenLen {
+		return false
+	}
+	var buf [maxTokenLen]byte
+	n := lowerInto(buf[:], tok)
+	if n <= 0 {
+		return false
+	}
+	low := string(buf[:n])
+	if w, ok := e.cpr.lookup(buf[:n]); ok && (w.kind == ctxPos || w.kind == ctxJournal) {
+		return false
+	}
+	if strings.HasPrefix(low, "cpr") || strings.HasPrefix(low, "person") {
+		return false
+	}
+	for _, stem := range e.cpr.labels {
+		if low == stem {
+			return true
+		}
+	}
+	for _, suf := range e.cpr.labelSuffixes {
+		if len(low) > len(suf) && strings.HasSuffix(low, suf) {
 			return true
 		}
 	}

@@ -243,3 +243,57 @@ func TestCPROffsets(t *testing.T) {
 		t.Errorf("span %q", got)
 	}
 }
+
+func TestCPROtherLabels(t *testing.T) {
+	e := testEngine(t)
+	tests := []struct {
+		text string
+		want bool // found as a CPR number at the default threshold
+	}{
+		{"Bookingnr. 1503921187", false},
+		{"ISBN 1402894627", false},
+		{"Kontonummer: 2207901234", false},
+		{"Order No. 0304851234", false},
+		{"Kunde-ID 1109881234", false},
+		{"Policenummeret 0304851234", false},
+		{"Varenr. Tekst Beløb\n1111928284 Kursus 450,00\n1503921187 Forplejning 125,00\n", false},
+		{"Barnets CPR\n1503921187\n", true},
+		{"CPR-nr. 1503921187", true},
+		{"J.nr. 1503921187 vedrørende borgeren", true},
+		{"Ingrid 1503921187", true},
+		{"Bruno 1503921187", true},
+		{"Forælder og barn: 150392-1187 020215-4321", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			got := false
+			for _, f := range e.CPR(tt.text) {
+				if f.Confidence >= Threshold {
+					got = true
+				}
+			}
+			if got != tt.want {
+				t.Errorf("CPR(%q) found = %v, want %v: %+v", tt.text, got, tt.want, e.CPR(tt.text))
+			}
+		})
+	}
+}
+
+func TestCPRInARow(t *testing.T) {
+	e := testEngine(t)
+	for _, text := range []string{
+		"Forælder og barn: 150392-1187 020215-4321",
+		"Mor / barn\n1503921187 0202154321\n",
+		"CPR 150392-1187  020215-4321",
+	} {
+		var n int
+		for _, f := range e.CPR(text) {
+			if f.Confidence >= Threshold {
+				n++
+			}
+		}
+		if n != 2 {
+			t.Errorf("CPR(%q): %d numbers at the threshold, want 2: %+v", text, n, e.CPR(text))
+		}
+	}
+}

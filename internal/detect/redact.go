@@ -3,6 +3,8 @@ package detect
 import (
 	"sort"
 	"strings"
+
+	"github.com/sendevagt/sendevagt/internal/cprshape"
 )
 
 // Redact returns text with every CPR-shaped number (whatever its confidence, and also numbers
@@ -33,43 +35,6 @@ func (e *Engine) Redact(text string) string {
 	return maskShapes(b.String())
 }
 
-// maskShapes masks every remaining ddmmyy[-/. ]nnnn with a plausible day and month.
-func maskShapes(s string) string {
-	var b strings.Builder
-	at := 0
-	for i := 0; i+10 <= len(s); i++ {
-		if !isDigit(s[i]) || (i > 0 && isDigit(s[i-1])) {
-			continue
-		}
-		j := i
-		for j < len(s) && j-i < 6 && isDigit(s[j]) {
-			j++
-		}
-		if j-i != 6 {
-			continue
-		}
-		k := j
-		if k < len(s) && strings.IndexByte("-/. ", s[k]) >= 0 {
-			k++
-		}
-		e := k
-		for e < len(s) && e-k < 4 && isDigit(s[e]) {
-			e++
-		}
-		if e-k != 4 || (e < len(s) && isDigit(s[e])) {
-			continue
-		}
-		day, month := int(s[i]-'0')*10+int(s[i+1]-'0'), int(s[i+2]-'0')*10+int(s[i+3]-'0')
-		if day < 1 || day > 31 || month < 1 || month > 12 {
-			continue
-		}
-		b.WriteString(s[at:i])
-		b.WriteString(MaskCPR(s[i:j] + s[k:e]))
-		at, i = e, e-1
-	}
-	if at == 0 {
-		return s
-	}
-	b.WriteString(s[at:])
-	return b.String()
-}
+// maskShapes masks every remaining CPR shape (internal/cprshape, the definition the audit checks
+// against) as ddmmyy-xxxx.
+func maskShapes(s string) string { return cprshape.Mask(s) }

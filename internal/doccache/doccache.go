@@ -158,13 +158,13 @@ func sizeOf(key string, docs []extract.Document) int64 {
 	for _, d := range docs {
 		n += int64(len(d.Name)+len(d.Type)+len(d.Detail)) + 100
 		for _, p := range d.Pages {
-			n += int64(len(p.Text)) + 32
+			n += int64(len(p.Text)) + 32 + int64(len(p.Blocks))*64
 		}
 	}
 	return n
 }
 
-// clone copies the document and page slices so callers may rename or mark documents without
+// clone copies the document, page and block slices so callers may rename or mark documents without
 // touching the cached ones (the page texts are immutable strings and are shared).
 func clone(docs []extract.Document) []extract.Document {
 	if docs == nil {
@@ -173,6 +173,11 @@ func clone(docs []extract.Document) []extract.Document {
 	out := make([]extract.Document, len(docs))
 	for i, d := range docs {
 		d.Pages = append([]extract.Page(nil), d.Pages...)
+		for j := range d.Pages {
+			if d.Pages[j].Blocks != nil {
+				d.Pages[j].Blocks = append([]extract.Block(nil), d.Pages[j].Blocks...)
+			}
+		}
 		out[i] = d
 	}
 	return out

@@ -129,3 +129,21 @@ func TestEvictionAndExpiry(t *testing.T) {
 		t.Error("an entry larger than the whole cache was stored")
 	}
 }
+
+// A page's Blocks come back from the cache as they went in, and a caller's change to them does
+// not reach the cached copy.
+func TestDocumentsKeepBlocks(t *testing.T) {
+	c := New(Options{})
+	text := "Hanne Berg\n8000 Aarhus C\n\nKære Hanne"
+	blocks := []extract.Block{{Start: 0, End: 24, HasBox: true, X1: 0.5, Y1: 0.2}, {Start: 26, End: len(text)}}
+	fn := func(context.Context) []extract.Document {
+		return []extract.Document{{Name: "a.pdf", Status: extract.Scanned, Pages: []extract.Page{{Number: 1, Text: text, Blocks: blocks}}}}
+	}
+	for i := range 2 {
+		docs, _, err := c.Documents(context.Background(), "k", fn)
+		if err != nil || len(docs[0].Pages[0].Blocks) != 2 || docs[0].Pages[0].Blocks[0] != blocks[0] || docs[0].Pages[0].CheckBlocks() != "" {
+			t.Fatalf("call %d: %+v %v", i, docs, err)
+		}
+		docs[0].Pages[0].Blocks[0].Kind = extract.BlockHeader
+	}
+}

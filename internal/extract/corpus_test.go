@@ -11,9 +11,9 @@ import (
 	"testing"
 
 	"github.com/sendevagt/sendevagt/internal/message"
-)
 
-const corpusDir = "../../../shared/corpus"
+	"github.com/sendevagt/sendevagt/internal/testenv"
+)
 
 type corpusCase struct {
 	File   string   `json:"file"`
@@ -21,11 +21,12 @@ type corpusCase struct {
 	CPRs   []string `json:"cprs"`
 }
 
-func loadCorpus(t *testing.T) []corpusCase {
+func loadCorpus(t *testing.T) (string, []corpusCase) {
 	t.Helper()
+	corpusDir := testenv.CorpusDir(t)
 	f, err := os.Open(filepath.Join(corpusDir, "cases.jsonl"))
 	if err != nil {
-		t.Skipf("corpus not available: %v", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	var out []corpusCase
@@ -37,7 +38,7 @@ func loadCorpus(t *testing.T) []corpusCase {
 		}
 		out = append(out, c)
 	}
-	return out
+	return corpusDir, out
 }
 
 // cprLike finds the CPR shapes the corpus uses: 010190-1234, 0101901234, 010190 1234.
@@ -47,7 +48,8 @@ var cprLike = regexp.MustCompile(`(?:^|[^0-9])([0-3][0-9][01][0-9][0-9]{2})[- ]?
 // (message.Parse, then Extract per attachment) and checks the documented unscannable cases.
 func TestCorpusAttachments(t *testing.T) {
 	x := New(Limits{})
-	for _, c := range loadCorpus(t) {
+	corpusDir, cases := loadCorpus(t)
+	for _, c := range cases {
 		data, err := os.ReadFile(filepath.Join(corpusDir, c.File))
 		if err != nil {
 			t.Fatal(err)
@@ -101,7 +103,8 @@ func TestCorpusAttachments(t *testing.T) {
 // nested) and checks that every labelled CPR number appears in the text of some document.
 func TestCorpusWholeMessages(t *testing.T) {
 	x := New(Limits{})
-	for _, c := range loadCorpus(t) {
+	corpusDir, cases := loadCorpus(t)
+	for _, c := range cases {
 		data, err := os.ReadFile(filepath.Join(corpusDir, c.File))
 		if err != nil {
 			t.Fatal(err)

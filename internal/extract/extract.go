@@ -15,11 +15,41 @@ const (
 	TooLarge    Status = "too_large"
 )
 
-// Page is the text of one page (PDF, slide, sheet) or of a whole flowing document (Number 1).
+// Page is the text of one page (PDF, slide, sheet) or of a whole flowing document (Number 1; a
+// Word or OpenDocument text starts a new Page at an explicit page or section break, so mail-merge
+// output gives one Page per letter).
 type Page struct {
 	Number int
 	Text   string
+	// Blocks, when set, are the page's blocks in reading order; each covers Text[Start:End]
+	// (no leading/trailing newline); consecutive blocks are separated in Text by one blank line
+	// ("\n\n"), and no block contains a blank line. Nil when the format has no structure we
+	// trust (plain text, HTML, a PDF page whose layout could not be trusted).
+	Blocks []Block
 }
+
+// Block is a run of lines that belong together on the page: a paragraph, an address block,
+// a column of a letterhead or info column, a table cell/row, a header or footer, a text box.
+type Block struct {
+	Start, End int       // byte offsets into Page.Text
+	Kind       BlockKind // BlockBody (""), BlockHeader, BlockFooter, BlockTable, BlockTextBox
+	// X0, Y0, X1, Y1 are the block's bounding box as fractions of the page (0,0 top-left; 1,1
+	// bottom-right, as the page is displayed) when the format has geometry (PDF); HasBox is
+	// false otherwise.
+	X0, Y0, X1, Y1 float64
+	HasBox         bool
+}
+
+// BlockKind says what part of a page a Block is.
+type BlockKind string
+
+const (
+	BlockBody    BlockKind = ""
+	BlockHeader  BlockKind = "header"
+	BlockFooter  BlockKind = "footer"
+	BlockTable   BlockKind = "table"
+	BlockTextBox BlockKind = "textbox"
+)
 
 // Document is one file (or body, or archive entry, or attached email) and what could be read of it.
 type Document struct {

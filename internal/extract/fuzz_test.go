@@ -145,6 +145,9 @@ func fuzzText(t *testing.T, run func(*sink) error) {
 		if !utf8.ValidString(p.Text) {
 			t.Fatal("invalid UTF-8")
 		}
+		if why := p.CheckBlocks(); why != "" {
+			t.Fatalf("page %d blocks: %s", p.Number, why)
+		}
 	}
 	if total > fuzzLimits.MaxTextBytes || len(pages) > fuzzLimits.MaxPages {
 		t.Fatalf("%d bytes, %d pages", total, len(pages))
@@ -177,8 +180,18 @@ func FuzzOOXML(f *testing.F) {
 	x := fuzzExtractor()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzText(t, func(s *sink) error { return ooxmlText(context.Background(), s, bytes.NewReader(data)) })
-		fuzzText(t, func(s *sink) error { return odfText(context.Background(), s, bytes.NewReader(data), "table", false) })
-		fuzzText(t, func(s *sink) error { return odfText(context.Background(), s, bytes.NewReader(data), "", true) })
+		fuzzText(t, func(s *sink) error {
+			return ooxmlFlowText(context.Background(), s, bytes.NewReader(data), &textFlow{s: s, breaks: true, styles: parseDocxStyles(data)})
+		})
+		fuzzText(t, func(s *sink) error {
+			return odfText(context.Background(), s, bytes.NewReader(data), "table", false, nil)
+		})
+		fuzzText(t, func(s *sink) error {
+			return odfText(context.Background(), s, bytes.NewReader(data), "", false, &textFlow{s: s, breaks: true, odf: odfStyles{}})
+		})
+		fuzzText(t, func(s *sink) error {
+			return odfText(context.Background(), s, bytes.NewReader(data), "", true, &textFlow{s: s, odf: odfStyles{}})
+		})
 		docx := buildZip(t,
 			zent{name: "[Content_Types].xml", data: []byte(`wordprocessingml.document.main+xml`)},
 			zent{name: "_rels/.rels", data: data},

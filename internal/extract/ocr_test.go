@@ -22,6 +22,8 @@ import (
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 	"golang.org/x/image/tiff"
+
+	"github.com/sendevagt/sendevagt/internal/testenv"
 )
 
 // ocrLetterLines is a synthetic Danish letter (made-up person).
@@ -116,8 +118,8 @@ func ocrExtractor(t testing.TB, lim Limits) (x *Extractor, ok bool) {
 	if x.tools.ocrAvailable(context.Background()) && x.tools.PDFToPPM != "" {
 		return x, true
 	}
-	if os.Getenv("SENDEVAGT_REQUIRE_OCR") == "1" {
-		t.Fatalf("OCR required (SENDEVAGT_REQUIRE_OCR=1) but not available: tools %+v", x.tools.Tools)
+	if testenv.Required(testenv.OCR) {
+		t.Fatalf("OCR required (SENDEVAGT_REQUIRE_OCR) but not available: tools %+v", x.tools.Tools)
 	}
 	return x, false
 }
@@ -244,10 +246,7 @@ func TestPDFToTextFallback(t *testing.T) {
 	}
 	x := New(Limits{})
 	if x.tools.PDFToText == "" {
-		if os.Getenv("SENDEVAGT_REQUIRE_OCR") == "1" {
-			t.Fatal("pdftotext required (SENDEVAGT_REQUIRE_OCR=1) but not found")
-		}
-		return
+		testenv.Missing(t, testenv.OCR, "pdftotext not found (apt-get install poppler-utils)")
 	}
 	d := x.Extract(context.Background(), "hex.pdf", "", data)[0]
 	if d.Status != Scanned || d.Detail != detailPDFToText {

@@ -34,15 +34,28 @@ func (w *walker) odf(j *job) error {
 	case "odp":
 		page = "page"
 	}
+	// A text document gets blocks and pages (odf_flow.go); its styles come first.
+	var flow *textFlow
+	if j.typ == "odt" {
+		flow = &textFlow{s: j.s, breaks: true, odf: odfStyles{}}
+		if p.has("styles.xml") {
+			if data, err := p.read("styles.xml"); err == nil {
+				readODFStyles(data, flow.odf)
+			}
+		}
+	}
 	if err := p.streamPart("content.xml", func(r io.Reader) error {
-		return odfText(w.ctx, j.s, r, page, false)
+		return odfText(w.ctx, j.s, r, page, false, flow)
 	}); err != nil {
 		return err
 	}
 	if j.typ == "odt" && p.has("styles.xml") && !j.s.full() {
 		j.s.newline()
+		j.s.endBlock()
+		j.s.resumeLastPage() // the master pages' headers and footers go on the last page
+		masters := &textFlow{s: j.s, odf: flow.odf}
 		if err := p.streamPart("styles.xml", func(r io.Reader) error {
-			return odfText(w.ctx, j.s, r, "", true)
+			return odfText(w.ctx, j.s, r, "", true, masters)
 		}); err != nil {
 			return err
 		}
@@ -60,7 +73,9 @@ var odfSkip = map[string]bool{
 // headers and footers). text:p and text:h end a line, text:s is spaces, text:tab a tab,
 // text:line-break a newline, a table cell ends with a tab and a row with a newline. pageElem,
 // when set, is the top-level element (table:table, draw:page) that starts a new page.
-func odfText(ctx context.Context, s *sink, r io.Reader, pageElem string, masterOnly bool) error {
+//
+// With f set (a text document) it also records blocks and page breaks (odf_flow.go).
+func odfText(ctx context.Context, s *sink, r io.Reader, pageElem string, masterOnly bool, f *textFlow) error {
 	d := newXMLDecoder(r)
 	var stack []string
 	skipAt := -1
@@ -83,11 +98,19 @@ func odfText(ctx context.Context, s *sink, r io.Reader, pageElem string, masterO
 				skipAt = len(stack)
 				continue
 			}
+			if f != nil && (name == "style" || name == "default-style") && !masterOnly {
+				stack = stack[:len(stack)-1]
+				f.odf.add(d, &t)
+				continue
+			}
 			if name == "master-styles" {
 				inMaster++
 			}
 			if masterOnly && inMaster == 0 {
 				continue
+			}
+			if f != nil {
+				odfFlowStart(f, t, masterOnly)
 			}
 			if name == pageElem && pageDepth < 0 {
 				pageDepth = len(stack)
@@ -128,12 +151,24 @@ func odfText(ctx context.Context, s *sink, r io.Reader, pageElem string, masterO
 			case name == "p" || name == "h":
 				inPara = max(inPara-1, 0)
 				s.writeByte('\n')
+				if f != nil {
+					f.paraEnd()
+				}
 			case name == "table-cell" || name == "covered-table-cell":
 				s.endCell()
 			case name == "table-row":
 				s.endRow()
 			case name == "frame" || name == "custom-shape":
 				s.writeByte('\n')
+				if f != nil && name == "frame" {
+					f.nestedEnd()
+				}
+			case f != nil && name == "table":
+				f.nestedEnd()
+			case f != nil && masterOnly && odfHeaderFooter(name) != BlockBody:
+				s.newline()
+				s.endBlock()
+				f.kind, f.joinable = BlockBody, false
 			}
 			if pageDepth == len(stack) {
 				pageDepth = -1

@@ -65,6 +65,11 @@ var ooxmlSkip = map[string]bool{
 // (so a number split across runs stays whole), w:tab is a tab, w:br a line break, a paragraph
 // ends a line, a table cell ends with a tab and a row with a newline.
 func ooxmlText(ctx context.Context, s *sink, r io.Reader) error {
+	return ooxmlFlowText(ctx, s, r, nil)
+}
+
+// ooxmlFlowText is ooxmlText that, with f set, also records blocks and page breaks (docx_flow.go).
+func ooxmlFlowText(ctx context.Context, s *sink, r io.Reader, f *textFlow) error {
 	d := newXMLDecoder(r)
 	var stack []string
 	skipAt := -1 // depth at which a skipped element started
@@ -81,6 +86,26 @@ func ooxmlText(ctx context.Context, s *sink, r io.Reader) error {
 			if skipAt >= 0 {
 				continue
 			}
+			if f != nil {
+				if name == "pPr" {
+					stack = stack[:len(stack)-1]
+					f.paraProps(decodePPr(d, &t))
+					continue
+				}
+				switch name {
+				case "p":
+					f.paraBegin()
+				case "r", "hyperlink", "ins", "smartTag", "sdt", "fldSimple", "AlternateContent":
+				default:
+					f.paraProps(nil)
+				}
+				switch name {
+				case "tbl":
+					f.nestedBegin(BlockTable)
+				case "txbxContent":
+					f.nestedBegin(BlockTextBox)
+				}
+			}
 			if ooxmlSkip[name] {
 				skipAt = len(stack)
 				continue
@@ -91,6 +116,10 @@ func ooxmlText(ctx context.Context, s *sink, r io.Reader) error {
 			case "tab", "ptab":
 				s.writeByte('\t')
 			case "br", "cr":
+				if f != nil && name == "br" && xmlAttr(t, "type") == "page" {
+					f.brPage()
+					break
+				}
 				s.writeByte('\n')
 			case "noBreakHyphen":
 				s.writeByte('-')
@@ -108,10 +137,15 @@ func ooxmlText(ctx context.Context, s *sink, r io.Reader) error {
 				inText = max(inText-1, 0)
 			case name == "p":
 				s.writeByte('\n')
+				if f != nil {
+					f.paraEnd()
+				}
 			case name == "tc":
 				s.endCell()
 			case name == "tr":
 				s.endRow()
+			case f != nil && (name == "tbl" || name == "txbxContent"):
+				f.nestedEnd()
 			}
 			stack = stack[:len(stack)-1]
 		case xml.CharData:
@@ -120,6 +154,16 @@ func ooxmlText(ctx context.Context, s *sink, r io.Reader) error {
 			}
 		}
 	}
+}
+
+// xmlAttr returns the value of the attribute with the given local name, or "".
+func xmlAttr(se xml.StartElement, local string) string {
+	for _, a := range se.Attr {
+		if a.Name.Local == local {
+			return a.Value
+		}
+	}
+	return ""
 }
 
 // rel is one relationship of an OPC part.
@@ -245,7 +289,7 @@ func (w *walker) docx(j *job) error {
 	if !p.has(main) {
 		return errMissing(main)
 	}
-	parts := append([]string{main}, p.partsMatching(reDocxExtra)...)
+	extra := p.partsMatching(reDocxExtra)
 	// Headers before footers before notes before comments, each group in natural order.
 	rank := func(name string) int {
 		n := strings.ToLower(path.Base(name))
@@ -261,18 +305,44 @@ func (w *walker) docx(j *job) error {
 		}
 		return 5
 	}
-	extra := parts[1:]
 	sort.SliceStable(extra, func(a, b int) bool { return rank(extra[a]) < rank(extra[b]) })
-	for i, part := range parts {
-		if i > 0 && strings.EqualFold(part, main) {
+	var styles []byte
+	if sp := p.relOfType(main, "/styles"); sp != "" {
+		styles, _ = p.read(sp) // without styles: Word's defaults
+	} else if p.has("word/styles.xml") {
+		styles, _ = p.read("word/styles.xml")
+	}
+	st := parseDocxStyles(styles)
+	stream := func(part string, kind BlockKind, main bool) error {
+		f := &textFlow{s: j.s, styles: st, kind: kind, breaks: main}
+		err := p.streamPart(part, func(r io.Reader) error { return ooxmlFlowText(w.ctx, j.s, r, f) })
+		j.s.newline()
+		j.s.endBlock()
+		return err
+	}
+	// Headers go first, on the first page, where a reader sees the letterhead; footers, notes
+	// and comments go after the body, on its last page.
+	for _, part := range extra {
+		if rank(part) == 1 && !j.s.full() {
+			if err := stream(part, BlockHeader, false); err != nil {
+				return err
+			}
+		}
+	}
+	if err := stream(main, BlockBody, true); err != nil {
+		return err
+	}
+	j.s.resumeLastPage()
+	for _, part := range extra {
+		if rank(part) == 1 || strings.EqualFold(part, main) || j.s.full() {
 			continue
 		}
-		if err := p.streamPart(part, func(r io.Reader) error { return ooxmlText(w.ctx, j.s, r) }); err != nil {
-			return err
+		kind := BlockBody
+		if rank(part) == 2 {
+			kind = BlockFooter
 		}
-		j.s.newline()
-		if j.s.full() {
-			break
+		if err := stream(part, kind, false); err != nil {
+			return err
 		}
 	}
 	w.embeddings(j, p, "word/embeddings/")

@@ -129,9 +129,9 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 		if ctx.Err() != nil {
 			return pages, Unscannable, pdfDetailTimeout
 		}
-		text, cut, ok := doc.readPage(ref, maxText-used)
+		text, blocks, cut, ok := doc.readPage(ref, maxText-used)
 		if ctx.Err() != nil {
-			pages = append(pages, Page{Number: i + 1, Text: text})
+			pages = append(pages, Page{Number: i + 1, Text: text, Blocks: blocks})
 			return pages, Unscannable, pdfDetailTimeout
 		}
 		if !ok {
@@ -141,7 +141,7 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 			anyText = true
 		}
 		used += len(text)
-		pages = append(pages, Page{Number: i + 1, Text: text})
+		pages = append(pages, Page{Number: i + 1, Text: text, Blocks: blocks})
 		if cut {
 			textCut = true
 			break
@@ -169,21 +169,21 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 
 // readPage returns a page's text. The walker comes first; if it fails, the library's per-page
 // GetPlainText is tried, and the longer text wins. ok is false when neither could read the page.
-func (d *pdfDoc) readPage(ref pdfPageRef, maxText int) (text string, truncated, ok bool) {
-	text, truncated, err := d.pageText(ref, maxText)
+func (d *pdfDoc) readPage(ref pdfPageRef, maxText int) (text string, blocks []Block, truncated, ok bool) {
+	text, blocks, truncated, err := d.pageText(ref, maxText)
 	if err == nil {
-		return text, truncated, true
+		return text, blocks, truncated, true
 	}
 	if d.ctx.Err() != nil {
-		return text, truncated, false
+		return text, nil, truncated, false
 	}
 	if fb, fbErr := pdfPlainText(ref, maxText); fbErr == nil && len(fb.b) > len(text) {
-		return fb.String(), fb.truncated, true
+		return fb.String(), nil, fb.truncated, true
 	}
 	if errors.Is(err, errPDFPageBudget) || errors.Is(err, errPDFContentLimit) {
-		return text, truncated, false
+		return text, nil, truncated, false
 	}
-	return text, truncated, text != ""
+	return text, nil, truncated, text != ""
 }
 
 // pdfPlainText is the library's per-page reader, run through the same text clean-up.
@@ -292,10 +292,17 @@ func pdfSafe(f func()) (ok bool) {
 	return true
 }
 
-// pdfPageRef is a page dictionary with the resources it inherits.
+// pdfPageRef is a page dictionary with the resources and page boxes it inherits.
 type pdfPageRef struct {
 	v   pdf.Value
 	res pdf.Value
+	inh pdfInheritedBoxes
+}
+
+// pdfInheritedBoxes are the inheritable page attributes the layout pass needs, carried down the
+// page tree (resolving them through /Parent per page would re-read the parent objects each time).
+type pdfInheritedBoxes struct {
+	media, crop, rotate pdf.Value
 }
 
 // pdfPages walks the page tree in order, collecting up to max pages (more reports a further
@@ -306,6 +313,7 @@ func pdfPages(ctx context.Context, r *pdf.Reader, max int) (pages []pdfPageRef, 
 	type item struct {
 		v     pdf.Value
 		res   pdf.Value
+		inh   pdfInheritedBoxes
 		depth int
 	}
 	var root pdf.Value
@@ -327,6 +335,7 @@ func pdfPages(ctx context.Context, r *pdf.Reader, max int) (pages []pdfPageRef, 
 		var (
 			isNode bool
 			res    = it.res
+			inh    = it.inh
 			kids   pdf.Value
 			key    string
 		)
@@ -336,6 +345,15 @@ func pdfPages(ctx context.Context, r *pdf.Reader, max int) (pages []pdfPageRef, 
 			}
 			if rv := it.v.Key("Resources"); rv.Kind() == pdf.Dict {
 				res = rv
+			}
+			if b := it.v.Key("MediaBox"); b.Kind() == pdf.Array {
+				inh.media = b
+			}
+			if b := it.v.Key("CropBox"); b.Kind() == pdf.Array {
+				inh.crop = b
+			}
+			if r := it.v.Key("Rotate"); r.Kind() == pdf.Integer {
+				inh.rotate = r
 			}
 			kids = it.v.Key("Kids")
 			typ := it.v.Key("Type").Name()
@@ -352,7 +370,7 @@ func pdfPages(ctx context.Context, r *pdf.Reader, max int) (pages []pdfPageRef, 
 			if len(pages) == max {
 				return pages, true, broken, nil
 			}
-			pages = append(pages, pdfPageRef{v: it.v, res: res})
+			pages = append(pages, pdfPageRef{v: it.v, res: res, inh: inh})
 			continue
 		}
 		if seen[key] || it.depth > 64 {
@@ -371,7 +389,7 @@ func pdfPages(ctx context.Context, r *pdf.Reader, max int) (pages []pdfPageRef, 
 				broken++
 				continue
 			}
-			children = append(children, item{v: kid, res: res, depth: it.depth + 1})
+			children = append(children, item{v: kid, res: res, inh: inh, depth: it.depth + 1})
 		}
 		for i := len(children) - 1; i >= 0; i-- {
 			stack = append(stack, children[i])

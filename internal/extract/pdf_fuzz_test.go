@@ -102,6 +102,9 @@ func checkPDFResult(t *testing.T, pages []Page, st Status, det string, maxPages,
 			if !utf8.ValidString(p.Text) {
 				t.Errorf("page %d: invalid UTF-8", p.Number)
 			}
+			if why := p.CheckBlocks(); why != "" {
+				t.Errorf("page %d blocks: %s", p.Number, why)
+			}
 			total += len(p.Text)
 		}
 		if total > maxText {

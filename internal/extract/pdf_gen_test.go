@@ -137,9 +137,9 @@ func glyphByGlyph(tb testing.TB, lines []string, useTm bool) string {
 	var b strings.Builder
 	b.WriteString("BT /F1 11 Tf\n")
 	y := 700.0
+	prevX, prevY := 0.0, 0.0 // Td is relative to the start of the previous line
 	for _, line := range lines {
 		x := 72.0
-		prevX, prevY := 0.0, 0.0
 		for _, r := range line {
 			ch := string(r)
 			if r != ' ' {

@@ -85,9 +85,10 @@ func TestPDFLayout(t *testing.T) {
 		},
 		{
 			name: "TL T* ' and \"",
+			// T* and ' both move down: an empty line between the first two, so two blocks.
 			pdf: onePage(fmt.Sprintf("BT /F1 11 Tf 14 TL 72 700 Td %s Tj T* %s ' 0 0 %s \" ET",
 				pdfLiteral(address[0]), pdfLiteral(address[1]), pdfLiteral(address[2])), ""),
-			want: strings.Join(address, "\n"),
+			want: address[0] + "\n\n" + address[1] + "\n" + address[2],
 		},
 		{
 			name: "TD sets leading",
@@ -124,7 +125,7 @@ func TestPDFLayout(t *testing.T) {
 		{
 			name: "cm scaling and q/Q",
 			pdf:  onePage("q 2 0 0 2 0 0 cm BT /F1 5.5 Tf 36 350 Td (Jens) Tj 0 -7 Td (Hansen) Tj ET Q BT /F1 11 Tf 72 650 Td (Kirkevej 4) Tj ET", ""),
-			want: "Jens\nHansen\nKirkevej 4",
+			want: "Jens\nHansen\n\nKirkevej 4", // 36 pt below: a block of its own
 		},
 		{
 			name: "superscript stays on the line",
@@ -162,7 +163,7 @@ func TestPDFLayout(t *testing.T) {
 				helveticaObj,
 				pdfStreamObj("/Type /XObject /Subtype /Form /BBox [0 0 300 50] /Matrix [1 0 0 1 0 -14] /Resources << /Font << /F7 7 0 R >> >>",
 					"BT /F7 11 Tf 0 20 Td (S\\370ren \\330stergaard) Tj ET")),
-			want: "Brev\nCPR-nr.: 010190-1234\nSøren Østergaard\nCPR-nr.: 010190-1234\nSøren Østergaard",
+			want: "Brev\n\nCPR-nr.: 010190-1234\nSøren Østergaard\n\nCPR-nr.: 010190-1234\nSøren Østergaard",
 		},
 		{
 			name: "form XObject drawing itself stops at depth 6",
@@ -190,7 +191,7 @@ func TestPDFLayout(t *testing.T) {
 					"/Tx BMC q BT /Helv 11 Tf 2 5 Td (Kirsten Bach S\\370rensen) Tj ET Q EMC"),
 				"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] >>",
 			}},
-			want: "Navn:\nKirsten Bach Sørensen",
+			want: "Navn: Kirsten Bach Sørensen", // the field's value is on the label's line
 		},
 		{
 			name: "unterminated strings at the end of the stream",
@@ -224,6 +225,9 @@ func TestPDFLayout(t *testing.T) {
 			}
 			if pages[0].Text != tc.want {
 				t.Errorf("text\n%q\nwant\n%q", pages[0].Text, tc.want)
+			}
+			if why := pages[0].CheckBlocks(); why != "" {
+				t.Errorf("blocks: %s", why)
 			}
 		})
 	}
@@ -389,7 +393,7 @@ func TestPDFStatus(t *testing.T) {
 			data: onePage("BT /F1 11 Tf 72 700 Td (F\\370r) Tj ET /Fm1 Do BT /F1 11 Tf 72 600 Td (Efter) Tj ET", "/XObject << /Fm1 6 0 R >>",
 				pdfStreamObj("/Type /XObject /Subtype /Form /BBox [0 0 9 9] /Filter /LZWDecode", "\x80\x0b\x60\x50\x22\x0c\x0c\x85\x01")).bytes(),
 			wantStatus: Scanned,
-			wantPages:  []string{"Før\nEfter"},
+			wantPages:  []string{"Før\n\nEfter"},
 		},
 		{
 			name: "unsupported filter on the only page",
@@ -457,7 +461,8 @@ func TestPDFFpdf(t *testing.T) {
 		if st != Scanned {
 			t.Fatalf("%s %s", st, det)
 		}
-		want := "Søren Ærbø Østergård\nDamagervej 83, 2. th.\n8000 Aarhus C\nCPR-nr.: 010190-1234\n" +
+		// The CPR number stands in a column to the right of the address: its own block after it.
+		want := "Søren Ærbø Østergård\nDamagervej 83, 2. th.\n8000 Aarhus C\n\nCPR-nr.: 010190-1234\n\n" +
 			"Kære Søren Ærbø Østergård. Vi har behandlet din ansøgning om hjælp til medicin og har\n" +
 			"bevilget tilskud efter aktivlovens § 82. Beløbet udbetales til din NemKonto."
 		if pages[0].Text != want {

@@ -68,6 +68,10 @@ type pdfGState struct {
 type pdfDoc struct {
 	ctx   context.Context
 	fonts map[string]*pdfFont
+	// runText, runs and scratch are the layout pass's buffers, reused page after page.
+	runText []byte
+	runs    []pdfRun
+	scratch pdfScratch
 }
 
 // pdfFrame is one content stream being interpreted with its resources.
@@ -79,6 +83,7 @@ type pdfFrame struct {
 type pdfPageWalker struct {
 	doc   *pdfDoc
 	out   pdfTextBuf
+	runs  pdfRuns // the same text as positioned runs, for the layout pass
 	gs    pdfGState
 	stack []pdfGState
 	tm    pdfMatrix
@@ -101,26 +106,40 @@ type pdfPageWalker struct {
 func newPDFPageWalker(doc *pdfDoc, maxText int) *pdfPageWalker {
 	w := &pdfPageWalker{doc: doc, contentBuf: pdfMaxContentBytes}
 	w.out.max = maxText
+	w.runs.max = maxText
+	w.runs.text, w.runs.runs, w.runs.scratch = doc.runText[:0], doc.runs[:0], doc.scratch
 	w.gs = pdfGState{ctm: pdfIdentity, th: 1}
 	w.tm, w.tlm = pdfIdentity, pdfIdentity
 	return w
 }
 
-// pdfPageText walks one page. It returns the text read so far together with any error (a panic
-// inside the library becomes an error), and whether the text limit cut it.
-func (d *pdfDoc) pageText(page pdfPageRef, maxText int) (text string, truncated bool, err error) {
+// pageText walks one page. It returns the text read so far together with any error (a panic
+// inside the library becomes an error), and whether the text limit cut it. A page read whole
+// comes out in reading order with its blocks (pdf_layout.go) unless its layout cannot be
+// trusted; a page read in part keeps the stream order.
+func (d *pdfDoc) pageText(page pdfPageRef, maxText int) (text string, blocks []Block, truncated bool, err error) {
 	w := newPDFPageWalker(d, maxText)
+	defer func() { d.runText, d.runs, d.scratch = w.runs.text[:0], w.runs.runs[:0], w.runs.scratch }()
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %v", errPDFLibraryPanic, r)
-			text, truncated = w.out.String(), w.out.truncated
+			text, blocks, truncated = w.out.String(), nil, w.out.truncated
 		}
 	}()
 	err = w.walkPage(page)
 	if err == nil && w.readErr != nil && w.out.len() == 0 {
 		err = w.readErr
 	}
-	return w.out.String(), w.out.truncated, err
+	// A page cut by the text limit is laid out too: its runs are the text read so far.
+	if err == nil {
+		if parts, ok := w.runs.layoutPage(pdfPageGeom(page.inh)); ok {
+			p, cut := assemblePage(0, parts, maxText, false)
+			if len(p.Blocks) > 0 {
+				return p.Text, p.Blocks, cut || w.out.truncated || w.runs.overflow, nil
+			}
+		}
+	}
+	return w.out.String(), nil, w.out.truncated, err
 }
 
 var errPDFLibraryPanic = errors.New("pdf library panic")
@@ -223,6 +242,7 @@ func (w *pdfPageWalker) walkAnnot(annots pdf.Value, i int) error {
 	}
 	w.hasLast = false
 	w.out.newline()
+	w.runs.breakRun()
 	saved := w.gs
 	defer func() { w.gs = saved }()
 	w.gs = pdfGState{ctm: at, th: 1}
@@ -607,9 +627,10 @@ func (w *pdfPageWalker) place(text []byte, sx, sy, ex, ey, dirX, dirY, size floa
 	if size < 1e-3 {
 		size = 1e-3
 	}
+	join, along := 2, 0.0
 	if w.hasLast {
 		dx, dy := sx-w.lastX, sy-w.lastY
-		along := dx*w.lastDirX + dy*w.lastDirY
+		along = dx*w.lastDirX + dy*w.lastDirY
 		perp := w.lastDirX*dy - w.lastDirY*dx
 		ref := math.Max(w.lastSize, size)
 		switch {
@@ -617,9 +638,13 @@ func (w *pdfPageWalker) place(text []byte, sx, sy, ex, ey, dirX, dirY, size floa
 			w.out.newline()
 		case along > pdfSpaceGap*w.lastSize || along < -pdfBackwardGap*w.lastSize:
 			w.out.space()
+			join = 1
+		default:
+			join = 0
 		}
 	}
 	w.out.writeText(text)
+	w.runs.add(text, join, along, sx, sy, ex, ey, dirX, dirY, size, w.lastSize)
 	w.hasLast = true
 	w.lastX, w.lastY = ex, ey
 	w.lastDirX, w.lastDirY = dirX, dirY
@@ -667,26 +692,54 @@ func (t *pdfTextBuf) writeString(s string) {
 	}
 }
 
+// pdfRuneAct is what a decoded rune becomes in page text.
+type pdfRuneAct int
+
+const (
+	pdfRuneKeep pdfRuneAct = iota
+	pdfRuneBreak
+	pdfRuneSpace
+	pdfRuneDrop
+	pdfRuneLigature
+)
+
+// pdfCleanRune maps a decoded rune for page text (shared by the stream-order text and the runs
+// of the layout pass, so both spell the same text).
+func pdfCleanRune(r rune) (rune, pdfRuneAct) {
+	if r > ' ' && r < 0x7f {
+		return r, pdfRuneKeep // the common case
+	}
+	switch {
+	case r == '\n' || r == '\r' || r == '\f' || r == '\v':
+		return r, pdfRuneBreak
+	case r == 0x13 || r == 0x14:
+		// Seen for en dashes in subset fonts whose ToUnicode maps to the glyph's code.
+		return '-', pdfRuneKeep
+	case r < 0x20 || (r >= 0x7f && r < 0xa0) || r == 0xa0 || r == 0x2028 || r == 0x2029 || r == ' ':
+		return r, pdfRuneSpace
+	case r == 0xad || r == 0x200b || r == 0x200c || r == 0x200d || r == 0x2060 || r == 0xfeff:
+		return r, pdfRuneDrop
+	case r >= 0xfb00 && r <= 0xfb06:
+		return r, pdfRuneLigature
+	}
+	return r, pdfRuneKeep
+}
+
 func (t *pdfTextBuf) writeRune(r rune) {
 	if t.truncated {
 		return
 	}
-	switch {
-	case r == '\n' || r == '\r' || r == '\f' || r == '\v':
+	r, act := pdfCleanRune(r)
+	switch act {
+	case pdfRuneBreak:
 		t.newline()
 		return
-	case r == 0x13 || r == 0x14:
-		// Seen for en dashes in subset fonts whose ToUnicode maps to the glyph's code.
-		r = '-'
-	case r < 0x20 || (r >= 0x7f && r < 0xa0) || r == 0xa0 || r == 0x2028 || r == 0x2029:
+	case pdfRuneSpace:
 		t.space()
 		return
-	case r == ' ':
-		t.space()
+	case pdfRuneDrop:
 		return
-	case r == 0xad || r == 0x200b || r == 0x200c || r == 0x200d || r == 0x2060 || r == 0xfeff:
-		return
-	case r >= 0xfb00 && r <= 0xfb06:
+	case pdfRuneLigature:
 		t.writeString(pdfLigatures[r-0xfb00])
 		return
 	}

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -18,10 +19,66 @@ type sink struct {
 
 	textCut bool // MaxTextBytes reached
 	pageCut bool // MaxPages reached
+
+	// Blocks of the open page (offsets into cur), for parsers that know the document's
+	// structure (DOCX, ODT). Text written outside any block becomes a body block of its own.
+	usesBlocks bool
+	blocks     []Block
+	blockAt    int // start of the open block in cur, -1 when none is open
+	blockKind  BlockKind
 }
 
 func newSink(lim Limits) *sink {
-	return &sink{maxText: lim.MaxTextBytes, maxPages: lim.MaxPages}
+	return &sink{maxText: lim.MaxTextBytes, maxPages: lim.MaxPages, blockAt: -1}
+}
+
+// beginBlock ends the open block, if any, and opens one of the given kind at the current position.
+func (s *sink) beginBlock(kind BlockKind) {
+	s.endBlock()
+	if s.full() || !s.open() {
+		return
+	}
+	s.usesBlocks = true
+	s.blockAt, s.blockKind = len(s.cur), kind
+}
+
+// endBlock closes the open block; an empty one is forgotten.
+func (s *sink) endBlock() {
+	if s.blockAt < 0 {
+		return
+	}
+	if len(s.cur) > s.blockAt {
+		s.blocks = append(s.blocks, Block{Start: s.blockAt, End: len(s.cur), Kind: s.blockKind})
+	}
+	s.blockAt = -1
+}
+
+// pageBlocks returns the open page's blocks, with text written between them as body blocks.
+// Offsets are clamped to cur: endCell and endRow may have trimmed a closed block's last newline.
+func (s *sink) pageBlocks() []Block {
+	s.endBlock()
+	if !s.usesBlocks {
+		return nil
+	}
+	out := make([]Block, 0, len(s.blocks)+2)
+	gap := func(from, to int) {
+		if to > from && strings.TrimSpace(string(s.cur[from:to])) != "" {
+			out = append(out, Block{Start: from, End: to})
+		}
+	}
+	pos := 0
+	for _, b := range s.blocks {
+		b.Start, b.End = max(b.Start, pos), min(b.End, len(s.cur))
+		if b.End <= b.Start {
+			continue
+		}
+		gap(pos, b.Start)
+		out = append(out, b)
+		pos = b.End
+	}
+	gap(pos, len(s.cur))
+	s.blocks = s.blocks[:0]
+	return out
 }
 
 // full reports whether nothing more will be stored.
@@ -130,10 +187,25 @@ func (s *sink) endPage() {
 	if !s.started {
 		return
 	}
-	s.pages = append(s.pages, Page{Number: len(s.pages) + 1, Text: string(s.cur)})
+	s.pages = append(s.pages, Page{Number: len(s.pages) + 1, Text: string(s.cur), Blocks: s.pageBlocks()})
 	s.used += len(s.cur)
 	s.cur = s.cur[:0]
 	s.started = false
+}
+
+// resumeLastPage reopens the last finished page when no page is open, so that what is written
+// next (a document's footers after its last page break) lands on it rather than on a new page.
+func (s *sink) resumeLastPage() {
+	if s.started || len(s.pages) == 0 {
+		return
+	}
+	last := s.pages[len(s.pages)-1]
+	s.pages = s.pages[:len(s.pages)-1]
+	s.used -= len(last.Text)
+	s.cur = append(s.cur[:0], last.Text...)
+	s.blocks = append(s.blocks[:0], last.Blocks...)
+	s.usesBlocks = s.usesBlocks || last.Blocks != nil
+	s.started = true
 }
 
 // startPage ends the open page and opens a new, possibly empty one (a slide without text is
@@ -159,6 +231,19 @@ func finishPages(in []Page, textCut, pageCut bool, maxText, maxPages int) ([]Pag
 	out := make([]Page, 0, len(in))
 	used := 0
 	for _, p := range in {
+		if len(p.Blocks) > 0 {
+			// Rebuilt from its blocks so that the offsets hold for the final text.
+			np, cut := assemblePage(p.Number, p.blockParts(), maxText-used, true)
+			if cut {
+				textCut = true
+			}
+			used += len(np.Text)
+			out = append(out, np)
+			if textCut {
+				break
+			}
+			continue
+		}
 		t := tidyText(NormalizeText(p.Text))
 		if used+len(t) > maxText {
 			n := maxText - used

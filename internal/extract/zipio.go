@@ -27,7 +27,7 @@ func errSummary(err error) string {
 	var pe *partError
 	switch {
 	case errors.As(err, &pe):
-		return errSummary(pe.err) + " in " + pe.part
+		return errSummary(pe.err) + " in " + partLabel(pe.part)
 	case errors.As(err, &miss):
 		return miss.Error()
 	case errors.Is(err, zip.ErrFormat):

@@ -13,19 +13,20 @@ import (
 	"time"
 
 	"github.com/sendevagt/sendevagt/internal/message"
-)
 
-const corpusDir = "../../../shared/corpus/cases"
+	"github.com/sendevagt/sendevagt/internal/testenv"
+)
 
 // TestCorpusRoundTrip stores every corpus message in the fake Graph as Exchange would and reads
 // it back: envelope, body text, custom headers and attachments (attached mails by content).
 func TestCorpusRoundTrip(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpusDir, "*.eml"))
+	dir := filepath.Join(testenv.CorpusDir(t), "cases")
+	files, err := filepath.Glob(filepath.Join(dir, "*.eml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(files) < 20 {
-		t.Fatalf("corpus not found: %d files in %s", len(files), corpusDir)
+		t.Fatalf("corpus incomplete: %d files in %s", len(files), dir)
 	}
 	e := newEnv(t, Limits{})
 	for i, file := range files {

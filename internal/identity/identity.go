@@ -1,22 +1,44 @@
-// Package identity works out whom the personal data in a message is about (persons built from
-// findings: a CPR number with the name beside it, the addressee block of a letter, a name next to
-// a sensitive statement) and how each of them relates to each recipient: the same person, the
-// addressee of the document, clearly a different person, or unknown.
+// Package identity works out whom the personal data in a message is about and how each of those
+// persons relates to each recipient: the same person, a person linked to the addressee of a
+// letter written to the recipient (a child, a spouse), clearly a different person, or unknown.
+//
+// It reads documents the way Danish letters and mails are built, not by the order of words: a
+// document is split into letters (a bundle holds several: a new addressee block, "Side 1 af N",
+// a page that starts with a greeting); a letter's addressee is the name at the top of a block of
+// short lines ending in a postcode and town from the postcode register, in the upper part of its
+// first page; the greeting names whom a mail is written to; the closing ("Med venlig hilsen") and
+// the lines below it are the sender's side; a quoted or forwarded mail is written to no one here.
+// Persons are built from CPR numbers with the name beside them (on the line, in a "Navn:" field,
+// or just above), from names beside a sensitive statement, and from the addressee of a letter
+// that holds personal data. Every person and every relation carries its evidence in masked form.
 package identity
 
 import (
+	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
-	"unicode"
+	"time"
 
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/message"
 )
 
-// Page is the text of one page of a document.
+// Page is the text of one page. Blocks, when the extractor knows them, are the page's blocks in
+// reading order (offsets into Text); without them, blocks are the paragraphs between blank lines.
 type Page struct {
 	Number int
 	Text   string
+	Blocks []Block
+}
+
+// Block is a run of lines that belong together on the page; Y0 is its top as a fraction of
+// the page height when HasBox.
+type Block struct {
+	Start, End int
+	HasBox     bool
+	Y0         float64
 }
 
 // Document is one readable document with the findings the detectors made in it. A finding's
@@ -38,37 +60,48 @@ const (
 )
 
 // Person is someone the message carries data about. Name and CPR are values from the message:
-// use them for comparison only, never log or store them.
+// use them for comparison only, never log or store them; Why and RelationWhy are masked.
 type Person struct {
 	Document   string
 	Page       int
+	Letter     int // the letter of the document the person was found in (0 for the first)
 	Name       string
 	NameMasked string
 	CPR        string // 10 digits, "" if none
 	CPRMasked  string
 	Evidence   Evidence
-	// HasCPR: a CPR number concerns this person (for an addressee: the letter holds one).
+	// HasCPR: a CPR number concerns this person (for an addressee: the letter holds one that
+	// belongs to no one else).
 	HasCPR bool
-	// Sensitive: a sensitive statement concerns this person (for an addressee: the letter
-	// holds one); Categories names the categories.
+	// Sensitive: a sensitive statement concerns this person; Categories names the categories.
 	Sensitive  bool
 	Categories []string
-	// Relations holds the relation to each recipient, in the order the recipients were given.
-	Relations []Relation
+	// Link is how the person is linked to the letter's addressee: "addressee", "child",
+	// "spouse" or "".
+	Link string
+	// Key tells persons apart for counting (the CPR number, or the folded name); in memory only.
+	Key string
+	// Why explains how the person was found (masked: no name, no full number).
+	Why []string
+	// Relations holds the relation to each recipient, in the order the recipients were given;
+	// RelationWhy says why, masked.
+	Relations   []Relation
+	RelationWhy []string
 }
 
 // Options tune the analysis; zero values mean the defaults.
 type Options struct {
 	// NameWindow is how many characters around a sensitive statement a name may stand and
-	// still be the person it is about (default 300, and never across a blank line's paragraph
-	// when the name is farther than half the window).
+	// still be the person it is about (default 300, never across a paragraph when farther than
+	// half of it).
 	NameWindow int
-	// CPRLines is how many lines above or below a CPR number its owner's name may stand
-	// (default 6).
+	// CPRLines is how many lines above a CPR number its owner's name may stand (default 4).
 	CPRLines int
-	// HeaderLines is how many non-empty lines at the top of a page an addressee block may
-	// start in (default 15).
+	// HeaderLines is how many non-empty lines at the top of a letter's first page an addressee
+	// block may end in (default 30: letterheads run to 20 lines).
 	HeaderLines int
+	// Now is the clock for "a CPR number showing a minor"; nil means time.Now.
+	Now func() time.Time
 }
 
 func (o Options) withDefaults() Options {
@@ -76,10 +109,13 @@ func (o Options) withDefaults() Options {
 		o.NameWindow = 300
 	}
 	if o.CPRLines <= 0 {
-		o.CPRLines = 6
+		o.CPRLines = 4
 	}
 	if o.HeaderLines <= 0 {
-		o.HeaderLines = 15
+		o.HeaderLines = 30
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	return o
 }
@@ -88,345 +124,466 @@ func (o Options) withDefaults() Options {
 type Analyzer struct {
 	lists NameLists
 	opts  Options
+	rules *rules
 }
 
-// New returns an Analyzer that uses lists to tell names from other words.
+// New returns an Analyzer that uses lists to tell names from other words. It panics only if
+// the embedded rule files are broken (a build defect caught by every test).
 func New(lists NameLists, opts Options) *Analyzer {
-	return &Analyzer{lists: lists, opts: opts.withDefaults()}
+	r, err := loadRules()
+	if err != nil {
+		panic(err)
+	}
+	return &Analyzer{lists: lists, opts: opts.withDefaults(), rules: r}
 }
 
 // Analyze returns the persons the documents carry data about, each with its relation to every
-// recipient. staff are the sender and internal colleagues: their own names (signatures,
-// "Deltagere: ...") are not data about citizens.
+// recipient. staff are the sender and internal colleagues: their names (signatures, "Deltagere:
+// ...") are not data about citizens.
 func (a *Analyzer) Analyze(docs []Document, recipients, staff []message.Address) []Person {
-	rcpt := make([]recipientName, len(recipients))
+	c := &context{a: a}
+	c.rcpt = make([]recipientName, len(recipients))
 	for i, r := range recipients {
-		rcpt[i] = describeRecipient(r, a.lists)
+		c.rcpt[i] = describeRecipient(r, a.lists, a.rules)
 	}
-	staffNames := make([]recipientName, 0, len(staff))
 	for _, s := range staff {
-		if rn := describeRecipient(s, a.lists); rn.person {
-			staffNames = append(staffNames, rn)
+		if rn := describeRecipient(s, a.lists, a.rules); rn.person && len(rn.tokens) >= 2 {
+			c.staff = append(c.staff, rn.tokens)
 		}
-	}
-	isStaff := func(name string) bool {
-		toks := nameTokens(name)
-		for _, s := range staffNames {
-			if compareName(toks, s) == Same {
-				return true
-			}
-		}
-		return false
 	}
 	var persons []Person
 	for _, d := range docs {
-		persons = append(persons, a.document(d, rcpt, isStaff)...)
+		persons = append(persons, c.document(d)...)
 	}
 	return persons
 }
 
-// addressee is the person a page (and the pages after it up to the next addressee) is written to.
-type addressee struct {
-	name     string
-	fromHead bool // an addressee block, not only a greeting
+// context is one Analyze call.
+type context struct {
+	a     *Analyzer
+	rcpt  []recipientName
+	staff []nameParts
 }
 
-func (a *Analyzer) document(d Document, rcpt []recipientName, isStaff func(string) bool) []Person {
-	byPage := map[int][]detect.Finding{}
-	for _, f := range d.Findings {
-		byPage[f.Page] = append(byPage[f.Page], f)
-	}
-	var out []Person
-	var current *addressee
-	var scope []Person // persons under the current addressee
-	var scopeCPR, scopeSensitive bool
-	var scopeCats []string
-	flush := func() {
-		if current == nil {
-			out = append(out, scope...)
-			scope = nil
-			return
-		}
-		toks := nameTokens(current.name)
-		rels := make([]Relation, len(rcpt))
-		addressed := make([]bool, len(rcpt))
-		for i, r := range rcpt {
-			rels[i] = compareName(toks, r)
-			addressed[i] = rels[i] == Same
-		}
-		// The addressee decides: what a document addressed to the recipient says about others
-		// (a parent's child) is not data about a different citizen.
-		for pi := range scope {
-			for i := range rcpt {
-				if addressed[i] && scope[pi].Relations[i] != Same {
-					scope[pi].Relations[i] = Addressed
-				}
-			}
-		}
-		if current.fromHead && (scopeCPR || scopeSensitive) {
-			out = append(out, Person{
-				Document: d.Name, Name: current.name, NameMasked: maskName(current.name),
-				Evidence: EvidenceAddressee, HasCPR: scopeCPR, Sensitive: scopeSensitive,
-				Categories: scopeCats, Relations: rels,
-			})
-		}
-		out = append(out, scope...)
-		scope, scopeCPR, scopeSensitive, scopeCats = nil, false, false, nil
-	}
-	for _, p := range d.Pages {
-		fs := byPage[p.Number]
-		sort.Slice(fs, func(i, j int) bool { return fs[i].Start < fs[j].Start })
-		lines := splitLines(p.Text)
-		if ad := a.findAddressee(p.Text, lines, fs, isStaff); ad != nil {
-			flush()
-			current = ad
-		}
-		for _, f := range fs {
-			switch f.Kind {
-			case detect.KindCPR:
-				scopeCPR = true
-			case detect.KindSensitive:
-				scopeSensitive = true
-				scopeCats = addCategory(scopeCats, f.Category)
-			}
-		}
-		for _, per := range a.pagePersons(d.Name, p, lines, fs, isStaff) {
-			per.Relations = make([]Relation, len(rcpt))
-			toks := nameTokens(per.Name)
-			for i, r := range rcpt {
-				rel := Unknown
-				if per.Name != "" {
-					rel = compareName(toks, r)
-				}
-				if per.Evidence == EvidenceNameSensitive && rel == Different {
-					rel = Unknown // a name beside a sensitive word is not proof of who it is about
-				}
-				per.Relations[i] = rel
-			}
-			scope = append(scope, per)
-		}
-	}
-	flush()
-	return dedupe(out)
-}
-
-func addCategory(cats []string, c string) []string {
-	for _, x := range cats {
-		if x == c {
-			return cats
-		}
-	}
-	return append(cats, c)
-}
-
-// line is one line of a page: its byte range and text.
-type line struct {
-	start, end int
-	text       string
-}
-
-func splitLines(s string) []line {
-	var out []line
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == '\n' {
-			out = append(out, line{start: start, end: i, text: s[start:i]})
-			start = i + 1
-		}
-	}
-	return out
-}
-
-func lineOf(lines []line, off int) int {
-	return sort.Search(len(lines), func(i int) bool { return lines[i].end >= off })
-}
-
-var greetings = []string{"kære", "hej", "til", "dear", "hi", "goddag"}
-
-var closings = []string{"med venlig hilsen", "venlig hilsen", "mvh", "hilsen", "kind regards", "best regards"}
-
-// isClosing is true for the line that ends a letter before the signature.
-func isClosing(t string) bool {
-	low := strings.ToLower(strings.TrimRight(t, ",.! "))
-	for _, c := range closings {
-		if low == c {
+// isStaffFirst: a first name of the sender or an internal colleague ("Hej Kim").
+func (c *context) isStaffFirst(t string) bool {
+	for _, s := range c.staff {
+		if tokenEq(s[0], t) {
 			return true
 		}
 	}
 	return false
 }
 
-// findAddressee looks for an addressee block near the top of the page (a name line right above
-// an address) or, failing that, a greeting with a full name ("Kære Tine Koch").
-func (a *Analyzer) findAddressee(text string, lines []line, fs []detect.Finding, isStaff func(string) bool) *addressee {
-	// An addressee block stands at the top: within the first lines, before the greeting, the
-	// first paragraph and the closing ("Med venlig hilsen") that a signature block follows.
-	nonEmpty := 0
-	limit := len(lines)
-	greetingLine := -1
-	for i, l := range lines {
-		t := strings.TrimSpace(l.text)
-		if t == "" {
-			continue
-		}
-		nonEmpty++
-		if greetingLine < 0 && greetingName(t) != "" {
-			greetingLine = i
-		}
-		if nonEmpty > a.opts.HeaderLines || len(t) > 90 || isClosing(t) {
-			limit = i
-			break
+func (c *context) isStaff(p nameParts) bool {
+	for _, s := range c.staff {
+		if tokensMatch(p, s) {
+			return true
 		}
 	}
-	blockLimit := limit
-	if greetingLine >= 0 && greetingLine < blockLimit {
-		blockLimit = greetingLine
+	return false
+}
+
+// pos is a place in a document: page index and line index.
+type pos struct{ page, line int }
+
+func (p pos) before(q pos) bool { return p.page < q.page || (p.page == q.page && p.line < q.line) }
+
+// letter is one letter of a document (or the mail itself, or a quoted mail).
+type letter struct {
+	from       pos
+	quoted     bool
+	addressees []addresseeLine
+	org        bool     // addressed to an organisation
+	greeted    []string // names in the greeting
+	headEnd    pos      // end of the letter's head (addressee block, info column): before the greeting
+	// rel[i] is how the letter's addressee relates to recipient i, and relWhy why.
+	rel    []Relation
+	relWhy []string
+}
+
+// document analyses one document.
+func (c *context) document(d Document) []Person {
+	a := c.a
+	pages := make([]pageLayout, len(d.Pages))
+	pageIdx := map[int]int{}
+	for i, p := range d.Pages {
+		pages[i] = newPageLayout(p)
+		pageIdx[p.Number] = i
 	}
-	for _, f := range fs {
-		if f.Kind != detect.KindAddress {
-			continue
-		}
-		li := lineOf(lines, f.Start)
-		if li >= blockLimit {
-			break
-		}
-		// The name is the nearest non-empty line above the street line (a "c/o" line may sit
-		// between).
-		for j, seen := li-1, 0; j >= 0 && seen < 2; j-- {
-			t := strings.TrimSpace(lines[j].text)
-			if t == "" {
+	// Signature regions: the closing line and the lines below it, up to eight non-empty ones.
+	sig := make([][]bool, len(pages))
+	var signers []nameParts
+	for pi := range pages {
+		sig[pi] = make([]bool, len(pages[pi].lines))
+		for li := 0; li < len(pages[pi].lines); li++ {
+			if !a.rules.isClosing(pages[pi].lines[li].text) {
 				continue
 			}
-			seen++
-			if strings.HasPrefix(strings.ToLower(t), "c/o") {
-				continue
-			}
-			if looksLikeName(t, a.lists) && !isStaff(t) {
-				return &addressee{name: t, fromHead: true}
-			}
-			break
-		}
-	}
-	for i := 0; i < limit; i++ {
-		if g := greetingName(lines[i].text); g != "" && len(nameTokens(g)) >= 2 && !isStaff(g) {
-			return &addressee{name: g}
-		}
-	}
-	return nil
-}
-
-// greetingName returns the name after "Kære"/"Hej" at the start of a line, up to the first
-// punctuation; "" when the line is no greeting or greets several people.
-func greetingName(l string) string {
-	t := strings.TrimSpace(l)
-	low := strings.ToLower(t)
-	for _, g := range greetings {
-		if strings.HasPrefix(low, g+" ") {
-			rest := strings.TrimSpace(t[len(g):])
-			if i := strings.IndexAny(rest, ",!.:;"); i >= 0 {
-				rest = rest[:i]
-			}
-			for _, w := range strings.Fields(rest) {
-				if strings.EqualFold(w, "og") || strings.EqualFold(w, "and") {
-					return ""
-				}
-				r := []rune(w)
-				if !unicode.IsUpper(r[0]) {
-					return ""
-				}
-			}
-			return rest
-		}
-	}
-	return ""
-}
-
-// looksLikeName is true for a line of 2–5 capitalised words without digits whose first word is a
-// known first name (or an initial).
-func looksLikeName(t string, lists NameLists) bool {
-	words := strings.Fields(t)
-	if len(words) < 2 || len(words) > 5 {
-		return false
-	}
-	for _, w := range words {
-		r := []rune(w)
-		if !unicode.IsUpper(r[0]) {
-			return false
-		}
-		for _, c := range r {
-			if unicode.IsDigit(c) {
-				return false
-			}
-		}
-	}
-	first := strings.TrimRight(words[0], ".")
-	return len([]rune(first)) == 1 || lists.IsFirstName(first)
-}
-
-// pagePersons builds the persons of one page: each CPR number with the nearest name, and each
-// name that stands next to a sensitive statement.
-func (a *Analyzer) pagePersons(doc string, p Page, lines []line, fs []detect.Finding, isStaff func(string) bool) []Person {
-	type nameAt struct {
-		f    detect.Finding
-		line int
-	}
-	var names []nameAt
-	for _, f := range fs {
-		if f.Kind == detect.KindName && len(nameTokens(f.Value)) >= 2 && !isStaff(f.Value) {
-			names = append(names, nameAt{f, lineOf(lines, f.Start)})
-		}
-	}
-	var out []Person
-	for _, f := range fs {
-		switch f.Kind {
-		case detect.KindCPR:
-			li := lineOf(lines, f.Start)
-			per := Person{Document: doc, Page: p.Number, CPR: f.Value, CPRMasked: f.Masked, HasCPR: true, Evidence: EvidenceCPR}
-			best, bestScore := -1, 1<<30
-			for i, n := range names {
-				d := n.line - li
-				score := 0
-				switch {
-				case d == 0:
-					score = abs(n.f.Start - f.Start) // same line: nearest in characters
-				case d < 0 && -d <= a.opts.CPRLines:
-					score = 1000 * (-d) * 2 // above: preferred at equal distance
-				case d > 0 && d <= a.opts.CPRLines:
-					score = 1000*d*2 + 1000
-				default:
+			sig[pi][li] = true
+			n := 0
+			for j := li + 1; j < len(pages[pi].lines) && n < 8; j++ {
+				t := strings.TrimSpace(pages[pi].lines[j].text)
+				if t == "" {
+					if n > 0 {
+						break
+					}
 					continue
 				}
-				if score < bestScore {
-					best, bestScore = i, score
+				if a.rules.quoteStart(pages[pi].lines, j) || pageMarkerFirst(t) {
+					break
 				}
-			}
-			if best >= 0 {
-				per.Name = names[best].f.Value
-				per.NameMasked = names[best].f.Masked
-				per.Evidence = EvidenceCPRName
-			}
-			out = append(out, per)
-		case detect.KindSensitive:
-			for _, n := range names {
-				if near(p.Text, n.f, f, a.opts.NameWindow) {
-					out = append(out, Person{
-						Document: doc, Page: p.Number, Name: n.f.Value, NameMasked: n.f.Masked,
-						Evidence: EvidenceNameSensitive, Sensitive: true, Categories: []string{f.Category},
-					})
+				sig[pi][j] = true
+				n++
+				if n <= 2 && (a.rules.nameLike(t) || a.listName(t)) {
+					sp := a.rules.parseName(t)
+					known := false
+					for _, s := range signers {
+						if slices.Equal(s, sp) {
+							known = true
+							break
+						}
+					}
+					if !known {
+						signers = append(signers, sp)
+					}
 				}
 			}
 		}
 	}
-	// A CPR owner with a sensitive statement in the same paragraph is marked sensitive too.
+	isSigner := func(p nameParts) bool {
+		for _, s := range signers {
+			if tokensMatch(p, s) {
+				return true
+			}
+		}
+		return false
+	}
+
+	letters := c.letters(pages, d.Name)
+	letterAt := func(p pos) int {
+		k := 0
+		for i, l := range letters {
+			if !p.before(l.from) {
+				k = i
+			}
+		}
+		return k
+	}
+
+	// Findings by page, in order.
+	byPage := make([][]detect.Finding, len(pages))
+	for _, f := range d.Findings {
+		if pi, ok := pageIdx[f.Page]; ok {
+			byPage[pi] = append(byPage[pi], f)
+		}
+	}
+	type nameAt struct {
+		text       string
+		masked     string
+		parts      nameParts
+		page, line int
+		start, end int
+		why        string
+	}
+	var out []Person
+	letterCPR := make([]bool, len(letters))  // a CPR number in the letter that belongs to no one else
+	letterSens := make([]bool, len(letters)) // a sensitive statement in the letter
+	letterCats := make([][]string, len(letters))
+	for pi := range pages {
+		pl := &pages[pi]
+		fs := byPage[pi]
+		sort.Slice(fs, func(i, j int) bool { return fs[i].Start < fs[j].Start })
+		// Names on this page: the detector's, and names from structure.
+		var names []nameAt
+		addName := func(n nameAt) {
+			if len(n.parts) < 2 || c.isStaff(n.parts) || isSigner(n.parts) || sig[pi][n.line] {
+				return
+			}
+			if a.roleBefore(pl.page.Text, n.start) {
+				return
+			}
+			for _, m := range names {
+				if m.start < n.end && n.start < m.end {
+					return
+				}
+			}
+			names = append(names, n)
+		}
+		for _, f := range fs {
+			if f.Kind == detect.KindName {
+				li := pl.lineOf(f.Start)
+				addName(nameAt{text: f.Value, masked: f.Masked, parts: a.rules.parseName(f.Value), page: pi, line: li,
+					start: f.Start, end: f.End, why: "name (lists)"})
+			}
+		}
+		for li, l := range pl.lines {
+			if v, off, ok := a.fieldName(l.text); ok {
+				addName(nameAt{text: v, masked: maskName(v), parts: a.rules.parseName(v), page: pi, line: li,
+					start: l.start + off, end: l.start + off + len(v), why: "name in a name field"})
+			}
+		}
+		var singles []nameAt // a known first name alone: used only in quoted mails
+		for li, l := range pl.lines {
+			for _, run := range a.nameRuns(l.text) {
+				v := l.text[run[0]:run[1]]
+				n := nameAt{text: v, masked: maskName(v), parts: a.rules.parseName(v), page: pi, line: li,
+					start: l.start + run[0], end: l.start + run[1], why: "name: a first name from the lists and a family name by its shape"}
+				if len(n.parts) >= 2 {
+					addName(n)
+				} else if len(n.parts) == 1 && !sig[pi][li] {
+					if _, greet := a.rules.greetingNames(l.text); !greet {
+						singles = append(singles, n)
+					}
+				}
+			}
+		}
+		for _, f := range fs {
+			if f.Kind != detect.KindCPR {
+				continue
+			}
+			li := pl.lineOf(f.Start)
+			if v, off, ok := a.besideCPR(pl.lines[li], f); ok {
+				addName(nameAt{text: v, masked: maskName(v), parts: a.rules.parseName(v), page: pi, line: li,
+					start: pl.lines[li].start + off, end: pl.lines[li].start + off + len(v), why: "name beside the CPR number"})
+			}
+		}
+		sort.Slice(names, func(i, j int) bool { return names[i].start < names[j].start })
+
+		for _, f := range fs {
+			li := pl.lineOf(f.Start)
+			if sig[pi][li] {
+				continue
+			}
+			at := pos{pi, li}
+			k := letterAt(at)
+			L := &letters[k]
+			switch f.Kind {
+			case detect.KindCPR:
+				per := Person{Document: d.Name, Page: pl.page.Number, Letter: k, CPR: f.Value, CPRMasked: f.Masked,
+					HasCPR: true, Evidence: EvidenceCPR, Key: "cpr:" + f.Value}
+				// The owner: a name on the same line (nearest), else the nearest name above in
+				// the same block within CPRLines, else within two lines above in any block.
+				best, bestScore := -1, 1<<30
+				for i, n := range names {
+					if letterAt(pos{pi, n.line}) != k {
+						continue
+					}
+					dl := li - n.line
+					score := -1
+					switch {
+					case dl == 0:
+						score = absInt(n.start - f.Start)
+						if n.start > f.Start {
+							score += 200 // a name after the number: only when none is before it
+						}
+					case dl > 0 && dl <= a.opts.CPRLines && pl.lines[n.line].block == pl.lines[li].block:
+						score = 1000 * dl
+					case dl > 0 && dl <= 2:
+						score = 5000 * dl
+					}
+					if score >= 0 && score < bestScore {
+						best, bestScore = i, score
+					}
+				}
+				if best >= 0 {
+					n := names[best]
+					per.Name, per.NameMasked, per.Evidence = n.text, n.masked, EvidenceCPRName
+					per.Why = append(per.Why, fmt.Sprintf("CPR number with a name (%s) on %s", n.why, lineWord(li-n.line)))
+				} else if L.headEnd.page == pi && li < L.headEnd.line && len(L.addressees) > 0 {
+					// A CPR number in the letter's head (info column): the addressee's own.
+					per.Link = "addressee"
+					per.Why = append(per.Why, "CPR number in the letter's head: the addressee's")
+				} else {
+					per.Why = append(per.Why, "CPR number without a name beside it")
+				}
+				if per.Name == "" || c.isAddressee(L, a.rules.parseName(per.Name)) {
+					letterCPR[k] = true
+				}
+				if a.minor(f.Value) {
+					per.Why = append(per.Why, "the number shows a minor")
+				}
+				out = append(out, per)
+			case detect.KindSensitive:
+				letterSens[k] = true
+				letterCats[k] = addCategory(letterCats[k], f.Category)
+				cands := names
+				if L.quoted {
+					// In a quoted mail between colleagues a child is often named by first name
+					// alone ("Leopold er anbragt akut"): in the same sentence, that is a person.
+					for _, n := range singles {
+						if letterAt(pos{pi, n.line}) == k && sameSentence(pl.page.Text, n.start, f.Start) && f.Confidence >= 0.6 && !c.isStaffFirst(n.parts[0]) {
+							cands = append(cands, n)
+						}
+					}
+				}
+				for _, n := range cands {
+					if letterAt(pos{pi, n.line}) != k || !near(pl.page.Text, n.start, f.Start, a.opts.NameWindow) {
+						continue
+					}
+					per := Person{Document: d.Name, Page: pl.page.Number, Letter: k, Name: n.text, NameMasked: n.masked,
+						Evidence: EvidenceNameSensitive, Sensitive: true, Categories: []string{f.Category},
+						Key: "name:" + strings.Join(n.parts, " ")}
+					if sameSentence(pl.page.Text, n.start, f.Start) && f.Confidence >= 0.6 {
+						per.Link = "bound"
+						per.Why = append(per.Why, "name in the same sentence as a sensitive statement ("+f.Category+")")
+					} else {
+						per.Why = append(per.Why, "name near a sensitive statement ("+f.Category+")")
+					}
+					out = append(out, per)
+				}
+			}
+		}
+	}
+
+	// The addressee of each letter that holds personal data.
+	for k, L := range letters {
+		if L.quoted || len(L.addressees) == 0 || !(letterCPR[k] || letterSens[k]) {
+			continue
+		}
+		for _, ad := range L.addressees {
+			per := Person{Document: d.Name, Page: d.Pages[ad.page].Number, Letter: k, Name: ad.name, NameMasked: maskName(ad.name),
+				Evidence: EvidenceAddressee, HasCPR: letterCPR[k], Sensitive: letterSens[k], Categories: letterCats[k],
+				Link: "addressee", Key: "name:" + strings.Join(ad.parts, " "),
+				Why: []string{fmt.Sprintf("%s (page %d, line %d)", ad.why, d.Pages[ad.page].Number, ad.line+1)}}
+			out = append(out, per)
+		}
+	}
+
+	// Relations.
+	for i := range out {
+		c.relate(&out[i], &letters[out[i].Letter], pages)
+	}
+	// CPR owners with a sensitive statement about the same name are sensitive too.
 	for i := range out {
 		if out[i].Evidence != EvidenceCPRName {
 			continue
 		}
 		for _, o := range out {
-			if o.Evidence == EvidenceNameSensitive && o.Name == out[i].Name {
+			if o.Evidence == EvidenceNameSensitive && o.Letter == out[i].Letter && o.Key == "name:"+strings.Join(a.rules.parseName(out[i].Name), " ") {
 				out[i].Sensitive = true
-				for _, c := range o.Categories {
-					out[i].Categories = addCategory(out[i].Categories, c)
+				for _, cat := range o.Categories {
+					out[i].Categories = addCategory(out[i].Categories, cat)
+				}
+			}
+		}
+	}
+	return dedupe(out)
+}
+
+// letters splits a document into letters and quoted mails and reads each letter's head.
+func (c *context) letters(pages []pageLayout, docName string) []letter {
+	a := c.a
+	var out []letter
+	isBody := strings.HasPrefix(docName, "(mailtekst)")
+	for pi := range pages {
+		pl := &pages[pi]
+		// The head: lines before the greeting, at most HeaderLines non-empty ones.
+		zoneEnd, greetLine := len(pl.lines), -1
+		var greeted []string
+		nonEmpty := 0
+		for li, l := range pl.lines {
+			t := strings.TrimSpace(l.text)
+			if t == "" {
+				continue
+			}
+			nonEmpty++
+			if names, ok := a.rules.greetingNames(t); ok {
+				greetLine, greeted = li, names
+				zoneEnd = li
+				break
+			}
+			if nonEmpty > a.opts.HeaderLines || a.rules.isClosing(t) || a.rules.quoteStart(pl.lines, li) {
+				zoneEnd = li
+				break
+			}
+		}
+		var blk *addressBlock
+		if !isBody {
+			blk = a.findAddressBlock(pl, pi, zoneEnd)
+		}
+		startsLetter := pi == 0 || blk != nil
+		if !startsLetter {
+			for li := 0; li < len(pl.lines) && li < 60; li++ {
+				if pageMarkerFirst(pl.lines[li].text) {
+					startsLetter = true
+					break
+				}
+			}
+		}
+		if !startsLetter && greetLine >= 0 && nonEmpty <= 8 {
+			startsLetter = true // a page break before a greeting
+		}
+		if startsLetter {
+			L := letter{from: pos{pi, 0}, headEnd: pos{pi, zoneEnd}, greeted: greeted}
+			if greetLine < 0 {
+				L.headEnd = pos{pi, 0}
+			}
+			if blk != nil {
+				L.addressees, L.org = blk.persons, blk.org
+				if blk.last+1 > L.headEnd.line || greetLine < 0 {
+					L.headEnd = pos{pi, max(zoneEnd, blk.last+1)}
+					if greetLine < 0 {
+						L.headEnd = pos{pi, blk.last + 1}
+					}
+				}
+			}
+			out = append(out, L)
+		} else if len(out) > 0 && len(out[len(out)-1].greeted) == 0 && greeted != nil {
+			out[len(out)-1].greeted = greeted
+		}
+		// Quoted mails start their own scope (to the end of the page's text or the next quote).
+		for li := range pl.lines {
+			if a.rules.quoteStart(pl.lines, li) {
+				if n := len(out); n > 0 && out[n-1].quoted && out[n-1].from.page == pi && li-out[n-1].from.line < 4 {
+					continue
+				}
+				out = append(out, letter{from: pos{pi, li}, quoted: true, headEnd: pos{pi, li}})
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, letter{})
+	}
+	// How each letter's addressee (or greeting) relates to each recipient.
+	for k := range out {
+		L := &out[k]
+		L.rel = make([]Relation, len(c.rcpt))
+		L.relWhy = make([]string, len(c.rcpt))
+		for i, r := range c.rcpt {
+			L.rel[i], L.relWhy[i] = Unknown, "the letter names no addressee"
+			if L.quoted {
+				L.relWhy[i] = "quoted or forwarded mail: written to someone else"
+				continue
+			}
+			if L.org {
+				L.relWhy[i] = "addressed to an organisation"
+			}
+			for _, ad := range L.addressees {
+				rel, why := compareName(ad.parts, r)
+				if rel == Same || L.rel[i] == Unknown {
+					L.rel[i], L.relWhy[i] = rel, "addressee block: "+why
+				}
+			}
+			if L.rel[i] == Same {
+				continue
+			}
+			for _, g := range L.greeted {
+				gp := a.rules.parseName(g)
+				if len(gp) == 0 || len(r.tokens) == 0 {
+					continue
+				}
+				if len(gp) == 1 && tokenEq(gp[0], r.tokens[0]) {
+					L.rel[i], L.relWhy[i] = Same, "greeting with the recipient's first name"
+					break
+				}
+				if len(gp) >= 2 {
+					if rel, why := compareName(gp, r); rel == Same {
+						L.rel[i], L.relWhy[i] = Same, "greeting: "+why
+						break
+					} else if len(L.addressees) == 0 && rel == Different {
+						L.rel[i], L.relWhy[i] = Different, "greeting: "+why
+					}
 				}
 			}
 		}
@@ -434,10 +591,291 @@ func (a *Analyzer) pagePersons(doc string, p Page, lines []line, fs []detect.Fin
 	return out
 }
 
+func (c *context) isAddressee(L *letter, p nameParts) bool {
+	for _, ad := range L.addressees {
+		if tokensMatch(p, ad.parts) {
+			return true
+		}
+	}
+	return false
+}
+
+// relate sets a person's relation to every recipient.
+func (c *context) relate(per *Person, L *letter, pages []pageLayout) {
+	a := c.a
+	per.Relations = make([]Relation, len(c.rcpt))
+	per.RelationWhy = make([]string, len(c.rcpt))
+	parts := a.rules.parseName(per.Name)
+	if per.Link == "" && per.Name != "" && c.isAddressee(L, parts) {
+		per.Link = "addressee"
+	}
+	link := per.Link
+	if link == "" || link == "bound" {
+		if l := c.linkToAddressee(per, L, parts, pages); l != "" {
+			link = l
+			per.Why = append(per.Why, "linked to the addressee: "+l)
+		}
+	}
+	for i, r := range c.rcpt {
+		var rel Relation
+		var why string
+		switch {
+		case per.Name != "":
+			rel, why = compareName(parts, r)
+		default:
+			rel, why = Unknown, "no name"
+		}
+		switch {
+		case rel == Same:
+		case link == "addressee":
+			rel, why = L.rel[i], L.relWhy[i]
+		case (link == "child" || link == "spouse") && L.rel[i] == Same:
+			rel, why = Addressed, "the letter is addressed to the recipient and the person is the addressee's "+link
+		case L.rel[i] == Same && len(parts) >= 2 && len(r.tokens) >= 2 && anyTokenEq(parts[1:], r.tokens[len(r.tokens)-1]) && len(r.tokens[len(r.tokens)-1]) > 2:
+			rel, why = Addressed, "the letter is addressed to the recipient and the person has the recipient's surname"
+		case per.Name == "" && L.rel[i] == Same:
+			rel, why = Addressed, "a number without a name in a letter addressed to the recipient"
+		case per.Name == "":
+		case rel == Different && L.rel[i] == Same && per.CPR == "" && link != "other":
+			// A name with a sensitive statement in a letter or mail written to the recipient:
+			// the addressee decides (a parent's mail about the child, whatever the surname),
+			// unless the text says the person belongs to another household.
+			rel, why = Addressed, "named in a letter addressed to the recipient, not said to be someone else's"
+		case L.quoted && per.Link == "bound" && len(parts) == 1 && len(r.tokens) >= 1 && !tokenEq(parts[0], r.tokens[0]):
+			rel, why = Different, "a first name in a quoted mail between colleagues, not the recipient's"
+		case per.Evidence == EvidenceNameSensitive && rel == Different && per.Link != "bound":
+			rel, why = Unknown, "a name near a sensitive word is not proof of whom it is about"
+		}
+		per.Relations[i], per.RelationWhy[i] = rel, why
+	}
+}
+
+// linkToAddressee tells whether a person is the addressee's child or spouse: the same surname
+// as an addressee, a relation word just before the name or on its line, or (for a child) a CPR
+// number showing a minor.
+func (c *context) linkToAddressee(per *Person, L *letter, parts nameParts, pages []pageLayout) string {
+	if len(L.addressees) == 0 && len(L.greeted) == 0 {
+		return ""
+	}
+	if len(parts) >= 2 {
+		for _, ad := range L.addressees {
+			if len(ad.parts) >= 2 {
+				for _, x := range ad.parts[1:] {
+					if len(x) > 2 && anyTokenEq(parts[1:], x) {
+						if per.CPR != "" && !c.a.minor(per.CPR) {
+							return "spouse"
+						}
+						return "child"
+					}
+				}
+			}
+		}
+	}
+	if per.CPR != "" && c.a.minor(per.CPR) {
+		return "child"
+	}
+	// A relation word within the line of the person, or the line before.
+	for _, pl := range pages {
+		if pl.page.Number != per.Page {
+			continue
+		}
+		idx := -1
+		if per.Name != "" {
+			idx = strings.Index(pl.page.Text, per.Name)
+		}
+		if idx < 0 {
+			return ""
+		}
+		li := pl.lineOf(idx)
+		from := pl.lines[li].start
+		if li > 0 {
+			from = pl.lines[li-1].start
+		}
+		ctx := strings.ToLower(pl.page.Text[from:min(len(pl.page.Text), pl.lines[li].end)])
+		for _, w := range c.a.rules.otherWords {
+			if containsWord(ctx, w) {
+				return "other"
+			}
+		}
+		for _, w := range c.a.rules.childWords {
+			if containsWord(ctx, w) {
+				return "child"
+			}
+		}
+		for _, w := range c.a.rules.spouseWords {
+			if containsWord(ctx, w) {
+				return "spouse"
+			}
+		}
+	}
+	return ""
+}
+
+func containsWord(s, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		before := j == 0 || !isLetterByteOrUTF8(s[j-1])
+		after := j+len(w) >= len(s) || !isLetterByteOrUTF8(s[j+len(w)])
+		if before && after {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+func isLetterByteOrUTF8(b byte) bool {
+	return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b >= 0x80
+}
+
+// minor tells whether a CPR number belongs to someone under 18 today (century by the 7th digit).
+func (a *Analyzer) minor(cpr string) bool {
+	if len(cpr) != 10 {
+		return false
+	}
+	dd, _ := strconv.Atoi(cpr[0:2])
+	mm, _ := strconv.Atoi(cpr[2:4])
+	yy, _ := strconv.Atoi(cpr[4:6])
+	c7 := int(cpr[6] - '0')
+	year := 1900 + yy
+	switch {
+	case c7 <= 3:
+	case c7 == 4 || c7 == 9:
+		if yy <= 36 {
+			year = 2000 + yy
+		}
+	case c7 >= 5 && c7 <= 8:
+		if yy <= 57 {
+			year = 2000 + yy
+		} else {
+			year = 1800 + yy
+		}
+	}
+	born := time.Date(year, time.Month(mm), dd, 0, 0, 0, 0, time.UTC)
+	return a.opts.Now().Before(born.AddDate(18, 0, 0))
+}
+
+// fieldName reads a name field: "Navn: Wiesław Kowalczyk", "Barnets navn: ...", "Vedr.: ...".
+func (a *Analyzer) fieldName(t string) (string, int, bool) {
+	i := strings.IndexByte(t, ':')
+	if i <= 0 || i > 30 {
+		return "", 0, false
+	}
+	label := strings.ToLower(strings.TrimSpace(t[:i]))
+	found := false
+	for _, f := range a.rules.field {
+		if label == f {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return "", 0, false
+	}
+	rest := t[i+1:]
+	off := i + 1
+	for len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t') {
+		rest, off = rest[1:], off+1
+	}
+	// The value ends at a comma followed by more fields, a digit, a parenthesis or a tab.
+	end := len(rest)
+	for j := 0; j < len(rest); j++ {
+		ch := rest[j]
+		if isDigitByte(ch) || ch == '(' || ch == '\t' || ch == ';' || ch == '|' || (ch == ',' && !a.rules.nameLike(rest)) {
+			end = j
+			break
+		}
+	}
+	v := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(rest[:end]), ",-–"))
+	v = a.rules.cutAtLabel(v)
+	if !a.rules.nameLike(v) && !a.listName(v) {
+		return "", 0, false
+	}
+	return v, off, true
+}
+
+// besideCPR reads the words right before a CPR number on its line as a name ("Wiesław
+// Kowalczyk, CPR 010190-1234", a table row "Kowalczyk, Wiesław | 010190-1234"), or the words
+// right after it when nothing name-like is before it.
+func (a *Analyzer) besideCPR(l line, f detect.Finding) (string, int, bool) {
+	s := l.text
+	startIn, endIn := f.Start-l.start, f.End-l.start
+	if startIn < 0 || endIn > len(s) {
+		return "", 0, false
+	}
+	// Before: cut at the last cell separator, strip CPR labels and punctuation.
+	before := s[:startIn]
+	cellStart := 0
+	for _, sep := range []string{"\t", " | ", "|", ";", "  "} {
+		if i := strings.LastIndex(strings.TrimRight(before, " \t|;"), sep); i >= 0 && i+len(sep) > cellStart {
+			cellStart = i + len(sep)
+		}
+	}
+	cand := before[cellStart:]
+	words := strings.Fields(cand)
+	// Drop trailing label words: "CPR-nr.:", "født", "cpr", "personnummer", "(".
+	for len(words) > 0 {
+		w := strings.ToLower(strings.Trim(words[len(words)-1], ",:;()."))
+		if w == "" || strings.HasPrefix(w, "cpr") || w == "født" || w == "f" || strings.HasPrefix(w, "person") || w == "nr" || w == "-" || w == "–" {
+			words = words[:len(words)-1]
+			continue
+		}
+		break
+	}
+	if len(words) >= 2 {
+		// The name is the last run of name-like words (at most five).
+		k := len(words)
+		for k > 0 && len(words)-k < 5 && (wordLike(strings.Trim(words[k-1], ",")) || a.rules.particle[strings.ToLower(words[k-1])] || hasParticlePrefix(strings.ToLower(words[k-1]), a.rules)) {
+			k--
+		}
+		v := strings.TrimRight(strings.Join(words[k:], " "), ",")
+		if a.rules.nameLike(v) && !a.rules.isOrganisation(v) {
+			return v, strings.Index(s, v), true
+		}
+	}
+	// After: "010190-1234 Wiesław Kowalczyk" (a table with the number first).
+	after := strings.TrimLeft(s[endIn:], " \t|;,:")
+	words = strings.Fields(after)
+	k := 0
+	for k < len(words) && k < 5 && (wordLike(strings.Trim(words[k], ",")) || a.rules.particle[strings.ToLower(words[k])]) {
+		if strings.HasSuffix(words[k], ",") && k > 0 {
+			k++
+			break
+		}
+		k++
+	}
+	if k >= 2 {
+		v := strings.TrimRight(strings.Join(words[:k], " "), ",")
+		if a.rules.nameLike(v) && !a.rules.isOrganisation(v) && !a.rules.postcodeLine(v) {
+			if i := strings.Index(s[endIn:], v); i >= 0 {
+				return v, endIn + i, true
+			}
+		}
+	}
+	return "", 0, false
+}
+
+// roleBefore: a title or role word right before the name ("psykiater Lars Holm").
+func (a *Analyzer) roleBefore(text string, start int) bool {
+	i := start
+	for i > 0 && (text[i-1] == ' ' || text[i-1] == ',' || text[i-1] == ':') {
+		i--
+	}
+	j := i
+	for j > 0 && text[j-1] != ' ' && text[j-1] != '\n' && text[j-1] != '\t' {
+		j--
+	}
+	w := strings.ToLower(strings.Trim(text[j:i], ",.:()"))
+	return a.rules.role[w] || a.rules.title[w] || a.rules.title[w+"."]
+}
+
 // near is true when a name and a sensitive statement are within window characters and, if
 // farther apart than half of it, in the same paragraph.
-func near(text string, a, b detect.Finding, window int) bool {
-	lo, hi := a.Start, b.Start
+func near(text string, a, b, window int) bool {
+	lo, hi := a, b
 	if lo > hi {
 		lo, hi = hi, lo
 	}
@@ -450,57 +888,168 @@ func near(text string, a, b detect.Finding, window int) bool {
 	return true
 }
 
-func abs(x int) int {
+// sameSentence: no sentence end or paragraph break between the two offsets.
+func sameSentence(text string, a, b int) bool {
+	lo, hi := a, b
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	if hi-lo > 200 {
+		return false
+	}
+	seg := text[lo:hi]
+	if strings.Contains(seg, "\n\n") {
+		return false
+	}
+	for i := 0; i+1 < len(seg); i++ {
+		if (seg[i] == '.' || seg[i] == '!' || seg[i] == '?') && (seg[i+1] == ' ' || seg[i+1] == '\n') {
+			// "K. Jensen", "nr. 3": an initial or abbreviation is no sentence end
+			if i >= 2 && seg[i-2] != ' ' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func lineWord(d int) string {
+	switch {
+	case d == 0:
+		return "the same line"
+	case d == 1:
+		return "the line above"
+	default:
+		return fmt.Sprintf("%d lines above", d)
+	}
+}
+
+func absInt(x int) int {
 	if x < 0 {
 		return -x
 	}
 	return x
 }
 
-// maskName keeps the initials: "Søren Ærbø Østergård" → "S. Æ. Ø.".
-func maskName(name string) string {
-	var parts []string
-	for _, w := range strings.Fields(name) {
-		r := []rune(w)
-		parts = append(parts, string(r[0])+".")
+func addCategory(cats []string, c string) []string {
+	for _, x := range cats {
+		if x == c {
+			return cats
+		}
 	}
-	return strings.Join(parts, " ")
+	return append(cats, c)
 }
 
-// dedupe merges persons that are the same name and CPR in the same document, keeping the
-// strongest evidence and joining what is known. A name beside a sensitive word merges into a
-// person with the same name built from stronger evidence in the same document.
+// dedupe merges persons that are the same name (or, without a name, the same CPR number) in the
+// same letter of a document: what is known is joined, and the relations of the strongest
+// evidence stand (addressee block, then CPR with name, then name beside a sensitive word).
 func dedupe(in []Person) []Person {
-	type key struct{ doc, name, cpr string }
+	type key struct {
+		doc    string
+		letter int
+		k      string
+	}
+	rank := map[Evidence]int{EvidenceAddressee: 3, EvidenceCPRName: 2, EvidenceNameSensitive: 1, EvidenceCPR: 0}
 	idx := map[key]int{}
-	strong := map[key]int{} // doc+name → first person from stronger evidence
 	var out []Person
 	for _, p := range in {
-		nk := key{p.Document, strings.Join(nameTokens(p.Name), " "), ""}
-		k := nk
-		k.cpr = p.CPR
-		if p.Evidence == EvidenceNameSensitive {
-			k.cpr = "-"
-			if i, ok := strong[nk]; ok {
-				k = key{out[i].Document, nk.name, out[i].CPR}
-			}
+		k := key{p.Document, p.Letter, p.Key}
+		if p.Name == "" {
+			k.k = "cpr:" + p.CPR
 		}
-		if i, ok := idx[k]; ok {
-			q := &out[i]
-			q.HasCPR = q.HasCPR || p.HasCPR
-			q.Sensitive = q.Sensitive || p.Sensitive
-			for _, c := range p.Categories {
-				q.Categories = addCategory(q.Categories, c)
-			}
+		i, ok := idx[k]
+		if !ok {
+			idx[k] = len(out)
+			out = append(out, p)
 			continue
 		}
-		idx[k] = len(out)
-		if p.Evidence != EvidenceNameSensitive && nk.name != "" {
-			if _, ok := strong[nk]; !ok {
-				strong[nk] = len(out)
+		q := &out[i]
+		if rank[p.Evidence] > rank[q.Evidence] {
+			p, *q = *q, p
+		}
+		q.HasCPR = q.HasCPR || p.HasCPR
+		q.Sensitive = q.Sensitive || p.Sensitive
+		for _, c := range p.Categories {
+			q.Categories = addCategory(q.Categories, c)
+		}
+		if q.CPR == "" && p.CPR != "" {
+			q.CPR, q.CPRMasked = p.CPR, p.CPRMasked
+		}
+		for _, w := range p.Why {
+			if !containsString(q.Why, w) {
+				q.Why = append(q.Why, w)
 			}
 		}
-		out = append(out, p)
+	}
+	return out
+}
+
+func containsString(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// nameRuns finds names the lists only half know: a capitalised known first name followed by
+// capitalised words or particle-prefixed family names ("Omar el-Haddad", "Leopold von
+// Ekeberg-Qvist"); a first name followed by nothing name-like is returned alone. A word at the
+// start of a sentence counts only when the next word is name-like too.
+func (a *Analyzer) nameRuns(t string) [][2]int {
+	var out [][2]int
+	type tok struct {
+		s, e int
+		w    string
+	}
+	var toks []tok
+	for i := 0; i < len(t); {
+		for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
+			i++
+		}
+		j := i
+		for j < len(t) && t[j] != ' ' && t[j] != '\t' {
+			j++
+		}
+		if j > i {
+			toks = append(toks, tok{i, j, t[i:j]})
+		}
+		i = j
+	}
+	for i := 0; i < len(toks); i++ {
+		w := strings.TrimRight(toks[i].w, ",.:;!?)")
+		if len(w) < 2 || !wordLike(w) || strings.ToUpper(w) == w {
+			continue
+		}
+		if !isFirstName(a.lists, fold(w)) || a.rules.greeting[strings.ToLower(w)] || a.rules.organisation[strings.ToLower(w)] {
+			continue
+		}
+		end := toks[i].s + len(w)
+		j := i + 1
+		if !strings.ContainsAny(toks[i].w, ",.:;!?)") {
+			for j < len(toks) && j-i < 5 {
+				x := toks[j].w
+				bare := strings.TrimRight(x, ",.:;!?)")
+				lw := strings.ToLower(bare)
+				if hasParticlePrefix(lw, a.rules) || (wordLike(bare) && !a.rules.organisation[lw] && strings.ToUpper(bare) != bare) {
+					end = toks[j].s + len(bare)
+					j++
+					if bare != x {
+						break
+					}
+					continue
+				}
+				if a.rules.particle[lw] && j+1 < len(toks) && wordLike(strings.TrimRight(toks[j+1].w, ",.:;!?)")) {
+					j++
+					continue
+				}
+				break
+			}
+		}
+		// A sentence-initial word alone is returned too: callers use a lone first name only in
+		// the same sentence as a sensitive statement in a quoted mail.
+		out = append(out, [2]int{toks[i].s, end})
+		i = j - 1
 	}
 	return out
 }

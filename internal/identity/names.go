@@ -3,6 +3,7 @@ package identity
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/sendevagt/sendevagt/internal/message"
 )
@@ -14,77 +15,159 @@ type NameLists interface {
 	IsSurname(w string) bool
 }
 
-// Fold is fold for other packages (the citizen directory keys names the way identity compares
-// them).
-func Fold(s string) string { return fold(s) }
+// nameParts are the folded tokens of a person's name, titles and particles removed, in the order
+// written (after "Surname, First" is turned around). Initials are one-letter tokens.
+type nameParts []string
 
-// fold lower-cases a name and spells the Danish and other usual letters the way they are written
-// in mail addresses: æ→ae, ø→oe, å→aa, ä→ae, ö→oe, ü→ue, é→e. Everything that is not a letter
-// becomes a space.
-func fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for _, r := range strings.ToLower(s) {
-		switch r {
-		case 'æ', 'ä':
-			b.WriteString("ae")
-		case 'ø', 'ö':
-			b.WriteString("oe")
-		case 'å':
-			b.WriteString("aa")
-		case 'ü':
-			b.WriteString("ue")
-		case 'é', 'è', 'ê', 'ë':
-			b.WriteByte('e')
-		case 'á', 'à', 'â':
-			b.WriteByte('a')
-		case 'ó', 'ò', 'ô':
-			b.WriteByte('o')
-		case 'í', 'ì', 'ï':
-			b.WriteByte('i')
-		case 'ú', 'ù':
-			b.WriteByte('u')
-		default:
-			if unicode.IsLetter(r) {
-				b.WriteRune(r)
-			} else {
-				b.WriteByte(' ')
-			}
+// parseName reads a name as written: titles ("Dr.", "advokat") are dropped, "Holm, Bente" becomes
+// Bente Holm, particles ("von", "de la", "al-") are dropped, ALL CAPS is read like any case.
+func (r *rules) parseName(raw string) nameParts {
+	s := strings.TrimSpace(strings.Trim(raw, `"'`))
+	if i := strings.IndexByte(s, ','); i > 0 && strings.Count(s, ",") == 1 {
+		last, first := strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
+		if first != "" && last != "" && !strings.ContainsAny(first, "0123456789") {
+			s = first + " " + last
 		}
 	}
-	return b.String()
-}
-
-// variants gives the spellings of one folded token that mail addresses use: "mueller" is also
-// written "muller", "aarhus" also "arhus", "soeren" also "soren".
-func variants(tok string) []string {
-	out := []string{tok}
-	for _, p := range [][2]string{{"ue", "u"}, {"oe", "o"}, {"ae", "a"}, {"aa", "a"}} {
-		for _, v := range out {
-			if strings.Contains(v, p[0]) {
-				out = append(out, strings.ReplaceAll(v, p[0], p[1]))
+	var out nameParts
+	for _, w := range strings.Fields(s) {
+		lw := strings.ToLower(w)
+		if r.title[lw] || r.title[strings.TrimRight(lw, ".,")] {
+			continue
+		}
+		for _, t := range strings.Fields(fold(w)) {
+			if r.particle[t] {
+				continue
 			}
+			out = append(out, t)
 		}
 	}
 	return out
 }
 
-// nameTokens splits a name into folded tokens. Hyphenated parts ("Møller-Ærenlund") stay
-// separate tokens; initials ("K.") are one-letter tokens.
-func nameTokens(s string) []string {
-	return strings.Fields(fold(s))
+// initials of the tokens: "mkj" for Mette Kjær Jensen.
+func (n nameParts) initials() string {
+	var b strings.Builder
+	for _, t := range n {
+		b.WriteByte(t[0])
+	}
+	return b.String()
+}
+
+// nameLike is the structural test of a name outside the lists: 2–6 words, each capitalised or
+// ALL CAPS (particles may be lower case, initials "K." count), letters only (hyphen and
+// apostrophe inside), at least two words that are not particles or titles, no organisation,
+// label, greeting or closing word. "Surname, First" passes.
+func (r *rules) nameLike(line string) bool {
+	t := strings.TrimSpace(line)
+	if t == "" || len(t) > 60 {
+		return false
+	}
+	if i := strings.IndexByte(t, ','); i > 0 {
+		if strings.Count(t, ",") > 1 {
+			return false
+		}
+		t = strings.TrimSpace(t[i+1:]) + " " + strings.TrimSpace(t[:i])
+	}
+	words := strings.Fields(t)
+	if len(words) < 2 || len(words) > 7 {
+		return false
+	}
+	real := 0
+	for i, w := range words {
+		lw := strings.ToLower(w)
+		bare := strings.TrimRight(lw, ".:")
+		if r.organisation[bare] || r.greeting[bare] {
+			return false
+		}
+		if r.title[lw] || r.title[bare] {
+			if i == 0 || i == len(words)-1 {
+				continue
+			}
+			return false
+		}
+		if r.particle[bare] || hasParticlePrefix(lw, r) {
+			if i == 0 && !hasParticlePrefix(lw, r) {
+				return false // a name does not start with "de" or "von" alone
+			}
+			if !hasParticlePrefix(lw, r) {
+				continue
+			}
+		}
+		if !wordLike(w) {
+			return false
+		}
+		real++
+	}
+	if real < 2 {
+		return false
+	}
+	low := strings.ToLower(strings.TrimSpace(line))
+	if _, ok := hasPhrase(low, r.label); ok {
+		return false
+	}
+	if _, ok := hasPhrase(low, r.closing); ok {
+		return false
+	}
+	return true
+}
+
+// hasParticlePrefix: "al-Hassan", "el-Amin", "d'Almeida".
+func hasParticlePrefix(lw string, r *rules) bool {
+	if i := strings.IndexAny(lw, "-'’"); i > 0 && i < len(lw)-1 {
+		return r.particle[lw[:i]]
+	}
+	return false
+}
+
+// wordLike: a capitalised word or an ALL CAPS word or an initial, letters with inner hyphens
+// and apostrophes.
+func wordLike(w string) bool {
+	w = strings.TrimRight(w, ".")
+	if w == "" {
+		return false
+	}
+	first, _ := utf8.DecodeRuneInString(w)
+	if !unicode.IsUpper(first) {
+		// particle-prefixed ("al-Hassan"): the part after the prefix is capitalised
+		if i := strings.IndexAny(w, "-'’"); i > 0 && i < len(w)-1 {
+			r2, _ := utf8.DecodeRuneInString(w[i+1:])
+			if !unicode.IsUpper(r2) {
+				return false
+			}
+		} else {
+			return false
+		}
+	}
+	prevSep := false
+	for _, c := range w {
+		switch {
+		case unicode.IsLetter(c):
+			prevSep = false
+		case c == '-' || c == '\'' || c == '’':
+			if prevSep {
+				return false
+			}
+			prevSep = true
+		default:
+			return false
+		}
+	}
+	return !prevSep
 }
 
 // recipientName is what a recipient's address tells about the person behind it.
 type recipientName struct {
-	tokens  []string // from the display name, or from a name-like local part
-	compact string   // local part, letters only ("annemariethoegersen"), "" if none
-	person  bool     // the display name or the local part looks like a person's name
+	tokens  nameParts // from the display name, or from a name-like local part
+	compact string    // local part, letters only ("annemariethoegersen"), "" if none
+	person  bool      // the display name or the local part looks like a person's name
+	display bool      // tokens come from the display name
 }
 
 // describeRecipient works out the name of a recipient from the display name ("Last, First" is
-// turned around) or, without one, from the local part of the address (s.olesen92 → s olesen).
-func describeRecipient(a message.Address, lists NameLists) recipientName {
+// turned around, titles dropped) or, without one, from the local part of the address
+// (s.olesen92 → s olesen).
+func describeRecipient(a message.Address, lists NameLists, r *rules) recipientName {
 	var rn recipientName
 	local := a.Address
 	if i := strings.LastIndexByte(local, '@'); i >= 0 {
@@ -93,25 +176,44 @@ func describeRecipient(a message.Address, lists NameLists) recipientName {
 	rn.compact = strings.ReplaceAll(fold(local), " ", "")
 	name := strings.TrimSpace(strings.Trim(a.Name, `"'`))
 	if name != "" && !strings.Contains(name, "@") {
-		if i := strings.IndexByte(name, ','); i > 0 {
-			name = strings.TrimSpace(name[i+1:]) + " " + strings.TrimSpace(name[:i])
+		toks := r.parseName(name)
+		org := r.isOrganisation(name) || r.orgDomain(a.Address)
+		if !org && len(toks) >= 2 && len(toks) <= 6 && (anyKnownName(lists, toks) || r.nameLike(name)) {
+			rn.tokens, rn.person, rn.display = toks, true, true
+			return rn
 		}
-		rn.tokens = nameTokens(name)
-		rn.person = len(rn.tokens) > 0 && len(rn.tokens) <= 6 && isFirstName(lists, rn.tokens[0])
-		if rn.person {
+		if !org && len(toks) == 1 && isFirstName(lists, toks[0]) {
+			rn.tokens, rn.person, rn.display = toks, true, true
 			return rn
 		}
 	}
-	toks := nameTokens(local)
-	if len(toks) > 0 && (isFirstName(lists, toks[0]) || (len(toks[0]) == 1 && len(toks) > 1 && isSurname(lists, toks[len(toks)-1]))) {
+	if r.orgDomain(a.Address) {
+		return recipientName{} // an organisation: its staff are not the citizens a letter is about
+	}
+	toks := nameParts(strings.Fields(fold(local)))
+	// At a private mail provider, "first.last" is a person's name whether or not it is in the
+	// lists ("juergen.gross", "gulsen.aydin").
+	private := false
+	if at := strings.LastIndexByte(a.Address, '@'); at >= 0 {
+		private = r.isPersonalDomain(strings.ToLower(a.Address[at+1:]))
+	}
+	if private && len(toks) >= 2 && len(toks) <= 4 && len(toks[0]) >= 2 && len(toks[len(toks)-1]) >= 2 {
+		rn.tokens = toks
+		rn.person = true
+		return rn
+	}
+	if len(toks) > 0 && (isFirstName(lists, toks[0]) || (len(toks[0]) == 1 && len(toks) > 1 && len(toks[len(toks)-1]) > 2)) {
 		rn.tokens = toks
 		rn.person = true
 		return rn
 	}
 	// One run of letters ("sarahougaard"): a person if it is a first name followed (possibly
-	// after middle names) by a known surname.
+	// after middle names) by a known surname; 2–4 letters are initials ("mkj").
 	if len(toks) == 1 && len(toks[0]) >= 7 {
 		rn.person = firstThenSurname(lists, toks[0])
+	}
+	if len(toks) == 1 && len(toks[0]) >= 2 && len(toks[0]) <= 3 {
+		rn.person = true // initials: "mkj", "lv"
 	}
 	if !rn.person {
 		rn.compact = ""
@@ -119,70 +221,108 @@ func describeRecipient(a message.Address, lists NameLists) recipientName {
 	return rn
 }
 
+func anyKnownName(lists NameLists, toks nameParts) bool {
+	for _, t := range toks {
+		if len(t) > 1 && (isFirstName(lists, t) || isSurname(lists, t)) {
+			return true
+		}
+	}
+	return false
+}
+
 // Relation is how a person found in a document relates to one recipient.
 type Relation string
 
 const (
 	Same      Relation = "same"      // the recipient is the person
-	Addressed Relation = "addressed" // the document is addressed to the recipient: the addressee decides
+	Addressed Relation = "addressed" // the document is addressed to the recipient and the person is linked to the addressee (a child, a spouse)
 	Different Relation = "different" // clearly another person than the recipient
 	Unknown   Relation = "unknown"   // not enough to tell
 )
 
-// compareName tells whether a person's name (tokens, first to last) is the recipient.
-// Middle names are optional and initials match the name they abbreviate.
-func compareName(person []string, r recipientName) Relation {
+// compareName tells whether a person's name is the recipient, and why.
+func compareName(person nameParts, r recipientName) (Relation, string) {
 	if len(person) == 0 || (!r.person && r.compact == "") {
-		return Unknown
+		return Unknown, "recipient has no person's name"
 	}
 	if len(r.tokens) > 0 && tokensMatch(person, r.tokens) {
-		return Same
+		if r.display {
+			return Same, "name matches the recipient's display name"
+		}
+		return Same, "name matches the recipient's address"
 	}
 	if r.compact != "" && compactMatch(person, r.compact) {
-		return Same
+		return Same, "name matches the recipient's address"
 	}
 	if len(r.tokens) == 0 {
 		// Only a run of letters: the person is clearly someone else if neither their first nor
-		// their last name appears in it.
-		if len(person) >= 2 && !containsVariant(r.compact, person[0]) && !containsVariant(r.compact, person[len(person)-1]) {
-			return Different
+		// their last name appears in it, and it is not their initials.
+		if len(person) >= 2 && len(r.compact) > 3 && !containsVariant(r.compact, person[0]) && !containsVariant(r.compact, person[len(person)-1]) {
+			return Different, "neither first nor last name in the recipient's address"
 		}
-		return Unknown
+		if len(person) >= 2 && len(r.compact) <= 3 && r.compact != person.initials() &&
+			r.compact != person[0][:1]+person[len(person)-1][:1] {
+			return Different, "initials differ from the recipient's address"
+		}
+		return Unknown, "recipient's address does not tell"
 	}
 	if len(person) == 1 || len(r.tokens) == 1 {
 		// A first name alone ("Kære Lærke") cannot show that two people differ unless the
 		// first names differ outright.
-		if !tokenEq(person[0], r.tokens[0]) && len(person[0]) > 1 && len(r.tokens[0]) > 1 {
-			if len(person) >= 2 {
-				return Different
-			}
+		if len(person) >= 2 && len(r.tokens) == 1 && !anyTokenEq(person, r.tokens[0]) && len(r.tokens[0]) > 1 {
+			return Different, "recipient's first name is not in the name"
 		}
-		return Unknown
+		return Unknown, "a first name alone"
 	}
-	return Different
+	return Different, "name differs from the recipient's"
 }
 
-func tokensMatch(p, r []string) bool {
-	pf, pl := p[0], p[len(p)-1]
-	rf, rl := r[0], r[len(r)-1]
-	if len(p) == 1 || len(r) == 1 {
-		return false
-	}
-	if !firstCompatible(pf, rf) {
-		return false
-	}
-	if tokenEq(pl, rl) {
-		return true
-	}
-	// Surnames given in part: "Lise Lotte Lauridsen-Juhl" vs "Lise Lauridsen".
-	for _, a := range p[1:] {
-		for _, b := range r[1:] {
-			if len(a) > 1 && tokenEq(a, b) {
-				return true
-			}
+func anyTokenEq(p nameParts, t string) bool {
+	for _, x := range p {
+		if tokenEq(x, t) {
+			return true
 		}
 	}
 	return false
+}
+
+// tokensMatch: the same person written two ways. First and last name match (middle names
+// optional, initials match the names they abbreviate), or — for names written family name first
+// or in another order — every full token of the shorter name is in the longer one.
+func tokensMatch(p, r nameParts) bool {
+	if len(p) < 2 || len(r) < 2 {
+		return false
+	}
+	if firstCompatible(p[0], r[0]) {
+		if tokenEq(p[len(p)-1], r[len(r)-1]) {
+			return true
+		}
+		// Surnames given in part: "Lise Lotte Lauridsen-Juhl" vs "Lise Lauridsen".
+		for _, a := range p[1:] {
+			for _, b := range r[1:] {
+				if len(a) > 1 && tokenEq(a, b) {
+					return true
+				}
+			}
+		}
+	}
+	// Any order ("Nguyen Van Minh" vs "Minh Nguyen"): all full tokens of the shorter name in the
+	// longer, at least two of them.
+	short, long := p, r
+	if len(long) < len(short) {
+		short, long = long, short
+	}
+	full := 0
+	for _, a := range short {
+		if len(a) == 1 {
+			continue
+		}
+		if !anyTokenEq(long, a) {
+			return false
+		}
+		full++
+	}
+	return full >= 2
 }
 
 func firstCompatible(a, b string) bool {
@@ -192,37 +332,17 @@ func firstCompatible(a, b string) bool {
 	return tokenEq(a, b)
 }
 
-func tokenEq(a, b string) bool {
-	if a == b {
-		return true
-	}
-	for _, va := range variants(a) {
-		for _, vb := range variants(b) {
-			if va == vb {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func containsVariant(s, tok string) bool {
-	for _, v := range variants(tok) {
-		if len(v) > 2 && strings.Contains(s, v) {
-			return true
-		}
-	}
-	return false
-}
-
 // compactMatch compares a name with a local part without separators: "annemariethoegersen",
-// "marcusdahldanielsen", "mbech" and "johanmuller" all match their owners.
-func compactMatch(p []string, compact string) bool {
+// "marcusdahldanielsen", "mbech", "mkj" and "johanmuller" all match their owners.
+func compactMatch(p nameParts, compact string) bool {
 	if len(p) < 2 || compact == "" {
 		return false
 	}
 	first, last := p[0], p[len(p)-1]
-	cands := []string{strings.Join(p, ""), first + last, first[:1] + last}
+	cands := []string{strings.Join(p, ""), first + last, first[:1] + last, last + first, first + last[:1]}
+	if len(compact) <= 3 {
+		cands = append(cands, p.initials(), first[:1]+last[:1])
+	}
 	for _, c := range cands {
 		for _, v := range variants(c) {
 			if v == compact {
@@ -231,19 +351,6 @@ func compactMatch(p []string, compact string) bool {
 		}
 	}
 	return false
-}
-
-// unfold gives the Danish spellings a folded token may stand for ("laerke" → "lærke").
-func unfold(tok string) []string {
-	out := []string{tok}
-	for _, p := range [][2]string{{"ae", "æ"}, {"oe", "ø"}, {"aa", "å"}} {
-		for _, v := range out {
-			if strings.Contains(v, p[0]) {
-				out = append(out, strings.ReplaceAll(v, p[0], p[1]))
-			}
-		}
-	}
-	return out
 }
 
 func isFirstName(lists NameLists, tok string) bool {
@@ -284,4 +391,17 @@ func firstThenSurname(lists NameLists, run string) bool {
 		}
 	}
 	return false
+}
+
+// maskName keeps the initials: "Søren Ærbø Østergård" → "S. Æ. Ø.".
+func maskName(name string) string {
+	var parts []string
+	for _, w := range strings.Fields(name) {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		parts = append(parts, string(unicode.ToUpper(r))+".")
+	}
+	return strings.Join(parts, " ")
 }

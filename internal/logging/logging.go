@@ -7,6 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/sendevagt/sendevagt/internal/cprshape"
 )
 
 // New returns a JSON logger at level writing to w.
@@ -36,9 +39,11 @@ func ParseLevel(s string) slog.Level {
 func needsScrub(s string) bool {
 	digits := 0
 	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			digits++
-			if digits >= 10 {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf:
+			return true // full-width and other Unicode digits
+		case c >= '0' && c <= '9':
+			if digits++; digits >= 10 {
 				return true
 			}
 		}
@@ -46,66 +51,35 @@ func needsScrub(s string) bool {
 	return strings.Contains(s, "eyJ")
 }
 
-// Scrub masks CPR-shaped numbers (ddmmyy-nnnn, ddmmyynnnn, ddmmyy nnnn: the last four digits
-// become xxxx) and JWTs (three base64url segments starting "eyJ") in s.
+// Scrub masks CPR shapes (internal/cprshape, the definition the audit uses: "010190-1234",
+// "01.01.90-1234", full-width digits ... become "010190-xxxx") and JWTs (three base64url
+// segments starting "eyJ") in s.
 func Scrub(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		if strings.HasPrefix(s[i:], "eyJ") && (i == 0 || !isB64(s[i-1])) {
-			j := i
-			dots := 0
-			for j < len(s) && (isB64(s[j]) || s[j] == '.') {
-				if s[j] == '.' {
-					dots++
+	if strings.Contains(s, "eyJ") {
+		var b strings.Builder
+		b.Grow(len(s))
+		for i := 0; i < len(s); {
+			if strings.HasPrefix(s[i:], "eyJ") && (i == 0 || !isB64(s[i-1])) {
+				j := i
+				dots := 0
+				for j < len(s) && (isB64(s[j]) || s[j] == '.') {
+					if s[j] == '.' {
+						dots++
+					}
+					j++
 				}
-				j++
+				if dots >= 2 {
+					b.WriteString("[token]")
+					i = j
+					continue
+				}
 			}
-			if dots >= 2 {
-				b.WriteString("[token]")
-				i = j
-				continue
-			}
+			b.WriteByte(s[i])
+			i++
 		}
-		if isDigit(s[i]) && (i == 0 || !isDigit(s[i-1])) {
-			if end, ok := cprShape(s, i); ok {
-				b.WriteString(s[i : i+6])
-				b.WriteString("-xxxx")
-				i = end
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-		i++
+		s = b.String()
 	}
-	return b.String()
-}
-
-// cprShape reports whether a CPR-shaped number starts at i (6 digits, an optional '-' or ' ',
-// 4 digits, not followed by a digit) and where it ends.
-func cprShape(s string, i int) (int, bool) {
-	j := i
-	for ; j < len(s) && j-i < 6; j++ {
-		if !isDigit(s[j]) {
-			return 0, false
-		}
-	}
-	if j-i != 6 {
-		return 0, false
-	}
-	if j < len(s) && (s[j] == '-' || s[j] == ' ') {
-		j++
-	}
-	k := j
-	for ; k < len(s) && k-j < 4; k++ {
-		if !isDigit(s[k]) {
-			return 0, false
-		}
-	}
-	if k-j != 4 || (k < len(s) && isDigit(s[k])) {
-		return 0, false
-	}
-	return k, true
+	return cprshape.Mask(s)
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }

@@ -38,3 +38,15 @@ func TestLoggerScrubs(t *testing.T) {
 		t.Error("ParseLevel")
 	}
 }
+
+// Issue 13: the logger masks the same CPR shapes as the audit (one definition, internal/cprshape).
+func TestScrubSharesTheAuditsDefinition(t *testing.T) {
+	for _, in := range []string{"010190--1234", "01-01-90-1234", "01.01.90-1234", "010190  1234",
+		"\uff10\uff11\uff10\uff11\uff19\uff10\uff11\uff12\uff13\uff14", "x@010190-1234.dk"} {
+		var b strings.Builder
+		New(&b, slog.LevelDebug).Info("m", "v", in)
+		if strings.Contains(b.String(), "1234") || strings.Contains(b.String(), "\uff11\uff12") || !strings.Contains(b.String(), "010190-xxxx") {
+			t.Errorf("%q logged as %s", in, b.String())
+		}
+	}
+}

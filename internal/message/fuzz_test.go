@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/sendevagt/sendevagt/internal/testenv"
 )
 
 // fuzzSeeds are built messages covering the parser's paths.
@@ -33,9 +35,11 @@ func FuzzParse(f *testing.F) {
 	for _, s := range fuzzSeeds() {
 		f.Add([]byte(s))
 	}
-	for _, name := range []string{"p009-wrong-citizen.eml", "p020-soro-sensitive-body.eml", "p034-own-letter-secure.eml"} {
-		if data, err := os.ReadFile(filepath.Join(corpusDir, name)); err == nil {
-			f.Add(data)
+	if dir, err := testenv.FindCorpus(); err == nil { // seeds from the corpus when it is there
+		for _, name := range []string{"p009-wrong-citizen.eml", "p020-soro-sensitive-body.eml", "p034-own-letter-secure.eml"} {
+			if data, err := os.ReadFile(filepath.Join(dir, "cases", name)); err == nil {
+				f.Add(data)
+			}
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -14,6 +14,7 @@ import (
 const (
 	CodeDifferentCitizen = "different_citizen"
 	CodeBulkCPR          = "bulk_cpr"
+	CodeBulkPersons      = "bulk_persons"
 	CodeSeveralCitizens  = "several_external_citizens"
 	CodePersonalPlain    = "personal_data_unencrypted"
 	CodeUnreadable       = "unreadable_attachment"
@@ -50,10 +51,14 @@ type CPR struct {
 // relation ("same", "addressed", "different", "unknown") to each of Message.Recipients().
 type Person struct {
 	Document   string
-	Identifier string // masked CPR or initials
-	HasCPR     bool
-	Sensitive  bool
-	Relations  []string
+	Page       int    // the page the person was found on (0 if unknown)
+	Identifier string // masked: initials and masked CPR number
+	// Key tells persons apart for counting (a CPR number or a folded name, or a keyed hash of
+	// either); "" counts every person as distinct.
+	Key       string
+	HasCPR    bool
+	Sensitive bool
+	Relations []string
 }
 
 // Facts are everything the policy decides on. Findings below the policy's thresholds must
@@ -63,6 +68,9 @@ type Facts struct {
 	Documents []Document
 	CPRs      []CPR
 	Persons   []Person
+	// Citizens tells, for each of Message.Recipients(), whether the recipient is a private
+	// person (see identity.IsCitizen); nil counts every external recipient as a citizen.
+	Citizens []bool
 }
 
 // Reason explains one part of a verdict.
@@ -201,7 +209,7 @@ func (p *Policy) Evaluate(f Facts) Verdict {
 	for i, r := range rcpts {
 		if p.ZoneOf(m.From.Address, r.Address) == External {
 			external = append(external, i)
-			if i < len(m.To)+len(m.Cc) {
+			if i < len(m.To)+len(m.Cc) && (f.Citizens == nil || (i < len(f.Citizens) && f.Citizens[i])) {
 				externalToCc[strings.ToLower(r.Address)] = true
 			}
 		}
@@ -217,22 +225,37 @@ func (p *Policy) Evaluate(f Facts) Verdict {
 	if hasPersonal {
 		seen := map[string]bool{}
 		var docs, ids []string
+		pages := map[int]bool{}
 		var to string
 		for _, per := range personal {
 			for _, i := range external {
 				if i < len(per.Relations) && per.Relations[i] == "different" && !seen[per.Document+per.Identifier] {
 					seen[per.Document+per.Identifier] = true
 					docs = appendUnique(docs, per.Document)
-					ids = appendUnique(ids, per.Identifier)
+					pages[per.Page] = true
+					if len(ids) < 3 {
+						ids = appendUnique(ids, per.Identifier)
+					}
 					if to == "" {
-						to = rcpts[i].Address
+						to = rcpts[i].Name
+						if to == "" {
+							to = rcpts[i].Address
+						}
 					}
 				}
 			}
 		}
 		if len(docs) > 0 {
+			page := ""
+			if len(docs) == 1 && len(pages) == 1 {
+				for n := range pages {
+					if n > 0 {
+						page = " side " + strconv.Itoa(n)
+					}
+				}
+			}
 			v.add(p, CodeDifferentCitizen, p.Rules.DifferentCitizen, docs, map[string]string{
-				"identifier": strings.Join(ids, ", "), "recipient": to,
+				"identifier": strings.Join(ids, "; "), "recipient": to, "page": page,
 			})
 		}
 	}
@@ -246,6 +269,30 @@ func (p *Policy) Evaluate(f Facts) Verdict {
 	}
 	if len(distinct) >= p.Rules.BulkCPR.Threshold {
 		v.add(p, CodeBulkCPR, p.Rules.BulkCPR.Action, cprDocs, map[string]string{"count": strconv.Itoa(len(distinct))})
+	}
+
+	// Block: many distinct persons with personal data other than the recipient.
+	if p.Rules.BulkPersons.Threshold > 0 {
+		keys := map[string]bool{}
+		var docs []string
+		n := 0
+		for _, per := range personal {
+			if sameAsAnExternal(per, external) {
+				continue
+			}
+			if per.Key == "" {
+				n++
+			} else if !keys[per.Key] {
+				keys[per.Key] = true
+				n++
+			} else {
+				continue
+			}
+			docs = appendUnique(docs, per.Document)
+		}
+		if n >= p.Rules.BulkPersons.Threshold {
+			v.add(p, CodeBulkPersons, p.Rules.BulkPersons.Action, docs, map[string]string{"count": strconv.Itoa(n)})
+		}
 	}
 
 	// Block: several external citizens in To/Cc and personal data.
@@ -325,6 +372,16 @@ func (p *Policy) render(code string, docs []string, vars map[string]string) stri
 		t = strings.ReplaceAll(t, "{"+k+"}", val)
 	}
 	return t
+}
+
+// sameAsAnExternal: the person is (or is linked to) one of the external recipients.
+func sameAsAnExternal(per Person, external []int) bool {
+	for _, i := range external {
+		if i < len(per.Relations) && (per.Relations[i] == "same" || per.Relations[i] == "addressed") {
+			return true
+		}
+	}
+	return false
 }
 
 func personalPersons(ps []Person) []Person {

@@ -128,8 +128,12 @@ type Detection struct {
 
 // Rules are the per-rule actions and thresholds.
 type Rules struct {
-	DifferentCitizen   Action         `yaml:"different_citizen"`
-	BulkCPR            ThresholdRule  `yaml:"bulk_cpr"`
+	DifferentCitizen Action        `yaml:"different_citizen"`
+	BulkCPR          ThresholdRule `yaml:"bulk_cpr"`
+	// BulkPersons fires from Threshold distinct persons with personal data (a name with a
+	// sensitive or social statement, or a CPR number) other than the recipient, to an external
+	// recipient: a list of citizens without CPR numbers is caught like the Aarhus letters.
+	BulkPersons        ThresholdRule  `yaml:"bulk_persons"`
 	SeveralCitizens    ThresholdRule  `yaml:"several_external_citizens"`
 	PersonalDataPlain  Action         `yaml:"personal_data_unencrypted"`
 	UnreadableDocument UnreadableRule `yaml:"unreadable_attachment"`
@@ -255,14 +259,15 @@ var Statuses = []string{"encrypted", "unscannable", "unsupported", "too_large"}
 var Categories = []string{"health", "social", "criminal", "ethnicity", "political", "religion", "union", "sexual", "genetic", "biometric"}
 
 // MessageCodes are the reason codes policy messages may be given for, in display order.
-var MessageCodes = []string{CodeDifferentCitizen, CodeBulkCPR, CodeSeveralCitizens, CodePersonalPlain, CodeUnreadable, CodeScanFailed}
+var MessageCodes = []string{CodeDifferentCitizen, CodeBulkCPR, CodeBulkPersons, CodeSeveralCitizens, CodePersonalPlain, CodeUnreadable, CodeScanFailed}
 
 // Placeholders are the placeholders a message may use, and what each is replaced by.
 var Placeholders = map[string]string{
 	"documents":  "the documents involved",
 	"identifier": "a masked CPR number or initials",
 	"count":      "a number (CPR numbers or recipients)",
-	"recipient":  "the recipient's address",
+	"recipient":  "the recipient's name (or address)",
+	"page":       "\" side N\" when the data is on one page of one document",
 	"detail":     "why a document could not be read",
 }
 
@@ -339,6 +344,7 @@ func (p *Policy) Validate() []*FieldError {
 	}{
 		{p.Rules.DifferentCitizen, "rules.different_citizen"},
 		{p.Rules.BulkCPR.Action, "rules.bulk_cpr.action"},
+		{p.Rules.BulkPersons.Action, "rules.bulk_persons.action"},
 		{p.Rules.SeveralCitizens.Action, "rules.several_external_citizens.action"},
 		{p.Rules.PersonalDataPlain, "rules.personal_data_unencrypted"},
 		{p.Rules.UnreadableDocument.Action, "rules.unreadable_attachment.action"},
@@ -348,6 +354,9 @@ func (p *Policy) Validate() []*FieldError {
 		}
 		if c.field == "rules.bulk_cpr.action" && p.Rules.BulkCPR.Threshold < 1 {
 			add("rules.bulk_cpr.threshold", strconv.Itoa(p.Rules.BulkCPR.Threshold), "must be at least 1")
+		}
+		if c.field == "rules.bulk_persons.action" && p.Rules.BulkPersons.Threshold < 2 {
+			add("rules.bulk_persons.threshold", strconv.Itoa(p.Rules.BulkPersons.Threshold), "must be at least 2")
 		}
 		if c.field == "rules.several_external_citizens.action" && p.Rules.SeveralCitizens.Threshold < 2 {
 			add("rules.several_external_citizens.threshold", strconv.Itoa(p.Rules.SeveralCitizens.Threshold), "must be at least 2")

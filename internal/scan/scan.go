@@ -35,6 +35,8 @@ type Detector interface {
 // Analyzer works out whom the data is about (package identity).
 type Analyzer interface {
 	Analyze(docs []identity.Document, recipients, staff []message.Address) []identity.Person
+	// IsCitizen tells a private person's address from an organisation's.
+	IsCitizen(addr message.Address) bool
 }
 
 // Cache keeps extracted documents across scans, keyed by content (package doccache): what a
@@ -128,6 +130,9 @@ type Result struct {
 	Documents []extract.Document
 	Findings  []detect.Finding // the findings that count under the policy, in document order
 	Persons   []identity.Person
+	// Citizens tells, per recipient (in the order of Message.Recipients), whether it is a
+	// private person (a private mail address or a person's own domain).
+	Citizens []bool
 }
 
 // Scan extracts, detects, resolves identities and applies the policy to one message.
@@ -150,7 +155,14 @@ func (s *Scanner) Scan(ctx context.Context, msg *message.Message, pol *policy.Po
 		}
 		idd := identity.Document{Name: d.Name}
 		for _, p := range d.Pages {
-			idd.Pages = append(idd.Pages, identity.Page{Number: p.Number, Text: p.Text})
+			ip := identity.Page{Number: p.Number, Text: p.Text}
+			if len(p.Blocks) > 0 {
+				ip.Blocks = make([]identity.Block, len(p.Blocks))
+				for i, b := range p.Blocks {
+					ip.Blocks[i] = identity.Block{Start: b.Start, End: b.End, HasBox: b.HasBox, Y0: b.Y0}
+				}
+			}
+			idd.Pages = append(idd.Pages, ip)
 			for _, f := range s.detector.Detect(p.Text) {
 				if !counts(pol, f) {
 					continue
@@ -172,6 +184,11 @@ func (s *Scanner) Scan(ctx context.Context, msg *message.Message, pol *policy.Po
 	}
 	res.Persons = s.analyzer.Analyze(idDocs, recipients, staff)
 	s.applyDirectory(ctx, recipients, res.Persons)
+	citizens := make([]bool, len(recipients))
+	for i, r := range recipients {
+		citizens[i] = s.analyzer.IsCitizen(r)
+	}
+	res.Citizens = citizens
 	res.Verdict = pol.Evaluate(facts(msg, res))
 	return res, nil
 }
@@ -339,6 +356,18 @@ func (s *Scanner) Prepare(ctx context.Context, atts []message.Attachment) []Prep
 	return out
 }
 
+// PersonIdentifier is a person's masked identifier: initials and masked CPR number
+// ("M. A. F., 010764-xxxx"), either alone when the other is unknown.
+func PersonIdentifier(p identity.Person) string {
+	switch {
+	case p.NameMasked != "" && p.CPRMasked != "":
+		return p.NameMasked + ", " + p.CPRMasked
+	case p.CPRMasked != "":
+		return p.CPRMasked
+	}
+	return p.NameMasked
+}
+
 func counts(pol *policy.Policy, f detect.Finding) bool {
 	switch f.Kind {
 	case detect.KindCPR:
@@ -362,18 +391,16 @@ func facts(msg *message.Message, res *Result) policy.Facts {
 		}
 	}
 	for _, p := range res.Persons {
-		id := p.CPRMasked
-		if id == "" {
-			id = p.NameMasked
-		}
 		rels := make([]string, len(p.Relations))
 		for i, r := range p.Relations {
 			rels[i] = string(r)
 		}
 		f.Persons = append(f.Persons, policy.Person{
-			Document: p.Document, Identifier: id, HasCPR: p.HasCPR, Sensitive: p.Sensitive, Relations: rels,
+			Document: p.Document, Page: p.Page, Identifier: PersonIdentifier(p), Key: p.Key,
+			HasCPR: p.HasCPR, Sensitive: p.Sensitive, Relations: rels,
 		})
 	}
+	f.Citizens = res.Citizens
 	return f
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/sendevagt/sendevagt/internal/cprshape"
 )
 
 // DirectoryEntry is one row of the citizen directory: one citizen behind one e-mail address. It
@@ -20,8 +22,8 @@ type DirectoryEntry struct {
 	NameHash    string // keyed hash of the folded name, "" if none
 	EmailMasked string // "j…n@gmail.com"
 	NameMasked  string // initials, "J. H."
-	CPRMasked   string // "010190-xxxx"
-	Source      string // the imported file's name
+	CPRMasked   string // "xxxxxx-xxxx": no birth date beside CPRHash
+	Source      string // what the import was ("CSV-import 2026-12-07 13:45 UTC"), never the file's name
 	ImportedAt  time.Time
 	ExpiresAt   time.Time // zero: kept until deleted
 }
@@ -255,9 +257,14 @@ func validDirectoryEntry(e DirectoryEntry) error {
 		return errors.New("no import time")
 	}
 	for _, m := range []string{e.EmailMasked, e.NameMasked, e.CPRMasked, e.Source} {
-		if digitRun(m) >= 10 {
+		if digitRun(m) >= 10 || cprshape.Contains(m) {
 			return errors.New("a masked form or the source holds a number as long as a CPR number")
 		}
+	}
+	// The row keeps a keyed hash of the full number: its masked form keeps no birth date, or a
+	// copy of the database and the key would leave only 10,000 numbers to try.
+	if strings.ContainsAny(e.CPRMasked, "0123456789") {
+		return errors.New("the masked CPR number holds digits (a birth date beside the number's hash)")
 	}
 	if strings.Count(e.EmailMasked, "@") > 1 || !strings.Contains(e.EmailMasked, "…") {
 		return errors.New("the address is not masked")

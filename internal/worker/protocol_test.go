@@ -62,3 +62,32 @@ func TestFrames(t *testing.T) {
 		}
 	}
 }
+
+// Blocks (the layout of a page) survive the gob frame and the output cap.
+func TestFrameKeepsBlocks(t *testing.T) {
+	text := "Hanne Berg\nSøndergade 12\n8000 Aarhus C\n\nDato: 3. marts 2026"
+	page := extract.Page{Number: 2, Text: text, Blocks: []extract.Block{
+		{Start: 0, End: strings.Index(text, "\n\n"), X0: 0.1, Y0: 0.2, X1: 0.4, Y1: 0.3, HasBox: true},
+		{Start: strings.Index(text, "Dato"), End: len(text), Kind: extract.BlockHeader},
+	}}
+	if why := page.CheckBlocks(); why != "" {
+		t.Fatalf("test page: %s", why)
+	}
+	var frame, scratch bytes.Buffer
+	if err := writeFrame(&frame, &scratch, &Response{Documents: []extract.Document{{Name: "a.pdf", Status: extract.Scanned, Pages: []extract.Page{page}}}}); err != nil {
+		t.Fatal(err)
+	}
+	var got Response
+	if err := readFrame(bufio.NewReader(&frame), 1<<20, &got); err != nil {
+		t.Fatal(err)
+	}
+	gp := got.Documents[0].Pages[0]
+	if gp.Text != text || len(gp.Blocks) != 2 || gp.Blocks[0] != page.Blocks[0] || gp.Blocks[1] != page.Blocks[1] {
+		t.Fatalf("round trip: %+v", gp)
+	}
+	docs := capOutput(got.Documents, len("Hanne Berg\nSøndergade"))
+	cut := docs[0].Pages[0]
+	if len(cut.Blocks) != 1 || cut.Text[cut.Blocks[0].Start:cut.Blocks[0].End] != "Hanne Berg\nSøndergade" || cut.CheckBlocks() != "" {
+		t.Errorf("capped: %q %+v", cut.Text, cut.Blocks)
+	}
+}

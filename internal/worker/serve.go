@@ -147,7 +147,7 @@ func capOutput(docs []extract.Document, max int) []extract.Document {
 				left -= len(p.Text)
 				continue
 			}
-			p.Text = truncUTF8(p.Text, left)
+			p.Clip(left) // keeps the page's Blocks consistent with the shorter text
 			left = 0
 			d.Pages = d.Pages[:j+1]
 			cut = true
@@ -167,16 +167,6 @@ func capOutput(docs []extract.Document, max int) []extract.Document {
 		}
 	}
 	return docs
-}
-
-func truncUTF8(s string, n int) string {
-	if n >= len(s) {
-		return s
-	}
-	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }
 
 func sizeString(n int64) string {

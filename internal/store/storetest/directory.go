@@ -23,8 +23,8 @@ func directorySample(t *testing.T, i int, at time.Time, keep time.Duration) stor
 		NameHash:    h.Hash("directory-name", fmt.Sprintf("borger nummer%d", i)),
 		EmailMasked: fmt.Sprintf("b…%d@example.dk", i%10),
 		NameMasked:  "B. N.",
-		CPRMasked:   fmt.Sprintf("%02d0190-xxxx", 1+i%28),
-		Source:      "borgere.csv",
+		CPRMasked:   "xxxxxx-xxxx",
+		Source:      "CSV-import",
 		ImportedAt:  at.UTC().Truncate(time.Millisecond),
 	}
 	if keep > 0 {
@@ -141,11 +141,13 @@ func testDirectory(t *testing.T, s *store.Store) {
 
 	// Plain values are refused.
 	for name, mutate := range map[string]func(*store.DirectoryEntry){
-		"plain address": func(e *store.DirectoryEntry) { e.EmailHash = "borger1@example.dk" },
-		"plain cpr":     func(e *store.DirectoryEntry) { e.CPRHash = "0101901234" },
-		"cpr in mask":   func(e *store.DirectoryEntry) { e.CPRMasked = "010190-1234" },
-		"unmasked mail": func(e *store.DirectoryEntry) { e.EmailMasked = "borger1@example.dk" },
-		"no time":       func(e *store.DirectoryEntry) { e.ImportedAt = time.Time{} },
+		"plain address":      func(e *store.DirectoryEntry) { e.EmailHash = "borger1@example.dk" },
+		"plain cpr":          func(e *store.DirectoryEntry) { e.CPRHash = "0101901234" },
+		"cpr in mask":        func(e *store.DirectoryEntry) { e.CPRMasked = "010190-1234" },
+		"birth date in mask": func(e *store.DirectoryEntry) { e.CPRMasked = "010190-xxxx" },
+		"cpr in source":      func(e *store.DirectoryEntry) { e.Source = "borgere 01.01.90-1234.csv" },
+		"unmasked mail":      func(e *store.DirectoryEntry) { e.EmailMasked = "borger1@example.dk" },
+		"no time":            func(e *store.DirectoryEntry) { e.ImportedAt = time.Time{} },
 	} {
 		e := directorySample(t, 9, now, 0)
 		mutate(&e)

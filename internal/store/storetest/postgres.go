@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -13,12 +14,14 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+
+	"github.com/sendevagt/sendevagt/internal/testenv"
 )
 
-// The PostgreSQL server the tests use, and the variable that makes its absence a failure (CI).
+// The PostgreSQL server the tests use (its absence is a skip, or a failure with
+// SENDEVAGT_REQUIRE_POSTGRES: see internal/testenv).
 const (
 	PostgresURLEnv     = "SENDEVAGT_TEST_POSTGRES_URL"
-	RequirePostgresEnv = "SENDEVAGT_REQUIRE_POSTGRES"
 	DefaultPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 )
 
@@ -32,16 +35,13 @@ var (
 // PostgresURL creates a fresh, empty schema (sv_test_<random>) on the test server
 // ($SENDEVAGT_TEST_POSTGRES_URL, default DefaultPostgresURL) and returns an address whose
 // search_path is that schema; the schema is dropped when the test ends. When the server cannot
-// be reached the test is skipped, or fails when SENDEVAGT_REQUIRE_POSTGRES=1.
+// be reached the test ends through testenv.Missing (skipped, or failed when required).
 func PostgresURL(t testing.TB) string {
 	t.Helper()
 	pgOnce.Do(connectPostgres)
 	if pgErr != nil {
-		if os.Getenv(RequirePostgresEnv) == "1" {
-			t.Fatalf("PostgreSQL required (%s=1) but unreachable at %s: %v", RequirePostgresEnv, redact(pgBaseURL), pgErr)
-		}
-		t.Skipf("PostgreSQL unreachable at %s (set %s; %s=1 makes this a failure): %v",
-			redact(pgBaseURL), PostgresURLEnv, RequirePostgresEnv, pgErr)
+		testenv.Missing(t, testenv.Postgres, fmt.Sprintf("PostgreSQL unreachable at %s (set %s): %v",
+			redact(pgBaseURL), PostgresURLEnv, pgErr))
 	}
 	var b [8]byte
 	_, _ = rand.Read(b[:])

@@ -1,0 +1,110 @@
+// Package report is the one masked form of a scan's outcome: the verdict with its reasons, the
+// documents and their statuses, every finding with its masked form and the explanation of its
+// score, and every person the data is about with the evidence and the relation to each
+// recipient. The command line's JSON and the test console serialise it; it never holds a full
+// CPR number or a name unless the caller asks for values (the CLI's --show-values).
+package report
+
+import (
+	"github.com/sendevagt/sendevagt/internal/policy"
+	"github.com/sendevagt/sendevagt/internal/scan"
+)
+
+// Report is the masked outcome of one scan.
+type Report struct {
+	Action    policy.Action `json:"action"`
+	Reasons   []Reason      `json:"reasons"`
+	Documents []Document    `json:"documents"`
+	Findings  []Finding     `json:"findings"`
+	Persons   []Person      `json:"persons"`
+}
+
+// Reason is one reason of the verdict.
+type Reason struct {
+	Code      string   `json:"code"`
+	Message   string   `json:"message"`
+	Documents []string `json:"documents"`
+}
+
+// Document is one document and what could be read of it.
+type Document struct {
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	Status string `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Finding is one detected value; Value only with values shown.
+type Finding struct {
+	Kind       string   `json:"kind"`
+	Document   string   `json:"document"`
+	Page       int      `json:"page"`
+	Masked     string   `json:"masked"`
+	Value      string   `json:"value,omitempty"`
+	Confidence float64  `json:"confidence"`
+	Category   string   `json:"category,omitempty"`
+	Why        []string `json:"why,omitempty"`
+}
+
+// Person is someone the data is about: masked identifier, the evidence, and per recipient the
+// relation with its reason.
+type Person struct {
+	Document   string     `json:"document"`
+	Page       int        `json:"page"`
+	Identifier string     `json:"identifier"`
+	Evidence   string     `json:"evidence"`
+	Link       string     `json:"link,omitempty"`
+	HasCPR     bool       `json:"hasCpr"`
+	Sensitive  bool       `json:"sensitive"`
+	Categories []string   `json:"categories,omitempty"`
+	Why        []string   `json:"why"`
+	Relations  []Relation `json:"relations"`
+}
+
+// Relation is a person's relation to one recipient (the recipient named by position in
+// To, Cc, Bcc order).
+type Relation struct {
+	Recipient int    `json:"recipient"`
+	Relation  string `json:"relation"`
+	Why       string `json:"why"`
+}
+
+// New builds the report of a scan. With showValues, findings carry their values (the CLI's
+// --show-values, for the person who owns the message on their own machine).
+func New(res *scan.Result, showValues bool) Report {
+	out := Report{Action: res.Verdict.Action, Reasons: []Reason{}, Documents: []Document{}, Findings: []Finding{}, Persons: []Person{}}
+	for _, r := range res.Verdict.Reasons {
+		docs := r.Documents
+		if docs == nil {
+			docs = []string{}
+		}
+		out.Reasons = append(out.Reasons, Reason{Code: r.Code, Message: r.Message, Documents: docs})
+	}
+	for _, d := range res.Documents {
+		out.Documents = append(out.Documents, Document{Name: d.Name, Type: d.Type, Status: string(d.Status), Detail: d.Detail})
+	}
+	for _, f := range res.Findings {
+		jf := Finding{Kind: string(f.Kind), Document: f.Document, Page: f.Page, Masked: f.Masked,
+			Confidence: float64(int(f.Confidence*100+0.5)) / 100, Category: f.Category, Why: f.Why}
+		if showValues {
+			jf.Value = f.Value
+		}
+		out.Findings = append(out.Findings, jf)
+	}
+	for _, p := range res.Persons {
+		jp := Person{Document: p.Document, Page: p.Page, Identifier: scan.PersonIdentifier(p), Evidence: string(p.Evidence),
+			Link: p.Link, HasCPR: p.HasCPR, Sensitive: p.Sensitive, Categories: p.Categories, Why: p.Why, Relations: []Relation{}}
+		if jp.Why == nil {
+			jp.Why = []string{}
+		}
+		for i, r := range p.Relations {
+			why := ""
+			if i < len(p.RelationWhy) {
+				why = p.RelationWhy[i]
+			}
+			jp.Relations = append(jp.Relations, Relation{Recipient: i, Relation: string(r), Why: why})
+		}
+		out.Persons = append(out.Persons, jp)
+	}
+	return out
+}
