@@ -197,24 +197,46 @@ func TestHardeningMetricSeries(t *testing.T) {
 func TestHardeningHeaderBomb(t *testing.T) {
 	env := newTestEnv(t)
 	svc := startService(t, env, "")
-	mail := func(n int) []byte {
+	mail := func(route bool, n int) []byte {
 		var b bytes.Buffer
-		b.WriteString(`{"subject":"Afgørelse","from":{"address":"` + testUPN + `"},"recipients":{"to":[{"name":"Karen Olsen","address":"karen.olsen@gmail.com"}]},`)
-		b.WriteString(`"inline":{"body":{"contentType":"text","content":"Jens Hansen\nVestergade 12\n8000 Aarhus C\n\nCPR-nr.: 010190-1234\n\nKære Jens Hansen\n\nDin sag om hjælp til medicin er afsluttet."}},`)
-		b.WriteString(`"headers":{"X-Sendevagt-Route":"secure"`)
+		b.WriteString(`{"subject":"Afgørelse","from":{"address":"` + testUPN + `"},"recipients":{"to":[{"name":"Jens Hansen","address":"jens.hansen@gmail.com"}]},`)
+		b.WriteString(`"inline":{"body":{"contentType":"text","content":"Kære Jens Hansen\n\nDin sag om hjælp til medicin (CPR-nr. 010190-1234) er afsluttet.\n\nMed venlig hilsen\nJonas Hassan"}},`)
+		b.WriteString(`"headers":{"X-Unused":"1"`)
+		if route {
+			b.WriteString(`,"X-Sendevagt-Route":"secure"`)
+		}
 		for i := range n {
 			fmt.Fprintf(&b, `,"X-%d":""`, i)
 		}
 		b.WriteString(`}}`)
 		return b.Bytes()
 	}
-	status, resp, raw, err := svc.post(context.Background(), env.token(), mail(900))
-	if err != nil || status != 200 || resp.Action != "block" {
-		t.Fatalf("900 headers: %d %v %.300s, want 200 block", status, err, raw)
+	// Personal data to an external recipient: secure mail is required, unless the route header
+	// says the mail already is; 900 invented headers beside it change nothing. (Only the first 16
+	// are kept: a header hidden behind hundreds of others is not seen, which can only make the
+	// verdict stricter.)
+	plain := ""
+	for _, tc := range []struct {
+		route bool
+		n     int
+	}{{false, 0}, {true, 0}, {true, 900}} {
+		status, resp, raw, err := svc.post(context.Background(), env.token(), mail(tc.route, tc.n))
+		if err != nil || status != 200 {
+			t.Fatalf("route %v, %d headers: %d %v %.300s", tc.route, tc.n, status, err, raw)
+		}
+		switch {
+		case !tc.route:
+			plain = resp.Action
+			if plain == "allow" {
+				t.Fatalf("personal data to an external recipient without the route header: allow")
+			}
+		case resp.Action == plain:
+			t.Errorf("route header after %d others: %s, the same as without it", tc.n, resp.Action)
+		}
 	}
-	bomb := mail(1_000_000)
+	bomb := mail(true, 1_000_000)
 	before := hwmOf(svc.cmd.Process.Pid)
-	status, _, raw, _ = svc.post(context.Background(), env.token(), bomb)
+	status, _, raw, _ := svc.post(context.Background(), env.token(), bomb)
 	grew := hwmOf(svc.cmd.Process.Pid) - before
 	t.Logf("%d MB of headers: %d; peak memory grew by %d MB", len(bomb)>>20, status, grew>>20)
 	if status != 400 || !strings.Contains(string(raw), "more than 1000 members") {
@@ -357,8 +379,8 @@ func TestHardeningPrescanStarvation(t *testing.T) {
 				busy++
 			}
 		}
-		if resp.Action != "block" {
-			t.Errorf("on-send during pre-scans: %s %v %+v, want block", resp.Action, resp.reasonCodes(), resp.Documents)
+		if contains(resp.reasonCodes(), "unreadable_attachment") {
+			t.Errorf("on-send during pre-scans: %s %v %+v, want the mail read", resp.Action, resp.reasonCodes(), resp.Documents)
 		}
 	}
 	if busy > 0 {
