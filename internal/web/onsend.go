@@ -188,20 +188,31 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 		return d
 	}
 	_ = rc.SetReadDeadline(deadline(0)) // not every transport supports it (tests); the server's ReadTimeout still holds
-	// The announced length sizes the buffer only up to 1 MiB: memory follows the bytes that
-	// actually arrive, not what a client claims.
-	size := min(max(r.ContentLength, 0), 1<<20)
-	buf := bytes.NewBuffer(make([]byte, 0, size+1))
-	chunk := make([]byte, 64<<10)
+	// Memory follows the bytes that actually arrive, not what a client announces: the buffer
+	// starts at 1 MiB at most and grows by doubling, but never beyond the announced length, so a
+	// body of known length ends in a buffer of exactly its size (no 2x slack per waiting request).
+	announced := int(s.cfg.MaxBodyBytes)
+	if r.ContentLength >= 0 && r.ContentLength < s.cfg.MaxBodyBytes {
+		announced = int(r.ContentLength)
+	}
+	buf := make([]byte, 0, min(announced, 1<<20)+1)
 	for {
-		n, err := r.Body.Read(chunk)
-		buf.Write(chunk[:n])
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(max(2*cap(buf), 64<<10), announced+1))
+			if cap(grown) <= len(buf) { // longer than announced: MaxBytesReader or EOF decides
+				grown = make([]byte, len(buf), 2*cap(buf))
+			}
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
 		if n > 0 {
-			_ = rc.SetReadDeadline(deadline(int64(buf.Len())))
+			_ = rc.SetReadDeadline(deadline(int64(len(buf))))
 		}
 		if err == io.EOF {
 			_ = rc.SetReadDeadline(time.Time{})
-			return buf.Bytes(), nil
+			return buf, nil
 		}
 		if err != nil {
 			// The connection is not reused: the server must not wait for the rest of the body.

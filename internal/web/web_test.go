@@ -409,3 +409,29 @@ func TestCheckShape(t *testing.T) {
 		}
 	}
 }
+
+// Bodies of any size arrive whole, whether their length is announced or not.
+func TestReadBodySizes(t *testing.T) {
+	var got int
+	fo := &fakeOnSend{fn: func(req *onsend.Request) (*onsend.Response, error) {
+		got = len(req.Subject)
+		return &onsend.Response{ScanID: "s1", Action: policy.Allow}, nil
+	}}
+	s := newTestServer(t, fo, Config{})
+	for _, n := range []int{0, 1, 64<<10 - 5, 1 << 20, 3<<20 + 7} {
+		for _, announced := range []bool{true, false} {
+			body := []byte(`{"itemId":"x","subject":"` + strings.Repeat("a", n) + `"}`)
+			r := httptest.NewRequest("POST", "/api/v1/onsend", bytes.NewReader(body))
+			if !announced {
+				r.ContentLength = -1
+			}
+			r.Header.Set("Authorization", "Bearer good")
+			w := httptest.NewRecorder()
+			got = -1
+			s.ServeHTTP(w, r)
+			if w.Code != http.StatusOK || got != n {
+				t.Errorf("%d bytes (announced %v): %d, subject of %d", n, announced, w.Code, got)
+			}
+		}
+	}
+}
