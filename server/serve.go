@@ -205,6 +205,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Auth: validator, OnSend: svc, Metrics: met, Logger: m.logger, Version: version,
 		MaxBodyBytes: mb(cfg.MaxRequestMB), MaxInFlight: cfg.MaxInFlight, MaxQueue: cfg.MaxQueue,
 		MaxPerUser: cfg.MaxPerUser, MaxPrescansPerUser: cfg.MaxPrescansPerUser, BodyTimeout: cfg.BodyTimeout,
+		BodyBufferBytes: mb(cfg.BodyBufferMB),
 		OpsOnInternal: cfg.InternalAddr != "",
 		Checks: []web.Check{
 			{Name: "database", Run: st.Ping},

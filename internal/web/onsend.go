@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -76,10 +77,11 @@ func (s *Server) onsend(c echo.Context) error {
 		return err
 	}
 	defer leave()
-	body, err := s.readBody(c)
+	body, done, err := s.readBody(c)
 	if err != nil {
 		return err
 	}
+	defer done()
 	release, err := s.limiter.acquire(c.Request().Context(), s.cfg.Metrics)
 	if err != nil {
 		return err
@@ -116,10 +118,11 @@ func (s *Server) prescan(c echo.Context) error {
 		return err
 	}
 	defer leave()
-	body, err := s.readBody(c)
+	body, done, err := s.readBody(c)
 	if err != nil {
 		return err
 	}
+	defer done()
 	release, err := s.prescans.acquire(c.Request().Context(), s.cfg.Metrics)
 	if err != nil {
 		return err
@@ -175,8 +178,23 @@ func (s *Server) enterUser(u *auth.User, users *perUser) (func(), error) {
 // readBody reads the whole request body (at most MaxBodyBytes) under its own deadline: it must
 // arrive at BodyMinRate after a grace period of BodyGrace, and within BodyTimeout in all. A
 // client slower than that is cut off with 408.
-func (s *Server) readBody(c echo.Context) ([]byte, error) {
+func (s *Server) readBody(c echo.Context) (body []byte, release func(), err error) {
 	r := c.Request()
+	// Memory for bodies is a shared budget (BodyBufferBytes), taken as bytes arrive and given
+	// back when the request ends: requests waiting for a scan slot with their bodies read cannot
+	// together take more than that; beyond it a body waits (within its deadline) for room.
+	var held int64
+	giveBack := func() {
+		if held > 0 {
+			s.bodies.Release(held)
+			held = 0
+		}
+	}
+	defer func() {
+		if err != nil {
+			giveBack()
+		}
+	}()
 	rc := http.NewResponseController(c.Response().Writer)
 	start := time.Now()
 	hard := start.Add(s.cfg.BodyTimeout)
@@ -196,11 +214,27 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 		announced = int(r.ContentLength)
 	}
 	buf := make([]byte, 0, min(announced, 1<<20)+1)
+	reserve := func(n int) error {
+		ctx, cancel := context.WithDeadline(r.Context(), hard)
+		defer cancel()
+		if err := s.bodies.Acquire(ctx, int64(n)); err != nil {
+			s.cfg.Metrics.Rejected("overloaded")
+			return apperr.Wrap(apperr.Overloaded, err, "service busy, try again")
+		}
+		held += int64(n)
+		return nil
+	}
+	if err := reserve(cap(buf)); err != nil {
+		return nil, nil, err
+	}
 	for {
 		if len(buf) == cap(buf) {
 			grown := make([]byte, len(buf), min(max(2*cap(buf), 64<<10), announced+1))
 			if cap(grown) <= len(buf) { // longer than announced: MaxBytesReader or EOF decides
 				grown = make([]byte, len(buf), 2*cap(buf))
+			}
+			if err := reserve(cap(grown) - cap(buf)); err != nil {
+				return nil, nil, err
 			}
 			copy(grown, buf)
 			buf = grown
@@ -212,7 +246,7 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 		}
 		if err == io.EOF {
 			_ = rc.SetReadDeadline(time.Time{})
-			return buf, nil
+			return buf, giveBack, nil
 		}
 		if err != nil {
 			// The connection is not reused: the server must not wait for the rest of the body.
@@ -222,13 +256,13 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 			switch {
 			case errors.As(err, &tooLarge):
 				s.cfg.Metrics.Rejected("too_large")
-				return nil, apperr.Wrap(apperr.TooLarge, err, fmt.Sprintf("request body is larger than %d MB", s.cfg.MaxBodyBytes>>20))
+				return nil, nil, apperr.Wrap(apperr.TooLarge, err, fmt.Sprintf("request body is larger than %d MB", s.cfg.MaxBodyBytes>>20))
 			case errors.As(err, &nerr) && nerr.Timeout(), errors.Is(err, os.ErrDeadlineExceeded):
 				s.cfg.Metrics.Rejected("slow_body")
-				return nil, apperr.Wrap(apperr.Timeout, err, "request body arrived too slowly")
+				return nil, nil, apperr.Wrap(apperr.Timeout, err, "request body arrived too slowly")
 			}
 			s.cfg.Metrics.Rejected("invalid")
-			return nil, apperr.Wrap(apperr.Invalid, err, "request body could not be read")
+			return nil, nil, apperr.Wrap(apperr.Invalid, err, "request body could not be read")
 		}
 	}
 }

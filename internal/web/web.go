@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/sendevagt/sendevagt/internal/auth"
 	"github.com/sendevagt/sendevagt/internal/onsend"
@@ -79,6 +80,10 @@ type Config struct {
 	BodyMinRate int64
 	BodyGrace   time.Duration
 	BodyTimeout time.Duration
+	// BodyBufferBytes bounds the memory of all request bodies held at once, read and waiting for
+	// a slot or being scanned (default 256 MiB, at least twice MaxBodyBytes); a body that finds
+	// no room waits for it within its deadline, then gets 503.
+	BodyBufferBytes int64
 	// Addin, when set, serves the Outlook add-in, its manifest and the well-known file.
 	Addin *Addin
 	// Admin, when set, serves the administration pages under /admin (package admin).
@@ -100,6 +105,8 @@ type Server struct {
 	// Open requests per user (tenant/object id), body reading included.
 	onsendUsers  *perUser
 	prescanUsers *perUser
+	// bodies is the memory budget of request bodies held (BodyBufferBytes).
+	bodies *semaphore.Weighted
 }
 
 // New builds the routes.
@@ -131,9 +138,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BodyTimeout <= 0 {
 		cfg.BodyTimeout = 60 * time.Second
 	}
+	if cfg.BodyBufferBytes <= 0 {
+		cfg.BodyBufferBytes = 256 << 20
+	}
+	cfg.BodyBufferBytes = max(cfg.BodyBufferBytes, 2*cfg.MaxBodyBytes+2<<20)
 	s := &Server{cfg: cfg, limiter: newLimiter(cfg.MaxInFlight, cfg.MaxQueue, cfg.QueueWait),
 		prescans:    newLimiter(cfg.MaxPrescans, 64, 30*time.Second),
-		onsendUsers: newPerUser(cfg.MaxPerUser), prescanUsers: newPerUser(cfg.MaxPrescansPerUser)}
+		onsendUsers: newPerUser(cfg.MaxPerUser), prescanUsers: newPerUser(cfg.MaxPrescansPerUser),
+		bodies: semaphore.NewWeighted(cfg.BodyBufferBytes)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
