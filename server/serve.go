@@ -206,7 +206,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		MaxBodyBytes: mb(cfg.MaxRequestMB), MaxInFlight: cfg.MaxInFlight, MaxQueue: cfg.MaxQueue,
 		MaxPerUser: cfg.MaxPerUser, MaxPrescansPerUser: cfg.MaxPrescansPerUser, BodyTimeout: cfg.BodyTimeout,
 		BodyBufferBytes: mb(cfg.BodyBufferMB),
-		OpsOnInternal: cfg.InternalAddr != "",
+		OpsOnInternal:   cfg.InternalAddr != "",
 		Checks: []web.Check{
 			{Name: "database", Run: st.Ping},
 			{Name: "workers", Run: pool.Check},
