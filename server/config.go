@@ -157,7 +157,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	integer(&c.MaxQueue, "max-queue", 256, "on-send requests waiting for a slot before 503")
 	integer(&c.MaxPerUser, "max-per-user", 4, "on-send requests one user may have open at once (body upload included) before 503")
 	integer(&c.MaxPrescansPerUser, "max-prescans-per-user", 2, "pre-scan requests one user may have open at once before 503")
-	int64v(&c.BodyBufferMB, "body-buffer-mb", 256, "memory for all request bodies held at once, in `MB` (at least twice --max-request-mb); a body finding no room waits within its deadline, then 503")
+	int64v(&c.BodyBufferMB, "body-buffer-mb", 128, "memory for all request bodies held at once, in `MB` (at least twice --max-request-mb); a body finding no room waits within its deadline, then 503")
 	dur(&c.BodyTimeout, "body-timeout", 60*time.Second, "longest time a request body may take to arrive; it must also keep up 64 KiB/s after 5 s (408 otherwise)")
 	dur(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time to finish requests on shutdown")
 	int64v(&c.InlineAttachmentMB, "graph-inline-attachment-mb", 3, "attachments up to this size in `MB` come in Graph's JSON; larger ones are streamed")

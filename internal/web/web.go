@@ -81,7 +81,7 @@ type Config struct {
 	BodyGrace   time.Duration
 	BodyTimeout time.Duration
 	// BodyBufferBytes bounds the memory of all request bodies held at once, read and waiting for
-	// a slot or being scanned (default 256 MiB, at least twice MaxBodyBytes); a body that finds
+	// a slot or being scanned (default 128 MiB, at least twice MaxBodyBytes); a body that finds
 	// no room waits for it within its deadline, then gets 503.
 	BodyBufferBytes int64
 	// Addin, when set, serves the Outlook add-in, its manifest and the well-known file.
@@ -139,7 +139,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.BodyTimeout = 60 * time.Second
 	}
 	if cfg.BodyBufferBytes <= 0 {
-		cfg.BodyBufferBytes = 256 << 20
+		cfg.BodyBufferBytes = 128 << 20
 	}
 	cfg.BodyBufferBytes = max(cfg.BodyBufferBytes, 2*cfg.MaxBodyBytes+2<<20)
 	s := &Server{cfg: cfg, limiter: newLimiter(cfg.MaxInFlight, cfg.MaxQueue, cfg.QueueWait),
