@@ -48,6 +48,7 @@ type serveConfig struct {
 	MaxPerUser           int
 	MaxPrescansPerUser   int
 	BodyTimeout          time.Duration
+	BodyBufferMB         int64
 	DirectoryProbeLimit  int
 	DirectoryProbeWindow time.Duration
 	ShutdownTimeout      time.Duration
@@ -57,6 +58,7 @@ type serveConfig struct {
 	DocumentTimeout      time.Duration
 	WorkerMemoryLimitMB  int64
 	DebugAddr            string
+	InternalAddr         string
 
 	// The Outlook add-in and its manifest.
 	SendMode        string
@@ -155,6 +157,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	integer(&c.MaxQueue, "max-queue", 256, "on-send requests waiting for a slot before 503")
 	integer(&c.MaxPerUser, "max-per-user", 4, "on-send requests one user may have open at once (body upload included) before 503")
 	integer(&c.MaxPrescansPerUser, "max-prescans-per-user", 2, "pre-scan requests one user may have open at once before 503")
+	int64v(&c.BodyBufferMB, "body-buffer-mb", 128, "memory for all request bodies held at once, in `MB` (at least twice --max-request-mb); a body finding no room waits within its deadline, then 503")
 	dur(&c.BodyTimeout, "body-timeout", 60*time.Second, "longest time a request body may take to arrive; it must also keep up 64 KiB/s after 5 s (408 otherwise)")
 	dur(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time to finish requests on shutdown")
 	int64v(&c.InlineAttachmentMB, "graph-inline-attachment-mb", 3, "attachments up to this size in `MB` come in Graph's JSON; larger ones are streamed")
@@ -162,6 +165,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	dur(&c.NotSyncedRetry, "graph-not-synced-retry", 1500*time.Millisecond, "how long a draft Graph does not have yet is retried before the add-in is asked for inline content")
 	dur(&c.DocumentTimeout, "document-timeout", 0, "time limit per attachment in a worker (default the extraction default)")
 	int64v(&c.WorkerMemoryLimitMB, "worker-memory-mb", 0, "address-space limit per worker in `MB` (default the worker default)")
+	str(&c.InternalAddr, "internal-addr", "", "`ADDRESS` of the internal listener (plain HTTP, no authentication) for /metrics, /readyz and /healthz; default 127.0.0.1:9090 outside local mode, where they are then not served on the public port; 'public' keeps them on the service port (behind a proxy that does not route them)")
 	str(&c.DebugAddr, "debug-addr", "", "loopback `ADDRESS` for Go's pprof profiles (e.g. 127.0.0.1:6060); off by default")
 	str(&c.SendMode, "send-mode", "SoftBlock", "the manifest's `MODE` when the add-in cannot run: SoftBlock, PromptUser or Block")
 	str(&c.ManifestID, "manifest-id", "", "the add-in's `GUID` in the manifest (default derived from the public URL)")
@@ -218,6 +222,17 @@ func (c *serveConfig) complete(getenv func(string) string) error {
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "sendevagt.db")
+	}
+	if c.InternalAddr == "" && !c.local() {
+		c.InternalAddr = "127.0.0.1:9090"
+	}
+	if c.InternalAddr == "public" {
+		c.InternalAddr = ""
+	}
+	if c.InternalAddr != "" {
+		if _, _, err := net.SplitHostPort(c.InternalAddr); err != nil {
+			return fmt.Errorf("internal address %q: %w", c.InternalAddr, err)
+		}
 	}
 	if c.DebugAddr != "" {
 		host, _, err := net.SplitHostPort(c.DebugAddr)

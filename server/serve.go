@@ -52,7 +52,9 @@ type Main struct {
 	listener net.Listener
 	served   chan error
 	url      string
-	admin    *admin.Admin // nil when the admin pages are off
+	// internalURL is the internal listener's http://host:port ("" when off).
+	internalURL string
+	admin       *admin.Admin // nil when the admin pages are off
 }
 
 // NewMain returns a Main for cfg; nothing is opened yet.
@@ -203,6 +205,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Auth: validator, OnSend: svc, Metrics: met, Logger: m.logger, Version: version,
 		MaxBodyBytes: mb(cfg.MaxRequestMB), MaxInFlight: cfg.MaxInFlight, MaxQueue: cfg.MaxQueue,
 		MaxPerUser: cfg.MaxPerUser, MaxPrescansPerUser: cfg.MaxPrescansPerUser, BodyTimeout: cfg.BodyTimeout,
+		BodyBufferBytes: mb(cfg.BodyBufferMB),
+		OpsOnInternal:   cfg.InternalAddr != "",
 		Checks: []web.Check{
 			{Name: "database", Run: st.Ping},
 			{Name: "workers", Run: pool.Check},
@@ -212,6 +216,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	if err := m.debugServer(); err != nil {
+		return err
+	}
+	if err := m.internalServer(srv.Internal()); err != nil {
 		return err
 	}
 	return m.listen(srv)
@@ -338,6 +345,26 @@ func (m *Main) debugServer() error {
 	ds := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go ds.Serve(ln)
 	m.onClose(ds.Close)
+	return nil
+}
+
+// internalServer serves /metrics, /readyz and /healthz over plain HTTP on the internal address
+// (SENDEVAGT_INTERNAL_ADDR), for Prometheus and the platform's probes; nothing else is there.
+func (m *Main) internalServer(h http.Handler) error {
+	if m.cfg.InternalAddr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", m.cfg.InternalAddr)
+	if err != nil {
+		return fmt.Errorf("internal listener: %w", err)
+	}
+	m.internalURL = "http://" + ln.Addr().String()
+	is := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, MaxHeaderBytes: 16 << 10,
+		ErrorLog: slog.NewLogLogger(m.logger.Handler(), slog.LevelDebug)}
+	go is.Serve(ln)
+	m.onClose(is.Close)
+	m.logger.Info("internal listener (metrics, readiness)", slog.String("addr", ln.Addr().String()))
 	return nil
 }
 
@@ -503,7 +530,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sendevagt serve: %v\n", err)
 		return exitError
 	}
-	printBanner(stdout, cfg, m.URL(), m.admin)
+	printBanner(stdout, cfg, m.URL(), m.internalURL, m.admin)
 	select {
 	case <-ctx.Done():
 	case err := <-m.served:
@@ -518,7 +545,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // printBanner tells the person who started the service where it is and how to call it.
-func printBanner(w io.Writer, cfg *serveConfig, listenURL string, adm *admin.Admin) {
+func printBanner(w io.Writer, cfg *serveConfig, listenURL, internalURL string, adm *admin.Admin) {
 	fmt.Fprintf(w, "Sendevagt %s is listening on %s (public URL %s)\n", version, listenURL, cfg.PublicURL)
 	if cfg.local() {
 		fmt.Fprintf(w, "Local mode: self-signed certificate, SQLite and keys in %s; Microsoft Graph off (inline content only).\n", cfg.DataDir)
@@ -533,5 +560,10 @@ func printBanner(w io.Writer, cfg *serveConfig, listenURL string, adm *admin.Adm
 			fmt.Fprintf(w, "Admin page: %s/admin/ (sign in with Entra ID; roles Sendevagt.Admin, Sendevagt.Auditor)\n", cfg.PublicURL)
 		}
 	}
-	fmt.Fprintf(w, "Health: %s/healthz  Ready: %s/readyz  Metrics: %s/metrics\n", cfg.PublicURL, cfg.PublicURL, cfg.PublicURL)
+	ops := cfg.PublicURL
+	if internalURL != "" {
+		ops = internalURL
+		fmt.Fprintf(w, "Internal listener on %s (metrics and readiness; not on the public port)\n", internalURL)
+	}
+	fmt.Fprintf(w, "Health: %s/healthz  Ready: %s/readyz  Metrics: %s/metrics\n", ops, ops, ops)
 }

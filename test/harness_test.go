@@ -108,6 +108,9 @@ type service struct {
 	stdout  *syncBuffer // the banner
 	client  *http.Client
 	done    chan error
+	// internal is the internal listener's URL (metrics, readiness), from the banner.
+	internalCh chan string
+	internal   string
 }
 
 // testHMACKey is the audit key the tests give the service outside local mode (synthetic).
@@ -131,6 +134,7 @@ func startService(t *testing.T, env *testEnv, dataDir string, extra ...string) *
 		"SENDEVAGT_DATA_DIR=" + dataDir,
 		"SENDEVAGT_POLICY_FILE=" + policyFile,
 		"SENDEVAGT_LOG_LEVEL=debug",
+		"SENDEVAGT_INTERNAL_ADDR=127.0.0.1:0",
 		"HOME=" + dataDir,
 		"PATH=" + os.Getenv("PATH"),
 	}
@@ -157,7 +161,8 @@ func startService(t *testing.T, env *testEnv, dataDir string, extra ...string) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &service{t: t, cmd: cmd, dataDir: dataDir, logs: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan error, 1)}
+	s := &service{t: t, cmd: cmd, dataDir: dataDir, logs: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan error, 1),
+		internalCh: make(chan string, 1)}
 	cmd.Stderr = s.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -166,10 +171,14 @@ func startService(t *testing.T, env *testEnv, dataDir string, extra ...string) *
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		re := regexp.MustCompile(`listening on (https://\S+)`)
+		reInternal := regexp.MustCompile(`Internal listener on (http://\S+)`)
 		for sc.Scan() {
 			s.stdout.Write([]byte(sc.Text() + "\n"))
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {
 				urlCh <- m[1]
+			}
+			if m := reInternal.FindStringSubmatch(sc.Text()); m != nil {
+				s.internalCh <- m[1]
 			}
 		}
 	}()
@@ -218,6 +227,18 @@ func (s *service) stop() error {
 		s.kill()
 		return fmt.Errorf("service did not stop within 30 s")
 	}
+}
+
+// internalURL is the internal listener's URL, once the banner has named it.
+func (s *service) internalURL() string {
+	if s.internal == "" {
+		select {
+		case s.internal = <-s.internalCh:
+		case <-time.After(30 * time.Second):
+			s.t.Fatalf("the banner names no internal listener:\n%s", s.stdout.String())
+		}
+	}
+	return s.internal
 }
 
 func (s *service) kill() {
@@ -296,8 +317,13 @@ func (s *service) postPath(path, token string, body []byte) (int, []byte) {
 	return resp.StatusCode, raw
 }
 
+// get fetches path from the service; /metrics and /readyz from its internal listener.
 func (s *service) get(path string) (int, []byte) {
-	resp, err := s.client.Get(s.url + path)
+	base := s.url
+	if path == "/metrics" || path == "/readyz" {
+		base = s.internalURL()
+	}
+	resp, err := s.client.Get(base + path)
 	if err != nil {
 		s.t.Fatal(err)
 	}

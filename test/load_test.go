@@ -66,7 +66,12 @@ func TestLoad(t *testing.T) {
 		svcs = append(svcs, startService(t, env, "", extra...))
 	}
 	svc := svcs[0]
-	token := env.token()
+	// Each client is another employee: one user may have only SENDEVAGT_MAX_PER_USER requests
+	// open at once.
+	tokens := make([]string, clients)
+	for c := range tokens {
+		tokens[c] = env.tokenFor(fmt.Sprintf("00000000-0000-4000-8000-%012d", c), fmt.Sprintf("ansat%d@aarhus.dk", c))
+	}
 
 	// A handful of distinct realistic messages: each a letter to one citizen as PDF, a copy
 	// with the scanned signature, and a DOCX with an embedded photo; about 5 MB together.
@@ -97,7 +102,7 @@ func TestLoad(t *testing.T) {
 			for ctx.Err() == nil {
 				body := bodies[rng.IntN(len(bodies))]
 				t0 := time.Now()
-				status, resp, raw, err := svcs[c%len(svcs)].post(context.Background(), token, body)
+				status, resp, raw, err := svcs[c%len(svcs)].post(context.Background(), tokens[c], body)
 				el := time.Since(t0)
 				if err != nil || status != 200 {
 					if failures.Add(1) <= 5 {

@@ -45,6 +45,8 @@ func newReplicaSet(t *testing.T) *replicaSet {
 		"SENDEVAGT_DATABASE_URL=" + pg,
 		"SENDEVAGT_HMAC_KEY=" + base64.StdEncoding.EncodeToString(key), // replicas share the audit key
 		"SENDEVAGT_POLICY_POLL=1s",
+		// 16 clients send as one user here; the per-user limit is not what this test is about.
+		"SENDEVAGT_MAX_PER_USER=32",
 	}}
 }
 

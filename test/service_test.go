@@ -428,7 +428,8 @@ func TestLocalMode(t *testing.T) {
 func TestAuditSurvivesDatabaseOutage(t *testing.T) {
 	env := newTestEnv(t)
 	dataDir := t.TempDir()
-	svc := startService(t, env, dataDir)
+	// Up to twenty requests of one user at once: above the default per-user limit, not this test's subject.
+	svc := startService(t, env, dataDir, "SENDEVAGT_MAX_PER_USER=32")
 	token := env.token()
 	path, _ := corpusCase(t, "secure", "")
 	body := mustJSON(t, inlineRequest(loadMessage(t, path)))

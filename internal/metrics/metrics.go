@@ -171,15 +171,26 @@ func (m *Metrics) OnSend(source, action string, d time.Duration) {
 func (m *Metrics) Scanned(source, action string, statuses []string) {
 	m.scans.WithLabelValues(source, action).Inc()
 	for _, s := range statuses {
-		m.documents.WithLabelValues(s).Inc()
+		m.documents.WithLabelValues(StatusLabel(s)).Inc()
 	}
 }
 
 // Prescanned records the attachments of one pre-scan request by status.
 func (m *Metrics) Prescanned(statuses []string) {
 	for _, s := range statuses {
-		m.prescanned.WithLabelValues(s).Inc()
+		m.prescanned.WithLabelValues(StatusLabel(s)).Inc()
 	}
+}
+
+// StatusLabel is a document status as a label value: the known statuses, anything else "other"
+// (a status comes back from a worker that parsed an untrusted file; the label set stays fixed
+// whatever it says).
+func StatusLabel(s string) string {
+	switch s {
+	case "scanned", "encrypted", "unscannable", "unsupported", "too_large":
+		return s
+	}
+	return "other"
 }
 
 // Rejected records an on-send request refused before a scan.

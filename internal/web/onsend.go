@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -76,10 +77,11 @@ func (s *Server) onsend(c echo.Context) error {
 		return err
 	}
 	defer leave()
-	body, err := s.readBody(c)
+	body, done, err := s.readBody(c)
 	if err != nil {
 		return err
 	}
+	defer done()
 	release, err := s.limiter.acquire(c.Request().Context(), s.cfg.Metrics)
 	if err != nil {
 		return err
@@ -116,10 +118,11 @@ func (s *Server) prescan(c echo.Context) error {
 		return err
 	}
 	defer leave()
-	body, err := s.readBody(c)
+	body, done, err := s.readBody(c)
 	if err != nil {
 		return err
 	}
+	defer done()
 	release, err := s.prescans.acquire(c.Request().Context(), s.cfg.Metrics)
 	if err != nil {
 		return err
@@ -175,8 +178,23 @@ func (s *Server) enterUser(u *auth.User, users *perUser) (func(), error) {
 // readBody reads the whole request body (at most MaxBodyBytes) under its own deadline: it must
 // arrive at BodyMinRate after a grace period of BodyGrace, and within BodyTimeout in all. A
 // client slower than that is cut off with 408.
-func (s *Server) readBody(c echo.Context) ([]byte, error) {
+func (s *Server) readBody(c echo.Context) (body []byte, release func(), err error) {
 	r := c.Request()
+	// Memory for bodies is a shared budget (BodyBufferBytes), taken as bytes arrive and given
+	// back when the request ends: requests waiting for a scan slot with their bodies read cannot
+	// together take more than that; beyond it a body waits (within its deadline) for room.
+	var held int64
+	giveBack := func() {
+		if held > 0 {
+			s.bodies.Release(held)
+			held = 0
+		}
+	}
+	defer func() {
+		if err != nil {
+			giveBack()
+		}
+	}()
 	rc := http.NewResponseController(c.Response().Writer)
 	start := time.Now()
 	hard := start.Add(s.cfg.BodyTimeout)
@@ -188,21 +206,47 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 		return d
 	}
 	_ = rc.SetReadDeadline(deadline(0)) // not every transport supports it (tests); the server's ReadTimeout still holds
-	size := r.ContentLength
-	if size < 0 || size > s.cfg.MaxBodyBytes {
-		size = 0
+	// Memory follows the bytes that actually arrive, not what a client announces: the buffer
+	// starts at 1 MiB at most and grows by doubling, but never beyond the announced length, so a
+	// body of known length ends in a buffer of exactly its size (no 2x slack per waiting request).
+	announced := int(s.cfg.MaxBodyBytes)
+	if r.ContentLength >= 0 && r.ContentLength < s.cfg.MaxBodyBytes {
+		announced = int(r.ContentLength)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size+1))
-	chunk := make([]byte, 64<<10)
+	buf := make([]byte, 0, min(announced, 1<<20)+1)
+	reserve := func(n int) error {
+		ctx, cancel := context.WithDeadline(r.Context(), hard)
+		defer cancel()
+		if err := s.bodies.Acquire(ctx, int64(n)); err != nil {
+			s.cfg.Metrics.Rejected("overloaded")
+			return apperr.Wrap(apperr.Overloaded, err, "service busy, try again")
+		}
+		held += int64(n)
+		return nil
+	}
+	if err := reserve(cap(buf)); err != nil {
+		return nil, nil, err
+	}
 	for {
-		n, err := r.Body.Read(chunk)
-		buf.Write(chunk[:n])
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(max(2*cap(buf), 64<<10), announced+1))
+			if cap(grown) <= len(buf) { // longer than announced: MaxBytesReader or EOF decides
+				grown = make([]byte, len(buf), 2*cap(buf))
+			}
+			if err := reserve(cap(grown) - cap(buf)); err != nil {
+				return nil, nil, err
+			}
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
 		if n > 0 {
-			_ = rc.SetReadDeadline(deadline(int64(buf.Len())))
+			_ = rc.SetReadDeadline(deadline(int64(len(buf))))
 		}
 		if err == io.EOF {
 			_ = rc.SetReadDeadline(time.Time{})
-			return buf.Bytes(), nil
+			return buf, giveBack, nil
 		}
 		if err != nil {
 			// The connection is not reused: the server must not wait for the rest of the body.
@@ -212,19 +256,80 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 			switch {
 			case errors.As(err, &tooLarge):
 				s.cfg.Metrics.Rejected("too_large")
-				return nil, apperr.Wrap(apperr.TooLarge, err, fmt.Sprintf("request body is larger than %d MB", s.cfg.MaxBodyBytes>>20))
+				return nil, nil, apperr.Wrap(apperr.TooLarge, err, fmt.Sprintf("request body is larger than %d MB", s.cfg.MaxBodyBytes>>20))
 			case errors.As(err, &nerr) && nerr.Timeout(), errors.Is(err, os.ErrDeadlineExceeded):
 				s.cfg.Metrics.Rejected("slow_body")
-				return nil, apperr.Wrap(apperr.Timeout, err, "request body arrived too slowly")
+				return nil, nil, apperr.Wrap(apperr.Timeout, err, "request body arrived too slowly")
 			}
 			s.cfg.Metrics.Rejected("invalid")
-			return nil, apperr.Wrap(apperr.Invalid, err, "request body could not be read")
+			return nil, nil, apperr.Wrap(apperr.Invalid, err, "request body could not be read")
 		}
 	}
 }
 
+// maxMembers bounds the members of any one JSON object in a request body. The decoder keeps
+// every member name of an object to refuse duplicates; a million invented names would cost
+// hundreds of megabytes. Real requests have a dozen.
+const maxMembers = 1000
+
+// checkShape refuses a body with an object of more than maxMembers members. It is one byte scan
+// that keeps no names (strings are skipped with IndexByte, so megabytes of base64 cost
+// microseconds); syntax errors are left to the decoder, which reports them.
+func checkShape(b []byte) error {
+	var stack []int // per open object its members so far; -1 for an array
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			j := i + 1
+			for {
+				k := bytes.IndexByte(b[j:], '"')
+				if k < 0 {
+					return nil // unterminated string: the decoder says so
+				}
+				j += k
+				esc := 0
+				for p := j - 1; p > i && b[p] == '\\'; p-- {
+					esc++
+				}
+				if esc%2 == 0 {
+					break
+				}
+				j++
+			}
+			i = j
+		case '{', '[':
+			if len(stack) >= maxDepth {
+				return nil // the decoder refuses nesting this deep
+			}
+			n := 0
+			if b[i] == '[' {
+				n = -1
+			}
+			stack = append(stack, n)
+		case '}', ']':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		case ':':
+			if n := len(stack); n > 0 && stack[n-1] >= 0 {
+				if stack[n-1]++; stack[n-1] > maxMembers {
+					return fmt.Errorf("json: object with more than %d members at byte %d", maxMembers, i)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// maxDepth is where checkShape stops looking; the decoder's own nesting limit is 10,000.
+const maxDepth = 10_000
+
 // decodeBytes decodes a JSON request body into v, mapping problems to 400.
 func (s *Server) decodeBytes(body []byte, v any) error {
+	if err := checkShape(body); err != nil {
+		s.cfg.Metrics.Rejected("invalid")
+		return apperr.Wrap(apperr.Invalid, err, fmt.Sprintf("request body has an object with more than %d members", maxMembers))
+	}
 	if err := jsonv2.Unmarshal(body, v); err != nil {
 		s.cfg.Metrics.Rejected("invalid")
 		// The decoder's own error may quote the body (a duplicate member name, a pointer into

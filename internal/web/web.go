@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/sendevagt/sendevagt/internal/auth"
 	"github.com/sendevagt/sendevagt/internal/onsend"
@@ -79,12 +80,20 @@ type Config struct {
 	BodyMinRate int64
 	BodyGrace   time.Duration
 	BodyTimeout time.Duration
+	// BodyBufferBytes bounds the memory of all request bodies held at once, read and waiting for
+	// a slot or being scanned (default 128 MiB, at least twice MaxBodyBytes); a body that finds
+	// no room waits for it within its deadline, then gets 503.
+	BodyBufferBytes int64
 	// Addin, when set, serves the Outlook add-in, its manifest and the well-known file.
 	Addin *Addin
 	// Admin, when set, serves the administration pages under /admin (package admin).
 	Admin AdminPages
 	// Version is shown by /healthz.
 	Version string
+	// OpsOnInternal moves /metrics and /readyz off the service's own handler: they are served
+	// only by Internal(), on a listener of their own inside the network. Otherwise (local mode)
+	// the service's handler serves them too.
+	OpsOnInternal bool
 }
 
 // Server is the HTTP handler of the service.
@@ -96,6 +105,8 @@ type Server struct {
 	// Open requests per user (tenant/object id), body reading included.
 	onsendUsers  *perUser
 	prescanUsers *perUser
+	// bodies is the memory budget of request bodies held (BodyBufferBytes).
+	bodies *semaphore.Weighted
 }
 
 // New builds the routes.
@@ -127,17 +138,24 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BodyTimeout <= 0 {
 		cfg.BodyTimeout = 60 * time.Second
 	}
+	if cfg.BodyBufferBytes <= 0 {
+		cfg.BodyBufferBytes = 128 << 20
+	}
+	cfg.BodyBufferBytes = max(cfg.BodyBufferBytes, 2*cfg.MaxBodyBytes+2<<20)
 	s := &Server{cfg: cfg, limiter: newLimiter(cfg.MaxInFlight, cfg.MaxQueue, cfg.QueueWait),
 		prescans:    newLimiter(cfg.MaxPrescans, 64, 30*time.Second),
-		onsendUsers: newPerUser(cfg.MaxPerUser), prescanUsers: newPerUser(cfg.MaxPrescansPerUser)}
+		onsendUsers: newPerUser(cfg.MaxPerUser), prescanUsers: newPerUser(cfg.MaxPrescansPerUser),
+		bodies: semaphore.NewWeighted(cfg.BodyBufferBytes)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.Use(requestID, s.logRequests, s.recoverPanics, securityHeaders, apiCORS)
 
 	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", echo.WrapHandler(cfg.Metrics.Handler()))
+	if !cfg.OpsOnInternal {
+		e.GET("/readyz", s.readyz)
+		e.GET("/metrics", echo.WrapHandler(cfg.Metrics.Handler()))
+	}
 
 	api := e.Group("/api/v1", s.limitBody, s.authenticate)
 	api.POST("/onsend", s.onsend)
@@ -151,6 +169,19 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.echo = e
 	return s, nil
+}
+
+// Internal is the handler of the internal listener: /healthz, /readyz and /metrics, nothing
+// else. It has no authentication: listen on an address only the platform reaches.
+func (s *Server) Internal() http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(requestID, s.logRequests, s.recoverPanics, securityHeaders)
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(s.cfg.Metrics.Handler()))
+	return e
 }
 
 // InFlight is the number of on-send requests being scanned or waiting.

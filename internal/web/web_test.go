@@ -353,3 +353,85 @@ func TestStalledBodyTimesOut(t *testing.T) {
 		t.Errorf("stalled body: %d, want 408", resp.StatusCode)
 	}
 }
+
+// With OpsOnInternal, /metrics and /readyz are only on the internal handler.
+func TestOpsOnInternal(t *testing.T) {
+	s := newTestServer(t, &fakeOnSend{}, Config{OpsOnInternal: true, Checks: []Check{{Name: "database", Run: func(context.Context) error { return nil }}}})
+	for _, p := range []string{"/metrics", "/readyz"} {
+		if w := do(s, "GET", p, "", nil); w.Code != http.StatusNotFound {
+			t.Errorf("public %s: %d, want 404", p, w.Code)
+		}
+		if w := do(s.Internal(), "GET", p, "", nil); w.Code != http.StatusOK {
+			t.Errorf("internal %s: %d, want 200", p, w.Code)
+		}
+	}
+	if w := do(s, "GET", "/healthz", "", nil); w.Code != http.StatusOK {
+		t.Errorf("public /healthz: %d", w.Code)
+	}
+	if w := do(s.Internal(), "POST", "/api/v1/onsend", "good", []byte(`{"itemId":"x"}`)); w.Code != http.StatusNotFound {
+		t.Errorf("internal on-send: %d, want 404", w.Code)
+	}
+}
+
+func TestCheckShape(t *testing.T) {
+	members := func(n int, quoteTricks bool) string {
+		var b strings.Builder
+		b.WriteString(`{"headers":{`)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			if quoteTricks {
+				fmt.Fprintf(&b, `"a\\\":{%d":"\\\\"`, i) // escaped quotes, colons and braces inside strings
+			} else {
+				fmt.Fprintf(&b, `"X-%d":"v"`, i)
+			}
+		}
+		b.WriteString(`}}`)
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name string
+		body string
+		ok   bool
+	}{
+		{"small", `{"itemId":"x","headers":{"a":"b"}}`, true},
+		{"at the limit", members(maxMembers, false), true},
+		{"over the limit", members(maxMembers+1, false), false},
+		{"strings with quotes and colons", members(maxMembers, true), true},
+		{"strings with quotes and colons over", members(maxMembers+1, true), false},
+		{"many array elements", `{"a":[` + strings.Repeat(`{"x":1},`, 5000) + `{}]}`, true},
+		{"unterminated", `{"a":"x`, true},
+		{"deep", strings.Repeat("[", 20000), true},
+	} {
+		if err := checkShape([]byte(tc.body)); (err == nil) != tc.ok {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}
+
+// Bodies of any size arrive whole, whether their length is announced or not.
+func TestReadBodySizes(t *testing.T) {
+	var got int
+	fo := &fakeOnSend{fn: func(req *onsend.Request) (*onsend.Response, error) {
+		got = len(req.Subject)
+		return &onsend.Response{ScanID: "s1", Action: policy.Allow}, nil
+	}}
+	s := newTestServer(t, fo, Config{})
+	for _, n := range []int{0, 1, 64<<10 - 5, 1 << 20, 3<<20 + 7} {
+		for _, announced := range []bool{true, false} {
+			body := []byte(`{"itemId":"x","subject":"` + strings.Repeat("a", n) + `"}`)
+			r := httptest.NewRequest("POST", "/api/v1/onsend", bytes.NewReader(body))
+			if !announced {
+				r.ContentLength = -1
+			}
+			r.Header.Set("Authorization", "Bearer good")
+			w := httptest.NewRecorder()
+			got = -1
+			s.ServeHTTP(w, r)
+			if w.Code != http.StatusOK || got != n {
+				t.Errorf("%d bytes (announced %v): %d, subject of %d", n, announced, w.Code, got)
+			}
+		}
+	}
+}

@@ -26,7 +26,9 @@ import (
 const (
 	namespace   = "sendevagt"
 	servicePort = 8443
-	uid         = 10001
+	// internalPort serves /metrics and /readyz (SENDEVAGT_INTERNAL_ADDR), never exposed.
+	internalPort = 9090
+	uid          = 10001
 )
 
 // obj is one Kubernetes document; file names where it came from.
@@ -238,10 +240,11 @@ func portNumber(c map[string]any, p any) int {
 func TestDeploymentProbes(t *testing.T) {
 	d := one(t, loadAll(t), "Deployment")
 	c := container(t, d)
+	// /readyz is served only on the internal port (plain HTTP); /healthz on the service port.
 	for probe, paths := range map[string][]string{
 		"readinessProbe": {"/readyz"},
 		"livenessProbe":  {"/healthz"},
-		"startupProbe":   {"/healthz", "/readyz"},
+		"startupProbe":   {"/healthz"},
 	} {
 		p := get(c, probe)
 		if p == nil {
@@ -251,11 +254,15 @@ func TestDeploymentProbes(t *testing.T) {
 		if path := str(p, "httpGet", "path"); !slices.Contains(paths, path) {
 			t.Errorf("%s path %q, want one of %v", probe, path, paths)
 		}
-		if s := str(p, "httpGet", "scheme"); s != "HTTPS" {
-			t.Errorf("%s scheme %q, want HTTPS (the service serves TLS itself)", probe, s)
+		wantScheme, wantPort := "HTTPS", servicePort // the service serves TLS itself
+		if str(p, "httpGet", "path") == "/readyz" {
+			wantScheme, wantPort = "HTTP", internalPort
 		}
-		if n := portNumber(c, get(p, "httpGet", "port")); n != servicePort {
-			t.Errorf("%s port %d, want %d", probe, n, servicePort)
+		if s := str(p, "httpGet", "scheme"); s != wantScheme {
+			t.Errorf("%s scheme %q, want %s", probe, s, wantScheme)
+		}
+		if n := portNumber(c, get(p, "httpGet", "port")); n != wantPort {
+			t.Errorf("%s port %d, want %d", probe, n, wantPort)
 		}
 	}
 	if n := portNumber(c, "https"); n != servicePort {
