@@ -886,11 +886,11 @@ func (a *Analyzer) roleBefore(text string, start int) bool {
 	for j > 0 && text[j-1] != ' ' && text[j-1] != '\n' && text[j-1] != '\t' {
 		j--
 	}
-	raw := strings.ToLower(strings.Trim(text[j:i], ",:()"))
+	raw := strings.Trim(text[j:i], ",:()")
 	w := strings.TrimRight(raw, ".")
 	// "Dr. Lars", "læge Lars": titles as written (with or without their dot); "med Søren" is
 	// no title, though "dr. med." is.
-	return a.rules.role[w] || a.rules.title[raw] || a.rules.title[w]
+	return setHas(a.rules.role, w) || setHas(a.rules.title, raw) || setHas(a.rules.title, w)
 }
 
 // near is true when a name and a sensitive statement are within window characters and, if
@@ -1046,7 +1046,7 @@ func (a *Analyzer) nameRuns(t string) [][2]int {
 		if len(w) < 2 || !wordLike(w) || allCaps(w) {
 			continue
 		}
-		if !a.lists.IsFirstName(w) || a.rules.greeting[lowerKey(w)] || a.rules.organisation[lowerKey(w)] {
+		if !a.lists.IsFirstName(w) || setHas(a.rules.greeting, w) || setHas(a.rules.organisation, w) {
 			continue
 		}
 		end := toks[i].s + len(w)

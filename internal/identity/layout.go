@@ -158,11 +158,8 @@ func isDigitByte(b byte) bool { return b >= '0' && b <= '9' }
 func (r *rules) cutAtLabel(t string) string {
 	words := strings.Fields(t)
 	for i := 1; i < len(words); i++ {
-		w := strings.ToLower(strings.TrimRight(words[i], ".:"))
-		for _, l := range r.label {
-			if w == l {
-				return strings.Join(words[:i], " ")
-			}
+		if setHas(r.labelSet, strings.TrimRight(words[i], ".:")) {
+			return strings.Join(words[:i], " ")
 		}
 	}
 	return t
@@ -290,11 +287,15 @@ func (a *Analyzer) knownParts(p nameParts) bool {
 
 // isOrganisation: a line naming an organisation or a unit.
 func (r *rules) isOrganisation(t string) bool {
-	for _, w := range strings.Fields(strings.ToLower(t)) {
+	for _, w := range strings.Fields(t) {
 		w = strings.Trim(w, ".,:;()")
-		if r.organisation[w] {
+		if setHas(r.organisation, w) {
 			return true
 		}
+		if len(w) < 8 {
+			continue // no compound below ("…huset", "…firma" need a word before them)
+		}
+		w = lowerKey(w)
 		// compounds: "Socialforvaltningen", "Børnehuset", "Advokatfirmaet"
 		for _, suf := range []string{"forvaltning", "forvaltningen", "kommune", "afdeling", "afdelingen", "centret", "center", "firma", "firmaet", "huset", "skolen", "styrelsen"} {
 			if len(w) > len(suf)+2 && strings.HasSuffix(w, suf) {
@@ -314,7 +315,7 @@ func (r *rules) greetingNames(t string) (names []string, ok bool) {
 	if end < 0 {
 		end = len(t)
 	}
-	if end == 0 || end > 12 || !r.greeting[lowerKey(t[:end])] {
+	if end == 0 || end > 12 || !setHas(r.greeting, t[:end]) {
 		return nil, false
 	}
 	words := strings.Fields(t)
@@ -374,12 +375,11 @@ func (r *rules) isClosing(t string) bool {
 	if t == "" || len(t) > 48 || !r.closingFirst[lowerASCII(t[0])] {
 		return false // cheap test first: every line of every page comes here
 	}
-	low := strings.ToLower(strings.TrimRight(strings.TrimSpace(t), ",.!"))
-	if low == "" || len(low) > 45 {
+	t = strings.TrimRight(t, ",.!")
+	if t == "" || len(t) > 45 {
 		return false
 	}
-	_, ok := hasPhrase(low, r.closing)
-	return ok
+	return hasPhraseFold(t, r.closing)
 }
 
 // quoteStart: a line that starts a quoted or forwarded mail.

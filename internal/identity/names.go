@@ -31,8 +31,7 @@ func (r *rules) parseName(raw string) nameParts {
 	}
 	var out nameParts
 	for _, w := range strings.Fields(s) {
-		lw := strings.ToLower(w)
-		if r.title[lw] || r.title[strings.TrimRight(lw, ",")] || r.title[strings.TrimRight(lw, ".,")] {
+		if setHas(r.title, w) || setHas(r.title, strings.TrimRight(w, ",")) || setHas(r.title, strings.TrimRight(w, ".,")) {
 			continue
 		}
 		for _, t := range strings.Fields(fold(w)) {

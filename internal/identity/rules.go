@@ -5,6 +5,8 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed data/words.txt data/postcodes.txt
@@ -15,6 +17,7 @@ type rules struct {
 	greeting, greetingGroup, particle, title, role, organisation map[string]bool
 	closing, label, field, childWords, spouseWords, quote        []string
 	personalDomains, otherWords, orgDomainWords                  []string
+	labelSet map[string]bool // label, as a set of single words
 	// closingFirst marks the first bytes closings start with (a prefilter).
 	closingFirst [256]bool
 	// postcodes maps a postcode to its folded town name.
@@ -66,6 +69,10 @@ func loadRules() (*rules, error) {
 	for _, c := range r.closing {
 		r.closingFirst[c[0]] = true
 	}
+	r.labelSet = map[string]bool{}
+	for _, l := range r.label {
+		r.labelSet[l] = true
+	}
 	pc, err := dataFS.ReadFile("data/postcodes.txt")
 	if err != nil {
 		return nil, fmt.Errorf("identity: %w", err)
@@ -103,6 +110,40 @@ func hasPhrase(low string, phrases []string) (string, bool) {
 func isLetterStart(s string) bool {
 	for _, r := range s {
 		return isLetter(r)
+	}
+	return false
+}
+
+// setHas looks a word up in a lower-case set without allocating: the word is lower-cased into a
+// buffer on the stack (the structure tests look up words of every line).
+func setHas(set map[string]bool, w string) bool {
+	var buf [64]byte
+	b := buf[:0]
+	for _, r := range w {
+		if len(b) > len(buf)-4 {
+			return set[strings.ToLower(w)]
+		}
+		if r < 0x80 {
+			if r >= 'A' && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b = append(b, byte(r))
+			continue
+		}
+		b = utf8.AppendRune(b, unicode.ToLower(r))
+	}
+	return set[string(b)]
+}
+
+// hasPhraseFold is hasPhrase on a line in any case, without lower-casing the line.
+func hasPhraseFold(t string, phrases []string) bool {
+	for _, p := range phrases {
+		if len(t) < len(p) || !strings.EqualFold(t[:len(p)], p) {
+			continue
+		}
+		if len(t) == len(p) || !isLetterStart(t[len(p):]) {
+			return true
+		}
 	}
 	return false
 }
