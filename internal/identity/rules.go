@@ -17,7 +17,7 @@ type rules struct {
 	greeting, greetingGroup, particle, title, role, organisation map[string]bool
 	closing, label, field, childWords, spouseWords, quote        []string
 	personalDomains, otherWords, orgDomainWords                  []string
-	labelSet map[string]bool // label, as a set of single words
+	labelSet                                                     map[string]bool // label, as a set of single words
 	// closingFirst marks the first bytes closings start with (a prefilter).
 	closingFirst [256]bool
 	// postcodes maps a postcode to its folded town name.
