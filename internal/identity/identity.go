@@ -424,6 +424,7 @@ func (c *context) document(d Document) []Person {
 				} else if L.headEnd.page == pi && li < L.headEnd.line && len(L.addressees) > 0 {
 					// A CPR number in the letter's head (info column): the addressee's own.
 					per.Link = "addressee"
+					per.Key = "name:" + strings.Join(L.addressees[0].parts, " ") // one person with the addressee
 					per.Why = append(per.Why, "CPR number in the letter's head: the addressee's")
 				} else {
 					per.Why = append(per.Why, "CPR number without a name beside it")
@@ -974,9 +975,6 @@ func dedupe(in []Person) []Person {
 	var out []Person
 	for _, p := range in {
 		k := key{p.Document, p.Letter, p.Key}
-		if p.Name == "" {
-			k.k = "cpr:" + p.CPR
-		}
 		i, ok := idx[k]
 		if !ok {
 			idx[k] = len(out)

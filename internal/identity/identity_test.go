@@ -229,3 +229,13 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
+
+// The CPR number in a letter's head is the addressee's: one person, not two (bulk_persons counts
+// persons).
+func TestHeadCPRIsTheAddressee(t *testing.T) {
+	text := "Gülşen Aydın\nHavnegade 14, 2. tv.\n6000 Kolding\n\nCPR-nr.: 120388-4321\n\nKære Gülşen Aydın\n\nDu får bevilget aflastning på grund af din sygdom.\n\nMed venlig hilsen\n\nBodil Kragh"
+	ps := analyze(t, "Brev.pdf", []string{text}, message.Address{Name: "Hanne Berg", Address: "hanne.berg@outlook.dk"})
+	if len(ps) != 1 || ps[0].CPR == "" || ps[0].Evidence != EvidenceAddressee || ps[0].Relations[0] != Different {
+		t.Fatalf("want one person, the addressee with the CPR number, someone else than the recipient:%s", dump(ps))
+	}
+}
