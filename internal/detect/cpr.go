@@ -992,3 +992,23 @@ func (e *Engine) isOtherLabel(tok string) bool {
 	}
 	return false
 }
+
+// BirthDate is the birth date a CPR number (10 digits) states, by the 7th-digit century rule;
+// ok is false for a number that is no valid date.
+func BirthDate(cpr string) (born time.Time, ok bool) {
+	if len(cpr) != 10 {
+		return time.Time{}, false
+	}
+	var d [10]byte
+	for i := 0; i < 10; i++ {
+		if !isDigit(cpr[i]) {
+			return time.Time{}, false
+		}
+		d[i] = cpr[i]
+	}
+	y, m, day, ok := cprDate(d)
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC), true
+}

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -750,31 +749,10 @@ func isLetterByteOrUTF8(b byte) bool {
 	return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b >= 0x80
 }
 
-// minor tells whether a CPR number belongs to someone under 18 today (century by the 7th digit).
+// minor tells whether a CPR number belongs to someone under 18 today.
 func (a *Analyzer) minor(cpr string) bool {
-	if len(cpr) != 10 {
-		return false
-	}
-	dd, _ := strconv.Atoi(cpr[0:2])
-	mm, _ := strconv.Atoi(cpr[2:4])
-	yy, _ := strconv.Atoi(cpr[4:6])
-	c7 := int(cpr[6] - '0')
-	year := 1900 + yy
-	switch {
-	case c7 <= 3:
-	case c7 == 4 || c7 == 9:
-		if yy <= 36 {
-			year = 2000 + yy
-		}
-	case c7 >= 5 && c7 <= 8:
-		if yy <= 57 {
-			year = 2000 + yy
-		} else {
-			year = 1800 + yy
-		}
-	}
-	born := time.Date(year, time.Month(mm), dd, 0, 0, 0, 0, time.UTC)
-	return a.opts.Now().Before(born.AddDate(18, 0, 0))
+	born, ok := detect.BirthDate(cpr)
+	return ok && a.opts.Now().Before(born.AddDate(18, 0, 0))
 }
 
 // fieldName reads a name field: "Navn: Wiesław Kowalczyk", "Barnets navn: ...", "Vedr.: ...".
