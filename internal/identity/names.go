@@ -296,7 +296,7 @@ func tokensMatch(p, r nameParts) bool {
 		if tokenEq(p[len(p)-1], r[len(r)-1]) {
 			return true
 		}
-		// Surnames given in part: "Lise Lotte Lauridsen-Juhl" vs "Lise Lauridsen".
+		// Surnames given in part: "Ane Marie Kjær-Holm" vs "Ane Holm".
 		for _, a := range p[1:] {
 			for _, b := range r[1:] {
 				if len(a) > 1 && tokenEq(a, b) {
