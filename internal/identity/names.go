@@ -158,14 +158,14 @@ func wordLike(w string) bool {
 // recipientName is what a recipient's address tells about the person behind it.
 type recipientName struct {
 	tokens  nameParts // from the display name, or from a name-like local part
-	compact string    // local part, letters only ("annemariethoegersen"), "" if none
+	compact string    // local part, letters only ("idamariekjaerholm"), "" if none
 	person  bool      // the display name or the local part looks like a person's name
 	display bool      // tokens come from the display name
 }
 
 // describeRecipient works out the name of a recipient from the display name ("Last, First" is
 // turned around, titles dropped) or, without one, from the local part of the address
-// (s.olesen92 → s olesen).
+// (k.holm71 → k holm).
 func describeRecipient(a message.Address, lists NameLists, r *rules) recipientName {
 	var rn recipientName
 	local := a.Address
@@ -206,7 +206,7 @@ func describeRecipient(a message.Address, lists NameLists, r *rules) recipientNa
 		rn.person = true
 		return rn
 	}
-	// One run of letters ("sarahougaard"): a person if it is a first name followed (possibly
+	// One run of letters ("idakjaerholm"): a person if it is a first name followed (possibly
 	// after middle names) by a known surname; 2–4 letters are initials ("mkj").
 	if len(toks) == 1 && len(toks[0]) >= 7 {
 		rn.person = firstThenSurname(lists, toks[0])
@@ -331,8 +331,8 @@ func firstCompatible(a, b string) bool {
 	return tokenEq(a, b)
 }
 
-// compactMatch compares a name with a local part without separators: "annemariethoegersen",
-// "marcusdahldanielsen", "mbech", "mkj" and "johanmuller" all match their owners.
+// compactMatch compares a name with a local part without separators: "idamariekjaerholm",
+// "kurtvindholm", "kholm", "mkj" and "juergengross" all match their owners.
 func compactMatch(p nameParts, compact string) bool {
 	if len(p) < 2 || compact == "" {
 		return false
@@ -370,7 +370,7 @@ func isSurname(lists NameLists, tok string) bool {
 
 // firstThenSurname is true for a run of letters that starts with a first name of at least four
 // letters and ends with a surname of at least four, or starts with a first name of at least four
-// letters followed by at least four more letters (surnames beyond the list: "johanmuller").
+// letters followed by at least four more letters (surnames beyond the list: "juergengross").
 func firstThenSurname(lists NameLists, run string) bool {
 	for i := 4; i <= len(run)-4; i++ {
 		if isFirstName(lists, run[:i]) {
