@@ -211,7 +211,7 @@ func (a *Analyzer) findAddressBlock(pl *pageLayout, pageIdx, zoneEnd int) *addre
 				cand.org = true // "Att.": a letter to an organisation for someone's attention
 				continue
 			}
-			if _, ok := hasPhrase(low, a.rules.label); ok {
+			if hasPhraseFold(t, a.rules.label) {
 				if len(persons) > 0 {
 					break
 				}

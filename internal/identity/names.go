@@ -101,14 +101,8 @@ func (r *rules) nameLike(line string) bool {
 	if real < 2 {
 		return false
 	}
-	low := strings.ToLower(strings.TrimSpace(line))
-	if _, ok := hasPhrase(low, r.label); ok {
-		return false
-	}
-	if _, ok := hasPhrase(low, r.closing); ok {
-		return false
-	}
-	return true
+	t = strings.TrimSpace(line)
+	return !hasPhraseFold(t, r.label) && !hasPhraseFold(t, r.closing)
 }
 
 // hasParticlePrefix: "al-Hassan", "el-Amin", "d'Almeida".

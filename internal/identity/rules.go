@@ -90,23 +90,6 @@ func loadRules() (*rules, error) {
 	return r, nil
 }
 
-// hasPhrase reports whether the lower-cased line equals one of the phrases or starts with one
-// followed by a non-letter.
-func hasPhrase(low string, phrases []string) (string, bool) {
-	for _, p := range phrases {
-		if low == p {
-			return p, true
-		}
-		if strings.HasPrefix(low, p) {
-			rest := low[len(p):]
-			if rest != "" && !isLetterStart(rest) {
-				return p, true
-			}
-		}
-	}
-	return "", false
-}
-
 func isLetterStart(s string) bool {
 	for _, r := range s {
 		return isLetter(r)
@@ -135,7 +118,8 @@ func setHas(set map[string]bool, w string) bool {
 	return set[string(b)]
 }
 
-// hasPhraseFold is hasPhrase on a line in any case, without lower-casing the line.
+// hasPhraseFold reports whether the line equals one of the phrases or starts with one followed
+// by a non-letter, in any case, without lower-casing the line.
 func hasPhraseFold(t string, phrases []string) bool {
 	for _, p := range phrases {
 		if len(t) < len(p) || !strings.EqualFold(t[:len(p)], p) {

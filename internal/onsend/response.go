@@ -60,23 +60,12 @@ type Header struct {
 	Value string `json:"value"`
 }
 
-// Finding is a masked finding: never a value.
-type Finding struct {
-	Kind       string  `json:"kind"`
-	Document   string  `json:"document"`
-	Page       int     `json:"page"`
-	Masked     string  `json:"masked"`
-	Confidence float64 `json:"confidence"`
-	Category   string  `json:"category,omitempty"`
-}
-
-// Document is one scanned part of the message and its status.
-type Document struct {
-	Name   string `json:"name"`
-	Type   string `json:"type"`
-	Status string `json:"status"`
-	Detail string `json:"detail,omitempty"`
-}
+// Finding and Document are the masked report's (package report): the add-in, the command line
+// and the console read the same form.
+type (
+	Finding  = report.Finding
+	Document = report.Document
+)
 
 // MaxMessage is Outlook's limit on the pop-up text (characters).
 const MaxMessage = 500
@@ -111,7 +100,7 @@ func buildResponse(id string, version int, pol *policy.Policy, v policy.Verdict,
 				break
 			}
 			r.Findings = append(r.Findings, Finding{Kind: string(f.Kind), Document: f.Document, Page: f.Page,
-				Masked: f.Masked, Confidence: round2(f.Confidence), Category: f.Category})
+				Masked: f.Masked, Confidence: round2(f.Confidence), Category: f.Category, Why: f.Why})
 		}
 		r.Persons = report.Persons(res)
 		if len(r.Persons) > MaxFindings {
