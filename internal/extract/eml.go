@@ -18,6 +18,11 @@ func (w *walker) eml(j *job) error {
 		if errors.Is(err, message.ErrTooLarge) {
 			return &statusError{TooLarge, "email larger than the message parser's size limit"}
 		}
+		if isText(j.data) {
+			// Named or sent as an email but without a header: a text file, read as one.
+			j.typ = "text"
+			return w.plain(j)
+		}
 		return &statusError{Unscannable, "corrupt email: no header fields"}
 	}
 	return w.email(j, msg, err)
@@ -71,6 +76,10 @@ func (w *walker) email(j *job, msg *message.Message, err error) error {
 	}
 	if errors.Is(err, message.ErrTooComplex) {
 		return &statusError{TooLarge, "email structure beyond the message parser's limits (nesting, parts or header fields); only part read"}
+	}
+	if errors.Is(err, message.ErrCorrupt) {
+		// Its parts were all read as well as they could be, but one ran into another.
+		return &statusError{Unscannable, "corrupt email: a part could not be separated"}
 	}
 	if err != nil {
 		// A damaged part (an Outlook message stream) after what was read: not fully read.

@@ -56,6 +56,20 @@ func (e entity) data() []byte {
 	return decodeTransfer(e.header.Get("Content-Transfer-Encoding"), e.body)
 }
 
+// messageData is the body of an attached message. A transfer encoding on message/rfc822 is
+// invalid (RFC 2046 5.2.1) but occurs; it is undone unless the body already is a multipart
+// message as it stands, which decoding as quoted-printable would merge (see multipartBody).
+func (e entity) messageData() []byte {
+	if isIdentityEncoding(e.header.Get("Content-Transfer-Encoding")) {
+		return e.body
+	}
+	h, _, _ := readHeader(e.body, 1000)
+	if mt, _ := parseMediaType(h.Get("Content-Type")); strings.HasPrefix(mt, "multipart/") {
+		return e.body
+	}
+	return e.data()
+}
+
 // readHeader reads an entity's header within the message's header-field budget.
 func (p *parser) readHeader(b []byte) (textproto.MIMEHeader, []byte, error) {
 	h, body, exceeded := readHeader(b, p.lim.maxFields-p.fields)
@@ -133,7 +147,7 @@ func textContent(data []byte, charset string) string {
 
 // addMessage adds an attached message whole: the extract package parses it in turn.
 func (p *parser) addMessage(e entity, ct contentType, out *sink) {
-	data := e.data()
+	data := e.messageData()
 	name := p.fileName(e, ct)
 	if name == "" {
 		name = p.messageFileName(data)

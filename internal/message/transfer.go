@@ -8,7 +8,7 @@ import (
 // decodeTransfer undoes a Content-Transfer-Encoding. It is lenient: damaged input yields the
 // bytes that could be recovered, and an unknown encoding returns the bytes unchanged.
 func decodeTransfer(encoding string, body []byte) []byte {
-	switch strings.ToLower(strings.Trim(strings.TrimSpace(encoding), `"'`)) {
+	switch transferName(encoding) {
 	case "base64":
 		return decodeBase64(body)
 	case "quoted-printable":
@@ -16,6 +16,20 @@ func decodeTransfer(encoding string, body []byte) []byte {
 	default: // 7bit, 8bit, binary, missing or unknown
 		return body[:len(body):len(body)] // shared with the input: appending must copy
 	}
+}
+
+// transferName is a Content-Transfer-Encoding's lower-case name, quotes and space removed.
+func transferName(encoding string) string {
+	return strings.ToLower(strings.Trim(strings.TrimSpace(encoding), `"'`))
+}
+
+// isIdentityEncoding reports whether decodeTransfer leaves a body as it is.
+func isIdentityEncoding(encoding string) bool {
+	switch transferName(encoding) {
+	case "base64", "quoted-printable":
+		return false
+	}
+	return true
 }
 
 // decodeBase64 decodes base64 ignoring every byte outside the alphabet (line breaks, spaces,
