@@ -51,28 +51,8 @@ func (w *walker) email(j *job, msg *message.Message, err error) error {
 		}
 		s.write("\n\n")
 	}
-	for i, a := range msg.Attachments {
-		if err := w.ctx.Err(); err != nil {
-			return err
-		}
-		name := a.Name
-		if strings.TrimSpace(name) == "" {
-			name = fmt.Sprintf("vedhæftning %d", i+1)
-		}
-		name = j.name + "/" + name
-		if a.Message != nil {
-			w.extractJob(&job{name: name, ctype: a.ContentType, depth: j.depth + 1, msg: a.Message})
-			continue
-		}
-		n := int64(len(a.Data))
-		if n <= w.lim.MaxDocumentBytes {
-			if n > w.budget {
-				w.docs = append(w.docs, Document{Name: name, Type: quickType(a.Name, a.ContentType, a.Data), Status: TooLarge, Detail: w.totalDetail(), Depth: j.depth + 1})
-				continue
-			}
-			w.budget -= n
-		}
-		w.document(name, a.ContentType, a.Data, j.depth+1)
+	if err := w.attachments(j, msg.Attachments); err != nil {
+		return err
 	}
 	if errors.Is(err, message.ErrTooComplex) {
 		return &statusError{TooLarge, "email structure beyond the message parser's limits (nesting, parts or header fields); only part read"}
@@ -86,6 +66,45 @@ func (w *walker) email(j *job, msg *message.Message, err error) error {
 		return &statusError{Unscannable, "corrupt email: part of it could not be read"}
 	}
 	return nil
+}
+
+// attachments extracts the attachments of an email (or of a TNEF stream) as nested documents
+// "parent/name"; an attachment whose content is missing (Unread) is reported with its status.
+func (w *walker) attachments(j *job, atts []message.Attachment) error {
+	for i, a := range atts {
+		if err := w.ctx.Err(); err != nil {
+			return err
+		}
+		name := a.Name
+		if strings.TrimSpace(name) == "" {
+			name = fmt.Sprintf("vedhæftning %d", i+1)
+		}
+		name = j.name + "/" + name
+		switch {
+		case a.Unread != nil:
+			w.docs = append(w.docs, Document{Name: name, Type: quickType(a.Name, a.ContentType, a.Data),
+				Status: Status(a.Unread.Status), Detail: a.Unread.Detail, Depth: j.depth + 1})
+		case a.Message != nil:
+			w.extractJob(&job{name: name, ctype: a.ContentType, depth: j.depth + 1, msg: a.Message})
+		default:
+			w.nested(j, name, a.Name, a.ContentType, a.Data)
+		}
+	}
+	return nil
+}
+
+// nested extracts data as a document inside j, charged against the byte budget (base is the
+// document's own file name, for its type when it is not read).
+func (w *walker) nested(j *job, name, base, ctype string, data []byte) {
+	n := int64(len(data))
+	if n <= w.lim.MaxDocumentBytes {
+		if n > w.budget {
+			w.docs = append(w.docs, Document{Name: name, Type: quickType(base, ctype, data), Status: TooLarge, Detail: w.totalDetail(), Depth: j.depth + 1})
+			return
+		}
+		w.budget -= n
+	}
+	w.document(name, ctype, data, j.depth+1)
 }
 
 func formatAddress(a message.Address) string {

@@ -93,7 +93,7 @@ func (p *parser) walk(e entity, out *sink) error {
 	case mt == "message/rfc822" || mt == "message/global":
 		p.addMessage(e, ct, out)
 	case isPKCS7Mime(mt) || mt == "application/octet-stream" && isP7MName(p.fileName(e, ct)):
-		p.addPKCS7(e, ct, out)
+		return p.addPKCS7(e, ct, out)
 	default:
 		p.addLeaf(e, ct, mt, out)
 	}
