@@ -20,7 +20,7 @@ func TestHarmlessMailParts(t *testing.T) {
 	cut := strings.Index(desc, testCPR) + 4
 	folded := "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Samtale\r\n" + desc[:cut] + "\r\n " + desc[cut:] + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 	attach := "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Samtale\r\nATTACH;ENCODING=BASE64;VALUE=BINARY;FMTTYPE=text/plain;X-FILENAME=notat.txt:" +
-		base64.StdEncoding.EncodeToString([]byte("CPR "+testCPR))[:8] + "\r\n " + base64.StdEncoding.EncodeToString([]byte("CPR "+testCPR))[8:] + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+		base64.StdEncoding.EncodeToString([]byte("CPR " + testCPR))[:8] + "\r\n " + base64.StdEncoding.EncodeToString([]byte("CPR " + testCPR))[8:] + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 	vcard3 := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Mette Holm\r\nORG:Aarhus Kommune;Jobcenter\r\nTEL;TYPE=WORK:+45 89 40 00 00\r\n" +
 		"item1.EMAIL;TYPE=INTERNET:meho@aarhus.dk\r\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQ\r\n AAAQABAAD\r\nEND:VCARD\r\n"
 	vcard21 := "BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=utf-8:Holm;Mette\r\nNOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=utf-8:S=C3=B8ren CPR 0101=\r\n90-1234\r\nEND:VCARD\r\n"

@@ -41,15 +41,8 @@ func (w *walker) email(j *job, msg *message.Message, err error) error {
 	writeAddressLine(s, "Cc", msg.Cc)
 	writeAddressLine(s, "Bcc", msg.Bcc)
 	s.write("Emne: " + oneLine(msg.Subject) + "\n\n")
-	for _, b := range msg.Bodies {
-		if strings.EqualFold(b.ContentType, "text/html") {
-			if err := htmlText(w.ctx, s, []byte(b.Content), "text/html; charset=utf-8"); err != nil {
-				return err
-			}
-		} else {
-			s.write(b.Content)
-		}
-		s.write("\n\n")
+	if err := w.bodies(s, msg.Bodies); err != nil {
+		return err
 	}
 	if err := w.attachments(j, msg.Attachments); err != nil {
 		return err
@@ -64,6 +57,21 @@ func (w *walker) email(j *job, msg *message.Message, err error) error {
 	if err != nil {
 		// A damaged part (an Outlook message stream) after what was read: not fully read.
 		return &statusError{Unscannable, "corrupt email: part of it could not be read"}
+	}
+	return nil
+}
+
+// bodies writes the text of an email's bodies (HTML converted), each followed by a blank line.
+func (w *walker) bodies(s *sink, bodies []message.Body) error {
+	for _, b := range bodies {
+		if strings.EqualFold(b.ContentType, "text/html") {
+			if err := htmlText(w.ctx, s, []byte(b.Content), "text/html; charset=utf-8"); err != nil {
+				return err
+			}
+		} else {
+			s.write(b.Content)
+		}
+		s.write("\n\n")
 	}
 	return nil
 }
