@@ -58,6 +58,8 @@ func TestHarmlessMailParts(t *testing.T) {
 				"--i--\r\n\r\n--s\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
 				base64.StdEncoding.EncodeToString(signature) + "\r\n--s--\r\n"),
 			typ: "eml", status: Scanned, text: "Se bilag", nested: map[string]string{"smime.p7m/journal.txt": testCPR}},
+		{name: "signature that is no DER at all is corrupt, not encrypted", file: "smime.p7s", ctype: "application/pkcs7-signature", data: []byte("\x8d\xa9\xe2\x8a\x86scrambled"),
+			typ: "p7s", status: Unscannable, detail: "corrupt S/MIME signed data"},
 		{name: "damaged signed data", file: "smime.p7s", data: testgen.SignedData([]byte(mimeContent), testgen.SignedDataOptions{})[:80],
 			typ: "p7s", status: Unscannable, detail: "corrupt S/MIME signed data"},
 	}

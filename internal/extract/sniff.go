@@ -97,7 +97,7 @@ var extTypes = map[string]string{
 	".doc": "ole", ".xls": "ole", ".ppt": "ole", ".msg": "ole",
 	".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image",
 	".gif": "image", ".bmp": "image", ".heic": "image", ".webp": "image",
-	".p7m": "smime", ".p7s": "smime",
+	".p7m": "smime", ".p7s": "p7s",
 	".ics": "ical", ".vcs": "ical", ".ifb": "ical", ".vcf": "vcard", ".vcard": "vcard",
 }
 
@@ -117,7 +117,7 @@ var ctypeTypes = map[string]string{
 	"application/msword": "ole", "application/vnd.ms-excel": "ole",
 	"application/vnd.ms-powerpoint": "ole", "application/vnd.ms-outlook": "ole",
 	"application/pkcs7-mime": "smime", "application/x-pkcs7-mime": "smime",
-	"application/pkcs7-signature": "smime", "application/x-pkcs7-signature": "smime",
+	"application/pkcs7-signature": "p7s", "application/x-pkcs7-signature": "p7s",
 	"application/ms-tnef": "tnef", "application/vnd.ms-tnef": "tnef",
 	"text/calendar": "ical", "application/ics": "ical", "text/x-vcalendar": "ical",
 	"text/vcard": "vcard", "text/x-vcard": "vcard", "text/directory": "vcard",
@@ -183,6 +183,13 @@ func sniff(j *job) string {
 	}
 	if ext == "smime" || ctypeType(j.ctype) == "smime" {
 		return pkcs7Kind(j.data)
+	}
+	if ext == "p7s" || ctypeType(j.ctype) == "p7s" {
+		// A signature is never encrypted content: one that does not read is corrupt.
+		if looksMIME(j.data) {
+			return "eml"
+		}
+		return "p7s"
 	}
 	if ext != "" {
 		return ext

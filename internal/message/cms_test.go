@@ -75,3 +75,21 @@ func TestParseOpaqueSigned(t *testing.T) {
 		t.Errorf("deep nesting: %v", err)
 	}
 }
+
+func FuzzSignedContent(f *testing.F) {
+	entity := []byte("Content-Type: text/plain\r\n\r\nhej")
+	f.Add(testgen.SignedData(entity, testgen.SignedDataOptions{}))
+	f.Add(testgen.SignedData(entity, testgen.SignedDataOptions{BER: true, ChunkSize: 3}))
+	f.Add(testgen.SignedData(nil, testgen.SignedDataOptions{Detached: true, BER: true}))
+	f.Fuzz(func(t *testing.T, der []byte) {
+		content, detached, err := SignedContent(der, 1<<20)
+		switch {
+		case err != nil && (content != nil || detached):
+			t.Fatal("content with an error")
+		case err != nil && !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrTooLarge):
+			t.Fatalf("unexpected error %v", err)
+		case len(content) > len(der):
+			t.Fatal("content larger than the input")
+		}
+	})
+}

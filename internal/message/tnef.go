@@ -104,8 +104,7 @@ func (p *tnefParser) message(data []byte, depth int) (*Message, error) {
 	var err error
 	for pos := 6; pos < len(data) && err == nil; {
 		if len(data)-pos < 9 {
-			err = fmt.Errorf("%w: TNEF attribute header truncated", ErrCorrupt)
-			break
+			break // a few bytes of padding or junk after the last attribute hold nothing
 		}
 		level, id := data[pos], binary.LittleEndian.Uint32(data[pos+1:])&0xFFFF
 		n := binary.LittleEndian.Uint32(data[pos+5:])

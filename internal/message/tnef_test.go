@@ -115,7 +115,7 @@ func TestParseTNEFErrors(t *testing.T) {
 		{name: "not TNEF", data: []byte("%PDF-1.7 not tnef"), err: ErrMalformed},
 		{name: "signature only", data: full[:6]},
 		{name: "cut inside an attribute", data: full[:len(full)-40], err: ErrCorrupt, partial: true},
-		{name: "cut inside an attribute header", data: full[:10], err: ErrCorrupt, partial: true},
+		{name: "junk shorter than an attribute header at the end", data: append(append([]byte{}, full...), 0, 0, 0x1f, 5)},
 		{name: "attribute length beyond the stream", data: append(append([]byte{}, full[:6]...), 1, 4, 0x80, 1, 0, 0xFF, 0xFF, 0xFF, 0xFF), err: ErrCorrupt, partial: true},
 		{name: "damaged RTF body", data: damagedRTF, err: ErrCorrupt, partial: true},
 		{name: "nested too deep", data: testgen.TNEF(nested), err: ErrTooComplex, partial: true},
