@@ -124,9 +124,14 @@ func (p *parser) addAttachment(out *sink, name, mediaType string, data []byte) {
 }
 
 // isBodyText reports whether an inline part of this type is read as a body. RTF is text/* but
-// markup: it goes to the extract package as an attachment.
+// markup, and an invitation or contact card (text/calendar, text/vcard) has folded lines and
+// escapes: they go to the extract package as attachments, which reads them as what they are.
 func isBodyText(mediaType string) bool {
-	return strings.HasPrefix(mediaType, "text/") && mediaType != "text/rtf"
+	switch mediaType {
+	case "text/rtf", "text/calendar", "text/x-vcalendar", "text/vcard", "text/x-vcard", "text/directory":
+		return false
+	}
+	return strings.HasPrefix(mediaType, "text/")
 }
 
 func bodyType(mediaType string) string {
