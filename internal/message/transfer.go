@@ -38,18 +38,18 @@ func isIdentityEncoding(encoding string) bool {
 // decodeUU decodes a uuencoded body (Content-Transfer-Encoding: x-uuencode, written by old
 // mail programs): the lines after "begin mode name" up to "end", each a length character
 // and groups of four characters for three bytes. Damaged lines yield what they hold; without
-// a "begin" line the body is returned unchanged.
+// a "begin" line followed by data lines the body is returned unchanged.
 func decodeUU(body []byte) []byte {
 	i := bytes.Index(body, []byte("begin "))
 	if i < 0 || i > 0 && body[i-1] != '\n' {
 		return body[:len(body):len(body)]
 	}
 	rest := body[i:]
-	if j := bytes.IndexByte(rest, '\n'); j >= 0 {
-		rest = rest[j+1:]
-	} else {
-		return nil
+	j := bytes.IndexByte(rest, '\n')
+	if j < 0 {
+		return body[:len(body):len(body)] // a "begin" line and nothing after it: kept as it is
 	}
+	rest = rest[j+1:]
 	out := make([]byte, 0, len(rest)*3/4)
 	for line := range bytes.Lines(rest) {
 		line = bytes.TrimRight(line, "\r\n")

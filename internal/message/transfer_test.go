@@ -83,7 +83,7 @@ func TestDecodeUU(t *testing.T) {
 		{"text before begin", "Her er filen:\n\n" + enc, want},
 		{"no end line", strings.TrimSuffix(enc, "`\nend\n"), want},
 		{"no begin line", "not uuencoded", "not uuencoded"},
-		{"begin only", "begin 644 x", ""},
+		{"begin only", "begin 644 x", "begin 644 x"},
 	}
 	for _, c := range cases {
 		if got := string(decodeTransfer("x-uuencode", []byte(c.in))); got != c.want {
