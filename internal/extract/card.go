@@ -32,8 +32,19 @@ func (w *walker) card(j *job) error {
 			continue
 		}
 		if isBinaryValue(params) {
-			if name == "ATTACH" && j.depth < w.lim.MaxDepth {
-				attached++
+			if name != "ATTACH" {
+				continue
+			}
+			switch attached++; {
+			case j.depth >= w.lim.MaxDepth:
+				if attached == 1 {
+					j.notes = append(j.notes, "attached files not read: "+w.depthDetail())
+				}
+			case attached > w.lim.MaxEntries:
+				if attached == w.lim.MaxEntries+1 {
+					j.notes = append(j.notes, fmt.Sprintf("more than %d attached files (MaxEntries); the rest not read", w.lim.MaxEntries))
+				}
+			default:
 				w.calendarAttachment(j, attached, params, value)
 			}
 			continue

@@ -63,6 +63,15 @@ func TestHarmlessMailParts(t *testing.T) {
 		{name: "damaged signed data", file: "smime.p7s", data: testgen.SignedData([]byte(mimeContent), testgen.SignedDataOptions{})[:80],
 			typ: "p7s", status: Unscannable, detail: "corrupt S/MIME signed data"},
 	}
+	t.Run("attached files beyond the limits are reported", func(t *testing.T) {
+		docs := New(Limits{MaxEntries: 1}).Extract(context.Background(), "invite.ics", "", []byte(attach+attach))
+		deep := New(Limits{MaxDepth: 1}).Extract(context.Background(), "a.zip", "", buildZip(t, zent{name: "invite.ics", data: []byte(attach)}))
+		for _, d := range []Document{docs[0], find(t, deep, "a.zip/invite.ics")} {
+			if d.Status != Scanned || !d.Truncated || !strings.Contains(d.Detail, "not read") {
+				t.Errorf("%s: %s %v %q", d.Name, d.Status, d.Truncated, d.Detail)
+			}
+		}
+	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			docs := New(Limits{}).Extract(context.Background(), c.file, c.ctype, c.data)
