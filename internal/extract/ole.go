@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"io"
 	"strings"
 	"unicode/utf16"
 
-	"github.com/richardlehane/mscfb"
 	"github.com/sendevagt/sendevagt/internal/message"
 )
 
@@ -16,14 +14,21 @@ const encryptedOffice = "password-protected Office document"
 
 // ole handles Compound File Binary files. A password-protected DOCX/XLSX/PPTX is such a file
 // holding an EncryptedPackage stream; an Outlook message (.msg) is read like an attached email
-// (type "msg"); legacy .doc/.xls/.ppt are not read yet, but their own password protection is
-// still recognised.
+// (type "msg"); Word, Excel and PowerPoint 97-2003 files are read (doc.go, xls.go, ppt.go) and
+// so is an embedded OLE object (oleobject.go). Anything else is Unsupported with its kind named.
 func (w *walker) ole(j *job) error {
-	kind, encrypted := oleInspect(j.data)
-	if encrypted {
-		return &statusError{Encrypted, encryptedOffice}
+	c, err := openCFB(j.data)
+	if err != nil {
+		// The container is damaged; the directory entries may still be readable in place.
+		if oleRawHasStream(j.data, "EncryptedPackage") {
+			return &statusError{Encrypted, encryptedOffice}
+		}
+		return &statusError{Unscannable, "corrupt OLE compound file"}
 	}
-	if kind == outlookMessage {
+	switch oleKindOf(c) {
+	case oleEncrypted:
+		return &statusError{Encrypted, encryptedOffice}
+	case oleMessage:
 		j.typ = "msg"
 		if j.depth >= w.lim.MaxDepth {
 			return &statusError{TooLarge, w.depthDetail()}
@@ -36,73 +41,63 @@ func (w *walker) ole(j *job) error {
 			return &statusError{Unscannable, "corrupt Outlook message"}
 		}
 		return w.email(j, msg, err)
+	case oleWord:
+		j.typ = "doc"
+		return w.doc(j, c)
+	case oleExcel:
+		j.typ = "xls"
+		return w.xls(j, c)
+	case oleExcel5:
+		j.typ = "xls"
+		return &statusError{Unsupported, "Excel 5.0/95 workbook (.xls) not read"}
+	case olePowerPoint:
+		j.typ = "ppt"
+		if c.has("", "EncryptedSummary") {
+			return &statusError{Encrypted, "password-protected PowerPoint presentation"}
+		}
+		return w.ppt(j, c)
+	case oleEmbedded:
+		return w.oleObject(j, c, "")
 	}
-	return &statusError{Unsupported, "unsupported file type: " + kind}
+	return &statusError{Unsupported, "unsupported file type: " + oleObjectKind(c, "")}
 }
 
-const outlookMessage = "Outlook message (.msg)"
+// Kinds of compound file, from the streams of the root storage.
+const (
+	oleOther = iota
+	oleEncrypted
+	oleMessage
+	oleWord
+	oleExcel
+	oleExcel5
+	olePowerPoint
+	oleEmbedded
+)
 
-// oleInspect names the kind of compound file and reports whether it is password protected.
-func oleInspect(data []byte) (kind string, encrypted bool) {
-	r, err := mscfb.New(bytes.NewReader(data))
-	if err != nil {
-		// The container is damaged; the directory entries may still be readable in place.
-		return "damaged OLE compound file", oleRawHasStream(data, "EncryptedPackage")
-	}
-	streams := map[string]*mscfb.File{}
-	msg := false
-	for _, f := range r.File {
-		if len(f.Path) == 0 {
-			if _, dup := streams[f.Name]; !dup {
-				streams[f.Name] = f
+func oleKindOf(c *cfb) int {
+	root := c.streams[""]
+	for name := range root {
+		if strings.HasPrefix(name, "__substg1.0_") || name == "__properties_version1.0" {
+			if root["EncryptedPackage"] == nil {
+				return oleMessage
 			}
-		}
-		if strings.HasPrefix(f.Name, "__substg1.0_") || f.Name == "__properties_version1.0" {
-			msg = true
 		}
 	}
 	switch {
-	case streams["EncryptedPackage"] != nil:
-		return "encrypted Office document", true
-	case streams["WordDocument"] != nil:
-		// FIB: flags at offset 0x0A, fEncrypted is bit 8.
-		h := oleHead(streams["WordDocument"], 12)
-		return "Word 97-2003 document (.doc)", len(h) == 12 && binary.LittleEndian.Uint16(h[10:12])&0x0100 != 0
-	case streams["Workbook"] != nil || streams["Book"] != nil:
-		f := streams["Workbook"]
-		if f == nil {
-			f = streams["Book"]
-		}
-		return "Excel 97-2003 workbook (.xls)", xlsFilePass(oleHead(f, 1024))
-	case streams["PowerPoint Document"] != nil:
-		return "PowerPoint 97-2003 presentation (.ppt)", streams["EncryptedSummary"] != nil
-	case msg:
-		return outlookMessage, false
+	case root["EncryptedPackage"] != nil:
+		return oleEncrypted
+	case root["WordDocument"] != nil:
+		return oleWord
+	case root["Workbook"] != nil:
+		return oleExcel
+	case root["Book"] != nil:
+		return oleExcel5
+	case root["PowerPoint Document"] != nil:
+		return olePowerPoint
+	case isOLEObject(c, ""):
+		return oleEmbedded
 	}
-	return "OLE compound file", false
-}
-
-func oleHead(f *mscfb.File, n int) []byte {
-	buf := make([]byte, n)
-	m, _ := io.ReadFull(f, buf)
-	return buf[:m]
-}
-
-// xlsFilePass reports a FILEPASS record (0x002F) right after the workbook globals' BOF record.
-func xlsFilePass(b []byte) bool {
-	if len(b) < 4 || binary.LittleEndian.Uint16(b) != 0x0809 {
-		return false
-	}
-	off := 4 + int(binary.LittleEndian.Uint16(b[2:]))
-	// A few records (e.g. INTERFACEHDR) may come first in some writers: look at the next eight.
-	for i := 0; i < 8 && off+4 <= len(b); i++ {
-		typ := binary.LittleEndian.Uint16(b[off:])
-		if typ == 0x002F {
-			return true
-		}
-		off += 4 + int(binary.LittleEndian.Uint16(b[off+2:]))
-	}
-	return false
+	return oleOther
 }
 
 // oleRawHasStream looks for a directory entry called name without following the FAT: directory

@@ -1,0 +1,353 @@
+package extract
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"math"
+	"testing"
+	"unicode/utf16"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// Builders for legacy Office binaries and OLE objects, written byte by byte from [MS-DOC],
+// [MS-XLS], [MS-PPT] and [MS-OLEDS]. Synthetic people only.
+
+var oleLE = binary.LittleEndian // for the builders
+
+func utf16LE(s string) []byte {
+	var b []byte
+	for _, c := range utf16.Encode([]rune(s)) {
+		b = oleLE.AppendUint16(b, c)
+	}
+	return b
+}
+
+func cp1252(t testing.TB, s string) []byte {
+	t.Helper()
+	b, err := charmap.Windows1252.NewEncoder().Bytes([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// docPieceSpec is one piece of a generated Word document: its text, 8-bit or UTF-16.
+type docPieceSpec struct {
+	text string
+	wide bool
+}
+
+// docSpec describes a generated Word 97-2003 document.
+type docSpec struct {
+	pieces  []docPieceSpec
+	ccpText int    // characters of the main text (the rest is header/notes); 0: all
+	flags   uint16 // FibBase flags besides fWhichTblStm (0x0100 encrypted)
+	nFib    uint16 // 0: Word 97 (0x00C1)
+	ident   uint16 // 0: 0xA5EC
+}
+
+// buildDOCStreams returns the WordDocument and 1Table streams of a document.
+func buildDOCStreams(t testing.TB, spec docSpec) (wd, table []byte) {
+	t.Helper()
+	wd = make([]byte, 1024)
+	ident, nFib := spec.ident, spec.nFib
+	if ident == 0 {
+		ident = 0xA5EC
+	}
+	if nFib == 0 {
+		nFib = 0x00C1
+	}
+	oleLE.PutUint16(wd[0:], ident)
+	oleLE.PutUint16(wd[2:], nFib)
+	oleLE.PutUint16(wd[0x0A:], spec.flags|0x0200)
+	oleLE.PutUint16(wd[32:], 14) // csw
+	oleLE.PutUint16(wd[62:], 22) // cslw
+	oleLE.PutUint16(wd[152:], 0x5D)
+	// Text from 0x400 on; the pieces' CPs and file offsets.
+	var cps []uint32
+	var fcs []uint32
+	cp := uint32(0)
+	for _, p := range spec.pieces {
+		cps = append(cps, cp)
+		if p.wide {
+			if len(wd)%2 == 1 {
+				wd = append(wd, 0)
+			}
+			fcs = append(fcs, uint32(len(wd)))
+			u := utf16.Encode([]rune(p.text))
+			for _, c := range u {
+				wd = oleLE.AppendUint16(wd, c)
+			}
+			cp += uint32(len(u))
+		} else {
+			fcs = append(fcs, uint32(len(wd))*2|0x40000000)
+			b := cp1252(t, p.text)
+			wd = append(wd, b...)
+			cp += uint32(len(b))
+		}
+	}
+	cps = append(cps, cp)
+	ccp := uint32(spec.ccpText)
+	if ccp == 0 {
+		ccp = cp
+	}
+	oleLE.PutUint32(wd[64+12:], ccp)
+	// CLX: one Prc (to be skipped), then the Pcdt.
+	table = []byte{0x01, 2, 0, 0xAA, 0xBB, 0x02}
+	n := len(spec.pieces)
+	table = oleLE.AppendUint32(table, uint32(4*(n+1)+8*n))
+	for _, c := range cps {
+		table = oleLE.AppendUint32(table, c)
+	}
+	for _, fc := range fcs {
+		table = append(table, 0, 0)
+		table = oleLE.AppendUint32(table, fc)
+		table = append(table, 0, 0)
+	}
+	oleLE.PutUint32(wd[154+33*8:], 0)
+	oleLE.PutUint32(wd[154+33*8+4:], uint32(len(table)))
+	return wd, table
+}
+
+func buildDOC(t testing.TB, spec docSpec) []byte {
+	t.Helper()
+	wd, table := buildDOCStreams(t, spec)
+	return writeCFB([]*cfbNode{cfbStream("WordDocument", wd), cfbStream("1Table", table), cfbStream("\x05SummaryInformation", make([]byte, 48))})
+}
+
+// letterDOC is a Word document with a letter to a synthetic citizen: an 8-bit piece, a UTF-16
+// piece with a field, a table and a page break, and a header story after the main text.
+func letterDOC(t testing.TB) []byte {
+	main := []docPieceSpec{
+		{text: "Kære " + testName + "\r"},
+		{text: "CPR-nr. " + testCPR + "\rDiagnose: type 2-diabetes\x13 MERGEFIELD Feltkode \x14Flettet\x15 slut\ra\x07b\x07\x07\x0CSide to\r", wide: true},
+	}
+	n := 0
+	for _, p := range main {
+		n += len([]rune(p.text))
+	}
+	return buildDOC(t, docSpec{pieces: append(main, docPieceSpec{text: "Sagsbehandler i hovedet\r"}), ccpText: n})
+}
+
+// biffRec encodes one BIFF record.
+func biffRec(typ uint16, data []byte) []byte {
+	b := oleLE.AppendUint16(nil, typ)
+	b = oleLE.AppendUint16(b, uint16(len(data)))
+	return append(b, data...)
+}
+
+func biffBOFRec(version, dt uint16) []byte {
+	d := oleLE.AppendUint16(nil, version)
+	d = oleLE.AppendUint16(d, dt)
+	return biffRec(biffBOF, append(d, make([]byte, 12)...))
+}
+
+// xlUStr encodes an XLUnicodeString, 8-bit when every character fits.
+func xlUStr(s string) []byte {
+	r := []rune(s)
+	b := oleLE.AppendUint16(nil, uint16(len(r)))
+	narrow := true
+	for _, c := range r {
+		narrow = narrow && c < 256
+	}
+	if narrow {
+		b = append(b, 0)
+		for _, c := range r {
+			b = append(b, byte(c))
+		}
+		return b
+	}
+	return append(append(b, 1), utf16LE(s)...)
+}
+
+func cellHead(row, col, xf uint16) []byte {
+	b := oleLE.AppendUint16(nil, row)
+	b = oleLE.AppendUint16(b, col)
+	return oleLE.AppendUint16(b, xf)
+}
+
+// xlsSpec describes a generated workbook.
+type xlsSpec struct {
+	encrypted bool
+	version   uint16 // 0: BIFF8
+	truncate  int    // cut this many bytes off the stream's end
+}
+
+// buildXLSStream writes a Workbook stream: a shared string table split over a CONTINUE record
+// in the middle of a string (8-bit before, UTF-16 after), a number shown as "000000-0000",
+// RK, MULRK, LABEL and formula string cells, an embedded chart, a header and two sheets.
+func buildXLSStream(t testing.TB, spec xlsSpec) []byte {
+	t.Helper()
+	version := spec.version
+	if version == 0 {
+		version = biff8
+	}
+	var g []byte
+	g = append(g, biffBOFRec(version, 0x0005)...)
+	if spec.encrypted {
+		g = append(g, biffRec(biffFilePass, []byte{1, 0, 1, 0})...)
+	}
+	g = append(g, biffRec(biffFormat, append(oleLE.AppendUint16(nil, 164), xlUStr(`000000\-0000`)...))...)
+	g = append(g, biffRec(biffXF, make([]byte, 20))...)
+	xf1 := make([]byte, 20)
+	oleLE.PutUint16(xf1[2:], 164)
+	g = append(g, biffRec(biffXF, xf1)...)
+	// SST: "Navn", "CPR", testName, then "Diagnose: sukkersyge" split after "Diagnose: " with
+	// the rest in UTF-16 in the CONTINUE record.
+	sst := oleLE.AppendUint32(nil, 4)
+	sst = oleLE.AppendUint32(sst, 4)
+	for _, s := range []string{"Navn", "CPR"} {
+		sst = append(sst, xlUStr(s)...)
+	}
+	rich := oleLE.AppendUint16(nil, uint16(len([]rune(testName))))
+	rich = append(rich, 0x08|0x01) // rich text, UTF-16
+	rich = oleLE.AppendUint16(rich, 1)
+	rich = append(rich, utf16LE(testName)...)
+	rich = append(rich, 0, 0, 0, 0) // one formatting run
+	sst = append(sst, rich...)
+	last := "Diagnose: sukkersyge"
+	sst = oleLE.AppendUint16(sst, uint16(len(last)))
+	sst = append(sst, 0)
+	sst = append(sst, last[:10]...)
+	cont := append([]byte{1}, utf16LE(last[10:])...)
+	g = append(g, biffRec(biffSST, sst)...)
+	g = append(g, biffRec(biffContinue, cont)...)
+	g = append(g, biffRec(0x0085, append([]byte{0, 0, 0, 0, 0, 0}, 2, 0, 'A', 'B'))...) // BOUNDSHEET (offsets not used)
+	g = append(g, biffRec(biffEOF, nil)...)
+
+	var s1 []byte
+	s1 = append(s1, biffBOFRec(biff8, biffWorksheet)...)
+	s1 = append(s1, biffRec(biffHeader, xlUStr("&LSagsbehandler &P"))...)
+	lsst := func(row, col uint16, i uint32) []byte {
+		return biffRec(biffLabelSST, oleLE.AppendUint32(cellHead(row, col, 0), i))
+	}
+	s1 = append(s1, lsst(0, 0, 0)...)
+	s1 = append(s1, lsst(0, 1, 1)...)
+	s1 = append(s1, lsst(1, 0, 2)...)
+	s1 = append(s1, biffRec(biffNumber, oleLE.AppendUint64(cellHead(1, 1, 1), math.Float64bits(101901234)))...)
+	s1 = append(s1, biffRec(biffRK, oleLE.AppendUint32(cellHead(2, 0, 0), 42<<2|2))...)
+	mul := cellHead(3, 0, 0)[:4]
+	mul = oleLE.AppendUint16(mul, 0)
+	mul = oleLE.AppendUint32(mul, 7<<2|2)
+	mul = oleLE.AppendUint16(mul, 0)
+	mul = oleLE.AppendUint32(mul, 1250<<2|3) // 12.5
+	mul = oleLE.AppendUint16(mul, 1)
+	s1 = append(s1, biffRec(biffMulRK, mul)...)
+	s1 = append(s1, biffRec(biffLabel, append(cellHead(4, 0, 0), xlUStr("Bopæl: Åvej 3")...))...)
+	fv := append(cellHead(5, 0, 0), 0, 0, 0, 0, 0, 0, 0xFF, 0xFF)
+	s1 = append(s1, biffRec(biffFormula, append(fv, make([]byte, 6)...))...)
+	s1 = append(s1, biffRec(biffString, xlUStr("formelresultat"))...)
+	s1 = append(s1, biffBOFRec(biff8, 0x0020)...) // an embedded chart
+	s1 = append(s1, lsst(9, 9, 0)...)
+	s1 = append(s1, biffRec(biffEOF, nil)...)
+	s1 = append(s1, biffRec(biffEOF, nil)...)
+
+	var s2 []byte
+	s2 = append(s2, biffBOFRec(biff8, biffWorksheet)...)
+	s2 = append(s2, lsst(0, 0, 3)...)
+	s2 = append(s2, biffRec(biffEOF, nil)...)
+
+	out := append(append(g, s1...), s2...)
+	return out[:len(out)-spec.truncate]
+}
+
+func buildXLS(t testing.TB, spec xlsSpec) []byte {
+	t.Helper()
+	return writeCFB([]*cfbNode{cfbStream("Workbook", buildXLSStream(t, spec))})
+}
+
+// pptRec encodes one PowerPoint record; a container when kids are given as data with ver 0xF.
+func pptRec(verInst, typ uint16, data []byte) []byte {
+	b := oleLE.AppendUint16(nil, verInst)
+	b = oleLE.AppendUint16(b, typ)
+	b = oleLE.AppendUint32(b, uint32(len(data)))
+	return append(b, data...)
+}
+
+// buildPPTStream writes a PowerPoint Document stream: a document container with a
+// SlideListWithText holding a UTF-16 and an 8-bit text atom, then a slide whose drawing holds
+// a text box.
+func buildPPTStream(t testing.TB) []byte {
+	t.Helper()
+	slwt := pptRec(0x000F, 0x0FF0, bytes.Join([][]byte{
+		pptRec(0, 0x03F3, make([]byte, 20)),   // SlidePersistAtom
+		pptRec(0, 0x0F9F, []byte{0, 0, 0, 0}), // TextHeaderAtom
+		pptRec(0, pptTextChars, utf16LE("Kære "+testName+"\rCPR-nr. "+testCPR)),
+		pptRec(0, 0x0F9F, []byte{1, 0, 0, 0}),
+		pptRec(0, pptTextBytes, []byte("Diagnose: astma\vbehandles")),
+	}, nil))
+	doc := pptRec(0x000F, 0x03E8, bytes.Join([][]byte{pptRec(1, 0x03E9, make([]byte, 40)), slwt}, nil))
+	box := pptRec(0x000F, 0xF00D, pptRec(0, pptTextChars, utf16LE("Tekstboks på dias")))
+	slide := pptRec(0x000F, 0x03EE, pptRec(0x000F, 0xF002, box))
+	return append(doc, slide...)
+}
+
+func buildPPT(t testing.TB) []byte {
+	return writeCFB([]*cfbNode{cfbStream("PowerPoint Document", buildPPTStream(t)), cfbStream("Current User", make([]byte, 20))})
+}
+
+// ole10Native writes a packager stream carrying a file.
+func buildOle10Native(label, path string, data []byte) []byte {
+	var b []byte
+	b = oleLE.AppendUint16(b, 2)
+	ansi := func(s string) []byte {
+		b, _ := charmap.Windows1252.NewEncoder().Bytes([]byte(s))
+		return b
+	}
+	b = append(append(b, ansi(label)...), 0)
+	b = append(append(b, ansi(path)...), 0)
+	b = append(b, 0, 0, 3, 0)
+	tmp := []byte(`C:\Temp\` + label + "\x00")
+	b = oleLE.AppendUint32(b, uint32(len(tmp)))
+	b = append(b, tmp...)
+	b = oleLE.AppendUint32(b, uint32(len(data)))
+	b = append(b, data...)
+	return append(oleLE.AppendUint32(nil, uint32(len(b))), b...)
+}
+
+// compObj writes a \x01CompObj stream naming the object's user type and ProgID.
+func compObj(userType, progID string) []byte {
+	b := make([]byte, 28)
+	oleLE.PutUint32(b[0:], 0xFFFE0001)
+	str := func(s string) {
+		b = oleLE.AppendUint32(b, uint32(len(s)+1))
+		b = append(append(b, s...), 0)
+	}
+	str(userType)
+	b = oleLE.AppendUint32(b, 0) // no clipboard format
+	str(progID)
+	return b
+}
+
+// oleObjectFile writes an embedded object (oleObjectN.bin) with the given payload streams.
+func oleObjectFile(progID string, streams ...*cfbNode) []byte {
+	kids := []*cfbNode{cfbStream("\x01Ole", make([]byte, 20)), cfbStream("\x01CompObj", compObj("Objekt", progID))}
+	return writeCFB(append(kids, streams...))
+}
+
+// addZipEntry returns the archive with one more entry.
+func addZipEntry(t testing.TB, data []byte, name string, content []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := zw.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(content)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}

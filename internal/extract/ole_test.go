@@ -1,0 +1,331 @@
+package extract
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestLegacyWord(t *testing.T) {
+	x := New(Limits{})
+	docs := x.Extract(context.Background(), "Brev.doc", "", letterDOC(t))
+	d := docs[0]
+	if d.Type != "doc" || d.Status != Scanned || len(docs) != 1 {
+		t.Fatalf("got %d docs, %s %s %q", len(docs), d.Type, d.Status, d.Detail)
+	}
+	if len(d.Pages) != 2 {
+		t.Fatalf("want 2 pages (a page break in the main text), got %d: %q", len(d.Pages), allText(d))
+	}
+	p1, p2 := d.Pages[0].Text, d.Pages[1].Text
+	for _, want := range []string{"Kære " + testName, "CPR-nr. " + testCPR, "Diagnose: type 2-diabetes", "Flettet slut", "a\tb"} {
+		if !strings.Contains(p1, want) {
+			t.Errorf("page 1 lacks %q: %q", want, p1)
+		}
+	}
+	if strings.Contains(allText(d), "MERGEFIELD") {
+		t.Errorf("field code read as text: %q", allText(d))
+	}
+	if !strings.Contains(p2, "Side to") || !strings.Contains(p2, "Sagsbehandler i hovedet") {
+		t.Errorf("page 2: %q", p2)
+	}
+
+	cases := []struct {
+		name   string
+		data   []byte
+		status Status
+		detail string
+	}{
+		{"encrypted", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "x"}}, flags: 0x0100}), Encrypted, "password-protected Word document"},
+		{"word95", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "x"}}, nFib: 0x0068}), Unsupported, "Word 6.0/95 document (.doc) not read"},
+		{"word95 ident", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "x"}}, ident: 0xA5DC}), Unsupported, "Word 6.0/95 document (.doc) not read"},
+		{"word2", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "x"}}, ident: 0xA59B}), Unsupported, "Word for Windows 1.x/2.0"},
+		{"bad ident", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "x"}}, ident: 0x1234}), Unscannable, "corrupt Word document: not a Word document"},
+		{"no table stream", writeCFB([]*cfbNode{cfbStream("WordDocument", mustWD(t))}), Unscannable, "corrupt Word document: missing 1Table"},
+		{"piece outside", docWithPiece(t, 0x7FFFFFF0), Unscannable, "corrupt Word document: text outside the WordDocument stream"},
+		{"clx outside", docWithCLX(t, 1<<30, 100), Unscannable, "corrupt Word document: piece table outside the table stream"},
+		{"clx malformed", docWithCLX(t, 0, 3), Unscannable, "corrupt Word document: piece table"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := x.Extract(context.Background(), "Brev.doc", "", c.data)[0]
+			if d.Type != "doc" || d.Status != c.status || !strings.HasPrefix(d.Detail, c.detail) {
+				t.Fatalf("got %s %s %q, want %s %q", d.Type, d.Status, d.Detail, c.status, c.detail)
+			}
+		})
+	}
+}
+
+func mustWD(t *testing.T) []byte {
+	wd, _ := buildDOCStreams(t, docSpec{pieces: []docPieceSpec{{text: "x"}}})
+	return wd
+}
+
+// docWithPiece is a document whose one piece points at fc (8-bit).
+func docWithPiece(t *testing.T, fc uint32) []byte {
+	wd, table := buildDOCStreams(t, docSpec{pieces: []docPieceSpec{{text: "hej"}}})
+	oleLE.PutUint32(table[len(table)-6:], fc|0x40000000)
+	return writeCFB([]*cfbNode{cfbStream("WordDocument", wd), cfbStream("1Table", table)})
+}
+
+// docWithCLX is a document whose FIB places the CLX at fc with length lcb.
+func docWithCLX(t *testing.T, fc, lcb uint32) []byte {
+	wd, table := buildDOCStreams(t, docSpec{pieces: []docPieceSpec{{text: "hej"}}})
+	oleLE.PutUint32(wd[154+33*8:], fc)
+	oleLE.PutUint32(wd[154+33*8+4:], lcb)
+	return writeCFB([]*cfbNode{cfbStream("WordDocument", wd), cfbStream("1Table", table)})
+}
+
+func TestLegacyExcel(t *testing.T) {
+	x := New(Limits{})
+	d := x.Extract(context.Background(), "Borgere.xls", "", buildXLS(t, xlsSpec{}))[0]
+	if d.Type != "xls" || d.Status != Scanned {
+		t.Fatalf("got %s %s %q", d.Type, d.Status, d.Detail)
+	}
+	if len(d.Pages) != 2 {
+		t.Fatalf("want a page per sheet, got %d: %q", len(d.Pages), allText(d))
+	}
+	want1 := "Navn\tCPR\n" + testName + "\t" + testCPR + "\n42\n7\t12.5\nBopæl: Åvej 3\nformelresultat\nSagsbehandler"
+	if got := d.Pages[0].Text; got != want1 {
+		t.Errorf("sheet 1:\n got %q\nwant %q", got, want1)
+	}
+	if got := d.Pages[1].Text; got != "Diagnose: sukkersyge" {
+		t.Errorf("sheet 2 (a string split over CONTINUE): %q", got)
+	}
+
+	cases := []struct {
+		name   string
+		data   []byte
+		status Status
+		detail string
+	}{
+		{"encrypted", buildXLS(t, xlsSpec{encrypted: true}), Encrypted, "password-protected Excel workbook"},
+		{"biff5 stream name", writeCFB([]*cfbNode{cfbStream("Book", buildXLSStream(t, xlsSpec{version: biff5}))}), Unsupported, "Excel 5.0/95 workbook (.xls) not read"},
+		{"biff5 version", buildXLS(t, xlsSpec{version: biff5}), Unsupported, "Excel 5.0/95 workbook (.xls) not read"},
+		{"truncated", buildXLS(t, xlsSpec{truncate: 3}), Unscannable, "corrupt Excel workbook: truncated record"},
+		{"no BOF", writeCFB([]*cfbNode{cfbStream("Workbook", []byte{1, 2, 3, 4, 5, 6})}), Unscannable, "corrupt Excel workbook: no BOF record"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := x.Extract(context.Background(), "Borgere.xls", "", c.data)[0]
+			if d.Type != "xls" || d.Status != c.status || !strings.HasPrefix(d.Detail, c.detail) {
+				t.Fatalf("got %s %s %q, want %s %q", d.Type, d.Status, d.Detail, c.status, c.detail)
+			}
+		})
+	}
+}
+
+func TestZeroPadFormat(t *testing.T) {
+	cases := []struct {
+		v      float64
+		format string
+		want   string
+		ok     bool
+	}{
+		{101901234, "0000000000", "0101901234", true},
+		{101901234, `000000\-0000`, "010190-1234", true},
+		{101901234, `000000"-"0000`, "010190-1234", true},
+		{101901234, `000000-0000;@`, "010190-1234", true},
+		{12, "0.00", "", false},
+		{12, "000", "", false}, // too few digits to be an identifier format
+		{1.5, "0000000000", "", false},
+		{-5, "0000000000", "", false},
+		{12345678901, "0000000000", "", false}, // does not fit
+	}
+	for _, c := range cases {
+		got, ok := zeroPadFormat(c.v, c.format)
+		if got != c.want || ok != c.ok {
+			t.Errorf("zeroPadFormat(%v, %q) = %q %v, want %q %v", c.v, c.format, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestLegacyPowerPoint(t *testing.T) {
+	x := New(Limits{})
+	d := x.Extract(context.Background(), "Dias.ppt", "", buildPPT(t))[0]
+	if d.Type != "ppt" || d.Status != Scanned {
+		t.Fatalf("got %s %s %q", d.Type, d.Status, d.Detail)
+	}
+	want := "Kære " + testName + "\nCPR-nr. " + testCPR + "\nDiagnose: astma\nbehandles\nTekstboks på dias"
+	if got := allText(d); strings.TrimSpace(got) != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	enc := writeCFB([]*cfbNode{cfbStream("PowerPoint Document", buildPPTStream(t)), cfbStream("EncryptedSummary", []byte{1})})
+	if d := x.Extract(context.Background(), "Dias.ppt", "", enc)[0]; d.Status != Encrypted {
+		t.Fatalf("encrypted: %+v", d)
+	}
+	bad := writeCFB([]*cfbNode{cfbStream("PowerPoint Document", []byte{1, 2, 3})})
+	if d := x.Extract(context.Background(), "Dias.ppt", "", bad)[0]; d.Status != Unscannable {
+		t.Fatalf("corrupt: %+v", d)
+	}
+}
+
+// journal is a packaged text file with a synthetic citizen's CPR number and a diagnosis.
+var journal = []byte("Journal\r\nCPR " + testCPR + "\r\nDiagnose: depression\r\n")
+
+func TestOLEObjectsInOOXML(t *testing.T) {
+	packaged := oleObjectFile("Package", cfbStream("\x01Ole10Native", buildOle10Native("journal.txt", `C:\Users\sb\Documents\journal.txt`, journal)))
+	acrobat := oleObjectFile("AcroExch.Document.DC", cfbStream("CONTENTS", buildPDF(t, "Udskrift", "CPR "+testCPR)))
+	inner := buildDOCX(t, wPara("Indlejret: CPR "+testCPR), nil)
+	ooxml := oleObjectFile("Word.Document.12", cfbStream("Package", inner))
+	wb := buildXLSStream(t, xlsSpec{})
+	excel := writeCFB([]*cfbNode{cfbStream("\x01Ole", make([]byte, 20)), cfbStream("\x01CompObj", compObj("Regneark", "Excel.Sheet.8")), cfbStream("Workbook", wb)})
+	equation := oleObjectFile("Equation.3", cfbStream("Equation Native", []byte{1, 2, 3}))
+	docx := buildZip(t,
+		zent{name: "[Content_Types].xml", data: []byte(`wordprocessingml.document.main+xml`)},
+		zent{name: "word/document.xml", data: []byte(`<w:document ` + wNS + `><w:body>` + wPara("Se bilag") + `</w:body></w:document>`)},
+		zent{name: "word/embeddings/oleObject1.bin", data: packaged},
+		zent{name: "word/embeddings/oleObject2.bin", data: acrobat},
+		zent{name: "word/embeddings/oleObject3.bin", data: ooxml},
+		zent{name: "word/embeddings/oleObject4.bin", data: excel},
+		zent{name: "word/embeddings/oleObject5.bin", data: equation},
+		zent{name: "word/embeddings/Dokument.pdf", data: buildPDF(t, "Direkte indlejret")},
+	)
+	docs := New(Limits{}).Extract(context.Background(), "Brev.docx", "", docx)
+	type want struct {
+		name, typ string
+		status    Status
+		text      string // contained in the text, or the Detail when not scanned
+	}
+	const e = "Brev.docx/word/embeddings/"
+	wants := []want{
+		{"Brev.docx", "docx", Scanned, "Se bilag"},
+		{e + "oleObject1.bin", "ole", Scanned, "journal.txt"},
+		{e + "oleObject1.bin/journal.txt", "text", Scanned, "Diagnose: depression"},
+		{e + "oleObject2.bin", "ole", Scanned, ""},
+		{e + "oleObject2.bin/CONTENTS", "pdf", Scanned, "CPR " + testCPR},
+		{e + "oleObject3.bin", "ole", Scanned, ""},
+		{e + "oleObject3.bin/Package", "docx", Scanned, "Indlejret: CPR " + testCPR},
+		{e + "oleObject4.bin", "xls", Scanned, testCPR},
+		{e + "oleObject5.bin", "ole", Unsupported, "unsupported file type: embedded OLE object (Equation Editor equation, Equation.3)"},
+		{e + "Dokument.pdf", "pdf", Scanned, "Direkte indlejret"},
+	}
+	if len(docs) != len(wants) {
+		var names []string
+		for _, d := range docs {
+			names = append(names, d.Name+" "+string(d.Status)+" "+d.Detail)
+		}
+		t.Fatalf("got %d documents, want %d: %q", len(docs), len(wants), names)
+	}
+	for i, w := range wants {
+		d := docs[i]
+		ok := d.Name == w.name && d.Type == w.typ && d.Status == w.status
+		if w.status == Scanned {
+			ok = ok && strings.Contains(allText(d), w.text)
+		} else {
+			ok = ok && d.Detail == w.text
+		}
+		if !ok {
+			t.Errorf("document %d: got %q %s %s %q %q, want %+v", i, d.Name, d.Type, d.Status, d.Detail, allText(d), w)
+		}
+	}
+
+	// At the nesting limit the object is listed, its content is not read, and that is said.
+	docs = New(Limits{MaxDepth: 2}).Extract(context.Background(), "Breve.zip", "", buildZip(t, zent{name: "Brev.docx", data: docx}))
+	obj := find(t, docs, "Breve.zip/Brev.docx/word/embeddings/oleObject1.bin")
+	if obj.Status != TooLarge || !strings.Contains(obj.Detail, "MaxDepth") {
+		t.Fatalf("object at the depth limit: %+v", obj)
+	}
+}
+
+// TestOLEObjectsInOtherPackages: objects under ppt/ and xl/ embeddings are read the same way.
+func TestOLEObjectsInOtherPackages(t *testing.T) {
+	packaged := oleObjectFile("Package", cfbStream("\x01Ole10Native", buildOle10Native("journal.txt", `C:\journal.txt`, journal)))
+	pptx := buildPPTX(t, []string{"Dias"}, nil)
+	pptx = addZipEntry(t, pptx, "ppt/embeddings/oleObject1.bin", packaged)
+	docs := New(Limits{}).Extract(context.Background(), "Dias.pptx", "", pptx)
+	if d := find(t, docs, "Dias.pptx/ppt/embeddings/oleObject1.bin/journal.txt"); d.Status != Scanned || !strings.Contains(allText(d), testCPR) {
+		t.Fatalf("pptx: %+v", d)
+	}
+	xlsx := addZipEntry(t, buildXLSXWithCPRNumber(t), "xl/embeddings/oleObject1.bin", packaged)
+	docs = New(Limits{}).Extract(context.Background(), "Ark.xlsx", "", xlsx)
+	if d := find(t, docs, "Ark.xlsx/xl/embeddings/oleObject1.bin/journal.txt"); d.Status != Scanned || !strings.Contains(allText(d), testCPR) {
+		t.Fatalf("xlsx: %+v", d)
+	}
+}
+
+func TestOle10Native(t *testing.T) {
+	full := buildOle10Native("Bilag", `C:\Dokumenter\Afgørelse 2.pdf`, []byte("%PDF-1.4"))
+	cases := []struct {
+		name     string
+		data     []byte
+		wantName string
+		wantData string
+	}{
+		{"parsed", full, "Afgørelse 2.pdf", "%PDF-1.4"},
+		{"no path", buildOle10Native("Bilag.txt", "", []byte("x")), "Bilag.txt", "x"},
+		{"compact", append(oleLE.AppendUint32(nil, 6), 2, 0, 0x01, 'a', 'b', 'c'), "pakke", "\x01abc"},
+		{"unparsed", append(oleLE.AppendUint32(nil, 3), 'a', 'b', 'c'), "pakke", "abc"},
+		{"size lies", append(oleLE.AppendUint32(nil, 1<<31), 'a', 'b'), "pakke", "ab"},
+		{"truncated", full[:len(full)-3], "pakke", string(full[4 : len(full)-3])},
+		{"empty", nil, "pakke", ""},
+	}
+	for _, c := range cases {
+		p := parseOle10Native(c.data)
+		if p.name() != c.wantName || string(p.data) != c.wantData {
+			t.Errorf("%s: got %q %q, want %q %q", c.name, p.name(), p.data, c.wantName, c.wantData)
+		}
+	}
+}
+
+// TestHostileOLE cuts and corrupts every generated binary: each must give a status, never a
+// panic or a hang (panics are not recovered here).
+func TestHostileOLE(t *testing.T) {
+	x := fuzzExtractor()
+	for name, data := range oleSeeds(t) {
+		step := max(len(data)/97, 1)
+		for cut := 0; cut < len(data); cut += step {
+			checkDocs(t, name, x.Extract(context.Background(), name, "", data[:cut]))
+		}
+		for i := 0; i < 200; i++ {
+			b := append([]byte(nil), data...)
+			k := (i*7919 + 13) % len(b)
+			b[k] ^= byte(0x55 + i)
+			b[(k*31+i)%len(b)] = 0xFF
+			checkDocs(t, name, x.Extract(context.Background(), name, "", b))
+		}
+	}
+}
+
+// oleSeeds are the generated OLE binaries, for TestHostileOLE and FuzzOLE.
+func oleSeeds(t testing.TB) map[string][]byte {
+	return map[string][]byte{
+		"brev.doc":   letterDOC(t),
+		"ark.xls":    buildXLS(t, xlsSpec{}),
+		"dias.ppt":   buildPPT(t),
+		"objekt.bin": oleObjectFile("Package", cfbStream("\x01Ole10Native", buildOle10Native("journal.txt", `C:\journal.txt`, journal))),
+		// A CONTENTS stream that is text, not a PDF: a broken PDF would spend the time in the
+		// pdftotext fallback rather than in the object reader.
+		"contents.bin": oleObjectFile("AcroExch.Document.DC", cfbStream("CONTENTS", []byte("Udskrift "+testCPR))),
+	}
+}
+
+func FuzzOLE(f *testing.F) {
+	for name, data := range oleSeeds(f) {
+		f.Add(name, data)
+	}
+	x := fuzzExtractor()
+	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		checkDocs(t, name, x.Extract(context.Background(), name, "", data))
+	})
+}
+
+// FuzzBIFF feeds raw record streams to the legacy readers directly (no compound file around).
+func FuzzBIFF(f *testing.F) {
+	f.Add(buildXLSStream(f, xlsSpec{}))
+	f.Add(buildPPTStream(f))
+	wd, table := buildDOCStreams(f, docSpec{pieces: []docPieceSpec{{text: "a\x13b\x14c\x15"}, {text: "d\x07\x07", wide: true}}})
+	f.Add(append(wd, table...))
+	x := fuzzExtractor()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, c := range []*cfbNode{cfbStream("Workbook", data), cfbStream("PowerPoint Document", data)} {
+			checkDocs(t, "f", x.Extract(context.Background(), "f", "", writeCFB([]*cfbNode{c})))
+		}
+		if len(data) > 1024 {
+			checkDocs(t, "f", x.Extract(context.Background(), "f", "", writeCFB([]*cfbNode{cfbStream("WordDocument", data[:1024]), cfbStream("1Table", data[1024:]), cfbStream("0Table", data[1024:])})))
+		}
+		fuzzText(t, func(s *sink) error {
+			parseSST([][]byte{data, data[len(data)/2:]}, len(data))
+			return nil
+		})
+	})
+}

@@ -1,0 +1,613 @@
+package extract
+
+import (
+	"encoding/binary"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+)
+
+// Excel 97-2003 workbooks ([MS-XLS], BIFF8). Like .doc (doc.go) this is a small reader written
+// for hostile input rather than an unmaintained library: the Workbook stream is a flat list of
+// records (type, length, data), read in order. The globals substream holds the shared string
+// table (SST, continued over CONTINUE records), the number formats and a FILEPASS record when
+// the workbook is encrypted; each worksheet substream (BOF ... EOF, charts nested inside) holds
+// its cells. One page per worksheet, a line per row, cells separated by tabs.
+
+const (
+	biffBOF      = 0x0809
+	biffEOF      = 0x000A
+	biffFilePass = 0x002F
+	biffSST      = 0x00FC
+	biffContinue = 0x003C
+	biffLabelSST = 0x00FD
+	biffLabel    = 0x0204
+	biffRString  = 0x00D6
+	biffNumber   = 0x0203
+	biffRK       = 0x027E
+	biffMulRK    = 0x00BD
+	biffFormula  = 0x0006
+	biffString   = 0x0207
+	biffFormat   = 0x041E
+	biffXF       = 0x00E0
+	biffHeader   = 0x0014
+	biffFooter   = 0x0015
+	biffTXO      = 0x01B6
+	biffShrFmla  = 0x04BC
+	biffArray    = 0x0221
+	biffTable    = 0x0236
+
+	biff8          = 0x0600
+	biff5          = 0x0500
+	biffWorksheet  = 0x0010
+	biffMacroSheet = 0x0040
+)
+
+// biffReader walks the records of a BIFF stream.
+type biffReader struct {
+	b   []byte
+	off int
+	cut bool // a record ran past the end of the stream
+}
+
+func (r *biffReader) next() (typ uint16, data []byte, ok bool) {
+	if r.off+4 > len(r.b) {
+		r.cut = r.cut || r.off < len(r.b)
+		return 0, nil, false
+	}
+	typ = binary.LittleEndian.Uint16(r.b[r.off:])
+	n := int(binary.LittleEndian.Uint16(r.b[r.off+2:]))
+	start := r.off + 4
+	if start+n > len(r.b) {
+		r.cut = true
+		r.off = len(r.b)
+		return typ, r.b[start:], true
+	}
+	r.off = start + n
+	return typ, r.b[start : start+n], true
+}
+
+// peek returns the type of the next record without reading it.
+func (r *biffReader) peek() (uint16, bool) {
+	if r.off+4 > len(r.b) {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint16(r.b[r.off:]), true
+}
+
+// continued returns data followed by the data of the CONTINUE records after it.
+func (r *biffReader) continued(data []byte) [][]byte {
+	segs := [][]byte{data}
+	for {
+		t, ok := r.peek()
+		if !ok || t != biffContinue {
+			return segs
+		}
+		_, d, _ := r.next()
+		segs = append(segs, d)
+	}
+}
+
+// xlsCell is one cell's text.
+type xlsCell struct {
+	row, col uint16
+	text     string
+}
+
+// xlsBook is the state of reading one workbook.
+type xlsBook struct {
+	sst     []string
+	formats map[uint16]string // custom number formats by index
+	xfs     []uint16          // number format index per cell format (XF)
+	left    int               // bytes of text still worth collecting (MaxTextBytes)
+
+	cells []xlsCell // of the sheet being read
+	extra []string  // headers, footers, text boxes of the sheet
+}
+
+// maxXFs bounds the cell formats kept (a workbook has at most 4050; the index is 16 bits).
+const maxXFs = 1 << 16
+
+func (w *walker) xls(j *job, c *cfb) error {
+	b, err := c.read("", "Workbook", w.lim.MaxDocumentBytes)
+	if err != nil {
+		return xlsError(err)
+	}
+	r := &biffReader{b: b}
+	typ, data, ok := r.next()
+	if !ok || typ != biffBOF || len(data) < 4 {
+		return &statusError{Unscannable, "corrupt Excel workbook: no BOF record"}
+	}
+	switch binary.LittleEndian.Uint16(data) {
+	case biff8:
+	case biff5:
+		return &statusError{Unsupported, "Excel 5.0/95 workbook (.xls) not read"}
+	default:
+		return &statusError{Unsupported, "Excel workbook of an unknown BIFF version (.xls) not read"}
+	}
+	x := &xlsBook{formats: map[uint16]string{}, left: w.lim.MaxTextBytes + 1}
+	depth := 1      // open substreams (charts nest inside sheets)
+	globals := true // in the workbook globals
+	sheet := false  // in a worksheet substream
+	lastFormula := false
+	var lastRow, lastCol uint16
+	for n := 0; ; n++ {
+		if n&4095 == 0 && w.ctx.Err() != nil {
+			return w.ctx.Err()
+		}
+		if j.s.full() {
+			return nil
+		}
+		typ, data, ok := r.next()
+		if !ok {
+			break
+		}
+		formula := false
+		switch typ {
+		case biffBOF:
+			depth++
+			if depth == 1 && len(data) >= 4 {
+				dt := binary.LittleEndian.Uint16(data[2:])
+				sheet = dt == biffWorksheet || dt == biffMacroSheet
+				x.cells, x.extra = x.cells[:0], x.extra[:0]
+			}
+		case biffEOF:
+			depth = max(depth-1, 0)
+			if depth == 0 {
+				if sheet {
+					x.writeSheet(j.s)
+				}
+				globals, sheet = false, false
+			}
+		case biffFilePass:
+			if globals {
+				return &statusError{Encrypted, "password-protected Excel workbook"}
+			}
+		case biffSST:
+			if globals {
+				x.sst = parseSST(r.continued(data), len(b))
+			}
+		case biffFormat:
+			if globals && len(data) > 2 {
+				if s, ok := xlUnicodeString(data[2:]); ok {
+					x.formats[binary.LittleEndian.Uint16(data)] = s
+				}
+			}
+		case biffXF:
+			if globals && len(data) >= 4 && len(x.xfs) < maxXFs {
+				x.xfs = append(x.xfs, binary.LittleEndian.Uint16(data[2:]))
+			}
+		}
+		if sheet && depth == 1 {
+			formula = x.cell(typ, data, r, lastFormula, lastRow, lastCol)
+			if formula && len(data) >= 4 {
+				lastRow, lastCol = binary.LittleEndian.Uint16(data), binary.LittleEndian.Uint16(data[2:])
+			}
+		}
+		// A formula's string result may follow after its shared-formula or array record.
+		lastFormula = formula || lastFormula && (typ == biffShrFmla || typ == biffArray || typ == biffTable)
+	}
+	if sheet {
+		x.writeSheet(j.s) // the last sheet had no EOF
+	}
+	if r.cut {
+		return &statusError{Unscannable, "corrupt Excel workbook: truncated record"}
+	}
+	return nil
+}
+
+func xlsError(err error) error {
+	if se, ok := err.(*statusError); ok {
+		return se
+	}
+	return &statusError{Unscannable, "corrupt Excel workbook: unreadable Workbook stream"}
+}
+
+// cell reads one record of a worksheet; it reports whether it was a formula whose string result
+// follows in a STRING record.
+func (x *xlsBook) cell(typ uint16, data []byte, r *biffReader, afterFormula bool, fRow, fCol uint16) bool {
+	le := binary.LittleEndian
+	add := func(row, col uint16, s string) {
+		if s == "" || x.left <= 0 {
+			return
+		}
+		x.left -= len(s)
+		x.cells = append(x.cells, xlsCell{row: row, col: col, text: s})
+	}
+	if typ == biffHeader || typ == biffFooter {
+		if s, ok := xlUnicodeString(data); ok && s != "" && x.left > 0 {
+			x.left -= len(s)
+			x.extra = append(x.extra, headerFooterText(s))
+		}
+		return false
+	}
+	if typ == biffTXO {
+		if s := txoText(data, r); s != "" && x.left > 0 {
+			x.left -= len(s)
+			x.extra = append(x.extra, s)
+		}
+		return false
+	}
+	if typ == biffString {
+		if s, ok := xlUnicodeString(data); ok && afterFormula {
+			add(fRow, fCol, s)
+		}
+		return false
+	}
+	if len(data) < 6 {
+		return false
+	}
+	row, col, ixfe := le.Uint16(data), le.Uint16(data[2:]), le.Uint16(data[4:])
+	switch typ {
+	case biffLabelSST:
+		if len(data) >= 10 {
+			if i := le.Uint32(data[6:]); uint64(i) < uint64(len(x.sst)) {
+				add(row, col, x.sst[i])
+			}
+		}
+	case biffLabel, biffRString:
+		if s, ok := xlUnicodeString(data[6:]); ok {
+			add(row, col, s)
+		}
+	case biffNumber:
+		if len(data) >= 14 {
+			add(row, col, x.number(math.Float64frombits(le.Uint64(data[6:])), ixfe))
+		}
+	case biffRK:
+		if len(data) >= 10 {
+			add(row, col, x.number(rkValue(le.Uint32(data[6:])), ixfe))
+		}
+	case biffMulRK:
+		for i, p := 0, data[4:]; len(p) >= 8; i, p = i+1, p[6:] {
+			add(row, col+uint16(i), x.number(rkValue(le.Uint32(p[2:])), le.Uint16(p)))
+		}
+	case biffFormula:
+		if len(data) >= 14 {
+			v := data[6:14]
+			if le.Uint16(v[6:]) != 0xFFFF {
+				add(row, col, x.number(math.Float64frombits(le.Uint64(v)), ixfe))
+			} else if v[0] == 0 {
+				return true // the string result is in the STRING record that follows
+			}
+		}
+	}
+	return false
+}
+
+// writeSheet writes the collected sheet as one page: cells in row and column order.
+func (x *xlsBook) writeSheet(s *sink) {
+	s.startPage()
+	sort.SliceStable(x.cells, func(a, b int) bool {
+		if x.cells[a].row != x.cells[b].row {
+			return x.cells[a].row < x.cells[b].row
+		}
+		return x.cells[a].col < x.cells[b].col
+	})
+	for i, c := range x.cells {
+		if i > 0 {
+			if x.cells[i-1].row != c.row {
+				s.writeByte('\n')
+			} else {
+				s.writeByte('\t')
+			}
+		}
+		s.write(cellLine.Replace(c.text))
+	}
+	s.newline()
+	for _, e := range x.extra {
+		s.write(e)
+		s.newline()
+	}
+	x.cells, x.extra = x.cells[:0], x.extra[:0]
+}
+
+// number renders a numeric cell: integers without decimals, a number shown through an all-zero
+// custom format ("0000000000", "000000-0000") padded as Excel shows it, so that a CPR number
+// stored as a number reads as one.
+func (x *xlsBook) number(v float64, ixfe uint16) string {
+	if int(ixfe) < len(x.xfs) {
+		if f, ok := x.formats[x.xfs[ixfe]]; ok {
+			if s, ok := zeroPadFormat(v, f); ok {
+				return s
+			}
+		}
+	}
+	return generalNumber(v)
+}
+
+func generalNumber(v float64) string {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return ""
+	case v == math.Trunc(v) && math.Abs(v) < 1e15:
+		return formatInt(int64(v))
+	}
+	return strconv.FormatFloat(v, 'g', 15, 64)
+}
+
+func formatInt(v int64) string { return strconv.FormatInt(v, 10) }
+
+// zeroPadFormat applies a number format made only of digit placeholders "0" and separators
+// (-, space, /, quoted or escaped) to a non-negative integer, e.g. "000000-0000".
+func zeroPadFormat(v float64, format string) (string, bool) {
+	sec, _, _ := strings.Cut(format, ";")
+	var pat []rune
+	zeros := 0
+	quoted := false
+	for i := 0; i < len(sec); i++ {
+		c := sec[i]
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+			pat = append(pat, rune(c)|0x100000) // literal
+		case c == '\\' && i+1 < len(sec):
+			i++
+			pat = append(pat, rune(sec[i])|0x100000)
+		case c == '0':
+			zeros++
+			pat = append(pat, '0')
+		case c == '-' || c == ' ' || c == '/':
+			pat = append(pat, rune(c)|0x100000)
+		default:
+			return "", false
+		}
+	}
+	if zeros < 6 || zeros > 18 || v < 0 || v != math.Trunc(v) || v >= math.Pow10(zeros) {
+		return "", false
+	}
+	digits := formatInt(int64(v))
+	digits = strings.Repeat("0", zeros-len(digits)) + digits
+	var b strings.Builder
+	k := 0
+	for _, p := range pat {
+		if p == '0' {
+			b.WriteByte(digits[k])
+			k++
+		} else {
+			b.WriteRune(p &^ 0x100000)
+		}
+	}
+	return b.String(), true
+}
+
+// rkValue decodes an RK number: a 30-bit integer or the top 30 bits of a double, optionally
+// divided by 100.
+func rkValue(rk uint32) float64 {
+	var v float64
+	if rk&2 != 0 {
+		v = float64(int32(rk) >> 2)
+	} else {
+		v = math.Float64frombits(uint64(rk&0xFFFFFFFC) << 32)
+	}
+	if rk&1 != 0 {
+		v /= 100
+	}
+	return v
+}
+
+// xlUnicodeString reads an XLUnicodeString (uint16 count, flags, 8-bit or UTF-16 characters)
+// at the start of b.
+func xlUnicodeString(b []byte) (string, bool) {
+	if len(b) < 3 {
+		return "", false
+	}
+	n := int(binary.LittleEndian.Uint16(b))
+	p := b[3:]
+	if b[2]&1 != 0 {
+		if 2*n > len(p) {
+			n = len(p) / 2
+		}
+		return decodeUTF16LE(p[:2*n]), true
+	}
+	if n > len(p) {
+		n = len(p)
+	}
+	return decodeLatin1(p[:n]), true
+}
+
+func decodeUTF16LE(b []byte) string {
+	u := make([]uint16, len(b)/2)
+	for i := range u {
+		u[i] = binary.LittleEndian.Uint16(b[2*i:])
+	}
+	return string(utf16.Decode(u))
+}
+
+// decodeLatin1 decodes "compressed" BIFF characters: the low bytes of UTF-16 code units.
+func decodeLatin1(b []byte) string {
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
+	}
+	return string(r)
+}
+
+// headerFooterText drops the formatting codes of a sheet header or footer ("&L", "&\"Arial\"",
+// "&P") and keeps its text.
+func headerFooterText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '&' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		i++
+		switch c := s[i]; {
+		case c == '&':
+			b.WriteByte('&')
+		case c == '"':
+			if k := strings.IndexByte(s[i+1:], '"'); k >= 0 {
+				i += k + 1
+			}
+		case c == 'L' || c == 'C' || c == 'R':
+			b.WriteByte(' ')
+		case c >= '0' && c <= '9':
+			for i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+				i++
+			}
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// txoText reads the text of a text box or comment (TXO): its characters are in the CONTINUE
+// records that follow, each starting with a flag byte (8-bit or UTF-16).
+func txoText(data []byte, r *biffReader) string {
+	if len(data) < 12 {
+		return ""
+	}
+	left := int(binary.LittleEndian.Uint16(data[10:]))
+	var b strings.Builder
+	for left > 0 {
+		t, ok := r.peek()
+		if !ok || t != biffContinue {
+			break
+		}
+		_, d, _ := r.next()
+		if len(d) < 1 {
+			break
+		}
+		p := d[1:]
+		if d[0]&1 != 0 {
+			n := min(left, len(p)/2)
+			b.WriteString(decodeUTF16LE(p[:2*n]))
+			left -= n
+		} else {
+			n := min(left, len(p))
+			b.WriteString(decodeLatin1(p[:n]))
+			left -= n
+		}
+		if len(p) == 0 {
+			break
+		}
+	}
+	return b.String()
+}
+
+// parseSST reads the shared string table from the SST record and its CONTINUE records (segs).
+// A string's characters may be split over a record boundary, and the part in the next record
+// starts with its own flag byte (8-bit or UTF-16); rich-text runs and phonetic data are
+// skipped. Reading stops at the first string that does not fit: the ones before stay usable.
+func parseSST(segs [][]byte, maxStrings int) []string {
+	r := &biffSegs{segs: segs}
+	hdr, ok := r.read(8)
+	if !ok {
+		return nil
+	}
+	unique := int(binary.LittleEndian.Uint32(hdr[4:]))
+	out := make([]string, 0, min(unique, 1<<16))
+	for i := 0; i < unique && i < maxStrings; i++ {
+		h, ok := r.read(3)
+		if !ok {
+			break
+		}
+		cch, flags := int(binary.LittleEndian.Uint16(h)), h[2]
+		runs, ext := 0, 0
+		if flags&0x08 != 0 {
+			b, ok := r.read(2)
+			if !ok {
+				break
+			}
+			runs = int(binary.LittleEndian.Uint16(b))
+		}
+		if flags&0x04 != 0 {
+			b, ok := r.read(4)
+			if !ok {
+				break
+			}
+			ext = int(binary.LittleEndian.Uint32(b))
+		}
+		str, ok := r.chars(cch, flags&1 != 0)
+		out = append(out, str)
+		if !ok || !r.skip(4*runs) || !r.skip(ext) {
+			break
+		}
+	}
+	return out
+}
+
+// biffSegs reads across the data of a record and its CONTINUE records.
+type biffSegs struct {
+	segs [][]byte
+	i    int // current segment
+	off  int // offset in it
+}
+
+// read returns the next n bytes (n small), crossing segment boundaries.
+func (r *biffSegs) read(n int) ([]byte, bool) {
+	if r.i < len(r.segs) && r.off+n <= len(r.segs[r.i]) {
+		b := r.segs[r.i][r.off : r.off+n]
+		r.off += n
+		return b, true
+	}
+	out := make([]byte, 0, n)
+	for len(out) < n {
+		if r.i >= len(r.segs) {
+			return nil, false
+		}
+		if r.off >= len(r.segs[r.i]) {
+			r.i, r.off = r.i+1, 0
+			continue
+		}
+		k := min(n-len(out), len(r.segs[r.i])-r.off)
+		out = append(out, r.segs[r.i][r.off:r.off+k]...)
+		r.off += k
+	}
+	return out, true
+}
+
+// skip passes over n bytes.
+func (r *biffSegs) skip(n int) bool {
+	for n > 0 {
+		if r.i >= len(r.segs) {
+			return false
+		}
+		k := min(n, len(r.segs[r.i])-r.off)
+		r.off += k
+		n -= k
+		if r.off >= len(r.segs[r.i]) {
+			r.i, r.off = r.i+1, 0
+		}
+	}
+	return true
+}
+
+// chars reads cch characters; where they continue in the next segment, that segment's first
+// byte says whether the rest is 8-bit or UTF-16.
+func (r *biffSegs) chars(cch int, wide bool) (string, bool) {
+	var b strings.Builder
+	for cch > 0 {
+		if r.i >= len(r.segs) {
+			return b.String(), false
+		}
+		seg := r.segs[r.i]
+		if r.off >= len(seg) {
+			r.i, r.off = r.i+1, 0
+			if r.i >= len(r.segs) || len(r.segs[r.i]) == 0 {
+				return b.String(), false
+			}
+			wide = r.segs[r.i][0]&1 != 0
+			r.off = 1
+			continue
+		}
+		avail := len(seg) - r.off
+		if wide {
+			n := min(cch, avail/2)
+			if n == 0 {
+				return b.String(), false // half a character before the boundary
+			}
+			b.WriteString(decodeUTF16LE(seg[r.off : r.off+2*n]))
+			r.off += 2 * n
+			cch -= n
+		} else {
+			n := min(cch, avail)
+			b.WriteString(decodeLatin1(seg[r.off : r.off+n]))
+			r.off += n
+			cch -= n
+		}
+	}
+	return b.String(), true
+}
