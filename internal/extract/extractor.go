@@ -287,6 +287,8 @@ func (w *walker) parse(j *job) error {
 		return w.pptx(j)
 	case "xlsx":
 		return w.xlsx(j)
+	case "xlsb":
+		return w.xlsb(j)
 	case "odt", "ods", "odp":
 		return w.odf(j)
 	case "zip":

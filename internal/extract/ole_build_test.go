@@ -351,3 +351,85 @@ func addZipEntry(t testing.TB, data []byte, name string, content []byte) []byte 
 	}
 	return buf.Bytes()
 }
+
+// xlsbRec encodes one XLSB record (type and size as 7-bit varints).
+func xlsbRec(typ int, data []byte) []byte {
+	var b []byte
+	for {
+		c := byte(typ & 0x7F)
+		typ >>= 7
+		if typ == 0 {
+			b = append(b, c)
+			break
+		}
+		b = append(b, c|0x80)
+	}
+	n := len(data)
+	for {
+		c := byte(n & 0x7F)
+		n >>= 7
+		if n == 0 {
+			b = append(b, c)
+			break
+		}
+		b = append(b, c|0x80)
+	}
+	return append(b, data...)
+}
+
+func xlWStr(s string) []byte {
+	u := utf16LE(s)
+	return append(oleLE.AppendUint32(nil, uint32(len(u)/2)), u...)
+}
+
+func xlsbCell(col, style uint32, v []byte) []byte {
+	b := oleLE.AppendUint32(nil, col)
+	b = oleLE.AppendUint32(b, style)
+	return append(b, v...)
+}
+
+// buildXLSB writes an Excel binary workbook with two sheets (listed in reverse of their part
+// names, to check the order comes from the workbook): shared strings, an inline string, a
+// number shown through the format 0000000000 and an RK number.
+func buildXLSB(t testing.TB) []byte {
+	t.Helper()
+	rels := func(body string) []byte {
+		return []byte(`<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` + body + `</Relationships>`)
+	}
+	rel := func(id, typ, target string) string {
+		return `<Relationship Id="` + id + `" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/` + typ + `" Target="` + target + `"/>`
+	}
+	sheet := func(id, name string) []byte {
+		d := make([]byte, 8)
+		return xlsbRec(xlsbBundleSh, append(append(d, xlWStr(id)...), xlWStr(name)...))
+	}
+	book := bytes.Join([][]byte{xlsbRec(131, nil), xlsbRec(143, nil), sheet("rId2", "Noter"), sheet("rId1", "Borgere"), xlsbRec(144, nil), xlsbRec(132, nil)}, nil)
+	sst := bytes.Join([][]byte{xlsbRec(159, make([]byte, 8)), xlsbRec(xlsbSSTItem, append([]byte{0}, xlWStr(testName)...)), xlsbRec(xlsbSSTItem, append([]byte{0}, xlWStr("Diagnose: KOL")...)), xlsbRec(160, nil)}, nil)
+	styles := bytes.Join([][]byte{
+		xlsbRec(xlsbFmt, append(oleLE.AppendUint16(nil, 164), xlWStr("0000000000")...)),
+		xlsbRec(xlsbBeginXFs, make([]byte, 4)),
+		xlsbRec(xlsbXF, make([]byte, 16)),
+		xlsbRec(xlsbXF, append([]byte{0, 0, 164, 0}, make([]byte, 12)...)),
+		xlsbRec(xlsbEndXFs, nil),
+	}, nil)
+	row := func(r uint32) []byte {
+		return xlsbRec(xlsbRowHdr, append(oleLE.AppendUint32(nil, r), make([]byte, 13)...))
+	}
+	s1 := bytes.Join([][]byte{
+		xlsbRec(129, nil),
+		row(0), xlsbRec(xlsbCellIsst, xlsbCell(0, 0, oleLE.AppendUint32(nil, 0))), xlsbRec(xlsbCellReal, xlsbCell(1, 1, oleLE.AppendUint64(nil, math.Float64bits(101901234)))),
+		row(1), xlsbRec(xlsbCellSt, xlsbCell(0, 0, xlWStr("Bopæl: Åvej 3"))), xlsbRec(xlsbCellRk, xlsbCell(1, 0, oleLE.AppendUint32(nil, 42<<2|2))),
+		xlsbRec(130, nil),
+	}, nil)
+	s2 := bytes.Join([][]byte{row(0), xlsbRec(xlsbCellIsst, xlsbCell(2, 0, oleLE.AppendUint32(nil, 1)))}, nil)
+	return buildZip(t,
+		zent{name: "[Content_Types].xml", data: []byte(`<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/workbook.bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/></Types>`)},
+		zent{name: "_rels/.rels", data: rels(rel("rId1", "officeDocument", "xl/workbook.bin"))},
+		zent{name: "xl/workbook.bin", data: book},
+		zent{name: "xl/_rels/workbook.bin.rels", data: rels(rel("rId1", "worksheet", "worksheets/sheet2.bin") + rel("rId2", "worksheet", "worksheets/sheet1.bin") + rel("rId3", "sharedStrings", "sharedStrings.bin") + rel("rId4", "styles", "styles.bin"))},
+		zent{name: "xl/sharedStrings.bin", data: sst},
+		zent{name: "xl/styles.bin", data: styles},
+		zent{name: "xl/worksheets/sheet1.bin", data: s2},
+		zent{name: "xl/worksheets/sheet2.bin", data: s1},
+	)
+}

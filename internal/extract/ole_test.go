@@ -290,6 +290,7 @@ func TestHostileOLE(t *testing.T) {
 func oleSeeds(t testing.TB) map[string][]byte {
 	return map[string][]byte{
 		"brev.doc":   letterDOC(t),
+		"ark.xlsb":   buildXLSB(t),
 		"ark.xls":    buildXLS(t, xlsSpec{}),
 		"dias.ppt":   buildPPT(t),
 		"objekt.bin": oleObjectFile("Package", cfbStream("\x01Ole10Native", buildOle10Native("journal.txt", `C:\journal.txt`, journal))),
@@ -328,4 +329,28 @@ func FuzzBIFF(f *testing.F) {
 			return nil
 		})
 	})
+}
+
+func TestXLSB(t *testing.T) {
+	data := buildXLSB(t)
+	docs := New(Limits{}).Extract(context.Background(), "Borgere.xlsb", "", data)
+	d := docs[0]
+	if len(docs) != 1 || d.Type != "xlsb" || d.Status != Scanned || len(d.Pages) != 2 {
+		t.Fatalf("got %d docs: %+v", len(docs), d)
+	}
+	if got, want := d.Pages[1].Text, testName+"\t0101901234\nBopæl: Åvej 3\t42"; got != want {
+		t.Errorf("sheet Borgere: got %q, want %q", got, want)
+	}
+	if got := d.Pages[0].Text; got != "Diagnose: KOL" {
+		t.Errorf("sheet Noter: %q", got)
+	}
+	// Recognised by its parts without the name, and a damaged sheet is reported.
+	if d := New(Limits{}).Extract(context.Background(), "bilag", "", data)[0]; d.Type != "xlsb" || d.Status != Scanned {
+		t.Fatalf("unnamed: %+v", d)
+	}
+	bad := addZipEntry(t, buildZip(t, zent{name: "xl/workbook.bin", data: xlsbRec(xlsbBundleSh, nil)}), "xl/worksheets/sheet1.bin", []byte{0x07, 0xFF})
+	if d := New(Limits{}).Extract(context.Background(), "a.xlsb", "", bad)[0]; d.Status != Unscannable || d.Detail != "corrupt XLSB: unreadable in xl/worksheets/sheet1.bin" {
+		t.Fatalf("damaged: %+v", d)
+	}
+	checkDocs(t, "a.xlsb", fuzzExtractor().Extract(context.Background(), "a.xlsb", "", bad))
 }
