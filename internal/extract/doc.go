@@ -149,8 +149,8 @@ func parseDocPieces(table []byte, fc, lcb uint32) ([]docPiece, error) {
 
 // doc reads a Word 97-2003 document into pages (a page break or section break in the main text
 // starts a new page, as for DOCX; headers, notes and comments go on the last page).
-func (w *walker) doc(j *job, c *cfb) error {
-	wd, err := c.read("", "WordDocument", w.lim.MaxDocumentBytes)
+func (w *walker) doc(j *job, c *cfb, dir string) error {
+	wd, err := c.read(dir, "WordDocument", w.lim.MaxDocumentBytes)
 	if err != nil {
 		return docError(err)
 	}
@@ -164,7 +164,7 @@ func (w *walker) doc(j *job, c *cfb) error {
 	case fib.old != "":
 		return &statusError{Unsupported, fib.old}
 	}
-	table, err := c.read("", fib.table, w.lim.MaxDocumentBytes)
+	table, err := c.read(dir, fib.table, w.lim.MaxDocumentBytes)
 	if err != nil {
 		return docError(err)
 	}
@@ -186,6 +186,11 @@ func (w *walker) doc(j *job, c *cfb) error {
 			return docError(err)
 		}
 	}
+	pool := "ObjectPool"
+	if dir != "" {
+		pool = dir + "/" + pool
+	}
+	w.storageObjects(j, c, pool, func(string) bool { return true })
 	return nil
 }
 

@@ -25,7 +25,8 @@ func (w *walker) ole(j *job) error {
 		}
 		return &statusError{Unscannable, "corrupt OLE compound file"}
 	}
-	switch oleKindOf(c) {
+	dir := j.oleDir
+	switch oleKindOf(c, dir) {
 	case oleEncrypted:
 		return &statusError{Encrypted, encryptedOffice}
 	case oleMessage:
@@ -43,23 +44,23 @@ func (w *walker) ole(j *job) error {
 		return w.email(j, msg, err)
 	case oleWord:
 		j.typ = "doc"
-		return w.doc(j, c)
+		return w.doc(j, c, dir)
 	case oleExcel:
 		j.typ = "xls"
-		return w.xls(j, c)
+		return w.xls(j, c, dir)
 	case oleExcel5:
 		j.typ = "xls"
 		return &statusError{Unsupported, "Excel 5.0/95 workbook (.xls) not read"}
 	case olePowerPoint:
 		j.typ = "ppt"
-		if c.has("", "EncryptedSummary") {
+		if c.has(dir, "EncryptedSummary") {
 			return &statusError{Encrypted, "password-protected PowerPoint presentation"}
 		}
-		return w.ppt(j, c)
+		return w.ppt(j, c, dir)
 	case oleEmbedded:
-		return w.oleObject(j, c, "")
+		return w.oleObject(j, c, dir)
 	}
-	return &statusError{Unsupported, "unsupported file type: " + oleObjectKind(c, "")}
+	return &statusError{Unsupported, "unsupported file type: " + oleObjectKind(c, dir)}
 }
 
 // Kinds of compound file, from the streams of the root storage.
@@ -74,10 +75,10 @@ const (
 	oleEmbedded
 )
 
-func oleKindOf(c *cfb) int {
-	root := c.streams[""]
+func oleKindOf(c *cfb, dir string) int {
+	root := c.streams[dir]
 	for name := range root {
-		if strings.HasPrefix(name, "__substg1.0_") || name == "__properties_version1.0" {
+		if dir == "" && (strings.HasPrefix(name, "__substg1.0_") || name == "__properties_version1.0") {
 			if root["EncryptedPackage"] == nil {
 				return oleMessage
 			}
@@ -94,7 +95,7 @@ func oleKindOf(c *cfb) int {
 		return oleExcel5
 	case root["PowerPoint Document"] != nil:
 		return olePowerPoint
-	case isOLEObject(c, ""):
+	case isOLEObject(c, dir):
 		return oleEmbedded
 	}
 	return oleOther

@@ -433,3 +433,17 @@ func buildXLSB(t testing.TB) []byte {
 		zent{name: "xl/worksheets/sheet2.bin", data: s1},
 	)
 }
+
+// buildDOCWithObjects is a Word document with two embedded objects in its ObjectPool: a
+// packaged text file and an Excel 97-2003 workbook.
+func buildDOCWithObjects(t testing.TB) []byte {
+	wd, table := buildDOCStreams(t, docSpec{pieces: []docPieceSpec{{text: "Se bilag\r"}}})
+	pkg := buildOle10Native("journal.txt", `C:\journal.txt`, journal)
+	return writeCFB([]*cfbNode{
+		cfbStream("WordDocument", wd), cfbStream("1Table", table),
+		cfbStorage("ObjectPool",
+			cfbStorage("_1001", cfbStream("\x01Ole", make([]byte, 20)), cfbStream("\x01Ole10Native", pkg)),
+			cfbStorage("_1002", cfbStream("\x01CompObj", compObj("Regneark", "Excel.Sheet.8")), cfbStream("Workbook", buildXLSStream(t, xlsSpec{}))),
+		),
+	})
+}

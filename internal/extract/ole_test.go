@@ -290,6 +290,7 @@ func TestHostileOLE(t *testing.T) {
 func oleSeeds(t testing.TB) map[string][]byte {
 	return map[string][]byte{
 		"brev.doc":   letterDOC(t),
+		"bilag.doc":  buildDOCWithObjects(t),
 		"ark.xlsb":   buildXLSB(t),
 		"ark.xls":    buildXLS(t, xlsSpec{}),
 		"dias.ppt":   buildPPT(t),
@@ -353,4 +354,43 @@ func TestXLSB(t *testing.T) {
 		t.Fatalf("damaged: %+v", d)
 	}
 	checkDocs(t, "a.xlsb", fuzzExtractor().Extract(context.Background(), "a.xlsb", "", bad))
+}
+
+// TestObjectsInLegacyFiles: objects embedded in a .doc (ObjectPool) and a .xls (MBD storages)
+// are read in place as nested documents.
+func TestObjectsInLegacyFiles(t *testing.T) {
+	doc := buildDOCWithObjects(t)
+	wd, table := buildDOCStreams(t, docSpec{pieces: []docPieceSpec{{text: "Se bilag\r"}}})
+	docs := New(Limits{}).Extract(context.Background(), "Brev.doc", "", doc)
+	var got []string
+	for _, d := range docs {
+		got = append(got, d.Name+" "+d.Type+" "+string(d.Status))
+	}
+	want := []string{
+		"Brev.doc doc scanned",
+		"Brev.doc/ObjectPool/_1001 ole scanned",
+		"Brev.doc/ObjectPool/_1001/journal.txt text scanned",
+		"Brev.doc/ObjectPool/_1002 xls scanned",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !strings.Contains(allText(docs[2]), testCPR) || !strings.Contains(allText(docs[3]), testCPR) {
+		t.Fatalf("object text: %q %q", allText(docs[2]), allText(docs[3]))
+	}
+
+	xls := writeCFB([]*cfbNode{
+		cfbStream("Workbook", buildXLSStream(t, xlsSpec{})),
+		cfbStorage("MBD00A1B2C3", cfbStream("WordDocument", wd), cfbStream("1Table", table)),
+	})
+	docs = New(Limits{}).Extract(context.Background(), "Ark.xls", "", xls)
+	if len(docs) != 2 || docs[1].Name != "Ark.xls/MBD00A1B2C3" || docs[1].Type != "doc" || !strings.Contains(allText(docs[1]), "Se bilag") {
+		t.Fatalf("xls object: %+v", docs)
+	}
+
+	// At the depth limit the objects are not read and the document says so.
+	docs = New(Limits{MaxDepth: 1}).Extract(context.Background(), "a.zip", "", buildZip(t, zent{name: "Brev.doc", data: doc}))
+	if d := docs[1]; len(docs) != 2 || d.Status != Scanned || !d.Truncated || !strings.Contains(d.Detail, "embedded objects not read") {
+		t.Fatalf("depth limit: %+v", docs)
+	}
 }

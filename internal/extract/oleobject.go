@@ -2,6 +2,7 @@ package extract
 
 import (
 	"encoding/binary"
+	"fmt"
 	"path"
 	"regexp"
 	"strings"
@@ -277,4 +278,31 @@ func compObjProgID(b []byte) string {
 	}
 	s, _, _ := strings.Cut(string(p[4:4+n]), "\x00")
 	return s
+}
+
+// storageObjects extracts the objects embedded in a legacy Office file: each storage of c under
+// parent whose name passes keep (a Word document's ObjectPool/_1234, an Excel workbook's
+// MBD0001234) becomes a nested document, read in place from the same bytes.
+func (w *walker) storageObjects(j *job, c *cfb, parent string, keep func(string) bool) {
+	for i, name := range c.dirs[parent] {
+		if !keep(name) {
+			continue
+		}
+		if w.ctx.Err() != nil {
+			return
+		}
+		if j.depth >= w.lim.MaxDepth {
+			j.notes = append(j.notes, "embedded objects not read: "+w.depthDetail())
+			return
+		}
+		if i >= w.lim.MaxEntries {
+			j.notes = append(j.notes, fmt.Sprintf("only the first %d embedded objects read (MaxEntries)", w.lim.MaxEntries))
+			return
+		}
+		sub := name
+		if parent != "" {
+			sub = parent + "/" + name
+		}
+		w.extractJob(&job{name: j.name + "/" + sub, data: j.data, depth: j.depth + 1, oleDir: sub})
+	}
 }

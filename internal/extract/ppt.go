@@ -22,8 +22,8 @@ const (
 // pptBreaks turns PowerPoint's paragraph (CR) and line (VT) breaks into newlines.
 var pptBreaks = strings.NewReplacer("\r", "\n", "\v", "\n")
 
-func (w *walker) ppt(j *job, c *cfb) error {
-	b, err := c.read("", "PowerPoint Document", w.lim.MaxDocumentBytes)
+func (w *walker) ppt(j *job, c *cfb, dir string) error {
+	b, err := c.read(dir, "PowerPoint Document", w.lim.MaxDocumentBytes)
 	if err != nil {
 		if se, ok := err.(*statusError); ok {
 			return se

@@ -110,8 +110,8 @@ type xlsBook struct {
 // maxXFs bounds the cell formats kept (a workbook has at most 4050; the index is 16 bits).
 const maxXFs = 1 << 16
 
-func (w *walker) xls(j *job, c *cfb) error {
-	b, err := c.read("", "Workbook", w.lim.MaxDocumentBytes)
+func (w *walker) xls(j *job, c *cfb, dir string) error {
+	b, err := c.read(dir, "Workbook", w.lim.MaxDocumentBytes)
 	if err != nil {
 		return xlsError(err)
 	}
@@ -138,7 +138,7 @@ func (w *walker) xls(j *job, c *cfb) error {
 			return w.ctx.Err()
 		}
 		if j.s.full() {
-			return nil
+			break
 		}
 		typ, data, ok := r.next()
 		if !ok {
@@ -192,6 +192,7 @@ func (w *walker) xls(j *job, c *cfb) error {
 	if sheet {
 		x.writeSheet(j.s) // the last sheet had no EOF
 	}
+	w.storageObjects(j, c, dir, func(name string) bool { return strings.HasPrefix(name, "MBD") })
 	if r.cut {
 		return &statusError{Unscannable, "corrupt Excel workbook: truncated record"}
 	}
