@@ -394,3 +394,22 @@ func TestObjectsInLegacyFiles(t *testing.T) {
 		t.Fatalf("depth limit: %+v", docs)
 	}
 }
+
+// TestODFObjects: an OpenDocument object's text is read with the document; a foreign (OLE)
+// object becomes a nested document.
+func TestODFObjects(t *testing.T) {
+	odt := buildODF(t, "application/vnd.oasis.opendocument.text", `<office:text><text:p>Se bilag</text:p></office:text>`, "", false)
+	odt = addZipEntry(t, odt, "Object 1/content.xml", []byte(`<?xml version="1.0"?><office:document-content `+odfNS+`><office:body><office:spreadsheet><table:table><table:table-row><table:table-cell><text:p>CPR `+testCPR+`</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>`))
+	odt = addZipEntry(t, odt, "ObjectReplacements/Object 1", []byte("\x89PNG\r\n\x1a\n"))
+	odt = addZipEntry(t, odt, "Object 2", oleObjectFile("Package", cfbStream("\x01Ole10Native", buildOle10Native("journal.txt", `C:\journal.txt`, journal))))
+	docs := New(Limits{}).Extract(context.Background(), "Brev.odt", "", odt)
+	if len(docs) != 3 {
+		t.Fatalf("got %d documents: %+v", len(docs), docs)
+	}
+	if txt := allText(docs[0]); !strings.Contains(txt, "Se bilag") || !strings.Contains(txt, "CPR "+testCPR) {
+		t.Fatalf("odt text: %q", txt)
+	}
+	if d := docs[2]; d.Name != "Brev.odt/Object 2/journal.txt" || !strings.Contains(allText(d), "Diagnose: depression") {
+		t.Fatalf("foreign object: %+v", d)
+	}
+}
