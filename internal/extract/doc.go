@@ -19,38 +19,54 @@ import (
 // UTF-16LE. The pieces in order hold the main text, then footnotes, headers and footers,
 // comments, endnotes and text boxes; a fast-saved (complex) file is read through the same
 // table.
+//
+// Word 6.0/95 files have an older FIB (fixed offsets, no table stream: the CLX is in
+// WordDocument) and 8-bit text only, windows-1252 (Mac OS Roman when written on a Mac); a file
+// saved without fast save has no piece table, its text runs from fcMin to fcMac.
 
 const (
-	docIdent    = 0xA5EC
-	docNFib97   = 0x00C1 // Word 97 and later write this nFib in the FibBase
-	docFlagEncr = 0x0100
-	docFlag1Tbl = 0x0200
-	docFcClxIdx = 33 // index of fcClx/lcbClx in FibRgFcLcb97
+	docIdent     = 0xA5EC
+	docNFib97    = 0x00C1 // Word 97 and later write this nFib in the FibBase
+	docFlagCmplx = 0x0004
+	docFlagEncr  = 0x0100
+	docFlag1Tbl  = 0x0200
+	docFcClxIdx  = 33 // index of fcClx/lcbClx in FibRgFcLcb97
 )
 
 // docFIB is what the reader needs from the FIB.
 type docFIB struct {
-	table   string // "0Table" or "1Table"
+	table   string // "0Table" or "1Table"; "WordDocument" for Word 6.0/95
 	ccpText uint32 // characters of the main document (the rest are headers, notes ...)
 	fcClx   uint32
 	lcbClx  uint32
-	nFib    uint16
+	word6   bool   // Word 6.0/95: 8-bit pieces at byte offsets
+	fcMin   uint32 // Word 6.0/95 without a piece table: the text's bytes
+	fcMac   uint32
+	mac     bool // Word 6.0/95 written on a Macintosh: Mac OS Roman text
 	encrypt bool
-	old     string // an older Word format, named, when not Word 97-2003
+	old     string // a Word format not read, named
 }
 
-// parseDocFIB reads the FibBase and the parts of the FIB after it that locate the piece table.
+// Offsets in the Word 6.0/95 FIB.
+const (
+	doc6FcMin   = 0x18
+	doc6CcpText = 0x34
+	doc6FcClx   = 0x160
+)
+
+// parseDocFIB reads the FibBase and the parts of the FIB after it that locate the text.
 func parseDocFIB(wd []byte) (docFIB, error) {
 	le := binary.LittleEndian
 	var f docFIB
 	if len(wd) < 34 {
 		return f, fmt.Errorf("FIB truncated")
 	}
-	f.nFib = le.Uint16(wd[2:])
+	nFib := le.Uint16(wd[2:])
 	switch le.Uint16(wd) {
 	case docIdent:
+		f.word6 = nFib < docNFib97-1
 	case 0xA5DC:
-		f.nFib = min(f.nFib, docNFib97-2) // Word 6.0/95
+		f.word6 = true
 	case 0xA59B, 0xA59C, 0xA5DB:
 		f.old = "Word for Windows 1.x/2.0 document (.doc) not read"
 		return f, nil
@@ -59,15 +75,25 @@ func parseDocFIB(wd []byte) (docFIB, error) {
 	}
 	flags := le.Uint16(wd[0x0A:])
 	f.encrypt = flags&docFlagEncr != 0
+	if f.encrypt {
+		return f, nil // the caller reports it before needing the rest
+	}
+	if f.word6 {
+		if len(wd) < doc6FcClx+8 {
+			return f, fmt.Errorf("FIB truncated")
+		}
+		f.table = "WordDocument"
+		f.mac = wd[0x12] == 1 || le.Uint16(wd[0x14:]) == 256 // envr, chse
+		f.fcMin, f.fcMac = le.Uint32(wd[doc6FcMin:]), le.Uint32(wd[doc6FcMin+4:])
+		f.ccpText = le.Uint32(wd[doc6CcpText:])
+		if flags&docFlagCmplx != 0 {
+			f.fcClx, f.lcbClx = le.Uint32(wd[doc6FcClx:]), le.Uint32(wd[doc6FcClx+4:])
+		}
+		return f, nil
+	}
 	f.table = "0Table"
 	if flags&docFlag1Tbl != 0 {
 		f.table = "1Table"
-	}
-	if f.nFib < docNFib97-1 {
-		f.old = "Word 6.0/95 document (.doc) not read"
-	}
-	if f.encrypt || f.old != "" {
-		return f, nil // the caller reports these before needing the rest
 	}
 	pos := 32
 	csw := int(le.Uint16(wd[pos:]))
@@ -92,16 +118,30 @@ func parseDocFIB(wd []byte) (docFIB, error) {
 	return f, nil
 }
 
-// docPiece is one run of text: characters [cp, cp+n) stored at byte offset fc of WordDocument.
+// pieces returns the document's text runs: from the piece table, or for a Word 6.0/95 file
+// saved without one, the single run from fcMin to fcMac.
+func (f docFIB) pieces(wd, table []byte) ([]docPiece, error) {
+	if f.word6 && f.lcbClx == 0 {
+		if f.fcMac < f.fcMin || uint64(f.fcMac) > uint64(len(wd)) {
+			return nil, fmt.Errorf("text outside the WordDocument stream")
+		}
+		return []docPiece{{n: f.fcMac - f.fcMin, off: f.fcMin}}, nil
+	}
+	return parseDocPieces(table, f.fcClx, f.lcbClx, f.word6)
+}
+
+// docPiece is one run of text: characters [cp, cp+n) stored at byte offset off of
+// WordDocument, 8-bit (windows-1252) or UTF-16LE (wide).
 type docPiece struct {
-	cp, n      uint32
-	fc         uint32
-	compressed bool
+	cp, n uint32
+	off   uint32
+	wide  bool
 }
 
 // parseDocPieces finds the piece table (Pcdt) in the CLX at table[fc:fc+lcb], skipping the
 // property modifiers (Prc) that precede it.
-func parseDocPieces(table []byte, fc, lcb uint32) ([]docPiece, error) {
+// In Word 6.0/95 (word6) every piece is 8-bit at a plain byte offset.
+func parseDocPieces(table []byte, fc, lcb uint32, word6 bool) ([]docPiece, error) {
 	le := binary.LittleEndian
 	if uint64(fc)+uint64(lcb) > uint64(len(table)) || lcb == 0 {
 		return nil, fmt.Errorf("piece table outside the table stream")
@@ -137,7 +177,15 @@ func parseDocPieces(table []byte, fc, lcb uint32) ([]docPiece, error) {
 					return nil, fmt.Errorf("piece table malformed")
 				}
 				fc := le.Uint32(pcd[8*i+2:])
-				out = append(out, docPiece{cp: cp, n: end - cp, fc: fc & 0x3FFFFFFF, compressed: fc&0x40000000 != 0})
+				p := docPiece{cp: cp, n: end - cp, off: fc &^ 0x40000000}
+				switch {
+				case word6:
+				case fc&0x40000000 != 0:
+					p.off = (fc & 0x3FFFFFFF) / 2
+				default:
+					p.wide = true
+				}
+				out = append(out, p)
 			}
 			return out, nil
 		default:
@@ -164,15 +212,20 @@ func (w *walker) doc(j *job, c *cfb, dir string) error {
 	case fib.old != "":
 		return &statusError{Unsupported, fib.old}
 	}
-	table, err := c.read(dir, fib.table, w.lim.MaxDocumentBytes)
+	table := wd
+	if !fib.word6 {
+		if table, err = c.read(dir, fib.table, w.lim.MaxDocumentBytes); err != nil {
+			return docError(err)
+		}
+	}
+	pieces, err := fib.pieces(wd, table)
 	if err != nil {
 		return docError(err)
 	}
-	pieces, err := parseDocPieces(table, fib.fcClx, fib.lcbClx)
-	if err != nil {
-		return docError(err)
+	t := &docText{s: j.s, mainEnd: fib.ccpText, cs: charmap.Windows1252}
+	if fib.mac {
+		t.cs = charmap.Macintosh
 	}
-	t := &docText{s: j.s, mainEnd: fib.ccpText}
 	for i, p := range pieces {
 		if i&63 == 0 {
 			if err := w.ctx.Err(); err != nil {
@@ -222,21 +275,20 @@ func containsDigitRun(s string) bool { return digitRun.MatchString(s) }
 // and page breaks, field codes are left out (their results kept).
 type docText struct {
 	s       *sink
-	mainEnd uint32 // cp where the main document ends
-	fields  []bool // open fields: true once past the separator (showing the result)
-	hidden  int    // open fields whose code is being read
-	lastCh  uint16 // previous character, to tell a row end (two cell marks) from a cell end
+	mainEnd uint32           // cp where the main document ends
+	fields  []bool           // open fields: true once past the separator (showing the result)
+	hidden  int              // open fields whose code is being read
+	lastCh  uint16           // previous character, to tell a row end (two cell marks) from a cell end
+	cs      *charmap.Charmap // of 8-bit pieces
 }
 
 // maxDocFields bounds the field nesting tracked; deeper fields are treated as visible.
 const maxDocFields = 64
 
 func (t *docText) piece(wd []byte, p docPiece) error {
-	start := uint64(p.fc)
+	start := uint64(p.off)
 	n := uint64(p.n)
-	if p.compressed {
-		start /= 2
-	} else {
+	if p.wide {
 		n *= 2
 	}
 	if start+n > uint64(len(wd)) {
@@ -244,13 +296,13 @@ func (t *docText) piece(wd []byte, p docPiece) error {
 	}
 	b := wd[start : start+n]
 	cp := p.cp
-	dec := charmap.Windows1252
+	dec := t.cs
 	for i := 0; i < int(p.n); i++ {
 		if t.s.full() {
 			return nil
 		}
 		var ch uint16
-		if p.compressed {
+		if !p.wide {
 			ch = uint16(dec.DecodeByte(b[i]))
 		} else {
 			ch = binary.LittleEndian.Uint16(b[2*i:])

@@ -447,3 +447,41 @@ func buildDOCWithObjects(t testing.TB) []byte {
 		),
 	})
 }
+
+// buildDOC6 writes a Word 6.0/95 document: an older FIB, 8-bit text at 0x200 and, when
+// complex (fast-saved), a piece table inside WordDocument splitting the text into two pieces
+// stored in reverse order.
+func buildDOC6(t testing.TB, text string, complex bool) []byte {
+	t.Helper()
+	b := cp1252(t, text)
+	wd := make([]byte, 0x200)
+	oleLE.PutUint16(wd[0:], 0xA5DC)
+	oleLE.PutUint16(wd[2:], 0x0065)
+	oleLE.PutUint32(wd[doc6CcpText:], uint32(len(b)))
+	if !complex {
+		wd = append(wd, b...)
+		oleLE.PutUint32(wd[doc6FcMin:], 0x200)
+		oleLE.PutUint32(wd[doc6FcMin+4:], uint32(len(wd)))
+		return writeCFB([]*cfbNode{cfbStream("WordDocument", wd)})
+	}
+	oleLE.PutUint16(wd[0x0A:], docFlagCmplx)
+	half := len(b) / 2
+	second := uint32(len(wd))
+	wd = append(wd, b[half:]...)
+	first := uint32(len(wd))
+	wd = append(wd, b[:half]...)
+	clx := []byte{0x02}
+	clx = oleLE.AppendUint32(clx, 4*3+8*2)
+	for _, cp := range []int{0, half, len(b)} {
+		clx = oleLE.AppendUint32(clx, uint32(cp))
+	}
+	for _, fc := range []uint32{first, second} {
+		clx = append(clx, 0, 0)
+		clx = oleLE.AppendUint32(clx, fc)
+		clx = append(clx, 0, 0)
+	}
+	oleLE.PutUint32(wd[doc6FcClx:], uint32(len(wd)))
+	oleLE.PutUint32(wd[doc6FcClx+4:], uint32(len(clx)))
+	wd = append(wd, clx...)
+	return writeCFB([]*cfbNode{cfbStream("WordDocument", wd)})
+}

@@ -36,8 +36,12 @@ func TestLegacyWord(t *testing.T) {
 		detail string
 	}{
 		{"encrypted", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "x"}}, flags: 0x0100}), Encrypted, "password-protected Word document"},
-		{"word95", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "x"}}, nFib: 0x0068}), Unsupported, "Word 6.0/95 document (.doc) not read"},
-		{"word95 ident", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "x"}}, ident: 0xA5DC}), Unsupported, "Word 6.0/95 document (.doc) not read"},
+		{"word95 truncated FIB", writeCFB([]*cfbNode{cfbStream("WordDocument", append([]byte{0xDC, 0xA5, 0x65, 0}, make([]byte, 96)...))}), Unscannable, "corrupt Word document: FIB truncated"},
+		{"word95 text outside", writeCFB([]*cfbNode{cfbStream("WordDocument", func() []byte {
+			b := append([]byte{0xDC, 0xA5, 0x65, 0}, make([]byte, 0x200)...)
+			oleLE.PutUint32(b[doc6FcMin+4:], 1<<30)
+			return b
+		}())}), Unscannable, "corrupt Word document: text outside"},
 		{"word2", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "x"}}, ident: 0xA59B}), Unsupported, "Word for Windows 1.x/2.0"},
 		{"bad ident", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "x"}}, ident: 0x1234}), Unscannable, "corrupt Word document: not a Word document"},
 		{"no table stream", writeCFB([]*cfbNode{cfbStream("WordDocument", mustWD(t))}), Unscannable, "corrupt Word document: missing 1Table"},
@@ -52,6 +56,17 @@ func TestLegacyWord(t *testing.T) {
 				t.Fatalf("got %s %s %q, want %s %q", d.Type, d.Status, d.Detail, c.status, c.detail)
 			}
 		})
+	}
+}
+
+func TestWord6(t *testing.T) {
+	text := "Kære " + testName + "\rCPR-nr. " + testCPR + "\rDiagnose: gigt\r"
+	for _, complex := range []bool{false, true} {
+		d := New(Limits{}).Extract(context.Background(), "Gammel.doc", "", buildDOC6(t, text, complex))[0]
+		want := "Kære " + testName + "\nCPR-nr. " + testCPR + "\nDiagnose: gigt"
+		if d.Type != "doc" || d.Status != Scanned || allText(d) != want+"\n" {
+			t.Errorf("complex=%v: got %s %s %q %q", complex, d.Type, d.Status, d.Detail, allText(d))
+		}
 	}
 }
 
@@ -291,6 +306,7 @@ func oleSeeds(t testing.TB) map[string][]byte {
 	return map[string][]byte{
 		"brev.doc":   letterDOC(t),
 		"bilag.doc":  buildDOCWithObjects(t),
+		"gammel.doc": buildDOC6(t, "Kære "+testName+"\r"+testCPR, true),
 		"ark.xlsb":   buildXLSB(t),
 		"ark.xls":    buildXLS(t, xlsSpec{}),
 		"dias.ppt":   buildPPT(t),
