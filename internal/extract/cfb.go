@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/richardlehane/mscfb"
 )
@@ -64,8 +65,20 @@ func joinCFBPath(p []string) string {
 	return b.String()
 }
 
-// stream returns the stream called name in storage dir, nil when there is none.
-func (c *cfb) stream(dir, name string) *mscfb.File { return c.streams[dir][name] }
+// stream returns the stream called name in storage dir, nil when there is none. Names compare
+// without regard to case, as in the compound file's own directory ("WORKBOOK" is "Workbook").
+func (c *cfb) stream(dir, name string) *mscfb.File {
+	m := c.streams[dir]
+	if f := m[name]; f != nil {
+		return f
+	}
+	for n, f := range m {
+		if strings.EqualFold(n, name) {
+			return f
+		}
+	}
+	return nil
+}
 
 // has reports whether storage dir holds a stream called name.
 func (c *cfb) has(dir, name string) bool { return c.stream(dir, name) != nil }

@@ -17,6 +17,18 @@ const encryptedOffice = "password-protected Office document"
 // (type "msg"); Word, Excel and PowerPoint 97-2003 files are read (doc.go, xls.go, ppt.go) and
 // so is an embedded OLE object (oleobject.go). Anything else is Unsupported with its kind named.
 func (w *walker) ole(j *job) error {
+	if !bytes.HasPrefix(j.data, magicOLE) {
+		// Named like an Office 97-2003 file but not a compound file.
+		switch {
+		case isOldBIFF(j.data):
+			j.typ = "xls"
+			return &statusError{Unsupported, "Excel 2.x-4.0 worksheet (.xls) not read"}
+		case isText(j.data):
+			// Web systems export tables as text (or HTML, sniffed before) named .xls.
+			j.typ = "text"
+			return w.plain(j)
+		}
+	}
 	c, err := openCFB(j.data)
 	if err != nil {
 		// The container is damaged; the directory entries may still be readable in place.
@@ -48,9 +60,6 @@ func (w *walker) ole(j *job) error {
 	case oleExcel:
 		j.typ = "xls"
 		return w.xls(j, c, dir)
-	case oleExcel5:
-		j.typ = "xls"
-		return &statusError{Unsupported, "Excel 5.0/95 workbook (.xls) not read"}
 	case olePowerPoint:
 		j.typ = "ppt"
 		if c.has(dir, "EncryptedSummary") {
@@ -70,30 +79,26 @@ const (
 	oleMessage
 	oleWord
 	oleExcel
-	oleExcel5
 	olePowerPoint
 	oleEmbedded
 )
 
 func oleKindOf(c *cfb, dir string) int {
-	root := c.streams[dir]
-	for name := range root {
+	for name := range c.streams[dir] {
 		if dir == "" && (strings.HasPrefix(name, "__substg1.0_") || name == "__properties_version1.0") {
-			if root["EncryptedPackage"] == nil {
+			if !c.has(dir, "EncryptedPackage") {
 				return oleMessage
 			}
 		}
 	}
 	switch {
-	case root["EncryptedPackage"] != nil:
+	case c.has(dir, "EncryptedPackage"):
 		return oleEncrypted
-	case root["WordDocument"] != nil:
+	case c.has(dir, "WordDocument"):
 		return oleWord
-	case root["Workbook"] != nil:
+	case c.has(dir, "Workbook"), c.has(dir, "Book"):
 		return oleExcel
-	case root["Book"] != nil:
-		return oleExcel5
-	case root["PowerPoint Document"] != nil:
+	case c.has(dir, "PowerPoint Document"):
 		return olePowerPoint
 	case isOLEObject(c, dir):
 		return oleEmbedded
@@ -116,6 +121,20 @@ func oleRawHasStream(data []byte, name string) bool {
 		if bytes.HasPrefix(e, want) && int(binary.LittleEndian.Uint16(e[64:66])) == len(want) && e[66] == 2 {
 			return true
 		}
+	}
+	return false
+}
+
+// isOldBIFF recognises an Excel 2.x-4.0 worksheet: a bare BIFF2/3/4 stream (no compound file)
+// starting with its BOF record.
+func isOldBIFF(b []byte) bool {
+	if len(b) < 8 {
+		return false
+	}
+	switch binary.LittleEndian.Uint16(b) {
+	case 0x0009, 0x0209, 0x0409:
+		n := binary.LittleEndian.Uint16(b[2:])
+		return n >= 4 && n <= 16
 	}
 	return false
 }

@@ -485,3 +485,35 @@ func buildDOC6(t testing.TB, text string, complex bool) []byte {
 	wd = append(wd, clx...)
 	return writeCFB([]*cfbNode{cfbStream("WordDocument", wd)})
 }
+
+// buildXLS5 writes an Excel 5.0/95 workbook (a "Book" stream, BIFF5): 8-bit strings in the
+// code page with 1- or 2-byte lengths, a number shown as "000000-0000".
+func buildXLS5(t testing.TB) []byte {
+	t.Helper()
+	bstr := func(s string, lenSize int) []byte {
+		b := cp1252(t, s)
+		if lenSize == 1 {
+			return append([]byte{byte(len(b))}, b...)
+		}
+		return append(oleLE.AppendUint16(nil, uint16(len(b))), b...)
+	}
+	bof := func(dt uint16) []byte {
+		return biffRec(biffBOF, append(oleLE.AppendUint16(oleLE.AppendUint16(nil, biff5), dt), 0, 0, 0, 0))
+	}
+	xf1 := make([]byte, 16)
+	oleLE.PutUint16(xf1[2:], 164)
+	s := bytes.Join([][]byte{
+		bof(0x0005),
+		biffRec(biffCodePage, oleLE.AppendUint16(nil, 1252)),
+		biffRec(biffFormat, append(oleLE.AppendUint16(nil, 164), bstr(`000000\-0000`, 1)...)),
+		biffRec(biffXF, make([]byte, 16)),
+		biffRec(biffXF, xf1),
+		biffRec(biffEOF, nil),
+		bof(biffWorksheet),
+		biffRec(biffHeader, bstr("Sagsbehandler Åse", 1)),
+		biffRec(biffLabel, append(cellHead(0, 0, 0), bstr("Kære "+testName, 2)...)),
+		biffRec(biffNumber, oleLE.AppendUint64(cellHead(0, 1, 1), math.Float64bits(101901234))),
+		biffRec(biffEOF, nil),
+	}, nil)
+	return writeCFB([]*cfbNode{cfbStream("Book", s)})
+}

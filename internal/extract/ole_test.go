@@ -114,8 +114,8 @@ func TestLegacyExcel(t *testing.T) {
 		detail string
 	}{
 		{"encrypted", buildXLS(t, xlsSpec{encrypted: true}), Encrypted, "password-protected Excel workbook"},
-		{"biff5 stream name", writeCFB([]*cfbNode{cfbStream("Book", buildXLSStream(t, xlsSpec{version: biff5}))}), Unsupported, "Excel 5.0/95 workbook (.xls) not read"},
-		{"biff5 version", buildXLS(t, xlsSpec{version: biff5}), Unsupported, "Excel 5.0/95 workbook (.xls) not read"},
+		{"biff7", buildXLS(t, xlsSpec{version: 0x0700}), Unsupported, "Excel workbook of an unknown BIFF version"},
+		{"biff4", append([]byte{0x09, 0x04, 6, 0, 0, 0, 0x10, 0}, make([]byte, 40)...), Unsupported, "Excel 2.x-4.0 worksheet (.xls) not read"},
 		{"truncated", buildXLS(t, xlsSpec{truncate: 3}), Unscannable, "corrupt Excel workbook: truncated record"},
 		{"no BOF", writeCFB([]*cfbNode{cfbStream("Workbook", []byte{1, 2, 3, 4, 5, 6})}), Unscannable, "corrupt Excel workbook: no BOF record"},
 	}
@@ -126,6 +126,19 @@ func TestLegacyExcel(t *testing.T) {
 				t.Fatalf("got %s %s %q, want %s %q", d.Type, d.Status, d.Detail, c.status, c.detail)
 			}
 		})
+	}
+}
+
+func TestExcel5(t *testing.T) {
+	d := New(Limits{}).Extract(context.Background(), "Gammel.xls", "", buildXLS5(t))[0]
+	want := "Kære " + testName + "\t" + testCPR + "\nSagsbehandler Åse\n"
+	if d.Type != "xls" || d.Status != Scanned || allText(d) != want {
+		t.Fatalf("got %s %s %q %q", d.Type, d.Status, d.Detail, allText(d))
+	}
+	// A table exported as text under an .xls name is read as text.
+	d = New(Limits{}).Extract(context.Background(), "Udtræk.xls", "", []byte("Navn\tCPR\n"+testName+"\t"+testCPR+"\n"))[0]
+	if d.Type != "text" || d.Status != Scanned || !strings.Contains(allText(d), testCPR) {
+		t.Fatalf("text as .xls: %+v", d)
 	}
 }
 
@@ -309,6 +322,7 @@ func oleSeeds(t testing.TB) map[string][]byte {
 		"gammel.doc": buildDOC6(t, "Kære "+testName+"\r"+testCPR, true),
 		"ark.xlsb":   buildXLSB(t),
 		"ark.xls":    buildXLS(t, xlsSpec{}),
+		"gammel.xls": buildXLS5(t),
 		"dias.ppt":   buildPPT(t),
 		"objekt.bin": oleObjectFile("Package", cfbStream("\x01Ole10Native", buildOle10Native("journal.txt", `C:\journal.txt`, journal))),
 		// A CONTENTS stream that is text, not a PDF: a broken PDF would spend the time in the

@@ -7,9 +7,11 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
-// Excel 97-2003 workbooks ([MS-XLS], BIFF8). Like .doc (doc.go) this is a small reader written
+// Excel 97-2003 workbooks ([MS-XLS], BIFF8; Excel 5.0/95's BIFF5 differs only in its strings). Like .doc (doc.go) this is a small reader written
 // for hostile input rather than an unmaintained library: the Workbook stream is a flat list of
 // records (type, length, data), read in order. The globals substream holds the shared string
 // table (SST, continued over CONTINUE records), the number formats and a FILEPASS record when
@@ -35,6 +37,7 @@ const (
 	biffHeader   = 0x0014
 	biffFooter   = 0x0015
 	biffTXO      = 0x01B6
+	biffCodePage = 0x0042
 	biffShrFmla  = 0x04BC
 	biffArray    = 0x0221
 	biffTable    = 0x0236
@@ -103,6 +106,9 @@ type xlsBook struct {
 	xfs     []uint16          // number format index per cell format (XF)
 	left    int               // bytes of text still worth collecting (MaxTextBytes)
 
+	biff5 bool             // Excel 5.0/95: 8-bit strings in the code page, no SST
+	cs    *charmap.Charmap // BIFF5 code page (CODEPAGE record)
+
 	cells []xlsCell // of the sheet being read
 	extra []string  // headers, footers, text boxes of the sheet
 }
@@ -111,7 +117,11 @@ type xlsBook struct {
 const maxXFs = 1 << 16
 
 func (w *walker) xls(j *job, c *cfb, dir string) error {
-	b, err := c.read(dir, "Workbook", w.lim.MaxDocumentBytes)
+	stream := "Workbook"
+	if !c.has(dir, stream) {
+		stream = "Book" // Excel 5.0/95
+	}
+	b, err := c.read(dir, stream, w.lim.MaxDocumentBytes)
 	if err != nil {
 		return xlsError(err)
 	}
@@ -120,14 +130,14 @@ func (w *walker) xls(j *job, c *cfb, dir string) error {
 	if !ok || typ != biffBOF || len(data) < 4 {
 		return &statusError{Unscannable, "corrupt Excel workbook: no BOF record"}
 	}
-	switch binary.LittleEndian.Uint16(data) {
+	x := &xlsBook{formats: map[uint16]string{}, left: w.lim.MaxTextBytes + 1, cs: charmap.Windows1252}
+	switch binary.LittleEndian.Uint16(data) &^ 0xFF { // Excel for the Mac writes 0x0580
 	case biff8:
 	case biff5:
-		return &statusError{Unsupported, "Excel 5.0/95 workbook (.xls) not read"}
+		x.biff5 = true
 	default:
 		return &statusError{Unsupported, "Excel workbook of an unknown BIFF version (.xls) not read"}
 	}
-	x := &xlsBook{formats: map[uint16]string{}, left: w.lim.MaxTextBytes + 1}
 	depth := 1      // open substreams (charts nest inside sheets)
 	globals := true // in the workbook globals
 	sheet := false  // in a worksheet substream
@@ -169,9 +179,13 @@ func (w *walker) xls(j *job, c *cfb, dir string) error {
 			if globals {
 				x.sst = parseSST(r.continued(data), len(b))
 			}
+		case biffCodePage:
+			if globals && len(data) >= 2 {
+				x.codePage(binary.LittleEndian.Uint16(data))
+			}
 		case biffFormat:
 			if globals && len(data) > 2 {
-				if s, ok := xlUnicodeString(data[2:]); ok {
+				if s, ok := x.str(data[2:], 1); ok {
 					x.formats[binary.LittleEndian.Uint16(data)] = s
 				}
 			}
@@ -193,7 +207,8 @@ func (w *walker) xls(j *job, c *cfb, dir string) error {
 		x.writeSheet(j.s) // the last sheet had no EOF
 	}
 	w.storageObjects(j, c, dir, func(name string) bool { return strings.HasPrefix(name, "MBD") })
-	if r.cut {
+	if r.cut && depth > 0 {
+		// Bytes after the last EOF (padding some writers leave) do not matter.
 		return &statusError{Unscannable, "corrupt Excel workbook: truncated record"}
 	}
 	return nil
@@ -218,7 +233,7 @@ func (x *xlsBook) cell(typ uint16, data []byte, r *biffReader, afterFormula bool
 		x.cells = append(x.cells, xlsCell{row: row, col: col, text: s})
 	}
 	if typ == biffHeader || typ == biffFooter {
-		if s, ok := xlUnicodeString(data); ok && s != "" && x.left > 0 {
+		if s, ok := x.str(data, 1); ok && s != "" && x.left > 0 {
 			x.left -= len(s)
 			x.extra = append(x.extra, headerFooterText(s))
 		}
@@ -232,7 +247,7 @@ func (x *xlsBook) cell(typ uint16, data []byte, r *biffReader, afterFormula bool
 		return false
 	}
 	if typ == biffString {
-		if s, ok := xlUnicodeString(data); ok && afterFormula {
+		if s, ok := x.str(data, 2); ok && afterFormula {
 			add(fRow, fCol, s)
 		}
 		return false
@@ -249,7 +264,7 @@ func (x *xlsBook) cell(typ uint16, data []byte, r *biffReader, afterFormula bool
 			}
 		}
 	case biffLabel, biffRString:
-		if s, ok := xlUnicodeString(data[6:]); ok {
+		if s, ok := x.str(data[6:], 2); ok {
 			add(row, col, s)
 		}
 	case biffNumber:
@@ -387,6 +402,45 @@ func rkValue(rk uint32) float64 {
 		v /= 100
 	}
 	return v
+}
+
+// str reads a string record field: in BIFF8 an XLUnicodeString; in BIFF5 a byte string in the
+// workbook's code page after a length of lenSize bytes (1 in FORMAT, HEADER and FOOTER; 2 in
+// cells).
+func (x *xlsBook) str(b []byte, lenSize int) (string, bool) {
+	if !x.biff5 {
+		return xlUnicodeString(b)
+	}
+	if len(b) < lenSize {
+		return "", false
+	}
+	n := int(b[0])
+	if lenSize == 2 {
+		n = int(binary.LittleEndian.Uint16(b))
+	}
+	p := b[lenSize:]
+	p = p[:min(n, len(p))]
+	out, err := x.cs.NewDecoder().Bytes(p)
+	if err != nil {
+		return "", false
+	}
+	return string(out), true
+}
+
+// codePage sets the code page of BIFF5 strings; the Windows code pages of Europe, else 1252.
+func (x *xlsBook) codePage(cp uint16) {
+	switch cp {
+	case 1250:
+		x.cs = charmap.Windows1250
+	case 1251:
+		x.cs = charmap.Windows1251
+	case 1257:
+		x.cs = charmap.Windows1257
+	case 10000, 0x8000:
+		x.cs = charmap.Macintosh
+	case 850:
+		x.cs = charmap.CodePage850
+	}
 }
 
 // xlUnicodeString reads an XLUnicodeString (uint16 count, flags, 8-bit or UTF-16 characters)
