@@ -98,7 +98,7 @@ func oleKindOf(c *cfb, dir string) int {
 		return oleWord
 	case c.has(dir, "Workbook"), c.has(dir, "Book"):
 		return oleExcel
-	case c.has(dir, "PowerPoint Document"):
+	case c.has(dir, pptDocumentName), c.has(dir, pptPowerPoint4), c.has(dir, pptDualStorage+"/"+pptDocumentName):
 		return olePowerPoint
 	case isOLEObject(c, dir):
 		return oleEmbedded

@@ -266,22 +266,34 @@ func pptRec(verInst, typ uint16, data []byte) []byte {
 	return append(b, data...)
 }
 
-// buildPPTStream writes a PowerPoint Document stream: a document container with a
-// SlideListWithText holding a UTF-16 and an 8-bit text atom, then a slide whose drawing holds
-// a text box.
+// buildPPTStream writes a PowerPoint Document stream: a document container whose
+// SlideListWithText holds two slides' placeholder text (UTF-16 and 8-bit atoms), the slides'
+// own containers (the second with a text box), a notes container and the persist directory
+// that maps the slides' persist ids to their containers.
 func buildPPTStream(t testing.TB) []byte {
 	t.Helper()
-	slwt := pptRec(0x000F, 0x0FF0, bytes.Join([][]byte{
-		pptRec(0, 0x03F3, make([]byte, 20)),   // SlidePersistAtom
+	persistAtom := func(id uint32) []byte {
+		return pptRec(0, pptSlidePersist, append(oleLE.AppendUint32(nil, id), make([]byte, 16)...))
+	}
+	slwt := pptRec(0x000F, pptSLWT, bytes.Join([][]byte{
+		persistAtom(1),
 		pptRec(0, 0x0F9F, []byte{0, 0, 0, 0}), // TextHeaderAtom
 		pptRec(0, pptTextChars, utf16LE("Kære "+testName+"\rCPR-nr. "+testCPR)),
+		persistAtom(2),
 		pptRec(0, 0x0F9F, []byte{1, 0, 0, 0}),
 		pptRec(0, pptTextBytes, []byte("Diagnose: astma\vbehandles")),
 	}, nil))
-	doc := pptRec(0x000F, 0x03E8, bytes.Join([][]byte{pptRec(1, 0x03E9, make([]byte, 40)), slwt}, nil))
+	out := pptRec(0x000F, pptDocument, bytes.Join([][]byte{pptRec(1, 0x03E9, make([]byte, 40)), slwt}, nil))
+	slide1 := len(out)
+	out = append(out, pptRec(0x000F, pptSlide, pptRec(0x000F, 0xF002, nil))...)
+	slide2 := len(out)
 	box := pptRec(0x000F, 0xF00D, pptRec(0, pptTextChars, utf16LE("Tekstboks på dias")))
-	slide := pptRec(0x000F, 0x03EE, pptRec(0x000F, 0xF002, box))
-	return append(doc, slide...)
+	out = append(out, pptRec(0x000F, pptSlide, pptRec(0x000F, 0xF002, box))...)
+	out = append(out, pptRec(0x000F, 0x03F0, pptRec(0, pptCString, utf16LE("Noter til mødet")))...)
+	dir := oleLE.AppendUint32(nil, 1|2<<20) // ids 1 and 2
+	dir = oleLE.AppendUint32(dir, uint32(slide1))
+	dir = oleLE.AppendUint32(dir, uint32(slide2))
+	return append(out, pptRec(0, pptPersistDir, dir)...)
 }
 
 func buildPPT(t testing.TB) []byte {

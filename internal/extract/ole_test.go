@@ -173,9 +173,29 @@ func TestLegacyPowerPoint(t *testing.T) {
 	if d.Type != "ppt" || d.Status != Scanned {
 		t.Fatalf("got %s %s %q", d.Type, d.Status, d.Detail)
 	}
-	want := "Kære " + testName + "\nCPR-nr. " + testCPR + "\nDiagnose: astma\nbehandles\nTekstboks på dias"
-	if got := allText(d); strings.TrimSpace(got) != want {
-		t.Fatalf("got %q, want %q", got, want)
+	want := []string{"Kære " + testName + "\nCPR-nr. " + testCPR, "Diagnose: astma\nbehandles\nTekstboks på dias\nNoter til mødet"}
+	if len(d.Pages) != 2 || d.Pages[0].Text != want[0] || d.Pages[1].Text != want[1] {
+		t.Fatalf("got %q, want a page per slide %q", allText(d), want)
+	}
+	// Without a slide list the slides' own containers give the pages, in stream order.
+	s := buildPPTStream(t)
+	for i := range len(s) - 4 {
+		if oleLE.Uint16(s[i+2:]) == pptSLWT && oleLE.Uint16(s[i:]) == 0x000F {
+			oleLE.PutUint16(s[i+2:], 0x0FFF) // no longer a slide list
+			break
+		}
+	}
+	d = x.Extract(context.Background(), "Dias.ppt", "", writeCFB([]*cfbNode{cfbStream("PowerPoint Document", s)}))[0]
+	if len(d.Pages) != 2 || !strings.Contains(d.Pages[1].Text, "Tekstboks") || !strings.Contains(d.Pages[1].Text, testCPR) {
+		t.Fatalf("without a slide list: %q", allText(d))
+	}
+	dual := writeCFB([]*cfbNode{cfbStream("PowerPoint Document", []byte("PowerPoint 95")), cfbStorage("PP97_DUALSTORAGE", cfbStream("PowerPoint Document", buildPPTStream(t)))})
+	if d := x.Extract(context.Background(), "Dias.ppt", "", dual)[0]; d.Status != Scanned || !strings.Contains(allText(d), testCPR) {
+		t.Fatalf("dual storage: %+v", d)
+	}
+	pp4 := writeCFB([]*cfbNode{cfbStream("PP40", []byte{1, 2, 3})})
+	if d := x.Extract(context.Background(), "Dias.ppt", "", pp4)[0]; d.Type != "ppt" || d.Status != Unsupported || d.Detail != "PowerPoint 4.0 presentation (.ppt) not read" {
+		t.Fatalf("PowerPoint 4: %+v", d)
 	}
 	enc := writeCFB([]*cfbNode{cfbStream("PowerPoint Document", buildPPTStream(t)), cfbStream("EncryptedSummary", []byte{1})})
 	if d := x.Extract(context.Background(), "Dias.ppt", "", enc)[0]; d.Status != Encrypted {
