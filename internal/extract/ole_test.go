@@ -463,3 +463,29 @@ func TestODFObjects(t *testing.T) {
 		t.Fatalf("foreign object: %+v", d)
 	}
 }
+
+// TestOLEObjectKinds: an object whose data is no file we know is reported with its class, not
+// passed on as an unknown file; a packaged file always is.
+func TestOLEObjectKinds(t *testing.T) {
+	cases := []struct {
+		name   string
+		data   []byte
+		status Status
+		detail string
+		nested int
+	}{
+		{"photo editor", oleObjectFile("MSPhotoEd.3", cfbStream("CONTENTS", []byte{2, 0, 0x44, 1, 0x85})), Unsupported, "unsupported file type: embedded OLE object (Photo Editor picture, MSPhotoEd.3)", 0},
+		{"ms draw", oleObjectFile("MSDraw", cfbStream("\x01Ole10Native", append(oleLE.AppendUint32(nil, 8), 8, 0, 0x55, 0x0F, 0x29, 0x0C, 1, 0))), Unsupported, "unsupported file type: embedded OLE object (MSDraw)", 0},
+		{"ms draw holding a pdf", oleObjectFile("MSDraw", cfbStream("\x01Ole10Native", append(oleLE.AppendUint32(nil, 10), "%PDF-1.4\n%"...))), Scanned, "", 1},
+		{"packaged unknown file", oleObjectFile("Package", cfbStream("\x01Ole10Native", buildOle10Native("tegning.cdr", `C:\tegning.cdr`, []byte{0, 1, 2, 3}))), Scanned, "", 1},
+		{"link only", oleObjectFile("Excel.Sheet.12"), Unsupported, "unsupported file type: embedded OLE object (Excel workbook, Excel.Sheet.12)", 0},
+		{"progid with a number", oleObjectFile("X.0101901234"), Unsupported, "unsupported file type: embedded OLE object", 0},
+	}
+	x := NewWithOptions(Limits{}, Options{Tools: &Tools{}})
+	for _, c := range cases {
+		docs := x.Extract(context.Background(), "oleObject1.bin", "", c.data)
+		if d := docs[0]; d.Type != "ole" || d.Status != c.status || d.Detail != c.detail || len(docs) != 1+c.nested {
+			t.Errorf("%s: got %s %s %q and %d nested", c.name, d.Type, d.Status, d.Detail, len(docs)-1)
+		}
+	}
+}

@@ -41,7 +41,9 @@ func isOLEObject(c *cfb, dir string) bool {
 // oleObject reads the embedded object in storage dir of c: the file it carries becomes a nested
 // document ("Brev.docx/word/embeddings/oleObject1.bin/bilag.pdf"), read like any other. The
 // object's own page names the packaged file, as an archive's page lists its entries (a file
-// name can carry a CPR number).
+// name can carry a CPR number). The native data of other object servers (a Photo Editor
+// picture, an MS Draw drawing) is passed on only when it is a format we know by its bytes;
+// otherwise the object itself is Unsupported, with its class named.
 func (w *walker) oleObject(j *job, c *cfb, dir string) error {
 	j.typ = "ole"
 	if j.depth >= w.lim.MaxDepth {
@@ -58,16 +60,30 @@ func (w *walker) oleObject(j *job, c *cfb, dir string) error {
 		name, data := s, raw
 		if s == streamOle10Native {
 			p := parseOle10Native(raw)
-			name, data = p.name(), p.data
-			j.s.write(name)
-			j.s.writeByte('\n')
-		} else if s == streamODF {
-			name = "EmbeddedOdf"
+			if p.parsed || isPackager(c, dir) {
+				name, data = p.name(), p.data
+				j.s.write(name)
+				j.s.writeByte('\n')
+				w.nested(j, j.name+"/"+name, "", data)
+				return nil
+			}
+			data = p.data
+		}
+		if magicType(data) == "" {
+			break
 		}
 		w.nested(j, j.name+"/"+name, "", data)
 		return nil
 	}
 	return &statusError{Unsupported, "unsupported file type: " + oleObjectKind(c, dir)}
+}
+
+// isPackager reports an object of the Packager class (or of no stated class), whose
+// \x01Ole10Native stream holds a file.
+func isPackager(c *cfb, dir string) bool {
+	id := compObjProgID(c.head(dir, streamCompObj, 1024))
+	first, _, _ := strings.Cut(id, ".")
+	return id == "" || first == "Package"
 }
 
 // oleStreamError turns a stream read failure into a status.
@@ -97,6 +113,7 @@ func (w *walker) nested(j *job, name, ctype string, data []byte) {
 type ole10Native struct {
 	label, file string
 	data        []byte
+	parsed      bool // the packager's header was read (else data is all there is)
 }
 
 // maxOle10Name bounds the label, path and command strings of a package header.
@@ -149,7 +166,7 @@ func parseOle10Parsed(b []byte) (ole10Native, bool) {
 	if uint64(size) > uint64(len(p)) {
 		return ole10Native{}, false
 	}
-	return ole10Native{label: decodeANSI(label), file: decodeANSI(file), data: p[:size]}, true
+	return ole10Native{label: decodeANSI(label), file: decodeANSI(file), data: p[:size], parsed: true}, true
 }
 
 // cString splits a NUL-terminated string (of at most maxOle10Name bytes) off b.
