@@ -104,6 +104,10 @@ func fuzzSeeds(tb testing.TB) map[string][]byte {
 		"brev.txt":    []byte("Kære Søren\r\n010190\u20131234"),
 		"Brev.pdf":    buildPDF(tb, "Kære "+testName, "CPR "+testCPR),
 		"skannet.png": []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+		"brev.doc":    letterDOC(tb),
+		"ark.xls":     buildXLS(tb, xlsSpec{}),
+		"dias.ppt":    buildPPT(tb),
+		"ark.xlsb":    buildXLSB(tb),
 	}
 }
 
