@@ -2,7 +2,7 @@ package extract
 
 import (
 	"encoding/binary"
-	"fmt"
+	"errors"
 	"unicode/utf16"
 
 	"golang.org/x/text/encoding/charmap"
@@ -59,7 +59,7 @@ func parseDocFIB(wd []byte) (docFIB, error) {
 	le := binary.LittleEndian
 	var f docFIB
 	if len(wd) < 34 {
-		return f, fmt.Errorf("FIB truncated")
+		return f, docFormatError("FIB truncated")
 	}
 	nFib := le.Uint16(wd[2:])
 	switch le.Uint16(wd) {
@@ -71,7 +71,7 @@ func parseDocFIB(wd []byte) (docFIB, error) {
 		f.old = "Word for Windows 1.x/2.0 document (.doc) not read"
 		return f, nil
 	default:
-		return f, fmt.Errorf("not a Word document (bad FIB signature)")
+		return f, docFormatError("not a Word document (bad FIB signature)")
 	}
 	flags := le.Uint16(wd[0x0A:])
 	f.encrypt = flags&docFlagEncr != 0
@@ -80,7 +80,7 @@ func parseDocFIB(wd []byte) (docFIB, error) {
 	}
 	if f.word6 {
 		if len(wd) < doc6FcClx+8 {
-			return f, fmt.Errorf("FIB truncated")
+			return f, docFormatError("FIB truncated")
 		}
 		f.table = "WordDocument"
 		f.mac = wd[0x12] == 1 || le.Uint16(wd[0x14:]) == 256 // envr, chse
@@ -99,19 +99,19 @@ func parseDocFIB(wd []byte) (docFIB, error) {
 	csw := int(le.Uint16(wd[pos:]))
 	pos += 2 + 2*csw
 	if pos+2 > len(wd) {
-		return f, fmt.Errorf("FIB truncated")
+		return f, docFormatError("FIB truncated")
 	}
 	cslw := int(le.Uint16(wd[pos:]))
 	lw := pos + 2
 	pos = lw + 4*cslw
 	if cslw < 4 || pos+2 > len(wd) {
-		return f, fmt.Errorf("FIB truncated")
+		return f, docFormatError("FIB truncated")
 	}
 	f.ccpText = le.Uint32(wd[lw+12:])
 	cb := int(le.Uint16(wd[pos:]))
 	blob := pos + 2
 	if cb <= docFcClxIdx || blob+8*(docFcClxIdx+1) > len(wd) {
-		return f, fmt.Errorf("FIB truncated")
+		return f, docFormatError("FIB truncated")
 	}
 	f.fcClx = le.Uint32(wd[blob+8*docFcClxIdx:])
 	f.lcbClx = le.Uint32(wd[blob+8*docFcClxIdx+4:])
@@ -123,7 +123,7 @@ func parseDocFIB(wd []byte) (docFIB, error) {
 func (f docFIB) pieces(wd, table []byte) ([]docPiece, error) {
 	if f.word6 && f.lcbClx == 0 {
 		if f.fcMac < f.fcMin || uint64(f.fcMac) > uint64(len(wd)) {
-			return nil, fmt.Errorf("text outside the WordDocument stream")
+			return nil, docFormatError("text outside the WordDocument stream")
 		}
 		return []docPiece{{n: f.fcMac - f.fcMin, off: f.fcMin}}, nil
 	}
@@ -144,28 +144,28 @@ type docPiece struct {
 func parseDocPieces(table []byte, fc, lcb uint32, word6 bool) ([]docPiece, error) {
 	le := binary.LittleEndian
 	if uint64(fc)+uint64(lcb) > uint64(len(table)) || lcb == 0 {
-		return nil, fmt.Errorf("piece table outside the table stream")
+		return nil, docFormatError("piece table outside the table stream")
 	}
 	clx := table[fc : fc+lcb]
 	for len(clx) > 0 {
 		switch clx[0] {
 		case 0x01: // Prc: cbGrpprl, grpprl
 			if len(clx) < 3 {
-				return nil, fmt.Errorf("piece table truncated")
+				return nil, docFormatError("piece table truncated")
 			}
 			n := int(le.Uint16(clx[1:]))
 			if 3+n > len(clx) {
-				return nil, fmt.Errorf("piece table truncated")
+				return nil, docFormatError("piece table truncated")
 			}
 			clx = clx[3+n:]
 		case 0x02: // Pcdt: lcb, PlcPcd
 			if len(clx) < 5 {
-				return nil, fmt.Errorf("piece table truncated")
+				return nil, docFormatError("piece table truncated")
 			}
 			n := le.Uint32(clx[1:])
 			plc := clx[5:]
 			if uint64(n) > uint64(len(plc)) || n < 16 || (n-4)%12 != 0 {
-				return nil, fmt.Errorf("piece table malformed")
+				return nil, docFormatError("piece table malformed")
 			}
 			plc = plc[:n]
 			count := int((n - 4) / 12)
@@ -174,7 +174,7 @@ func parseDocPieces(table []byte, fc, lcb uint32, word6 bool) ([]docPiece, error
 			for i := 0; i < count; i++ {
 				cp, end := le.Uint32(plc[4*i:]), le.Uint32(plc[4*i+4:])
 				if end < cp {
-					return nil, fmt.Errorf("piece table malformed")
+					return nil, docFormatError("piece table malformed")
 				}
 				fc := le.Uint32(pcd[8*i+2:])
 				p := docPiece{cp: cp, n: end - cp, off: fc &^ 0x40000000}
@@ -189,10 +189,10 @@ func parseDocPieces(table []byte, fc, lcb uint32, word6 bool) ([]docPiece, error
 			}
 			return out, nil
 		default:
-			return nil, fmt.Errorf("piece table malformed")
+			return nil, docFormatError("piece table malformed")
 		}
 	}
-	return nil, fmt.Errorf("no piece table")
+	return nil, docFormatError("no piece table")
 }
 
 // doc reads a Word 97-2003 document into pages (a page break or section break in the main text
@@ -248,28 +248,22 @@ func (w *walker) doc(j *job, c *cfb, dir string) error {
 }
 
 func docError(err error) error {
-	if se, ok := err.(*statusError); ok {
-		return se
-	}
-	if _, ok := err.(errMissing); ok {
+	var fe docFormatError
+	var miss errMissing
+	switch {
+	case errors.As(err, new(*statusError)):
+		return err
+	case errors.As(err, &fe), errors.As(err, &miss), errors.Is(err, errCFBStream):
 		return &statusError{Unscannable, "corrupt Word document: " + err.Error()}
 	}
-	return &statusError{Unscannable, "corrupt Word document: " + errSummaryDoc(err)}
+	return &statusError{Unscannable, "corrupt Word document: unreadable stream"}
 }
 
-// errSummaryDoc keeps the reader's own messages (they hold no content) and summarises others.
-func errSummaryDoc(err error) string {
-	if err == errCFBStream {
-		return err.Error()
-	}
-	s := err.Error()
-	if len(s) > 60 || containsDigitRun(s) {
-		return "unreadable"
-	}
-	return s
-}
+// docFormatError is a structural fault the reader found; its text names the structure, never
+// content.
+type docFormatError string
 
-func containsDigitRun(s string) bool { return digitRun.MatchString(s) }
+func (e docFormatError) Error() string { return string(e) }
 
 // docText turns the characters of the pieces into text: special characters become line, cell
 // and page breaks, field codes are left out (their results kept).
@@ -292,7 +286,7 @@ func (t *docText) piece(wd []byte, p docPiece) error {
 		n *= 2
 	}
 	if start+n > uint64(len(wd)) {
-		return fmt.Errorf("text outside the WordDocument stream")
+		return docFormatError("text outside the WordDocument stream")
 	}
 	b := wd[start : start+n]
 	cp := p.cp
