@@ -23,11 +23,19 @@ func (w *walker) ole(j *job) error {
 		case isOldBIFF(j.data):
 			j.typ = "xls"
 			return &statusError{Unsupported, "Excel 2.x-4.0 worksheet (.xls) not read"}
+		case bytes.HasPrefix(j.data, []byte("\xFFWPC")):
+			return &statusError{Unsupported, "unsupported file type: WordPerfect document"}
+		case bytes.HasPrefix(j.data, []byte{0x31, 0xBE, 0, 0}), bytes.HasPrefix(j.data, []byte{0x32, 0xBE, 0, 0}):
+			return &statusError{Unsupported, "unsupported file type: Word for DOS or Windows Write document"}
+		case bytes.HasPrefix(j.data, []byte{0xDB, 0xA5}), bytes.HasPrefix(j.data, []byte{0x9B, 0xA5}):
+			j.typ = "doc"
+			return &statusError{Unsupported, "Word for Windows 1.x/2.0 document (.doc) not read"}
 		case isText(j.data):
 			// Web systems export tables as text (or HTML, sniffed before) named .xls.
 			j.typ = "text"
 			return w.plain(j)
 		}
+		return &statusError{Unsupported, "unsupported file type"}
 	}
 	c, err := openCFB(j.data)
 	if err != nil {

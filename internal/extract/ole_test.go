@@ -489,3 +489,27 @@ func TestOLEObjectKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestNamedOfficeNotOLE: files named like Office 97-2003 files that are something else.
+func TestNamedOfficeNotOLE(t *testing.T) {
+	cases := []struct {
+		name   string
+		data   []byte
+		typ    string
+		status Status
+		detail string
+	}{
+		{"brev.doc", append([]byte("\xFFWPC"), make([]byte, 20)...), "ole", Unsupported, "unsupported file type: WordPerfect document"},
+		{"brev.doc", append([]byte{0x31, 0xBE, 0, 0}, make([]byte, 20)...), "ole", Unsupported, "unsupported file type: Word for DOS or Windows Write document"},
+		{"brev.doc", append([]byte{0xDB, 0xA5, 0x2D, 0}, make([]byte, 20)...), "doc", Unsupported, "Word for Windows 1.x/2.0 document (.doc) not read"},
+		{"ark.xls", []byte("Navn;CPR\n" + testName + ";" + testCPR + "\n"), "text", Scanned, ""},
+		{"ark.xls", []byte{0, 1, 2, 3, 4, 5, 6, 7, 0xFE}, "ole", Unsupported, "unsupported file type"},
+		{"ark.xls", append(append([]byte{}, magicOLE...), make([]byte, 100)...), "ole", Unscannable, "corrupt OLE compound file"},
+	}
+	for _, c := range cases {
+		d := New(Limits{}).Extract(context.Background(), c.name, "", c.data)[0]
+		if d.Type != c.typ || d.Status != c.status || d.Detail != c.detail {
+			t.Errorf("%q: got %s %s %q, want %s %s %q", c.data[:4], d.Type, d.Status, d.Detail, c.typ, c.status, c.detail)
+		}
+	}
+}
