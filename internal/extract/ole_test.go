@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"bytes"
+	"compress/zlib"
 	"context"
 	"strings"
 	"testing"
@@ -344,6 +346,7 @@ func oleSeeds(t testing.TB) map[string][]byte {
 		"ark.xls":    buildXLS(t, xlsSpec{}),
 		"gammel.xls": buildXLS5(t),
 		"dias.ppt":   buildPPT(t),
+		"objekt.ppt": writeCFB([]*cfbNode{cfbStream("PowerPoint Document", append(buildPPTStream(t), pptRec(0, pptExOleObjStg, oleObjectFile("Package", cfbStream("\x01Ole10Native", buildOle10Native("a.txt", "a.txt", journal))))...))}),
 		"objekt.bin": oleObjectFile("Package", cfbStream("\x01Ole10Native", buildOle10Native("journal.txt", `C:\journal.txt`, journal))),
 		// A CONTENTS stream that is text, not a PDF: a broken PDF would spend the time in the
 		// pdftotext fallback rather than in the object reader.
@@ -511,5 +514,43 @@ func TestNamedOfficeNotOLE(t *testing.T) {
 		if d.Type != c.typ || d.Status != c.status || d.Detail != c.detail {
 			t.Errorf("%q: got %s %s %q, want %s %s %q", c.data[:4], d.Type, d.Status, d.Detail, c.typ, c.status, c.detail)
 		}
+	}
+}
+
+// TestPPTObjects: OLE objects embedded in a presentation (ExOleObjStg, zlib-compressed or not)
+// are read as nested documents; a compression bomb or damaged data is reported.
+func TestPPTObjects(t *testing.T) {
+	obj := oleObjectFile("Package", cfbStream("\x01Ole10Native", buildOle10Native("journal.txt", `C:\journal.txt`, journal)))
+	zipped := func(b []byte) []byte {
+		var buf bytes.Buffer
+		zw := zlib.NewWriter(&buf)
+		zw.Write(b)
+		zw.Close()
+		return append(oleLE.AppendUint32(nil, uint32(len(b))), buf.Bytes()...)
+	}
+	s := buildPPTStream(t)
+	s = append(s, pptRec(0x0010, pptExOleObjStg, zipped(obj))...)
+	s = append(s, pptRec(0x0000, pptExOleObjStg, obj)...)
+	s = append(s, pptRec(0x0010, pptExOleObjStg, zipped(make([]byte, 8<<20)))...)
+	s = append(s, pptRec(0x0010, pptExOleObjStg, []byte{0, 1, 0, 0, 'x', 'y'})...)
+	docs := New(Limits{MaxRatio: 100}).Extract(context.Background(), "Dias.ppt", "", writeCFB([]*cfbNode{cfbStream("PowerPoint Document", s)}))
+	var got []string
+	for _, d := range docs {
+		got = append(got, d.Name+" "+d.Type+" "+string(d.Status)+" "+d.Detail)
+	}
+	want := []string{
+		"Dias.ppt ppt scanned ",
+		"Dias.ppt/ExOleObjStg 1 ole scanned ",
+		"Dias.ppt/ExOleObjStg 1/journal.txt text scanned ",
+		"Dias.ppt/ExOleObjStg 2 ole scanned ",
+		"Dias.ppt/ExOleObjStg 2/journal.txt text scanned ",
+		"Dias.ppt/ExOleObjStg 3 ole too_large compression ratio above 100:1 (MaxRatio, possible zip bomb)",
+		"Dias.ppt/ExOleObjStg 4 ole unscannable corrupt embedded object: compressed data unreadable",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !strings.Contains(allText(docs[2]), testCPR) {
+		t.Fatalf("object text: %q", allText(docs[2]))
 	}
 }

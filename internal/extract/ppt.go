@@ -1,7 +1,11 @@
 package extract
 
 import (
+	"bytes"
+	"compress/zlib"
 	"encoding/binary"
+	"fmt"
+	"io"
 	"strings"
 )
 
@@ -13,7 +17,8 @@ import (
 // order, and the other text boxes in each slide's own container, a top-level record that the
 // persist directory maps to the slide's persist id. One page per slide; the text of masters,
 // notes and handouts goes on the last page. Every text record is read, including ones an
-// incremental save left behind, which errs on the safe side.
+// incremental save left behind, which errs on the safe side. Embedded OLE objects
+// (ExOleObjStg records) become nested documents.
 
 const (
 	pptDocument     = 0x03E8
@@ -24,6 +29,7 @@ const (
 	pptTextBytes    = 0x0FA8
 	pptCString      = 0x0FBA
 	pptPersistDir   = 0x1772
+	pptExOleObjStg  = 0x1011
 	pptMaxDepth     = 32 // container nesting followed
 	pptMaxSlides    = 1 << 16
 	pptDualStorage  = "PP97_DUALSTORAGE" // PowerPoint 95/97 dual-format files keep the 97 version here
@@ -71,7 +77,70 @@ func (w *walker) ppt(j *job, c *cfb, dir string) error {
 		j.s.newline()
 		j.s.write(p.extra.String())
 	}
+	w.pptObjects(j, p.objects)
 	return nil
+}
+
+// pptObjects extracts the embedded OLE objects (ExOleObjStg: a compound file, zlib-compressed
+// when the record's instance is 1) as nested documents "Dias.ppt/ExOleObjStg 1".
+func (w *walker) pptObjects(j *job, objs []pptObject) {
+	for i, o := range objs {
+		if w.ctx.Err() != nil {
+			return
+		}
+		if j.depth >= w.lim.MaxDepth {
+			j.notes = append(j.notes, "embedded objects not read: "+w.depthDetail())
+			return
+		}
+		if i >= w.lim.MaxEntries {
+			j.notes = append(j.notes, fmt.Sprintf("only the first %d embedded objects read (MaxEntries)", w.lim.MaxEntries))
+			return
+		}
+		name := fmt.Sprintf("%s/ExOleObjStg %d", j.name, i+1)
+		data := o.data
+		if o.compressed {
+			var err error
+			if data, err = w.inflateObject(o.data); err != nil {
+				st, detail := Unscannable, "corrupt embedded object: compressed data unreadable"
+				if se, ok := err.(*statusError); ok {
+					st, detail = se.status, se.detail
+				}
+				w.docs = append(w.docs, Document{Name: name, Type: "ole", Status: st, Detail: detail, Depth: j.depth + 1})
+				continue
+			}
+		}
+		w.nested(j, name, "", data)
+	}
+}
+
+// inflateObject decompresses an ExOleObjStg: the decompressed size (uint32), then zlib data,
+// within MaxDocumentBytes and the ratio limit (never trusting the stated size).
+func (w *walker) inflateObject(b []byte) ([]byte, error) {
+	if len(b) < 4 {
+		return nil, io.ErrUnexpectedEOF
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(b[4:]))
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	limit := min(w.lim.MaxDocumentBytes, max(int64(len(b))*w.lim.MaxRatio, ratioFloor))
+	out, err := io.ReadAll(io.LimitReader(zr, limit+1))
+	switch {
+	case int64(len(out)) > limit && limit == w.lim.MaxDocumentBytes:
+		return nil, &statusError{TooLarge, w.docDetail()}
+	case int64(len(out)) > limit:
+		return nil, &statusError{TooLarge, w.ratioDetail()}
+	case err != nil:
+		return nil, err
+	}
+	return out, nil
+}
+
+// pptObject is the data of one ExOleObjStg record.
+type pptObject struct {
+	data       []byte
+	compressed bool
 }
 
 type pptText struct {
@@ -85,6 +154,7 @@ type pptText struct {
 	slides  []*strings.Builder
 	extra   strings.Builder // masters, notes, handouts, document-level strings
 	fixed   bool            // the slide list gave the slides (else slides come in stream order)
+	objects []pptObject     // embedded OLE objects
 }
 
 // records calls fn for each record in b with its offset, cutting a record whose length runs
@@ -165,8 +235,14 @@ func (p *pptText) readSlideList(b []byte) {
 func (p *pptText) walkTop(b []byte) {
 	pptRecords(b, func(off int, verInst, typ uint16, body []byte) bool {
 		p.records++
-		if typ == pptDocument {
+		switch typ {
+		case pptDocument:
 			return true // read by readSlideList
+		case pptExOleObjStg:
+			if len(p.objects) < pptMaxSlides {
+				p.objects = append(p.objects, pptObject{data: body, compressed: verInst>>4 == 1})
+			}
+			return true
 		}
 		to := &p.extra
 		if typ == pptSlide {
