@@ -128,3 +128,13 @@ func (c *cfb) head(dir, name string, n int) []byte {
 	m, _ := io.ReadFull(f, buf)
 	return buf[:m]
 }
+
+// empty reports a compound file without a single stream (in any storage).
+func (c *cfb) empty() bool {
+	for _, m := range c.streams {
+		if len(m) > 0 {
+			return false
+		}
+	}
+	return true
+}

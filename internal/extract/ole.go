@@ -76,6 +76,8 @@ func (w *walker) ole(j *job) error {
 		return w.ppt(j, c, dir)
 	case oleEmbedded:
 		return w.oleObject(j, c, dir)
+	case oleEmpty:
+		return nil // read, and there is nothing in it
 	}
 	return &statusError{Unsupported, "unsupported file type: " + oleObjectKind(c, dir)}
 }
@@ -89,6 +91,7 @@ const (
 	oleExcel
 	olePowerPoint
 	oleEmbedded
+	oleEmpty // no stream at all
 )
 
 func oleKindOf(c *cfb, dir string) int {
@@ -110,6 +113,8 @@ func oleKindOf(c *cfb, dir string) int {
 		return olePowerPoint
 	case isOLEObject(c, dir):
 		return oleEmbedded
+	case c.empty():
+		return oleEmpty
 	}
 	return oleOther
 }

@@ -554,3 +554,11 @@ func TestPPTObjects(t *testing.T) {
 		t.Fatalf("object text: %q", allText(docs[2]))
 	}
 }
+
+// TestEmptyCompoundFile: a compound file without any stream holds nothing: read, no text.
+func TestEmptyCompoundFile(t *testing.T) {
+	d := New(Limits{}).Extract(context.Background(), "oleObject1.bin", "", writeCFB([]*cfbNode{cfbStorage("tom")}))[0]
+	if d.Status != Scanned || len(d.Pages) != 0 {
+		t.Fatalf("got %+v", d)
+	}
+}
