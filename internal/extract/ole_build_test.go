@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unicode/utf16"
 
+	"github.com/sendevagt/sendevagt/internal/testgen"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -114,7 +115,7 @@ func buildDOCStreams(t testing.TB, spec docSpec) (wd, table []byte) {
 func buildDOC(t testing.TB, spec docSpec) []byte {
 	t.Helper()
 	wd, table := buildDOCStreams(t, spec)
-	return writeCFB([]*cfbNode{cfbStream("WordDocument", wd), cfbStream("1Table", table), cfbStream("\x05SummaryInformation", make([]byte, 48))})
+	return writeCFB([]*testgen.CFBEntry{cfbStream("WordDocument", wd), cfbStream("1Table", table), cfbStream("\x05SummaryInformation", make([]byte, 48))})
 }
 
 // letterDOC is a Word document with a letter to a synthetic citizen: an 8-bit piece, a UTF-16
@@ -255,7 +256,7 @@ func buildXLSStream(t testing.TB, spec xlsSpec) []byte {
 
 func buildXLS(t testing.TB, spec xlsSpec) []byte {
 	t.Helper()
-	return writeCFB([]*cfbNode{cfbStream("Workbook", buildXLSStream(t, spec))})
+	return writeCFB([]*testgen.CFBEntry{cfbStream("Workbook", buildXLSStream(t, spec))})
 }
 
 // pptRec encodes one PowerPoint record; a container when kids are given as data with ver 0xF.
@@ -297,7 +298,7 @@ func buildPPTStream(t testing.TB) []byte {
 }
 
 func buildPPT(t testing.TB) []byte {
-	return writeCFB([]*cfbNode{cfbStream("PowerPoint Document", buildPPTStream(t)), cfbStream("Current User", make([]byte, 20))})
+	return writeCFB([]*testgen.CFBEntry{cfbStream("PowerPoint Document", buildPPTStream(t)), cfbStream("Current User", make([]byte, 20))})
 }
 
 // ole10Native writes a packager stream carrying a file.
@@ -334,8 +335,8 @@ func compObj(userType, progID string) []byte {
 }
 
 // oleObjectFile writes an embedded object (oleObjectN.bin) with the given payload streams.
-func oleObjectFile(progID string, streams ...*cfbNode) []byte {
-	kids := []*cfbNode{cfbStream("\x01Ole", make([]byte, 20)), cfbStream("\x01CompObj", compObj("Objekt", progID))}
+func oleObjectFile(progID string, streams ...*testgen.CFBEntry) []byte {
+	kids := []*testgen.CFBEntry{cfbStream("\x01Ole", make([]byte, 20)), cfbStream("\x01CompObj", compObj("Objekt", progID))}
 	return writeCFB(append(kids, streams...))
 }
 
@@ -451,7 +452,7 @@ func buildXLSB(t testing.TB) []byte {
 func buildDOCWithObjects(t testing.TB) []byte {
 	wd, table := buildDOCStreams(t, docSpec{pieces: []docPieceSpec{{text: "Se bilag\r"}}})
 	pkg := buildOle10Native("journal.txt", `C:\journal.txt`, journal)
-	return writeCFB([]*cfbNode{
+	return writeCFB([]*testgen.CFBEntry{
 		cfbStream("WordDocument", wd), cfbStream("1Table", table),
 		cfbStorage("ObjectPool",
 			cfbStorage("_1001", cfbStream("\x01Ole", make([]byte, 20)), cfbStream("\x01Ole10Native", pkg)),
@@ -474,7 +475,7 @@ func buildDOC6(t testing.TB, text string, complex bool) []byte {
 		wd = append(wd, b...)
 		oleLE.PutUint32(wd[doc6FcMin:], 0x200)
 		oleLE.PutUint32(wd[doc6FcMin+4:], uint32(len(wd)))
-		return writeCFB([]*cfbNode{cfbStream("WordDocument", wd)})
+		return writeCFB([]*testgen.CFBEntry{cfbStream("WordDocument", wd)})
 	}
 	oleLE.PutUint16(wd[0x0A:], docFlagCmplx)
 	half := len(b) / 2
@@ -495,7 +496,7 @@ func buildDOC6(t testing.TB, text string, complex bool) []byte {
 	oleLE.PutUint32(wd[doc6FcClx:], uint32(len(wd)))
 	oleLE.PutUint32(wd[doc6FcClx+4:], uint32(len(clx)))
 	wd = append(wd, clx...)
-	return writeCFB([]*cfbNode{cfbStream("WordDocument", wd)})
+	return writeCFB([]*testgen.CFBEntry{cfbStream("WordDocument", wd)})
 }
 
 // buildXLS5 writes an Excel 5.0/95 workbook (a "Book" stream, BIFF5): 8-bit strings in the
@@ -527,5 +528,5 @@ func buildXLS5(t testing.TB) []byte {
 		biffRec(biffNumber, oleLE.AppendUint64(cellHead(0, 1, 1), math.Float64bits(101901234))),
 		biffRec(biffEOF, nil),
 	}, nil)
-	return writeCFB([]*cfbNode{cfbStream("Book", s)})
+	return writeCFB([]*testgen.CFBEntry{cfbStream("Book", s)})
 }

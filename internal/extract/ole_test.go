@@ -6,6 +6,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
 func TestLegacyWord(t *testing.T) {
@@ -38,15 +40,15 @@ func TestLegacyWord(t *testing.T) {
 		detail string
 	}{
 		{"encrypted", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "x"}}, flags: 0x0100}), Encrypted, "password-protected Word document"},
-		{"word95 truncated FIB", writeCFB([]*cfbNode{cfbStream("WordDocument", append([]byte{0xDC, 0xA5, 0x65, 0}, make([]byte, 96)...))}), Unscannable, "corrupt Word document: FIB truncated"},
-		{"word95 text outside", writeCFB([]*cfbNode{cfbStream("WordDocument", func() []byte {
+		{"word95 truncated FIB", writeCFB([]*testgen.CFBEntry{cfbStream("WordDocument", append([]byte{0xDC, 0xA5, 0x65, 0}, make([]byte, 96)...))}), Unscannable, "corrupt Word document: FIB truncated"},
+		{"word95 text outside", writeCFB([]*testgen.CFBEntry{cfbStream("WordDocument", func() []byte {
 			b := append([]byte{0xDC, 0xA5, 0x65, 0}, make([]byte, 0x200)...)
 			oleLE.PutUint32(b[doc6FcMin+4:], 1<<30)
 			return b
 		}())}), Unscannable, "corrupt Word document: text outside"},
 		{"word2", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "x"}}, ident: 0xA59B}), Unsupported, "Word for Windows 1.x/2.0"},
 		{"bad ident", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "x"}}, ident: 0x1234}), Unscannable, "corrupt Word document: not a Word document"},
-		{"no table stream", writeCFB([]*cfbNode{cfbStream("WordDocument", mustWD(t))}), Unscannable, "corrupt Word document: missing 1Table"},
+		{"no table stream", writeCFB([]*testgen.CFBEntry{cfbStream("WordDocument", mustWD(t))}), Unscannable, "corrupt Word document: missing 1Table"},
 		{"piece outside", docWithPiece(t, 0x7FFFFFF0), Unscannable, "corrupt Word document: text outside the WordDocument stream"},
 		{"clx outside", docWithCLX(t, 1<<30, 100), Unscannable, "corrupt Word document: piece table outside the table stream"},
 		{"clx malformed", docWithCLX(t, 0, 3), Unscannable, "corrupt Word document: piece table"},
@@ -81,7 +83,7 @@ func mustWD(t *testing.T) []byte {
 func docWithPiece(t *testing.T, fc uint32) []byte {
 	wd, table := buildDOCStreams(t, docSpec{pieces: []docPieceSpec{{text: "hej"}}})
 	oleLE.PutUint32(table[len(table)-6:], fc|0x40000000)
-	return writeCFB([]*cfbNode{cfbStream("WordDocument", wd), cfbStream("1Table", table)})
+	return writeCFB([]*testgen.CFBEntry{cfbStream("WordDocument", wd), cfbStream("1Table", table)})
 }
 
 // docWithCLX is a document whose FIB places the CLX at fc with length lcb.
@@ -89,7 +91,7 @@ func docWithCLX(t *testing.T, fc, lcb uint32) []byte {
 	wd, table := buildDOCStreams(t, docSpec{pieces: []docPieceSpec{{text: "hej"}}})
 	oleLE.PutUint32(wd[154+33*8:], fc)
 	oleLE.PutUint32(wd[154+33*8+4:], lcb)
-	return writeCFB([]*cfbNode{cfbStream("WordDocument", wd), cfbStream("1Table", table)})
+	return writeCFB([]*testgen.CFBEntry{cfbStream("WordDocument", wd), cfbStream("1Table", table)})
 }
 
 func TestLegacyExcel(t *testing.T) {
@@ -119,7 +121,7 @@ func TestLegacyExcel(t *testing.T) {
 		{"biff7", buildXLS(t, xlsSpec{version: 0x0700}), Unsupported, "Excel workbook of an unknown BIFF version"},
 		{"biff4", append([]byte{0x09, 0x04, 6, 0, 0, 0, 0x10, 0}, make([]byte, 40)...), Unsupported, "Excel 2.x-4.0 worksheet (.xls) not read"},
 		{"truncated", buildXLS(t, xlsSpec{truncate: 3}), Unscannable, "corrupt Excel workbook: truncated record"},
-		{"no BOF", writeCFB([]*cfbNode{cfbStream("Workbook", []byte{1, 2, 3, 4, 5, 6})}), Unscannable, "corrupt Excel workbook: no BOF record"},
+		{"no BOF", writeCFB([]*testgen.CFBEntry{cfbStream("Workbook", []byte{1, 2, 3, 4, 5, 6})}), Unscannable, "corrupt Excel workbook: no BOF record"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -187,23 +189,23 @@ func TestLegacyPowerPoint(t *testing.T) {
 			break
 		}
 	}
-	d = x.Extract(context.Background(), "Dias.ppt", "", writeCFB([]*cfbNode{cfbStream("PowerPoint Document", s)}))[0]
+	d = x.Extract(context.Background(), "Dias.ppt", "", writeCFB([]*testgen.CFBEntry{cfbStream("PowerPoint Document", s)}))[0]
 	if len(d.Pages) != 2 || !strings.Contains(d.Pages[1].Text, "Tekstboks") || !strings.Contains(d.Pages[1].Text, testCPR) {
 		t.Fatalf("without a slide list: %q", allText(d))
 	}
-	dual := writeCFB([]*cfbNode{cfbStream("PowerPoint Document", []byte("PowerPoint 95")), cfbStorage("PP97_DUALSTORAGE", cfbStream("PowerPoint Document", buildPPTStream(t)))})
+	dual := writeCFB([]*testgen.CFBEntry{cfbStream("PowerPoint Document", []byte("PowerPoint 95")), cfbStorage("PP97_DUALSTORAGE", cfbStream("PowerPoint Document", buildPPTStream(t)))})
 	if d := x.Extract(context.Background(), "Dias.ppt", "", dual)[0]; d.Status != Scanned || !strings.Contains(allText(d), testCPR) {
 		t.Fatalf("dual storage: %+v", d)
 	}
-	pp4 := writeCFB([]*cfbNode{cfbStream("PP40", []byte{1, 2, 3})})
+	pp4 := writeCFB([]*testgen.CFBEntry{cfbStream("PP40", []byte{1, 2, 3})})
 	if d := x.Extract(context.Background(), "Dias.ppt", "", pp4)[0]; d.Type != "ppt" || d.Status != Unsupported || d.Detail != "PowerPoint 4.0 presentation (.ppt) not read" {
 		t.Fatalf("PowerPoint 4: %+v", d)
 	}
-	enc := writeCFB([]*cfbNode{cfbStream("PowerPoint Document", buildPPTStream(t)), cfbStream("EncryptedSummary", []byte{1})})
+	enc := writeCFB([]*testgen.CFBEntry{cfbStream("PowerPoint Document", buildPPTStream(t)), cfbStream("EncryptedSummary", []byte{1})})
 	if d := x.Extract(context.Background(), "Dias.ppt", "", enc)[0]; d.Status != Encrypted {
 		t.Fatalf("encrypted: %+v", d)
 	}
-	bad := writeCFB([]*cfbNode{cfbStream("PowerPoint Document", []byte{1, 2, 3})})
+	bad := writeCFB([]*testgen.CFBEntry{cfbStream("PowerPoint Document", []byte{1, 2, 3})})
 	if d := x.Extract(context.Background(), "Dias.ppt", "", bad)[0]; d.Status != Unscannable {
 		t.Fatalf("corrupt: %+v", d)
 	}
@@ -218,7 +220,7 @@ func TestOLEObjectsInOOXML(t *testing.T) {
 	inner := buildDOCX(t, wPara("Indlejret: CPR "+testCPR), nil)
 	ooxml := oleObjectFile("Word.Document.12", cfbStream("Package", inner))
 	wb := buildXLSStream(t, xlsSpec{})
-	excel := writeCFB([]*cfbNode{cfbStream("\x01Ole", make([]byte, 20)), cfbStream("\x01CompObj", compObj("Regneark", "Excel.Sheet.8")), cfbStream("Workbook", wb)})
+	excel := writeCFB([]*testgen.CFBEntry{cfbStream("\x01Ole", make([]byte, 20)), cfbStream("\x01CompObj", compObj("Regneark", "Excel.Sheet.8")), cfbStream("Workbook", wb)})
 	equation := oleObjectFile("Equation.3", cfbStream("Equation Native", []byte{1, 2, 3}))
 	docx := buildZip(t,
 		zent{name: "[Content_Types].xml", data: []byte(`wordprocessingml.document.main+xml`)},
@@ -346,7 +348,7 @@ func oleSeeds(t testing.TB) map[string][]byte {
 		"ark.xls":    buildXLS(t, xlsSpec{}),
 		"gammel.xls": buildXLS5(t),
 		"dias.ppt":   buildPPT(t),
-		"objekt.ppt": writeCFB([]*cfbNode{cfbStream("PowerPoint Document", append(buildPPTStream(t), pptRec(0, pptExOleObjStg, oleObjectFile("Package", cfbStream("\x01Ole10Native", buildOle10Native("a.txt", "a.txt", journal))))...))}),
+		"objekt.ppt": writeCFB([]*testgen.CFBEntry{cfbStream("PowerPoint Document", append(buildPPTStream(t), pptRec(0, pptExOleObjStg, oleObjectFile("Package", cfbStream("\x01Ole10Native", buildOle10Native("a.txt", "a.txt", journal))))...))}),
 		"objekt.bin": oleObjectFile("Package", cfbStream("\x01Ole10Native", buildOle10Native("journal.txt", `C:\journal.txt`, journal))),
 		// A CONTENTS stream that is text, not a PDF: a broken PDF would spend the time in the
 		// pdftotext fallback rather than in the object reader.
@@ -372,11 +374,11 @@ func FuzzBIFF(f *testing.F) {
 	f.Add(append(wd, table...))
 	x := fuzzExtractor()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, c := range []*cfbNode{cfbStream("Workbook", data), cfbStream("PowerPoint Document", data)} {
-			checkDocs(t, "f", x.Extract(context.Background(), "f", "", writeCFB([]*cfbNode{c})))
+		for _, c := range []*testgen.CFBEntry{cfbStream("Workbook", data), cfbStream("PowerPoint Document", data)} {
+			checkDocs(t, "f", x.Extract(context.Background(), "f", "", writeCFB([]*testgen.CFBEntry{c})))
 		}
 		if len(data) > 1024 {
-			checkDocs(t, "f", x.Extract(context.Background(), "f", "", writeCFB([]*cfbNode{cfbStream("WordDocument", data[:1024]), cfbStream("1Table", data[1024:]), cfbStream("0Table", data[1024:])})))
+			checkDocs(t, "f", x.Extract(context.Background(), "f", "", writeCFB([]*testgen.CFBEntry{cfbStream("WordDocument", data[:1024]), cfbStream("1Table", data[1024:]), cfbStream("0Table", data[1024:])})))
 		}
 		fuzzText(t, func(s *sink) error {
 			parseSST([][]byte{data, data[len(data)/2:]}, len(data))
@@ -432,7 +434,7 @@ func TestObjectsInLegacyFiles(t *testing.T) {
 		t.Fatalf("object text: %q %q", allText(docs[2]), allText(docs[3]))
 	}
 
-	xls := writeCFB([]*cfbNode{
+	xls := writeCFB([]*testgen.CFBEntry{
 		cfbStream("Workbook", buildXLSStream(t, xlsSpec{})),
 		cfbStorage("MBD00A1B2C3", cfbStream("WordDocument", wd), cfbStream("1Table", table)),
 	})
@@ -533,7 +535,7 @@ func TestPPTObjects(t *testing.T) {
 	s = append(s, pptRec(0x0000, pptExOleObjStg, obj)...)
 	s = append(s, pptRec(0x0010, pptExOleObjStg, zipped(make([]byte, 8<<20)))...)
 	s = append(s, pptRec(0x0010, pptExOleObjStg, []byte{0, 1, 0, 0, 'x', 'y'})...)
-	docs := New(Limits{MaxRatio: 100}).Extract(context.Background(), "Dias.ppt", "", writeCFB([]*cfbNode{cfbStream("PowerPoint Document", s)}))
+	docs := New(Limits{MaxRatio: 100}).Extract(context.Background(), "Dias.ppt", "", writeCFB([]*testgen.CFBEntry{cfbStream("PowerPoint Document", s)}))
 	var got []string
 	for _, d := range docs {
 		got = append(got, d.Name+" "+d.Type+" "+string(d.Status)+" "+d.Detail)
@@ -557,7 +559,7 @@ func TestPPTObjects(t *testing.T) {
 
 // TestEmptyCompoundFile: a compound file without any stream holds nothing: read, no text.
 func TestEmptyCompoundFile(t *testing.T) {
-	d := New(Limits{}).Extract(context.Background(), "oleObject1.bin", "", writeCFB([]*cfbNode{cfbStorage("tom")}))[0]
+	d := New(Limits{}).Extract(context.Background(), "oleObject1.bin", "", writeCFB([]*testgen.CFBEntry{cfbStorage("tom")}))[0]
 	if d.Status != Scanned || len(d.Pages) != 0 {
 		t.Fatalf("got %+v", d)
 	}

@@ -64,7 +64,7 @@ func (w *walker) oleObject(j *job, c *cfb, dir string) error {
 				name, data = p.name(), p.data
 				j.s.write(name)
 				j.s.writeByte('\n')
-				w.nested(j, j.name+"/"+name, "", data)
+				w.nested(j, j.name+"/"+name, name, "", data)
 				return nil
 			}
 			data = p.data
@@ -72,7 +72,7 @@ func (w *walker) oleObject(j *job, c *cfb, dir string) error {
 		if magicType(data) == "" {
 			break
 		}
-		w.nested(j, j.name+"/"+name, "", data)
+		w.nested(j, j.name+"/"+name, name, "", data)
 		return nil
 	}
 	return &statusError{Unsupported, "unsupported file type: " + oleObjectKind(c, dir)}
@@ -92,20 +92,6 @@ func oleStreamError(err error) error {
 		return se
 	}
 	return &statusError{Unscannable, "corrupt OLE compound file: unreadable stream"}
-}
-
-// nested extracts data found inside j (a stream of a compound file, a packaged file) as a
-// document one level down, charged against the total byte budget like an archive entry.
-func (w *walker) nested(j *job, name, ctype string, data []byte) {
-	n := int64(len(data))
-	if n <= w.lim.MaxDocumentBytes {
-		if n > w.budget {
-			w.docs = append(w.docs, Document{Name: name, Type: quickType(name, ctype, data), Status: TooLarge, Detail: w.totalDetail(), Depth: j.depth + 1})
-			return
-		}
-		w.budget -= n
-	}
-	w.document(name, ctype, data, j.depth+1)
 }
 
 // ole10Native is a packaged file: the label shown in the document, the original file name

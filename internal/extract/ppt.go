@@ -96,7 +96,8 @@ func (w *walker) pptObjects(j *job, objs []pptObject) {
 			j.notes = append(j.notes, fmt.Sprintf("only the first %d embedded objects read (MaxEntries)", w.lim.MaxEntries))
 			return
 		}
-		name := fmt.Sprintf("%s/ExOleObjStg %d", j.name, i+1)
+		base := fmt.Sprintf("ExOleObjStg %d", i+1)
+		name := j.name + "/" + base
 		data := o.data
 		if o.compressed {
 			var err error
@@ -109,7 +110,7 @@ func (w *walker) pptObjects(j *job, objs []pptObject) {
 				continue
 			}
 		}
-		w.nested(j, name, "", data)
+		w.nested(j, name, base, "", data)
 	}
 }
 
