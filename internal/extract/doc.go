@@ -3,6 +3,7 @@ package extract
 import (
 	"encoding/binary"
 	"errors"
+	"unicode"
 	"unicode/utf16"
 
 	"golang.org/x/text/encoding/charmap"
@@ -244,8 +245,18 @@ func (w *walker) doc(j *job, c *cfb, dir string) error {
 		pool = dir + "/" + pool
 	}
 	w.storageObjects(j, c, pool, func(string) bool { return true })
+	if t.pictures > 0 && t.letters < minLegacyText {
+		return &statusError{Unscannable, detailLegacyPictures}
+	}
 	return nil
 }
+
+// Pictures in Office 97-2003 files are not OCR'd. A file that holds pictures and (next to) no
+// text may be a scanned letter pasted into Word: it is not reported as read and clean.
+const (
+	minLegacyText        = 10 // letters and digits
+	detailLegacyPictures = "only pictures, which are not OCR'd in Office 97-2003 files"
+)
 
 func docError(err error) error {
 	var fe docFormatError
@@ -274,6 +285,9 @@ type docText struct {
 	hidden  int              // open fields whose code is being read
 	lastCh  uint16           // previous character, to tell a row end (two cell marks) from a cell end
 	cs      *charmap.Charmap // of 8-bit pieces
+
+	pictures int // inline pictures (0x01) and drawn objects (0x08) outside fields
+	letters  int // letters and digits written
 }
 
 // maxDocFields bounds the field nesting tracked; deeper fields are treated as visible.
@@ -322,6 +336,10 @@ func (t *docText) piece(wd []byte, p docPiece) error {
 func (t *docText) char(ch uint16, cp uint32) {
 	defer func() { t.lastCh = ch }()
 	switch ch {
+	case 0x01, 0x08:
+		if len(t.fields) == 0 {
+			t.pictures++
+		}
 	case 0x13: // field begin: its code follows
 		if len(t.fields) < maxDocFields {
 			t.fields = append(t.fields, false)
@@ -377,6 +395,9 @@ func (t *docText) char(ch uint16, cp uint32) {
 	case ch < 0x20, ch == 0x1F, ch >= 0xD800 && ch < 0xE000, ch == 0xFFFE, ch == 0xFFFF:
 		// Object anchors, footnote marks, optional hyphens, unpaired surrogates: no text.
 	default:
+		if unicode.IsLetter(rune(ch)) || unicode.IsDigit(rune(ch)) {
+			t.letters++
+		}
 		s.writeRune(rune(ch))
 	}
 }

@@ -564,3 +564,26 @@ func TestEmptyCompoundFile(t *testing.T) {
 		t.Fatalf("got %+v", d)
 	}
 }
+
+// TestLegacyPictureOnly: a Word or PowerPoint 97-2003 file holding pictures and no text (a
+// scanned letter pasted in) is not reported as read and clean; pictures beside text are.
+func TestLegacyPictureOnly(t *testing.T) {
+	x := New(Limits{})
+	cases := []struct {
+		name   string
+		data   []byte
+		status Status
+	}{
+		{"Scannet.doc", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "\x01\r\r"}}}), Unscannable},
+		{"Brev med logo.doc", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "\x01\rKære " + testName + "\r"}}}), Scanned},
+		{"Henvisning.doc", buildDOC(t, docSpec{pieces: []docPieceSpec{{text: "\x13 INCLUDEPICTURE x \x14\x01\x15\r"}}}), Scanned},
+		{"Fotos.ppt", writeCFB([]*testgen.CFBEntry{cfbStream("PowerPoint Document", pptRec(0x000F, pptSlide, nil)), cfbStream("Pictures", []byte{0, 0, 0x1E, 0xF0, 0, 0, 0, 0})}), Unscannable},
+		{"Dias.ppt", writeCFB([]*testgen.CFBEntry{cfbStream("PowerPoint Document", buildPPTStream(t)), cfbStream("Pictures", []byte{0, 0, 0x1E, 0xF0, 0, 0, 0, 0})}), Scanned},
+	}
+	for _, c := range cases {
+		d := x.Extract(context.Background(), c.name, "", c.data)[0]
+		if d.Status != c.status || c.status == Unscannable && d.Detail != detailLegacyPictures {
+			t.Errorf("%s: got %s %q", c.name, d.Status, d.Detail)
+		}
+	}
+}

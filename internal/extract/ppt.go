@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 )
 
 // PowerPoint 97-2003 presentations ([MS-PPT]). The "PowerPoint Document" stream is a tree of
@@ -78,7 +79,23 @@ func (w *walker) ppt(j *job, c *cfb, dir string) error {
 		j.s.write(p.extra.String())
 	}
 	w.pptObjects(j, p.objects)
+	if pics := c.stream(dir, "Pictures"); pics != nil && pics.Size > 0 && p.slideLetters() < minLegacyText {
+		return &statusError{Unscannable, detailLegacyPictures}
+	}
 	return nil
+}
+
+// slideLetters counts the letters and digits on the slides (masters and notes not counted).
+func (p *pptText) slideLetters() int {
+	n := 0
+	for _, s := range p.slides {
+		for _, r := range s.String() {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // pptObjects extracts the embedded OLE objects (ExOleObjStg: a compound file, zlib-compressed
