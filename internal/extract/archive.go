@@ -81,17 +81,18 @@ func entryName(f *zip.File) string {
 	return strings.ToValidUTF8(f.Name, "\uFFFD")
 }
 
-// embedded extracts the packages embedded in an OOXML document (an Excel sheet in a Word
-// letter, a PDF in a presentation) from dir ("word/embeddings/") as nested documents. Images and
-// legacy OLE objects (oleObject*.bin) are left out. It reports whether it had to skip
-// embeddings because the document is already at MaxDepth.
+// embedded extracts the files embedded in an OOXML document (an Excel sheet in a Word letter, a
+// PDF in a presentation, an OLE object such as oleObject1.bin carrying a packaged file or an
+// Excel 97-2003 workbook) from dir ("word/embeddings/") as nested documents; what they are is
+// sniffed from their bytes, not their names. Images are left out (they are read with the
+// document's media). It reports whether it had to skip embeddings because the document is
+// already at MaxDepth.
 func (w *walker) embedded(j *job, p *pkg, dir string) (skipped bool) {
 	for _, f := range p.zr.File {
 		if !strings.HasPrefix(strings.ToLower(f.Name), dir) || strings.HasSuffix(f.Name, "/") {
 			continue
 		}
-		switch extType(f.Name) {
-		case "", "image", "ole":
+		if extType(f.Name) == "image" {
 			continue
 		}
 		if j.depth >= w.lim.MaxDepth {

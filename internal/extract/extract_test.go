@@ -214,7 +214,7 @@ func TestUnreadable(t *testing.T) {
 		{"Afgørelse.docx", "", badXML, "docx", Unscannable, "corrupt DOCX: malformed XML (line 1) in word/document.xml"},
 		{"Dokumenter.zip", "", []byte("PK\x03\x04garbage"), "zip", Unscannable, "corrupt ZIP: not a valid ZIP archive"},
 		{"Afgørelse.docx", "", buildCFB(t, "EncryptionInfo", "EncryptedPackage"), "ole", Encrypted, "password-protected Office document"},
-		{"Brev.doc", "", buildCFB(t, "WordDocument", "1Table"), "ole", Unsupported, "unsupported file type: Word 97-2003 document (.doc)"},
+		{"Brev.doc", "", buildCFB(t, "WordDocument", "1Table"), "doc", Unscannable, "corrupt Word document: FIB truncated"},
 		{"Besked.msg", "", buildCFB(t, "__substg1.0_0037001F", "__properties_version1.0"), "msg", Scanned, ""},
 		{"Skannet.png", "image/png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "image", Unscannable, "OCR not available"},
 		{"scan.jpg", "", []byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F'}, "image", Unscannable, "OCR not available"},
@@ -240,13 +240,13 @@ func TestUnreadable(t *testing.T) {
 func TestOLERawFallback(t *testing.T) {
 	b := buildCFB(t, "EncryptionInfo", "EncryptedPackage")
 	copy(b[512:516], []byte{1, 0, 0, 0}) // FAT[0] points to itself: mscfb refuses the file
-	if _, enc := oleInspect(b); !enc {
-		t.Fatal("EncryptedPackage not found by the raw directory scan")
+	if d := New(Limits{}).Extract(context.Background(), "a.docx", "", b)[0]; d.Status != Encrypted {
+		t.Fatalf("EncryptedPackage not found by the raw directory scan: %+v", d)
 	}
 	b2 := buildCFB(t, "WordDocument")
 	copy(b2[512:516], []byte{1, 0, 0, 0})
-	if _, enc := oleInspect(b2); enc {
-		t.Fatal("false positive")
+	if d := New(Limits{}).Extract(context.Background(), "a.doc", "", b2)[0]; d.Status == Encrypted {
+		t.Fatalf("false positive: %+v", d)
 	}
 }
 
@@ -586,8 +586,12 @@ func TestEmbeddedDocuments(t *testing.T) {
 		zent{name: "word/media/image1.png", data: []byte("\x89PNG\r\n\x1a\n")},
 	)
 	docs := New(Limits{}).Extract(context.Background(), "Brev.docx", "", docx)
-	if len(docs) != 2 {
+	if len(docs) != 3 {
 		t.Fatalf("got %d documents", len(docs))
+	}
+	// An OLE object holding nothing we read is reported, never left out (ole_test.go has more).
+	if o := docs[2]; o.Name != "Brev.docx/word/embeddings/oleObject1.bin" || o.Status != Unsupported {
+		t.Fatalf("OLE object: %+v", o)
 	}
 	e := docs[1]
 	if e.Name != "Brev.docx/word/embeddings/Microsoft_Excel_Worksheet.xlsx" || e.Type != "xlsx" || e.Depth != 1 || !strings.Contains(allText(e), "0101901234") {

@@ -149,6 +149,9 @@ type job struct {
 	notes []string
 	// msg is an attached email already parsed by the message package (typ "msg"; data empty).
 	msg *message.Message
+	// oleDir, for an object embedded in a legacy Office file, is the storage of data (a compound
+	// file) that holds it; the object is read in place ("" for a whole file).
+	oleDir string
 }
 
 // embeddings extracts the documents embedded in an OOXML package under dir, noting when the
@@ -287,6 +290,8 @@ func (w *walker) parse(j *job) error {
 		return w.pptx(j)
 	case "xlsx":
 		return w.xlsx(j)
+	case "xlsb":
+		return w.xlsb(j)
 	case "odt", "ods", "odp":
 		return w.odf(j)
 	case "zip":

@@ -112,6 +112,10 @@ func fuzzSeeds(tb testing.TB) map[string][]byte {
 		"smime.p7s":  testgen.SignedData(nil, testgen.SignedDataOptions{Detached: true}),
 		"invite.ics": []byte("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDESCRIPTION:CPR 0101\r\n 90-1234\\nx\r\nATTACH;VALUE=BINARY;ENCODING=BASE64;X-FILENAME=a.txt:aGVq\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"),
 		"kort.vcf":   []byte("BEGIN:VCARD\r\nVERSION:2.1\r\nNOTE;QUOTED-PRINTABLE:S=C3=B8ren=\r\n x\r\nEND:VCARD\r\n"),
+		"brev.doc":   letterDOC(tb),
+		"ark.xls":    buildXLS(tb, xlsSpec{}),
+		"dias.ppt":   buildPPT(tb),
+		"ark.xlsb":   buildXLSB(tb),
 	}
 }
 

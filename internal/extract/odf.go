@@ -60,7 +60,7 @@ func (w *walker) odf(j *job) error {
 			return err
 		}
 	}
-	return nil
+	return w.odfObjects(j, p)
 }
 
 // odfSkip are elements without visible text: tracked deletions and the like.

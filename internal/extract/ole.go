@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"io"
 	"strings"
 	"unicode/utf16"
 
-	"github.com/richardlehane/mscfb"
 	"github.com/sendevagt/sendevagt/internal/message"
 )
 
@@ -16,14 +14,42 @@ const encryptedOffice = "password-protected Office document"
 
 // ole handles Compound File Binary files. A password-protected DOCX/XLSX/PPTX is such a file
 // holding an EncryptedPackage stream; an Outlook message (.msg) is read like an attached email
-// (type "msg"); legacy .doc/.xls/.ppt are not read yet, but their own password protection is
-// still recognised.
+// (type "msg"); Word, Excel and PowerPoint 97-2003 files are read (doc.go, xls.go, ppt.go) and
+// so is an embedded OLE object (oleobject.go). Anything else is Unsupported with its kind named.
 func (w *walker) ole(j *job) error {
-	kind, encrypted := oleInspect(j.data)
-	if encrypted {
-		return &statusError{Encrypted, encryptedOffice}
+	if !bytes.HasPrefix(j.data, magicOLE) {
+		// Named like an Office 97-2003 file but not a compound file.
+		switch {
+		case isOldBIFF(j.data):
+			j.typ = "xls"
+			return &statusError{Unsupported, "Excel 2.x-4.0 worksheet (.xls) not read"}
+		case bytes.HasPrefix(j.data, []byte("\xFFWPC")):
+			return &statusError{Unsupported, "unsupported file type: WordPerfect document"}
+		case bytes.HasPrefix(j.data, []byte{0x31, 0xBE, 0, 0}), bytes.HasPrefix(j.data, []byte{0x32, 0xBE, 0, 0}):
+			return &statusError{Unsupported, "unsupported file type: Word for DOS or Windows Write document"}
+		case bytes.HasPrefix(j.data, []byte{0xDB, 0xA5}), bytes.HasPrefix(j.data, []byte{0x9B, 0xA5}):
+			j.typ = "doc"
+			return &statusError{Unsupported, "Word for Windows 1.x/2.0 document (.doc) not read"}
+		case isText(j.data):
+			// Web systems export tables as text (or HTML, sniffed before) named .xls.
+			j.typ = "text"
+			return w.plain(j)
+		}
+		return &statusError{Unsupported, "unsupported file type"}
 	}
-	if kind == outlookMessage {
+	c, err := openCFB(j.data)
+	if err != nil {
+		// The container is damaged; the directory entries may still be readable in place.
+		if oleRawHasStream(j.data, "EncryptedPackage") {
+			return &statusError{Encrypted, encryptedOffice}
+		}
+		return &statusError{Unscannable, "corrupt OLE compound file"}
+	}
+	dir := j.oleDir
+	switch oleKindOf(c, dir) {
+	case oleEncrypted:
+		return &statusError{Encrypted, encryptedOffice}
+	case oleMessage:
 		j.typ = "msg"
 		if j.depth >= w.lim.MaxDepth {
 			return &statusError{TooLarge, w.depthDetail()}
@@ -36,73 +62,61 @@ func (w *walker) ole(j *job) error {
 			return &statusError{Unscannable, "corrupt Outlook message"}
 		}
 		return w.email(j, msg, err)
+	case oleWord:
+		j.typ = "doc"
+		return w.doc(j, c, dir)
+	case oleExcel:
+		j.typ = "xls"
+		return w.xls(j, c, dir)
+	case olePowerPoint:
+		j.typ = "ppt"
+		if c.has(dir, "EncryptedSummary") {
+			return &statusError{Encrypted, "password-protected PowerPoint presentation"}
+		}
+		return w.ppt(j, c, dir)
+	case oleEmbedded:
+		return w.oleObject(j, c, dir)
+	case oleEmpty:
+		return nil // read, and there is nothing in it
 	}
-	return &statusError{Unsupported, "unsupported file type: " + kind}
+	return &statusError{Unsupported, "unsupported file type: " + oleObjectKind(c, dir)}
 }
 
-const outlookMessage = "Outlook message (.msg)"
+// Kinds of compound file, from the streams of the root storage.
+const (
+	oleOther = iota
+	oleEncrypted
+	oleMessage
+	oleWord
+	oleExcel
+	olePowerPoint
+	oleEmbedded
+	oleEmpty // no stream at all
+)
 
-// oleInspect names the kind of compound file and reports whether it is password protected.
-func oleInspect(data []byte) (kind string, encrypted bool) {
-	r, err := mscfb.New(bytes.NewReader(data))
-	if err != nil {
-		// The container is damaged; the directory entries may still be readable in place.
-		return "damaged OLE compound file", oleRawHasStream(data, "EncryptedPackage")
-	}
-	streams := map[string]*mscfb.File{}
-	msg := false
-	for _, f := range r.File {
-		if len(f.Path) == 0 {
-			if _, dup := streams[f.Name]; !dup {
-				streams[f.Name] = f
+func oleKindOf(c *cfb, dir string) int {
+	for name := range c.streams[dir] {
+		if dir == "" && (strings.HasPrefix(name, "__substg1.0_") || name == "__properties_version1.0") {
+			if !c.has(dir, "EncryptedPackage") {
+				return oleMessage
 			}
-		}
-		if strings.HasPrefix(f.Name, "__substg1.0_") || f.Name == "__properties_version1.0" {
-			msg = true
 		}
 	}
 	switch {
-	case streams["EncryptedPackage"] != nil:
-		return "encrypted Office document", true
-	case streams["WordDocument"] != nil:
-		// FIB: flags at offset 0x0A, fEncrypted is bit 8.
-		h := oleHead(streams["WordDocument"], 12)
-		return "Word 97-2003 document (.doc)", len(h) == 12 && binary.LittleEndian.Uint16(h[10:12])&0x0100 != 0
-	case streams["Workbook"] != nil || streams["Book"] != nil:
-		f := streams["Workbook"]
-		if f == nil {
-			f = streams["Book"]
-		}
-		return "Excel 97-2003 workbook (.xls)", xlsFilePass(oleHead(f, 1024))
-	case streams["PowerPoint Document"] != nil:
-		return "PowerPoint 97-2003 presentation (.ppt)", streams["EncryptedSummary"] != nil
-	case msg:
-		return outlookMessage, false
+	case c.has(dir, "EncryptedPackage"):
+		return oleEncrypted
+	case c.has(dir, "WordDocument"):
+		return oleWord
+	case c.has(dir, "Workbook"), c.has(dir, "Book"):
+		return oleExcel
+	case c.has(dir, pptDocumentName), c.has(dir, pptPowerPoint4), c.has(dir, pptDualStorage+"/"+pptDocumentName):
+		return olePowerPoint
+	case isOLEObject(c, dir):
+		return oleEmbedded
+	case c.empty():
+		return oleEmpty
 	}
-	return "OLE compound file", false
-}
-
-func oleHead(f *mscfb.File, n int) []byte {
-	buf := make([]byte, n)
-	m, _ := io.ReadFull(f, buf)
-	return buf[:m]
-}
-
-// xlsFilePass reports a FILEPASS record (0x002F) right after the workbook globals' BOF record.
-func xlsFilePass(b []byte) bool {
-	if len(b) < 4 || binary.LittleEndian.Uint16(b) != 0x0809 {
-		return false
-	}
-	off := 4 + int(binary.LittleEndian.Uint16(b[2:]))
-	// A few records (e.g. INTERFACEHDR) may come first in some writers: look at the next eight.
-	for i := 0; i < 8 && off+4 <= len(b); i++ {
-		typ := binary.LittleEndian.Uint16(b[off:])
-		if typ == 0x002F {
-			return true
-		}
-		off += 4 + int(binary.LittleEndian.Uint16(b[off+2:]))
-	}
-	return false
+	return oleOther
 }
 
 // oleRawHasStream looks for a directory entry called name without following the FAT: directory
@@ -120,6 +134,20 @@ func oleRawHasStream(data []byte, name string) bool {
 		if bytes.HasPrefix(e, want) && int(binary.LittleEndian.Uint16(e[64:66])) == len(want) && e[66] == 2 {
 			return true
 		}
+	}
+	return false
+}
+
+// isOldBIFF recognises an Excel 2.x-4.0 worksheet: a bare BIFF2/3/4 stream (no compound file)
+// starting with its BOF record.
+func isOldBIFF(b []byte) bool {
+	if len(b) < 8 {
+		return false
+	}
+	switch binary.LittleEndian.Uint16(b) {
+	case 0x0009, 0x0209, 0x0409:
+		n := binary.LittleEndian.Uint16(b[2:])
+		return n >= 4 && n <= 16
 	}
 	return false
 }

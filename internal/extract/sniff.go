@@ -95,6 +95,7 @@ var extTypes = map[string]string{
 	".csv": "csv", ".tsv": "csv",
 	".zip": "zip", ".eml": "eml",
 	".doc": "ole", ".xls": "ole", ".ppt": "ole", ".msg": "ole",
+	".dot": "ole", ".xlt": "ole", ".pps": "ole", ".pot": "ole", ".xlsb": "xlsb",
 	".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image",
 	".gif": "image", ".bmp": "image", ".heic": "image", ".webp": "image",
 	".p7m": "smime", ".p7s": "p7s",
@@ -116,7 +117,8 @@ var ctypeTypes = map[string]string{
 	"message/rfc822":     "eml",
 	"application/msword": "ole", "application/vnd.ms-excel": "ole",
 	"application/vnd.ms-powerpoint": "ole", "application/vnd.ms-outlook": "ole",
-	"application/pkcs7-mime": "smime", "application/x-pkcs7-mime": "smime",
+	"application/vnd.ms-excel.sheet.binary.macroenabled.12": "xlsb",
+	"application/pkcs7-mime":                                "smime", "application/x-pkcs7-mime": "smime",
 	"application/pkcs7-signature": "p7s", "application/x-pkcs7-signature": "p7s",
 	"application/ms-tnef": "tnef", "application/vnd.ms-tnef": "tnef",
 	"text/calendar": "ical", "application/ics": "ical", "text/x-vcalendar": "ical",
@@ -149,7 +151,7 @@ func quickType(name, contentType string, data []byte) string {
 	t := magicType(data)
 	if t == "zip" {
 		switch e := extType(name); e {
-		case "docx", "xlsx", "pptx", "odt", "ods", "odp":
+		case "docx", "xlsx", "xlsb", "pptx", "odt", "ods", "odp":
 			return e
 		}
 		return "zip"
@@ -238,7 +240,7 @@ func sniffZip(j *job, ext string) string {
 	zr, err := openZip(j.data)
 	if err != nil {
 		switch ext {
-		case "docx", "xlsx", "pptx", "odt", "ods", "odp":
+		case "docx", "xlsx", "xlsb", "pptx", "odt", "ods", "odp":
 			return ext
 		}
 		return "zip"
@@ -252,7 +254,7 @@ func sniffZip(j *job, ext string) string {
 			ct = f
 		case "mimetype":
 			mimetype = f
-		case "word/document.xml", "xl/workbook.xml", "ppt/presentation.xml", "content.xml":
+		case "word/document.xml", "xl/workbook.xml", "xl/workbook.bin", "ppt/presentation.xml", "content.xml":
 			names[n] = true
 		}
 	}
@@ -279,6 +281,8 @@ func sniffZip(j *job, ext string) string {
 			case strings.Contains(s, "spreadsheetml.sheet.main+xml"), strings.Contains(s, "spreadsheetml.template.main+xml"),
 				strings.Contains(s, "ms-excel.sheet.macroEnabled.main+xml"), strings.Contains(s, "ms-excel.template.macroEnabled.main+xml"):
 				return "xlsx"
+			case strings.Contains(s, "ms-excel.sheet.binary.macroEnabled.main"):
+				return "xlsb"
 			case strings.Contains(s, "presentationml.presentation.main+xml"), strings.Contains(s, "presentationml.slideshow.main+xml"),
 				strings.Contains(s, "presentationml.template.main+xml"), strings.Contains(s, "ms-powerpoint.presentation.macroEnabled.main+xml"):
 				return "pptx"
@@ -292,9 +296,11 @@ func sniffZip(j *job, ext string) string {
 		return "xlsx"
 	case names["ppt/presentation.xml"]:
 		return "pptx"
+	case names["xl/workbook.bin"]:
+		return "xlsb"
 	}
 	switch ext {
-	case "docx", "xlsx", "pptx", "odt", "ods", "odp":
+	case "docx", "xlsx", "xlsb", "pptx", "odt", "ods", "odp":
 		// Named like a package but not one: the package parser reports what is missing.
 		return ext
 	}
