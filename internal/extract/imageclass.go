@@ -1,0 +1,173 @@
+package extract
+
+import (
+	"image"
+)
+
+// What an image looks like, from its size and pixels, to decide whether it may hold text worth
+// reading and whether it plausibly is a document (a scanned or photographed page). These are
+// judgements from how such images are built, never from examples: paper is the brightest large
+// share of the pixels, ink is much darker than paper and hardly coloured, and a page has a
+// page's proportions.
+
+const (
+	// minTextSide and minTextLength: an image lower or narrower than minTextSide, or with both
+	// sides under minTextLength, cannot hold a line of text worth reading (tracking pixels,
+	// spacers, rules, bullets, 16-px icons): at ~6 px a character, not even a CPR number fits.
+	minTextSide   = 8
+	minTextLength = 32
+	// pageMinSide and pageMinPixels: a page-like image is at least this large (an A4 page
+	// scanned at 72 dpi is 595×842).
+	pageMinSide   = 500
+	pageMinPixels = 400_000
+	// pageMinAspect and pageMaxAspect bound the long:short side ratio of a page (A4 1.41,
+	// Letter 1.29, a 4:3 photograph of a page 1.33), in either orientation.
+	pageMinAspect = 1.15
+	pageMaxAspect = 1.75
+	// docMinSide and docMinPixels: an image attachment of at least this size with text-like
+	// pixels (a screenshot of a case system, a cropped scan) may hold a document's worth of
+	// personal data even without a page's proportions.
+	docMinSide   = 150
+	docMinPixels = 150_000
+	// maxSamples bounds the pixels examined per image (a sampling grid over larger ones).
+	maxSamples = 1 << 20
+)
+
+// imageLook is what classify found out about an image.
+type imageLook struct {
+	w, h int
+	// analysed is false when the pixels were not examined (undecodable or too large to
+	// decode): textual is then unknown and taken as true where that is the safe side.
+	analysed bool
+	// textual: a bright background (paper, a window) covering most of the image with dark,
+	// uncoloured marks on it (text, lines, noise of a scan).
+	textual bool
+	// ink is the share of the sampled pixels that are dark marks.
+	ink float64
+}
+
+// tiny reports an image that cannot hold a line of text.
+func (l imageLook) tiny() bool {
+	return l.w < minTextSide || l.h < minTextSide || (l.w < minTextLength && l.h < minTextLength)
+}
+
+// pageSized reports a page's size and proportions, whatever the pixels.
+func (l imageLook) pageSized() bool {
+	short, long := min(l.w, l.h), max(l.w, l.h)
+	if short < pageMinSide || int64(l.w)*int64(l.h) < pageMinPixels {
+		return false
+	}
+	a := float64(long) / float64(short)
+	return a >= pageMinAspect && a <= pageMaxAspect
+}
+
+// pageLike reports an image that plausibly is a scanned or photographed page: a page's size
+// and proportions and text-like pixels (unknown pixels count as text-like).
+func (l imageLook) pageLike() bool {
+	return l.pageSized() && (l.textual || !l.analysed)
+}
+
+// documentLike reports an image large enough to hold a document's worth of text with
+// text-like pixels (a page, a screenshot, a cropped scan), or a page-sized one not examined.
+func (l imageLook) documentLike() bool {
+	if l.pageLike() {
+		return true
+	}
+	if min(l.w, l.h) < docMinSide || int64(l.w)*int64(l.h) < docMinPixels {
+		return false
+	}
+	return l.textual || !l.analysed
+}
+
+// classify examines the pixels of img on a grid of at most maxSamples points.
+func classify(img image.Image) imageLook {
+	b := img.Bounds()
+	l := imageLook{w: b.Dx(), h: b.Dy()}
+	if l.w <= 0 || l.h <= 0 {
+		return l
+	}
+	step := 1
+	for int64(l.w/step+1)*int64(l.h/step+1) > maxSamples {
+		step++
+	}
+	var hist [256]int // luminance histogram
+	var chroma [256]int64
+	n := 0
+	sample := func(y, c uint8) {
+		hist[y]++
+		chroma[y] += int64(c)
+		n++
+	}
+	switch m := img.(type) {
+	case *image.Gray:
+		for y := b.Min.Y; y < b.Max.Y; y += step {
+			row := m.Pix[(y-b.Min.Y)*m.Stride:]
+			for x := 0; x < l.w; x += step {
+				sample(row[x], 0)
+			}
+		}
+	case *image.YCbCr:
+		for y := b.Min.Y; y < b.Max.Y; y += step {
+			for x := b.Min.X; x < b.Max.X; x += step {
+				yi, ci := m.YOffset(x, y), m.COffset(x, y)
+				cb, cr := absDiff(m.Cb[ci], 128), absDiff(m.Cr[ci], 128)
+				sample(m.Y[yi], uint8(min(2*max(cb, cr), 255)))
+			}
+		}
+	default:
+		for y := b.Min.Y; y < b.Max.Y; y += step {
+			for x := b.Min.X; x < b.Max.X; x += step {
+				r, g, bl, a := img.At(x, y).RGBA()
+				// Transparent pixels show the page or window behind them: white.
+				r, g, bl = r+0xffff-a, g+0xffff-a, bl+0xffff-a
+				r8, g8, b8 := uint8(min(r, 0xffff)>>8), uint8(min(g, 0xffff)>>8), uint8(min(bl, 0xffff)>>8)
+				lum := (299*int(r8) + 587*int(g8) + 114*int(b8)) / 1000
+				c := max(r8, g8, b8) - min(r8, g8, b8)
+				sample(uint8(lum), c)
+			}
+		}
+	}
+	l.analysed = true
+	if n == 0 {
+		return l
+	}
+	// paper: the 90th percentile of luminance.
+	paper, acc := 255, 0
+	for v := 255; v >= 0; v-- {
+		acc += hist[v]
+		if acc*10 >= n {
+			paper = v
+			break
+		}
+	}
+	var bg, ink int
+	var inkChroma int64
+	for v := 0; v < 256; v++ {
+		switch {
+		case v >= paper-40:
+			bg += hist[v]
+		case v <= paper-100:
+			ink += hist[v]
+			inkChroma += chroma[v]
+		}
+	}
+	l.ink = float64(ink) / float64(n)
+	mid := n - bg - ink
+	meanInkChroma := 0.0
+	if ink > 0 {
+		meanInkChroma = float64(inkChroma) / float64(ink)
+	}
+	l.textual = paper >= 150 && // a light background
+		float64(bg) >= 0.55*float64(n) && // covering most of the image
+		float64(mid) <= 0.30*float64(n) && // few mid tones (a photograph is mostly mid tones)
+		ink*1000 >= n && // some marks (a blank page has none)
+		meanInkChroma <= 60 // marks in black, grey or dark ink, not coloured shapes
+	return l
+}
+
+func absDiff(a, b uint8) uint8 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}

@@ -1,0 +1,236 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"strings"
+
+	xdraw "golang.org/x/image/draw"
+)
+
+// One picture, an image attachment or a picture inside a document, read by OCR when it may hold
+// text: small ones scaled up to a size tesseract reads, decorative ones (logos, icons, photos,
+// the mail's own layout) recognised as such when OCR is not available, and a warning kept only
+// where the picture plausibly is a document that could not be read.
+
+// picMode says where a picture comes from.
+type picMode int
+
+const (
+	picAttachment picMode = iota // an image attached to a mail (or found in an archive)
+	picInline                    // an image that belongs to the mail body's layout (Content-ID, isInline)
+	picDocument                  // a picture inside an Office, OpenDocument or RTF document
+)
+
+// picOutcome is what became of a picture.
+type picOutcome int
+
+const (
+	picTiny       picOutcome = iota // cannot hold a line of text: not read
+	picDecorative                   // not OCR'd: not a document (a logo, a photo, layout)
+	picRead                         // OCR found text
+	picNoText                       // OCR found no text, and the picture is not a page
+	picPageUnread                   // a page-like picture on which OCR found no readable text
+	picNoOCR                        // may hold a document, but OCR is not available
+	picTooLarge                     // more pixels than MaxImagePixels
+	picFailed                       // corrupt, unsupported format, OCR failed or timed out
+)
+
+// picResult is the outcome for one picture with its Document status, detail and OCR text.
+type picResult struct {
+	outcome picOutcome
+	status  Status
+	detail  string
+	pages   []Page // OCR text (picRead, picPageUnread)
+	cut     bool   // OCR text cut at the text limit
+	look    imageLook
+}
+
+const (
+	// maxDecodePixels: larger images are not decoded in the process (a 30 MP RGBA image is
+	// 120 MB); they go to tesseract as they are and count as not examined.
+	maxDecodePixels = 30_000_000
+	// ocrMinSide: an image whose short side is below this is scaled up (at most ocrMaxScale
+	// times, to at most ocrMaxScaledPixels) so that its text reaches a height tesseract reads
+	// (a 260×36 strip with one line of 12-px text becomes 1040×144).
+	ocrMinSide         = 300
+	ocrMaxScale        = 4
+	ocrMaxScaledPixels = 4_000_000
+	// ocrPad is the white border added around a rendered image: tesseract misses text that
+	// touches the edge.
+	ocrPad = 16
+)
+
+func result(o picOutcome, s Status, detail string) picResult {
+	return picResult{outcome: o, status: s, detail: detail}
+}
+
+// examine reads an image's header and, when it is not too large, its pixels. early is set when
+// the picture is settled without OCR (tiny, too large, corrupt, format not read).
+func (w *walker) examine(data []byte, mode picMode) (look imageLook, img image.Image, format string, early *picResult) {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	switch {
+	case errors.Is(err, image.ErrFormat):
+		r := result(picFailed, Unscannable, "image format not read by OCR")
+		return look, nil, "", &r
+	case err != nil:
+		if mode != picDocument && !w.x.tools.ocrAvailable(w.ctx) {
+			r := result(picNoOCR, Unscannable, detailOCRUnavailable)
+			return look, nil, "", &r
+		}
+		r := result(picFailed, Unscannable, "corrupt image: unreadable header")
+		return look, nil, "", &r
+	case cfg.Width <= 0 || cfg.Height <= 0:
+		r := result(picFailed, Unscannable, "corrupt image: no pixels")
+		return look, nil, "", &r
+	}
+	look = imageLook{w: cfg.Width, h: cfg.Height}
+	if look.tiny() {
+		r := result(picTiny, Scanned, detailImageTiny)
+		r.look = look
+		return look, nil, format, &r
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > w.lim.MaxImagePixels {
+		r := result(picTooLarge, TooLarge, fmt.Sprintf("image larger than %d megapixels (MaxImagePixels)", w.lim.MaxImagePixels/1_000_000))
+		r.look = look
+		return look, nil, format, &r
+	}
+	if int64(cfg.Width)*int64(cfg.Height) <= maxDecodePixels {
+		if m, _, err := image.Decode(bytes.NewReader(data)); err == nil {
+			img = m
+			look = classify(m)
+		}
+	}
+	return look, img, format, nil
+}
+
+// readPicture reads one picture: examine, then OCR when it may hold text and OCR is there.
+func (w *walker) readPicture(data []byte, mode picMode, maxText int) picResult {
+	look, img, format, early := w.examine(data, mode)
+	if early != nil {
+		return *early
+	}
+	if !w.x.tools.ocrAvailable(w.ctx) {
+		return noOCR(look, mode)
+	}
+	if mode == picDocument && look.analysed && !look.textual {
+		r := result(picDecorative, Scanned, detailDecorative)
+		r.look = look
+		return r
+	}
+	return w.ocrPicture(data, img, format, look, maxText)
+}
+
+// noOCR settles a picture that OCR cannot read: a warning where it may hold a document (for a
+// picture in the mail's layout only when it looks like a page), decorative otherwise.
+func noOCR(look imageLook, mode picMode) picResult {
+	warn := look.documentLike()
+	if mode == picInline {
+		warn = look.pageLike()
+	}
+	r := result(picDecorative, Scanned, detailDecorative)
+	if warn {
+		r = result(picNoOCR, Unscannable, detailOCRUnavailable)
+	}
+	r.look = look
+	return r
+}
+
+// ocrPicture runs tesseract on the picture (as it is, or rendered grey, on white, scaled up
+// when small) within OCRPageTimeout.
+func (w *walker) ocrPicture(data []byte, img image.Image, format string, look imageLook, maxText int) picResult {
+	t := w.x.tools
+	dir, err := os.MkdirTemp("", "sendevagt-ocr-")
+	if err != nil {
+		return result(picFailed, Unscannable, "OCR failed: no temporary directory")
+	}
+	defer os.RemoveAll(dir)
+	ext, native := ocrFormats[format]
+	var in string
+	switch {
+	case img != nil && format != "tiff" && (!native || needsRender(img)):
+		// A multi-page TIFF goes as it is: decoding keeps its first page only.
+		rendered, err := renderForOCR(img)
+		if err != nil {
+			return result(picFailed, Unscannable, "OCR failed: image could not be prepared")
+		}
+		in, err = writeTemp(dir, "image-*.png", rendered)
+	case native:
+		in, err = writeTemp(dir, "image-*"+ext, data)
+	default:
+		return result(picFailed, Unscannable, "image format not read by OCR ("+strings.ToUpper(format)+")")
+	}
+	if err != nil {
+		return result(picFailed, Unscannable, "OCR failed: no temporary file")
+	}
+	ctx, cancel := context.WithTimeout(w.ctx, w.lim.OCRPageTimeout)
+	defer cancel()
+	o, err := t.tesseract(ctx, in, maxText)
+	if w.ctx.Err() != nil {
+		return result(picFailed, Unscannable, ctxDetail(w.ctx, w.lim))
+	}
+	if err != nil {
+		return result(picFailed, Unscannable, t.ocrFailure(ctx, w.lim, 0))
+	}
+	r := picResult{pages: splitPages(o.text), cut: o.cut, look: look}
+	switch {
+	case look.pageLike() && look.ink > 0 && o.confident < 3:
+		// A page with marks on it of which OCR read (almost) nothing: a poor scan, handwriting,
+		// a page photographed askew. It may hold anything.
+		r.outcome, r.status, r.detail = picPageUnread, Unscannable, detailPageUnread
+	case !anyText(r.pages):
+		r.outcome, r.status, r.detail = picNoText, Scanned, detailOCRNone
+	default:
+		r.outcome, r.status, r.detail = picRead, Scanned, detailOCR
+	}
+	return r
+}
+
+// needsRender: small images are scaled up, transparent ones put on white (tesseract reads a
+// transparent background as black).
+func needsRender(img image.Image) bool {
+	b := img.Bounds()
+	if min(b.Dx(), b.Dy()) < ocrMinSide {
+		return true
+	}
+	if o, ok := img.(interface{ Opaque() bool }); ok {
+		return !o.Opaque()
+	}
+	return true
+}
+
+// renderForOCR draws img in grey on a white canvas with a margin, scaled up when its short side
+// is below ocrMinSide, and encodes it as PNG.
+func renderForOCR(img image.Image) ([]byte, error) {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	scale := 1.0
+	if s := min(w, h); s < ocrMinSide {
+		scale = min(float64(ocrMinSide)/float64(s), ocrMaxScale)
+		for scale > 1 && float64(w)*float64(h)*scale*scale > ocrMaxScaledPixels {
+			scale -= 0.25
+		}
+		scale = max(scale, 1)
+	}
+	sw, sh := int(float64(w)*scale+0.5), int(float64(h)*scale+0.5)
+	dst := image.NewGray(image.Rect(0, 0, sw+2*ocrPad, sh+2*ocrPad))
+	for i := range dst.Pix {
+		dst.Pix[i] = 0xff
+	}
+	r := image.Rect(ocrPad, ocrPad, ocrPad+sw, ocrPad+sh)
+	if scale == 1 {
+		xdraw.Draw(dst, r, img, b.Min, xdraw.Over)
+	} else {
+		xdraw.CatmullRom.Scale(dst, r, img, b, xdraw.Over, nil)
+	}
+	var buf bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, dst); err != nil {
+		return nil, fmt.Errorf("encoding PNG for OCR: %w", err)
+	}
+	return buf.Bytes(), nil
+}
