@@ -33,8 +33,8 @@ const (
 // docPictures tallies what became of a document's pictures.
 type docPictures struct {
 	read, noOCR, pageUnread, overLimit, tooLarge, failed, late int
-	failDetail                                                  string
-	tooMany                                                     bool // more than maxDocPictures
+	failDetail                                                 string
+	tooMany                                                    bool // more than maxDocPictures
 }
 
 // pictures reads the pictures collected in j.pics into doc, a document whose text was read.
