@@ -67,7 +67,7 @@ func (w *walker) email(j *job, msg *message.Message, err error) error {
 			}
 			w.budget -= n
 		}
-		w.document(name, a.ContentType, a.Data, j.depth+1)
+		w.extractJob(&job{name: name, ctype: a.ContentType, data: a.Data, depth: j.depth + 1, inline: a.Inline})
 	}
 	if errors.Is(err, message.ErrTooComplex) {
 		return &statusError{TooLarge, "email structure beyond the message parser's limits (nesting, parts or header fields); only part read"}
