@@ -95,7 +95,11 @@ func (w *walker) pictures(j *job, doc *Document) {
 		case look.analysed && !look.textual:
 			continue // a photograph, coloured shapes: decorative
 		case ocrRuns >= w.lim.MaxOCRPages:
-			tally.overLimit++
+			// Beyond the limit only pictures that can hold a line of personal data count as
+			// unread: a form's many small check boxes and arrows do not make it warn.
+			if look.holdsLine() {
+				tally.overLimit++
+			}
 			continue
 		case w.timeLeft() < ocrTimeMargin:
 			tally.late++

@@ -16,6 +16,9 @@ const (
 	// spacers, rules, bullets, 16-px icons): at ~6 px a character, not even a CPR number fits.
 	minTextSide   = 8
 	minTextLength = 32
+	// lineMinLength: a picture whose long side is shorter holds no line of personal data
+	// worth warning about when it is left unread (check boxes, arrows, bullets).
+	lineMinLength = 120
 	// pageMinSide and pageMinPixels: a page-like image is at least this large (an A4 page
 	// scanned at 72 dpi is 595×842).
 	pageMinSide   = 500
@@ -50,6 +53,10 @@ type imageLook struct {
 func (l imageLook) tiny() bool {
 	return l.w < minTextSide || l.h < minTextSide || (l.w < minTextLength && l.h < minTextLength)
 }
+
+// holdsLine reports an image long enough for a line such as "CPR-nr. 010190-1234" in text a
+// reader can read (~10 px a character).
+func (l imageLook) holdsLine() bool { return max(l.w, l.h) >= lineMinLength }
 
 // pageSized reports a page's size and proportions, whatever the pixels.
 func (l imageLook) pageSized() bool {

@@ -458,6 +458,12 @@ func TestDocumentPictureLimit(t *testing.T) {
 	if got := strings.Count(allText(d), testCPR); got != 2 {
 		t.Errorf("%d pictures read, want 2: %q", got, allText(d))
 	}
+	// Check boxes beyond the limit are not worth a warning.
+	box := encodePNG(t, textImage(t, 48, 48, 36, 10, 40, "X"))
+	d = x.Extract(context.Background(), "Skema.docx", "", docxWithPictures(t, "Skema", nil, strip, strip[:len(strip):len(strip)], box, append([]byte(nil), box...)))[0]
+	if d.Status != Scanned || strings.Count(allText(d), testCPR) != 2 {
+		t.Errorf("check boxes beyond the limit: %q %q, %q", d.Status, d.Detail, allText(d))
+	}
 }
 
 // TestRTFPicturesHostile: broken picture groups never panic, loop or collect without bound.
@@ -493,5 +499,65 @@ func TestRTFPicturesHostile(t *testing.T) {
 	}
 	if got := rtfPictData([]byte(`{\*\blipuid 00ff}89 50\bin2 XY4e`)); !bytes.Equal(got, []byte{0x89, 0x50, 'X', 'Y', 0x4e}) {
 		t.Errorf("rtfPictData: % x", got)
+	}
+}
+
+// FuzzRTFPictures: any RTF gives a bounded list of pictures whose data is at most half the
+// input (hex) or a copy of \bin data.
+func FuzzRTFPictures(f *testing.F) {
+	f.Add([]byte(`{\rtf1{\pict\pngblip 89504e47}{\header{\pict\jpegblip ffd8}}}`))
+	f.Add([]byte(`{\rtf1{\*\shppict{\pict{\*\picprop{\sp{\sn a}{\sv 1}}}\pngblip\bin4 ABCD}}{\nonshppict{\pict\wmetafile8 00}}}`))
+	f.Add([]byte(`{\pict\pngblip\bin-1 }{\pict\jpegblip\bin99999999999 x`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pics := rtfPictures(data)
+		if len(pics) > maxDocPictures+1 {
+			t.Fatalf("%d pictures", len(pics))
+		}
+		for _, p := range pics {
+			b, err := p.load()
+			if err != nil || len(b) > len(data) {
+				t.Fatalf("picture of %d bytes from %d, %v", len(b), len(data), err)
+			}
+		}
+	})
+}
+
+// FuzzParseTesseract: any tool output gives text no longer than it.
+func FuzzParseTesseract(f *testing.F) {
+	f.Add([]byte("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n5\t1\t1\t1\t1\t1\t0\t0\t1\t1\t96\tSøren\n"), false)
+	f.Add([]byte("level\t\n5\t99999\t1\t1\t1\t1\t0\t0\t1\t1\t96\ta\n"), true)
+	f.Add([]byte("plain text"), false)
+	f.Fuzz(func(t *testing.T, out []byte, cut bool) {
+		r := parseTesseract(out, cut)
+		if r.confident > r.words || strings.Count(r.text, "\f") > 10001*max(1, strings.Count(string(out), "\n")) {
+			t.Fatalf("%d/%d words, %d bytes", r.confident, r.words, len(r.text))
+		}
+	})
+}
+
+// TestEmailSignatureLogo: a mail whose HTML body shows the sender's logo (Content-ID) and
+// holds a photograph: both scanned, no warning, with OCR and without.
+func TestEmailSignatureLogo(t *testing.T) {
+	b64 := func(b []byte) string { return b64lines(b) }
+	mail := "From: Jonas Fisker <jonas@kommune.dk>\r\nTo: karen@firma.dk\r\nSubject: Møde\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: multipart/related; boundary=r\r\n\r\n" +
+		"--r\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Vi ses torsdag.</p><img src=\"cid:logo@kommune\">\r\n" +
+		"--r\r\nContent-Type: image/png\r\nContent-ID: <logo@kommune>\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(encodePNG(t, signatureLogo())) + "\r\n" +
+		"--r--\r\n--m\r\nContent-Type: image/jpeg; name=\"ferie.jpg\"\r\nContent-Disposition: attachment; filename=\"ferie.jpg\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(encodeJPEG(t, photo())) + "\r\n--m--\r\n"
+	x, ok := ocrExtractor(t, Limits{Timeout: 60 * time.Second, OCRPageTimeout: 45 * time.Second})
+	exs := map[string]*Extractor{"no OCR": noOCRExtractor()}
+	if ok {
+		exs["OCR"] = x
+	}
+	for name, x := range exs {
+		docs := x.Extract(context.Background(), "Møde.eml", "", []byte(mail))
+		if len(docs) != 3 {
+			t.Fatalf("%s: %d documents", name, len(docs))
+		}
+		for _, d := range docs {
+			if d.Status != Scanned {
+				t.Errorf("%s: %s %q %q", name, d.Name, d.Status, d.Detail)
+			}
+		}
 	}
 }
