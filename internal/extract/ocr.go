@@ -27,8 +27,10 @@ const (
 	detailOCR            = "text recognised by OCR"
 	detailOCRNone        = "no text recognised by OCR"
 	detailImageTiny      = "image too small to hold text"
-	detailDecorative     = "not read by OCR: a decorative image (logo, icon, photo or part of the mail's layout)"
-	detailPageUnread     = "looks like a scanned page but OCR found no readable text"
+	// detailDecorative: OCR is not available, and the image is not one that may hold a document
+	// (a logo, an icon, a photograph, a picture of the mail's layout, a small strip).
+	detailDecorative = "not read by OCR (not available): a small or decorative image, not a page or document"
+	detailPageUnread = "looks like a scanned page but OCR found no readable text"
 )
 
 // ocrFormats are the image formats (image.DecodeConfig names) passed to tesseract as they are;

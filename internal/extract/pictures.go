@@ -119,7 +119,7 @@ func (w *walker) readPicture(data []byte, mode picMode, maxText int) picResult {
 		return noOCR(look, mode)
 	}
 	if mode == picDocument && look.analysed && !look.textual {
-		r := result(picDecorative, Scanned, detailDecorative)
+		r := result(picDecorative, Scanned, "a photograph or drawing, not OCR'd")
 		r.look = look
 		return r
 	}
