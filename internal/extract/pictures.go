@@ -109,7 +109,8 @@ func (w *walker) examine(data []byte, mode picMode) (look imageLook, img image.I
 	return look, img, format, nil
 }
 
-// readPicture reads one picture: examine, then OCR when it may hold text and OCR is there.
+// readPicture reads an image attachment: examine, then OCR when it may hold text and OCR is
+// there (pictures of documents are read by docpictures.go, within the document's OCR limit).
 func (w *walker) readPicture(data []byte, mode picMode, maxText int) picResult {
 	look, img, format, early := w.examine(data, mode)
 	if early != nil {
@@ -117,11 +118,6 @@ func (w *walker) readPicture(data []byte, mode picMode, maxText int) picResult {
 	}
 	if !w.x.tools.ocrAvailable(w.ctx) {
 		return noOCR(look, mode)
-	}
-	if mode == picDocument && look.analysed && !look.textual {
-		r := result(picDecorative, Scanned, "a photograph or drawing, not OCR'd")
-		r.look = look
-		return r
 	}
 	return w.ocrPicture(data, img, format, look, maxText)
 }
