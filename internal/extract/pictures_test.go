@@ -561,3 +561,14 @@ func TestEmailSignatureLogo(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentPicturesTimeLimit: pictures left when the document's time runs short are
+// reported, and the text read so far is kept.
+func TestDocumentPicturesTimeLimit(t *testing.T) {
+	pic := encodePNG(t, photo())
+	x := NewWithOptions(Limits{Timeout: 2 * time.Second}, Options{Tools: &Tools{}})
+	d := x.Extract(context.Background(), "Album.docx", "", docxWithPictures(t, "Sommerfest", nil, pic, append([]byte(nil), pic...)))[0]
+	if d.Status != Unscannable || d.Detail != "2 pictures not read by OCR within the time limit (Timeout)" || !strings.Contains(allText(d), "Sommerfest") {
+		t.Fatalf("got %q %q %q", d.Status, d.Detail, allText(d))
+	}
+}
