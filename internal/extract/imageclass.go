@@ -32,6 +32,9 @@ const (
 	// personal data even without a page's proportions.
 	docMinSide   = 150
 	docMinPixels = 150_000
+	// docMaxAspect: a wider (or taller) image is a banner, a letterhead or a rule, not a
+	// screenshot or a cropped page (a 21:9 screen is 2.4).
+	docMaxAspect = 3
 	// maxSamples bounds the pixels examined per image (a sampling grid over larger ones).
 	maxSamples = 1 << 20
 )
@@ -80,8 +83,9 @@ func (l imageLook) documentLike() bool {
 	if l.pageLike() {
 		return true
 	}
-	if min(l.w, l.h) < docMinSide || int64(l.w)*int64(l.h) < docMinPixels {
-		return false
+	short, long := min(l.w, l.h), max(l.w, l.h)
+	if short < docMinSide || int64(l.w)*int64(l.h) < docMinPixels || long > docMaxAspect*short {
+		return false // small, or a banner or rule across a letterhead
 	}
 	return l.textual || !l.analysed
 }

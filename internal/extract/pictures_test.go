@@ -221,8 +221,8 @@ func TestParseTesseract(t *testing.T) {
 	}
 }
 
-// noOCRExtractor has no external tools.
-func noOCRExtractor() *Extractor { return NewWithOptions(Limits{}, Options{Tools: &Tools{}}) }
+// noOCRExtractor has the tools found in PATH but OCR switched off.
+func noOCRExtractor() *Extractor { return NewWithOptions(Limits{}, Options{NoOCR: true}) }
 
 // TestImageAttachments: what becomes of image attachments with and without OCR.
 func TestImageAttachments(t *testing.T) {
@@ -570,5 +570,25 @@ func TestDocumentPicturesTimeLimit(t *testing.T) {
 	d := x.Extract(context.Background(), "Album.docx", "", docxWithPictures(t, "Sommerfest", nil, pic, append([]byte(nil), pic...)))[0]
 	if d.Status != Unscannable || d.Detail != "2 pictures not read by OCR within the time limit (Timeout)" || !strings.Contains(allText(d), "Sommerfest") {
 		t.Fatalf("got %q %q %q", d.Status, d.Detail, allText(d))
+	}
+}
+
+// TestLetterheadBanner: a banner with the authority's name across the top of a letter's body
+// does not make the letter warn without OCR; a screenshot-sized picture of text does.
+func TestLetterheadBanner(t *testing.T) {
+	banner := encodePNG(t, textImage(t, 2000, 400, 120, 60, 250, "Sorø Kommune"))
+	shot := encodePNG(t, textImage(t, 1280, 720, 20, 40, 60, pageLines...))
+	for _, c := range []struct {
+		name   string
+		pic    []byte
+		status Status
+	}{
+		{"Brev.docx", banner, Scanned},
+		{"Skærmbillede.docx", shot, Unscannable},
+	} {
+		d := noOCRExtractor().Extract(context.Background(), c.name, "", docxWithPictures(t, "Kære borger", nil, c.pic))[0]
+		if d.Status != c.status {
+			t.Errorf("%s: %q %q, want %q", c.name, d.Status, d.Detail, c.status)
+		}
 	}
 }
