@@ -6,6 +6,9 @@
 package report
 
 import (
+	"unicode"
+
+	"github.com/sendevagt/sendevagt/internal/extract"
 	"github.com/sendevagt/sendevagt/internal/policy"
 	"github.com/sendevagt/sendevagt/internal/scan"
 )
@@ -32,6 +35,10 @@ type Document struct {
 	Type   string `json:"type"`
 	Status string `json:"status"`
 	Detail string `json:"detail,omitempty"`
+	// Pages and Words count what was read (pages with text, words in them): how much of the
+	// document the scan saw, never what it said.
+	Pages int `json:"pages"`
+	Words int `json:"words"`
 }
 
 // Finding is one detected value; Value only with values shown.
@@ -81,7 +88,8 @@ func New(res *scan.Result, showValues bool) Report {
 		out.Reasons = append(out.Reasons, Reason{Code: r.Code, Message: r.Message, Documents: docs})
 	}
 	for _, d := range res.Documents {
-		out.Documents = append(out.Documents, Document{Name: d.Name, Type: d.Type, Status: string(d.Status), Detail: d.Detail})
+		out.Documents = append(out.Documents, Document{Name: d.Name, Type: d.Type, Status: string(d.Status), Detail: d.Detail,
+			Pages: len(d.Pages), Words: countWords(d.Pages)})
 	}
 	for _, f := range res.Findings {
 		jf := Finding{Kind: string(f.Kind), Document: f.Document, Page: f.Page, Masked: f.Masked,
@@ -114,4 +122,20 @@ func Persons(res *scan.Result) []Person {
 		out = append(out, jp)
 	}
 	return out
+}
+
+// countWords counts the runs of letters or digits in the pages' text.
+func countWords(pages []extract.Page) int {
+	n := 0
+	for _, p := range pages {
+		in := false
+		for _, r := range p.Text {
+			w := unicode.IsLetter(r) || unicode.IsDigit(r)
+			if w && !in {
+				n++
+			}
+			in = w
+		}
+	}
+	return n
 }
