@@ -2,6 +2,7 @@ package extract
 
 import (
 	"image"
+	"slices"
 )
 
 // What an image looks like, from its size and pixels, to decide whether it may hold text worth
@@ -30,11 +31,15 @@ const (
 	// docMinSide and docMinPixels: an image attachment of at least this size with text-like
 	// pixels (a screenshot of a case system, a cropped scan) may hold a document's worth of
 	// personal data even without a page's proportions.
-	docMinSide   = 150
-	docMinPixels = 150_000
-	// docMaxAspect: a wider (or taller) image is a banner, a letterhead or a rule, not a
-	// screenshot or a cropped page (a 21:9 screen is 2.4).
-	docMaxAspect = 3
+	docMinSide   = 100
+	docMinPixels = 100_000
+	// docMinLines: a picture of text with fewer lines is a banner, a word mark or a caption,
+	// not a document (a screenshot, a cropped scan, a journal note pasted as a picture).
+	docMinLines = 3
+	// minRunsPerInk: in a picture of text a run of ink is a stroke a few samples wide (at
+	// least one run per 12 ink samples even for bold display type); filled shapes have far
+	// fewer.
+	minRunsPerInk = 1.0 / 12
 	// maxSamples bounds the pixels examined per image (a sampling grid over larger ones).
 	maxSamples = 1 << 20
 )
@@ -50,6 +55,12 @@ type imageLook struct {
 	textual bool
 	// ink is the share of the sampled pixels that are dark marks.
 	ink float64
+	// lines counts the bands of rows with ink separated by blank rows: the lines of text of a
+	// textual image (a banner has one, a journal note many; scanner noise makes one band).
+	lines int
+	// lineHeight is the median height in pixels of those bands (0 when not measured): about
+	// the height of capitals and digits of the text.
+	lineHeight int
 }
 
 // tiny reports an image that cannot hold a line of text.
@@ -83,11 +94,14 @@ func (l imageLook) documentLike() bool {
 	if l.pageLike() {
 		return true
 	}
-	short, long := min(l.w, l.h), max(l.w, l.h)
-	if short < docMinSide || int64(l.w)*int64(l.h) < docMinPixels || long > docMaxAspect*short {
-		return false // small, or a banner or rule across a letterhead
+	if min(l.w, l.h) < docMinSide || int64(l.w)*int64(l.h) < docMinPixels {
+		return false
 	}
-	return l.textual || !l.analysed
+	if !l.analysed {
+		return true
+	}
+	// Lines of text, not a banner or a word mark across a letterhead.
+	return l.textual && l.lines >= docMinLines
 }
 
 // classify examines the pixels of img on a grid of at most maxSamples points.
@@ -103,10 +117,13 @@ func classify(img image.Image) imageLook {
 	}
 	var hist [256]int // luminance histogram
 	var chroma [256]int64
+	cols := (l.w + step - 1) / step
+	grid := make([]uint8, 0, cols*((l.h+step-1)/step)) // the sampled luminance, row by row
 	n := 0
 	sample := func(y, c uint8) {
 		hist[y]++
 		chroma[y] += int64(c)
+		grid = append(grid, y)
 		n++
 	}
 	switch m := img.(type) {
@@ -173,7 +190,65 @@ func classify(img image.Image) imageLook {
 		float64(mid) <= 0.30*float64(n) && // few mid tones (a photograph is mostly mid tones)
 		ink*1000 >= n && // some marks (a blank page has none)
 		meanInkChroma <= 60 // marks in black, grey or dark ink, not coloured shapes
+	if l.textual {
+		inkMax := uint8(max(paper-100, 0))
+		// Text is strokes: many runs of ink for the ink there is. Filled shapes (a logo's
+		// circle and bar) are few long runs.
+		l.textual = float64(inkRuns(grid, cols, inkMax)) >= minRunsPerInk*float64(ink)
+		var heights []int
+		l.lines, heights = inkBands(grid, cols, inkMax)
+		if len(heights) > 0 {
+			slices.Sort(heights)
+			l.lineHeight = heights[len(heights)/2] * step
+		}
+	}
 	return l
+}
+
+// inkRuns counts the horizontal runs of ink samples (at most inkMax) in the grid.
+func inkRuns(grid []uint8, cols int, inkMax uint8) int {
+	runs := 0
+	for i, v := range grid {
+		if v <= inkMax && (i%cols == 0 || grid[i-1] > inkMax) {
+			runs++
+		}
+	}
+	return runs
+}
+
+// inkBands counts the bands of at least two sampled rows that hold ink (at most inkMax),
+// separated by rows without, and returns their heights in sampled rows (at most 1000).
+func inkBands(grid []uint8, cols int, inkMax uint8) (int, []int) {
+	if cols <= 0 {
+		return 0, nil
+	}
+	need := max(1, cols/200)
+	bands, run := 0, 0
+	var heights []int
+	end := func() {
+		if run >= 2 && len(heights) < 1000 {
+			heights = append(heights, run)
+		}
+		run = 0
+	}
+	for r := 0; r+cols <= len(grid); r += cols {
+		k := 0
+		for _, v := range grid[r : r+cols] {
+			if v <= inkMax {
+				k++
+			}
+		}
+		if k >= need {
+			run++
+			if run == 2 {
+				bands++
+			}
+			continue
+		}
+		end()
+	}
+	end()
+	return bands, heights
 }
 
 func absDiff(a, b uint8) uint8 {

@@ -15,7 +15,7 @@ import (
 // off: its last, perhaps partial, line is dropped.
 func parseTesseract(out []byte, cut bool) ocrText {
 	if !bytes.HasPrefix(out, []byte("level\t")) {
-		text := string(out)
+		text := ocrDashes(string(out))
 		n := len(strings.Fields(text))
 		return ocrText{text: text, cut: cut, words: n, confident: n}
 	}
@@ -67,7 +67,7 @@ func parseTesseract(out []byte, cut bool) ocrText {
 		}
 		first = false
 		page, block, par, line = pg, bl, pa, li
-		b.WriteString(word)
+		b.WriteString(ocrDashes(word))
 		r.words++
 		if conf >= ocrConfident {
 			r.confident++
@@ -76,3 +76,23 @@ func parseTesseract(out []byte, cut bool) ocrText {
 	r.text = b.String()
 	return r
 }
+
+// ocrDashes turns a dash between digits into a hyphen: tesseract reads the hyphen of
+// "010190-1234" in some fonts as an en or em dash, which no reader of CPR numbers expects.
+func ocrDashes(s string) string {
+	if !strings.ContainsAny(s, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212") {
+		return s
+	}
+	r := []rune(s)
+	for i := 1; i+1 < len(r); i++ {
+		switch r[i] {
+		case '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212':
+			if isDigit(r[i-1]) && isDigit(r[i+1]) {
+				r[i] = '-'
+			}
+		}
+	}
+	return string(r)
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }

@@ -210,6 +210,7 @@ func TestParseTesseract(t *testing.T) {
 		{"pages", head + word(1, 1, 1, 1, 1, 90, "a") + word(3, 1, 1, 1, 1, 90, "b"), false, "a\f\fb", 2, 2},
 		{"cut line dropped", head + word(1, 1, 1, 1, 1, 90, "hel") + "5\t1\t1\t1\t1\t2\t0\t0\t10\t10\t90\tpar", true, "hel", 1, 1},
 		{"plain output", "Søren\nSorø\n", false, "Søren\nSorø\n", 2, 2},
+		{"dash in a number", head + word(1, 1, 1, 1, 1, 93, "080443\u20142434") + word(1, 1, 1, 1, 2, 93, "Ærø\u2013Als"), false, "080443-2434 Ærø\u2013Als", 2, 2},
 		{"garbage", head + "5\tx\t\t\n5\t1\t1\t1\t1\t1\t0\t0\t1\t1\tNaN\t\n", false, "", 0, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -238,7 +239,9 @@ func TestImageAttachments(t *testing.T) {
 		noOCR   Status
 		noOCRDt string
 	}{
-		{"strip.png", encodePNG(t, cprStrip(t)), false, Scanned, detailOCR, testCPR, Scanned, detailDecorative},
+		{"strip.png", encodePNG(t, cprStrip(t)), false, Scanned, detailOCR, testCPR, Unscannable, detailOCRUnavailable},
+		{"strip-inline.png", encodePNG(t, cprStrip(t)), true, Scanned, detailOCR, testCPR, Scanned, detailDecorative},
+		{"wordmark-inline.png", encodePNG(t, textImage(t, 300, 90, 36, 10, 55, "Sorø Kommune")), true, Scanned, detailOCR, "Kommune", Scanned, detailDecorative},
 		{"logo.png", encodePNG(t, signatureLogo()), true, Scanned, detailOCRNone, "", Scanned, detailDecorative},
 		{"logo-attached.png", encodePNG(t, signatureLogo()), false, Scanned, detailOCRNone, "", Scanned, detailDecorative},
 		{"foto.jpg", encodeJPEG(t, photo()), false, Scanned, "", "", Scanned, detailDecorative},
