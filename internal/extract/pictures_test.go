@@ -167,6 +167,9 @@ func TestClassify(t *testing.T) {
 	}{
 		{"scanned page", scannedPage(t), true, true, true, false},
 		{"strip", cprStrip(t), true, false, false, false},
+		{"pasted note", textImage(t, 1654, 260, 24, 30, 40, pageLines...), true, false, true, false},
+		{"screenshot", textImage(t, 1280, 720, 16, 20, 40, append(append([]string{}, pageLines...), pageLines...)...), true, false, true, false},
+		{"word mark", textImage(t, 300, 90, 36, 10, 55, "Sorø Kommune"), true, false, false, false},
 		{"logo", signatureLogo(), false, false, false, false},
 		{"photo", photo(), false, false, false, false},
 		{"noisy blank page", noisyBlankPage(), true, true, true, false},
@@ -592,6 +595,26 @@ func TestLetterheadBanner(t *testing.T) {
 		d := noOCRExtractor().Extract(context.Background(), c.name, "", docxWithPictures(t, "Kære borger", nil, c.pic))[0]
 		if d.Status != c.status {
 			t.Errorf("%s: %q %q, want %q", c.name, d.Status, d.Detail, c.status)
+		}
+	}
+}
+
+// TestOCRScale: small text is scaled up from its measured height, text of a readable size is
+// left as it is, and an image without measured lines is scaled from its short side.
+func TestOCRScale(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		img      image.Image
+		min, max float64
+	}{
+		{"strip of 14-px type", cprStrip(t), 1.5, 2.5},
+		{"page of 24-px type", scannedPage(t), 1, 1},
+		{"logo", signatureLogo(), 3.5, 4},
+		{"large photo", photo(), 1, 1},
+	} {
+		s := ocrScale(c.img, classify(c.img))
+		if s < c.min || s > c.max {
+			t.Errorf("%s: scale %.2f, want %.2f–%.2f (line height %d)", c.name, s, c.min, c.max, classify(c.img).lineHeight)
 		}
 	}
 }
