@@ -80,7 +80,7 @@ func (w *walker) pictures(j *job, doc *Document) {
 			}
 			continue
 		}
-		look, img, format, early := w.examine(data, picDocument)
+		look, img, format, early := w.examine(data, picDocument, always)
 		if w.ctx.Err() != nil {
 			tally.late++
 			continue

@@ -49,6 +49,8 @@ type picResult struct {
 	pages   []Page // OCR text (picRead, picPageUnread)
 	cut     bool   // OCR text cut at the text limit
 	look    imageLook
+	// confident counts the words OCR read surely (ocrConfident).
+	confident int
 }
 
 const (
@@ -68,6 +70,12 @@ const (
 	// ocrPad is the white border added around a rendered image: tesseract misses text that
 	// touches the edge.
 	ocrPad = 16
+	// pageMinWords: a page-like picture on which OCR read fewer words surely was not read.
+	pageMinWords = 3
+	// lazyDecodeSide: a JPEG attachment at least this large on both sides (a camera's
+	// photograph) goes to OCR undecoded; its pixels are examined only when OCR read (almost)
+	// nothing and it has a page's proportions. Decoding a 12-MP photograph costs ~0.5 s.
+	lazyDecodeSide = 1000
 )
 
 func result(o picOutcome, s Status, detail string) picResult {
@@ -75,8 +83,10 @@ func result(o picOutcome, s Status, detail string) picResult {
 }
 
 // examine reads an image's header and, when it is not too large, its pixels. early is set when
-// the picture is settled without OCR (tiny, too large, corrupt, format not read).
-func (w *walker) examine(data []byte, mode picMode) (look imageLook, img image.Image, format string, early *picResult) {
+// the picture is settled without OCR (tiny, too large, corrupt, format not read). decode
+// reports whether the pixels should be examined when the header leaves OCR to decide: a
+// camera's JPEG goes to OCR without (lazyDecodeSide).
+func (w *walker) examine(data []byte, mode picMode, decode func(format string, w, h int) bool) (look imageLook, img image.Image, format string, early *picResult) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	switch {
 	case errors.Is(err, image.ErrFormat):
@@ -104,26 +114,49 @@ func (w *walker) examine(data []byte, mode picMode) (look imageLook, img image.I
 		r.look = look
 		return look, nil, format, &r
 	}
-	if int64(cfg.Width)*int64(cfg.Height) <= maxDecodePixels {
-		if m, _, err := image.Decode(bytes.NewReader(data)); err == nil {
-			img = m
-			look = classify(m)
-		}
+	if decode(format, cfg.Width, cfg.Height) {
+		img, look = decodeLook(data, look)
 	}
 	return look, img, format, nil
 }
 
+// decodeLook decodes an image not larger than maxDecodePixels and classifies it; otherwise it
+// returns look as it is.
+func decodeLook(data []byte, look imageLook) (image.Image, imageLook) {
+	if int64(look.w)*int64(look.h) > maxDecodePixels {
+		return nil, look
+	}
+	m, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, look
+	}
+	return m, classify(m)
+}
+
+// always decodes every picture examined.
+func always(string, int, int) bool { return true }
+
 // readPicture reads an image attachment: examine, then OCR when it may hold text and OCR is
 // there (pictures of documents are read by docpictures.go, within the document's OCR limit).
 func (w *walker) readPicture(data []byte, mode picMode, maxText int) picResult {
-	look, img, format, early := w.examine(data, mode)
+	ocr := w.x.tools.ocrAvailable(w.ctx)
+	lazy := false
+	look, img, format, early := w.examine(data, mode, func(format string, w, h int) bool {
+		lazy = ocr && format == "jpeg" && min(w, h) >= lazyDecodeSide
+		return !lazy
+	})
 	if early != nil {
 		return *early
 	}
-	if !w.x.tools.ocrAvailable(w.ctx) {
+	if !ocr {
 		return noOCR(look, mode)
 	}
-	return w.ocrPicture(data, img, format, look, maxText)
+	r := w.ocrPicture(data, img, format, look, maxText)
+	if lazy && r.outcome != picFailed && r.confident < pageMinWords && look.pageSized() {
+		_, look = decodeLook(data, look)
+		r.settle(look)
+	}
+	return r
 }
 
 // noOCR settles a picture that OCR cannot read: a warning where it may hold personal data,
@@ -186,9 +219,16 @@ func (w *walker) ocrPicture(data []byte, img image.Image, format string, look im
 	if err != nil {
 		return result(picFailed, Unscannable, t.ocrFailure(ctx, w.lim, 0))
 	}
-	r := picResult{pages: splitPages(o.text), cut: o.cut, look: look}
+	r := picResult{pages: splitPages(o.text), cut: o.cut, confident: o.confident}
+	r.settle(look)
+	return r
+}
+
+// settle sets the outcome of an OCR run from what it read and what the picture looks like.
+func (r *picResult) settle(look imageLook) {
+	r.look = look
 	switch {
-	case look.pageLike() && look.ink > 0 && o.confident < 3:
+	case look.pageLike() && look.ink > 0 && r.confident < pageMinWords:
 		// A page with marks on it of which OCR read (almost) nothing: a poor scan, handwriting,
 		// a page photographed askew. It may hold anything.
 		r.outcome, r.status, r.detail = picPageUnread, Unscannable, detailPageUnread
@@ -197,7 +237,6 @@ func (w *walker) ocrPicture(data []byte, img image.Image, format string, look im
 	default:
 		r.outcome, r.status, r.detail = picRead, Scanned, detailOCR
 	}
-	return r
 }
 
 // needsRender: small text is scaled up, a transparent image put on white (tesseract reads a

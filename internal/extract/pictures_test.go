@@ -128,11 +128,13 @@ func signatureLogo() *image.NRGBA {
 }
 
 // photo is an 800×600 photograph-like picture: smooth colour gradients with sensor noise.
-func photo() *image.RGBA {
-	img := image.NewRGBA(image.Rect(0, 0, 800, 600))
+func photo() *image.RGBA { return photoSized(800, 600) }
+
+func photoSized(w, h int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	r := rand.New(rand.NewPCG(1, 2))
-	for y := 0; y < 600; y++ {
-		for x := 0; x < 800; x++ {
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
 			n := r.IntN(30) - 15
 			c := func(v float64) uint8 { return uint8(max(0, min(255, int(v)+n))) }
 			img.Set(x, y, color.RGBA{
@@ -146,8 +148,10 @@ func photo() *image.RGBA {
 }
 
 // noisyBlankPage is a blank A4 page at 100 dpi with scanner speckles (0.5 % dark pixels).
-func noisyBlankPage() *image.Gray {
-	img := image.NewGray(image.Rect(0, 0, 827, 1169))
+func noisyBlankPage() *image.Gray { return noisyBlankPageSized(827, 1169) }
+
+func noisyBlankPageSized(w, h int) *image.Gray {
+	img := image.NewGray(image.Rect(0, 0, w, h))
 	r := rand.New(rand.NewPCG(3, 4))
 	for i := range img.Pix {
 		img.Pix[i] = uint8(235 + r.IntN(20))
@@ -252,6 +256,10 @@ func TestImageAttachments(t *testing.T) {
 		{"skanning-inline.png", encodePNG(t, noisyBlankPage()), true, Unscannable, detailPageUnread, "", Unscannable, detailOCRUnavailable},
 		{"side.png", encodePNG(t, scannedPage(t)), false, Scanned, detailOCR, testCPR, Unscannable, detailOCRUnavailable},
 		{"side.gif", gifOf(t, scannedPage(t)), false, Scanned, detailOCR, testCPR, Unscannable, detailOCRUnavailable},
+		// Camera-sized JPEGs go to OCR undecoded; their pixels are looked at only when OCR
+		// read nothing.
+		{"skanning-stor.jpg", encodeJPEG(t, noisyBlankPageSized(1240, 1754)), false, Unscannable, detailPageUnread, "", Unscannable, detailOCRUnavailable},
+		{"foto-stor.jpg", encodeJPEG(t, photoSized(1600, 1200)), false, Scanned, "", "", Scanned, detailDecorative},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			in := Input{Name: c.name, Data: c.data, Inline: c.inline}
