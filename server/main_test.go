@@ -66,6 +66,10 @@ func TestScanCommand(t *testing.T) {
 	})))
 	brokenMsg := writeFile(t, "broken.msg", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 not really")
 	okPolicy := writeFile(t, "policy.yaml", "rules:\n  personal_data_unencrypted: warn\n")
+	msgData, _ := os.ReadFile(msgFile)
+	msgAsEml := writeFile(t, "sag-fra-outlook.eml", string(msgData))
+	spacedEml := writeFile(t, "mellemrum.eml", "     \r\n\r\n"+eml)
+	headerless := writeFile(t, "noter.eml", letter)
 	tests := []struct {
 		name       string
 		args       []string
@@ -95,7 +99,11 @@ func TestScanCommand(t *testing.T) {
 		{"policy file changes the action", []string{"scan", "--policy", okPolicy, "--from", "jonas.fisker@aarhus.dk", "--to", "Søren Ærbø Østergård <soeren@live.dk>", letterFile}, exitWarn, nil, nil, nil},
 		{"eml with --show-values", []string{"scan", "--json", "--show-values", emlFile}, exitSecure, []string{`"value":"0101901234"`, `"document":"(mailtekst)"`}, nil, nil},
 		{"Outlook .msg with another citizen's letter", []string{"scan", "--json", msgFile}, exitBlock, []string{`"different_citizen"`, `"name":"Afgørelse.txt"`}, nil, nil},
-		{"broken .msg is an error, not a crash", []string{"scan", brokenMsg}, exitError, nil, []string{"broken.msg"}, nil},
+		{"broken .msg gets a verdict, not a crash", []string{"scan", "--json", brokenMsg}, exitWarn, []string{`"action":"warn"`, `"name":"broken.msg"`}, []string{"broken.msg", "scanned as a file"}, nil},
+		{"Outlook .msg named .eml", []string{"scan", "--json", msgAsEml}, exitBlock, []string{`"different_citizen"`, `"name":"Afgørelse.txt"`}, nil, nil},
+		{"eml starting with a line of spaces", []string{"scan", "--json", spacedEml}, exitSecure, []string{`"document":"(mailtekst)"`}, nil, nil},
+		{"headerless text named .eml is read as text", []string{"scan", "--json", "--to", "Patrick Smith <p.smith@yahoo.dk>", headerless}, exitBlock,
+			[]string{`"different_citizen"`, `"type":"text"`, `"status":"scanned"`}, []string{"scanned as a file"}, nil},
 		{"flags after the file", []string{"scan", emlFile, "--json"}, exitSecure, []string{`"action":"secure"`}, nil, []string{"0101901234"}},
 	}
 	for _, tt := range tests {

@@ -234,13 +234,15 @@ func loadMessages(cfg *scanConfig, stderr io.Writer) ([]loadedMessage, error) {
 		}
 		switch strings.ToLower(filepath.Ext(path)) {
 		case ".eml", ".msg":
-			parse := message.Parse
-			if strings.EqualFold(filepath.Ext(path), ".msg") {
-				parse = message.ParseMSG
-			}
-			m, err := parse(data)
-			if err != nil && m == nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
+			// The bytes say what the file is: an Outlook message saved as .eml is read as one.
+			m, err := message.ParseAny(data)
+			if m == nil {
+				// Not readable as a message (no header at all: a text file named .eml; a
+				// damaged or oversized file): it is scanned as an attachment, which reads it as
+				// what it is or reports why not, so it still gets a verdict.
+				fmt.Fprintf(stderr, "sendevagt scan: %s: not read as a message (%v); scanned as a file\n", path, err)
+				attachments = append(attachments, message.Attachment{Name: filepath.Base(path), Data: data})
+				continue
 			}
 			if err != nil {
 				// A message too complex or damaged to read whole: what was read is scanned.

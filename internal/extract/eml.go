@@ -18,6 +18,11 @@ func (w *walker) eml(j *job) error {
 		if errors.Is(err, message.ErrTooLarge) {
 			return &statusError{TooLarge, "email larger than the message parser's size limit"}
 		}
+		if isText(j.data) {
+			// Named or sent as an email but without a header: a text file, read as one.
+			j.typ = "text"
+			return w.plain(j)
+		}
 		return &statusError{Unscannable, "corrupt email: no header fields"}
 	}
 	return w.email(j, msg, err)
@@ -36,7 +41,29 @@ func (w *walker) email(j *job, msg *message.Message, err error) error {
 	writeAddressLine(s, "Cc", msg.Cc)
 	writeAddressLine(s, "Bcc", msg.Bcc)
 	s.write("Emne: " + oneLine(msg.Subject) + "\n\n")
-	for _, b := range msg.Bodies {
+	if err := w.bodies(s, msg.Bodies); err != nil {
+		return err
+	}
+	if err := w.attachments(j, msg.Attachments); err != nil {
+		return err
+	}
+	if errors.Is(err, message.ErrTooComplex) {
+		return &statusError{TooLarge, "email structure beyond the message parser's limits (nesting, parts or header fields); only part read"}
+	}
+	if errors.Is(err, message.ErrCorrupt) {
+		// Its parts were all read as well as they could be, but one ran into another.
+		return &statusError{Unscannable, "corrupt email: a part could not be separated"}
+	}
+	if err != nil {
+		// A damaged part (an Outlook message stream) after what was read: not fully read.
+		return &statusError{Unscannable, "corrupt email: part of it could not be read"}
+	}
+	return nil
+}
+
+// bodies writes the text of an email's bodies (HTML converted), each followed by a blank line.
+func (w *walker) bodies(s *sink, bodies []message.Body) error {
+	for _, b := range bodies {
 		if strings.EqualFold(b.ContentType, "text/html") {
 			if err := htmlText(w.ctx, s, []byte(b.Content), "text/html; charset=utf-8"); err != nil {
 				return err
@@ -46,7 +73,13 @@ func (w *walker) email(j *job, msg *message.Message, err error) error {
 		}
 		s.write("\n\n")
 	}
-	for i, a := range msg.Attachments {
+	return nil
+}
+
+// attachments extracts the attachments of an email (or of a TNEF stream) as nested documents
+// "parent/name"; an attachment whose content is missing (Unread) is reported with its status.
+func (w *walker) attachments(j *job, atts []message.Attachment) error {
+	for i, a := range atts {
 		if err := w.ctx.Err(); err != nil {
 			return err
 		}
@@ -55,28 +88,36 @@ func (w *walker) email(j *job, msg *message.Message, err error) error {
 			name = fmt.Sprintf("vedhæftning %d", i+1)
 		}
 		name = j.name + "/" + name
-		if a.Message != nil {
+		switch {
+		case a.Unread != nil:
+			w.docs = append(w.docs, Document{Name: name, Type: quickType(a.Name, a.ContentType, a.Data),
+				Status: Status(a.Unread.Status), Detail: a.Unread.Detail, Depth: j.depth + 1})
+		case a.Message != nil:
 			w.extractJob(&job{name: name, ctype: a.ContentType, depth: j.depth + 1, msg: a.Message})
-			continue
+		default:
+			w.nestedJob(j, a.Name, &job{name: name, ctype: a.ContentType, data: a.Data, depth: j.depth + 1, inline: a.Inline})
 		}
-		n := int64(len(a.Data))
-		if n <= w.lim.MaxDocumentBytes {
-			if n > w.budget {
-				w.docs = append(w.docs, Document{Name: name, Type: quickType(a.Name, a.ContentType, a.Data), Status: TooLarge, Detail: w.totalDetail(), Depth: j.depth + 1})
-				continue
-			}
-			w.budget -= n
-		}
-		w.extractJob(&job{name: name, ctype: a.ContentType, data: a.Data, depth: j.depth + 1, inline: a.Inline})
-	}
-	if errors.Is(err, message.ErrTooComplex) {
-		return &statusError{TooLarge, "email structure beyond the message parser's limits (nesting, parts or header fields); only part read"}
-	}
-	if err != nil {
-		// A damaged part (an Outlook message stream) after what was read: not fully read.
-		return &statusError{Unscannable, "corrupt email: part of it could not be read"}
 	}
 	return nil
+}
+
+// nested extracts data as a document inside j, charged against the byte budget (base is the
+// document's own file name, for its type when it is not read).
+func (w *walker) nested(j *job, name, base, ctype string, data []byte) {
+	w.nestedJob(j, base, &job{name: name, ctype: ctype, data: data, depth: j.depth + 1})
+}
+
+// nestedJob is nested for a job that carries more (an attachment's Inline hint).
+func (w *walker) nestedJob(j *job, base string, nj *job) {
+	n := int64(len(nj.data))
+	if n <= w.lim.MaxDocumentBytes {
+		if n > w.budget {
+			w.docs = append(w.docs, Document{Name: nj.name, Type: quickType(base, nj.ctype, nj.data), Status: TooLarge, Detail: w.totalDetail(), Depth: j.depth + 1})
+			return
+		}
+		w.budget -= n
+	}
+	w.extractJob(nj)
 }
 
 func formatAddress(a message.Address) string {

@@ -324,6 +324,12 @@ func (w *walker) parse(j *job) error {
 		return &statusError{Unscannable, detailOCRUnavailable} // read by w.image
 	case "smime":
 		return &statusError{Encrypted, "S/MIME-encrypted content"}
+	case "p7s":
+		return w.signedData(j)
+	case "ical", "vcard":
+		return w.card(j)
+	case "tnef":
+		return w.tnef(j)
 	}
 	if d, ok := unsupportedKinds[j.typ]; ok {
 		return &statusError{Unsupported, "unsupported file type: " + d}

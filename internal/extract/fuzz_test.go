@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
 // Fuzz targets. Parser panics are not recovered here (noRecover), so the fuzzer sees them; a
@@ -104,6 +106,12 @@ func fuzzSeeds(tb testing.TB) map[string][]byte {
 		"brev.txt":    []byte("Kære Søren\r\n010190\u20131234"),
 		"Brev.pdf":    buildPDF(tb, "Kære "+testName, "CPR "+testCPR),
 		"skannet.png": []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+		"winmail.dat": testgen.TNEF(testgen.TNEFSpec{Subject: "Hej", Body: "Kære Søren", Attachments: []testgen.TNEFAttachment{
+			{LongName: "brev.txt", Data: []byte("CPR " + testCPR)}, {LongName: "Fw", Message: &testgen.TNEFSpec{Plain: "x"}}}}),
+		"smime.p7m":  testgen.SignedData([]byte("Content-Type: text/plain\r\n\r\nCPR "+testCPR), testgen.SignedDataOptions{BER: true, ChunkSize: 8}),
+		"smime.p7s":  testgen.SignedData(nil, testgen.SignedDataOptions{Detached: true}),
+		"invite.ics": []byte("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDESCRIPTION:CPR 0101\r\n 90-1234\\nx\r\nATTACH;VALUE=BINARY;ENCODING=BASE64;X-FILENAME=a.txt:aGVq\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"),
+		"kort.vcf":   []byte("BEGIN:VCARD\r\nVERSION:2.1\r\nNOTE;QUOTED-PRINTABLE:S=C3=B8ren=\r\n x\r\nEND:VCARD\r\n"),
 	}
 }
 

@@ -20,6 +20,7 @@ var (
 	magicZipS = []byte("PK\x07\x08") // spanned archive marker
 	magicOLE  = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 	magicRTF  = []byte(`{\rtf`)
+	magicTNEF = []byte{0x78, 0x9F, 0x3E, 0x22} // 0x223E9F78 little-endian: winmail.dat
 )
 
 // unsupportedKinds names recognised formats we do not read, for the Detail.
@@ -28,7 +29,6 @@ var unsupportedKinds = map[string]string{
 	"7z":   "7-Zip archive",
 	"rar":  "RAR archive",
 	"exe":  "executable",
-	"p7s":  "S/MIME signed data",
 }
 
 // magicType recognises a format by its first bytes; "" when nothing matches.
@@ -44,6 +44,8 @@ func magicType(data []byte) string {
 		return "ole"
 	case bytes.HasPrefix(data, magicRTF):
 		return "rtf"
+	case bytes.HasPrefix(data, magicTNEF):
+		return "tnef"
 	case bytes.Contains(head, magicPDF):
 		return "pdf"
 	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")),
@@ -95,7 +97,8 @@ var extTypes = map[string]string{
 	".doc": "ole", ".xls": "ole", ".ppt": "ole", ".msg": "ole",
 	".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image",
 	".gif": "image", ".bmp": "image", ".heic": "image", ".webp": "image",
-	".p7m": "smime",
+	".p7m": "smime", ".p7s": "p7s",
+	".ics": "ical", ".vcs": "ical", ".ifb": "ical", ".vcf": "vcard", ".vcard": "vcard",
 }
 
 var ctypeTypes = map[string]string{
@@ -114,6 +117,10 @@ var ctypeTypes = map[string]string{
 	"application/msword": "ole", "application/vnd.ms-excel": "ole",
 	"application/vnd.ms-powerpoint": "ole", "application/vnd.ms-outlook": "ole",
 	"application/pkcs7-mime": "smime", "application/x-pkcs7-mime": "smime",
+	"application/pkcs7-signature": "p7s", "application/x-pkcs7-signature": "p7s",
+	"application/ms-tnef": "tnef", "application/vnd.ms-tnef": "tnef",
+	"text/calendar": "ical", "application/ics": "ical", "text/x-vcalendar": "ical",
+	"text/vcard": "vcard", "text/x-vcard": "vcard", "text/directory": "vcard",
 }
 
 func extType(name string) string {
@@ -176,6 +183,13 @@ func sniff(j *job) string {
 	}
 	if ext == "smime" || ctypeType(j.ctype) == "smime" {
 		return pkcs7Kind(j.data)
+	}
+	if ext == "p7s" || ctypeType(j.ctype) == "p7s" {
+		// A signature is never encrypted content: one that does not read is corrupt.
+		if looksMIME(j.data) {
+			return "eml"
+		}
+		return "p7s"
 	}
 	if ext != "" {
 		return ext
@@ -310,12 +324,24 @@ var (
 	oidSignedData = []byte{0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02}
 )
 
-// pkcs7Kind tells S/MIME signed data (readable content inside, not unpacked yet: "p7s") from
-// encrypted data ("smime"); anything not plainly signed is taken as encrypted.
+// pkcs7Kind tells S/MIME signed data ("p7s": a detached signature, or content inside) from
+// encrypted data ("smime"); anything not plainly signed is taken as encrypted. A file named or
+// typed as S/MIME that is a MIME entity (Microsoft Graph gives a signed mail as "smime.p7m"
+// holding the whole multipart/signed message) is read as an email ("eml").
 func pkcs7Kind(data []byte) string {
 	head := data[:min(len(data), 64)]
 	if bytes.Contains(head, oidSignedData) {
 		return "p7s"
 	}
+	if looksMIME(data) {
+		return "eml"
+	}
 	return "smime"
+}
+
+// looksMIME reports whether data starts with a MIME header field (white space before it
+// tolerated): what a MIME entity starts with, and no DER structure does.
+func looksMIME(data []byte) bool {
+	head := bytes.ToLower(trimBOMSpace(data[:min(len(data), 256)]))
+	return bytes.HasPrefix(head, []byte("content-")) || bytes.HasPrefix(head, []byte("mime-version:"))
 }

@@ -56,6 +56,20 @@ func (e entity) data() []byte {
 	return decodeTransfer(e.header.Get("Content-Transfer-Encoding"), e.body)
 }
 
+// messageData is the body of an attached message. A transfer encoding on message/rfc822 is
+// invalid (RFC 2046 5.2.1) but occurs; it is undone unless the body already is a multipart
+// message as it stands, which decoding as quoted-printable would merge (see multipartBody).
+func (e entity) messageData() []byte {
+	if isIdentityEncoding(e.header.Get("Content-Transfer-Encoding")) {
+		return e.body
+	}
+	h, _, _ := readHeader(e.body, 1000)
+	if mt, _ := parseMediaType(h.Get("Content-Type")); strings.HasPrefix(mt, "multipart/") {
+		return e.body
+	}
+	return e.data()
+}
+
 // readHeader reads an entity's header within the message's header-field budget.
 func (p *parser) readHeader(b []byte) (textproto.MIMEHeader, []byte, error) {
 	h, body, exceeded := readHeader(b, p.lim.maxFields-p.fields)
@@ -79,7 +93,7 @@ func (p *parser) walk(e entity, out *sink) error {
 	case mt == "message/rfc822" || mt == "message/global":
 		p.addMessage(e, ct, out)
 	case isPKCS7Mime(mt) || mt == "application/octet-stream" && isP7MName(p.fileName(e, ct)):
-		p.addPKCS7(e, ct, out)
+		return p.addPKCS7(e, ct, out)
 	default:
 		p.addLeaf(e, ct, mt, out)
 	}
@@ -113,9 +127,14 @@ func (p *parser) addAttachment(out *sink, name, mediaType string, data []byte) {
 }
 
 // isBodyText reports whether an inline part of this type is read as a body. RTF is text/* but
-// markup: it goes to the extract package as an attachment.
+// markup, and an invitation or contact card (text/calendar, text/vcard) has folded lines and
+// escapes: they go to the extract package as attachments, which reads them as what they are.
 func isBodyText(mediaType string) bool {
-	return strings.HasPrefix(mediaType, "text/") && mediaType != "text/rtf"
+	switch mediaType {
+	case "text/rtf", "text/calendar", "text/x-vcalendar", "text/vcard", "text/x-vcard", "text/directory":
+		return false
+	}
+	return strings.HasPrefix(mediaType, "text/")
 }
 
 func bodyType(mediaType string) string {
@@ -136,7 +155,7 @@ func textContent(data []byte, charset string) string {
 
 // addMessage adds an attached message whole: the extract package parses it in turn.
 func (p *parser) addMessage(e entity, ct contentType, out *sink) {
-	data := e.data()
+	data := e.messageData()
 	name := p.fileName(e, ct)
 	if name == "" {
 		name = p.messageFileName(data)

@@ -12,4 +12,8 @@ var (
 	ErrTooComplex = errors.New("message: too complex")
 	// ErrMalformed means the input is not recognisable as a message at all.
 	ErrMalformed = errors.New("message: malformed")
+	// ErrCorrupt means part of the message could not be told apart from the rest (a MIME part
+	// whose delimiter or header is damaged). The Message returned with it holds everything
+	// that was read, the damaged part as best it could, and must not be treated as complete.
+	ErrCorrupt = errors.New("message: corrupt")
 )

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"iter"
+	"net/textproto"
 	"strings"
 )
 
@@ -18,9 +19,13 @@ func (p *parser) walkMultipart(e entity, ct contentType, out *sink) error {
 		return err
 	}
 	if len(children) == 0 {
-		// No usable boundary: keep the content readable rather than lose it.
+		// No usable boundary: keep the content readable rather than lose it, and say that
+		// whatever parts it holds were not separated.
 		if text := textContent(e.data(), ""); strings.TrimSpace(text) != "" {
 			out.bodies = append(out.bodies, Body{ContentType: "text/plain", Content: text})
+			if holdsPartHeader(e.data(), -1) {
+				p.damage(damageUnseparated)
+			}
 		}
 		return nil
 	}
@@ -68,7 +73,7 @@ func (p *parser) splitParts(e entity, ct contentType, subtype string) ([]entity,
 		return nil, nil
 	}
 	var children []entity
-	for raw := range multipartParts(e.data(), boundary) {
+	for raw := range multipartParts(e.multipartBody(boundary), boundary) {
 		if p.parts >= p.lim.maxParts {
 			return children, fmt.Errorf("%w: more than %d MIME parts", ErrTooComplex, p.lim.maxParts)
 		}
@@ -77,9 +82,93 @@ func (p *parser) splitParts(e entity, ct contentType, subtype string) ([]entity,
 		if err != nil {
 			return children, err
 		}
+		if !headerEndsCleanly(raw, body) && holdsPartHeader(body, 1) || hasGluedDelimiter(raw, boundary) {
+			p.damage(damageUnseparated)
+		}
 		children = append(children, entity{header: header, body: body, depth: e.depth + 1, inDigest: subtype == "digest"})
 	}
 	return children, nil
+}
+
+// multipartBody is the body of a multipart entity to cut at its delimiters. A transfer
+// encoding declared on a multipart is invalid (RFC 2045 6.4) but occurs; decoding the body as
+// quoted-printable joins a base64 line ending in "=" with the delimiter line after it and
+// merges the parts. Tolerant readers ignore the declaration, and so does this unless only the
+// decoded body holds a delimiter (a whole multipart really wrapped in base64).
+func (e entity) multipartBody(boundary string) []byte {
+	if isIdentityEncoding(e.header.Get("Content-Transfer-Encoding")) || hasDelimiter(e.body, boundary) {
+		return e.body
+	}
+	if decoded := e.data(); hasDelimiter(decoded, boundary) {
+		return decoded
+	}
+	return e.body
+}
+
+// hasDelimiter reports whether body holds a delimiter line of boundary.
+func hasDelimiter(body []byte, boundary string) bool {
+	for range multipartParts(body, boundary) {
+		return true
+	}
+	return false
+}
+
+// headerEndsCleanly reports whether the header of a part read from raw (leaving body) ended
+// as a header ends: at a blank line or at the end of the part, not at a line that is no header
+// field.
+func headerEndsCleanly(raw, body []byte) bool {
+	if len(body) == 0 {
+		return true
+	}
+	consumed := raw[:len(raw)-len(body)]
+	return bytes.HasSuffix(consumed, []byte("\n\n")) || bytes.HasSuffix(consumed, []byte("\n\r\n")) ||
+		string(consumed) == "\n" || string(consumed) == "\r\n"
+}
+
+// holdsPartHeader reports whether b has a Content-Type or Content-Transfer-Encoding field at
+// the start of a line within its first paragraphs (up to and including the blank line ending
+// the paragraph number maxBlank; all of b when maxBlank < 0): the header of a part that was
+// not separated, or the rest of a header that broke off, whose type and encoding are lost.
+func holdsPartHeader(b []byte, maxBlank int) bool {
+	blank := 0
+	for line := range bytes.Lines(b) {
+		line = bytes.TrimRight(line, "\r\n")
+		if len(bytes.TrimSpace(line)) == 0 {
+			if blank++; maxBlank >= 0 && blank >= maxBlank {
+				return false
+			}
+			continue
+		}
+		if k, _, ok := splitField(line); ok {
+			switch textproto.CanonicalMIMEHeaderKey(k) {
+			case "Content-Type", "Content-Transfer-Encoding":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasGluedDelimiter reports whether a part holds a delimiter of its own multipart that does
+// not start a line: "…AAA=--boundary" where a line break was lost and two parts merged.
+func hasGluedDelimiter(raw []byte, boundary string) bool {
+	delim := []byte("--" + boundary)
+	for pos := 0; pos < len(raw); {
+		i := bytes.Index(raw[pos:], delim)
+		if i < 0 {
+			return false
+		}
+		at := pos + i
+		after := at + len(delim)
+		if bytes.HasPrefix(raw[after:], []byte("--")) {
+			after += 2
+		}
+		if _, ok := lineBreakAfterSpace(raw, after); ok && at > 0 && raw[at-1] != '\n' {
+			return true
+		}
+		pos = at + 1
+	}
+	return false
 }
 
 // walkAlternative keeps the body of one alternative (plain text if it has any, else HTML, the

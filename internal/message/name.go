@@ -59,8 +59,12 @@ func extensionFor(mediaType string) string {
 		return ".html"
 	case "text/csv":
 		return ".csv"
-	case "text/calendar":
+	case "text/calendar", "text/x-vcalendar":
 		return ".ics"
+	case "text/vcard", "text/x-vcard", "text/directory":
+		return ".vcf"
+	case "application/pkcs7-signature", "application/x-pkcs7-signature":
+		return ".p7s"
 	case "text/rtf", "application/rtf":
 		return ".rtf"
 	case "application/zip":

@@ -42,8 +42,10 @@ func defaultLimits(maxBytes int64) limits {
 //
 // Parse is lenient: odd headers, broken address lists, bad base64 and unknown charsets give
 // best-effort results, never an error. It fails with ErrTooLarge (input above
-// DefaultMaxBytes; no Message), ErrMalformed (no header at all; no Message) or ErrTooComplex
-// (nesting, part or header-field limits; the Message returned holds what was parsed before).
+// DefaultMaxBytes; no Message), ErrMalformed (no header at all; no Message), ErrTooComplex
+// (nesting, part or header-field limits; the Message returned holds what was parsed before) or
+// ErrCorrupt (a MIME part could not be separated; the Message holds everything, read as well
+// as it could be). White space and a byte order mark before the header are skipped.
 // Attachment data may share memory with data.
 func Parse(data []byte) (*Message, error) {
 	return parse(data, defaultLimits(DefaultMaxBytes))
@@ -64,8 +66,7 @@ func parse(data []byte, lim limits) (*Message, error) {
 	if int64(len(data)) > lim.maxBytes {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, lim.maxBytes)
 	}
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	data = bytes.TrimLeft(data, "\r\n")
+	data = trimLeadingSpace(data)
 	p := &parser{lim: lim, dec: newWordDecoder(), parts: 1}
 	header, body, err := p.readHeader(data)
 	if len(header) == 0 {
@@ -86,7 +87,23 @@ func parse(data []byte, lim limits) (*Message, error) {
 	msg.Bodies, msg.Attachments = out.bodies, out.attachments
 	markInline(msg)
 	msg.Encrypted, msg.Signed = p.encrypted, p.signed
+	if err == nil && p.damaged != "" {
+		err = fmt.Errorf("%w: %s", ErrCorrupt, p.damaged)
+	}
 	return msg, err
+}
+
+// trimLeadingSpace drops byte order marks, blank lines and lines of spaces before the header:
+// real files start with them, and no header field starts with white space.
+func trimLeadingSpace(data []byte) []byte {
+	for {
+		n := len(data)
+		data = bytes.TrimPrefix(data, []byte("\ufeff"))
+		data = bytes.TrimLeft(data, " \t\r\n")
+		if len(data) == n {
+			return data
+		}
+	}
 }
 
 func firstAddress(list []Address) Address {
@@ -105,4 +122,16 @@ type parser struct {
 	unnamed   int // attachments named by us so far
 	encrypted bool
 	signed    bool
+	// damaged says why part of the message could not be separated ("" when all could).
+	damaged string
+}
+
+// damageUnseparated is the reason ErrCorrupt gives for a part that could not be separated.
+const damageUnseparated = "a MIME part could not be separated"
+
+// damage notes that part of the message is damaged; the first reason is kept.
+func (p *parser) damage(reason string) {
+	if p.damaged == "" {
+		p.damaged = reason
+	}
 }

@@ -97,8 +97,8 @@ func TestParseStructure(t *testing.T) {
 				"Content-Type: text/calendar; method=REQUEST\n\nBEGIN:VCALENDAR\n--a\n" +
 				"Content-Type: text/rtf\n\n{\\rtf1 K\\'e6re}\n--a--\n",
 			check: func(t *testing.T, m *Message) {
-				wantBodies(t, m, "text/plain: first", "text/plain: second, no header", "text/plain: BEGIN:VCALENDAR")
-				wantAttachments(t, m, "attachment-1.gif image/gif", "attachment-2.rtf text/rtf")
+				wantBodies(t, m, "text/plain: first", "text/plain: second, no header")
+				wantAttachments(t, m, "attachment-1.gif image/gif", "attachment-2.ics text/calendar", "attachment-3.rtf text/rtf")
 			},
 		},
 		{

@@ -1,6 +1,9 @@
 package message
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // isPKCS7Mime reports whether a media type is S/MIME content (RFC 8551).
 func isPKCS7Mime(mediaType string) bool {
@@ -24,9 +27,11 @@ func isSignature(e entity) bool {
 
 // addPKCS7 handles S/MIME content. Enveloped data at the top level makes the message
 // encrypted: there is nothing to scan and it is not an attachment. Signed data marks the
-// message signed; its opaque content is kept as an attachment. Anything else (enveloped data
-// deeper inside, compressed data, certificates) is an ordinary attachment.
-func (p *parser) addPKCS7(e entity, ct contentType, out *sink) {
+// message signed; its opaque content (a MIME entity) is unpacked and read as part of the
+// message, as a mail client shows it, and kept as an attachment when it cannot be unpacked
+// (the extract package then reads or reports it). Anything else (enveloped data deeper
+// inside, compressed data, certificates) is an ordinary attachment.
+func (p *parser) addPKCS7(e entity, ct contentType, out *sink) error {
 	data := e.data()
 	mediaType := ct.mediaType
 	if mediaType == "application/octet-stream" {
@@ -36,12 +41,43 @@ func (p *parser) addPKCS7(e entity, ct contentType, out *sink) {
 	case smimeEnveloped:
 		if e.topLevel {
 			p.encrypted = true
-			return
+			return nil
 		}
 	case smimeSigned:
 		p.signed = true
+		content, detached, err := SignedContent(data, len(data))
+		if err == nil && !detached {
+			return p.walkSignedContent(e, p.fileName(e, ct), content, out)
+		}
 	}
 	p.addAttachment(out, p.fileName(e, ct), mediaType, data)
+	return nil
+}
+
+// walkSignedContent reads the MIME entity inside opaque signed data in place of the signed
+// data itself, one level deeper. Signed content that is no MIME entity (a signed file) is an
+// attachment named like the signed data without ".p7m".
+func (p *parser) walkSignedContent(e entity, name string, content []byte, out *sink) error {
+	if e.depth >= p.lim.maxDepth {
+		return fmt.Errorf("%w: MIME nesting deeper than %d levels", ErrTooComplex, p.lim.maxDepth)
+	}
+	if p.parts >= p.lim.maxParts {
+		return fmt.Errorf("%w: more than %d MIME parts", ErrTooComplex, p.lim.maxParts)
+	}
+	p.parts++
+	header, body, err := p.readHeader(content)
+	if err != nil {
+		return err
+	}
+	if len(header) == 0 {
+		name = strings.TrimSuffix(strings.TrimSuffix(name, ".p7m"), ".P7M")
+		if name == "smime" {
+			name = ""
+		}
+		p.addAttachment(out, name, "application/octet-stream", content)
+		return nil
+	}
+	return p.walk(entity{header: header, body: body, depth: e.depth + 1, topLevel: e.topLevel}, out)
 }
 
 type smimeContent int

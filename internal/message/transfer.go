@@ -1,6 +1,7 @@
 package message
 
 import (
+	"bytes"
 	"encoding/base64"
 	"strings"
 )
@@ -8,14 +9,70 @@ import (
 // decodeTransfer undoes a Content-Transfer-Encoding. It is lenient: damaged input yields the
 // bytes that could be recovered, and an unknown encoding returns the bytes unchanged.
 func decodeTransfer(encoding string, body []byte) []byte {
-	switch strings.ToLower(strings.Trim(strings.TrimSpace(encoding), `"'`)) {
+	switch transferName(encoding) {
 	case "base64":
 		return decodeBase64(body)
 	case "quoted-printable":
 		return decodeQuotedPrintable(body)
+	case "x-uuencode", "uuencode", "x-uue", "uue":
+		return decodeUU(body)
 	default: // 7bit, 8bit, binary, missing or unknown
 		return body[:len(body):len(body)] // shared with the input: appending must copy
 	}
+}
+
+// transferName is a Content-Transfer-Encoding's lower-case name, quotes and space removed.
+func transferName(encoding string) string {
+	return strings.ToLower(strings.Trim(strings.TrimSpace(encoding), `"'`))
+}
+
+// isIdentityEncoding reports whether decodeTransfer leaves a body as it is.
+func isIdentityEncoding(encoding string) bool {
+	switch transferName(encoding) {
+	case "base64", "quoted-printable", "x-uuencode", "uuencode", "x-uue", "uue":
+		return false
+	}
+	return true
+}
+
+// decodeUU decodes a uuencoded body (Content-Transfer-Encoding: x-uuencode, written by old
+// mail programs): the lines after "begin mode name" up to "end", each a length character
+// and groups of four characters for three bytes. Damaged lines yield what they hold; without
+// a "begin" line followed by data lines the body is returned unchanged.
+func decodeUU(body []byte) []byte {
+	i := bytes.Index(body, []byte("begin "))
+	if i < 0 || i > 0 && body[i-1] != '\n' {
+		return body[:len(body):len(body)]
+	}
+	rest := body[i:]
+	j := bytes.IndexByte(rest, '\n')
+	if j < 0 {
+		return body[:len(body):len(body)] // a "begin" line and nothing after it: kept as it is
+	}
+	rest = rest[j+1:]
+	out := make([]byte, 0, len(rest)*3/4)
+	for line := range bytes.Lines(rest) {
+		line = bytes.TrimRight(line, "\r\n")
+		if bytes.Equal(line, []byte("end")) || len(line) == 0 {
+			break
+		}
+		n := int((line[0] - ' ') & 63)
+		if n == 0 {
+			break
+		}
+		var got []byte
+		for k := 1; k+3 < len(line)+3 && len(got) < n; k += 4 {
+			var c [4]byte
+			for m := range 4 {
+				if k+m < len(line) {
+					c[m] = (line[k+m] - ' ') & 63
+				}
+			}
+			got = append(got, c[0]<<2|c[1]>>4, c[1]<<4|c[2]>>2, c[2]<<6|c[3])
+		}
+		out = append(out, got[:min(n, len(got))]...)
+	}
+	return out
 }
 
 // decodeBase64 decodes base64 ignoring every byte outside the alphabet (line breaks, spaces,

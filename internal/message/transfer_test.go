@@ -1,6 +1,9 @@
 package message
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestDecodeBase64(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
@@ -68,4 +71,40 @@ func TestDecodeTransferNames(t *testing.T) {
 			t.Errorf("decodeTransfer(%q) = %q", enc, got)
 		}
 	}
+}
+
+func TestDecodeUU(t *testing.T) {
+	// "Kære Åse, CPR 150315-2345\n" uuencoded (by uuencode(1)).
+	want := "Kære Åse, CPR 150315-2345\n"
+	enc := "begin 644 notat.txt\n" + uuLine([]byte(want)) + "`\nend\n"
+	cases := []struct{ name, in, want string }{
+		{"whole", enc, want},
+		{"CRLF", strings.ReplaceAll(enc, "\n", "\r\n"), want},
+		{"text before begin", "Her er filen:\n\n" + enc, want},
+		{"no end line", strings.TrimSuffix(enc, "`\nend\n"), want},
+		{"no begin line", "not uuencoded", "not uuencoded"},
+		{"begin only", "begin 644 x", "begin 644 x"},
+	}
+	for _, c := range cases {
+		if got := string(decodeTransfer("x-uuencode", []byte(c.in))); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// uuLine encodes up to 45 bytes as one uuencoded line.
+func uuLine(b []byte) string {
+	enc := func(c byte) byte {
+		if c == 0 {
+			return '`'
+		}
+		return c + ' '
+	}
+	out := []byte{enc(byte(len(b)))}
+	for i := 0; i < len(b); i += 3 {
+		var g [3]byte
+		copy(g[:], b[i:])
+		out = append(out, enc(g[0]>>2), enc((g[0]<<4|g[1]>>4)&63), enc((g[1]<<2|g[2]>>6)&63), enc(g[2]&63))
+	}
+	return string(out) + "\n"
 }
