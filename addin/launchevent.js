@@ -619,12 +619,17 @@ function svBase64(bytes) {
 /* ---------------------------------------------------------------- attachments */
 
 function svAttachmentEntry(a) {
-  return {
+  var entry = {
     name: String(a.name || ""),
     contentType: String(a.contentType || ""),
     size: Number(a.size) || 0,
     attachmentType: String(a.attachmentType || "file")
   };
+  /* isInline: a picture of the body (a signature logo); the service takes it as decorative. */
+  if (a.isInline === true) {
+    entry.isInline = true;
+  }
+  return entry;
 }
 
 function svIsCloud(a) {

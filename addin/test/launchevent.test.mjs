@@ -632,6 +632,7 @@ describe("data path", { concurrency: true }, () => {
           { id: "6", name: "Mellem2.pdf", size: 900, base64: "AAAA" },
           { id: "7", name: "Låst.pdf", size: 10, base64: "AAAA" },
           { id: "8", name: "Link.url", size: 10, attachmentType: "file", url: "https://example.dk/x" },
+          { id: "9", name: "image001.png", size: 4, contentType: "image/png", isInline: true, base64: "iVBORw==" },
         ],
       },
       failures: { "getAttachmentContentAsync:7": { code: 9000, name: "GenericError" } },
@@ -639,7 +640,7 @@ describe("data path", { concurrency: true }, () => {
     const r = await env.send();
     expectOnce(r);
     const atts = onsendRequests(env)[0].body.inline.attachments;
-    assert.deepEqual(atts.map((a) => a.name), ["Brev.pdf", "Videresendt.eml", "Møde.ics", "Deling.docx", "Stor.pdf", "Mellem.pdf", "Mellem2.pdf", "Låst.pdf", "Link.url"], "no attachment is dropped, order kept");
+    assert.deepEqual(atts.map((a) => a.name), ["Brev.pdf", "Videresendt.eml", "Møde.ics", "Deling.docx", "Stor.pdf", "Mellem.pdf", "Mellem2.pdf", "Låst.pdf", "Link.url", "image001.png"], "no attachment is dropped, order kept");
     assert.deepEqual(atts[0], { name: "Brev.pdf", contentType: "application/pdf", size: 5, attachmentType: "file", contentBase64: "JVBERi0=" });
     assert.equal(atts[1].contentBase64, Buffer.from(eml, "utf8").toString("base64"));
     assert.equal(Buffer.from(atts[1].contentBase64, "base64").toString("utf8"), eml);
@@ -655,6 +656,7 @@ describe("data path", { concurrency: true }, () => {
     assert.equal(atts[7].omitted, "unavailable");
     assert.equal(atts[7].contentBase64, undefined);
     assert.equal(atts[8].omitted, "cloud", "content in url format is a link");
+    assert.deepEqual(atts[9], { name: "image001.png", contentType: "image/png", size: 4, attachmentType: "file", isInline: true, contentBase64: "iVBORw==" }, "a picture of the body says so");
     const read = env.called("getAttachmentContentAsync").map((c) => c.args[0]);
     assert.ok(!read.includes("3") && !read.includes("4") && !read.includes("6"), "omitted attachments are not read");
   });

@@ -95,7 +95,7 @@ func (w *walker) attachments(j *job, atts []message.Attachment) error {
 		case a.Message != nil:
 			w.extractJob(&job{name: name, ctype: a.ContentType, depth: j.depth + 1, msg: a.Message})
 		default:
-			w.nested(j, name, a.Name, a.ContentType, a.Data)
+			w.nestedJob(j, a.Name, &job{name: name, ctype: a.ContentType, data: a.Data, depth: j.depth + 1, inline: a.Inline})
 		}
 	}
 	return nil
@@ -104,15 +104,20 @@ func (w *walker) attachments(j *job, atts []message.Attachment) error {
 // nested extracts data as a document inside j, charged against the byte budget (base is the
 // document's own file name, for its type when it is not read).
 func (w *walker) nested(j *job, name, base, ctype string, data []byte) {
-	n := int64(len(data))
+	w.nestedJob(j, base, &job{name: name, ctype: ctype, data: data, depth: j.depth + 1})
+}
+
+// nestedJob is nested for a job that carries more (an attachment's Inline hint).
+func (w *walker) nestedJob(j *job, base string, nj *job) {
+	n := int64(len(nj.data))
 	if n <= w.lim.MaxDocumentBytes {
 		if n > w.budget {
-			w.docs = append(w.docs, Document{Name: name, Type: quickType(base, ctype, data), Status: TooLarge, Detail: w.totalDetail(), Depth: j.depth + 1})
+			w.docs = append(w.docs, Document{Name: nj.name, Type: quickType(base, nj.ctype, nj.data), Status: TooLarge, Detail: w.totalDetail(), Depth: j.depth + 1})
 			return
 		}
 		w.budget -= n
 	}
-	w.document(name, ctype, data, j.depth+1)
+	w.extractJob(nj)
 }
 
 func formatAddress(a message.Address) string {

@@ -87,6 +87,22 @@ var errTimeLimit = errors.New("extraction time limit reached")
 // Moving extraction into worker processes that can be killed (DESIGN.md, EXTRACT.md §3) removes
 // this; until then the caller must not modify data after Extract returns.
 func (x *Extractor) Extract(ctx context.Context, name, contentType string, data []byte) []Document {
+	return x.ExtractInput(ctx, Input{Name: name, ContentType: contentType, Data: data})
+}
+
+// Input is one attachment to extract with what its source says about it.
+type Input struct {
+	Name, ContentType string
+	Data              []byte
+	// Inline says the attachment belongs to the mail body's layout (a picture with a Content-ID
+	// that the HTML body shows; Graph's and Office.js's isInline): an image of it that OCR cannot
+	// read is taken as decorative unless it looks like a page.
+	Inline bool
+}
+
+// ExtractInput is Extract for an Input.
+func (x *Extractor) ExtractInput(ctx context.Context, in Input) []Document {
+	name, contentType, data := in.Name, in.ContentType, in.Data
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -105,7 +121,7 @@ func (x *Extractor) Extract(ctx context.Context, name, contentType string, data 
 				done <- []Document{{Name: name, Type: quickType(name, contentType, data), Status: Unscannable, Detail: "parser failed"}}
 			}
 		}()
-		w.top(name, contentType, data)
+		w.top(name, contentType, data, in.Inline)
 		done <- w.docs
 	}()
 	select {
@@ -152,6 +168,10 @@ type job struct {
 	// oleDir, for an object embedded in a legacy Office file, is the storage of data (a compound
 	// file) that holds it; the object is read in place ("" for a whole file).
 	oleDir string
+	// inline: the document is an image of the mail body's layout (Input.Inline).
+	inline bool
+	// pics are the document's pictures, read after its text (docpictures.go).
+	pics []picRef
 }
 
 // embeddings extracts the documents embedded in an OOXML package under dir, noting when the
@@ -162,7 +182,7 @@ func (w *walker) embeddings(j *job, p *pkg, dir string) {
 	}
 }
 
-func (w *walker) top(name, ctype string, data []byte) {
+func (w *walker) top(name, ctype string, data []byte, inline bool) {
 	w.budget = w.lim.MaxTotalBytes
 	n := int64(len(data))
 	if n > w.budget && n <= w.lim.MaxDocumentBytes {
@@ -170,7 +190,7 @@ func (w *walker) top(name, ctype string, data []byte) {
 		return
 	}
 	w.budget -= min(n, w.budget) // an oversized document is rejected by document() unread
-	w.document(name, ctype, data, 0)
+	w.extractJob(&job{name: name, ctype: ctype, data: data, inline: inline})
 }
 
 func (w *walker) docDetail() string {
@@ -257,6 +277,7 @@ func (w *walker) extractJob(j *job) {
 			note = strings.Join(j.notes, "; ")
 		}
 		doc.Status, doc.Detail, doc.Truncated = Scanned, note, truncated
+		w.pictures(j, &doc)
 	})
 }
 

@@ -1,22 +1,21 @@
 package extract
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	_ "image/gif" // sizes only: tiny GIF spacers are Scanned, larger GIFs are not OCR'd
+	_ "image/gif" // decoded and passed to OCR as PNG
 	_ "image/jpeg"
 	_ "image/png"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
-	_ "golang.org/x/image/bmp"  // sizes only
-	_ "golang.org/x/image/tiff" // OCR'd
-	_ "golang.org/x/image/webp" // sizes only
+	_ "golang.org/x/image/bmp"  // decoded and passed to OCR as PNG
+	_ "golang.org/x/image/tiff" // OCR'd as it is
+	_ "golang.org/x/image/webp" // decoded and passed to OCR as PNG
 )
 
 // OCR with tesseract (EXTRACT.md §3): images (PNG, JPEG, TIFF) directly, PDF pages without a
@@ -28,90 +27,77 @@ const (
 	detailOCR            = "text recognised by OCR"
 	detailOCRNone        = "no text recognised by OCR"
 	detailImageTiny      = "image too small to hold text"
-	// minOCRSide: images narrower or lower than this (logos, spacers, tracking pixels) are not OCR'd.
-	minOCRSide = 64
+	// detailDecorative: OCR is not available, and the image is not one that may hold a document
+	// (a logo, an icon, a photograph, a picture of the mail's layout, a small strip).
+	detailDecorative = "not read by OCR (not available): a small or decorative image, not a page or document"
+	detailPageUnread = "looks like a scanned page but OCR found no readable text"
 )
 
-// ocrFormats are the image formats (image.DecodeConfig names) passed to tesseract.
+// ocrFormats are the image formats (image.DecodeConfig names) passed to tesseract as they are;
+// other formats (GIF, BMP, WebP) are decoded and passed as PNG.
 var ocrFormats = map[string]string{"png": ".png", "jpeg": ".jpg", "tiff": ".tif"}
 
-// image reads an image attachment: size check first (decompression bombs, spacers), then OCR.
+// image reads an image attachment (pictures.go decides what to do with it).
 func (w *walker) image(j *job, doc *Document) {
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(j.data))
-	switch {
-	case errors.Is(err, image.ErrFormat):
-		doc.Status, doc.Detail = Unscannable, "image format not read by OCR"
-		return
-	case err != nil:
-		if !w.x.tools.ocrAvailable(w.ctx) {
-			doc.Status, doc.Detail = Unscannable, detailOCRUnavailable
-			return
+	mode := picAttachment
+	if j.inline {
+		mode = picInline
+	}
+	r := w.readPicture(j.data, mode, w.lim.MaxTextBytes)
+	if r.outcome == picRead || r.outcome == picPageUnread {
+		out, truncated, note := finishPages(r.pages, r.cut, false, w.lim.MaxTextBytes, w.lim.MaxPages)
+		doc.Pages, doc.Truncated = out, truncated
+		if truncated {
+			r.detail += "; " + note
 		}
-		doc.Status, doc.Detail = Unscannable, "corrupt image: unreadable header"
-		return
-	case cfg.Width <= 0 || cfg.Height <= 0:
-		doc.Status, doc.Detail = Unscannable, "corrupt image: no pixels"
-		return
-	case cfg.Width < minOCRSide || cfg.Height < minOCRSide:
-		doc.Status, doc.Detail, doc.Pages = Scanned, detailImageTiny, []Page{{Number: 1}}
-		return
-	case int64(cfg.Width)*int64(cfg.Height) > w.lim.MaxImagePixels:
-		doc.Status, doc.Detail = TooLarge, fmt.Sprintf("image larger than %d megapixels (MaxImagePixels)", w.lim.MaxImagePixels/1_000_000)
-		return
+	} else if r.status == Scanned {
+		doc.Pages = []Page{{Number: 1}}
 	}
-	ext, ok := ocrFormats[format]
-	if !ok {
-		doc.Status, doc.Detail = Unscannable, "image format not read by OCR ("+strings.ToUpper(format)+")"
-		return
-	}
-	t := w.x.tools
-	if !t.ocrAvailable(w.ctx) {
-		doc.Status, doc.Detail = Unscannable, detailOCRUnavailable
-		return
-	}
-	dir, err := os.MkdirTemp("", "sendevagt-ocr-")
-	if err != nil {
-		doc.Status, doc.Detail = Unscannable, "OCR failed: no temporary directory"
-		return
-	}
-	defer os.RemoveAll(dir)
-	in, err := writeTemp(dir, "image-*"+ext, j.data)
-	if err != nil {
-		doc.Status, doc.Detail = Unscannable, "OCR failed: no temporary file"
-		return
-	}
-	// A multi-page TIFF is one tesseract run: it gets the per-page limit once.
-	ctx, cancel := context.WithTimeout(w.ctx, w.lim.OCRPageTimeout)
-	defer cancel()
-	text, cut, err := t.tesseract(ctx, in, w.lim.MaxTextBytes)
-	if w.ctx.Err() != nil {
-		doc.Status, doc.Detail = Unscannable, ctxDetail(w.ctx, w.lim)
-		return
-	}
-	if err != nil {
-		doc.Status, doc.Detail = Unscannable, t.ocrFailure(ctx, w.lim, 0)
-		return
-	}
-	pages := splitPages(text)
-	out, truncated, note := finishPages(pages, cut, false, w.lim.MaxTextBytes, w.lim.MaxPages)
-	doc.Pages = out
-	if !anyText(out) {
-		doc.Status, doc.Detail = Unscannable, detailOCRNone
-		return
-	}
-	doc.Status, doc.Detail, doc.Truncated = Scanned, detailOCR, truncated
-	if truncated {
-		doc.Detail += "; " + note
-	}
+	doc.Status, doc.Detail = r.status, r.detail
 }
 
-// tesseract recognises the text of an image file; cut reports output beyond max bytes.
-func (t *toolSet) tesseract(ctx context.Context, path string, max int) (text string, cut bool, err error) {
-	out, cut, err := t.run(ctx, max, t.Tesseract, path, "stdout", "-l", t.OCRLanguage)
+// ocrText is what tesseract recognised: the text (pages split at form feeds) and how sure it was.
+type ocrText struct {
+	text string
+	cut  bool // output beyond the cap
+	// words counts the words kept; confident those with a confidence of at least
+	// ocrConfident. Without confidences (plain output) every word counts as confident.
+	words, confident int
+}
+
+const (
+	// ocrWordFloor: words recognised with a lower confidence (0-100) are noise (a photograph's
+	// texture, speckles of a scan) and left out of the text.
+	ocrWordFloor = 30
+	// ocrConfident: a word recognised at least this surely counts as readable text.
+	ocrConfident = 60
+)
+
+// tesseract recognises the text of an image file in one run with word confidences (TSV output),
+// building the text from the words; max caps the text.
+func (t *toolSet) tesseract(ctx context.Context, path string, maxText int) (ocrText, error) {
+	// TSV is ~6 times the text (positions and confidences per word).
+	capOut := min(max(maxText, 1<<16)*8, 512<<20)
+	out, cut, err := t.run(ctx, capOut, t.Tesseract, path, "stdout", "-l", t.OCRLanguage, "tsv")
 	if cut {
 		err = nil
 	}
-	return string(out), cut, err
+	if err != nil {
+		return ocrText{}, err
+	}
+	r := parseTesseract(out, cut)
+	if len(r.text) > maxText {
+		r.text, r.cut = cutRunes(r.text, maxText), true
+	}
+	return r, nil
+}
+
+// cutRunes cuts s to at most n bytes on a rune boundary.
+func cutRunes(s string, n int) string {
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:min(n, len(s))]
 }
 
 // ocrFailure says why an OCR run failed; page 0 is an image.
@@ -174,11 +160,11 @@ func (t *toolSet) ocrPDFPage(ctx context.Context, path, dir string, page int, li
 		}
 		return "", fmt.Errorf("page %d could not be rendered for OCR", page)
 	}
-	text, _, err := t.tesseract(ctx, img, max(maxText, 1))
+	r, err := t.tesseract(ctx, img, max(maxText, 1))
 	if err != nil {
 		return "", errors.New(t.ocrFailure(ctx, lim, page))
 	}
-	return strings.TrimRight(text, "\f"), nil
+	return strings.TrimRight(r.text, "\f"), nil
 }
 
 // splitPages splits tool output at form feeds; the one after the last page ends no page.

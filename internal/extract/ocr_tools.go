@@ -46,6 +46,9 @@ type Options struct {
 	// Tools are the external programs to use. Nil: LookupTools() when the Extractor is made.
 	// &Tools{}: none (no pdftotext fallback, images and image-only PDFs "OCR not available").
 	Tools *Tools
+	// NoOCR turns OCR off whatever Tools say (the other tools stay): images, pictures in
+	// documents and image-only PDFs are then treated as where tesseract is not installed.
+	NoOCR bool
 }
 
 // NewWithOptions returns an Extractor with the given limits (zero fields take DefaultLimits)
@@ -59,6 +62,9 @@ func NewWithOptions(lim Limits, opt Options) *Extractor {
 	}
 	if t.OCRLanguage == "" {
 		t.OCRLanguage = "dan"
+	}
+	if opt.NoOCR {
+		t.Tesseract = ""
 	}
 	return &Extractor{lim: lim.withDefaults(), tools: &toolSet{Tools: t}}
 }

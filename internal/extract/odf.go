@@ -60,6 +60,7 @@ func (w *walker) odf(j *job) error {
 			return err
 		}
 	}
+	p.odfPictures(j)
 	return w.odfObjects(j, p)
 }
 

@@ -346,6 +346,7 @@ func (w *walker) docx(j *job) error {
 		}
 	}
 	w.embeddings(j, p, "word/embeddings/")
+	p.docxPictures(j, main)
 	return nil
 }
 
@@ -379,6 +380,7 @@ func (w *walker) pptx(j *job) error {
 		}
 	}
 	w.embeddings(j, p, "ppt/embeddings/")
+	p.pptxPictures(j, slides)
 	return nil
 }
 

@@ -11,7 +11,11 @@ import (
 // rtf reads an RTF file (one page) with a small stripper: it keeps the text of the body, headers,
 // footers, footnotes and field results and drops destinations that hold no visible text.
 func (w *walker) rtf(j *job) error {
-	return rtfText(w.ctx, j.s, j.data)
+	if err := rtfText(w.ctx, j.s, j.data); err != nil {
+		return err
+	}
+	j.pics = rtfPictures(j.data)
+	return nil
 }
 
 // rtfSkipDest are destinations whose text is not part of the document's visible text. Every

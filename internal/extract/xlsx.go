@@ -97,6 +97,7 @@ func (w *walker) xlsx(j *job) error {
 		rows.Close()
 	}
 	w.embeddings(j, p, "xl/embeddings/")
+	p.xlsxPictures(j)
 	return nil
 }
 

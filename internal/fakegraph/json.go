@@ -244,6 +244,9 @@ func (a *attachment) json(sel []string, expandItem, text bool) map[string]any {
 	case kindFile:
 		all["contentType"] = a.contentType
 		all["contentId"] = nil
+		if a.contentID != "" {
+			all["contentId"] = a.contentID
+		}
 		all["contentBytes"] = a.data // encoding/json writes []byte as base64
 		obj["@odata.mediaContentType"] = a.contentType
 	case kindItem:

@@ -47,6 +47,7 @@ type attachment struct {
 	kind                  string
 	size                  int
 	isInline              bool
+	contentID             string // file attachments: a picture of the body
 	data                  []byte // file attachments
 	item                  *item  // item attachments
 	sourceURL             string // reference attachments (not exposed by Graph v1.0)
@@ -140,7 +141,7 @@ func fromMessage(m *message.Message, id string, depth int) *item {
 		if a.Unread != nil {
 			continue
 		}
-		att := &attachment{id: attachmentID(id, len(it.attachments)), name: a.Name}
+		att := &attachment{id: attachmentID(id, len(it.attachments)), name: a.Name, isInline: a.Inline, contentID: a.ContentID}
 		switch nested := nestedMessage(a); {
 		case nested != nil && depth < maxItemDepth:
 			att.kind = kindItem

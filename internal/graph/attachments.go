@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
@@ -117,7 +118,8 @@ func (f *fetch) download(ctx context.Context, idx int, a models.Attachmentable) 
 		if err == nil && int64(len(data)) > lim.MaxAttachmentBytes {
 			err = errBodyTooLarge
 		}
-		res = []message.Attachment{{Name: name, ContentType: mediaType(a.GetContentType()), Data: data}}
+		// isInline (listed with the attachments): a picture of the body's layout.
+		res = []message.Attachment{{Name: name, ContentType: mediaType(a.GetContentType()), Data: data, Inline: deref(a.GetIsInline())}}
 	case *models.ItemAttachment:
 		var item models.OutlookItemable
 		item, err = f.item(ctx, id)
@@ -295,7 +297,8 @@ func (f *fetch) itemMessage(name string, gm models.Messageable, depth int) (*mes
 			case int64(len(data)) > f.c.lim.MaxAttachmentBytes:
 				extras = append(extras, unread(path, statusTooLarge, fmt.Sprintf("more than the %d bytes read per attachment", f.c.lim.MaxAttachmentBytes)))
 			default:
-				m.Attachments = append(m.Attachments, message.Attachment{Name: aname, ContentType: mediaType(a.GetContentType()), Data: data})
+				m.Attachments = append(m.Attachments, message.Attachment{Name: aname, ContentType: mediaType(a.GetContentType()), Data: data,
+					ContentID: strings.Trim(deref(a.GetContentId()), "<> "), Inline: deref(a.GetIsInline())})
 			}
 		case *models.ItemAttachment:
 			if depth+1 > f.c.lim.MaxDepth {

@@ -497,3 +497,19 @@ func TestConcurrencyPerMailbox(t *testing.T) {
 type errTest string
 
 func (e errTest) Error() string { return string(e) }
+
+// TestInlineAttachment: Graph's isInline (a picture of the body, such as a signature logo)
+// reaches the message; a file attachment stays not inline.
+func TestInlineAttachment(t *testing.T) {
+	e := newEnv(t, Limits{})
+	e.fg.AddMessage(testOID, "inline", mail("Møde", "<p>Hej</p>",
+		message.Attachment{Name: "image001.png", ContentType: "image/png", Data: []byte("\x89PNG"), ContentID: "image001.png@01DB", Inline: true},
+		message.Attachment{Name: "Bilag.pdf", ContentType: "application/pdf", Data: pattern(100, 2)}))
+	got, err := fetchAs(t, e, "", "inline", 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Attachments) != 2 || !got.Attachments[0].Inline || got.Attachments[1].Inline {
+		t.Fatalf("attachments %v: inline %v", names(got.Attachments), []bool{len(got.Attachments) > 0 && got.Attachments[0].Inline})
+	}
+}

@@ -113,6 +113,9 @@ func (p *parser) addLeaf(e entity, ct contentType, mt string, out *sink) {
 		mt = "application/octet-stream" // a named part without a usable type
 	}
 	p.addAttachment(out, name, mt, data)
+	a := &out.attachments[len(out.attachments)-1]
+	a.ContentID = contentID(e.header.Get("Content-Id"))
+	a.Inline = disposition == "inline" && a.ContentID != ""
 }
 
 func (p *parser) addAttachment(out *sink, name, mediaType string, data []byte) {

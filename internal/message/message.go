@@ -35,6 +35,15 @@ type Attachment struct {
 	// its extracted documents from a pre-scan; Data is then empty. The scan looks the documents
 	// up by it and reports the attachment as not read if they are gone.
 	SHA256 string
+	// ContentID is the part's Content-ID without angle brackets ("" when it has none): what an
+	// HTML body refers to as "cid:...".
+	ContentID string
+	// Inline says the attachment belongs to the body's layout: a picture the HTML body shows
+	// (MIME Content-Disposition inline with a Content-ID, or a Content-ID the HTML body refers
+	// to; Graph's and Office.js's isInline; an Outlook attachment rendered in the body or
+	// hidden). Extraction takes an image of it that cannot be read as decorative unless it
+	// looks like a page.
+	Inline bool
 }
 
 // Unread is why an attachment's content could not be obtained. Status is one of the document

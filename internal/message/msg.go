@@ -50,6 +50,9 @@ const (
 	pidAttachMethod     = 0x3705
 	pidAttachLongName   = 0x3707
 	pidAttachMimeTag    = 0x370E
+	pidAttachContentID  = 0x3712
+	pidAttachFlags      = 0x3714 // ATT_MHTML_REF (4): referred to from the HTML body by Content-ID
+	pidAttachHidden     = 0x7FFE // PR_ATTACHMENT_HIDDEN: shown in the body, not as an attachment
 	pidSMTPAddress      = 0x39FE
 	pidInternetCPID     = 0x3FDE
 	pidMessageCodepage  = 0x3FFD
@@ -581,7 +584,9 @@ func (p *msgParser) attachments(s storage, cp uint32, depth int, msg *Message) e
 				p.unnamed++
 				name = fmt.Sprintf("attachment-%d%s", p.unnamed, extensionFor(mt))
 			}
-			msg.Attachments = append(msg.Attachments, Attachment{Name: name, ContentType: mt, Data: data})
+			cid := contentID(r.get(pidAttachContentID))
+			inline := pr[pidAttachHidden] != 0 || pr[pidAttachFlags]&4 != 0
+			msg.Attachments = append(msg.Attachments, Attachment{Name: name, ContentType: mt, Data: data, ContentID: cid, Inline: inline})
 		}
 	}
 	return nil

@@ -85,6 +85,7 @@ func parse(data []byte, lim limits) (*Message, error) {
 		err = p.walk(entity{header: header, body: body, topLevel: true}, &out)
 	}
 	msg.Bodies, msg.Attachments = out.bodies, out.attachments
+	markInline(msg)
 	msg.Encrypted, msg.Signed = p.encrypted, p.signed
 	if err == nil && p.damaged != "" {
 		err = fmt.Errorf("%w: %s", ErrCorrupt, p.damaged)

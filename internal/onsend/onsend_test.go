@@ -215,7 +215,8 @@ func TestInlineAttachments(t *testing.T) {
 		{"name":"big.zip","size":94371840,"omitted":"too_large"},
 		{"name":"Budget.xlsx","attachmentType":"cloud"},
 		{"name":"","contentBase64":"eA\u003d\u003d"},
-		{"name":"lines.txt","contentBase64":"aGVq\r\nZGV0\n"}
+		{"name":"lines.txt","contentBase64":"aGVq\r\nZGV0\n"},
+		{"name":"image001.png","contentType":"image/png","isInline":true,"contentBase64":"iVBORw=="}
 	]}}`
 	var req Request
 	if err := json.Unmarshal([]byte(body), &req); err != nil {
@@ -233,6 +234,7 @@ func TestInlineAttachments(t *testing.T) {
 		{"Budget.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "unsupported"},
 		{"vedhæftning 6", "application/octet-stream", ""},
 		{"lines.txt", "text/plain", ""},
+		{"image001.png", "image/png", ""},
 	}
 	if len(m.Attachments) != len(want) {
 		t.Fatalf("%d attachments", len(m.Attachments))
@@ -249,6 +251,11 @@ func TestInlineAttachments(t *testing.T) {
 	}
 	if string(m.Attachments[1].Data) != "\xfb\xff" || string(m.Attachments[5].Data) != "x" || string(m.Attachments[6].Data) != "hejdet" {
 		t.Errorf("decoded %q %q %q", m.Attachments[1].Data, m.Attachments[5].Data, m.Attachments[6].Data)
+	}
+	for i, a := range m.Attachments {
+		if a.Inline != (a.Name == "image001.png") {
+			t.Errorf("attachment %d %q: inline %v", i, a.Name, a.Inline)
+		}
 	}
 }
 

@@ -95,6 +95,9 @@ type InlineAttachment struct {
 	// SHA256 (hex) stands for the content when the add-in pre-scanned the attachment and did not
 	// send it again: the service takes its documents from the pre-scan cache.
 	SHA256 string `json:"sha256"`
+	// IsInline is Office.js's isInline: a picture of the body (a signature logo), not a file the
+	// employee attached.
+	IsInline bool `json:"isInline"`
 }
 
 // Limits bound the work one request makes. A message over a limit is still decided: what lies
@@ -265,7 +268,7 @@ func (r *Request) inlineMessage() *message.Message {
 		if name == "" {
 			name = fmt.Sprintf("vedhæftning %d", i+1)
 		}
-		att := message.Attachment{Name: name, ContentType: mediaType(a.ContentType, name)}
+		att := message.Attachment{Name: name, ContentType: mediaType(a.ContentType, name), Inline: a.IsInline}
 		switch {
 		case strings.EqualFold(a.AttachmentType, "cloud"):
 			att.Unread = &message.Unread{Status: "unsupported", Detail: "cloud link (OneDrive/SharePoint), not scanned"}

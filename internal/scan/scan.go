@@ -27,6 +27,12 @@ type Extractor interface {
 	Extract(ctx context.Context, name, contentType string, data []byte) []extract.Document
 }
 
+// InputExtractor is an Extractor that also takes what the source says about an attachment
+// (extract.Input: a picture of the body's layout); the scan uses it when the Extractor has it.
+type InputExtractor interface {
+	ExtractInput(ctx context.Context, in extract.Input) []extract.Document
+}
+
 // Detector finds personal data in text (package detect).
 type Detector interface {
 	Detect(text string) []detect.Finding
@@ -202,6 +208,7 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 	type job struct {
 		name, contentType string
 		data              []byte
+		inline            bool               // a picture of the body's layout (Attachment.Inline)
 		prefix            bool               // body: nested document names keep the body's name as prefix
 		done              []extract.Document // known without extracting
 		key               string             // cache key of an attachment ("" for bodies, or without a cache)
@@ -216,7 +223,7 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 	}
 	var total int64
 	for i, a := range msg.Attachments {
-		j := job{name: a.Name, contentType: a.ContentType, data: a.Data}
+		j := job{name: a.Name, contentType: a.ContentType, data: a.Data, inline: a.Inline}
 		total += int64(len(a.Data))
 		switch {
 		case i >= s.opts.MaxAttachments:
@@ -245,7 +252,7 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i] = s.extract(ctx, s.extractor, j.name, j.contentType, j.data, j.key)
+			results[i] = s.extract(ctx, s.extractor, extract.Input{Name: j.name, ContentType: j.contentType, Data: j.data, Inline: j.inline}, j.key)
 		}()
 	}
 	wg.Wait()
@@ -285,14 +292,21 @@ func (s *Scanner) overCount(a message.Attachment) extract.Document {
 		Detail: fmt.Sprintf("more than %d attachments in the message; this one was not read", s.opts.MaxAttachments)}
 }
 
-// extract reads one attachment or body, through the cache when it has a key.
-func (s *Scanner) extract(ctx context.Context, x Extractor, name, contentType string, data []byte, key string) []extract.Document {
-	if key == "" || s.opts.Cache == nil {
-		return x.Extract(ctx, name, contentType, data)
+// extract reads one attachment or body, through the cache when it has a key. The key leaves
+// out the Inline hint: it changes only what becomes of an image OCR cannot read, and the
+// pre-scan and Send name the same attachment alike.
+func (s *Scanner) extract(ctx context.Context, x Extractor, in extract.Input, key string) []extract.Document {
+	name, contentType := in.Name, in.ContentType
+	run := func(ctx context.Context) []extract.Document {
+		if xi, ok := x.(InputExtractor); ok {
+			return xi.ExtractInput(ctx, in)
+		}
+		return x.Extract(ctx, in.Name, in.ContentType, in.Data)
 	}
-	docs, _, err := s.opts.Cache.Documents(ctx, key, func(ctx context.Context) []extract.Document {
-		return x.Extract(ctx, name, contentType, data)
-	})
+	if key == "" || s.opts.Cache == nil {
+		return run(ctx)
+	}
+	docs, _, err := s.opts.Cache.Documents(ctx, key, run)
 	if err != nil { // this scan's time ran out while another request was still extracting it
 		return []extract.Document{{Name: name, Type: typeOf(message.Attachment{Name: name, ContentType: contentType}),
 			Status: extract.Unscannable, Detail: "time limit reached while the attachment was still being read"}}
@@ -350,7 +364,7 @@ func (s *Scanner) Prepare(ctx context.Context, atts []message.Attachment) []Prep
 			if s.opts.Background != nil {
 				x = s.opts.Background
 			}
-			out[i].Documents = s.extract(ctx, x, a.Name, a.ContentType, a.Data, key)
+			out[i].Documents = s.extract(ctx, x, extract.Input{Name: a.Name, ContentType: a.ContentType, Data: a.Data, Inline: a.Inline}, key)
 		}()
 	}
 	wg.Wait()

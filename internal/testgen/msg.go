@@ -41,6 +41,10 @@ type MSGAttachment struct {
 	Message *MSGSpec
 	// OLE stores Data as the CONTENTS stream of an OLE object storage (attach method 6).
 	OLE bool
+	// ContentID (PR_ATTACH_CONTENT_ID) and Hidden (PR_ATTACHMENT_HIDDEN): a picture the HTML
+	// body shows, as Outlook stores a signature image.
+	ContentID string
+	Hidden    bool
 }
 
 // OutlookMSG returns m as an Outlook .msg file ([MS-OXMSG]): a compound file (MS-CFB version 3,
@@ -55,6 +59,7 @@ func OutlookMSG(m MSGSpec) []byte {
 
 const (
 	ptInt32   = 0x0003
+	ptBool    = 0x000B
 	ptString8 = 0x001E
 	ptUnicode = 0x001F
 	ptBinary  = 0x0102
@@ -78,7 +83,7 @@ func msgProps(hdr []byte, list []msgProp) []*CFBEntry {
 		binary.LittleEndian.PutUint16(e[2:], p.id)
 		binary.LittleEndian.PutUint32(e[4:], 6) // readable, writable
 		switch p.typ {
-		case ptInt32:
+		case ptInt32, ptBool:
 			binary.LittleEndian.PutUint32(e[8:], p.value)
 		case ptObject:
 			binary.LittleEndian.PutUint32(e[8:], 0xFFFFFFFF)
@@ -182,6 +187,12 @@ func msgEntries(m MSGSpec, top bool) []*CFBEntry {
 		}
 		if a.MIME != "" {
 			al = append(al, msgString(m.ANSI, 0x370E, a.MIME))
+		}
+		if a.ContentID != "" {
+			al = append(al, msgString(m.ANSI, 0x3712, a.ContentID))
+		}
+		if a.Hidden {
+			al = append(al, msgProp{id: 0x7FFE, typ: ptBool, value: 1})
 		}
 		var extra []*CFBEntry
 		switch {

@@ -27,11 +27,16 @@ func (p *Pool) Background(reserve int) *Lane {
 
 // Extract waits (bounded by ctx) for one of the lane's places and extracts in a pool worker.
 func (l *Lane) Extract(ctx context.Context, name, contentType string, data []byte) []extract.Document {
+	return l.ExtractInput(ctx, extract.Input{Name: name, ContentType: contentType, Data: data})
+}
+
+// ExtractInput is Extract for an extract.Input.
+func (l *Lane) ExtractInput(ctx context.Context, in extract.Input) []extract.Document {
 	select {
 	case l.sem <- struct{}{}:
 	case <-ctx.Done():
-		return failed(name, contentType, extract.Unscannable, DetailBusy)
+		return failed(in.Name, in.ContentType, extract.Unscannable, DetailBusy)
 	}
 	defer func() { <-l.sem }()
-	return l.pool.Extract(ctx, name, contentType, data)
+	return l.pool.ExtractInput(ctx, in)
 }

@@ -129,6 +129,12 @@ func (p *Pool) Check(ctx context.Context) error {
 // worker is replaced on the next use. When ctx ends while waiting for a free worker the document
 // is Unscannable "service busy (no worker free)".
 func (p *Pool) Extract(ctx context.Context, name, contentType string, data []byte) []extract.Document {
+	return p.ExtractInput(ctx, extract.Input{Name: name, ContentType: contentType, Data: data})
+}
+
+// ExtractInput is Extract for an extract.Input (its Inline hint goes to the worker).
+func (p *Pool) ExtractInput(ctx context.Context, in extract.Input) []extract.Document {
+	name, contentType, data := in.Name, in.ContentType, in.Data
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -162,7 +168,7 @@ func (p *Pool) Extract(ctx context.Context, name, contentType string, data []byt
 			return failed(name, contentType, extract.Unscannable, "parser unavailable (worker could not be started)")
 		}
 	}
-	req := &Request{Name: name, ContentType: contentType, Data: data, Limits: p.cfg.Limits, MaxOutputBytes: p.cfg.MaxOutputBytes}
+	req := &Request{Name: name, ContentType: contentType, Data: data, Limits: p.cfg.Limits, MaxOutputBytes: p.cfg.MaxOutputBytes, Inline: in.Inline}
 	docs, ok, idleDeath := p.roundTrip(ctx, w, req)
 	if idleDeath || !ok {
 		p.restarts.Add(1)

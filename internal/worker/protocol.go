@@ -34,6 +34,8 @@ type Request struct {
 	Limits      extract.Limits // as given to the Pool; zero fields mean the extract defaults
 	// MaxOutputBytes caps the text of all documents of the response together.
 	MaxOutputBytes int
+	// Inline: the attachment belongs to the mail body's layout (extract.Input.Inline).
+	Inline bool
 }
 
 // Response is the worker's answer: what extract.Extractor.Extract returned, output-capped.

@@ -3,8 +3,10 @@ package worker
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -89,5 +91,42 @@ func TestFrameKeepsBlocks(t *testing.T) {
 	cut := docs[0].Pages[0]
 	if len(cut.Blocks) != 1 || cut.Text[cut.Blocks[0].Start:cut.Blocks[0].End] != "Hanne Berg\nSøndergade" || cut.CheckBlocks() != "" {
 		t.Errorf("capped: %q %+v", cut.Text, cut.Blocks)
+	}
+}
+
+// inlineRecorder answers with the Inline hint it was given, in the document's detail.
+type inlineRecorder struct{}
+
+func (inlineRecorder) Extract(ctx context.Context, name, contentType string, data []byte) []extract.Document {
+	return []extract.Document{{Name: name, Status: extract.Scanned, Detail: "no hint"}}
+}
+
+func (inlineRecorder) ExtractInput(ctx context.Context, in extract.Input) []extract.Document {
+	return []extract.Document{{Name: in.Name, Status: extract.Scanned, Detail: fmt.Sprintf("inline=%v", in.Inline)}}
+}
+
+// TestServeCarriesInline: the Inline hint of a request reaches the worker's extractor.
+func TestServeCarriesInline(t *testing.T) {
+	for _, inline := range []bool{false, true} {
+		var in, scratch bytes.Buffer
+		if err := writeFrame(&in, &scratch, &Request{Name: "image001.png", Data: []byte("x"), Inline: inline}); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		err := Serve(context.Background(), &in, &out, ServeOptions{NewExtractor: func(extract.Limits) Extractor { return inlineRecorder{} }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		br := bufio.NewReader(&out)
+		if b, err := br.ReadByte(); err != nil || b != ackByte {
+			t.Fatalf("ack %q %v", b, err)
+		}
+		var resp Response
+		if err := readFrame(br, 1<<20, &resp); err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("inline=%v", inline); len(resp.Documents) != 1 || resp.Documents[0].Detail != want {
+			t.Errorf("got %+v, want %q", resp.Documents, want)
+		}
 	}
 }

@@ -37,6 +37,20 @@ type Extractor interface {
 	Extract(ctx context.Context, name, contentType string, data []byte) []extract.Document
 }
 
+// InputExtractor is an Extractor that also takes what the source says about an attachment
+// (extract.Extractor, the Pool, the Lane).
+type InputExtractor interface {
+	ExtractInput(ctx context.Context, in extract.Input) []extract.Document
+}
+
+// extractInput extracts in with x, through ExtractInput when x has it.
+func extractInput(ctx context.Context, x Extractor, in extract.Input) []extract.Document {
+	if xi, ok := x.(InputExtractor); ok {
+		return xi.ExtractInput(ctx, in)
+	}
+	return x.Extract(ctx, in.Name, in.ContentType, in.Data)
+}
+
 // ServeOptions configure Serve.
 type ServeOptions struct {
 	// NewExtractor makes the extractor for a request's limits; nil means extract.New. The
@@ -119,7 +133,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opt ServeOptions) erro
 			}
 			extractors[lim] = x
 		}
-		docs := x.Extract(ctx, req.Name, req.ContentType, req.Data)
+		docs := extractInput(ctx, x, extract.Input{Name: req.Name, ContentType: req.ContentType, Data: req.Data, Inline: req.Inline})
 		req.Data = nil
 		docs = capOutput(docs, req.MaxOutputBytes)
 		if err := writeFrame(w, &buf, &Response{Documents: docs}); err != nil {
