@@ -52,6 +52,9 @@ type Config struct {
 	// authentication in the browser runtimes).
 	MSAL    bool   `json:"msal"`
 	Version string `json:"version"`
+	// OfficeConcurrency is how many Office API calls the add-in has in flight at once (0: its
+	// default, 3, the limit of Outlook on the web and new Outlook).
+	OfficeConcurrency int `json:"officeConcurrency,omitempty"`
 }
 
 var configLine = regexp.MustCompile(`(?m)^var SENDEVAGT_CONFIG = .*;$`)

@@ -34,9 +34,11 @@ var Sendevagt = {
   lastKey: "sendevagt:last",
   prescanKey: "sendevagt:prescan",
   warnedKey: "sendevagt:warned",
+  call: svAsync,
   routeHeader: "X-Sendevagt-Route",
   defaultSubjectTag: "[sikker]",
-  naa: { clientId: null, promise: null }
+  naa: { clientId: null, promise: null },
+  queue: null
 };
 
 /* ---------------------------------------------------------------- configuration and host */
@@ -202,10 +204,88 @@ function svErrorCode(err) {
 /* ---------------------------------------------------------------- Office async calls */
 
 /*
- * svAsync calls target[method](...args, callback) and settles with asyncResult.value, or
- * rejects (reason "internal") when the method is missing, throws or reports a failure.
+ * Every Office call goes through one queue: Outlook on the web and new Outlook allow three
+ * simultaneous asynchronous calls, and classic Outlook answers a call beyond its limit with 5100
+ * "Wait until the previous call completes." (parallel attachment reads have also returned empty
+ * content). officeConcurrency (default 3) calls run at once; the rest wait in order. A call
+ * whose callback never comes frees its slot after officeCallTimeoutMs so the queue cannot stall.
  */
-function svAsync(target, method, args, label) {
+function svQueue() {
+  if (!Sendevagt.queue) {
+    Sendevagt.queue = { active: 0, waiting: [], maxActive: 0 };
+  }
+  return Sendevagt.queue;
+}
+
+function svQueued(fn) {
+  var q = svQueue();
+  return new Promise(function (resolve, reject) {
+    q.waiting.push({ fn: fn, resolve: resolve, reject: reject });
+    svPump();
+  });
+}
+
+function svPump() {
+  var q = svQueue();
+  var limit = Math.floor(svNumber("officeConcurrency", 3));
+  while (q.active < limit && q.waiting.length > 0) {
+    svStartJob(q, q.waiting.shift());
+  }
+}
+
+function svStartJob(q, job) {
+  var released = false;
+  var timer = null;
+  var release = function () {
+    if (released) {
+      return;
+    }
+    released = true;
+    if (timer !== null) {
+      clearTimeout(timer);
+    }
+    q.active--;
+    svPump();
+  };
+  q.active++;
+  if (q.active > q.maxActive) {
+    q.maxActive = q.active;
+  }
+  timer = setTimeout(function () {
+    svLog("office: a call did not answer, its slot is freed");
+    release();
+  }, svNumber("officeCallTimeoutMs", 10000));
+  if (timer && typeof timer.unref === "function") {
+    timer.unref();
+  }
+  var p;
+  try {
+    p = Promise.resolve(job.fn());
+  } catch (e) {
+    p = Promise.reject(e);
+  }
+  p.then(function (v) {
+    release();
+    job.resolve(v);
+  }, function (e) {
+    release();
+    job.reject(e);
+  });
+}
+
+/* svRetryable: Outlook's transient errors, 5001 "Internal Error" and 5100 "API Call Failed". */
+function svRetryable(err) {
+  return Boolean(err) && (err.officeNumber === 5001 || err.officeNumber === 5100);
+}
+
+function svDelay(ms) {
+  return new Promise(function (resolve) {
+    setTimeout(resolve, ms);
+  });
+}
+
+/* svAsyncOnce calls target[method](...args, callback) once (see svAsync). */
+function svAsyncOnce(target, method, args, label) {
   return new Promise(function (resolve, reject) {
     if (!target || typeof target[method] !== "function") {
       reject(svError("internal", label + " not available"));
@@ -221,6 +301,7 @@ function svAsync(target, method, args, label) {
         var err = svError("internal", label + " failed");
         if (result && result.error) {
           err.officeCode = svErrorCode(result.error);
+          err.officeNumber = Number(result.error.code);
         }
         reject(err);
         return;
@@ -232,6 +313,26 @@ function svAsync(target, method, args, label) {
     } catch (e) {
       reject(svError("internal", label + " threw"));
     }
+  });
+}
+
+/*
+ * svAsync calls target[method](...args, callback) through the queue and settles with
+ * asyncResult.value, or rejects (reason "internal") when the method is missing, throws or
+ * reports a failure. A transient failure (5001, 5100) is retried once, after officeRetryMs.
+ */
+function svAsync(target, method, args, label) {
+  var once = function () {
+    return svAsyncOnce(target, method, args, label);
+  };
+  return svQueued(once).then(null, function (err) {
+    if (!svRetryable(err)) {
+      throw err;
+    }
+    svLog("office: " + label + " " + err.officeCode + ", retrying once");
+    return svDelay(svNumber("officeRetryMs", 100)).then(function () {
+      return svQueued(once);
+    });
   });
 }
 

@@ -136,32 +136,21 @@
     return value;
   }
 
-  /* readContext: the context the Send dialog passed (1.14), else the last verdict in session data. */
+  /* readContext: the context the Send dialog passed (1.14), else the last verdict in session data.
+     Office calls go through launchevent.js's queue (Sendevagt.call: at most three at once). */
   function readContext(it) {
-    return new Promise(function (resolve) {
-      if (supported("1.14") && typeof it.getInitializationContextAsync === "function") {
-        it.getInitializationContextAsync(function (result) {
-          var ctx = null;
-          if (result && result.status !== Office.AsyncResultStatus.Failed) {
-            ctx = parseContext(result.value);
-          }
-          resolve(ctx);
-        });
-        return;
-      }
-      resolve(null);
-    }).then(function (ctx) {
+    var first = Promise.resolve(null);
+    if (supported("1.14") && typeof it.getInitializationContextAsync === "function") {
+      first = Sendevagt.call(it, "getInitializationContextAsync", [], "initialization context").then(parseContext, function () {
+        return null;
+      });
+    }
+    return first.then(function (ctx) {
       if (ctx || !supported("1.11") || !it.sessionData) {
         return ctx;
       }
-      return new Promise(function (resolve) {
-        it.sessionData.getAsync(Sendevagt.lastKey, function (result) {
-          if (result && result.status !== Office.AsyncResultStatus.Failed) {
-            resolve(parseContext(result.value));
-            return;
-          }
-          resolve(null);
-        });
+      return Sendevagt.call(it.sessionData, "getAsync", [Sendevagt.lastKey], "session data").then(parseContext, function () {
+        return null;
       });
     });
   }

@@ -81,7 +81,14 @@ class OfficeError extends Error {
  *             "getAccessToken", "acquireTokenSilent"
  *   delays: {method: ms | Infinity}  (Infinity: the callback never comes)
  *   sessionDataMissing: "fail" | "empty"  (sessionData.getAsync of an unknown key; default "fail")
+ *   maxConcurrent: 3  (Outlook's limit of simultaneous asynchronous calls; a call started while
+ *             that many are pending fails at once with 5100 "API Call Failed" "Wait until the
+ *             previous call completes.", as classic Outlook answers (office-js #3274); null: no limit)
  * }
+ * A failure may carry times: n (it fails the first n calls, then the call succeeds), to model
+ * Outlook's transient errors 5001 "Internal Error" and 5100 "API Call Failed".
+ * The result's stats hold {active, maxActive, rejected}: the calls in flight, the most at once,
+ * and the calls refused for the limit.
  *
  * APIs above the configured Mailbox version are absent (undefined), as on old clients.
  */
@@ -89,6 +96,9 @@ export function createOutlook(opts = {}) {
   const sets = { Mailbox: "1.15", NestedAppAuth: null, ...(opts.sets || {}) };
   const has = (v) => versionAtLeast(sets.Mailbox, v);
   const failures = { ...(opts.failures || {}) };
+  const failedTimes = {};
+  const maxConcurrent = opts.maxConcurrent === undefined ? 3 : opts.maxConcurrent;
+  const stats = { active: 0, maxActive: 0, rejected: 0 };
   const delays = { ...(opts.delays || {}) };
   const calls = [];
   // record logs a call with plain copies of its arguments (the handler runs in another realm).
@@ -124,12 +134,20 @@ export function createOutlook(opts = {}) {
   const AsyncResultStatus = { Succeeded: "succeeded", Failed: "failed" };
 
   function failureFor(name, args) {
+    let key = name;
     let f = failures[name];
     if (f === undefined && args.length > 0 && (typeof args[0] === "string" || typeof args[0] === "number")) {
-      f = failures[`${name}:${args[0]}`];
+      key = `${name}:${args[0]}`;
+      f = failures[key];
     }
     if (typeof f === "function") {
       f = f(args);
+    }
+    if (f && typeof f.times === "number") {
+      failedTimes[key] = (failedTimes[key] || 0) + 1;
+      if (failedTimes[key] > f.times) {
+        return null;
+      }
     }
     return f || null;
   }
@@ -155,7 +173,25 @@ export function createOutlook(opts = {}) {
       }
       const options = rest[0];
       record(name, args);
+      if (maxConcurrent !== null && stats.active >= maxConcurrent) {
+        // Outlook refuses a call beyond its limit of simultaneous calls at once.
+        stats.rejected++;
+        const asyncContext = options && options.asyncContext;
+        const refused = { status: AsyncResultStatus.Failed, value: undefined, asyncContext,
+          error: { code: 5100, name: "API Call Failed", message: "Wait until the previous call completes." } };
+        if (callback) {
+          setTimeout(() => callback(refused), 0);
+        }
+        return;
+      }
+      stats.active++;
+      stats.maxActive = Math.max(stats.maxActive, stats.active);
+      let settled = false;
       const finish = () => {
+        if (!settled) {
+          settled = true;
+          stats.active--;
+        }
         const asyncContext = options && options.asyncContext;
         const failure = failureFor(name, args);
         let result;
@@ -458,7 +494,7 @@ export function createOutlook(opts = {}) {
     };
   }
 
-  return { Office, OfficeRuntime, msal, state, calls, handlers };
+  return { Office, OfficeRuntime, msal, state, calls, handlers, stats };
 }
 
 /**
