@@ -606,7 +606,36 @@ function svRouteHeader(item) {
   });
 }
 
-/* svCollectEnvelope: what the compose window shows (subject, recipients, sender, route header). */
+/*
+ * svShared tells whether the draft lives in a shared or delegated mailbox (Mailbox 1.8 for
+ * shared folders, 1.13 for shared mailboxes; the manifest's SupportsSharedFolders lets the
+ * add-in run there at all). It settles with {owner, permissions} or null: Outlook answers a
+ * draft in the user's own mailbox with a failure, which is not an error here.
+ */
+function svShared(item) {
+  if (!svMailbox("1.8") || typeof item.getSharedPropertiesAsync !== "function") {
+    return Promise.resolve(null);
+  }
+  return svAsync(item, "getSharedPropertiesAsync", [], "shared properties").then(function (p) {
+    if (!p || typeof p.owner !== "string" || p.owner === "") {
+      return null;
+    }
+    if (p.owner.toLowerCase() === svUserAddress().toLowerCase()) {
+      return null;
+    }
+    return { owner: String(p.owner), permissions: Number(p.delegatePermissions) || 0 };
+  }, function () {
+    return null;
+  });
+}
+
+/* svCanRead: the shared mailbox's permissions include Read (DelegatePermissions.Read = 1). */
+function svCanRead(shared) {
+  return (shared.permissions & 1) === 1;
+}
+
+/* svCollectEnvelope: what the compose window shows (subject, recipients, sender, route header),
+   and the mailbox that holds the draft (a shared mailbox's owner, else the user's own). */
 function svCollectEnvelope(item) {
   return Promise.all([
     svAsync(item.subject, "getAsync", [], "subject"),
@@ -614,7 +643,8 @@ function svCollectEnvelope(item) {
     svRecipients(item.cc, "cc", true),
     svRecipients(item.bcc, "bcc", false),
     svFrom(item),
-    svRouteHeader(item)
+    svRouteHeader(item),
+    svShared(item)
   ]).then(function (v) {
     var env = {
       mailbox: svUserAddress(),
@@ -626,6 +656,10 @@ function svCollectEnvelope(item) {
     }
     if (v[5]) {
       env.headers = v[5];
+    }
+    if (v[6]) {
+      env.mailbox = v[6].owner;
+      env.shared = v[6];
     }
     return env;
   });
@@ -1001,6 +1035,10 @@ function svCheck(run) {
     svCheckpoint(run);
     run.token = v[0];
     if (svGraphMode()) {
+      if (run.envelope.shared && !svCanRead(run.envelope.shared)) {
+        svLog("onsend: shared mailbox without read permission, sending inline");
+        return svInlineCheck(run, item, false);
+      }
       return svGraphCheck(run, item);
     }
     return svInlineCheck(run, item, false);

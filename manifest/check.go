@@ -146,6 +146,7 @@ func (c *checker) check(root *node) {
 	c.checkRuntimes(vo)
 	c.checkLaunchEvents(vo)
 	c.checkTaskpaneButton(vo)
+	c.checkDesktopFormFactor(vo)
 	c.checkWellKnown()
 	c.checkWebApplicationInfo(vo)
 }
@@ -495,6 +496,46 @@ func (c *checker) checkTaskpaneButton(vo *node) {
 	if !found {
 		c.failAt(host, "has no compose task pane button with id %q (the commandId of the on-send dialog's action; found %s)",
 			addin.TaskpaneCommandID, quoteList(others))
+	}
+}
+
+// desktopOrder is the sequence of DesktopFormFactor's children in the Mail 1.1 schema (the
+// published element reference: SupportsSharedFolders first, then FunctionFile, then the
+// extension points).
+var desktopOrder = []string{"SupportsSharedFolders", "FunctionFile", "ExtensionPoint"}
+
+// checkDesktopFormFactor: SupportsSharedFolders is true (mail from shared and delegated
+// mailboxes is checked too) and the children come in the schema's order.
+func (c *checker) checkDesktopFormFactor(vo *node) {
+	host := c.mailHost(vo)
+	if host == nil {
+		return
+	}
+	dff := host.child(nsVO11, "DesktopFormFactor")
+	if dff == nil {
+		c.failAt(host, "lacks <DesktopFormFactor>")
+		return
+	}
+	last, lastName := -1, ""
+	for _, n := range dff.children {
+		i := slices.Index(desktopOrder, n.name.Local)
+		if n.name.Space != nsVO11 || i < 0 {
+			c.failAt(n, "is not allowed in <DesktopFormFactor> (the schema has %s)", strings.Join(desktopOrder, ", "))
+			continue
+		}
+		if i < last {
+			c.failAt(n, "must come before <%s> (the schema fixes the order of DesktopFormFactor's elements)", lastName)
+		} else if i == last && n.name.Local != "ExtensionPoint" {
+			c.failAt(n, "appears more than once")
+		}
+		last, lastName = i, n.name.Local
+	}
+	s := dff.child(nsVO11, "SupportsSharedFolders")
+	switch {
+	case s == nil:
+		c.failAt(dff, "lacks <SupportsSharedFolders>true</SupportsSharedFolders>: mail written in shared and delegated mailboxes would go unchecked")
+	case s.text() != "true":
+		c.failAt(s, "is %q, want true (mail written in shared and delegated mailboxes would go unchecked)", s.text())
 	}
 }
 

@@ -38,6 +38,12 @@ func TestManifestCheckFindsProblems(t *testing.T) {
 		want  func(Expect) Expect // nil: base
 		errs  []string            // substrings, each in some error
 	}{
+		{"no SupportsSharedFolders", []edit{{`<SupportsSharedFolders>true</SupportsSharedFolders>`, ``}}, nil,
+			[]string{"lacks <SupportsSharedFolders>true</SupportsSharedFolders>"}},
+		{"SupportsSharedFolders false", []edit{{`<SupportsSharedFolders>true<`, `<SupportsSharedFolders>false<`}}, nil,
+			[]string{`is "false", want true`}},
+		{"SupportsSharedFolders after FunctionFile", []edit{{`<SupportsSharedFolders>true</SupportsSharedFolders>`, ``}, {`<FunctionFile resid="Commands.Url"/>`, `<FunctionFile resid="Commands.Url"/><SupportsSharedFolders>true</SupportsSharedFolders>`}}, nil,
+			[]string{"<SupportsSharedFolders>: must come before <FunctionFile>"}},
 		{"wrong FunctionName", []edit{{`FunctionName="onMessageSendHandler"`, `FunctionName="onSendHandler"`}}, nil,
 			[]string{`FunctionName "onSendHandler" is not associated`}},
 		{"handler not associated in the JS", nil, func(e Expect) Expect { e.Associated = []string{"onMessageSendHandler"}; return e },

@@ -81,6 +81,9 @@ class OfficeError extends Error {
  *             "getAccessToken", "acquireTokenSilent"
  *   delays: {method: ms | Infinity}  (Infinity: the callback never comes)
  *   sessionDataMissing: "fail" | "empty"  (sessionData.getAsync of an unknown key; default "fail")
+ *   shared: {owner, delegatePermissions, targetMailbox, targetRestUrl}  (the draft is in a shared or
+ *             delegated mailbox: item.getSharedPropertiesAsync answers this; without it the call
+ *             fails, as for a draft in the user's own mailbox)
  *   maxConcurrent: 3  (Outlook's limit of simultaneous asynchronous calls; a call started while
  *             that many are pending fails at once with 5100 "API Call Failed" "Wait until the
  *             previous call completes.", as classic Outlook answers (office-js #3274); null: no limit)
@@ -305,6 +308,12 @@ export function createOutlook(opts = {}) {
         }
       }),
     };
+    item.getSharedPropertiesAsync = asyncMethod("getSharedPropertiesAsync", 0, () => {
+      if (!opts.shared) {
+        throw new OfficeError(9000, "GenericResponseError", "the item is not in a shared folder or mailbox");
+      }
+      return { targetRestUrl: "https://outlook.office.com/api", targetMailbox: opts.shared.owner, ...opts.shared };
+    });
     item.getAttachmentsAsync = asyncMethod("getAttachmentsAsync", 0, () =>
       state.attachments.map((a) => ({
         id: a.id,
@@ -404,6 +413,7 @@ export function createOutlook(opts = {}) {
     MailboxEnums: {
       RestVersion: { v1_0: "v1.0", v2_0: "v2.0", Beta: "beta" },
       SendModeOverride: { PromptUser: "promptUser" },
+      DelegatePermissions: { Read: 1, Write: 2, DeleteOwn: 4, DeleteAll: 8, EditOwn: 16, EditAll: 32 },
       AttachmentContentFormat: { Base64: "base64", Url: "url", Eml: "eml", ICalendar: "iCalendar" },
       AttachmentType: { File: "file", Item: "item", Cloud: "cloud" },
       ItemType: { Message: "message", Appointment: "appointment" },
