@@ -25,6 +25,10 @@ func Files() fs.FS { return files }
 // <Control id> and the commandId launchevent.js passes to event.completed.
 const TaskpaneCommandID = "sendevagtTaskPaneButton"
 
+// AppointmentCommandID is the same button on the meeting organiser's compose surface (control
+// ids are unique in a manifest): the commandId of OnAppointmentSend's dialog.
+const AppointmentCommandID = "sendevagtAppointmentTaskPaneButton"
+
 // Config is what launchevent.js needs to know about the service. It is rendered into the file
 // as one line, `var SENDEVAGT_CONFIG = {...};`, when the service serves it.
 type Config struct {
@@ -48,6 +52,8 @@ type Config struct {
 	MaxAttachmentBytes int64 `json:"maxAttachmentBytes"`
 	// TaskpaneCommandID is the manifest's task pane button (see the constant).
 	TaskpaneCommandID string `json:"taskpaneCommandId"`
+	// AppointmentCommandID is the meeting organiser's task pane button (see the constant).
+	AppointmentCommandID string `json:"appointmentCommandId,omitempty"`
 	// MSAL tells whether msal-browser.min.js is served beside the add-in (nested app
 	// authentication in the browser runtimes).
 	MSAL    bool   `json:"msal"`
@@ -70,6 +76,9 @@ func LaunchEventJS(cfg Config) ([]byte, error) {
 	}
 	if cfg.TaskpaneCommandID == "" {
 		cfg.TaskpaneCommandID = TaskpaneCommandID
+	}
+	if cfg.AppointmentCommandID == "" {
+		cfg.AppointmentCommandID = AppointmentCommandID
 	}
 	// encoding/json escapes U+2028 and U+2029, which ES2016 does not allow in string literals.
 	j, err := json.Marshal(cfg)

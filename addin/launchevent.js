@@ -7,7 +7,7 @@
  *   - ECMAScript 2016 syntax only, and no conditional (?:) operator: classic builds before 2403
  *     time out or fail silently on anything newer (test/check-syntax.mjs enforces this).
  *   - Nothing runs at load time except the configuration line, the Sendevagt object and the
- *     three Office.actions.associate calls: Office.onReady is not run in classic Outlook.
+ *     Office.actions.associate calls: Office.onReady is not run in classic Outlook.
  *   - SENDEVAGT_CONFIG is read at call time, never cached.
  *   - event.completed is called exactly once on every path; a watchdog completes under the
  *     fail mode when the budget runs out.
@@ -634,18 +634,50 @@ function svCanRead(shared) {
   return (shared.permissions & 1) === 1;
 }
 
-/* svCollectEnvelope: what the compose window shows (subject, recipients, sender, route header),
-   and the mailbox that holds the draft (a shared mailbox's owner, else the user's own). */
+/* svIsAppointment: the item is a meeting being organised (OnAppointmentSend), not a message. */
+function svIsAppointment(item) {
+  return Boolean(item) && item.itemType === svEnum("ItemType", "Appointment", "appointment");
+}
+
+/* svOrganizer is the sender of a meeting invitation (Mailbox 1.7), or null. */
+function svOrganizer(item) {
+  if (!svMailbox("1.7") || !item.organizer) {
+    return Promise.resolve(null);
+  }
+  return svAsync(item.organizer, "getAsync", [], "organizer").then(function (v) {
+    if (!v || !v.emailAddress) {
+      return null;
+    }
+    return { name: String(v.displayName || ""), address: String(v.emailAddress) };
+  }, function () {
+    return null;
+  });
+}
+
+/*
+ * svCollectEnvelope: what the compose window shows (subject, recipients, sender, route header),
+ * and the mailbox that holds the draft (a shared mailbox's owner, else the user's own). For a
+ * meeting the required attendees are the recipients (to), the optional ones cc, the organiser
+ * the sender; appointments have no internet headers.
+ */
 function svCollectEnvelope(item) {
-  return Promise.all([
-    svAsync(item.subject, "getAsync", [], "subject"),
-    svRecipients(item.to, "to", true),
-    svRecipients(item.cc, "cc", true),
-    svRecipients(item.bcc, "bcc", false),
-    svFrom(item),
-    svRouteHeader(item),
-    svShared(item)
-  ]).then(function (v) {
+  var appointment = svIsAppointment(item);
+  var jobs = [svAsync(item.subject, "getAsync", [], "subject")];
+  if (appointment) {
+    jobs.push(svRecipients(item.requiredAttendees, "required attendees", true));
+    jobs.push(svRecipients(item.optionalAttendees, "optional attendees", true));
+    jobs.push(Promise.resolve([]));
+    jobs.push(svOrganizer(item));
+    jobs.push(Promise.resolve(null));
+  } else {
+    jobs.push(svRecipients(item.to, "to", true));
+    jobs.push(svRecipients(item.cc, "cc", true));
+    jobs.push(svRecipients(item.bcc, "bcc", false));
+    jobs.push(svFrom(item));
+    jobs.push(svRouteHeader(item));
+  }
+  jobs.push(svShared(item));
+  return Promise.all(jobs).then(function (v) {
     var env = {
       mailbox: svUserAddress(),
       subject: String(v[0] || ""),
@@ -661,12 +693,18 @@ function svCollectEnvelope(item) {
       env.mailbox = v[6].owner;
       env.shared = v[6];
     }
+    if (appointment) {
+      env.itemType = "appointment";
+    }
     return env;
   });
 }
 
 function svRequest(env) {
   var req = { mailbox: env.mailbox, subject: env.subject, recipients: env.recipients };
+  if (env.itemType) {
+    req.itemType = env.itemType;
+  }
   if (env.from) {
     req.from = env.from;
   }
@@ -1034,6 +1072,10 @@ function svCheck(run) {
   return Promise.all([svGetToken(), envelope]).then(function (v) {
     svCheckpoint(run);
     run.token = v[0];
+    if (run.envelope.itemType === "appointment") {
+      /* Graph's /messages cannot read a meeting being organised: its content goes inline. */
+      return svInlineCheck(run, item, false);
+    }
     if (svGraphMode()) {
       if (run.envelope.shared && !svCanRead(run.envelope.shared)) {
         svLog("onsend: shared mailbox without read permission, sending inline");
@@ -1201,11 +1243,25 @@ function svContextData(answer) {
   return ctx;
 }
 
+/* svCommandId is the manifest's task pane button of the item's compose surface. */
+function svCommandId() {
+  var item = null;
+  try {
+    item = svItem();
+  } catch (e) {
+    item = null;
+  }
+  if (svIsAppointment(item)) {
+    return String(svSetting("appointmentCommandId", "sendevagtAppointmentTaskPaneButton"));
+  }
+  return String(svSetting("taskpaneCommandId", "sendevagtTaskPaneButton"));
+}
+
 /* svDetails adds the "Take action" button that opens the task pane (Mailbox 1.14). */
 function svDetails(options, label, ctx) {
   if (svMailbox("1.14")) {
     options.cancelLabel = label;
-    options.commandId = String(svSetting("taskpaneCommandId", "sendevagtTaskPaneButton"));
+    options.commandId = svCommandId();
     options.contextData = JSON.stringify(ctx);
   }
   return options;
@@ -1608,6 +1664,12 @@ function svPrescanHandler(event, label) {
   }
 }
 
+/* onAppointmentSendHandler checks a meeting invitation like a mail: the same check and verdicts,
+   the attendees as recipients (OnAppointmentSend, Mailbox 1.12). */
+function onAppointmentSendHandler(event) {
+  onMessageSendHandler(event);
+}
+
 function onAttachmentsChangedHandler(event) {
   svPrescanHandler(event, "attachments changed");
 }
@@ -1618,6 +1680,7 @@ function onRecipientsChangedHandler(event) {
 
 if (typeof Office !== "undefined" && Office.actions) {
   Office.actions.associate("onMessageSendHandler", onMessageSendHandler);
+  Office.actions.associate("onAppointmentSendHandler", onAppointmentSendHandler);
   Office.actions.associate("onAttachmentsChangedHandler", onAttachmentsChangedHandler);
   Office.actions.associate("onRecipientsChangedHandler", onRecipientsChangedHandler);
 }

@@ -30,10 +30,16 @@ const MinMailbox = "1.12"
 // LaunchEventTypes maps the LaunchEvent types the add-in handles to their handler names in
 // launchevent.js.
 var LaunchEventTypes = map[string]string{
-	"OnMessageSend":               "onMessageSendHandler",
-	"OnMessageAttachmentsChanged": "onAttachmentsChangedHandler",
-	"OnMessageRecipientsChanged":  "onRecipientsChangedHandler",
+	"OnMessageSend":                   "onMessageSendHandler",
+	"OnMessageAttachmentsChanged":     "onAttachmentsChangedHandler",
+	"OnMessageRecipientsChanged":      "onRecipientsChangedHandler",
+	"OnAppointmentSend":               "onAppointmentSendHandler",
+	"OnAppointmentAttachmentsChanged": "onAttachmentsChangedHandler",
 }
+
+// sendEvents are the Smart Alerts events: they take a SendMode, and each appears exactly once
+// (a meeting invitation with a citizen's letter attached is checked like a mail).
+var sendEvents = []string{"OnMessageSend", "OnAppointmentSend"}
 
 // Length limits of bt:ShortStrings and bt:LongStrings values, and of resource ids.
 const (
@@ -426,7 +432,7 @@ func (c *checker) checkLaunchEvents(vo *node) {
 		c.failAt(host, `has no <ExtensionPoint xsi:type="LaunchEvent">: nothing runs on send`)
 		return
 	}
-	onSend := 0
+	sends := map[string]int{}
 	for _, p := range points {
 		if p.parent == nil || p.parent.name.Local != "DesktopFormFactor" {
 			c.failAt(p, "the LaunchEvent extension point belongs in <DesktopFormFactor>")
@@ -452,22 +458,27 @@ func (c *checker) checkLaunchEvents(vo *node) {
 				c.failAt(ev, "FunctionName %q is not associated in launchevent.js (Office.actions.associate has %s): the event would fail, and with SoftBlock every send would be blocked",
 					fn, quoteList(c.want.Associated))
 			}
+			if want, known := LaunchEventTypes[typ]; known && fn != want {
+				c.failAt(ev, "%s runs %q, want %q", typ, fn, want)
+			}
 			mode, hasMode := ev.lookup("", "SendMode")
-			if typ == "OnMessageSend" {
-				onSend++
+			if slices.Contains(sendEvents, typ) {
+				sends[typ]++
 				switch {
 				case !hasMode:
-					c.failAt(ev, "OnMessageSend has no SendMode (give SoftBlock, PromptUser or Block)")
+					c.failAt(ev, "%s has no SendMode (give SoftBlock, PromptUser or Block)", typ)
 				case mode != "SoftBlock" && mode != "PromptUser" && mode != "Block":
 					c.failAt(ev, "SendMode %q is not SoftBlock, PromptUser or Block", mode)
 				}
 			} else if hasMode {
-				c.failAt(ev, "SendMode is only valid on OnMessageSend, not on %s", typ)
+				c.failAt(ev, "SendMode is only valid on %s, not on %s", strings.Join(sendEvents, " and "), typ)
 			}
 		}
 	}
-	if onSend != 1 {
-		c.failAt(host, "has %d OnMessageSend LaunchEvents, want exactly 1", onSend)
+	for _, typ := range sendEvents {
+		if sends[typ] != 1 {
+			c.failAt(host, "has %d %s LaunchEvents, want exactly 1", sends[typ], typ)
+		}
 	}
 }
 
@@ -477,14 +488,23 @@ func (c *checker) checkTaskpaneButton(vo *node) {
 	if host == nil {
 		return
 	}
-	var found bool
+	var found, foundAppointment bool
 	var others []string
 	host.walk(func(n *node) {
 		if n.name != (xml.Name{Space: nsVO11, Local: "Control"}) {
 			return
 		}
 		a := n.child(nsVO11, "Action")
-		if a == nil || a.xsiType() != "ShowTaskpane" || !n.inside(nsVO11, "ExtensionPoint", "MessageComposeCommandSurface") {
+		if a == nil || a.xsiType() != "ShowTaskpane" {
+			return
+		}
+		if n.inside(nsVO11, "ExtensionPoint", "AppointmentOrganizerCommandSurface") {
+			if n.attr("", "id") == addin.AppointmentCommandID {
+				foundAppointment = true
+			}
+			return
+		}
+		if !n.inside(nsVO11, "ExtensionPoint", "MessageComposeCommandSurface") {
 			return
 		}
 		if id := n.attr("", "id"); id == addin.TaskpaneCommandID {
@@ -496,6 +516,9 @@ func (c *checker) checkTaskpaneButton(vo *node) {
 	if !found {
 		c.failAt(host, "has no compose task pane button with id %q (the commandId of the on-send dialog's action; found %s)",
 			addin.TaskpaneCommandID, quoteList(others))
+	}
+	if !foundAppointment {
+		c.failAt(host, "has no meeting organiser task pane button with id %q (the commandId of OnAppointmentSend's dialog)", addin.AppointmentCommandID)
 	}
 }
 

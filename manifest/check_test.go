@@ -38,6 +38,14 @@ func TestManifestCheckFindsProblems(t *testing.T) {
 		want  func(Expect) Expect // nil: base
 		errs  []string            // substrings, each in some error
 	}{
+		{"no OnAppointmentSend", []edit{{`<LaunchEvent Type="OnAppointmentSend" FunctionName="onAppointmentSendHandler" SendMode="SoftBlock"/>`, ``}}, nil,
+			[]string{"has 0 OnAppointmentSend LaunchEvents, want exactly 1"}},
+		{"OnAppointmentSend without SendMode", []edit{{`FunctionName="onAppointmentSendHandler" SendMode="SoftBlock"`, `FunctionName="onAppointmentSendHandler"`}}, nil,
+			[]string{"OnAppointmentSend has no SendMode"}},
+		{"OnAppointmentSend runs the message handler", []edit{{`Type="OnAppointmentSend" FunctionName="onAppointmentSendHandler"`, `Type="OnAppointmentSend" FunctionName="onMessageSendHandler"`}}, nil,
+			[]string{`OnAppointmentSend runs "onMessageSendHandler", want "onAppointmentSendHandler"`}},
+		{"no meeting task pane button", []edit{{`id="` + addin.AppointmentCommandID + `"`, `id="otherButton"`}}, nil,
+			[]string{"has no meeting organiser task pane button"}},
 		{"no SupportsSharedFolders", []edit{{`<SupportsSharedFolders>true</SupportsSharedFolders>`, ``}}, nil,
 			[]string{"lacks <SupportsSharedFolders>true</SupportsSharedFolders>"}},
 		{"SupportsSharedFolders false", []edit{{`<SupportsSharedFolders>true<`, `<SupportsSharedFolders>false<`}}, nil,
@@ -93,9 +101,9 @@ func TestManifestCheckFindsProblems(t *testing.T) {
 		{"no SendMode", []edit{{` SendMode="SoftBlock"`, ``}}, nil,
 			[]string{"OnMessageSend has no SendMode"}},
 		{"SendMode on another event", []edit{{`FunctionName="onRecipientsChangedHandler"`, `FunctionName="onRecipientsChangedHandler" SendMode="Block"`}}, nil,
-			[]string{"SendMode is only valid on OnMessageSend, not on OnMessageRecipientsChanged"}},
-		{"unknown event type", []edit{{`Type="OnMessageRecipientsChanged"`, `Type="OnAppointmentSend"`}}, nil,
-			[]string{`unknown Type "OnAppointmentSend"`}},
+			[]string{"SendMode is only valid on OnMessageSend and OnAppointmentSend, not on OnMessageRecipientsChanged"}},
+		{"unknown event type", []edit{{`Type="OnMessageRecipientsChanged"`, `Type="OnAppointmentAttendeesChanged"`}}, nil,
+			[]string{`unknown Type "OnAppointmentAttendeesChanged"`}},
 		{"no javascript override", []edit{{`<Override type="javascript" resid="JSRuntime.Url"/>`, ``}}, nil,
 			[]string{`has no <Override type="javascript">`}},
 		{"override of another type", []edit{{`<Override type="javascript"`, `<Override type="html"`}}, nil,

@@ -169,7 +169,7 @@ func (v xmlValue) String() string {
 type templateData struct {
 	ID, Version, ProviderName, DisplayName, SupportURL xmlValue
 	Origin, Base, SendMode, ClientID, Resource         xmlValue
-	TaskpaneCommandID                                  xmlValue
+	TaskpaneCommandID, AppointmentCommandID            xmlValue
 }
 
 // Render returns the XML manifest for opts. Errors about the options wrap ErrInvalidOptions.
@@ -195,9 +195,10 @@ func (o Options) data() (*templateData, error) {
 		return nil, fmt.Errorf("%w: "+format, append([]any{ErrInvalidOptions}, args...)...)
 	}
 	d := &templateData{
-		Origin:            xmlValue(origin),
-		Base:              xmlValue(origin + AddinPath),
-		TaskpaneCommandID: addin.TaskpaneCommandID,
+		Origin:               xmlValue(origin),
+		Base:                 xmlValue(origin + AddinPath),
+		TaskpaneCommandID:    addin.TaskpaneCommandID,
+		AppointmentCommandID: addin.AppointmentCommandID,
 	}
 
 	mode := o.SendMode

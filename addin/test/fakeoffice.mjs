@@ -81,6 +81,9 @@ class OfficeError extends Error {
  *             "getAccessToken", "acquireTokenSilent"
  *   delays: {method: ms | Infinity}  (Infinity: the callback never comes)
  *   sessionDataMissing: "fail" | "empty"  (sessionData.getAsync of an unknown key; default "fail")
+ *   itemType: "message" | "appointment"  (an appointment being organised: requiredAttendees,
+ *             optionalAttendees and organizer (1.7) instead of to/cc/bcc/from, and no
+ *             internetHeaders, as in Outlook's AppointmentCompose; item.to/cc feed the attendees)
  *   shared: {owner, delegatePermissions, targetMailbox, targetRestUrl}  (the draft is in a shared or
  *             delegated mailbox: item.getSharedPropertiesAsync answers this; without it the call
  *             fails, as for a draft in the user's own mailbox)
@@ -222,13 +225,13 @@ export function createOutlook(opts = {}) {
     };
   }
 
-  function recipientsField(key) {
+  function recipientsField(key, label = key) {
     return {
-      getAsync: asyncMethod(`${key}.getAsync`, 0, () => state[key].map((r) => ({ ...r }))),
-      setAsync: asyncMethod(`${key}.setAsync`, 1, (list) => {
+      getAsync: asyncMethod(`${label}.getAsync`, 0, () => state[key].map((r) => ({ ...r }))),
+      setAsync: asyncMethod(`${label}.setAsync`, 1, (list) => {
         state[key] = list.map(recipient);
       }),
-      addAsync: asyncMethod(`${key}.addAsync`, 1, (list) => {
+      addAsync: asyncMethod(`${label}.addAsync`, 1, (list) => {
         state[key] = state[key].concat(list.map(recipient));
       }),
     };
@@ -265,6 +268,15 @@ export function createOutlook(opts = {}) {
     },
   };
 
+  const appointment = opts.itemType === "appointment";
+  if (appointment) {
+    item.itemType = "appointment";
+    item.requiredAttendees = recipientsField("to", "requiredAttendees");
+    item.optionalAttendees = recipientsField("cc", "optionalAttendees");
+    delete item.to;
+    delete item.cc;
+    delete item.bcc;
+  }
   if (has("1.3")) {
     item.saveAsync = asyncMethod("saveAsync", 0, () => {
       state.saved++;
@@ -272,7 +284,11 @@ export function createOutlook(opts = {}) {
     });
   }
   if (has("1.7")) {
-    item.from = { getAsync: asyncMethod("from.getAsync", 0, () => ({ ...state.from })) };
+    if (appointment) {
+      item.organizer = { getAsync: asyncMethod("organizer.getAsync", 0, () => ({ ...state.from })) };
+    } else {
+      item.from = { getAsync: asyncMethod("from.getAsync", 0, () => ({ ...state.from })) };
+    }
   }
   if (has("1.13")) {
     item.sensitivityLabel = {
@@ -283,7 +299,7 @@ export function createOutlook(opts = {}) {
     };
   }
   if (has("1.8")) {
-    item.internetHeaders = {
+    item.internetHeaders = appointment ? undefined : {
       getAsync: asyncMethod("internetHeaders.getAsync", 1, (names) => {
         const out = {};
         for (const n of names) {

@@ -105,12 +105,12 @@ const blockText = (w) =>
   `Sendevagt kunne ikke kontrollere mailen, fordi ${w}. Mailen er ikke sendt. Prøv igen om lidt, eller kontakt IT-support, hvis det bliver ved.`;
 
 describe("loading", { concurrency: true }, () => {
-  test("associates the three handlers by their manifest names", () => {
+  test("associates the handlers by their manifest names", () => {
     const env = setup();
-    assert.deepEqual(Object.keys(env.handlers).sort(), ["onAttachmentsChangedHandler", "onMessageSendHandler", "onRecipientsChangedHandler"]);
+    assert.deepEqual(Object.keys(env.handlers).sort(), ["onAppointmentSendHandler", "onAttachmentsChangedHandler", "onMessageSendHandler", "onRecipientsChangedHandler"]);
     assert.deepEqual(
       env.called("actions.associate").map((c) => c.args[0]),
-      ["onMessageSendHandler", "onAttachmentsChangedHandler", "onRecipientsChangedHandler"],
+      ["onMessageSendHandler", "onAppointmentSendHandler", "onAttachmentsChangedHandler", "onRecipientsChangedHandler"],
     );
     assert.equal(typeof env.context.Sendevagt.check, "function");
     assert.equal(typeof env.context.Sendevagt.getToken, "function");
