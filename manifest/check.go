@@ -50,8 +50,11 @@ const (
 
 // Expect is what a manifest must agree with.
 type Expect struct {
-	// Origin is the service's public origin, https://host[:port]: every URL must be on it.
+	// Origin is the origin of the add-in's files, https://host[:port]: every URL must be on it.
 	Origin string
+	// APIOrigin is the API's origin when the add-in's files are served apart from it
+	// (sendevagt addin-bundle): an AppDomain and the SupportUrl may be on it too.
+	APIOrigin string
 	// Associated are the names launchevent.js passes to Office.actions.associate
 	// (addin.AssociatedNames()): every LaunchEvent FunctionName must be one of them.
 	Associated []string
@@ -76,6 +79,13 @@ func Check(manifestXML []byte, want Expect) []error {
 	} else {
 		c.origin = o
 	}
+	if want.APIOrigin != "" {
+		if o, err := Origin(want.APIOrigin); err != nil {
+			c.fail("expected API origin: %v", err)
+		} else {
+			c.api = o
+		}
+	}
 	c.check(root)
 	return c.errs
 }
@@ -83,6 +93,7 @@ func Check(manifestXML []byte, want Expect) []error {
 type checker struct {
 	want   Expect
 	origin string
+	api    string
 	errs   []error
 
 	resources map[string]resource // by id
@@ -195,14 +206,17 @@ func (c *checker) checkBase(root *node) {
 	if n := root.child(nsApp, "Description"); n != nil {
 		c.checkLength(n, n.attr("", "DefaultValue"), maxLongString)
 	}
-	for _, name := range []string{"IconUrl", "HighResolutionIconUrl", "SupportUrl"} {
+	for _, name := range []string{"IconUrl", "HighResolutionIconUrl"} {
 		if n := root.child(nsApp, name); n != nil {
 			c.checkURL(n, n.attr("", "DefaultValue"))
 		}
 	}
+	if n := root.child(nsApp, "SupportUrl"); n != nil {
+		c.checkURLOrAPI(n, n.attr("", "DefaultValue"))
+	}
 	if ad := root.child(nsApp, "AppDomains"); ad != nil {
 		for _, n := range ad.childrenNamed(nsApp, "AppDomain") {
-			c.checkURL(n, n.text())
+			c.checkURLOrAPI(n, n.text())
 		}
 	}
 	if fs := root.child(nsApp, "FormSettings"); fs != nil {
@@ -617,6 +631,14 @@ func (c *checker) checkURL(n *node, raw string) {
 	if err := onOrigin(raw, c.origin); err != nil {
 		c.failAt(n, "%v", err)
 	}
+}
+
+// checkURLOrAPI is checkURL that also accepts the API's origin (AppDomains, SupportUrl).
+func (c *checker) checkURLOrAPI(n *node, raw string) {
+	if c.api != "" && raw != "" && onOrigin(raw, c.api) == nil {
+		return
+	}
+	c.checkURL(n, raw)
 }
 
 func (c *checker) checkLength(n *node, s string, limit int) {

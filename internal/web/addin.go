@@ -31,11 +31,7 @@ type Addin struct {
 
 // addinCSP lets the add-in's pages load Office.js from Microsoft and nothing else from outside,
 // and be framed only by Outlook's own origins (Outlook on the web, new Outlook).
-const addinCSP = "default-src 'self'; script-src 'self' https://appsforoffice.microsoft.com; " +
-	"style-src 'self'; img-src 'self' data:; connect-src 'self' https://login.microsoftonline.com; " +
-	"object-src 'none'; base-uri 'none'; form-action 'self'; " +
-	"frame-ancestors 'self' https://*.office.com https://*.office365.com https://*.outlook.com " +
-	"https://outlook.live.com https://*.officeapps.live.com https://*.cloud.microsoft https://*.microsoft.com"
+var addinCSP = addin.CSP("")
 
 func (s *Server) addinRoutes(e *echo.Echo) {
 	a := s.cfg.Addin

@@ -84,6 +84,9 @@ type Config struct {
 	// a slot or being scanned (default 128 MiB, at least twice MaxBodyBytes); a body that finds
 	// no room waits for it within its deadline, then gets 503.
 	BodyBufferBytes int64
+	// CORSOrigins are the origins allowed to call /api/ from a browser (the add-in's static
+	// origin, https://host[:port]); empty allows any (bearer tokens only, no cookies).
+	CORSOrigins []string
 	// Addin, when set, serves the Outlook add-in, its manifest and the well-known file.
 	Addin *Addin
 	// Admin, when set, serves the administration pages under /admin (package admin).
@@ -149,7 +152,7 @@ func New(cfg Config) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(requestID, s.logRequests, s.recoverPanics, securityHeaders, apiCORS)
+	e.Use(requestID, s.logRequests, s.recoverPanics, securityHeaders, s.apiCORS)
 
 	e.GET("/healthz", s.healthz)
 	if !cfg.OpsOnInternal {

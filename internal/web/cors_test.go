@@ -1,0 +1,48 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// With allowed origins configured (the add-in on its own static origin), the API answers CORS
+// for those only: a preflight for a route with Authorization from the static origin passes, from
+// another origin it is refused, and a real call carries the origin back.
+func TestAPICORSAllowedOrigins(t *testing.T) {
+	const static = "https://sendevagt-addin.kommune.dk"
+	s := newTestServer(t, &fakeOnSend{}, Config{CORSOrigins: []string{static + "/"}})
+	for _, tt := range []struct {
+		name, origin, method, path string
+		preflight                  bool
+		code                       int
+		allow                      string
+	}{
+		{"static origin preflight onsend", static, http.MethodOptions, "/api/v1/onsend", true, http.StatusNoContent, static},
+		{"static origin preflight scans", "HTTPS://SENDEVAGT-ADDIN.KOMMUNE.DK", http.MethodOptions, "/api/v1/scans/x", true, http.StatusNoContent, "HTTPS://SENDEVAGT-ADDIN.KOMMUNE.DK"},
+		{"other origin preflight", "https://evil.example.com", http.MethodOptions, "/api/v1/onsend", true, http.StatusForbidden, ""},
+		{"static origin call without token", static, http.MethodPost, "/api/v1/feedback", false, http.StatusUnauthorized, static},
+		{"other origin call", "https://evil.example.com", http.MethodPost, "/api/v1/onsend", false, http.StatusUnauthorized, ""},
+		{"not the API", static, http.MethodGet, "/healthz", false, http.StatusOK, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{"Origin": {tt.origin}}
+			if tt.preflight {
+				h.Set("Access-Control-Request-Method", "POST")
+				h.Set("Access-Control-Request-Headers", "authorization,content-type")
+			}
+			w := doHeaders(s, tt.method, tt.path, h)
+			if w.Code != tt.code {
+				t.Fatalf("status %d, want %d", w.Code, tt.code)
+			}
+			if got := w.Header().Get("Access-Control-Allow-Origin"); got != tt.allow {
+				t.Errorf("Allow-Origin %q, want %q", got, tt.allow)
+			}
+			if tt.preflight && tt.code == http.StatusNoContent {
+				if got := w.Header().Get("Access-Control-Allow-Headers"); got == "" || !strings.Contains(got, "Authorization") {
+					t.Errorf("Allow-Headers %q", got)
+				}
+			}
+		})
+	}
+}
