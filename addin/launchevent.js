@@ -28,6 +28,7 @@ var Sendevagt = {
   verdictOptions: svVerdictOptions,
   failOptions: svFailOptions,
   fingerprint: svFingerprint,
+  contentFingerprint: svContentFingerprint,
   base64: svBase64,
   utf8: svUtf8,
   cut: svCut,
@@ -836,6 +837,28 @@ function svReadAttachment(item, id, entry) {
   });
 }
 
+/*
+ * svContentFingerprint is a cheap fingerprint of an attachment's base64 content: its length and
+ * a hash of its first and last 4 KiB and of 64 windows of 64 characters spread over the rest.
+ * A pre-scan entry found by (id, name, size) is used on Send only when the fingerprint of the
+ * content read then is the one the pre-scan saved: classic Outlook and Mac give attachments
+ * their index as id, so after a removal an entry could otherwise stand for another file.
+ */
+function svContentFingerprint(b64) {
+  var s = String(b64 || "");
+  var n = s.length;
+  var parts = [String(n), s.substring(0, 4096), s.substring(Math.max(0, n - 4096))];
+  var step = Math.floor(n / 65);
+  var i;
+  if (step > 64) {
+    for (i = 1; i <= 64; i++) {
+      parts.push(s.substr(i * step, 64));
+    }
+  }
+  var text = parts.join("|");
+  return String(n) + ":" + svHash(text, 2166136261) + svHash(text, 374761393);
+}
+
 /* svPrescanMatch finds the pre-scan entry of an attachment by id, name and size. */
 function svPrescanMatch(map, a) {
   if (!map || !Object.prototype.hasOwnProperty.call(map, String(a.id))) {
@@ -846,6 +869,24 @@ function svPrescanMatch(map, a) {
     return null;
   }
   return e;
+}
+
+/*
+ * svBindPrescanned reads a pre-scanned attachment and sends its SHA-256 instead of the content
+ * when the content's fingerprint is the pre-scan's; otherwise (another file under the same id,
+ * name and size) the content itself goes.
+ */
+function svBindPrescanned(item, id, entry, known, run) {
+  return svReadAttachment(item, id, entry).then(function (e) {
+    if (e.contentBase64 !== undefined && !e.omitted && svContentFingerprint(e.contentBase64) === String(known.fp)) {
+      delete e.contentBase64;
+      e.sha256 = String(known.sha256);
+      run.usedSha = true;
+    } else if (!e.omitted) {
+      svLog("attachment: pre-scan entry does not match the content, sending the content");
+    }
+    return e;
+  });
 }
 
 /*
@@ -872,10 +913,8 @@ function svAttachmentsPayload(item, list, map, force, run) {
     if (!force) {
       known = svPrescanMatch(map, a);
     }
-    if (known && known.sha256) {
-      entry.sha256 = String(known.sha256);
-      run.usedSha = true;
-      jobs.push(Promise.resolve(entry));
+    if (known && known.sha256 && known.fp) {
+      jobs.push(svBindPrescanned(item, a.id, entry, known, run));
       continue;
     }
     if (entry.size > maxOne || total + entry.size > maxAll) {
@@ -1629,10 +1668,15 @@ function svPrescan(run) {
           for (k = 0; k < sent.length && k < got.length; k++) {
             if (got[k] && typeof got[k].sha256 === "string" && got[k].sha256 !== "") {
               results[String(sent[k].id)] = { name: String(sent[k].name || ""), size: Number(sent[k].size) || 0,
-                sha256: got[k].sha256, status: String(got[k].status || "") };
+                sha256: got[k].sha256, status: String(got[k].status || ""), fp: svContentFingerprint(send[k].contentBase64),
+                problem: Boolean(got[k].problem) };
             }
           }
-          return svSavePrescanMap(item, list, results).then(function () {
+          /* The list may have changed while the pre-scan ran: save against the list as it is now,
+             so a removed attachment leaves no entry another file could take over. */
+          return svListAttachments(item).then(function (now) {
+            return svSavePrescanMap(item, now, results);
+          }).then(function () {
             return send.length;
           });
         });

@@ -735,9 +735,10 @@ describe("pre-scan", { concurrency: true }, () => {
       assert.equal(req.url, `${API}/api/v1/prescan`);
       assert.equal(req.headers.authorization, "Bearer token-sso");
       assert.deepEqual(req.body.attachments.map((a) => [a.name, a.contentBase64]), [["Afgørelse.pdf", "JVBERi0="], ["Bilag.docx", "UEsDBA=="]]);
+      const fp = env.context.Sendevagt.contentFingerprint;
       assert.deepEqual(JSON.parse(env.state.sessionData["sendevagt:prescan"]), {
-        0: { name: "Afgørelse.pdf", size: 5, sha256: sha(1), status: "scanned" },
-        1: { name: "Bilag.docx", size: 4, sha256: sha(2), status: "scanned" },
+        0: { name: "Afgørelse.pdf", size: 5, sha256: sha(1), status: "scanned", fp: fp("JVBERi0="), problem: false },
+        1: { name: "Bilag.docx", size: 4, sha256: sha(2), status: "scanned", fp: fp("UEsDBA=="), problem: false },
       });
     });
   }
