@@ -29,12 +29,15 @@ var Sendevagt = {
   failOptions: svFailOptions,
   fingerprint: svFingerprint,
   contentFingerprint: svContentFingerprint,
+  listAttachments: svListAttachments,
+  sessionSet: svSessionSet,
   base64: svBase64,
   utf8: svUtf8,
   cut: svCut,
   lastKey: "sendevagt:last",
   prescanKey: "sendevagt:prescan",
   warnedKey: "sendevagt:warned",
+  overrideKey: "sendevagt:override",
   call: svAsync,
   routeHeader: "X-Sendevagt-Route",
   defaultSubjectTag: "[sikker]",
@@ -706,6 +709,9 @@ function svRequest(env) {
   if (env.itemType) {
     req.itemType = env.itemType;
   }
+  if (env.overrideId) {
+    req.overrideId = env.overrideId;
+  }
   if (env.from) {
     req.from = env.from;
   }
@@ -1101,12 +1107,44 @@ function svGraphCheck(run, item) {
   });
 }
 
+/*
+ * svOverrideId is the employee's recorded override of a warning (the task pane's "Send
+ * alligevel" with a justification) when it was made for this draft as it is now: the same
+ * recipients and attachments (svFingerprint without reason codes). Otherwise "".
+ */
+function svOverrideId(run, item) {
+  return svSessionGet(item, Sendevagt.overrideKey).then(function (text) {
+    var o = svParseMap(text);
+    if (typeof o.id !== "string" || o.id === "" || typeof o.fp !== "string") {
+      return "";
+    }
+    var listJob = Promise.resolve(run.attachmentList);
+    if (run.attachmentList === null) {
+      listJob = svListAttachments(item).then(null, function () {
+        return [];
+      });
+    }
+    return listJob.then(function (list) {
+      if (svFingerprint(run.envelope, list, []) !== o.fp) {
+        svLog("onsend: the override was made for another version of the draft");
+        return "";
+      }
+      return o.id;
+    });
+  });
+}
+
 /* svCheck runs the check of the current draft and settles with the service's answer. */
 function svCheck(run) {
   var item = svItem();
   var envelope = svCollectEnvelope(item).then(function (env) {
     run.envelope = env;
-    return env;
+    return svOverrideId(run, item).then(function (id) {
+      if (id) {
+        env.overrideId = id;
+      }
+      return env;
+    });
   });
   return Promise.all([svGetToken(), envelope]).then(function (v) {
     svCheckpoint(run);
@@ -1272,6 +1310,9 @@ function svContextData(answer) {
     header: null,
     subjectTag: ""
   };
+  if (answer.overrideReason) {
+    ctx.overrideReason = String(answer.overrideReason);
+  }
   if (answer.secure && typeof answer.secure === "object") {
     ctx.confirm = Boolean(answer.secure.confirm);
     if (answer.secure.header && answer.secure.header.name) {
@@ -1396,8 +1437,25 @@ function svRemember(item, ctx) {
   return svSessionSet(item, Sendevagt.lastKey, JSON.stringify(ctx));
 }
 
+/* svAsksReason: the policy wants sending despite this warning to go through the task pane. */
+function svAsksReason(answer) {
+  return answer.overrideReason === "required" || answer.overrideReason === "optional";
+}
+
 function svWarnOptions(run, item, answer, ctx) {
   var message = svCut(answer.message || svDefaultMessage("warn"), 500);
+  if (svAsksReason(answer)) {
+    /* Outlook's dialog cannot take text: the button opens the task pane, where the employee
+       writes the reason; the service records the override and the next Send of the same
+       draft goes. No Send Anyway: it would bypass the record. */
+    if (svMailbox("1.14")) {
+      var ro = { allowEvent: false,
+        errorMessage: svWithSuffix(message, "Vælg »Begrund og send« for at sende alligevel med en kort begrundelse.") };
+      return Promise.resolve(svDetails(ro, "Begrund og send", ctx));
+    }
+    return Promise.resolve({ allowEvent: false,
+      errorMessage: svWithSuffix(message, "Vil du sende alligevel, så åbn Sendevagt i båndet, skriv en kort begrundelse, og tryk Send igen.") });
+  }
   if (svMailbox("1.14")) {
     var options = { allowEvent: false, errorMessage: message,
       sendModeOverride: svEnum("SendModeOverride", "PromptUser", "promptUser") };

@@ -253,7 +253,65 @@
     show("result", true);
 
     show("secure-button", action === "secure");
+    showOverride(action);
     show("feedback", Boolean(state.ctx && state.ctx.scanId) && action !== "allow");
+  }
+
+  /* showOverride offers "Send alligevel" with a justification when the policy asks for one. */
+  function showOverride(action) {
+    var mode = "";
+    if (state.ctx && state.ctx.overrideReason) {
+      mode = String(state.ctx.overrideReason);
+    }
+    var visible = action === "warn" && Boolean(state.ctx && state.ctx.scanId) && (mode === "required" || mode === "optional");
+    show("override", visible);
+    if (visible) {
+      var label = "Begrundelse (påkrævet)";
+      if (mode === "optional") {
+        label = "Begrundelse (valgfri)";
+      }
+      $("override-label").textContent = label;
+    }
+  }
+
+  /* onOverride records the override with the service and marks the draft so that the next Send
+     of it, with the same recipients and attachments, goes (audited as an override). */
+  function onOverride(e) {
+    e.preventDefault();
+    var it = item();
+    if (!state.ctx || !state.ctx.scanId || !it) {
+      return;
+    }
+    var reason = $("override-reason").value.replace(/\s+/g, " ").trim().substring(0, 300);
+    if (state.ctx.overrideReason === "required" && reason.length < 5) {
+      setStatus("Skriv en kort begrundelse (mindst 5 tegn), før du sender alligevel.", "error");
+      $("override-reason").focus();
+      return;
+    }
+    var button = $("override-button");
+    button.disabled = true;
+    setStatus("Registrerer begrundelsen …");
+    var recorded = null;
+    Sendevagt.api("POST", "/api/v1/override", { scanId: state.ctx.scanId, reason: reason }).then(function (answer) {
+      recorded = answer;
+      return Promise.all([Sendevagt.collectEnvelope(it), Sendevagt.listAttachments(it)]);
+    }).then(function (v) {
+      var mark = JSON.stringify({ id: String(recorded.overrideId || ""), fp: Sendevagt.fingerprint(v[0], v[1], []) });
+      return Sendevagt.sessionSet(it, Sendevagt.overrideKey, mark);
+    }).then(function (saved) {
+      if (!saved) {
+        throw new Error("not marked");
+      }
+      $("override-reason").disabled = true;
+      setStatus("Din begrundelse er registreret. Tryk Send for at sende mailen. Ændrer du modtagere eller vedhæftninger, kontrolleres mailen igen.", "done");
+    }).then(null, function (err) {
+      button.disabled = false;
+      if (recorded) {
+        setStatus("Begrundelsen er registreret, men mailen kunne ikke markeres. Prøv igen.", "error");
+        return;
+      }
+      setStatus("Begrundelsen kunne ikke registreres, fordi " + whyText(err) + ". Prøv igen om lidt.", "error");
+    });
   }
 
   function setBusy(busy) {
@@ -274,7 +332,8 @@
   }
 
   function contextFromAnswer(answer) {
-    var ctx = { scanId: String(answer.scanId || ""), action: String(answer.action || ""), confirm: false, header: null, subjectTag: "" };
+    var ctx = { scanId: String(answer.scanId || ""), action: String(answer.action || ""), confirm: false, header: null, subjectTag: "",
+      overrideReason: String(answer.overrideReason || "") };
     if (answer.secure) {
       ctx.confirm = Boolean(answer.secure.confirm);
       ctx.header = answer.secure.header || null;
@@ -355,6 +414,7 @@
     $("check-button").addEventListener("click", onCheck);
     $("secure-button").addEventListener("click", onSecure);
     $("feedback-form").addEventListener("submit", onFeedback);
+    $("override-form").addEventListener("submit", onOverride);
     var it = item();
     if (!it) {
       setStatus("Åbn en mail, du er ved at skrive, for at bruge Sendevagt.");

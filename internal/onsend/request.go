@@ -33,6 +33,9 @@ type Request struct {
 	Headers Headers `json:"headers"`
 	// Inline is the draft's content, sent by clients whose drafts Graph cannot read yet.
 	Inline *Inline `json:"inline"`
+	// OverrideID names the employee's recorded override of a warning (POST /api/v1/override):
+	// a warning of this Send is then allowed and audited as an override.
+	OverrideID string `json:"overrideId"`
 }
 
 // Address is a recipient or the sender. It decodes from {"name","address"} or from a string.

@@ -33,6 +33,9 @@ type Response struct {
 	// ResendInline asks the add-in to send the draft's content inline: Graph could not read it
 	// (not yet synchronised, or unavailable). The verdict meanwhile follows the fail mode.
 	ResendInline bool `json:"resendInline,omitempty"`
+	// OverrideReason, on a warning, is the policy's override_reason when it asks for a
+	// justification (optional or required): the add-in then sends through the task pane.
+	OverrideReason string `json:"overrideReason,omitempty"`
 }
 
 // Reason is one rule that fired.
@@ -82,6 +85,9 @@ func buildResponse(id string, version int, pol *policy.Policy, v policy.Verdict,
 			docs = []string{}
 		}
 		r.Reasons = append(r.Reasons, Reason{Code: re.Code, Action: re.Action, Message: re.Message, Documents: docs})
+	}
+	if v.Action == policy.Warn && pol.OverrideReason != "" && pol.OverrideReason != policy.OverrideOff {
+		r.OverrideReason = pol.OverrideReason
 	}
 	if v.Action == policy.Secure {
 		s := &Secure{Header: Header{Name: pol.Secure.Header.Name, Value: pol.Secure.Header.Value}, Confirm: pol.Secure.Confirm,

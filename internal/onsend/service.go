@@ -205,13 +205,14 @@ func (s *Service) Check(ctx context.Context, user *auth.User, req *Request) (*Re
 		}
 		return s.failed(ctx, ev, msg, pol, err, start)
 	}
-	return s.decided(ctx, ev, msg, pol, version, res, start), nil
+	return s.decided(ctx, user, req, ev, msg, pol, version, res, start), nil
 }
 
 // decided turns a scan into the add-in's answer, records the audit event and counts it.
-func (s *Service) decided(ctx context.Context, ev audit.Event, msg *message.Message, pol *policy.Policy, version int, res *scan.Result, start time.Time) *Response {
+func (s *Service) decided(ctx context.Context, user *auth.User, req *Request, ev audit.Event, msg *message.Message, pol *policy.Policy, version int, res *scan.Result, start time.Time) *Response {
 	resp := buildResponse(ev.ID, version, pol, res.Verdict, res)
 	s.fillAudit(&ev, msg, res)
+	s.applyOverride(ctx, user, req, resp, &ev)
 	simulate(pol, &ev, resp)
 	ev.TotalMillis = s.cfg.Now().Sub(start).Milliseconds()
 	s.record(ctx, ev)

@@ -28,6 +28,7 @@ type OnSend interface {
 	Prescan(ctx context.Context, user *auth.User, req *onsend.PrescanRequest) (*onsend.PrescanResponse, error)
 	Scan(ctx context.Context, user *auth.User, id string) (*onsend.ScanDetail, error)
 	Feedback(ctx context.Context, user *auth.User, req *onsend.FeedbackRequest) (*onsend.FeedbackAnswer, error)
+	Override(ctx context.Context, user *auth.User, req *onsend.OverrideRequest) (*onsend.OverrideAnswer, error)
 }
 
 // Metrics records requests (package metrics).
@@ -165,6 +166,7 @@ func New(cfg Config) (*Server, error) {
 	api.POST("/prescan", s.prescan)
 	api.GET("/scans/:id", s.scanDetail)
 	api.POST("/feedback", s.feedback)
+	api.POST("/override", s.override)
 	s.addinRoutes(e)
 	if cfg.Admin != nil {
 		cfg.Admin.Register(e)
