@@ -40,6 +40,7 @@ var Sendevagt = {
   overrideKey: "sendevagt:override",
   call: svAsync,
   routeHeader: "X-Sendevagt-Route",
+  uncheckedValue: "unchecked",
   defaultSubjectTag: "[sikker]",
   naa: { clientId: null, promise: null },
   queue: null
@@ -1511,13 +1512,15 @@ function svVerdictOptions(run, answer) {
   var item = svItem();
   var action = String(answer.action || "");
   if (action === "allow") {
-    return Promise.resolve({ allowEvent: true });
+    return svClearUnchecked(run, item).then(function () {
+      return { allowEvent: true };
+    });
   }
   if (action !== "warn" && action !== "block" && action !== "secure") {
     return Promise.reject(svError("service", "unknown action"));
   }
   var ctx = svContextData(answer);
-  return svRemember(item, ctx).then(function () {
+  return Promise.all([svRemember(item, ctx), svClearUnchecked(run, item)]).then(function () {
     if (action === "warn") {
       return svWarnOptions(run, item, answer, ctx);
     }
@@ -1547,6 +1550,39 @@ function svFailText(reason, mode) {
     return start + "Se selv efter, at mailen og vedhæftningerne kun indeholder oplysninger, som modtageren må få, og tryk derefter Send igen for at sende alligevel.";
   }
   return start + "Se selv efter, at mailen og vedhæftningerne kun indeholder oplysninger, som modtageren må få, og vælg derefter Send alligevel.";
+}
+
+/*
+ * svStampUnchecked marks a mail that may go without a verdict (fail mode warn) with the internet
+ * header X-Sendevagt-Route: unchecked (Mailbox 1.8; messages only), so an Exchange transport rule
+ * can encrypt or hold it, as a mail gateway would. It always resolves: true when stamped.
+ */
+function svStampUnchecked(item) {
+  if (svFailMode() !== "warn" || !svMailbox("1.8") || !item || !item.internetHeaders || svIsAppointment(item)) {
+    return Promise.resolve(false);
+  }
+  var h = {};
+  h[Sendevagt.routeHeader] = Sendevagt.uncheckedValue;
+  return svAsync(item.internetHeaders, "setAsync", [h], "headers").then(function () {
+    svLog("onsend: stamped unchecked");
+    return true;
+  }, function (err) {
+    svLog("onsend: unchecked stamp not set " + (err.officeCode || ""));
+    return false;
+  });
+}
+
+/* svClearUnchecked removes an earlier unchecked stamp once a verdict has been had. */
+function svClearUnchecked(run, item) {
+  var h = run.envelope && run.envelope.headers;
+  if (!h || h[Sendevagt.routeHeader] !== Sendevagt.uncheckedValue || !item.internetHeaders) {
+    return Promise.resolve(false);
+  }
+  return svAsync(item.internetHeaders, "removeAsync", [[Sendevagt.routeHeader]], "headers").then(function () {
+    return true;
+  }, function () {
+    return false;
+  });
 }
 
 /* svFailNow is the fail mode's answer without session data (safe to give at once). */
@@ -1598,7 +1634,15 @@ function onMessageSendHandler(event) {
     var hard = setTimeout(function () {
       finish(svFailNow(reason));
     }, 500);
-    svFailOptions(run, reason).then(function (options) {
+    var stamped = Promise.resolve(false);
+    try {
+      stamped = svStampUnchecked(svItem());
+    } catch (e) {
+      stamped = Promise.resolve(false);
+    }
+    stamped.then(function () {
+      return svFailOptions(run, reason);
+    }).then(function (options) {
       clearTimeout(hard);
       finish(options);
     }, function () {
