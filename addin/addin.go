@@ -61,6 +61,9 @@ type Config struct {
 	// OfficeConcurrency is how many Office API calls the add-in has in flight at once (0: its
 	// default, 3, the limit of Outlook on the web and new Outlook).
 	OfficeConcurrency int `json:"officeConcurrency,omitempty"`
+	// Preview: after a pre-scan the add-in checks the draft (not audited) and shows a problem in
+	// the compose window's info bar at once.
+	Preview bool `json:"preview,omitempty"`
 }
 
 var configLine = regexp.MustCompile(`(?m)^var SENDEVAGT_CONFIG = .*;$`)

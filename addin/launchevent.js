@@ -1787,6 +1787,85 @@ function svPrescan(run) {
   });
 }
 
+/* ---------------------------------------------------------------- info bar */
+
+var SV_INFO_KEY = "sendevagtPreview";
+
+/* svInfoText is the info bar's text for a verdict (Outlook shows at most 150 characters). */
+function svInfoText(action) {
+  if (action === "block") {
+    return "Sendevagt: Mailen kan ikke sendes, som den er. Den indeholder personoplysninger, som modtagerne ikke må få.";
+  }
+  if (action === "secure") {
+    return "Sendevagt: Mailen indeholder personoplysninger og skal sendes som sikker mail.";
+  }
+  return "Sendevagt: Mailen indeholder personoplysninger. Se efter, at modtagerne må få dem, før du sender.";
+}
+
+/*
+ * svInfoBar shows the preview's verdict at once in the compose window (Mailbox 1.3
+ * notificationMessages): from 1.10 an insight message with "Se detaljer", which opens the task
+ * pane; before, an informational message pointing at the ribbon. An allow removes the message.
+ * It always resolves.
+ */
+function svInfoBar(item, answer) {
+  if (!svMailbox("1.3") || !item.notificationMessages) {
+    return Promise.resolve(false);
+  }
+  var action = String((answer && answer.action) || "");
+  if (action !== "warn" && action !== "block" && action !== "secure") {
+    return svAsync(item.notificationMessages, "removeAsync", [SV_INFO_KEY], "notification").then(function () {
+      return false;
+    }, function () {
+      return false;
+    });
+  }
+  var details = { type: svEnum("ItemNotificationMessageType", "InformationalMessage", "informationalMessage"),
+    message: svInfoText(action) + " Åbn Sendevagt i båndet for detaljer.", icon: "Icon.16x16", persistent: false };
+  if (svMailbox("1.10")) {
+    details = { type: svEnum("ItemNotificationMessageType", "InsightMessage", "insightMessage"),
+      message: svInfoText(action), icon: "Icon.16x16",
+      actions: [{ actionType: svEnum("ActionType", "ShowTaskPane", "showTaskPane"), actionText: "Se detaljer",
+        commandId: svCommandId(), contextData: JSON.stringify({ preview: true, action: action }) }] };
+  }
+  details.message = svCut(details.message, 150);
+  return svAsync(item.notificationMessages, "replaceAsync", [SV_INFO_KEY, details], "notification").then(function () {
+    return true;
+  }, function (err) {
+    svLog("info bar: not shown " + (err.officeCode || ""));
+    return false;
+  });
+}
+
+/*
+ * svPreview checks the draft as it is after a pre-scan (inline, the pre-scanned attachments by
+ * their hash; "preview": the service does not audit it, nothing was sent) and shows the result in
+ * the info bar. Configuration "preview" turns it on.
+ */
+function svPreview(run) {
+  var item = svItem();
+  if (!svSetting("preview", false) || !svMailbox("1.3") || !item.notificationMessages) {
+    return Promise.resolve(null);
+  }
+  return Promise.all([svGetToken(), svCollectEnvelope(item)]).then(function (v) {
+    svCheckpoint(run);
+    run.token = v[0];
+    run.envelope = v[1];
+    return svCollectInline(run, item, false);
+  }).then(function (inline) {
+    svCheckpoint(run);
+    var req = svRequest(run.envelope);
+    req.inline = inline;
+    req.preview = true;
+    return svApi("POST", "/api/v1/onsend", req, run.token, run);
+  }).then(function (answer) {
+    svCheckpoint(run);
+    return svInfoBar(item, answer).then(function () {
+      return answer;
+    });
+  });
+}
+
 function svPrescanHandler(event, label) {
   var run = svNewRun(svNumber("prescanBudgetMs", 60000));
   var finish = svCompleter(event, run);
@@ -1799,7 +1878,15 @@ function svPrescanHandler(event, label) {
     }, run.budget);
     svPrescan(run).then(function (n) {
       svLog(label + ": pre-scanned " + n + ", " + (svNow() - run.started) + " ms");
-      finish();
+      return svPreview(run).then(function (answer) {
+        if (answer) {
+          svLog(label + ": preview " + answer.action);
+        }
+        finish();
+      }, function (err) {
+        svLog(label + ": preview skipped, " + svReason(err));
+        finish();
+      });
     }, function (err) {
       svLog(label + ": pre-scan skipped, " + svReason(err) + " " + (err && err.officeCode || ""));
       finish();

@@ -422,6 +422,12 @@
       return;
     }
     readContext(it).then(function (ctx) {
+      if (ctx && ctx.preview && !ctx.scanId) {
+        /* Opened from the info bar: the preview was not stored, so check the draft now. */
+        state.ctx = null;
+        onCheck();
+        return null;
+      }
       state.ctx = ctx;
       if (ctx && ctx.scanId) {
         return loadScan(ctx.scanId).then(function () {

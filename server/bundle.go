@@ -113,7 +113,7 @@ func buildBundle(o bundleOptions) (map[string][]byte, error) {
 	cfg := addin.Config{
 		APIBase: api, ClientID: strings.ToLower(o.manifest.ClientID), APIScope: scope, FailMode: o.failMode,
 		BudgetMs: o.budgetMs, Graph: o.graph, MaxInlineBytes: o.inlineMB << 20, MaxAttachmentBytes: o.maxAttMB << 20,
-		MSAL: o.msalFile != "", Version: version, OfficeConcurrency: o.officeMax,
+		MSAL: o.msalFile != "", Version: version, OfficeConcurrency: o.officeMax, Preview: true,
 	}
 	site, err := addin.Site(cfg, o.msalFile != "")
 	if err != nil {

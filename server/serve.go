@@ -326,6 +326,7 @@ func (m *Main) addinSite(live *policy.Live) (*web.Addin, error) {
 				APIBase: cfg.PublicURL, ClientID: cfg.ClientID, APIScope: scope, FailMode: string(pol.FailMode),
 				BudgetMs: budget, Graph: cfg.graphEnabled(), MaxInlineBytes: mb(cfg.AddinInlineMB),
 				MaxAttachmentBytes: mb(cfg.MaxAttachmentMB), MSAL: cfg.AddinMSAL != "", Version: version,
+				Preview: cfg.CacheMB > 0,
 			}
 		},
 		Manifest:  func() ([]byte, error) { return manifest.Render(opts) },

@@ -134,6 +134,7 @@ export function createOutlook(opts = {}) {
     restId: it.restId,
     initializationContext: it.initializationContext,
     sensitivityLabel: it.sensitivityLabel ?? "",
+    notifications: {},
     saved: 0,
   };
 
@@ -278,6 +279,46 @@ export function createOutlook(opts = {}) {
     delete item.bcc;
   }
   if (has("1.3")) {
+    // notificationMessages: the info bar. Messages are at most 150 characters; insight messages
+    // (1.10) may carry one showTaskPane action, the others none; informational and insight
+    // messages need an icon.
+    const checkDetails = (d) => {
+      const types = ["progressIndicator", "informationalMessage", "errorMessage"].concat(has("1.10") ? ["insightMessage"] : []);
+      if (!d || !types.includes(d.type)) {
+        throw new OfficeError(9000, "InvalidParameter", "unknown notification type");
+      }
+      if (typeof d.message !== "string" || d.message.length === 0 || d.message.length > 150) {
+        throw new OfficeError(9000, "InvalidParameter", "the message must have 1 to 150 characters");
+      }
+      if ((d.type === "informationalMessage" || d.type === "insightMessage") && !d.icon) {
+        throw new OfficeError(9000, "InvalidParameter", "an icon is required");
+      }
+      if (d.actions !== undefined) {
+        if (d.type !== "insightMessage" || !Array.isArray(d.actions) || d.actions.length !== 1 || d.actions[0].actionType !== "showTaskPane" || !d.actions[0].commandId) {
+          throw new OfficeError(9000, "InvalidParameter", "actions are only allowed on insight messages, one showTaskPane action");
+        }
+      }
+    };
+    item.notificationMessages = {
+      addAsync: asyncMethod("notificationMessages.addAsync", 2, (key, d) => {
+        checkDetails(d);
+        if (state.notifications[key]) {
+          throw new OfficeError(9000, "DuplicateKey", "a message with this key exists");
+        }
+        state.notifications[key] = JSON.parse(JSON.stringify(d));
+      }),
+      replaceAsync: asyncMethod("notificationMessages.replaceAsync", 2, (key, d) => {
+        checkDetails(d);
+        state.notifications[key] = JSON.parse(JSON.stringify(d));
+      }),
+      removeAsync: asyncMethod("notificationMessages.removeAsync", 1, (key) => {
+        if (!state.notifications[key]) {
+          throw new OfficeError(9000, "KeyNotFound", "no message with this key");
+        }
+        delete state.notifications[key];
+      }),
+      getAllAsync: asyncMethod("notificationMessages.getAllAsync", 0, () => Object.entries(state.notifications).map(([key, d]) => ({ key, ...d }))),
+    };
     item.saveAsync = asyncMethod("saveAsync", 0, () => {
       state.saved++;
       return state.ewsId;
@@ -429,6 +470,8 @@ export function createOutlook(opts = {}) {
     MailboxEnums: {
       RestVersion: { v1_0: "v1.0", v2_0: "v2.0", Beta: "beta" },
       SendModeOverride: { PromptUser: "promptUser" },
+      ItemNotificationMessageType: { ProgressIndicator: "progressIndicator", InformationalMessage: "informationalMessage", ErrorMessage: "errorMessage", InsightMessage: "insightMessage" },
+      ActionType: { ShowTaskPane: "showTaskPane" },
       DelegatePermissions: { Read: 1, Write: 2, DeleteOwn: 4, DeleteAll: 8, EditOwn: 16, EditAll: 32 },
       AttachmentContentFormat: { Base64: "base64", Url: "url", Eml: "eml", ICalendar: "iCalendar" },
       AttachmentType: { File: "file", Item: "item", Cloud: "cloud" },

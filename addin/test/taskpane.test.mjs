@@ -283,6 +283,15 @@ describe("task pane", () => {
     assert.equal(pane.el["check-button"].disabled, false);
   });
 
+  test("opened from the info bar (preview context, no scan id): checks the draft at once", async () => {
+    const pane = startPane({ ctx: { preview: true, action: "warn" } });
+    await until(() => pane.el.status.textContent === "Kontrollen er færdig.", "the check to finish");
+    const req = pane.fetch.requests.find((r) => r.url === `${API}/api/v1/onsend`);
+    assert.ok(req, "the pane posts the check");
+    assert.equal(req.body.preview, undefined, "the pane's own check is audited");
+    assert.match(pane.el.verdict.className, /sv-warn/);
+  });
+
   test("a service error is told in Danish", async () => {
     const pane = startPane({ ctx: { scanId: "scan-1", action: "warn" }, responder: () => ({ status: 500, json: {} }) });
     await until(() => /Resultatet kunne ikke hentes/.test(pane.el.status.textContent));

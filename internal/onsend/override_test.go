@@ -146,3 +146,20 @@ func TestOverrideReasonSettings(t *testing.T) {
 		t.Errorf("optional without reason: %v", err)
 	}
 }
+
+// A preview (the info bar's check while writing) is decided like a Send but not audited.
+func TestPreviewNotAudited(t *testing.T) {
+	svc, mem := newOverrideService(t, policy.OverrideOff)
+	req := warnedRequest()
+	req.Preview = true
+	resp, err := svc.Check(context.Background(), user, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Action != policy.Warn || resp.ScanID == "" {
+		t.Errorf("preview: %s", resp.Action)
+	}
+	if len(mem.events) != 0 {
+		t.Errorf("a preview was audited: %+v", mem.events)
+	}
+}

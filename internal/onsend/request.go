@@ -36,6 +36,9 @@ type Request struct {
 	// OverrideID names the employee's recorded override of a warning (POST /api/v1/override):
 	// a warning of this Send is then allowed and audited as an override.
 	OverrideID string `json:"overrideId"`
+	// Preview is the add-in's check while the mail is being written (the info bar): decided like
+	// a Send, but not audited, since nothing is sent.
+	Preview bool `json:"preview"`
 }
 
 // Address is a recipient or the sender. It decodes from {"name","address"} or from a string.
