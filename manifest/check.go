@@ -164,6 +164,7 @@ func (c *checker) check(root *node) {
 	c.checkLaunchEvents(vo)
 	c.checkTaskpaneButton(vo)
 	c.checkDesktopFormFactor(vo)
+	c.checkRules(root)
 	c.checkWellKnown()
 	c.checkWebApplicationInfo(vo)
 }
@@ -573,6 +574,46 @@ func (c *checker) checkDesktopFormFactor(vo *node) {
 		c.failAt(dff, "lacks <SupportsSharedFolders>true</SupportsSharedFolders>: mail written in shared and delegated mailboxes would go unchecked")
 	case s.text() != "true":
 		c.failAt(s, "is %q, want true (mail written in shared and delegated mailboxes would go unchecked)", s.text())
+	}
+}
+
+// checkRules: the base manifest's activation rules cover the compose forms the events need
+// (ItemIs Message Edit; ItemIs Appointment Edit for the meeting organiser's task pane). Rules
+// are ItemIs or a RuleCollection of them (the schema's Rule types that apply here).
+func (c *checker) checkRules(root *node) {
+	rule := root.child(nsApp, "Rule")
+	if rule == nil {
+		c.failAt(root, "lacks <Rule>: the task pane would activate nowhere")
+		return
+	}
+	covered := map[string]bool{}
+	var walk func(n *node)
+	walk = func(n *node) {
+		switch n.xsiType() {
+		case "RuleCollection":
+			if m := n.attr("", "Mode"); m != "Or" && m != "And" {
+				c.failAt(n, `Mode is %q, want "Or" or "And"`, m)
+			}
+			for _, k := range n.childrenNamed(nsApp, "Rule") {
+				walk(k)
+			}
+		case "ItemIs":
+			it, form := n.attr("", "ItemType"), n.attr("", "FormType")
+			if it != "Message" && it != "Appointment" {
+				c.failAt(n, `ItemType is %q, want "Message" or "Appointment"`, it)
+			}
+			if form == "Edit" || form == "ReadOrEdit" {
+				covered[it] = true
+			}
+		default:
+			c.failAt(n, "rule type %q is not one the add-in uses (ItemIs, RuleCollection)", n.xsiType())
+		}
+	}
+	walk(rule)
+	for _, it := range []string{"Message", "Appointment"} {
+		if !covered[it] {
+			c.failAt(rule, `no <Rule xsi:type="ItemIs" ItemType=%q FormType="Edit"/>: the task pane would not open while composing that item`, it)
+		}
 	}
 }
 

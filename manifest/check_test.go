@@ -38,6 +38,10 @@ func TestManifestCheckFindsProblems(t *testing.T) {
 		want  func(Expect) Expect // nil: base
 		errs  []string            // substrings, each in some error
 	}{
+		{"no appointment rule", []edit{{`<Rule xsi:type="ItemIs" ItemType="Appointment" FormType="Edit"/>`, ``}}, nil,
+			[]string{`no <Rule xsi:type="ItemIs" ItemType="Appointment" FormType="Edit"/>`}},
+		{"read-only message rule", []edit{{`ItemType="Message" FormType="Edit"`, `ItemType="Message" FormType="Read"`}}, nil,
+			[]string{`ItemType="Message" FormType="Edit"/>: the task pane would not open`}},
 		{"no OnAppointmentSend", []edit{{`<LaunchEvent Type="OnAppointmentSend" FunctionName="onAppointmentSendHandler" SendMode="SoftBlock"/>`, ``}}, nil,
 			[]string{"has 0 OnAppointmentSend LaunchEvents, want exactly 1"}},
 		{"OnAppointmentSend without SendMode", []edit{{`FunctionName="onAppointmentSendHandler" SendMode="SoftBlock"`, `FunctionName="onAppointmentSendHandler"`}}, nil,
