@@ -6,8 +6,8 @@
  * of Outlook on the web, new Outlook and Outlook on Mac. Rules kept on purpose:
  *   - ECMAScript 2016 syntax only, and no conditional (?:) operator: classic builds before 2403
  *     time out or fail silently on anything newer (test/check-syntax.mjs enforces this).
- *   - Nothing runs at load time except the configuration line, the Sendevagt object and the
- *     Office.actions.associate calls: Office.onReady is not run in classic Outlook.
+ *   - Nothing runs at load time except the configuration line, the Sendevagt object,
+ *     Office.onReady (browser runtimes only) and the Office.actions.associate calls: Office.onReady is not run in classic Outlook.
  *   - SENDEVAGT_CONFIG is read at call time, never cached.
  *   - event.completed is called exactly once on every path; a watchdog completes under the
  *     fail mode when the budget runs out.
@@ -510,8 +510,19 @@ function svApi(method, path, body, token, run) {
     run.controllers.push(controller);
   }
   var url = String(svSetting("apiBase", "")) + path;
-  return Promise.resolve().then(function () {
-    return fetch(url, init);
+  var attempt = function () {
+    return Promise.resolve().then(function () {
+      return fetch(url, init);
+    });
+  };
+  return attempt().then(null, function (err) {
+    /* Classic Outlook's runtime reports "Network request failed" now and then although the
+       service is up (office-js #4889, #4972): one more try while the budget allows it. */
+    if (run && !svStopped(run) && svHostName() === "Outlook" && svRemaining(run) >= svReserve(run)) {
+      svLog("api: request failed, retrying once");
+      return attempt();
+    }
+    throw err;
   }).then(function (res) {
     if (res.status === 401 || res.status === 403) {
       throw svError("login", "status " + res.status);
@@ -1348,9 +1359,13 @@ function svDetails(options, label, ctx) {
   return options;
 }
 
+/* svMarkdown adds the service's Markdown (Mailbox 1.15). The service cuts it before formatting;
+   one that is still too long is left out (cutting it here could break its markup), and the
+   plain errorMessage stands. */
 function svMarkdown(options, answer) {
-  if (svMailbox("1.15") && answer.messageMarkdown) {
-    options.errorMessageMarkdown = svCut(answer.messageMarkdown, 500);
+  var md = String(answer.messageMarkdown || "");
+  if (svMailbox("1.15") && md !== "" && md.length <= 500) {
+    options.errorMessageMarkdown = md;
   }
   return options;
 }
@@ -1492,7 +1507,8 @@ function svSecureOptions(run, item, answer, ctx) {
     if (svMailbox("1.14")) {
       var options = { allowEvent: false, errorMessage: svCut(message, 500) };
       svMarkdown(options, answer);
-      return Promise.resolve(svDetails(options, "Send som sikker mail", ctx));
+      /* The button cancels this Send and opens the task pane: it is named for what it does. */
+      return Promise.resolve(svDetails(options, "Markér som sikker", ctx));
     }
     return Promise.resolve({ allowEvent: false,
       errorMessage: svWithSuffix(message, "Skriv " + tag + " i emnet, og tryk Send igen for at sende som sikker mail.") });
@@ -1909,6 +1925,16 @@ function onAttachmentsChangedHandler(event) {
 
 function onRecipientsChangedHandler(event) {
   svPrescanHandler(event, "recipients changed");
+}
+
+/* The browser runtimes (commands.html) must call Office.onReady; classic Outlook's JavaScript-only
+   runtime (no window) does not run it, so nothing depends on it. */
+if (typeof Office !== "undefined" && typeof window !== "undefined" && typeof Office.onReady === "function") {
+  try {
+    Office.onReady();
+  } catch (e) {
+    svLog("Office.onReady threw");
+  }
 }
 
 if (typeof Office !== "undefined" && Office.actions) {

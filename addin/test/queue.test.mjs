@@ -101,3 +101,43 @@ describe("office queue", { concurrency: true }, () => {
     await sleep(1);
   });
 });
+
+describe("small platform items", { concurrency: true }, () => {
+  test("classic: a failed fetch is tried once more within the budget", async () => {
+    const env = setup({ hostName: "Outlook", responder: (req, i) => (i === 0 ? new Error("Network request failed") : { status: 200, json: { scanId: "a", action: "allow", reasons: [] } }) });
+    const r = await env.send();
+    expectOnce(r);
+    assert.deepEqual(r.options, { allowEvent: true });
+    assert.equal(env.fetch.requests.length, 2);
+  });
+
+  test("the web: no fetch retry (the browser's own network stack)", async () => {
+    const env = setup({ hostName: "OutlookWebApp", responder: () => new Error("down") });
+    const r = await env.send();
+    expectOnce(r);
+    assert.equal(env.fetch.requests.length, 1);
+  });
+
+  test("Office.onReady is called in a browser runtime, not in classic's", async () => {
+    const { createOutlook, loadLaunchEvent } = await import("./fakeoffice.mjs");
+    for (const browser of [true, false]) {
+      const o = createOutlook();
+      let called = 0;
+      o.Office.onReady = () => {
+        called++;
+        return Promise.resolve({});
+      };
+      const source = (browser ? "var window = this;\n" : "") + (await import("node:fs")).readFileSync(new URL("../launchevent.js", import.meta.url), "utf8");
+      loadLaunchEvent({ ...o, source });
+      assert.equal(called, browser ? 1 : 0);
+    }
+  });
+
+  test("the confirm button is named for what it does", async () => {
+    const env = setup({ answer: { scanId: "s", action: "secure", reasons: [], message: "Sikker.", secure: { header: { name: "X-Sendevagt-Route", value: "secure" }, confirm: true } } });
+    const r = await env.send();
+    expectOnce(r);
+    assert.equal(r.options.cancelLabel, "Markér som sikker");
+    assert.ok(r.options.cancelLabel.length <= 20);
+  });
+});
