@@ -90,7 +90,7 @@ func LaunchEventJS(cfg Config) ([]byte, error) {
 	}
 	line := append([]byte("var SENDEVAGT_CONFIG = "), j...)
 	line = append(line, ';')
-	return configLine.ReplaceAllLiteral(src, line), nil
+	return ASCII(configLine.ReplaceAllLiteral(src, line)), nil
 }
 
 // msalMarker is the line of commands.html and taskpane.html where the MSAL script tag goes.

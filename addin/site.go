@@ -37,6 +37,9 @@ func Site(cfg Config, withMSAL bool) (map[string][]byte, error) {
 			b, err = LaunchEventJS(cfg)
 		case strings.HasSuffix(name, ".html"):
 			b, err = Page(name, withMSAL)
+		case strings.HasSuffix(name, ".js"):
+			b, err = files.ReadFile(name)
+			b = ASCII(b)
 		default:
 			b, err = files.ReadFile(name)
 		}

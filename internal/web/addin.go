@@ -84,6 +84,9 @@ func (s *Server) addinRoutes(e *echo.Echo) {
 		if err != nil {
 			return apperr.Errorf(apperr.NotFound, "not found")
 		}
+		if path.Ext(name) == ".js" {
+			b = addin.ASCII(b) // taskpane.js: see addin.ASCII
+		}
 		return serveBytes(c, contentType(name), b)
 	})
 }

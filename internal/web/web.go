@@ -153,6 +153,7 @@ func New(cfg Config) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	e.JSONSerializer = asciiJSON{}
 	e.Use(requestID, s.logRequests, s.recoverPanics, securityHeaders, s.apiCORS)
 
 	e.GET("/healthz", s.healthz)
