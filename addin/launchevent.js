@@ -474,14 +474,61 @@ function svSsoToken() {
   });
 }
 
-/* svGetToken: nested app authentication (silent only) when available, else Office SSO. */
-function svGetToken() {
-  if (!svNaaAvailable()) {
-    return svSsoToken();
+/*
+ * svPromptToken asks with prompts allowed: only from the task pane (handlers must never prompt),
+ * so that a missing consent or sign-in can be repaired there; classic Outlook has no other way.
+ */
+function svPromptToken() {
+  if (svNaaAvailable() && Sendevagt.naa.promise !== null) {
+    return Sendevagt.naa.promise.then(function (pca) {
+      return pca.acquireTokenPopup({ scopes: [String(svSetting("apiScope", ""))] });
+    }).then(function (result) {
+      if (!result || typeof result.accessToken !== "string" || result.accessToken === "") {
+        throw svError("login", "sign-in gave no token");
+      }
+      return result.accessToken;
+    }).then(null, function () {
+      return svSsoPrompt();
+    });
   }
-  return svNaaToken().then(null, function (err) {
-    svLog("token: nested app authentication failed " + svErrorCode(err));
-    return svSsoToken();
+  return svSsoPrompt();
+}
+
+function svSsoPrompt() {
+  if (typeof OfficeRuntime === "undefined" || !OfficeRuntime || !OfficeRuntime.auth ||
+      typeof OfficeRuntime.auth.getAccessToken !== "function") {
+    return Promise.reject(svError("login", "single sign-on not available"));
+  }
+  return Promise.resolve().then(function () {
+    return OfficeRuntime.auth.getAccessToken({ allowSignInPrompt: true, allowConsentPrompt: true, forMSGraphAccess: false });
+  }).then(function (token) {
+    if (typeof token !== "string" || token === "") {
+      throw svError("login", "single sign-on gave no token");
+    }
+    return token;
+  }, function (err) {
+    svLog("token: sign-in with prompts failed " + svErrorCode(err));
+    throw svError("login", "sign-in failed");
+  });
+}
+
+/* svGetToken: nested app authentication (silent only) when available, else Office SSO; with
+   interactive (the task pane only), prompts for sign-in or consent when silence fails. */
+function svGetToken(interactive) {
+  var silent;
+  if (!svNaaAvailable()) {
+    silent = svSsoToken();
+  } else {
+    silent = svNaaToken().then(null, function (err) {
+      svLog("token: nested app authentication failed " + svErrorCode(err));
+      return svSsoToken();
+    });
+  }
+  if (interactive !== true) {
+    return silent;
+  }
+  return silent.then(null, function () {
+    return svPromptToken();
   });
 }
 
@@ -543,9 +590,9 @@ function svApi(method, path, body, token, run) {
   });
 }
 
-/* svApiCall is the task pane's form: it gets the token itself. */
+/* svApiCall is the task pane's form: it gets the token itself, prompting if it must. */
 function svApiCall(method, path, body) {
-  return svGetToken().then(function (token) {
+  return svGetToken(true).then(function (token) {
     return svApi(method, path, body, token, null);
   });
 }
@@ -1158,7 +1205,7 @@ function svCheck(run) {
       return env;
     });
   });
-  return Promise.all([svGetToken(), envelope]).then(function (v) {
+  return Promise.all([svGetToken(run.interactive), envelope]).then(function (v) {
     svCheckpoint(run);
     run.token = v[0];
     if (run.envelope.itemType === "appointment") {
@@ -1184,6 +1231,7 @@ function svCheck(run) {
 /* svCheckDraft is the task pane's "Kontrollér mailen nu": the same check, 30 s to answer. */
 function svCheckDraft(timeoutMs) {
   var run = svNewRun(Number(timeoutMs) || 30000);
+  run.interactive = true;
   run.timer = setTimeout(function () {
     run.expired = true;
     svAbortAll(run);

@@ -183,11 +183,11 @@ const scanRecord = {
   feedback: [],
 };
 
-function startPane({ sets = { Mailbox: "1.15" }, ctx, sessionData = {}, responder, hostName = "OutlookWebApp" } = {}) {
+function startPane({ sets = { Mailbox: "1.15" }, ctx, sessionData = {}, responder, hostName = "OutlookWebApp", token = "token-pane" } = {}) {
   const outlook = createOutlook({
     hostName,
     sets,
-    token: "token-pane",
+    token,
     item: {
       subject: "Afgørelse",
       to: [{ displayName: "Jens", emailAddress: "jens@example.dk" }],
@@ -290,6 +290,21 @@ describe("task pane", () => {
     assert.ok(req, "the pane posts the check");
     assert.equal(req.body.preview, undefined, "the pane's own check is audited");
     assert.match(pane.el.verdict.className, /sv-warn/);
+  });
+
+  test("missing consent: the pane (never a handler) asks with prompts and goes on", async () => {
+    const asked = [];
+    const token = (options) => {
+      asked.push({ signIn: options.allowSignInPrompt, consent: options.allowConsentPrompt });
+      if (!options.allowConsentPrompt) {
+        return Promise.reject(Object.assign(new Error("consent missing"), { code: 13012 }));
+      }
+      return Promise.resolve("token-after-consent");
+    };
+    const pane = startPane({ ctx: { scanId: "scan-1", action: "secure" }, token });
+    await until(() => pane.el.result.hidden === false, "the scan to load");
+    assert.deepEqual(asked, [{ signIn: false, consent: false }, { signIn: true, consent: true }]);
+    assert.equal(pane.fetch.requests[0].headers.authorization, "Bearer token-after-consent");
   });
 
   test("a service error is told in Danish", async () => {
