@@ -1482,16 +1482,54 @@ function svMarkSecure(item, secure) {
   });
 }
 
+/* svLabelKnown finds a label id in the catalog (labels and their sublabels). */
+function svLabelKnown(list, id) {
+  var i;
+  for (i = 0; list && i < list.length; i++) {
+    var l = list[i] || {};
+    if (String(l.id || "").toLowerCase() === id.toLowerCase()) {
+      return true;
+    }
+    if (l.children && svLabelKnown(l.children, id)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /* svApplyLabel sets the policy's sensitivity label (Mailbox 1.13, Purview) when the verdict names
-   one. It is an addition to the header, never a replacement: a failure is logged and ignored. */
+   one, after checking that labels are enabled for the user (getIsEnabledAsync) and that the
+   catalog has it. It is an addition to the header, never a replacement: a failure is logged and
+   ignored. */
 function svApplyLabel(item, secure) {
-  var label = (secure && secure.sensitivityLabelId) || "";
+  var label = String((secure && secure.sensitivityLabelId) || "");
   if (label === "" || !svMailbox("1.13") || !item.sensitivityLabel || !item.sensitivityLabel.setAsync) {
     return Promise.resolve(false);
   }
-  return svAsync(item.sensitivityLabel, "setAsync", [String(label)], "label").then(function () {
-    return true;
-  }, function (err) {
+  var catalog = null;
+  try {
+    catalog = Office.context.sensitivityLabelsCatalog || null;
+  } catch (e) {
+    catalog = null;
+  }
+  if (!catalog) {
+    return Promise.resolve(false);
+  }
+  return svAsync(catalog, "getIsEnabledAsync", [], "label catalog").then(function (enabled) {
+    if (enabled !== true) {
+      svLog("secure: sensitivity labels are not enabled for this user");
+      return false;
+    }
+    return svAsync(catalog, "getAsync", [], "label catalog").then(function (list) {
+      if (!svLabelKnown(list, label)) {
+        svLog("secure: the policy's sensitivity label is not in the user's catalog");
+        return false;
+      }
+      return svAsync(item.sensitivityLabel, "setAsync", [label], "label").then(function () {
+        return true;
+      });
+    });
+  }).then(null, function (err) {
     svLog("secure: sensitivity label not set " + (err.officeCode || ""));
     return false;
   });

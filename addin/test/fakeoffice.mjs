@@ -84,6 +84,7 @@ class OfficeError extends Error {
  *   itemType: "message" | "appointment"  (an appointment being organised: requiredAttendees,
  *             optionalAttendees and organizer (1.7) instead of to/cc/bcc/from, and no
  *             internetHeaders, as in Outlook's AppointmentCompose; item.to/cc feed the attendees)
+ *   labels: {enabled, list}  (Office.context.sensitivityLabelsCatalog, 1.13; default enabled, empty)
  *   shared: {owner, delegatePermissions, targetMailbox, targetRestUrl}  (the draft is in a shared or
  *             delegated mailbox: item.getSharedPropertiesAsync answers this; without it the call
  *             fails, as for a draft in the user's own mailbox)
@@ -464,6 +465,19 @@ export function createOutlook(opts = {}) {
   }
 
   const handlers = {};
+  // The sensitivity label catalog (1.13): labels: {enabled, list: [{id, name, children}]}.
+  const labels = { enabled: true, list: [], ...(opts.labels || {}) };
+  const sensitivityLabelsCatalog = has("1.13")
+    ? {
+        getIsEnabledAsync: asyncMethod("sensitivityLabelsCatalog.getIsEnabledAsync", 0, () => Boolean(labels.enabled)),
+        getAsync: asyncMethod("sensitivityLabelsCatalog.getAsync", 0, () => {
+          if (!labels.enabled) {
+            throw new OfficeError(9000, "GenericResponseError", "sensitivity labels are not enabled");
+          }
+          return JSON.parse(JSON.stringify(labels.list));
+        }),
+      }
+    : undefined;
   const Office = {
     AsyncResultStatus,
     CoercionType: { Text: "text", Html: "html" },
@@ -479,6 +493,7 @@ export function createOutlook(opts = {}) {
     },
     context: {
       mailbox,
+      sensitivityLabelsCatalog,
       requirements: {
         isSetSupported(name, version) {
           return versionAtLeast(sets[name], version);

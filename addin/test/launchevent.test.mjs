@@ -64,6 +64,7 @@ function setup(o = {}) {
     failures: o.failures,
     delays: o.delays,
     sessionDataMissing: o.sessionDataMissing,
+    labels: o.labels,
   });
   let responder = o.responder;
   if (responder === undefined) {
@@ -322,7 +323,8 @@ describe("secure", { concurrency: true }, () => {
 
   test("the policy's sensitivity label is applied on 1.13 and later, and its failure is ignored", async () => {
     const label = "9a1c2b3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d";
-    const env = setup({ answer: secureAnswer({ sensitivityLabelId: label }) });
+    const labels = { enabled: true, list: [{ id: "0000", name: "Offentlig", children: [] }, { id: "1111", name: "Fortrolig", children: [{ id: label.toUpperCase(), name: "Krypteret" }] }] };
+    const env = setup({ answer: secureAnswer({ sensitivityLabelId: label }), labels });
     const r = await env.send();
     expectOnce(r);
     assert.deepEqual(r.options, { allowEvent: true });
@@ -332,12 +334,22 @@ describe("secure", { concurrency: true }, () => {
     const r2 = await old.send();
     assert.deepEqual(r2.options, { allowEvent: true });
     assert.equal(old.state.sensitivityLabel, "");
-    const failing = setup({ answer: secureAnswer({ sensitivityLabelId: label }),
+    const failing = setup({ answer: secureAnswer({ sensitivityLabelId: label }), labels,
       failures: { "sensitivityLabel.setAsync": { code: 9000, name: "GenericError", message: "no Purview" } } });
     const r3 = await failing.send();
     expectOnce(r3);
     assert.deepEqual(r3.options, { allowEvent: true });
     assert.equal(failing.state.headers["X-Sendevagt-Route"], "secure");
+    // Labels not enabled for the user, or the label not in the catalog: not set, the header stands.
+    for (const l of [{ enabled: false, list: labels.list }, { enabled: true, list: [{ id: "0000", name: "Offentlig" }] }]) {
+      const e = setup({ answer: secureAnswer({ sensitivityLabelId: label }), labels: l });
+      const rr = await e.send();
+      expectOnce(rr);
+      assert.deepEqual(rr.options, { allowEvent: true });
+      assert.equal(e.state.sensitivityLabel, "");
+      assert.equal(e.called("sensitivityLabel.setAsync").length, 0);
+      assert.equal(e.state.headers["X-Sendevagt-Route"], "secure");
+    }
   });
 
   test("the tag is not doubled (any case)", async () => {
