@@ -22,6 +22,15 @@ func CSP(apiOrigin string) string {
 		"https://outlook.live.com https://*.officeapps.live.com https://*.cloud.microsoft https://*.microsoft.com"
 }
 
+// CSPHeader is the header that carries CSP: enforced, or report-only for the rollout's first
+// step (violations are reported by the browser's console and reporting, nothing is blocked).
+func CSPHeader(reportOnly bool) string {
+	if reportOnly {
+		return "Content-Security-Policy-Report-Only"
+	}
+	return "Content-Security-Policy"
+}
+
 // Site returns every file of the add-in as it is served under /addin/, keyed by its path there
 // (launchevent.js with cfg rendered, the pages with the MSAL tag when withMSAL): the static site
 // `sendevagt addin-bundle` writes for a separate origin. msal-browser.min.js is not included.

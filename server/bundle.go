@@ -48,6 +48,8 @@ type bundleOptions struct {
 	inlineMB  int64
 	maxAttMB  int64
 	officeMax int
+	// cspReportOnly writes the pages' CSP as report-only (the rollout's first step).
+	cspReportOnly bool
 }
 
 // runBundle is `sendevagt addin-bundle`.
@@ -132,15 +134,15 @@ func buildBundle(o bundleOptions) (map[string][]byte, error) {
 	}
 	files["manifest.xml"] = doc
 	files[strings.TrimPrefix(manifest.WellKnownPath, "/")] = wk
-	files["_headers"] = []byte(staticHeaders(api))
+	files["_headers"] = []byte(staticHeaders(api, o.cspReportOnly))
 	return files, nil
 }
 
 // staticHeaders is the _headers file: the pages' CSP (the API in connect-src), revalidation of
 // every file (a new add-in version must reach Outlook at once) and JSON for the well-known file.
-func staticHeaders(api string) string {
+func staticHeaders(api string, reportOnly bool) string {
 	return "/addin/*\n  Cache-Control: no-cache\n  X-Content-Type-Options: nosniff\n" +
-		"/addin/*.html\n  Content-Security-Policy: " + addin.CSP(api) + "\n" +
+		"/addin/*.html\n  " + addin.CSPHeader(reportOnly) + ": " + addin.CSP(api) + "\n" +
 		"/.well-known/microsoft-officeaddins-allowed.json\n  Content-Type: application/json\n  Cache-Control: no-cache\n" +
 		"/manifest.xml\n  Content-Type: application/xml; charset=utf-8\n  Cache-Control: no-cache\n"
 }
@@ -170,6 +172,7 @@ func parseBundleFlags(args []string, getenv func(string) string, stderr io.Write
 	fs.BoolVar(&o.graph, "graph", false, "the service reads drafts through Microsoft Graph (Outlook on the web and new Outlook send the item id)")
 	fs.Int64Var(&o.inlineMB, "addin-inline-mb", 25, "attachment content the add-in sends inline per request, in `MB`")
 	fs.Int64Var(&o.maxAttMB, "max-attachment-mb", 25, "largest attachment the add-in sends inline, in `MB`")
+	fs.BoolVar(&o.cspReportOnly, "csp-report-only", false, "send the pages' Content-Security-Policy as report-only (roll it out report-only first)")
 	fs.IntVar(&o.officeMax, "office-concurrency", 3, "Office API calls the add-in has in flight at once (Outlook allows 3)")
 	fs.Usage = func() { fmt.Fprint(stderr, bundleUsage); fs.PrintDefaults() }
 

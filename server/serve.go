@@ -332,6 +332,8 @@ func (m *Main) addinSite(live *policy.Live) (*web.Addin, error) {
 		Manifest:  func() ([]byte, error) { return manifest.Render(opts) },
 		WellKnown: wellKnown,
 		MSALFile:  cfg.AddinMSAL,
+
+		CSPReportOnly: cfg.AddinCSPReportOnly,
 	}, nil
 }
 

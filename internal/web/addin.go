@@ -27,6 +27,9 @@ type Addin struct {
 	WellKnown []byte
 	// MSALFile is an msal-browser.min.js build to serve beside the add-in ("" = none).
 	MSALFile string
+	// CSPReportOnly sends the pages' policy as Content-Security-Policy-Report-Only: the rollout's
+	// first step, to learn what Office.js needs in each client before the policy is enforced.
+	CSPReportOnly bool
 }
 
 // addinCSP lets the add-in's pages load Office.js from Microsoft and nothing else from outside,
@@ -62,7 +65,7 @@ func (s *Server) addinRoutes(e *echo.Echo) {
 			if err != nil {
 				return apperr.Wrap(apperr.Internal, err, "the add-in page could not be read")
 			}
-			c.Response().Header().Set("Content-Security-Policy", addinCSP)
+			c.Response().Header().Set(addin.CSPHeader(a.CSPReportOnly), addinCSP)
 			return serveBytes(c, "text/html; charset=utf-8", b)
 		})
 	}

@@ -46,3 +46,16 @@ func TestAPICORSAllowedOrigins(t *testing.T) {
 		})
 	}
 }
+
+// The rollout's first step: the pages' policy as report-only.
+func TestAddinCSPReportOnly(t *testing.T) {
+	a := addinServer(t)
+	if w := do(a, http.MethodGet, "/addin/taskpane.html", "", nil); w.Header().Get("Content-Security-Policy") == "" || w.Header().Get("Content-Security-Policy-Report-Only") != "" {
+		t.Errorf("enforced by default: %v", w.Header())
+	}
+	a.cfg.Addin.CSPReportOnly = true
+	w := do(a, http.MethodGet, "/addin/commands.html", "", nil)
+	if w.Header().Get("Content-Security-Policy") != "" || !strings.Contains(w.Header().Get("Content-Security-Policy-Report-Only"), "script-src 'self' https://appsforoffice.microsoft.com") {
+		t.Errorf("report-only: %v", w.Header())
+	}
+}
