@@ -24,6 +24,8 @@ var Sendevagt = {
   collectEnvelope: svCollectEnvelope,
   collectDraft: svCollectDraft,
   markSecure: svMarkSecure,
+  unmarkSecure: svUnmarkSecure,
+  markedSecure: svMarkedSecure,
   check: svCheckDraft,
   verdictOptions: svVerdictOptions,
   failOptions: svFailOptions,
@@ -1495,6 +1497,48 @@ function svLabelKnown(list, id) {
     }
   }
   return false;
+}
+
+/*
+ * svUnmarkSecure undoes svMarkSecure's marking (the task pane's "Fortryd"): the route header is
+ * removed and the tag taken off the front of the subject. Settles with {header, tag}: what was
+ * removed. A sensitivity label is left as it is (the employee changes it in Outlook).
+ */
+function svUnmarkSecure(item, secure) {
+  var header = (secure && secure.header) || { name: Sendevagt.routeHeader, value: "secure" };
+  var headerJob = Promise.resolve(false);
+  if (header.name && svMailbox("1.8") && item.internetHeaders) {
+    headerJob = svAsync(item.internetHeaders, "removeAsync", [[String(header.name)]], "headers").then(function () {
+      return true;
+    }, function () {
+      return false;
+    });
+  }
+  var tag = String((secure && secure.subjectTag) || "");
+  return headerJob.then(function (headerOK) {
+    if (tag === "") {
+      return { header: headerOK, tag: false };
+    }
+    return svAsync(item.subject, "getAsync", [], "subject").then(function (subject) {
+      subject = String(subject || "");
+      if (subject.toLowerCase().indexOf(tag.toLowerCase()) !== 0) {
+        return { header: headerOK, tag: false };
+      }
+      var rest = subject.substring(tag.length).replace(/^\s+/, "");
+      return svAsync(item.subject, "setAsync", [rest], "subject").then(function () {
+        return { header: headerOK, tag: true };
+      });
+    }).then(null, function () {
+      return { header: headerOK, tag: false };
+    });
+  });
+}
+
+/* svMarkedSecure tells whether the draft carries the route header's secure value now. */
+function svMarkedSecure(item) {
+  return svRouteHeader(item).then(function (h) {
+    return Boolean(h && h[Sendevagt.routeHeader] === "secure");
+  });
 }
 
 /* svApplyLabel sets the policy's sensitivity label (Mailbox 1.13, Purview) when the verdict names

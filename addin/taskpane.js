@@ -318,6 +318,7 @@
     state.busy = busy;
     $("check-button").disabled = busy;
     $("secure-button").disabled = busy;
+    $("undo-secure-button").disabled = busy;
     $("main").setAttribute("aria-busy", String(busy));
   }
 
@@ -377,11 +378,39 @@
       if (done.header || done.tag) {
         setStatus("Mailen er markeret som sikker mail. Tryk Send.", "done");
         $("secure-button").hidden = true;
+        state.marked = secure;
+        show("secure-state", true);
         return;
       }
       setStatus("Mailen kunne ikke markeres som sikker mail. Skriv " + (tag || Sendevagt.defaultSubjectTag) + " i emnet, og tryk Send.", "error");
     }, function () {
       setStatus("Mailen kunne ikke markeres som sikker mail. Skriv " + (tag || Sendevagt.defaultSubjectTag) + " i emnet, og tryk Send.", "error");
+    }).then(function () {
+      setBusy(false);
+    });
+  }
+
+  /* onUndoSecure takes the marking off again (header and subject tag). */
+  function onUndoSecure() {
+    var it = item();
+    if (state.busy || !it) {
+      return;
+    }
+    var tag = Sendevagt.defaultSubjectTag;
+    if (state.ctx && state.ctx.subjectTag) {
+      tag = String(state.ctx.subjectTag);
+    }
+    var secure = state.marked || { header: { name: Sendevagt.routeHeader, value: "secure" }, subjectTag: tag };
+    setBusy(true);
+    Sendevagt.unmarkSecure(it, secure).then(function (done) {
+      if (done.header || done.tag) {
+        state.marked = null;
+        show("secure-state", false);
+        show("secure-button", Boolean(state.ctx && state.ctx.action === "secure"));
+        setStatus("Markeringen som sikker mail er fjernet. Mailen sendes ikke krypteret.", "done");
+        return;
+      }
+      setStatus("Markeringen kunne ikke fjernes. Fjern " + Sendevagt.defaultSubjectTag + " fra emnet selv.", "error");
     }).then(function () {
       setBusy(false);
     });
@@ -413,6 +442,7 @@
   function start() {
     $("check-button").addEventListener("click", onCheck);
     $("secure-button").addEventListener("click", onSecure);
+    $("undo-secure-button").addEventListener("click", onUndoSecure);
     $("feedback-form").addEventListener("submit", onFeedback);
     $("override-form").addEventListener("submit", onOverride);
     var it = item();
@@ -421,6 +451,14 @@
       $("check-button").disabled = true;
       return;
     }
+    /* A visible state when the mail will go encrypted, with undo. */
+    Sendevagt.markedSecure(it).then(function (marked) {
+      if (marked) {
+        show("secure-state", true);
+      }
+    }, function () {
+      return null;
+    });
     readContext(it).then(function (ctx) {
       if (ctx && ctx.preview && !ctx.scanId) {
         /* Opened from the info bar: the preview was not stored, so check the draft now. */
