@@ -1399,6 +1399,18 @@ function svCommandId() {
   return String(svSetting("taskpaneCommandId", "sendevagtTaskPaneButton"));
 }
 
+/* Said under a warning or a block when there is room (Markdown, Mailbox 1.15): the task pane
+   that "Se detaljer" opens is where a false alarm is reported. */
+var SV_FALSE_ALARM_HINT = "Tog Sendevagt fejl? Vælg **Se detaljer**, og rapportér en falsk alarm.";
+
+function svFalseAlarmHint(options) {
+  var md = options.errorMessageMarkdown;
+  if (md && options.commandId && md.length + 2 + SV_FALSE_ALARM_HINT.length <= 500) {
+    options.errorMessageMarkdown = md + "\n\n" + SV_FALSE_ALARM_HINT;
+  }
+  return options;
+}
+
 /* svDetails adds the "Take action" button that opens the task pane (Mailbox 1.14). */
 function svDetails(options, label, ctx) {
   if (svMailbox("1.14")) {
@@ -1606,7 +1618,7 @@ function svWarnOptions(run, item, answer, ctx) {
     var options = { allowEvent: false, errorMessage: message,
       sendModeOverride: svEnum("SendModeOverride", "PromptUser", "promptUser") };
     svMarkdown(options, answer);
-    return Promise.resolve(svDetails(options, "Se detaljer", ctx));
+    return Promise.resolve(svFalseAlarmHint(svDetails(options, "Se detaljer", ctx)));
   }
   return svSecondSend(run, item, svReasonCodes(answer)).then(function (state) {
     if (state === "again") {
@@ -1623,7 +1635,7 @@ function svWarnOptions(run, item, answer, ctx) {
 function svBlockOptions(answer, ctx) {
   var options = { allowEvent: false, errorMessage: svCut(answer.message || svDefaultMessage("block"), 500) };
   svMarkdown(options, answer);
-  return svDetails(options, "Se detaljer", ctx);
+  return svFalseAlarmHint(svDetails(options, "Se detaljer", ctx));
 }
 
 function svSecureOptions(run, item, answer, ctx) {

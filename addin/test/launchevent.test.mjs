@@ -201,7 +201,7 @@ describe("verdicts", { concurrency: true }, () => {
         contextData: JSON.stringify(ctx),
       };
       if (c.markdown) {
-        want.errorMessageMarkdown = warnAnswer.messageMarkdown;
+        want.errorMessageMarkdown = warnAnswer.messageMarkdown + "\n\nTog Sendevagt fejl? Vælg **Se detaljer**, og rapportér en falsk alarm.";
       }
       assert.deepEqual(r.options, want);
       assert.equal(typeof r.options.contextData, "string");
@@ -267,7 +267,7 @@ describe("verdicts", { concurrency: true }, () => {
     assert.deepEqual(r.options, {
       allowEvent: false,
       errorMessage: blockAnswer.message,
-      errorMessageMarkdown: blockAnswer.messageMarkdown,
+      errorMessageMarkdown: blockAnswer.messageMarkdown + "\n\nTog Sendevagt fejl? Vælg **Se detaljer**, og rapportér en falsk alarm.",
       cancelLabel: "Se detaljer",
       commandId: "sendevagtTaskPaneButton",
       contextData: JSON.stringify({ scanId: "scan-block", action: "block", confirm: false, header: null, subjectTag: "" }),
