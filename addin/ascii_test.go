@@ -1,6 +1,7 @@
 package addin
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,4 +61,31 @@ func TestServedScriptsASCII(t *testing.T) {
 	if !strings.Contains(string(js), `Pr\u00f8v igen`) {
 		t.Error("the Danish text is not escaped")
 	}
+}
+
+// FuzzASCII: any input (invalid UTF-8 included) gives pure ASCII, and a JSON document stays the
+// same document.
+func FuzzASCII(f *testing.F) {
+	for _, s := range []string{"", "æøå", "\xff\xfe", "😀\u2028", `{"a":"Prøv"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out := ASCII(in)
+		for i, c := range out {
+			if c >= 0x80 {
+				t.Fatalf("non-ASCII byte at %d", i)
+			}
+		}
+		doc, err := json.Marshal(string(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b string
+		if err := json.Unmarshal(doc, &a); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(ASCII(doc), &b); err != nil || a != b {
+			t.Fatalf("JSON changed: %q → %q (%v)", a, b, err)
+		}
+	})
 }
