@@ -31,6 +31,11 @@ func TestAuditOverrides(t *testing.T) {
 	w = tc.get("/admin/audit/evt-100")
 	wantStatus(t, w, http.StatusOK)
 	wantBody(t, w, "<dt>Begrundelse</dt><dd>Advokaten skal bruge bilaget i sagen om J. H.</dd>", "Sendt trods advarsel")
+	w = tc.get("/admin/audit.csv?reason=override")
+	wantStatus(t, w, http.StatusOK)
+	if !strings.Contains(w.Body.String(), ";Advokaten skal bruge bilaget i sagen om J. H.") {
+		t.Errorf("the CSV export lacks the justification:\n%s", w.Body)
+	}
 	if strings.Contains(tc.get("/admin/audit/evt-001").Body.String(), "Begrundelse") {
 		t.Error("an event without a justification shows one")
 	}
