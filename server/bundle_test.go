@@ -111,3 +111,16 @@ func TestAddinBundleRefuses(t *testing.T) {
 		t.Errorf("files written on refusal: %v", entries)
 	}
 }
+
+// `sendevagt manifest --addin-url` renders the manifest for the separate static origin.
+func TestManifestCommandAddinURL(t *testing.T) {
+	clearBundleEnv(t)
+	code, stdout, stderr := runCLI(t, "manifest", "--public-url", "https://sendevagt.kommune.dk", "--addin-url", "https://sendevagt-addin.kommune.dk")
+	if code != exitAllow {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, `id="JSRuntime.Url" DefaultValue="https://sendevagt-addin.kommune.dk/addin/launchevent.js"`) ||
+		!strings.Contains(stdout, "<AppDomain>https://sendevagt.kommune.dk</AppDomain>") {
+		t.Errorf("manifest:\n%s", stdout)
+	}
+}

@@ -14,7 +14,7 @@ import (
 // clearManifestEnv keeps the caller's environment out of the manifest command's tests.
 func clearManifestEnv(t *testing.T) {
 	t.Helper()
-	for _, name := range []string{"public-url", "client-id", "send-mode", "manifest-id", "manifest-version", "manifest-provider"} {
+	for _, name := range []string{"public-url", "client-id", "send-mode", "manifest-id", "manifest-version", "manifest-provider", "addin-url"} {
 		t.Setenv(envVar(name), "")
 	}
 }
