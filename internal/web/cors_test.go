@@ -59,3 +59,18 @@ func TestAddinCSPReportOnly(t *testing.T) {
 		t.Errorf("report-only: %v", w.Header())
 	}
 }
+
+// POST /api/v1/override needs a token and answers 201 with the recorded override.
+func TestOverrideRoute(t *testing.T) {
+	s := newTestServer(t, &fakeOnSend{}, Config{})
+	if w := do(s, http.MethodPost, "/api/v1/override", "", []byte(`{"scanId":"s1","reason":"x"}`)); w.Code != http.StatusUnauthorized {
+		t.Errorf("without token: %d", w.Code)
+	}
+	w := do(s, http.MethodPost, "/api/v1/override", "good", []byte(`{"scanId":"s1","reason":"Aftalt med borgeren"}`))
+	if w.Code != http.StatusCreated || !strings.Contains(w.Body.String(), `"overrideId":"o1"`) {
+		t.Errorf("override: %d %s", w.Code, w.Body)
+	}
+	if w := do(s, http.MethodPost, "/api/v1/override", "good", []byte(`{"scanId":"nope"}`)); w.Code != http.StatusNotFound {
+		t.Errorf("unknown scan: %d", w.Code)
+	}
+}
