@@ -2012,6 +2012,18 @@ function svPreview(run) {
     return svCollectInline(run, item, false);
   }).then(function (inline) {
     svCheckpoint(run);
+    if (svGraphMode()) {
+      /* On Send the service reads large attachments from Graph: the preview leaves out the ones
+         too large to send inline rather than warn about them. */
+      var kept = [];
+      var i;
+      for (i = 0; i < inline.attachments.length; i++) {
+        if (inline.attachments[i].omitted !== "too_large") {
+          kept.push(inline.attachments[i]);
+        }
+      }
+      inline.attachments = kept;
+    }
     var req = svRequest(run.envelope);
     req.inline = inline;
     req.preview = true;

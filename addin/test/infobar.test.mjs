@@ -69,4 +69,26 @@ describe("info bar", { concurrency: true }, () => {
     assert.equal(ctx.scanId, undefined);
     assert.equal(ctx.preview, true);
   });
+
+  test("on the web (Graph reads large files on Send) the preview leaves out what is too large to send inline", async () => {
+    const big = { id: "1", name: "Stor.pdf", size: 40, contentType: "application/pdf", base64: "QUFB" };
+    const env = setup({
+      hostName: "OutlookWebApp",
+      config: { preview: true, graph: true, maxAttachmentBytes: 10 },
+      item: { attachments: [{ id: "0", name: "Lille.pdf", size: 4, base64: "QUFB" }, big] },
+      routes: { "/api/v1/prescan": prescan },
+    });
+    await env.run("onAttachmentsChangedHandler");
+    const [pre] = env.requests("/api/v1/onsend");
+    assert.deepEqual(pre.body.inline.attachments.map((a) => a.name), ["Lille.pdf"]);
+    const classic = setup({
+      hostName: "Outlook",
+      config: { preview: true, maxAttachmentBytes: 10 },
+      item: { attachments: [{ id: "0", name: "Lille.pdf", size: 4, base64: "QUFB" }, big] },
+      routes: { "/api/v1/prescan": prescan },
+    });
+    await classic.run("onAttachmentsChangedHandler");
+    const [pc] = classic.requests("/api/v1/onsend");
+    assert.deepEqual(pc.body.inline.attachments.map((a) => [a.name, a.omitted]), [["Lille.pdf", undefined], ["Stor.pdf", "too_large"]]);
+  });
 });

@@ -242,20 +242,20 @@ describe("task pane", () => {
     assert.equal(pane.el.feedback.hidden, false);
 
     pane.el["secure-button"].fire("click");
-    await until(() => /sikker mail\. Tryk Send/.test(pane.el.status.textContent));
+    await until(() => /sikker mail\. Tryk Send/.test(pane.el.status.textContent) && !pane.el["undo-secure-button"].disabled);
     assert.equal(pane.state.headers["X-Sendevagt-Route"], "secure");
     assert.equal(pane.state.subject, "[sikker] Afgørelse");
     assert.equal(pane.el.status.textContent, "Mailen er markeret som sikker mail. Tryk Send.");
 
     assert.equal(pane.el["secure-state"].hidden, false, "the pane shows that the mail will go encrypted");
     pane.el["undo-secure-button"].fire("click");
-    await until(() => /Markeringen som sikker mail er fjernet/.test(pane.el.status.textContent), "the undo");
+    await until(() => /Markeringen som sikker mail er fjernet/.test(pane.el.status.textContent) && !pane.el["secure-button"].disabled, "the undo");
     assert.equal(pane.state.headers["X-Sendevagt-Route"], undefined);
     assert.equal(pane.state.subject, "Afgørelse");
     assert.equal(pane.el["secure-state"].hidden, true);
     assert.equal(pane.el["secure-button"].hidden, false);
     pane.el["secure-button"].fire("click");
-    await until(() => pane.state.headers["X-Sendevagt-Route"] === "secure", "marking again");
+    await until(() => pane.state.headers["X-Sendevagt-Route"] === "secure" && !pane.el["secure-button"].disabled, "marking again");
 
     pane.el["feedback-comment"].value = "  Det er min egen sag  ";
     pane.el["feedback-form"].fire("submit");
