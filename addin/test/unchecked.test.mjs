@@ -66,3 +66,29 @@ describe("unchecked stamp", { concurrency: true }, () => {
     assert.equal(r.options.allowEvent, false);
   });
 });
+
+// The outage per client, as far as the fake models it (the add-in loaded, the API down): every
+// client gets the Danish fail-mode message within the budget, completed once; warn stamps the
+// mail unchecked, block does not. (When the add-in's own files cannot load, Outlook applies the
+// manifest's SendMode without running any of this: see the README's table.)
+describe("outage per client", { concurrency: true }, () => {
+  for (const hostName of ["Outlook", "OutlookWebApp", "newOutlookWindows", "OutlookMac"]) {
+    for (const failMode of ["warn", "block"]) {
+      test(`${hostName}, fail mode ${failMode}: the Danish message, once, within the budget`, async () => {
+        const env = setup({ hostName, responder: () => new Error("down"), config: { failMode, graph: true } });
+        const r = await env.send();
+        expectOnce(r);
+        assert.equal(r.options.allowEvent, false);
+        assert.match(r.options.errorMessage, /^Sendevagt kunne ikke kontrollere mailen, fordi tjenesten kunne ikke nås\./);
+        assert.ok(r.elapsed < 1500 + 1000, `completed after ${r.elapsed} ms`);
+        if (failMode === "warn") {
+          assert.equal(r.options.sendModeOverride, "promptUser");
+          assert.equal(env.state.headers["X-Sendevagt-Route"], "unchecked");
+        } else {
+          assert.equal(r.options.sendModeOverride, undefined);
+          assert.equal(env.state.headers["X-Sendevagt-Route"], undefined);
+        }
+      });
+    }
+  }
+});
