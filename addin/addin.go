@@ -25,6 +25,10 @@ func Files() fs.FS { return files }
 // <Control id> and the commandId launchevent.js passes to event.completed.
 const TaskpaneCommandID = "sendevagtTaskPaneButton"
 
+// AppointmentCommandID is the same button on the meeting organiser's compose surface (control
+// ids are unique in a manifest): the commandId of OnAppointmentSend's dialog.
+const AppointmentCommandID = "sendevagtAppointmentTaskPaneButton"
+
 // Config is what launchevent.js needs to know about the service. It is rendered into the file
 // as one line, `var SENDEVAGT_CONFIG = {...};`, when the service serves it.
 type Config struct {
@@ -48,10 +52,18 @@ type Config struct {
 	MaxAttachmentBytes int64 `json:"maxAttachmentBytes"`
 	// TaskpaneCommandID is the manifest's task pane button (see the constant).
 	TaskpaneCommandID string `json:"taskpaneCommandId"`
+	// AppointmentCommandID is the meeting organiser's task pane button (see the constant).
+	AppointmentCommandID string `json:"appointmentCommandId,omitempty"`
 	// MSAL tells whether msal-browser.min.js is served beside the add-in (nested app
 	// authentication in the browser runtimes).
 	MSAL    bool   `json:"msal"`
 	Version string `json:"version"`
+	// OfficeConcurrency is how many Office API calls the add-in has in flight at once (0: its
+	// default, 3, the limit of Outlook on the web and new Outlook).
+	OfficeConcurrency int `json:"officeConcurrency,omitempty"`
+	// Preview: after a pre-scan the add-in checks the draft (not audited) and shows a problem in
+	// the compose window's info bar at once.
+	Preview bool `json:"preview,omitempty"`
 }
 
 var configLine = regexp.MustCompile(`(?m)^var SENDEVAGT_CONFIG = .*;$`)
@@ -68,6 +80,9 @@ func LaunchEventJS(cfg Config) ([]byte, error) {
 	if cfg.TaskpaneCommandID == "" {
 		cfg.TaskpaneCommandID = TaskpaneCommandID
 	}
+	if cfg.AppointmentCommandID == "" {
+		cfg.AppointmentCommandID = AppointmentCommandID
+	}
 	// encoding/json escapes U+2028 and U+2029, which ES2016 does not allow in string literals.
 	j, err := json.Marshal(cfg)
 	if err != nil {
@@ -75,7 +90,7 @@ func LaunchEventJS(cfg Config) ([]byte, error) {
 	}
 	line := append([]byte("var SENDEVAGT_CONFIG = "), j...)
 	line = append(line, ';')
-	return configLine.ReplaceAllLiteral(src, line), nil
+	return ASCII(configLine.ReplaceAllLiteral(src, line)), nil
 }
 
 // msalMarker is the line of commands.html and taskpane.html where the MSAL script tag goes.

@@ -6,8 +6,8 @@
  * of Outlook on the web, new Outlook and Outlook on Mac. Rules kept on purpose:
  *   - ECMAScript 2016 syntax only, and no conditional (?:) operator: classic builds before 2403
  *     time out or fail silently on anything newer (test/check-syntax.mjs enforces this).
- *   - Nothing runs at load time except the configuration line, the Sendevagt object and the
- *     three Office.actions.associate calls: Office.onReady is not run in classic Outlook.
+ *   - Nothing runs at load time except the configuration line, the Sendevagt object,
+ *     Office.onReady (browser runtimes only) and the Office.actions.associate calls: Office.onReady is not run in classic Outlook.
  *   - SENDEVAGT_CONFIG is read at call time, never cached.
  *   - event.completed is called exactly once on every path; a watchdog completes under the
  *     fail mode when the budget runs out.
@@ -24,19 +24,28 @@ var Sendevagt = {
   collectEnvelope: svCollectEnvelope,
   collectDraft: svCollectDraft,
   markSecure: svMarkSecure,
+  unmarkSecure: svUnmarkSecure,
+  markedSecure: svMarkedSecure,
   check: svCheckDraft,
   verdictOptions: svVerdictOptions,
   failOptions: svFailOptions,
   fingerprint: svFingerprint,
+  contentFingerprint: svContentFingerprint,
+  listAttachments: svListAttachments,
+  sessionSet: svSessionSet,
   base64: svBase64,
   utf8: svUtf8,
   cut: svCut,
   lastKey: "sendevagt:last",
   prescanKey: "sendevagt:prescan",
   warnedKey: "sendevagt:warned",
+  overrideKey: "sendevagt:override",
+  call: svAsync,
   routeHeader: "X-Sendevagt-Route",
+  uncheckedValue: "unchecked",
   defaultSubjectTag: "[sikker]",
-  naa: { clientId: null, promise: null }
+  naa: { clientId: null, promise: null },
+  queue: null
 };
 
 /* ---------------------------------------------------------------- configuration and host */
@@ -202,10 +211,88 @@ function svErrorCode(err) {
 /* ---------------------------------------------------------------- Office async calls */
 
 /*
- * svAsync calls target[method](...args, callback) and settles with asyncResult.value, or
- * rejects (reason "internal") when the method is missing, throws or reports a failure.
+ * Every Office call goes through one queue: Outlook on the web and new Outlook allow three
+ * simultaneous asynchronous calls, and classic Outlook answers a call beyond its limit with 5100
+ * "Wait until the previous call completes." (parallel attachment reads have also returned empty
+ * content). officeConcurrency (default 3) calls run at once; the rest wait in order. A call
+ * whose callback never comes frees its slot after officeCallTimeoutMs so the queue cannot stall.
  */
-function svAsync(target, method, args, label) {
+function svQueue() {
+  if (!Sendevagt.queue) {
+    Sendevagt.queue = { active: 0, waiting: [], maxActive: 0 };
+  }
+  return Sendevagt.queue;
+}
+
+function svQueued(fn) {
+  var q = svQueue();
+  return new Promise(function (resolve, reject) {
+    q.waiting.push({ fn: fn, resolve: resolve, reject: reject });
+    svPump();
+  });
+}
+
+function svPump() {
+  var q = svQueue();
+  var limit = Math.floor(svNumber("officeConcurrency", 3));
+  while (q.active < limit && q.waiting.length > 0) {
+    svStartJob(q, q.waiting.shift());
+  }
+}
+
+function svStartJob(q, job) {
+  var released = false;
+  var timer = null;
+  var release = function () {
+    if (released) {
+      return;
+    }
+    released = true;
+    if (timer !== null) {
+      clearTimeout(timer);
+    }
+    q.active--;
+    svPump();
+  };
+  q.active++;
+  if (q.active > q.maxActive) {
+    q.maxActive = q.active;
+  }
+  timer = setTimeout(function () {
+    svLog("office: a call did not answer, its slot is freed");
+    release();
+  }, svNumber("officeCallTimeoutMs", 10000));
+  if (timer && typeof timer.unref === "function") {
+    timer.unref();
+  }
+  var p;
+  try {
+    p = Promise.resolve(job.fn());
+  } catch (e) {
+    p = Promise.reject(e);
+  }
+  p.then(function (v) {
+    release();
+    job.resolve(v);
+  }, function (e) {
+    release();
+    job.reject(e);
+  });
+}
+
+/* svRetryable: Outlook's transient errors, 5001 "Internal Error" and 5100 "API Call Failed". */
+function svRetryable(err) {
+  return Boolean(err) && (err.officeNumber === 5001 || err.officeNumber === 5100);
+}
+
+function svDelay(ms) {
+  return new Promise(function (resolve) {
+    setTimeout(resolve, ms);
+  });
+}
+
+/* svAsyncOnce calls target[method](...args, callback) once (see svAsync). */
+function svAsyncOnce(target, method, args, label) {
   return new Promise(function (resolve, reject) {
     if (!target || typeof target[method] !== "function") {
       reject(svError("internal", label + " not available"));
@@ -221,6 +308,7 @@ function svAsync(target, method, args, label) {
         var err = svError("internal", label + " failed");
         if (result && result.error) {
           err.officeCode = svErrorCode(result.error);
+          err.officeNumber = Number(result.error.code);
         }
         reject(err);
         return;
@@ -232,6 +320,26 @@ function svAsync(target, method, args, label) {
     } catch (e) {
       reject(svError("internal", label + " threw"));
     }
+  });
+}
+
+/*
+ * svAsync calls target[method](...args, callback) through the queue and settles with
+ * asyncResult.value, or rejects (reason "internal") when the method is missing, throws or
+ * reports a failure. A transient failure (5001, 5100) is retried once, after officeRetryMs.
+ */
+function svAsync(target, method, args, label) {
+  var once = function () {
+    return svAsyncOnce(target, method, args, label);
+  };
+  return svQueued(once).then(null, function (err) {
+    if (!svRetryable(err)) {
+      throw err;
+    }
+    svLog("office: " + label + " " + err.officeCode + ", retrying once");
+    return svDelay(svNumber("officeRetryMs", 100)).then(function () {
+      return svQueued(once);
+    });
   });
 }
 
@@ -368,14 +476,61 @@ function svSsoToken() {
   });
 }
 
-/* svGetToken: nested app authentication (silent only) when available, else Office SSO. */
-function svGetToken() {
-  if (!svNaaAvailable()) {
-    return svSsoToken();
+/*
+ * svPromptToken asks with prompts allowed: only from the task pane (handlers must never prompt),
+ * so that a missing consent or sign-in can be repaired there; classic Outlook has no other way.
+ */
+function svPromptToken() {
+  if (svNaaAvailable() && Sendevagt.naa.promise !== null) {
+    return Sendevagt.naa.promise.then(function (pca) {
+      return pca.acquireTokenPopup({ scopes: [String(svSetting("apiScope", ""))] });
+    }).then(function (result) {
+      if (!result || typeof result.accessToken !== "string" || result.accessToken === "") {
+        throw svError("login", "sign-in gave no token");
+      }
+      return result.accessToken;
+    }).then(null, function () {
+      return svSsoPrompt();
+    });
   }
-  return svNaaToken().then(null, function (err) {
-    svLog("token: nested app authentication failed " + svErrorCode(err));
-    return svSsoToken();
+  return svSsoPrompt();
+}
+
+function svSsoPrompt() {
+  if (typeof OfficeRuntime === "undefined" || !OfficeRuntime || !OfficeRuntime.auth ||
+      typeof OfficeRuntime.auth.getAccessToken !== "function") {
+    return Promise.reject(svError("login", "single sign-on not available"));
+  }
+  return Promise.resolve().then(function () {
+    return OfficeRuntime.auth.getAccessToken({ allowSignInPrompt: true, allowConsentPrompt: true, forMSGraphAccess: false });
+  }).then(function (token) {
+    if (typeof token !== "string" || token === "") {
+      throw svError("login", "single sign-on gave no token");
+    }
+    return token;
+  }, function (err) {
+    svLog("token: sign-in with prompts failed " + svErrorCode(err));
+    throw svError("login", "sign-in failed");
+  });
+}
+
+/* svGetToken: nested app authentication (silent only) when available, else Office SSO; with
+   interactive (the task pane only), prompts for sign-in or consent when silence fails. */
+function svGetToken(interactive) {
+  var silent;
+  if (!svNaaAvailable()) {
+    silent = svSsoToken();
+  } else {
+    silent = svNaaToken().then(null, function (err) {
+      svLog("token: nested app authentication failed " + svErrorCode(err));
+      return svSsoToken();
+    });
+  }
+  if (interactive !== true) {
+    return silent;
+  }
+  return silent.then(null, function () {
+    return svPromptToken();
   });
 }
 
@@ -404,8 +559,19 @@ function svApi(method, path, body, token, run) {
     run.controllers.push(controller);
   }
   var url = String(svSetting("apiBase", "")) + path;
-  return Promise.resolve().then(function () {
-    return fetch(url, init);
+  var attempt = function () {
+    return Promise.resolve().then(function () {
+      return fetch(url, init);
+    });
+  };
+  return attempt().then(null, function (err) {
+    /* Classic Outlook's runtime reports "Network request failed" now and then although the
+       service is up (office-js #4889, #4972): one more try while the budget allows it. */
+    if (run && !svStopped(run) && svHostName() === "Outlook" && svRemaining(run) >= svReserve(run)) {
+      svLog("api: request failed, retrying once");
+      return attempt();
+    }
+    throw err;
   }).then(function (res) {
     if (res.status === 401 || res.status === 403) {
       throw svError("login", "status " + res.status);
@@ -426,9 +592,9 @@ function svApi(method, path, body, token, run) {
   });
 }
 
-/* svApiCall is the task pane's form: it gets the token itself. */
+/* svApiCall is the task pane's form: it gets the token itself, prompting if it must. */
 function svApiCall(method, path, body) {
-  return svGetToken().then(function (token) {
+  return svGetToken(true).then(function (token) {
     return svApi(method, path, body, token, null);
   });
 }
@@ -505,16 +671,78 @@ function svRouteHeader(item) {
   });
 }
 
-/* svCollectEnvelope: what the compose window shows (subject, recipients, sender, route header). */
+/*
+ * svShared tells whether the draft lives in a shared or delegated mailbox (Mailbox 1.8 for
+ * shared folders, 1.13 for shared mailboxes; the manifest's SupportsSharedFolders lets the
+ * add-in run there at all). It settles with {owner, permissions} or null: Outlook answers a
+ * draft in the user's own mailbox with a failure, which is not an error here.
+ */
+function svShared(item) {
+  if (!svMailbox("1.8") || typeof item.getSharedPropertiesAsync !== "function") {
+    return Promise.resolve(null);
+  }
+  return svAsync(item, "getSharedPropertiesAsync", [], "shared properties").then(function (p) {
+    if (!p || typeof p.owner !== "string" || p.owner === "") {
+      return null;
+    }
+    if (p.owner.toLowerCase() === svUserAddress().toLowerCase()) {
+      return null;
+    }
+    return { owner: String(p.owner), permissions: Number(p.delegatePermissions) || 0 };
+  }, function () {
+    return null;
+  });
+}
+
+/* svCanRead: the shared mailbox's permissions include Read (DelegatePermissions.Read = 1). */
+function svCanRead(shared) {
+  return (shared.permissions & 1) === 1;
+}
+
+/* svIsAppointment: the item is a meeting being organised (OnAppointmentSend), not a message. */
+function svIsAppointment(item) {
+  return Boolean(item) && item.itemType === svEnum("ItemType", "Appointment", "appointment");
+}
+
+/* svOrganizer is the sender of a meeting invitation (Mailbox 1.7), or null. */
+function svOrganizer(item) {
+  if (!svMailbox("1.7") || !item.organizer) {
+    return Promise.resolve(null);
+  }
+  return svAsync(item.organizer, "getAsync", [], "organizer").then(function (v) {
+    if (!v || !v.emailAddress) {
+      return null;
+    }
+    return { name: String(v.displayName || ""), address: String(v.emailAddress) };
+  }, function () {
+    return null;
+  });
+}
+
+/*
+ * svCollectEnvelope: what the compose window shows (subject, recipients, sender, route header),
+ * and the mailbox that holds the draft (a shared mailbox's owner, else the user's own). For a
+ * meeting the required attendees are the recipients (to), the optional ones cc, the organiser
+ * the sender; appointments have no internet headers.
+ */
 function svCollectEnvelope(item) {
-  return Promise.all([
-    svAsync(item.subject, "getAsync", [], "subject"),
-    svRecipients(item.to, "to", true),
-    svRecipients(item.cc, "cc", true),
-    svRecipients(item.bcc, "bcc", false),
-    svFrom(item),
-    svRouteHeader(item)
-  ]).then(function (v) {
+  var appointment = svIsAppointment(item);
+  var jobs = [svAsync(item.subject, "getAsync", [], "subject")];
+  if (appointment) {
+    jobs.push(svRecipients(item.requiredAttendees, "required attendees", true));
+    jobs.push(svRecipients(item.optionalAttendees, "optional attendees", true));
+    jobs.push(Promise.resolve([]));
+    jobs.push(svOrganizer(item));
+    jobs.push(Promise.resolve(null));
+  } else {
+    jobs.push(svRecipients(item.to, "to", true));
+    jobs.push(svRecipients(item.cc, "cc", true));
+    jobs.push(svRecipients(item.bcc, "bcc", false));
+    jobs.push(svFrom(item));
+    jobs.push(svRouteHeader(item));
+  }
+  jobs.push(svShared(item));
+  return Promise.all(jobs).then(function (v) {
     var env = {
       mailbox: svUserAddress(),
       subject: String(v[0] || ""),
@@ -526,12 +754,25 @@ function svCollectEnvelope(item) {
     if (v[5]) {
       env.headers = v[5];
     }
+    if (v[6]) {
+      env.mailbox = v[6].owner;
+      env.shared = v[6];
+    }
+    if (appointment) {
+      env.itemType = "appointment";
+    }
     return env;
   });
 }
 
 function svRequest(env) {
   var req = { mailbox: env.mailbox, subject: env.subject, recipients: env.recipients };
+  if (env.itemType) {
+    req.itemType = env.itemType;
+  }
+  if (env.overrideId) {
+    req.overrideId = env.overrideId;
+  }
   if (env.from) {
     req.from = env.from;
   }
@@ -668,6 +909,28 @@ function svReadAttachment(item, id, entry) {
   });
 }
 
+/*
+ * svContentFingerprint is a cheap fingerprint of an attachment's base64 content: its length and
+ * a hash of its first and last 4 KiB and of 64 windows of 64 characters spread over the rest.
+ * A pre-scan entry found by (id, name, size) is used on Send only when the fingerprint of the
+ * content read then is the one the pre-scan saved: classic Outlook and Mac give attachments
+ * their index as id, so after a removal an entry could otherwise stand for another file.
+ */
+function svContentFingerprint(b64) {
+  var s = String(b64 || "");
+  var n = s.length;
+  var parts = [String(n), s.substring(0, 4096), s.substring(Math.max(0, n - 4096))];
+  var step = Math.floor(n / 65);
+  var i;
+  if (step > 64) {
+    for (i = 1; i <= 64; i++) {
+      parts.push(s.substr(i * step, 64));
+    }
+  }
+  var text = parts.join("|");
+  return String(n) + ":" + svHash(text, 2166136261) + svHash(text, 374761393);
+}
+
 /* svPrescanMatch finds the pre-scan entry of an attachment by id, name and size. */
 function svPrescanMatch(map, a) {
   if (!map || !Object.prototype.hasOwnProperty.call(map, String(a.id))) {
@@ -678,6 +941,24 @@ function svPrescanMatch(map, a) {
     return null;
   }
   return e;
+}
+
+/*
+ * svBindPrescanned reads a pre-scanned attachment and sends its SHA-256 instead of the content
+ * when the content's fingerprint is the pre-scan's; otherwise (another file under the same id,
+ * name and size) the content itself goes.
+ */
+function svBindPrescanned(item, id, entry, known, run) {
+  return svReadAttachment(item, id, entry).then(function (e) {
+    if (e.contentBase64 !== undefined && !e.omitted && svContentFingerprint(e.contentBase64) === String(known.fp)) {
+      delete e.contentBase64;
+      e.sha256 = String(known.sha256);
+      run.usedSha = true;
+    } else if (!e.omitted) {
+      svLog("attachment: pre-scan entry does not match the content, sending the content");
+    }
+    return e;
+  });
 }
 
 /*
@@ -704,10 +985,8 @@ function svAttachmentsPayload(item, list, map, force, run) {
     if (!force) {
       known = svPrescanMatch(map, a);
     }
-    if (known && known.sha256) {
-      entry.sha256 = String(known.sha256);
-      run.usedSha = true;
-      jobs.push(Promise.resolve(entry));
+    if (known && known.sha256 && known.fp) {
+      jobs.push(svBindPrescanned(item, a.id, entry, known, run));
       continue;
     }
     if (entry.size > maxOne || total + entry.size > maxAll) {
@@ -894,17 +1173,57 @@ function svGraphCheck(run, item) {
   });
 }
 
+/*
+ * svOverrideId is the employee's recorded override of a warning (the task pane's "Send
+ * alligevel" with a justification) when it was made for this draft as it is now: the same
+ * recipients and attachments (svFingerprint without reason codes). Otherwise "".
+ */
+function svOverrideId(run, item) {
+  return svSessionGet(item, Sendevagt.overrideKey).then(function (text) {
+    var o = svParseMap(text);
+    if (typeof o.id !== "string" || o.id === "" || typeof o.fp !== "string") {
+      return "";
+    }
+    var listJob = Promise.resolve(run.attachmentList);
+    if (run.attachmentList === null) {
+      listJob = svListAttachments(item).then(null, function () {
+        return [];
+      });
+    }
+    return listJob.then(function (list) {
+      if (svFingerprint(run.envelope, list, []) !== o.fp) {
+        svLog("onsend: the override was made for another version of the draft");
+        return "";
+      }
+      return o.id;
+    });
+  });
+}
+
 /* svCheck runs the check of the current draft and settles with the service's answer. */
 function svCheck(run) {
   var item = svItem();
   var envelope = svCollectEnvelope(item).then(function (env) {
     run.envelope = env;
-    return env;
+    return svOverrideId(run, item).then(function (id) {
+      if (id) {
+        env.overrideId = id;
+      }
+      return env;
+    });
   });
-  return Promise.all([svGetToken(), envelope]).then(function (v) {
+  return Promise.all([svGetToken(run.interactive), envelope]).then(function (v) {
     svCheckpoint(run);
     run.token = v[0];
+    if (run.envelope.itemType === "appointment") {
+      /* Graph's /messages cannot read a meeting being organised: its content goes inline. */
+      return svInlineCheck(run, item, false);
+    }
     if (svGraphMode()) {
+      if (run.envelope.shared && !svCanRead(run.envelope.shared)) {
+        svLog("onsend: shared mailbox without read permission, sending inline");
+        return svInlineCheck(run, item, false);
+      }
       return svGraphCheck(run, item);
     }
     return svInlineCheck(run, item, false);
@@ -919,6 +1238,7 @@ function svCheck(run) {
 /* svCheckDraft is the task pane's "Kontrollér mailen nu": the same check, 30 s to answer. */
 function svCheckDraft(timeoutMs) {
   var run = svNewRun(Number(timeoutMs) || 30000);
+  run.interactive = true;
   run.timer = setTimeout(function () {
     run.expired = true;
     svAbortAll(run);
@@ -1057,6 +1377,9 @@ function svContextData(answer) {
     header: null,
     subjectTag: ""
   };
+  if (answer.overrideReason) {
+    ctx.overrideReason = String(answer.overrideReason);
+  }
   if (answer.secure && typeof answer.secure === "object") {
     ctx.confirm = Boolean(answer.secure.confirm);
     if (answer.secure.header && answer.secure.header.name) {
@@ -1067,19 +1390,49 @@ function svContextData(answer) {
   return ctx;
 }
 
+/* svCommandId is the manifest's task pane button of the item's compose surface. */
+function svCommandId() {
+  var item = null;
+  try {
+    item = svItem();
+  } catch (e) {
+    item = null;
+  }
+  if (svIsAppointment(item)) {
+    return String(svSetting("appointmentCommandId", "sendevagtAppointmentTaskPaneButton"));
+  }
+  return String(svSetting("taskpaneCommandId", "sendevagtTaskPaneButton"));
+}
+
+/* Said under a warning or a block when there is room (Markdown, Mailbox 1.15): the task pane
+   that "Se detaljer" opens is where a false alarm is reported. */
+var SV_FALSE_ALARM_HINT = "Tog Sendevagt fejl? Vælg **Se detaljer**, og rapportér en falsk alarm.";
+
+function svFalseAlarmHint(options) {
+  var md = options.errorMessageMarkdown;
+  if (md && options.commandId && md.length + 2 + SV_FALSE_ALARM_HINT.length <= 500) {
+    options.errorMessageMarkdown = md + "\n\n" + SV_FALSE_ALARM_HINT;
+  }
+  return options;
+}
+
 /* svDetails adds the "Take action" button that opens the task pane (Mailbox 1.14). */
 function svDetails(options, label, ctx) {
   if (svMailbox("1.14")) {
     options.cancelLabel = label;
-    options.commandId = String(svSetting("taskpaneCommandId", "sendevagtTaskPaneButton"));
+    options.commandId = svCommandId();
     options.contextData = JSON.stringify(ctx);
   }
   return options;
 }
 
+/* svMarkdown adds the service's Markdown (Mailbox 1.15). The service cuts it before formatting;
+   one that is still too long is left out (cutting it here could break its markup), and the
+   plain errorMessage stands. */
 function svMarkdown(options, answer) {
-  if (svMailbox("1.15") && answer.messageMarkdown) {
-    options.errorMessageMarkdown = svCut(answer.messageMarkdown, 500);
+  var md = String(answer.messageMarkdown || "");
+  if (svMailbox("1.15") && md !== "" && md.length <= 500) {
+    options.errorMessageMarkdown = md;
   }
   return options;
 }
@@ -1148,16 +1501,96 @@ function svMarkSecure(item, secure) {
   });
 }
 
+/* svLabelKnown finds a label id in the catalog (labels and their sublabels). */
+function svLabelKnown(list, id) {
+  var i;
+  for (i = 0; list && i < list.length; i++) {
+    var l = list[i] || {};
+    if (String(l.id || "").toLowerCase() === id.toLowerCase()) {
+      return true;
+    }
+    if (l.children && svLabelKnown(l.children, id)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/*
+ * svUnmarkSecure undoes svMarkSecure's marking (the task pane's "Fortryd"): the route header is
+ * removed and the tag taken off the front of the subject. Settles with {header, tag}: what was
+ * removed. A sensitivity label is left as it is (the employee changes it in Outlook).
+ */
+function svUnmarkSecure(item, secure) {
+  var header = (secure && secure.header) || { name: Sendevagt.routeHeader, value: "secure" };
+  var headerJob = Promise.resolve(false);
+  if (header.name && svMailbox("1.8") && item.internetHeaders) {
+    headerJob = svAsync(item.internetHeaders, "removeAsync", [[String(header.name)]], "headers").then(function () {
+      return true;
+    }, function () {
+      return false;
+    });
+  }
+  var tag = String((secure && secure.subjectTag) || "");
+  return headerJob.then(function (headerOK) {
+    if (tag === "") {
+      return { header: headerOK, tag: false };
+    }
+    return svAsync(item.subject, "getAsync", [], "subject").then(function (subject) {
+      subject = String(subject || "");
+      if (subject.toLowerCase().indexOf(tag.toLowerCase()) !== 0) {
+        return { header: headerOK, tag: false };
+      }
+      var rest = subject.substring(tag.length).replace(/^\s+/, "");
+      return svAsync(item.subject, "setAsync", [rest], "subject").then(function () {
+        return { header: headerOK, tag: true };
+      });
+    }).then(null, function () {
+      return { header: headerOK, tag: false };
+    });
+  });
+}
+
+/* svMarkedSecure tells whether the draft carries the route header's secure value now. */
+function svMarkedSecure(item) {
+  return svRouteHeader(item).then(function (h) {
+    return Boolean(h && h[Sendevagt.routeHeader] === "secure");
+  });
+}
+
 /* svApplyLabel sets the policy's sensitivity label (Mailbox 1.13, Purview) when the verdict names
-   one. It is an addition to the header, never a replacement: a failure is logged and ignored. */
+   one, after checking that labels are enabled for the user (getIsEnabledAsync) and that the
+   catalog has it. It is an addition to the header, never a replacement: a failure is logged and
+   ignored. */
 function svApplyLabel(item, secure) {
-  var label = (secure && secure.sensitivityLabelId) || "";
+  var label = String((secure && secure.sensitivityLabelId) || "");
   if (label === "" || !svMailbox("1.13") || !item.sensitivityLabel || !item.sensitivityLabel.setAsync) {
     return Promise.resolve(false);
   }
-  return svAsync(item.sensitivityLabel, "setAsync", [String(label)], "label").then(function () {
-    return true;
-  }, function (err) {
+  var catalog = null;
+  try {
+    catalog = Office.context.sensitivityLabelsCatalog || null;
+  } catch (e) {
+    catalog = null;
+  }
+  if (!catalog) {
+    return Promise.resolve(false);
+  }
+  return svAsync(catalog, "getIsEnabledAsync", [], "label catalog").then(function (enabled) {
+    if (enabled !== true) {
+      svLog("secure: sensitivity labels are not enabled for this user");
+      return false;
+    }
+    return svAsync(catalog, "getAsync", [], "label catalog").then(function (list) {
+      if (!svLabelKnown(list, label)) {
+        svLog("secure: the policy's sensitivity label is not in the user's catalog");
+        return false;
+      }
+      return svAsync(item.sensitivityLabel, "setAsync", [label], "label").then(function () {
+        return true;
+      });
+    });
+  }).then(null, function (err) {
     svLog("secure: sensitivity label not set " + (err.officeCode || ""));
     return false;
   });
@@ -1167,13 +1600,30 @@ function svRemember(item, ctx) {
   return svSessionSet(item, Sendevagt.lastKey, JSON.stringify(ctx));
 }
 
+/* svAsksReason: the policy wants sending despite this warning to go through the task pane. */
+function svAsksReason(answer) {
+  return answer.overrideReason === "required" || answer.overrideReason === "optional";
+}
+
 function svWarnOptions(run, item, answer, ctx) {
   var message = svCut(answer.message || svDefaultMessage("warn"), 500);
+  if (svAsksReason(answer)) {
+    /* Outlook's dialog cannot take text: the button opens the task pane, where the employee
+       writes the reason; the service records the override and the next Send of the same
+       draft goes. No Send Anyway: it would bypass the record. */
+    if (svMailbox("1.14")) {
+      var ro = { allowEvent: false,
+        errorMessage: svWithSuffix(message, "Vælg »Begrund og send« for at sende alligevel med en kort begrundelse.") };
+      return Promise.resolve(svDetails(ro, "Begrund og send", ctx));
+    }
+    return Promise.resolve({ allowEvent: false,
+      errorMessage: svWithSuffix(message, "Vil du sende alligevel, så åbn Sendevagt i båndet, skriv en kort begrundelse, og tryk Send igen.") });
+  }
   if (svMailbox("1.14")) {
     var options = { allowEvent: false, errorMessage: message,
       sendModeOverride: svEnum("SendModeOverride", "PromptUser", "promptUser") };
     svMarkdown(options, answer);
-    return Promise.resolve(svDetails(options, "Se detaljer", ctx));
+    return Promise.resolve(svFalseAlarmHint(svDetails(options, "Se detaljer", ctx)));
   }
   return svSecondSend(run, item, svReasonCodes(answer)).then(function (state) {
     if (state === "again") {
@@ -1190,7 +1640,7 @@ function svWarnOptions(run, item, answer, ctx) {
 function svBlockOptions(answer, ctx) {
   var options = { allowEvent: false, errorMessage: svCut(answer.message || svDefaultMessage("block"), 500) };
   svMarkdown(options, answer);
-  return svDetails(options, "Se detaljer", ctx);
+  return svFalseAlarmHint(svDetails(options, "Se detaljer", ctx));
 }
 
 function svSecureOptions(run, item, answer, ctx) {
@@ -1204,7 +1654,8 @@ function svSecureOptions(run, item, answer, ctx) {
     if (svMailbox("1.14")) {
       var options = { allowEvent: false, errorMessage: svCut(message, 500) };
       svMarkdown(options, answer);
-      return Promise.resolve(svDetails(options, "Send som sikker mail", ctx));
+      /* The button cancels this Send and opens the task pane: it is named for what it does. */
+      return Promise.resolve(svDetails(options, "Markér som sikker", ctx));
     }
     return Promise.resolve({ allowEvent: false,
       errorMessage: svWithSuffix(message, "Skriv " + tag + " i emnet, og tryk Send igen for at sende som sikker mail.") });
@@ -1224,13 +1675,15 @@ function svVerdictOptions(run, answer) {
   var item = svItem();
   var action = String(answer.action || "");
   if (action === "allow") {
-    return Promise.resolve({ allowEvent: true });
+    return svClearUnchecked(run, item).then(function () {
+      return { allowEvent: true };
+    });
   }
   if (action !== "warn" && action !== "block" && action !== "secure") {
     return Promise.reject(svError("service", "unknown action"));
   }
   var ctx = svContextData(answer);
-  return svRemember(item, ctx).then(function () {
+  return Promise.all([svRemember(item, ctx), svClearUnchecked(run, item)]).then(function () {
     if (action === "warn") {
       return svWarnOptions(run, item, answer, ctx);
     }
@@ -1260,6 +1713,39 @@ function svFailText(reason, mode) {
     return start + "Se selv efter, at mailen og vedhæftningerne kun indeholder oplysninger, som modtageren må få, og tryk derefter Send igen for at sende alligevel.";
   }
   return start + "Se selv efter, at mailen og vedhæftningerne kun indeholder oplysninger, som modtageren må få, og vælg derefter Send alligevel.";
+}
+
+/*
+ * svStampUnchecked marks a mail that may go without a verdict (fail mode warn) with the internet
+ * header X-Sendevagt-Route: unchecked (Mailbox 1.8; messages only), so an Exchange transport rule
+ * can encrypt or hold it, as a mail gateway would. It always resolves: true when stamped.
+ */
+function svStampUnchecked(item) {
+  if (svFailMode() !== "warn" || !svMailbox("1.8") || !item || !item.internetHeaders || svIsAppointment(item)) {
+    return Promise.resolve(false);
+  }
+  var h = {};
+  h[Sendevagt.routeHeader] = Sendevagt.uncheckedValue;
+  return svAsync(item.internetHeaders, "setAsync", [h], "headers").then(function () {
+    svLog("onsend: stamped unchecked");
+    return true;
+  }, function (err) {
+    svLog("onsend: unchecked stamp not set " + (err.officeCode || ""));
+    return false;
+  });
+}
+
+/* svClearUnchecked removes an earlier unchecked stamp once a verdict has been had. */
+function svClearUnchecked(run, item) {
+  var h = run.envelope && run.envelope.headers;
+  if (!h || h[Sendevagt.routeHeader] !== Sendevagt.uncheckedValue || !item.internetHeaders) {
+    return Promise.resolve(false);
+  }
+  return svAsync(item.internetHeaders, "removeAsync", [[Sendevagt.routeHeader]], "headers").then(function () {
+    return true;
+  }, function () {
+    return false;
+  });
 }
 
 /* svFailNow is the fail mode's answer without session data (safe to give at once). */
@@ -1311,7 +1797,15 @@ function onMessageSendHandler(event) {
     var hard = setTimeout(function () {
       finish(svFailNow(reason));
     }, 500);
-    svFailOptions(run, reason).then(function (options) {
+    var stamped = Promise.resolve(false);
+    try {
+      stamped = svStampUnchecked(svItem());
+    } catch (e) {
+      stamped = Promise.resolve(false);
+    }
+    stamped.then(function () {
+      return svFailOptions(run, reason);
+    }).then(function (options) {
       clearTimeout(hard);
       finish(options);
     }, function () {
@@ -1439,14 +1933,110 @@ function svPrescan(run) {
           for (k = 0; k < sent.length && k < got.length; k++) {
             if (got[k] && typeof got[k].sha256 === "string" && got[k].sha256 !== "") {
               results[String(sent[k].id)] = { name: String(sent[k].name || ""), size: Number(sent[k].size) || 0,
-                sha256: got[k].sha256, status: String(got[k].status || "") };
+                sha256: got[k].sha256, status: String(got[k].status || ""), fp: svContentFingerprint(send[k].contentBase64),
+                problem: Boolean(got[k].problem) };
             }
           }
-          return svSavePrescanMap(item, list, results).then(function () {
+          /* The list may have changed while the pre-scan ran: save against the list as it is now,
+             so a removed attachment leaves no entry another file could take over. */
+          return svListAttachments(item).then(function (now) {
+            return svSavePrescanMap(item, now, results);
+          }).then(function () {
             return send.length;
           });
         });
       });
+    });
+  });
+}
+
+/* ---------------------------------------------------------------- info bar */
+
+var SV_INFO_KEY = "sendevagtPreview";
+
+/* svInfoText is the info bar's text for a verdict (Outlook shows at most 150 characters). */
+function svInfoText(action) {
+  if (action === "block") {
+    return "Sendevagt: Mailen kan ikke sendes, som den er. Den indeholder personoplysninger, som modtagerne ikke må få.";
+  }
+  if (action === "secure") {
+    return "Sendevagt: Mailen indeholder personoplysninger og skal sendes som sikker mail.";
+  }
+  return "Sendevagt: Mailen indeholder personoplysninger. Se efter, at modtagerne må få dem, før du sender.";
+}
+
+/*
+ * svInfoBar shows the preview's verdict at once in the compose window (Mailbox 1.3
+ * notificationMessages): from 1.10 an insight message with "Se detaljer", which opens the task
+ * pane; before, an informational message pointing at the ribbon. An allow removes the message.
+ * It always resolves.
+ */
+function svInfoBar(item, answer) {
+  if (!svMailbox("1.3") || !item.notificationMessages) {
+    return Promise.resolve(false);
+  }
+  var action = String((answer && answer.action) || "");
+  if (action !== "warn" && action !== "block" && action !== "secure") {
+    return svAsync(item.notificationMessages, "removeAsync", [SV_INFO_KEY], "notification").then(function () {
+      return false;
+    }, function () {
+      return false;
+    });
+  }
+  var details = { type: svEnum("ItemNotificationMessageType", "InformationalMessage", "informationalMessage"),
+    message: svInfoText(action) + " Åbn Sendevagt i båndet for detaljer.", icon: "Icon.16x16", persistent: false };
+  if (svMailbox("1.10")) {
+    details = { type: svEnum("ItemNotificationMessageType", "InsightMessage", "insightMessage"),
+      message: svInfoText(action), icon: "Icon.16x16",
+      actions: [{ actionType: svEnum("ActionType", "ShowTaskPane", "showTaskPane"), actionText: "Se detaljer",
+        commandId: svCommandId(), contextData: JSON.stringify({ preview: true, action: action }) }] };
+  }
+  details.message = svCut(details.message, 150);
+  return svAsync(item.notificationMessages, "replaceAsync", [SV_INFO_KEY, details], "notification").then(function () {
+    return true;
+  }, function (err) {
+    svLog("info bar: not shown " + (err.officeCode || ""));
+    return false;
+  });
+}
+
+/*
+ * svPreview checks the draft as it is after a pre-scan (inline, the pre-scanned attachments by
+ * their hash; "preview": the service does not audit it, nothing was sent) and shows the result in
+ * the info bar. Configuration "preview" turns it on.
+ */
+function svPreview(run) {
+  var item = svItem();
+  if (!svSetting("preview", false) || !svMailbox("1.3") || !item.notificationMessages) {
+    return Promise.resolve(null);
+  }
+  return Promise.all([svGetToken(), svCollectEnvelope(item)]).then(function (v) {
+    svCheckpoint(run);
+    run.token = v[0];
+    run.envelope = v[1];
+    return svCollectInline(run, item, false);
+  }).then(function (inline) {
+    svCheckpoint(run);
+    if (svGraphMode()) {
+      /* On Send the service reads large attachments from Graph: the preview leaves out the ones
+         too large to send inline rather than warn about them. */
+      var kept = [];
+      var i;
+      for (i = 0; i < inline.attachments.length; i++) {
+        if (inline.attachments[i].omitted !== "too_large") {
+          kept.push(inline.attachments[i]);
+        }
+      }
+      inline.attachments = kept;
+    }
+    var req = svRequest(run.envelope);
+    req.inline = inline;
+    req.preview = true;
+    return svApi("POST", "/api/v1/onsend", req, run.token, run);
+  }).then(function (answer) {
+    svCheckpoint(run);
+    return svInfoBar(item, answer).then(function () {
+      return answer;
     });
   });
 }
@@ -1463,7 +2053,15 @@ function svPrescanHandler(event, label) {
     }, run.budget);
     svPrescan(run).then(function (n) {
       svLog(label + ": pre-scanned " + n + ", " + (svNow() - run.started) + " ms");
-      finish();
+      return svPreview(run).then(function (answer) {
+        if (answer) {
+          svLog(label + ": preview " + answer.action);
+        }
+        finish();
+      }, function (err) {
+        svLog(label + ": preview skipped, " + svReason(err));
+        finish();
+      });
     }, function (err) {
       svLog(label + ": pre-scan skipped, " + svReason(err) + " " + (err && err.officeCode || ""));
       finish();
@@ -1474,6 +2072,12 @@ function svPrescanHandler(event, label) {
   }
 }
 
+/* onAppointmentSendHandler checks a meeting invitation like a mail: the same check and verdicts,
+   the attendees as recipients (OnAppointmentSend, Mailbox 1.12). */
+function onAppointmentSendHandler(event) {
+  onMessageSendHandler(event);
+}
+
 function onAttachmentsChangedHandler(event) {
   svPrescanHandler(event, "attachments changed");
 }
@@ -1482,8 +2086,19 @@ function onRecipientsChangedHandler(event) {
   svPrescanHandler(event, "recipients changed");
 }
 
+/* The browser runtimes (commands.html) must call Office.onReady; classic Outlook's JavaScript-only
+   runtime (no window) does not run it, so nothing depends on it. */
+if (typeof Office !== "undefined" && typeof window !== "undefined" && typeof Office.onReady === "function") {
+  try {
+    Office.onReady();
+  } catch (e) {
+    svLog("Office.onReady threw");
+  }
+}
+
 if (typeof Office !== "undefined" && Office.actions) {
   Office.actions.associate("onMessageSendHandler", onMessageSendHandler);
+  Office.actions.associate("onAppointmentSendHandler", onAppointmentSendHandler);
   Office.actions.associate("onAttachmentsChangedHandler", onAttachmentsChangedHandler);
   Office.actions.associate("onRecipientsChangedHandler", onRecipientsChangedHandler);
 }

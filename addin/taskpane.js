@@ -136,32 +136,21 @@
     return value;
   }
 
-  /* readContext: the context the Send dialog passed (1.14), else the last verdict in session data. */
+  /* readContext: the context the Send dialog passed (1.14), else the last verdict in session data.
+     Office calls go through launchevent.js's queue (Sendevagt.call: at most three at once). */
   function readContext(it) {
-    return new Promise(function (resolve) {
-      if (supported("1.14") && typeof it.getInitializationContextAsync === "function") {
-        it.getInitializationContextAsync(function (result) {
-          var ctx = null;
-          if (result && result.status !== Office.AsyncResultStatus.Failed) {
-            ctx = parseContext(result.value);
-          }
-          resolve(ctx);
-        });
-        return;
-      }
-      resolve(null);
-    }).then(function (ctx) {
+    var first = Promise.resolve(null);
+    if (supported("1.14") && typeof it.getInitializationContextAsync === "function") {
+      first = Sendevagt.call(it, "getInitializationContextAsync", [], "initialization context").then(parseContext, function () {
+        return null;
+      });
+    }
+    return first.then(function (ctx) {
       if (ctx || !supported("1.11") || !it.sessionData) {
         return ctx;
       }
-      return new Promise(function (resolve) {
-        it.sessionData.getAsync(Sendevagt.lastKey, function (result) {
-          if (result && result.status !== Office.AsyncResultStatus.Failed) {
-            resolve(parseContext(result.value));
-            return;
-          }
-          resolve(null);
-        });
+      return Sendevagt.call(it.sessionData, "getAsync", [Sendevagt.lastKey], "session data").then(parseContext, function () {
+        return null;
       });
     });
   }
@@ -264,13 +253,72 @@
     show("result", true);
 
     show("secure-button", action === "secure");
+    showOverride(action);
     show("feedback", Boolean(state.ctx && state.ctx.scanId) && action !== "allow");
+  }
+
+  /* showOverride offers "Send alligevel" with a justification when the policy asks for one. */
+  function showOverride(action) {
+    var mode = "";
+    if (state.ctx && state.ctx.overrideReason) {
+      mode = String(state.ctx.overrideReason);
+    }
+    var visible = action === "warn" && Boolean(state.ctx && state.ctx.scanId) && (mode === "required" || mode === "optional");
+    show("override", visible);
+    if (visible) {
+      var label = "Begrundelse (påkrævet)";
+      if (mode === "optional") {
+        label = "Begrundelse (valgfri)";
+      }
+      $("override-label").textContent = label;
+    }
+  }
+
+  /* onOverride records the override with the service and marks the draft so that the next Send
+     of it, with the same recipients and attachments, goes (audited as an override). */
+  function onOverride(e) {
+    e.preventDefault();
+    var it = item();
+    if (!state.ctx || !state.ctx.scanId || !it) {
+      return;
+    }
+    var reason = $("override-reason").value.replace(/\s+/g, " ").trim().substring(0, 300);
+    if (state.ctx.overrideReason === "required" && reason.length < 5) {
+      setStatus("Skriv en kort begrundelse (mindst 5 tegn), før du sender alligevel.", "error");
+      $("override-reason").focus();
+      return;
+    }
+    var button = $("override-button");
+    button.disabled = true;
+    setStatus("Registrerer begrundelsen …");
+    var recorded = null;
+    Sendevagt.api("POST", "/api/v1/override", { scanId: state.ctx.scanId, reason: reason }).then(function (answer) {
+      recorded = answer;
+      return Promise.all([Sendevagt.collectEnvelope(it), Sendevagt.listAttachments(it)]);
+    }).then(function (v) {
+      var mark = JSON.stringify({ id: String(recorded.overrideId || ""), fp: Sendevagt.fingerprint(v[0], v[1], []) });
+      return Sendevagt.sessionSet(it, Sendevagt.overrideKey, mark);
+    }).then(function (saved) {
+      if (!saved) {
+        throw new Error("not marked");
+      }
+      $("override-reason").disabled = true;
+      setStatus("Din begrundelse er registreret. Tryk Send for at sende mailen. Ændrer du modtagere eller vedhæftninger, kontrolleres mailen igen.", "done");
+    }).then(null, function (err) {
+      button.disabled = false;
+      if (recorded) {
+        setStatus("Begrundelsen er registreret, men mailen kunne ikke markeres. Prøv igen.", "error");
+        return;
+      }
+      setStatus("Begrundelsen kunne ikke registreres, fordi " + whyText(err) + ". Prøv igen om lidt.", "error");
+    });
   }
 
   function setBusy(busy) {
     state.busy = busy;
     $("check-button").disabled = busy;
     $("secure-button").disabled = busy;
+    $("undo-secure-button").disabled = busy;
     $("main").setAttribute("aria-busy", String(busy));
   }
 
@@ -285,7 +333,8 @@
   }
 
   function contextFromAnswer(answer) {
-    var ctx = { scanId: String(answer.scanId || ""), action: String(answer.action || ""), confirm: false, header: null, subjectTag: "" };
+    var ctx = { scanId: String(answer.scanId || ""), action: String(answer.action || ""), confirm: false, header: null, subjectTag: "",
+      overrideReason: String(answer.overrideReason || "") };
     if (answer.secure) {
       ctx.confirm = Boolean(answer.secure.confirm);
       ctx.header = answer.secure.header || null;
@@ -329,11 +378,39 @@
       if (done.header || done.tag) {
         setStatus("Mailen er markeret som sikker mail. Tryk Send.", "done");
         $("secure-button").hidden = true;
+        state.marked = secure;
+        show("secure-state", true);
         return;
       }
       setStatus("Mailen kunne ikke markeres som sikker mail. Skriv " + (tag || Sendevagt.defaultSubjectTag) + " i emnet, og tryk Send.", "error");
     }, function () {
       setStatus("Mailen kunne ikke markeres som sikker mail. Skriv " + (tag || Sendevagt.defaultSubjectTag) + " i emnet, og tryk Send.", "error");
+    }).then(function () {
+      setBusy(false);
+    });
+  }
+
+  /* onUndoSecure takes the marking off again (header and subject tag). */
+  function onUndoSecure() {
+    var it = item();
+    if (state.busy || !it) {
+      return;
+    }
+    var tag = Sendevagt.defaultSubjectTag;
+    if (state.ctx && state.ctx.subjectTag) {
+      tag = String(state.ctx.subjectTag);
+    }
+    var secure = state.marked || { header: { name: Sendevagt.routeHeader, value: "secure" }, subjectTag: tag };
+    setBusy(true);
+    Sendevagt.unmarkSecure(it, secure).then(function (done) {
+      if (done.header || done.tag) {
+        state.marked = null;
+        show("secure-state", false);
+        show("secure-button", Boolean(state.ctx && state.ctx.action === "secure"));
+        setStatus("Markeringen som sikker mail er fjernet. Mailen sendes ikke krypteret.", "done");
+        return;
+      }
+      setStatus("Markeringen kunne ikke fjernes. Fjern " + Sendevagt.defaultSubjectTag + " fra emnet selv.", "error");
     }).then(function () {
       setBusy(false);
     });
@@ -365,14 +442,30 @@
   function start() {
     $("check-button").addEventListener("click", onCheck);
     $("secure-button").addEventListener("click", onSecure);
+    $("undo-secure-button").addEventListener("click", onUndoSecure);
     $("feedback-form").addEventListener("submit", onFeedback);
+    $("override-form").addEventListener("submit", onOverride);
     var it = item();
     if (!it) {
       setStatus("Åbn en mail, du er ved at skrive, for at bruge Sendevagt.");
       $("check-button").disabled = true;
       return;
     }
+    /* A visible state when the mail will go encrypted, with undo. */
+    Sendevagt.markedSecure(it).then(function (marked) {
+      if (marked) {
+        show("secure-state", true);
+      }
+    }, function () {
+      return null;
+    });
     readContext(it).then(function (ctx) {
+      if (ctx && ctx.preview && !ctx.scanId) {
+        /* Opened from the info bar: the preview was not stored, so check the draft now. */
+        state.ctx = null;
+        onCheck();
+        return null;
+      }
       state.ctx = ctx;
       if (ctx && ctx.scanId) {
         return loadScan(ctx.scanId).then(function () {

@@ -30,10 +30,16 @@ const MinMailbox = "1.12"
 // LaunchEventTypes maps the LaunchEvent types the add-in handles to their handler names in
 // launchevent.js.
 var LaunchEventTypes = map[string]string{
-	"OnMessageSend":               "onMessageSendHandler",
-	"OnMessageAttachmentsChanged": "onAttachmentsChangedHandler",
-	"OnMessageRecipientsChanged":  "onRecipientsChangedHandler",
+	"OnMessageSend":                   "onMessageSendHandler",
+	"OnMessageAttachmentsChanged":     "onAttachmentsChangedHandler",
+	"OnMessageRecipientsChanged":      "onRecipientsChangedHandler",
+	"OnAppointmentSend":               "onAppointmentSendHandler",
+	"OnAppointmentAttachmentsChanged": "onAttachmentsChangedHandler",
 }
+
+// sendEvents are the Smart Alerts events: they take a SendMode, and each appears exactly once
+// (a meeting invitation with a citizen's letter attached is checked like a mail).
+var sendEvents = []string{"OnMessageSend", "OnAppointmentSend"}
 
 // Length limits of bt:ShortStrings and bt:LongStrings values, and of resource ids.
 const (
@@ -44,8 +50,11 @@ const (
 
 // Expect is what a manifest must agree with.
 type Expect struct {
-	// Origin is the service's public origin, https://host[:port]: every URL must be on it.
+	// Origin is the origin of the add-in's files, https://host[:port]: every URL must be on it.
 	Origin string
+	// APIOrigin is the API's origin when the add-in's files are served apart from it
+	// (sendevagt addin-bundle): an AppDomain and the SupportUrl may be on it too.
+	APIOrigin string
 	// Associated are the names launchevent.js passes to Office.actions.associate
 	// (addin.AssociatedNames()): every LaunchEvent FunctionName must be one of them.
 	Associated []string
@@ -70,6 +79,13 @@ func Check(manifestXML []byte, want Expect) []error {
 	} else {
 		c.origin = o
 	}
+	if want.APIOrigin != "" {
+		if o, err := Origin(want.APIOrigin); err != nil {
+			c.fail("expected API origin: %v", err)
+		} else {
+			c.api = o
+		}
+	}
 	c.check(root)
 	return c.errs
 }
@@ -77,6 +93,7 @@ func Check(manifestXML []byte, want Expect) []error {
 type checker struct {
 	want   Expect
 	origin string
+	api    string
 	errs   []error
 
 	resources map[string]resource // by id
@@ -146,6 +163,8 @@ func (c *checker) check(root *node) {
 	c.checkRuntimes(vo)
 	c.checkLaunchEvents(vo)
 	c.checkTaskpaneButton(vo)
+	c.checkDesktopFormFactor(vo)
+	c.checkRules(root)
 	c.checkWellKnown()
 	c.checkWebApplicationInfo(vo)
 }
@@ -188,14 +207,17 @@ func (c *checker) checkBase(root *node) {
 	if n := root.child(nsApp, "Description"); n != nil {
 		c.checkLength(n, n.attr("", "DefaultValue"), maxLongString)
 	}
-	for _, name := range []string{"IconUrl", "HighResolutionIconUrl", "SupportUrl"} {
+	for _, name := range []string{"IconUrl", "HighResolutionIconUrl"} {
 		if n := root.child(nsApp, name); n != nil {
 			c.checkURL(n, n.attr("", "DefaultValue"))
 		}
 	}
+	if n := root.child(nsApp, "SupportUrl"); n != nil {
+		c.checkURLOrAPI(n, n.attr("", "DefaultValue"))
+	}
 	if ad := root.child(nsApp, "AppDomains"); ad != nil {
 		for _, n := range ad.childrenNamed(nsApp, "AppDomain") {
-			c.checkURL(n, n.text())
+			c.checkURLOrAPI(n, n.text())
 		}
 	}
 	if fs := root.child(nsApp, "FormSettings"); fs != nil {
@@ -425,7 +447,7 @@ func (c *checker) checkLaunchEvents(vo *node) {
 		c.failAt(host, `has no <ExtensionPoint xsi:type="LaunchEvent">: nothing runs on send`)
 		return
 	}
-	onSend := 0
+	sends := map[string]int{}
 	for _, p := range points {
 		if p.parent == nil || p.parent.name.Local != "DesktopFormFactor" {
 			c.failAt(p, "the LaunchEvent extension point belongs in <DesktopFormFactor>")
@@ -451,22 +473,27 @@ func (c *checker) checkLaunchEvents(vo *node) {
 				c.failAt(ev, "FunctionName %q is not associated in launchevent.js (Office.actions.associate has %s): the event would fail, and with SoftBlock every send would be blocked",
 					fn, quoteList(c.want.Associated))
 			}
+			if want, known := LaunchEventTypes[typ]; known && fn != want {
+				c.failAt(ev, "%s runs %q, want %q", typ, fn, want)
+			}
 			mode, hasMode := ev.lookup("", "SendMode")
-			if typ == "OnMessageSend" {
-				onSend++
+			if slices.Contains(sendEvents, typ) {
+				sends[typ]++
 				switch {
 				case !hasMode:
-					c.failAt(ev, "OnMessageSend has no SendMode (give SoftBlock, PromptUser or Block)")
+					c.failAt(ev, "%s has no SendMode (give SoftBlock, PromptUser or Block)", typ)
 				case mode != "SoftBlock" && mode != "PromptUser" && mode != "Block":
 					c.failAt(ev, "SendMode %q is not SoftBlock, PromptUser or Block", mode)
 				}
 			} else if hasMode {
-				c.failAt(ev, "SendMode is only valid on OnMessageSend, not on %s", typ)
+				c.failAt(ev, "SendMode is only valid on %s, not on %s", strings.Join(sendEvents, " and "), typ)
 			}
 		}
 	}
-	if onSend != 1 {
-		c.failAt(host, "has %d OnMessageSend LaunchEvents, want exactly 1", onSend)
+	for _, typ := range sendEvents {
+		if sends[typ] != 1 {
+			c.failAt(host, "has %d %s LaunchEvents, want exactly 1", sends[typ], typ)
+		}
 	}
 }
 
@@ -476,14 +503,23 @@ func (c *checker) checkTaskpaneButton(vo *node) {
 	if host == nil {
 		return
 	}
-	var found bool
+	var found, foundAppointment bool
 	var others []string
 	host.walk(func(n *node) {
 		if n.name != (xml.Name{Space: nsVO11, Local: "Control"}) {
 			return
 		}
 		a := n.child(nsVO11, "Action")
-		if a == nil || a.xsiType() != "ShowTaskpane" || !n.inside(nsVO11, "ExtensionPoint", "MessageComposeCommandSurface") {
+		if a == nil || a.xsiType() != "ShowTaskpane" {
+			return
+		}
+		if n.inside(nsVO11, "ExtensionPoint", "AppointmentOrganizerCommandSurface") {
+			if n.attr("", "id") == addin.AppointmentCommandID {
+				foundAppointment = true
+			}
+			return
+		}
+		if !n.inside(nsVO11, "ExtensionPoint", "MessageComposeCommandSurface") {
 			return
 		}
 		if id := n.attr("", "id"); id == addin.TaskpaneCommandID {
@@ -495,6 +531,89 @@ func (c *checker) checkTaskpaneButton(vo *node) {
 	if !found {
 		c.failAt(host, "has no compose task pane button with id %q (the commandId of the on-send dialog's action; found %s)",
 			addin.TaskpaneCommandID, quoteList(others))
+	}
+	if !foundAppointment {
+		c.failAt(host, "has no meeting organiser task pane button with id %q (the commandId of OnAppointmentSend's dialog)", addin.AppointmentCommandID)
+	}
+}
+
+// desktopOrder is the sequence of DesktopFormFactor's children in the Mail 1.1 schema (the
+// published element reference: SupportsSharedFolders first, then FunctionFile, then the
+// extension points).
+var desktopOrder = []string{"SupportsSharedFolders", "FunctionFile", "ExtensionPoint"}
+
+// checkDesktopFormFactor: SupportsSharedFolders is true (mail from shared and delegated
+// mailboxes is checked too) and the children come in the schema's order.
+func (c *checker) checkDesktopFormFactor(vo *node) {
+	host := c.mailHost(vo)
+	if host == nil {
+		return
+	}
+	dff := host.child(nsVO11, "DesktopFormFactor")
+	if dff == nil {
+		c.failAt(host, "lacks <DesktopFormFactor>")
+		return
+	}
+	last, lastName := -1, ""
+	for _, n := range dff.children {
+		i := slices.Index(desktopOrder, n.name.Local)
+		if n.name.Space != nsVO11 || i < 0 {
+			c.failAt(n, "is not allowed in <DesktopFormFactor> (the schema has %s)", strings.Join(desktopOrder, ", "))
+			continue
+		}
+		if i < last {
+			c.failAt(n, "must come before <%s> (the schema fixes the order of DesktopFormFactor's elements)", lastName)
+		} else if i == last && n.name.Local != "ExtensionPoint" {
+			c.failAt(n, "appears more than once")
+		}
+		last, lastName = i, n.name.Local
+	}
+	s := dff.child(nsVO11, "SupportsSharedFolders")
+	switch {
+	case s == nil:
+		c.failAt(dff, "lacks <SupportsSharedFolders>true</SupportsSharedFolders>: mail written in shared and delegated mailboxes would go unchecked")
+	case s.text() != "true":
+		c.failAt(s, "is %q, want true (mail written in shared and delegated mailboxes would go unchecked)", s.text())
+	}
+}
+
+// checkRules: the base manifest's activation rules cover the compose forms the events need
+// (ItemIs Message Edit; ItemIs Appointment Edit for the meeting organiser's task pane). Rules
+// are ItemIs or a RuleCollection of them (the schema's Rule types that apply here).
+func (c *checker) checkRules(root *node) {
+	rule := root.child(nsApp, "Rule")
+	if rule == nil {
+		c.failAt(root, "lacks <Rule>: the task pane would activate nowhere")
+		return
+	}
+	covered := map[string]bool{}
+	var walk func(n *node)
+	walk = func(n *node) {
+		switch n.xsiType() {
+		case "RuleCollection":
+			if m := n.attr("", "Mode"); m != "Or" && m != "And" {
+				c.failAt(n, `Mode is %q, want "Or" or "And"`, m)
+			}
+			for _, k := range n.childrenNamed(nsApp, "Rule") {
+				walk(k)
+			}
+		case "ItemIs":
+			it, form := n.attr("", "ItemType"), n.attr("", "FormType")
+			if it != "Message" && it != "Appointment" {
+				c.failAt(n, `ItemType is %q, want "Message" or "Appointment"`, it)
+			}
+			if form == "Edit" || form == "ReadOrEdit" {
+				covered[it] = true
+			}
+		default:
+			c.failAt(n, "rule type %q is not one the add-in uses (ItemIs, RuleCollection)", n.xsiType())
+		}
+	}
+	walk(rule)
+	for _, it := range []string{"Message", "Appointment"} {
+		if !covered[it] {
+			c.failAt(rule, `no <Rule xsi:type="ItemIs" ItemType=%q FormType="Edit"/>: the task pane would not open while composing that item`, it)
+		}
 	}
 }
 
@@ -553,6 +672,14 @@ func (c *checker) checkURL(n *node, raw string) {
 	if err := onOrigin(raw, c.origin); err != nil {
 		c.failAt(n, "%v", err)
 	}
+}
+
+// checkURLOrAPI is checkURL that also accepts the API's origin (AppDomains, SupportUrl).
+func (c *checker) checkURLOrAPI(n *node, raw string) {
+	if c.api != "" && raw != "" && onOrigin(raw, c.api) == nil {
+		return
+	}
+	c.checkURL(n, raw)
 }
 
 func (c *checker) checkLength(n *node, s string, limit int) {

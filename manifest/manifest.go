@@ -64,8 +64,22 @@ type Options struct {
 	// ProviderName and DisplayName default to "Sendevagt".
 	ProviderName string
 	DisplayName  string
-	// SupportURL defaults to PublicURL + "/"; it must be an https URL on the public origin.
+	// SupportURL defaults to PublicURL + "/"; it must be an https URL on the public origin (or
+	// on AddinURL).
 	SupportURL string
+	// AddinURL is the origin that serves the add-in's files when they are hosted apart from the
+	// API (sendevagt addin-bundle), https://host[:port]; "" means PublicURL. Every file URL in
+	// the manifest, the well-known file and the SSO resource (api://host/<client id>) are on it,
+	// so Outlook loads the add-in, and its fail mode, while the API is down.
+	AddinURL string
+}
+
+// AddinOrigin is the origin of the add-in's files: AddinURL when set, else PublicURL.
+func (o Options) AddinOrigin() (string, error) {
+	if o.AddinURL != "" {
+		return Origin(o.AddinURL)
+	}
+	return Origin(o.PublicURL)
 }
 
 // sendModes maps the accepted SendMode spellings to the XML manifest's.
@@ -169,7 +183,9 @@ func (v xmlValue) String() string {
 type templateData struct {
 	ID, Version, ProviderName, DisplayName, SupportURL xmlValue
 	Origin, Base, SendMode, ClientID, Resource         xmlValue
-	TaskpaneCommandID                                  xmlValue
+	TaskpaneCommandID, AppointmentCommandID            xmlValue
+	// APIOrigin is the API's origin when the add-in's files are elsewhere ("" otherwise).
+	APIOrigin xmlValue
 }
 
 // Render returns the XML manifest for opts. Errors about the options wrap ErrInvalidOptions.
@@ -187,7 +203,11 @@ func Render(opts Options) ([]byte, error) {
 
 // data checks the options and fills the defaults.
 func (o Options) data() (*templateData, error) {
-	origin, err := Origin(o.PublicURL)
+	api, err := Origin(o.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	origin, err := o.AddinOrigin()
 	if err != nil {
 		return nil, err
 	}
@@ -195,9 +215,13 @@ func (o Options) data() (*templateData, error) {
 		return nil, fmt.Errorf("%w: "+format, append([]any{ErrInvalidOptions}, args...)...)
 	}
 	d := &templateData{
-		Origin:            xmlValue(origin),
-		Base:              xmlValue(origin + AddinPath),
-		TaskpaneCommandID: addin.TaskpaneCommandID,
+		Origin:               xmlValue(origin),
+		Base:                 xmlValue(origin + AddinPath),
+		TaskpaneCommandID:    addin.TaskpaneCommandID,
+		AppointmentCommandID: addin.AppointmentCommandID,
+	}
+	if api != origin {
+		d.APIOrigin = xmlValue(api)
 	}
 
 	mode := o.SendMode
@@ -212,7 +236,7 @@ func (o Options) data() (*templateData, error) {
 
 	id := o.ID
 	if id == "" {
-		id = DefaultID(origin)
+		id = DefaultID(api)
 	}
 	if !isGUID(id) {
 		return bad("add-in id %q is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", o.ID)
@@ -261,9 +285,9 @@ func (o Options) data() (*templateData, error) {
 
 	support := o.SupportURL
 	if support == "" {
-		support = origin + "/"
+		support = api + "/"
 	}
-	if err := onOrigin(support, origin); err != nil {
+	if err := onOrigin(support, api); err != nil && onOrigin(support, origin) != nil {
 		return bad("support URL: %v", err)
 	}
 	d.SupportURL = xmlValue(support)

@@ -126,7 +126,7 @@ func TestManifestRenderPassesCheck(t *testing.T) {
 					m := parseManifest(t, b)
 
 					var events int
-					var onSend []string
+					var onSend, onAppointment []string
 					for _, ep := range m.ExtensionPoints {
 						for _, le := range ep.LaunchEvents {
 							events++
@@ -136,16 +136,19 @@ func TestManifestRenderPassesCheck(t *testing.T) {
 							if want := LaunchEventTypes[le.Type]; le.FunctionName != want {
 								t.Errorf("LaunchEvent %s: FunctionName %q, want %q", le.Type, le.FunctionName, want)
 							}
-							if le.Type == "OnMessageSend" {
+							switch le.Type {
+							case "OnMessageSend":
 								onSend = append(onSend, le.SendMode)
+							case "OnAppointmentSend":
+								onAppointment = append(onAppointment, le.SendMode)
 							}
 						}
 						if ep.Type == "LaunchEvent" && ep.SourceLocation.Resid != m.Runtimes[0].Resid {
 							t.Errorf("LaunchEvent SourceLocation %q is not the Runtime %q", ep.SourceLocation.Resid, m.Runtimes[0].Resid)
 						}
 					}
-					if events != 3 || !slices.Equal(onSend, []string{mode.want}) {
-						t.Errorf("%d LaunchEvents, OnMessageSend SendModes %q; want 3 and [%s]", events, onSend, mode.want)
+					if events != 5 || !slices.Equal(onSend, []string{mode.want}) || !slices.Equal(onAppointment, []string{mode.want}) {
+						t.Errorf("%d LaunchEvents, OnMessageSend SendModes %q, OnAppointmentSend %q; want 5 and [%s]", events, onSend, onAppointment, mode.want)
 					}
 
 					if len(m.Runtimes) != 1 || len(m.Runtimes[0].Overrides) != 1 || m.Runtimes[0].Overrides[0].Type != "javascript" {
@@ -188,6 +191,7 @@ func TestManifestLaunchEventTypesMatchAddin(t *testing.T) {
 		names = append(names, fn)
 	}
 	slices.Sort(names)
+	names = slices.Compact(names)
 	if got := addin.AssociatedNames(); !slices.Equal(got, names) {
 		t.Errorf("launchevent.js associates %q, the manifest names %q", got, names)
 	}

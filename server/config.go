@@ -18,8 +18,14 @@ import (
 // serveConfig is the configuration of `sendevagt serve`: flags, each with a SENDEVAGT_*
 // environment variable (the flag wins). With none set, the service runs in local mode.
 type serveConfig struct {
-	Addr        string
-	PublicURL   string
+	Addr      string
+	PublicURL string
+	// AddinURL is the separate static origin of the add-in's files (sendevagt addin-bundle), or "".
+	AddinURL string
+	// AddinCSPReportOnly sends the add-in pages' CSP as report-only.
+	AddinCSPReportOnly bool
+	// CORSOrigins are the browser origins allowed to call the API ("" = any; bearer tokens only).
+	CORSOrigins []string
 	DataDir     string
 	DatabaseURL string
 	TLSCert     string
@@ -170,6 +176,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	str(&c.SendMode, "send-mode", "SoftBlock", "the manifest's `MODE` when the add-in cannot run: SoftBlock, PromptUser or Block")
 	str(&c.ManifestID, "manifest-id", "", "the add-in's `GUID` in the manifest (default derived from the public URL)")
 	str(&c.ManifestVersion, "manifest-version", "1.0.0.0", "the manifest's `VERSION` (raise it for every change: Exchange admins must redeploy)")
+	str(&c.AddinURL, "addin-url", "", "the separate static origin `URL` serving the add-in (sendevagt addin-bundle); the manifest then points there, so the add-in and its fail mode load while this service is down")
+	list(&c.CORSOrigins, "cors-origins", "browser `ORIGINS` allowed to call /api/ (comma-separated, e.g. the --addin-url); default any (the API takes bearer tokens only)")
+	fs.BoolVar(&c.AddinCSPReportOnly, "addin-csp-report-only", false, "send the add-in pages' Content-Security-Policy as report-only (roll it out report-only first) [SENDEVAGT_ADDIN_CSP_REPORT_ONLY]")
 	str(&c.AddinMSAL, "addin-msal-js", "", "an msal-browser.min.js `FILE` (v3+) to serve beside the add-in for nested app authentication")
 	int64v(&c.AddinInlineMB, "addin-inline-mb", 25, "attachment content the add-in sends inline per request, in `MB`; larger attachments are reported unscanned")
 	int64v(&c.CacheMB, "cache-mb", 256, "memory for pre-scanned documents, in `MB` (0 turns the cache and the pre-scan off)")

@@ -37,6 +37,7 @@ Usage:
   sendevagt scan [flags] FILE...   scan a message (.eml/.msg) or attachments and print the verdict
   sendevagt token [flags]          print a bearer token for a service in local mode
   sendevagt manifest [flags]       print the Outlook add-in manifest for the service (--public-url)
+  sendevagt addin-bundle [flags]   write the add-in as a static site for its own origin (--api-url, --addin-url, --out)
   sendevagt help                   show this help
 
 Run 'sendevagt serve -h' or 'sendevagt scan -h' for their flags.
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runScan(ctx, args[1:], stdout, stderr)
 	case "manifest":
 		return runManifest(ctx, args[1:], stdout, stderr)
+	case "addin-bundle":
+		return runBundle(ctx, args[1:], stdout, stderr)
 	case "worker": // hidden: the extraction worker process
 		return runWorker(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":

@@ -46,12 +46,17 @@ func runManifest(_ context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		return exitError
 	}
-	wk, err := manifest.WellKnown(opts.PublicURL)
+	origin, err := opts.AddinOrigin()
 	if err != nil {
 		fmt.Fprintf(stderr, "sendevagt manifest: %v\n", err)
 		return exitUsage
 	}
-	if errs := manifest.Check(doc, manifest.Expect{Origin: opts.PublicURL, Associated: manifestAssociated(), WellKnown: wk}); len(errs) > 0 {
+	wk, err := manifest.WellKnown(origin)
+	if err != nil {
+		fmt.Fprintf(stderr, "sendevagt manifest: %v\n", err)
+		return exitUsage
+	}
+	if errs := manifest.Check(doc, manifest.Expect{Origin: origin, APIOrigin: opts.PublicURL, Associated: manifestAssociated(), WellKnown: wk}); len(errs) > 0 {
 		fmt.Fprintf(stderr, "sendevagt manifest: refusing to write a manifest with %d problem(s):\n", len(errs))
 		for _, e := range errs {
 			fmt.Fprintf(stderr, "  - %v\n", e)
@@ -91,6 +96,7 @@ func parseManifestFlags(args []string, getenv func(string) string, stderr io.Wri
 	str(&opts.ID, "id", envVar("manifest-id"), "", "the add-in's `GUID` (default derived from the public URL, the same for every run)")
 	str(&opts.Version, "version", envVar("manifest-version"), manifest.DefaultVersion, "add-in `VERSION` with four parts; raise it for each change an admin deploys")
 	str(&opts.ProviderName, "provider", envVar("manifest-provider"), manifest.DefaultProviderName, "provider `NAME` shown to users and admins")
+	str(&opts.AddinURL, "addin-url", envVar("addin-url"), "", "the separate static `URL` serving the add-in's files (sendevagt addin-bundle); default the public URL")
 	fs.StringVar(&out, "o", "", "write the manifest to `FILE` instead of standard output")
 	fs.Usage = func() { fmt.Fprint(stderr, manifestUsage); fs.PrintDefaults() }
 

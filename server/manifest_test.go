@@ -14,7 +14,7 @@ import (
 // clearManifestEnv keeps the caller's environment out of the manifest command's tests.
 func clearManifestEnv(t *testing.T) {
 	t.Helper()
-	for _, name := range []string{"public-url", "client-id", "send-mode", "manifest-id", "manifest-version", "manifest-provider"} {
+	for _, name := range []string{"public-url", "client-id", "send-mode", "manifest-id", "manifest-version", "manifest-provider", "addin-url"} {
 		t.Setenv(envVar(name), "")
 	}
 }
@@ -168,7 +168,7 @@ func TestManifestRefusesFailingCheck(t *testing.T) {
 	if code != exitError {
 		t.Errorf("exit %d, want %d", code, exitError)
 	}
-	for _, s := range []string{"refusing", "2 problem(s)", `"onAttachmentsChangedHandler" is not associated`, `"onRecipientsChangedHandler" is not associated`} {
+	for _, s := range []string{"refusing", "4 problem(s)", `"onAppointmentSendHandler" is not associated`, `"onAttachmentsChangedHandler" is not associated`, `"onRecipientsChangedHandler" is not associated`} {
 		if !strings.Contains(stderr, s) {
 			t.Errorf("stderr lacks %q:\n%s", s, stderr)
 		}

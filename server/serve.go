@@ -205,8 +205,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Auth: validator, OnSend: svc, Metrics: met, Logger: m.logger, Version: version,
 		MaxBodyBytes: mb(cfg.MaxRequestMB), MaxInFlight: cfg.MaxInFlight, MaxQueue: cfg.MaxQueue,
 		MaxPerUser: cfg.MaxPerUser, MaxPrescansPerUser: cfg.MaxPrescansPerUser, BodyTimeout: cfg.BodyTimeout,
-		BodyBufferBytes: mb(cfg.BodyBufferMB),
-		OpsOnInternal:   cfg.InternalAddr != "",
+		BodyBufferBytes: mb(cfg.BodyBufferMB), CORSOrigins: cfg.CORSOrigins,
+		OpsOnInternal: cfg.InternalAddr != "",
 		Checks: []web.Check{
 			{Name: "database", Run: st.Ping},
 			{Name: "workers", Run: pool.Check},
@@ -293,7 +293,7 @@ func (m *Main) adminPages(ctx context.Context, st *store.Store, svc *onsend.Serv
 func (m *Main) addinSite(live *policy.Live) (*web.Addin, error) {
 	cfg := m.cfg
 	opts := manifest.Options{PublicURL: cfg.PublicURL, ClientID: cfg.ClientID, SendMode: cfg.SendMode,
-		ID: cfg.ManifestID, Version: cfg.ManifestVersion}
+		ID: cfg.ManifestID, Version: cfg.ManifestVersion, AddinURL: cfg.AddinURL}
 	if _, err := manifest.Render(opts); err != nil {
 		return nil, fmt.Errorf("add-in manifest: %w", err)
 	}
@@ -308,7 +308,12 @@ func (m *Main) addinSite(live *policy.Live) (*web.Addin, error) {
 	}
 	scope := ""
 	if cfg.ClientID != "" {
-		u, _ := url.Parse(cfg.PublicURL)
+		// The Application ID URI is on the host the add-in's pages come from.
+		addinOrigin, err := opts.AddinOrigin()
+		if err != nil {
+			return nil, fmt.Errorf("add-in URL: %w", err)
+		}
+		u, _ := url.Parse(addinOrigin)
 		scope = "api://" + u.Host + "/" + cfg.ClientID + "/access_as_user"
 	}
 	// The add-in waits half a second longer than the service takes for a verdict, so the service's
@@ -321,11 +326,14 @@ func (m *Main) addinSite(live *policy.Live) (*web.Addin, error) {
 				APIBase: cfg.PublicURL, ClientID: cfg.ClientID, APIScope: scope, FailMode: string(pol.FailMode),
 				BudgetMs: budget, Graph: cfg.graphEnabled(), MaxInlineBytes: mb(cfg.AddinInlineMB),
 				MaxAttachmentBytes: mb(cfg.MaxAttachmentMB), MSAL: cfg.AddinMSAL != "", Version: version,
+				Preview: cfg.CacheMB > 0,
 			}
 		},
 		Manifest:  func() ([]byte, error) { return manifest.Render(opts) },
 		WellKnown: wellKnown,
 		MSALFile:  cfg.AddinMSAL,
+
+		CSPReportOnly: cfg.AddinCSPReportOnly,
 	}, nil
 }
 

@@ -81,7 +81,21 @@ class OfficeError extends Error {
  *             "getAccessToken", "acquireTokenSilent"
  *   delays: {method: ms | Infinity}  (Infinity: the callback never comes)
  *   sessionDataMissing: "fail" | "empty"  (sessionData.getAsync of an unknown key; default "fail")
+ *   itemType: "message" | "appointment"  (an appointment being organised: requiredAttendees,
+ *             optionalAttendees and organizer (1.7) instead of to/cc/bcc/from, and no
+ *             internetHeaders, as in Outlook's AppointmentCompose; item.to/cc feed the attendees)
+ *   labels: {enabled, list}  (Office.context.sensitivityLabelsCatalog, 1.13; default enabled, empty)
+ *   shared: {owner, delegatePermissions, targetMailbox, targetRestUrl}  (the draft is in a shared or
+ *             delegated mailbox: item.getSharedPropertiesAsync answers this; without it the call
+ *             fails, as for a draft in the user's own mailbox)
+ *   maxConcurrent: 3  (Outlook's limit of simultaneous asynchronous calls; a call started while
+ *             that many are pending fails at once with 5100 "API Call Failed" "Wait until the
+ *             previous call completes.", as classic Outlook answers (office-js #3274); null: no limit)
  * }
+ * A failure may carry times: n (it fails the first n calls, then the call succeeds), to model
+ * Outlook's transient errors 5001 "Internal Error" and 5100 "API Call Failed".
+ * The result's stats hold {active, maxActive, rejected}: the calls in flight, the most at once,
+ * and the calls refused for the limit.
  *
  * APIs above the configured Mailbox version are absent (undefined), as on old clients.
  */
@@ -89,6 +103,9 @@ export function createOutlook(opts = {}) {
   const sets = { Mailbox: "1.15", NestedAppAuth: null, ...(opts.sets || {}) };
   const has = (v) => versionAtLeast(sets.Mailbox, v);
   const failures = { ...(opts.failures || {}) };
+  const failedTimes = {};
+  const maxConcurrent = opts.maxConcurrent === undefined ? 3 : opts.maxConcurrent;
+  const stats = { active: 0, maxActive: 0, rejected: 0 };
   const delays = { ...(opts.delays || {}) };
   const calls = [];
   // record logs a call with plain copies of its arguments (the handler runs in another realm).
@@ -118,18 +135,27 @@ export function createOutlook(opts = {}) {
     restId: it.restId,
     initializationContext: it.initializationContext,
     sensitivityLabel: it.sensitivityLabel ?? "",
+    notifications: {},
     saved: 0,
   };
 
   const AsyncResultStatus = { Succeeded: "succeeded", Failed: "failed" };
 
   function failureFor(name, args) {
+    let key = name;
     let f = failures[name];
     if (f === undefined && args.length > 0 && (typeof args[0] === "string" || typeof args[0] === "number")) {
-      f = failures[`${name}:${args[0]}`];
+      key = `${name}:${args[0]}`;
+      f = failures[key];
     }
     if (typeof f === "function") {
       f = f(args);
+    }
+    if (f && typeof f.times === "number") {
+      failedTimes[key] = (failedTimes[key] || 0) + 1;
+      if (failedTimes[key] > f.times) {
+        return null;
+      }
     }
     return f || null;
   }
@@ -155,7 +181,25 @@ export function createOutlook(opts = {}) {
       }
       const options = rest[0];
       record(name, args);
+      if (maxConcurrent !== null && stats.active >= maxConcurrent) {
+        // Outlook refuses a call beyond its limit of simultaneous calls at once.
+        stats.rejected++;
+        const asyncContext = options && options.asyncContext;
+        const refused = { status: AsyncResultStatus.Failed, value: undefined, asyncContext,
+          error: { code: 5100, name: "API Call Failed", message: "Wait until the previous call completes." } };
+        if (callback) {
+          setTimeout(() => callback(refused), 0);
+        }
+        return;
+      }
+      stats.active++;
+      stats.maxActive = Math.max(stats.maxActive, stats.active);
+      let settled = false;
       const finish = () => {
+        if (!settled) {
+          settled = true;
+          stats.active--;
+        }
         const asyncContext = options && options.asyncContext;
         const failure = failureFor(name, args);
         let result;
@@ -183,13 +227,13 @@ export function createOutlook(opts = {}) {
     };
   }
 
-  function recipientsField(key) {
+  function recipientsField(key, label = key) {
     return {
-      getAsync: asyncMethod(`${key}.getAsync`, 0, () => state[key].map((r) => ({ ...r }))),
-      setAsync: asyncMethod(`${key}.setAsync`, 1, (list) => {
+      getAsync: asyncMethod(`${label}.getAsync`, 0, () => state[key].map((r) => ({ ...r }))),
+      setAsync: asyncMethod(`${label}.setAsync`, 1, (list) => {
         state[key] = list.map(recipient);
       }),
-      addAsync: asyncMethod(`${key}.addAsync`, 1, (list) => {
+      addAsync: asyncMethod(`${label}.addAsync`, 1, (list) => {
         state[key] = state[key].concat(list.map(recipient));
       }),
     };
@@ -226,14 +270,67 @@ export function createOutlook(opts = {}) {
     },
   };
 
+  const appointment = opts.itemType === "appointment";
+  if (appointment) {
+    item.itemType = "appointment";
+    item.requiredAttendees = recipientsField("to", "requiredAttendees");
+    item.optionalAttendees = recipientsField("cc", "optionalAttendees");
+    delete item.to;
+    delete item.cc;
+    delete item.bcc;
+  }
   if (has("1.3")) {
+    // notificationMessages: the info bar. Messages are at most 150 characters; insight messages
+    // (1.10) may carry one showTaskPane action, the others none; informational and insight
+    // messages need an icon.
+    const checkDetails = (d) => {
+      const types = ["progressIndicator", "informationalMessage", "errorMessage"].concat(has("1.10") ? ["insightMessage"] : []);
+      if (!d || !types.includes(d.type)) {
+        throw new OfficeError(9000, "InvalidParameter", "unknown notification type");
+      }
+      if (typeof d.message !== "string" || d.message.length === 0 || d.message.length > 150) {
+        throw new OfficeError(9000, "InvalidParameter", "the message must have 1 to 150 characters");
+      }
+      if ((d.type === "informationalMessage" || d.type === "insightMessage") && !d.icon) {
+        throw new OfficeError(9000, "InvalidParameter", "an icon is required");
+      }
+      if (d.actions !== undefined) {
+        if (d.type !== "insightMessage" || !Array.isArray(d.actions) || d.actions.length !== 1 || d.actions[0].actionType !== "showTaskPane" || !d.actions[0].commandId) {
+          throw new OfficeError(9000, "InvalidParameter", "actions are only allowed on insight messages, one showTaskPane action");
+        }
+      }
+    };
+    item.notificationMessages = {
+      addAsync: asyncMethod("notificationMessages.addAsync", 2, (key, d) => {
+        checkDetails(d);
+        if (state.notifications[key]) {
+          throw new OfficeError(9000, "DuplicateKey", "a message with this key exists");
+        }
+        state.notifications[key] = JSON.parse(JSON.stringify(d));
+      }),
+      replaceAsync: asyncMethod("notificationMessages.replaceAsync", 2, (key, d) => {
+        checkDetails(d);
+        state.notifications[key] = JSON.parse(JSON.stringify(d));
+      }),
+      removeAsync: asyncMethod("notificationMessages.removeAsync", 1, (key) => {
+        if (!state.notifications[key]) {
+          throw new OfficeError(9000, "KeyNotFound", "no message with this key");
+        }
+        delete state.notifications[key];
+      }),
+      getAllAsync: asyncMethod("notificationMessages.getAllAsync", 0, () => Object.entries(state.notifications).map(([key, d]) => ({ key, ...d }))),
+    };
     item.saveAsync = asyncMethod("saveAsync", 0, () => {
       state.saved++;
       return state.ewsId;
     });
   }
   if (has("1.7")) {
-    item.from = { getAsync: asyncMethod("from.getAsync", 0, () => ({ ...state.from })) };
+    if (appointment) {
+      item.organizer = { getAsync: asyncMethod("organizer.getAsync", 0, () => ({ ...state.from })) };
+    } else {
+      item.from = { getAsync: asyncMethod("from.getAsync", 0, () => ({ ...state.from })) };
+    }
   }
   if (has("1.13")) {
     item.sensitivityLabel = {
@@ -244,7 +341,7 @@ export function createOutlook(opts = {}) {
     };
   }
   if (has("1.8")) {
-    item.internetHeaders = {
+    item.internetHeaders = appointment ? undefined : {
       getAsync: asyncMethod("internetHeaders.getAsync", 1, (names) => {
         const out = {};
         for (const n of names) {
@@ -269,6 +366,12 @@ export function createOutlook(opts = {}) {
         }
       }),
     };
+    item.getSharedPropertiesAsync = asyncMethod("getSharedPropertiesAsync", 0, () => {
+      if (!opts.shared) {
+        throw new OfficeError(9000, "GenericResponseError", "the item is not in a shared folder or mailbox");
+      }
+      return { targetRestUrl: "https://outlook.office.com/api", targetMailbox: opts.shared.owner, ...opts.shared };
+    });
     item.getAttachmentsAsync = asyncMethod("getAttachmentsAsync", 0, () =>
       state.attachments.map((a) => ({
         id: a.id,
@@ -362,18 +465,35 @@ export function createOutlook(opts = {}) {
   }
 
   const handlers = {};
+  // The sensitivity label catalog (1.13): labels: {enabled, list: [{id, name, children}]}.
+  const labels = { enabled: true, list: [], ...(opts.labels || {}) };
+  const sensitivityLabelsCatalog = has("1.13")
+    ? {
+        getIsEnabledAsync: asyncMethod("sensitivityLabelsCatalog.getIsEnabledAsync", 0, () => Boolean(labels.enabled)),
+        getAsync: asyncMethod("sensitivityLabelsCatalog.getAsync", 0, () => {
+          if (!labels.enabled) {
+            throw new OfficeError(9000, "GenericResponseError", "sensitivity labels are not enabled");
+          }
+          return JSON.parse(JSON.stringify(labels.list));
+        }),
+      }
+    : undefined;
   const Office = {
     AsyncResultStatus,
     CoercionType: { Text: "text", Html: "html" },
     MailboxEnums: {
       RestVersion: { v1_0: "v1.0", v2_0: "v2.0", Beta: "beta" },
       SendModeOverride: { PromptUser: "promptUser" },
+      ItemNotificationMessageType: { ProgressIndicator: "progressIndicator", InformationalMessage: "informationalMessage", ErrorMessage: "errorMessage", InsightMessage: "insightMessage" },
+      ActionType: { ShowTaskPane: "showTaskPane" },
+      DelegatePermissions: { Read: 1, Write: 2, DeleteOwn: 4, DeleteAll: 8, EditOwn: 16, EditAll: 32 },
       AttachmentContentFormat: { Base64: "base64", Url: "url", Eml: "eml", ICalendar: "iCalendar" },
       AttachmentType: { File: "file", Item: "item", Cloud: "cloud" },
       ItemType: { Message: "message", Appointment: "appointment" },
     },
     context: {
       mailbox,
+      sensitivityLabelsCatalog,
       requirements: {
         isSetSupported(name, version) {
           return versionAtLeast(sets[name], version);
@@ -458,7 +578,7 @@ export function createOutlook(opts = {}) {
     };
   }
 
-  return { Office, OfficeRuntime, msal, state, calls, handlers };
+  return { Office, OfficeRuntime, msal, state, calls, handlers, stats };
 }
 
 /**

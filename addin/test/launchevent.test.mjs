@@ -64,6 +64,7 @@ function setup(o = {}) {
     failures: o.failures,
     delays: o.delays,
     sessionDataMissing: o.sessionDataMissing,
+    labels: o.labels,
   });
   let responder = o.responder;
   if (responder === undefined) {
@@ -105,12 +106,12 @@ const blockText = (w) =>
   `Sendevagt kunne ikke kontrollere mailen, fordi ${w}. Mailen er ikke sendt. Prøv igen om lidt, eller kontakt IT-support, hvis det bliver ved.`;
 
 describe("loading", { concurrency: true }, () => {
-  test("associates the three handlers by their manifest names", () => {
+  test("associates the handlers by their manifest names", () => {
     const env = setup();
-    assert.deepEqual(Object.keys(env.handlers).sort(), ["onAttachmentsChangedHandler", "onMessageSendHandler", "onRecipientsChangedHandler"]);
+    assert.deepEqual(Object.keys(env.handlers).sort(), ["onAppointmentSendHandler", "onAttachmentsChangedHandler", "onMessageSendHandler", "onRecipientsChangedHandler"]);
     assert.deepEqual(
       env.called("actions.associate").map((c) => c.args[0]),
-      ["onMessageSendHandler", "onAttachmentsChangedHandler", "onRecipientsChangedHandler"],
+      ["onMessageSendHandler", "onAppointmentSendHandler", "onAttachmentsChangedHandler", "onRecipientsChangedHandler"],
     );
     assert.equal(typeof env.context.Sendevagt.check, "function");
     assert.equal(typeof env.context.Sendevagt.getToken, "function");
@@ -200,7 +201,7 @@ describe("verdicts", { concurrency: true }, () => {
         contextData: JSON.stringify(ctx),
       };
       if (c.markdown) {
-        want.errorMessageMarkdown = warnAnswer.messageMarkdown;
+        want.errorMessageMarkdown = warnAnswer.messageMarkdown + "\n\nTog Sendevagt fejl? Vælg **Se detaljer**, og rapportér en falsk alarm.";
       }
       assert.deepEqual(r.options, want);
       assert.equal(typeof r.options.contextData, "string");
@@ -266,7 +267,7 @@ describe("verdicts", { concurrency: true }, () => {
     assert.deepEqual(r.options, {
       allowEvent: false,
       errorMessage: blockAnswer.message,
-      errorMessageMarkdown: blockAnswer.messageMarkdown,
+      errorMessageMarkdown: blockAnswer.messageMarkdown + "\n\nTog Sendevagt fejl? Vælg **Se detaljer**, og rapportér en falsk alarm.",
       cancelLabel: "Se detaljer",
       commandId: "sendevagtTaskPaneButton",
       contextData: JSON.stringify({ scanId: "scan-block", action: "block", confirm: false, header: null, subjectTag: "" }),
@@ -287,7 +288,7 @@ describe("verdicts", { concurrency: true }, () => {
     const env = setup({ answer: { ...blockAnswer, message: long, messageMarkdown: "**" + long } });
     const r = await env.send();
     assert.ok(r.options.errorMessage.length <= 500);
-    assert.ok(r.options.errorMessageMarkdown.length <= 500);
+    assert.equal(r.options.errorMessageMarkdown, undefined, "over-long Markdown is left out, never cut through its markup");
     assert.ok(r.options.errorMessage.endsWith("…"));
     const words = r.options.errorMessage.slice(0, -1).split(" ");
     assert.ok(long.includes(words.join(" ") + " "), "cut between words");
@@ -322,7 +323,8 @@ describe("secure", { concurrency: true }, () => {
 
   test("the policy's sensitivity label is applied on 1.13 and later, and its failure is ignored", async () => {
     const label = "9a1c2b3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d";
-    const env = setup({ answer: secureAnswer({ sensitivityLabelId: label }) });
+    const labels = { enabled: true, list: [{ id: "0000", name: "Offentlig", children: [] }, { id: "1111", name: "Fortrolig", children: [{ id: label.toUpperCase(), name: "Krypteret" }] }] };
+    const env = setup({ answer: secureAnswer({ sensitivityLabelId: label }), labels });
     const r = await env.send();
     expectOnce(r);
     assert.deepEqual(r.options, { allowEvent: true });
@@ -332,12 +334,22 @@ describe("secure", { concurrency: true }, () => {
     const r2 = await old.send();
     assert.deepEqual(r2.options, { allowEvent: true });
     assert.equal(old.state.sensitivityLabel, "");
-    const failing = setup({ answer: secureAnswer({ sensitivityLabelId: label }),
+    const failing = setup({ answer: secureAnswer({ sensitivityLabelId: label }), labels,
       failures: { "sensitivityLabel.setAsync": { code: 9000, name: "GenericError", message: "no Purview" } } });
     const r3 = await failing.send();
     expectOnce(r3);
     assert.deepEqual(r3.options, { allowEvent: true });
     assert.equal(failing.state.headers["X-Sendevagt-Route"], "secure");
+    // Labels not enabled for the user, or the label not in the catalog: not set, the header stands.
+    for (const l of [{ enabled: false, list: labels.list }, { enabled: true, list: [{ id: "0000", name: "Offentlig" }] }]) {
+      const e = setup({ answer: secureAnswer({ sensitivityLabelId: label }), labels: l });
+      const rr = await e.send();
+      expectOnce(rr);
+      assert.deepEqual(rr.options, { allowEvent: true });
+      assert.equal(e.state.sensitivityLabel, "");
+      assert.equal(e.called("sensitivityLabel.setAsync").length, 0);
+      assert.equal(e.state.headers["X-Sendevagt-Route"], "secure");
+    }
   });
 
   test("the tag is not doubled (any case)", async () => {
@@ -393,7 +405,7 @@ describe("secure", { concurrency: true }, () => {
     });
   }
 
-  test("confirm on 1.14: not marked, 'Send som sikker mail' opens the task pane", async () => {
+  test("confirm on 1.14: not marked, 'Markér som sikker' opens the task pane", async () => {
     const env = setup({ sets: { Mailbox: "1.14" }, answer: secureAnswer({ confirm: true }) });
     const r = await env.send();
     expectOnce(r);
@@ -401,7 +413,7 @@ describe("secure", { concurrency: true }, () => {
     assert.deepEqual(r.options, {
       allowEvent: false,
       errorMessage: secureAnswer({}).message,
-      cancelLabel: "Send som sikker mail",
+      cancelLabel: "Markér som sikker",
       commandId: "sendevagtTaskPaneButton",
       contextData: JSON.stringify(ctx),
     });
@@ -737,9 +749,10 @@ describe("pre-scan", { concurrency: true }, () => {
       assert.equal(req.url, `${API}/api/v1/prescan`);
       assert.equal(req.headers.authorization, "Bearer token-sso");
       assert.deepEqual(req.body.attachments.map((a) => [a.name, a.contentBase64]), [["Afgørelse.pdf", "JVBERi0="], ["Bilag.docx", "UEsDBA=="]]);
+      const fp = env.context.Sendevagt.contentFingerprint;
       assert.deepEqual(JSON.parse(env.state.sessionData["sendevagt:prescan"]), {
-        0: { name: "Afgørelse.pdf", size: 5, sha256: sha(1), status: "scanned" },
-        1: { name: "Bilag.docx", size: 4, sha256: sha(2), status: "scanned" },
+        0: { name: "Afgørelse.pdf", size: 5, sha256: sha(1), status: "scanned", fp: fp("JVBERi0="), problem: false },
+        1: { name: "Bilag.docx", size: 4, sha256: sha(2), status: "scanned", fp: fp("UEsDBA=="), problem: false },
       });
     });
   }

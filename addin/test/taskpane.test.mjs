@@ -138,6 +138,9 @@ class FakeElement {
   addEventListener(type, fn) {
     (this.listeners[type] ||= []).push(fn);
   }
+  focus() {
+    this.focused = true;
+  }
   fire(type) {
     const event = { type, preventDefault() {} };
     for (const fn of this.listeners[type] || []) {
@@ -180,11 +183,11 @@ const scanRecord = {
   feedback: [],
 };
 
-function startPane({ sets = { Mailbox: "1.15" }, ctx, sessionData = {}, responder, hostName = "OutlookWebApp" } = {}) {
+function startPane({ sets = { Mailbox: "1.15" }, ctx, sessionData = {}, responder, hostName = "OutlookWebApp", token = "token-pane" } = {}) {
   const outlook = createOutlook({
     hostName,
     sets,
-    token: "token-pane",
+    token,
     item: {
       subject: "Afgørelse",
       to: [{ displayName: "Jens", emailAddress: "jens@example.dk" }],
@@ -239,10 +242,20 @@ describe("task pane", () => {
     assert.equal(pane.el.feedback.hidden, false);
 
     pane.el["secure-button"].fire("click");
-    await until(() => /sikker mail\. Tryk Send/.test(pane.el.status.textContent));
+    await until(() => /sikker mail\. Tryk Send/.test(pane.el.status.textContent) && !pane.el["undo-secure-button"].disabled);
     assert.equal(pane.state.headers["X-Sendevagt-Route"], "secure");
     assert.equal(pane.state.subject, "[sikker] Afgørelse");
     assert.equal(pane.el.status.textContent, "Mailen er markeret som sikker mail. Tryk Send.");
+
+    assert.equal(pane.el["secure-state"].hidden, false, "the pane shows that the mail will go encrypted");
+    pane.el["undo-secure-button"].fire("click");
+    await until(() => /Markeringen som sikker mail er fjernet/.test(pane.el.status.textContent) && !pane.el["secure-button"].disabled, "the undo");
+    assert.equal(pane.state.headers["X-Sendevagt-Route"], undefined);
+    assert.equal(pane.state.subject, "Afgørelse");
+    assert.equal(pane.el["secure-state"].hidden, true);
+    assert.equal(pane.el["secure-button"].hidden, false);
+    pane.el["secure-button"].fire("click");
+    await until(() => pane.state.headers["X-Sendevagt-Route"] === "secure" && !pane.el["secure-button"].disabled, "marking again");
 
     pane.el["feedback-comment"].value = "  Det er min egen sag  ";
     pane.el["feedback-form"].fire("submit");
@@ -280,10 +293,133 @@ describe("task pane", () => {
     assert.equal(pane.el["check-button"].disabled, false);
   });
 
+  test("opened from the info bar (preview context, no scan id): checks the draft at once", async () => {
+    const pane = startPane({ ctx: { preview: true, action: "warn" } });
+    await until(() => pane.el.status.textContent === "Kontrollen er færdig.", "the check to finish");
+    const req = pane.fetch.requests.find((r) => r.url === `${API}/api/v1/onsend`);
+    assert.ok(req, "the pane posts the check");
+    assert.equal(req.body.preview, undefined, "the pane's own check is audited");
+    assert.match(pane.el.verdict.className, /sv-warn/);
+  });
+
+  test("missing consent: the pane (never a handler) asks with prompts and goes on", async () => {
+    const asked = [];
+    const token = (options) => {
+      asked.push({ signIn: options.allowSignInPrompt, consent: options.allowConsentPrompt });
+      if (!options.allowConsentPrompt) {
+        return Promise.reject(Object.assign(new Error("consent missing"), { code: 13012 }));
+      }
+      return Promise.resolve("token-after-consent");
+    };
+    const pane = startPane({ ctx: { scanId: "scan-1", action: "secure" }, token });
+    await until(() => pane.el.result.hidden === false, "the scan to load");
+    assert.deepEqual(asked, [{ signIn: false, consent: false }, { signIn: true, consent: true }]);
+    assert.equal(pane.fetch.requests[0].headers.authorization, "Bearer token-after-consent");
+  });
+
   test("a service error is told in Danish", async () => {
     const pane = startPane({ ctx: { scanId: "scan-1", action: "warn" }, responder: () => ({ status: 500, json: {} }) });
     await until(() => /Resultatet kunne ikke hentes/.test(pane.el.status.textContent));
     assert.match(pane.el.status.textContent, /Resultatet kunne ikke hentes, fordi tjenesten svarede med en fejl/);
     assert.match(pane.el.status.className, /sv-status-error/);
+  });
+});
+
+// Override with a reason, end to end through the fake Office: the Send dialog offers "Begrund og
+// send" (no Send Anyway), the task pane takes the reason and records it, and the next Send of the
+// same draft names the override and goes; a changed draft does not.
+describe("override with a reason", () => {
+  const warnRequired = { scanId: "scan-w", action: "warn", overrideReason: "required", reasons: [{ code: "bulk_cpr", action: "warn", message: "Mange CPR-numre", documents: [] }], message: "Mange CPR-numre.", findings: [], documents: [] };
+
+  function world() {
+    const outlook = createOutlook({
+      hostName: "Outlook",
+      sets: { Mailbox: "1.15" },
+      token: "token-pane",
+      item: { subject: "Liste", to: [{ displayName: "Advokat", emailAddress: "advokat@example.org" }], bodyText: "Se liste", attachments: [{ id: "0", name: "Liste.pdf", size: 4, base64: "QUFB" }] },
+    });
+    const fetch = createFetch((req) => {
+      if (req.url === `${API}/api/v1/onsend`) {
+        if (req.body.overrideId === "ovr-1") {
+          return { json: { scanId: "scan-sent", action: "allow", reasons: [] } };
+        }
+        return { json: warnRequired };
+      }
+      if (req.url === `${API}/api/v1/override`) {
+        return { status: 201, json: { overrideId: "ovr-1", justification: req.body.reason } };
+      }
+      if (req.url === `${API}/api/v1/scans/scan-w`) {
+        return { json: { ...warnRequired, time: "x", source: "inline", policyVersion: 1, feedback: [] } };
+      }
+      return { status: 404, json: {} };
+    });
+    const handlerCtx = vm.createContext({ Office: outlook.Office, OfficeRuntime: outlook.OfficeRuntime, fetch, console: { log() {} }, setTimeout, clearTimeout, AbortController });
+    const handlers = {};
+    const assoc = outlook.Office.actions.associate;
+    outlook.Office.actions.associate = (n, fn) => {
+      handlers[n] = fn;
+    };
+    vm.runInContext(read("launchevent.js"), handlerCtx, { filename: "launchevent.js" });
+    outlook.Office.actions.associate = assoc;
+    handlerCtx.SENDEVAGT_CONFIG.apiBase = API;
+    const send = () =>
+      new Promise((resolve) => {
+        handlers.onMessageSendHandler({ completed: (o) => resolve(JSON.parse(JSON.stringify(o))) });
+      });
+    const openPane = (ctx) => {
+      outlook.state.initializationContext = JSON.stringify(ctx);
+      const document = fakeDocument(read("taskpane.html"));
+      const c = vm.createContext({ Office: outlook.Office, OfficeRuntime: outlook.OfficeRuntime, fetch, document, console: { log() {} }, setTimeout, clearTimeout, AbortController });
+      vm.runInContext(read("launchevent.js"), c, { filename: "launchevent.js" });
+      c.SENDEVAGT_CONFIG.apiBase = API;
+      vm.runInContext(read("taskpane.js"), c, { filename: "taskpane.js" });
+      return document.byId;
+    };
+    return { outlook, fetch, send, openPane };
+  }
+
+  test("Begrund og send → reason in the task pane → the next Send goes as an override", async () => {
+    const w = world();
+    const first = await w.send();
+    assert.equal(first.allowEvent, false);
+    assert.equal(first.sendModeOverride, undefined, "no Send Anyway: it would bypass the record");
+    assert.equal(first.cancelLabel, "Begrund og send");
+    assert.equal(first.commandId, "sendevagtTaskPaneButton");
+    const ctx = JSON.parse(first.contextData);
+    assert.equal(ctx.overrideReason, "required");
+
+    const el = w.openPane(ctx);
+    await until(() => el.override.hidden === false, "the override form");
+    assert.match(el["override-label"].textContent, /påkrævet/);
+    el["override-form"].fire("submit");
+    await until(() => /mindst 5 tegn/.test(el.status.textContent), "the required-reason message");
+    assert.equal(w.fetch.requests.filter((r) => r.url.endsWith("/api/v1/override")).length, 0);
+
+    el["override-reason"].value = "  Advokaten   skal bruge listen  ";
+    el["override-form"].fire("submit");
+    await until(() => /registreret\. Tryk Send/.test(el.status.textContent), "the override to be recorded");
+    const rec = w.fetch.requests.find((r) => r.url === `${API}/api/v1/override`);
+    assert.deepEqual(rec.body, { scanId: "scan-w", reason: "Advokaten skal bruge listen" });
+    assert.ok(w.outlook.state.sessionData["sendevagt:override"]);
+
+    const second = await w.send();
+    assert.deepEqual(second, { allowEvent: true });
+    const last = w.fetch.requests.filter((r) => r.url === `${API}/api/v1/onsend`).pop();
+    assert.equal(last.body.overrideId, "ovr-1");
+  });
+
+  test("a recipient added after the override: the override is not sent, the warning stands", async () => {
+    const w = world();
+    const first = await w.send();
+    const el = w.openPane(JSON.parse(first.contextData));
+    await until(() => el.override.hidden === false, "the override form");
+    el["override-reason"].value = "Aftalt med borgeren";
+    el["override-form"].fire("submit");
+    await until(() => /registreret/.test(el.status.textContent), "the override to be recorded");
+    w.outlook.state.to.push({ displayName: "Anden", emailAddress: "anden@example.net", recipientType: "externalUser" });
+    const second = await w.send();
+    assert.equal(second.allowEvent, false);
+    const last = w.fetch.requests.filter((r) => r.url === `${API}/api/v1/onsend`).pop();
+    assert.equal(last.body.overrideId, undefined);
   });
 });

@@ -416,7 +416,7 @@ func auditWhen(t time.Time) string { return t.In(copenhagen).Format("02-01-2006 
 var auditCSVHeader = []string{
 	"Tidspunkt", "Scan-id", "Kilde", "Test", "Simuleret", "Bruger", "Objekt-id", "Modtagerdomæner",
 	"Afgørelse", "Årsager", "Årsagskoder", "Dokumenter", "Antal fund", "Maskerede fund",
-	"Politikversion", "Hentetid (ms)", "Scantid (ms)", "Samlet tid (ms)", "Fejl",
+	"Politikversion", "Hentetid (ms)", "Scantid (ms)", "Samlet tid (ms)", "Fejl", "Begrundelse",
 }
 
 // auditCSV exports every event the filter selects as CSV for Excel: UTF-8 with a byte order
@@ -506,7 +506,7 @@ func auditCSVRow(e audit.Event) []string {
 		actionLabel(e.Action), strings.Join(reasons, "; "), strings.Join(e.Reasons, " "),
 		strings.Join(docs, "; "), strconv.Itoa(findingCount(e)), strings.Join(masked, ", "),
 		strconv.Itoa(e.PolicyVersion), strconv.FormatInt(e.FetchMillis, 10), strconv.FormatInt(e.ScanMillis, 10),
-		strconv.FormatInt(e.TotalMillis, 10), e.Error,
+		strconv.FormatInt(e.TotalMillis, 10), e.Error, e.Justification,
 	}
 	for i, cell := range row {
 		row[i] = auditCSVSafe(cell)

@@ -92,6 +92,7 @@ var reasonLabels = map[string]string{
 	"fetch_failed":              "Kladden kunne ikke hentes",
 	"content_required":          "Indhold skulle sendes igen",
 	"exempt":                    "Undtaget i politikken",
+	"override":                  "Sendt trods advarsel",
 }
 
 func reasonLabel(code string) string {

@@ -145,6 +145,12 @@ var policyActionOptions = []policyOption{
 
 var policyFailModeOptions = []policyOption{{Value: "warn", Label: "Advarsel"}, {Value: "block", Label: "Blokér"}}
 
+var policyOverrideOptions = []policyOption{
+	{Value: policy.OverrideOff, Label: "Nej (Outlooks »Send alligevel«)"},
+	{Value: policy.OverrideOptional, Label: "Valgfri begrundelse"},
+	{Value: policy.OverrideRequired, Label: "Begrundelse påkrævet"},
+}
+
 var policyCategoryLabels = map[string]string{
 	"health": "Helbred", "social": "Sociale forhold", "criminal": "Strafbare forhold", "ethnicity": "Race og etnisk oprindelse",
 	"political": "Politisk overbevisning", "religion": "Religion og filosofisk overbevisning", "union": "Fagforeningsforhold",
@@ -218,6 +224,7 @@ func policyFormValues(p *policy.Policy) url.Values {
 	v.Set("rules.unreadable_attachment.action", string(p.Rules.UnreadableDocument.Action))
 	v["rules.unreadable_attachment.statuses"] = append([]string(nil), p.Rules.UnreadableDocument.Statuses...)
 	v.Set("fail_mode", string(p.FailMode))
+	v.Set("override_reason", p.OverrideReason)
 	v.Set("exemptions.senders", lines(p.Exemptions.Senders))
 	v.Set("exemptions.recipients", lines(p.Exemptions.Recipients))
 	v.Set("exemptions.domains", lines(p.Exemptions.Domains))
@@ -296,6 +303,7 @@ func policyFromForm(v url.Values, errs map[string]string) *policy.Policy {
 	p.Rules.UnreadableDocument.Action = policy.Action(v.Get("rules.unreadable_attachment.action"))
 	p.Rules.UnreadableDocument.Statuses = append([]string{}, v["rules.unreadable_attachment.statuses"]...)
 	p.FailMode = policy.Action(v.Get("fail_mode"))
+	p.OverrideReason = v.Get("override_reason")
 	p.Exemptions.Senders = policySplitLines(v.Get("exemptions.senders"))
 	p.Exemptions.Recipients = policySplitLines(v.Get("exemptions.recipients"))
 	p.Exemptions.Domains = policySplitLines(v.Get("exemptions.domains"))
@@ -332,6 +340,8 @@ func policyProblemDa(fe *policy.FieldError) string {
 		return "Skal være mindst 2."
 	case f == "fail_mode":
 		return "Vælg Advarsel eller Blokér."
+	case f == "override_reason":
+		return "Vælg Nej, Valgfri begrundelse eller Begrundelse påkrævet."
 	case strings.HasPrefix(f, "rules."):
 		return fmt.Sprintf("Ukendt handling »%s«. Vælg Tillad, Advarsel, Send som sikker mail eller Blokér.", val)
 	case strings.HasPrefix(f, "messages."):
@@ -423,6 +433,9 @@ func policySections(v url.Values, errs map[string]string) []policySection {
 		}},
 		{ID: "fejltilstand", Legend: "Fejltilstand", Fields: []policyField{
 			choose("fail_mode", "Når kontrollen fejler", "Hvad der sker, hvis Sendevagt ikke kan kontrollere mailen (fx hvis kladden ikke kan hentes). Advarsel lader medarbejderen sende efter at have tjekket selv; Blokér standser mailen.", policyFailModeOptions),
+		}},
+		{ID: "tilsidesaettelse", Legend: "Send alligevel", Fields: []policyField{
+			choose("override_reason", "Begrundelse for at sende trods advarsel", "Påkrævet eller valgfri: Outlooks knap »Send alligevel« erstattes af »Begrund og send«, der åbner Sendevagt-ruden, hvor medarbejderen skriver en kort begrundelse (højst 300 tegn; CPR-numre og navne skjules). Tilsidesættelsen og begrundelsen står i revisionsloggen (årsag »Sendt trods advarsel«). Nej: medarbejderen kan sende direkte fra advarslen, uden at det registreres.", policyOverrideOptions),
 		}},
 		{ID: "undtagelser", Legend: "Undtagelser", Intro: "Undtagelser gælder straks for alle. Brug dem sparsomt, og skriv i kommentaren hvorfor.", Fields: []policyField{
 			area("exemptions.senders", "Undtagne afsendere", "Mailadresser, hvis mail aldrig kontrolleres, én pr. linje. Afgørelsen bliver »tilladt« med begrundelsen »undtaget« i revisionsloggen.", 3),

@@ -172,6 +172,7 @@ func TestPolicySave(t *testing.T) {
 	form.Set("secure.sensitivity_label_id", "8A2B1C3D-0000-4000-8000-00000000ABCD")
 	form.Set("exemptions.senders", "direktion@aarhus.dk")
 	form.Set("simulation", "on")
+	form.Set("override_reason", policy.OverrideRequired)
 	form["personal_data.categories"] = []string{"health", "social"}
 	w := tc.post("/admin/policy", form)
 	wantStatus(t, w, http.StatusSeeOther)
@@ -186,7 +187,8 @@ func TestPolicySave(t *testing.T) {
 	if strings.Join(p.TrustedDomains, ",") != "randers.dk,regionmidtjylland.dk" || p.Rules.BulkCPR.Threshold != 5 ||
 		p.PersonalData.CPRMinConfidence != 0.7 || p.Secure.SensitivityLabelID != "8a2b1c3d-0000-4000-8000-00000000abcd" ||
 		!p.Simulation || p.Exemptions.Senders[0] != "direktion@aarhus.dk" || strings.Join(p.PersonalData.Categories, ",") != "health,social" ||
-		p.Secure.AddSubjectTag || !p.Secure.SMIME || p.Messages[policy.CodeBulkCPR] != policy.Default().Messages[policy.CodeBulkCPR] {
+		p.Secure.AddSubjectTag || !p.Secure.SMIME || p.Messages[policy.CodeBulkCPR] != policy.Default().Messages[policy.CodeBulkCPR] ||
+		p.OverrideReason != policy.OverrideRequired {
 		t.Errorf("saved policy %+v", p)
 	}
 	// The page shows the new version and its state; the flash comes from the redirect.
@@ -218,6 +220,7 @@ func TestPolicySaveInvalid(t *testing.T) {
 		{"unknown placeholder", "messages.bulk_cpr", "Der er {antal} CPR-numre", []string{"Ukendt pladsholder {antal}", "Der er {antal} CPR-numre</textarea>"}},
 		{"header value missing", "secure.header.value", "", []string{"Skal udfyldes, når der er angivet et headernavn."}},
 		{"fail mode allow", "fail_mode", "allow", []string{"Vælg Advarsel eller Blokér."}},
+		{"unknown override setting", "override_reason", "always", []string{"Vælg Nej, Valgfri begrundelse eller Begrundelse påkrævet."}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

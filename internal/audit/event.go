@@ -41,7 +41,19 @@ type Event struct {
 	TotalMillis   int64 `json:"totalMillis"`
 
 	Error string `json:"error,omitempty"` // short, content-free (e.g. "graph unavailable")
+
+	// Justification is the employee's reason for sending despite a warning (an event with reason
+	// ReasonOverride), masked like the audit's findings (no CPR number, no name) and at most
+	// MaxJustification characters.
+	Justification string `json:"justification,omitempty"`
 }
+
+// ReasonOverride is the reason code of an employee's decision to send despite a warning, and of
+// the Send that followed it.
+const ReasonOverride = "override"
+
+// MaxJustification bounds Event.Justification, in characters.
+const MaxJustification = 300
 
 // Document is one scanned document (body, attachment, archive entry) of an audited message.
 type Document struct {

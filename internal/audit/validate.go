@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/sendevagt/sendevagt/internal/cprshape"
 )
@@ -30,6 +31,9 @@ const maxIDLen = 128
 func ValidateEvent(e Event) error {
 	if e.ID == "" {
 		return fmt.Errorf("%w: no id", ErrInvalidEvent)
+	}
+	if utf8.RuneCountInString(e.Justification) > MaxJustification {
+		return fmt.Errorf("%w: justification longer than %d characters", ErrInvalidEvent, MaxJustification)
 	}
 	if len(e.ID) > maxIDLen || !idChars(e.ID) {
 		return fmt.Errorf("%w: id has more than %d characters or characters outside [A-Za-z0-9._:-]", ErrInvalidEvent, maxIDLen)
@@ -88,6 +92,7 @@ func ValidateEvent(e Event) error {
 		}
 	}
 	check("error", e.Error)
+	check("justification", e.Justification)
 	if bad != "" {
 		return fmt.Errorf("%w: %w in %s", ErrInvalidEvent, ErrCPR, bad)
 	}

@@ -101,7 +101,14 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, req *Request) {
 
 	s.mu.Lock()
 	rt.mailbox = s.canon(rt.mailbox)
+	allowed := s.mayRead(oid, rt.mailbox)
 	s.mu.Unlock()
+	if !allowed {
+		// Exchange's answer to a delegated token without Mail.Read.Shared or without rights on
+		// the shared mailbox.
+		writeError(w, r, http.StatusForbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+		return
+	}
 	release, over := s.enter(rt.mailbox)
 	defer release()
 	if d := s.currentDelay(); d > 0 {

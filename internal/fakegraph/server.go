@@ -42,6 +42,9 @@ type Server struct {
 	faults    faults
 	delay     time.Duration
 	limit     int
+	// readers restricts a mailbox (key) to the listed users (object ids, lower case); a mailbox
+	// not in the map is readable by every user (see RestrictMailbox).
+	readers map[string]map[string]bool
 }
 
 // Request is one request the fake received, for assertions (no bodies, no tokens).
@@ -77,6 +80,7 @@ func Start(tokenCheck TokenCheck) (*Server, error) {
 		inFlight:   map[string]int{},
 		maxFlight:  map[string]int{},
 		faults:     newFaults(),
+		readers:    map[string]map[string]bool{},
 	}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	srv.Config.ReadHeaderTimeout = 10 * time.Second

@@ -3,6 +3,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"errors"
 	"html"
 	"net/textproto"
 	"os"
@@ -511,5 +512,22 @@ func TestInlineAttachment(t *testing.T) {
 	}
 	if len(got.Attachments) != 2 || !got.Attachments[0].Inline || got.Attachments[1].Inline {
 		t.Fatalf("attachments %v: inline %v", names(got.Attachments), []bool{len(got.Attachments) > 0 && got.Attachments[0].Inline})
+	}
+}
+
+// A shared mailbox the user has no rights on (or a token without Mail.Read.Shared) answers 403:
+// ErrAccessDenied, which the on-send service turns into "send the content inline".
+func TestSharedMailboxDenied(t *testing.T) {
+	e := newEnv(t, Limits{})
+	const shared = "ydelse@kommune.example"
+	e.fg.AddMessage(shared, "AAMk/denied=", mail("Fælles", "tekst"))
+	e.fg.RestrictMailbox(shared, "99999999-8888-4777-8666-555555555555")
+	_, err := fetchAs(t, e, shared, "AAMk/denied=", 5*time.Second)
+	if !errors.Is(err, ErrAccessDenied) {
+		t.Fatalf("err = %v, want ErrAccessDenied", err)
+	}
+	e.fg.RestrictMailbox(shared, e.user.ObjectID)
+	if _, err := fetchAs(t, e, shared, "AAMk/denied=", 5*time.Second); err != nil {
+		t.Fatalf("with rights: %v", err)
 	}
 }

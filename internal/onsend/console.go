@@ -48,7 +48,7 @@ func (s *Service) Console(ctx context.Context, user ConsoleUser, msg *message.Me
 		}
 		return s.consoleFailed(ctx, ev, msg, pol, err, start), nil
 	}
-	return s.decided(ctx, ev, msg, pol, version, res, start), nil
+	return s.decided(ctx, nil, nil, ev, msg, pol, version, res, start), nil
 }
 
 // consoleFailed answers under the policy's fail mode when the scan itself failed.

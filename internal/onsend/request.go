@@ -33,6 +33,12 @@ type Request struct {
 	Headers Headers `json:"headers"`
 	// Inline is the draft's content, sent by clients whose drafts Graph cannot read yet.
 	Inline *Inline `json:"inline"`
+	// OverrideID names the employee's recorded override of a warning (POST /api/v1/override):
+	// a warning of this Send is then allowed and audited as an override.
+	OverrideID string `json:"overrideId"`
+	// Preview is the add-in's check while the mail is being written (the info bar): decided like
+	// a Send, but not audited, since nothing is sent.
+	Preview bool `json:"preview"`
 }
 
 // Address is a recipient or the sender. It decodes from {"name","address"} or from a string.

@@ -33,6 +33,9 @@ type Response struct {
 	// ResendInline asks the add-in to send the draft's content inline: Graph could not read it
 	// (not yet synchronised, or unavailable). The verdict meanwhile follows the fail mode.
 	ResendInline bool `json:"resendInline,omitempty"`
+	// OverrideReason, on a warning, is the policy's override_reason when it asks for a
+	// justification (optional or required): the add-in then sends through the task pane.
+	OverrideReason string `json:"overrideReason,omitempty"`
 }
 
 // Reason is one rule that fired.
@@ -47,7 +50,7 @@ type Reason struct {
 type Secure struct {
 	Header     Header `json:"header"`
 	SubjectTag string `json:"subjectTag,omitempty"`
-	// Confirm: the employee must choose "Send som sikker mail" before the mail goes.
+	// Confirm: the employee must choose "Markér som sikker" (the task pane marks it) before the mail goes.
 	Confirm bool `json:"confirm"`
 	// SensitivityLabelID is a Microsoft Purview sensitivity label (GUID) the add-in applies
 	// where Outlook supports it (Mailbox 1.13), as well as the header.
@@ -83,6 +86,9 @@ func buildResponse(id string, version int, pol *policy.Policy, v policy.Verdict,
 		}
 		r.Reasons = append(r.Reasons, Reason{Code: re.Code, Action: re.Action, Message: re.Message, Documents: docs})
 	}
+	if v.Action == policy.Warn && pol.OverrideReason != "" && pol.OverrideReason != policy.OverrideOff {
+		r.OverrideReason = pol.OverrideReason
+	}
 	if v.Action == policy.Secure {
 		s := &Secure{Header: Header{Name: pol.Secure.Header.Name, Value: pol.Secure.Header.Value}, Confirm: pol.Secure.Confirm,
 			SensitivityLabelID: pol.Secure.SensitivityLabelID}
@@ -114,27 +120,53 @@ func buildResponse(id string, version int, pol *policy.Policy, v policy.Verdict,
 func round2(x float64) float64 { return float64(int(x*100+0.5)) / 100 }
 
 // popup writes the pop-up text: the most severe reason in full, the others by a line each, cut
-// to Outlook's 500 characters.
+// to Outlook's 500 characters. The Markdown is cut before it is formatted, a piece at a time, so
+// a cut never leaves an emphasis or an escape open.
 func popup(v policy.Verdict) (plain, markdown string) {
 	if len(v.Reasons) == 0 {
 		return "", ""
 	}
 	var p, m []string
+	left := MaxMessage
+	addMD := func(prefix, text, suffix string) bool {
+		sep := 0
+		if len(m) > 0 {
+			sep = 2 // "\n\n"
+		}
+		room := left - sep - utf8.RuneCountInString(prefix) - utf8.RuneCountInString(suffix)
+		if room < 2 {
+			return false
+		}
+		body := mdEscape(text)
+		cut := false
+		if utf8.RuneCountInString(body) > room {
+			body, cut = truncate(body, room), true
+		}
+		piece := prefix + body + suffix
+		m = append(m, piece)
+		left -= sep + utf8.RuneCountInString(piece)
+		return !cut
+	}
 	for i, r := range v.Reasons {
 		if i == 0 {
 			p = append(p, r.Message)
-			m = append(m, "**"+mdEscape(r.Message)+"**")
+			if !addMD("**", r.Message, "**") {
+				break
+			}
 			continue
 		}
 		if i == 3 {
 			more := fmt.Sprintf("Og %d andre forhold.", len(v.Reasons)-3)
-			p, m = append(p, more), append(m, more)
+			p = append(p, more)
+			addMD("", more, "")
 			break
 		}
 		p = append(p, r.Message)
-		m = append(m, "- "+mdEscape(r.Message))
+		if !addMD("- ", r.Message, "") {
+			break
+		}
 	}
-	return truncate(strings.Join(p, "\n"), MaxMessage), truncate(strings.Join(m, "\n\n"), MaxMessage)
+	return truncate(strings.Join(p, "\n"), MaxMessage), strings.Join(m, "\n\n")
 }
 
 // mdEscape keeps document names such as "brev_*_2024.pdf" from turning into emphasis.

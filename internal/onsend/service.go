@@ -167,6 +167,9 @@ func (s *Service) Check(ctx context.Context, user *auth.User, req *Request) (*Re
 	var fetchErr error
 	if req.Inline != nil {
 		ev.Source = "inline"
+		if req.Preview {
+			ev.Source = SourcePreview
+		}
 		msg = req.inlineMessage()
 		if s.missingPrescan(ctx, msg) {
 			req.applyEnvelope(msg, s.cfg.Limits, pol.Secure.Header.Name)
@@ -205,13 +208,14 @@ func (s *Service) Check(ctx context.Context, user *auth.User, req *Request) (*Re
 		}
 		return s.failed(ctx, ev, msg, pol, err, start)
 	}
-	return s.decided(ctx, ev, msg, pol, version, res, start), nil
+	return s.decided(ctx, user, req, ev, msg, pol, version, res, start), nil
 }
 
 // decided turns a scan into the add-in's answer, records the audit event and counts it.
-func (s *Service) decided(ctx context.Context, ev audit.Event, msg *message.Message, pol *policy.Policy, version int, res *scan.Result, start time.Time) *Response {
+func (s *Service) decided(ctx context.Context, user *auth.User, req *Request, ev audit.Event, msg *message.Message, pol *policy.Policy, version int, res *scan.Result, start time.Time) *Response {
 	resp := buildResponse(ev.ID, version, pol, res.Verdict, res)
 	s.fillAudit(&ev, msg, res)
+	s.applyOverride(ctx, user, req, resp, &ev)
 	simulate(pol, &ev, resp)
 	ev.TotalMillis = s.cfg.Now().Sub(start).Milliseconds()
 	s.record(ctx, ev)
@@ -242,7 +246,7 @@ func (s *Service) failed(ctx context.Context, ev audit.Event, msg *message.Messa
 		errText = "graph access denied"
 	case errors.Is(cause, graph.ErrUnavailable), errors.Is(cause, context.DeadlineExceeded):
 		errText = "graph unavailable"
-	case ev.Source == "inline":
+	case ev.Source == "inline" || ev.Source == SourcePreview:
 		code = policy.CodeScanFailed
 	}
 	for i := range v.Reasons {
@@ -280,6 +284,9 @@ func (s *Service) missingPrescan(ctx context.Context, msg *message.Message) bool
 // the disk failed too: the verdict still goes out (mail must not stop on audit storage), and the
 // failure is logged and counted.
 func (s *Service) record(ctx context.Context, ev audit.Event) {
+	if ev.Source == SourcePreview {
+		return // a check while writing: nothing was sent, the Send is audited
+	}
 	// The audit write must not be cut short by the request's deadline: it has its own.
 	if err := s.cfg.Recorder.Record(context.WithoutCancel(ctx), ev); err != nil {
 		s.cfg.Logger.LogAttrs(ctx, slog.LevelError, "audit event not stored", slog.String("scan_id", ev.ID), slog.String("error", err.Error()))
@@ -294,6 +301,10 @@ func (s *Service) record(ctx context.Context, ev audit.Event) {
 func (s *Service) asCaller(ctx context.Context, tenantID, objectID string) context.Context {
 	return scan.WithCaller(ctx, scan.Caller{Key: s.cfg.Hasher.Hash("caller", tenantID+"/"+objectID), TenantID: tenantID, ObjectID: objectID})
 }
+
+// SourcePreview is the source of the add-in's checks while the mail is written (Request.Preview):
+// answered, counted in the metrics, never audited.
+const SourcePreview = "preview"
 
 // mailboxFor is "" (the user's own mailbox, /me) unless the draft is in another mailbox.
 func mailboxFor(u *auth.User, mailbox string) string {

@@ -70,6 +70,10 @@ type Policy struct {
 	Rules          Rules     `yaml:"rules"`
 	// FailMode is the action when the scan itself fails (warn or block).
 	FailMode Action `yaml:"fail_mode"`
+	// OverrideReason is whether sending despite a warning asks for a justification: off (the
+	// Send dialog's Send Anyway), optional or required (the task pane asks; the override is
+	// audited with the masked justification).
+	OverrideReason string `yaml:"override_reason"`
 	// Messages are the Danish texts shown to the employee, by reason code. Placeholders:
 	// {documents}, {identifier}, {count}, {recipient}, {detail} (see Placeholders).
 	Messages map[string]string `yaml:"messages"`
@@ -166,6 +170,13 @@ func Default() *Policy {
 	return p
 }
 
+// OverrideReason values: whether sending despite a warning asks for a justification.
+const (
+	OverrideOff      = "off"
+	OverrideOptional = "optional"
+	OverrideRequired = "required"
+)
+
 // FieldError is a problem with one field of a policy file.
 type FieldError struct {
 	Line  int
@@ -244,6 +255,9 @@ func Parse(data []byte) (*Policy, error) {
 }
 
 func (p *Policy) normalise() {
+	if p.OverrideReason == "" {
+		p.OverrideReason = OverrideOff
+	}
 	for _, list := range [][]string{p.InternalDomains, p.TrustedDomains, p.Exemptions.Senders, p.Exemptions.Recipients, p.Exemptions.Domains} {
 		for i, d := range list {
 			list[i] = strings.ToLower(strings.TrimSpace(d))
@@ -370,6 +384,11 @@ func (p *Policy) Validate() []*FieldError {
 	}
 	if p.FailMode != Warn && p.FailMode != Block {
 		add("fail_mode", string(p.FailMode), "must be warn or block, not %q", p.FailMode)
+	}
+	switch p.OverrideReason {
+	case "", OverrideOff, OverrideOptional, OverrideRequired:
+	default:
+		add("override_reason", p.OverrideReason, "must be off, optional or required, not %q", p.OverrideReason)
 	}
 	codes := make([]string, 0, len(p.Messages))
 	for code := range p.Messages {

@@ -33,7 +33,7 @@ type AuditFilter struct {
 
 const auditColumns = `id, time_ms, source, test, simulated, tenant_id, object_id, upn, action,
 	reasons, recipient_domains, documents, identifier_hashes, policy_version,
-	fetch_ms, scan_ms, total_ms, error`
+	fetch_ms, scan_ms, total_ms, error, justification`
 
 // InsertAudit stores an audit event. It is idempotent: an event whose ID is already stored is
 // left as it is and nil returned. An event that fails audit.ValidateEvent is refused with an
@@ -51,11 +51,11 @@ func (s *Store) InsertAudit(ctx context.Context, e audit.Event) error {
 	}
 	return s.write(ctx, "insert audit", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_events (`+auditColumns+`, user_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING`),
 			e.ID, e.Time.UnixMilli(), e.Source, e.Test, e.Simulated, e.TenantID, e.ObjectID, e.UPN, e.Action,
 			reasons, domains, docs, hashes, e.PolicyVersion,
-			e.FetchMillis, e.ScanMillis, e.TotalMillis, e.Error, strings.ToLower(e.UPN))
+			e.FetchMillis, e.ScanMillis, e.TotalMillis, e.Error, e.Justification, strings.ToLower(e.UPN))
 		if err != nil {
 			return err
 		}
@@ -199,7 +199,7 @@ func scanEvent(r rowScanner) (audit.Event, error) {
 	)
 	err := r.Scan(&e.ID, &ms, &e.Source, &e.Test, &e.Simulated, &e.TenantID, &e.ObjectID, &e.UPN, &e.Action,
 		&reasons, &domains, &docs, &hashes, &e.PolicyVersion,
-		&e.FetchMillis, &e.ScanMillis, &e.TotalMillis, &e.Error)
+		&e.FetchMillis, &e.ScanMillis, &e.TotalMillis, &e.Error, &e.Justification)
 	if err != nil {
 		return audit.Event{}, err
 	}

@@ -27,15 +27,14 @@ type Addin struct {
 	WellKnown []byte
 	// MSALFile is an msal-browser.min.js build to serve beside the add-in ("" = none).
 	MSALFile string
+	// CSPReportOnly sends the pages' policy as Content-Security-Policy-Report-Only: the rollout's
+	// first step, to learn what Office.js needs in each client before the policy is enforced.
+	CSPReportOnly bool
 }
 
 // addinCSP lets the add-in's pages load Office.js from Microsoft and nothing else from outside,
 // and be framed only by Outlook's own origins (Outlook on the web, new Outlook).
-const addinCSP = "default-src 'self'; script-src 'self' https://appsforoffice.microsoft.com; " +
-	"style-src 'self'; img-src 'self' data:; connect-src 'self' https://login.microsoftonline.com; " +
-	"object-src 'none'; base-uri 'none'; form-action 'self'; " +
-	"frame-ancestors 'self' https://*.office.com https://*.office365.com https://*.outlook.com " +
-	"https://outlook.live.com https://*.officeapps.live.com https://*.cloud.microsoft https://*.microsoft.com"
+var addinCSP = addin.CSP("")
 
 func (s *Server) addinRoutes(e *echo.Echo) {
 	a := s.cfg.Addin
@@ -66,7 +65,7 @@ func (s *Server) addinRoutes(e *echo.Echo) {
 			if err != nil {
 				return apperr.Wrap(apperr.Internal, err, "the add-in page could not be read")
 			}
-			c.Response().Header().Set("Content-Security-Policy", addinCSP)
+			c.Response().Header().Set(addin.CSPHeader(a.CSPReportOnly), addinCSP)
 			return serveBytes(c, "text/html; charset=utf-8", b)
 		})
 	}
@@ -87,6 +86,9 @@ func (s *Server) addinRoutes(e *echo.Echo) {
 		b, err := fs.ReadFile(addin.Files(), name)
 		if err != nil {
 			return apperr.Errorf(apperr.NotFound, "not found")
+		}
+		if path.Ext(name) == ".js" {
+			b = addin.ASCII(b) // taskpane.js: see addin.ASCII
 		}
 		return serveBytes(c, contentType(name), b)
 	})

@@ -158,26 +158,52 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // apiCORS answers cross-origin requests to /api/: classic Outlook's JavaScript runtime sends
-// real CORS preflights even to the add-in's own origin. The API takes bearer tokens, never
-// cookies, so any origin may call it; it still needs a valid token.
-func apiCORS(next echo.HandlerFunc) echo.HandlerFunc {
+// real CORS preflights even to the add-in's own origin, and an add-in served from a separate
+// static origin (sendevagt addin-bundle) calls the API cross-origin everywhere. The API takes
+// bearer tokens, never cookies, so by default any origin may call it (it still needs a valid
+// token); with Config.CORSOrigins set only those origins get CORS headers, and a preflight from
+// any other is refused with 403.
+func (s *Server) apiCORS(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if !strings.HasPrefix(r.URL.Path, "/api/") || r.Header.Get("Origin") == "" {
+		origin := r.Header.Get("Origin")
+		if !strings.HasPrefix(r.URL.Path, "/api/") || origin == "" {
 			return next(c)
 		}
 		h := c.Response().Header()
-		h.Set("Access-Control-Allow-Origin", "*")
 		h.Add("Vary", "Origin")
-		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+		preflight := r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
+		allow := "*"
+		if len(s.cfg.CORSOrigins) > 0 {
+			if !originAllowed(s.cfg.CORSOrigins, origin) {
+				if preflight {
+					return c.NoContent(http.StatusForbidden)
+				}
+				return next(c)
+			}
+			allow = origin
+		}
+		h.Set("Access-Control-Allow-Origin", allow)
+		if preflight {
 			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, X-Request-Id")
 			h.Set("Access-Control-Max-Age", "86400")
 			return c.NoContent(http.StatusNoContent)
 		}
 		h.Set("Access-Control-Expose-Headers", "X-Request-Id, Retry-After")
 		return next(c)
 	}
+}
+
+// originAllowed compares an Origin header with the allowed origins (scheme and host are
+// case-insensitive; "null" matches only a listed "null").
+func originAllowed(allowed []string, origin string) bool {
+	for _, a := range allowed {
+		if strings.EqualFold(strings.TrimSuffix(a, "/"), origin) {
+			return true
+		}
+	}
+	return false
 }
 
 // statusOf maps error codes to HTTP status: the one place where this happens.

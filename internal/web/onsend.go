@@ -161,6 +161,20 @@ func (s *Server) feedback(c echo.Context) error {
 	return c.JSON(http.StatusCreated, resp)
 }
 
+// override records the employee's decision to send despite a warning, with a justification.
+func (s *Server) override(c echo.Context) error {
+	u, _ := c.Get(userKey).(*auth.User)
+	var req onsend.OverrideRequest
+	if err := s.decode(c, &req); err != nil {
+		return err
+	}
+	resp, err := s.cfg.OnSend.Override(c.Request().Context(), u, &req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, resp)
+}
+
 // enterUser counts one more open request of u in users, or refuses it (503) when the user
 // already has as many open as allowed.
 func (s *Server) enterUser(u *auth.User, users *perUser) (func(), error) {

@@ -28,6 +28,7 @@ type OnSend interface {
 	Prescan(ctx context.Context, user *auth.User, req *onsend.PrescanRequest) (*onsend.PrescanResponse, error)
 	Scan(ctx context.Context, user *auth.User, id string) (*onsend.ScanDetail, error)
 	Feedback(ctx context.Context, user *auth.User, req *onsend.FeedbackRequest) (*onsend.FeedbackAnswer, error)
+	Override(ctx context.Context, user *auth.User, req *onsend.OverrideRequest) (*onsend.OverrideAnswer, error)
 }
 
 // Metrics records requests (package metrics).
@@ -84,6 +85,9 @@ type Config struct {
 	// a slot or being scanned (default 128 MiB, at least twice MaxBodyBytes); a body that finds
 	// no room waits for it within its deadline, then gets 503.
 	BodyBufferBytes int64
+	// CORSOrigins are the origins allowed to call /api/ from a browser (the add-in's static
+	// origin, https://host[:port]); empty allows any (bearer tokens only, no cookies).
+	CORSOrigins []string
 	// Addin, when set, serves the Outlook add-in, its manifest and the well-known file.
 	Addin *Addin
 	// Admin, when set, serves the administration pages under /admin (package admin).
@@ -149,7 +153,8 @@ func New(cfg Config) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(requestID, s.logRequests, s.recoverPanics, securityHeaders, apiCORS)
+	e.JSONSerializer = asciiJSON{}
+	e.Use(requestID, s.logRequests, s.recoverPanics, securityHeaders, s.apiCORS)
 
 	e.GET("/healthz", s.healthz)
 	if !cfg.OpsOnInternal {
@@ -162,6 +167,7 @@ func New(cfg Config) (*Server, error) {
 	api.POST("/prescan", s.prescan)
 	api.GET("/scans/:id", s.scanDetail)
 	api.POST("/feedback", s.feedback)
+	api.POST("/override", s.override)
 	s.addinRoutes(e)
 	if cfg.Admin != nil {
 		cfg.Admin.Register(e)

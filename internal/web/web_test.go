@@ -76,6 +76,13 @@ func (f *fakeOnSend) Feedback(_ context.Context, _ *auth.User, req *onsend.Feedb
 	return &onsend.FeedbackAnswer{ID: "f1", ScanID: req.ScanID, Kind: "false_alarm", Status: "open"}, nil
 }
 
+func (f *fakeOnSend) Override(_ context.Context, _ *auth.User, req *onsend.OverrideRequest) (*onsend.OverrideAnswer, error) {
+	if req.ScanID != "s1" {
+		return nil, apperr.Errorf(apperr.NotFound, "no such scan")
+	}
+	return &onsend.OverrideAnswer{OverrideID: "o1", Justification: req.Reason}, nil
+}
+
 func newTestServer(t *testing.T, os *fakeOnSend, cfg Config) *Server {
 	t.Helper()
 	cfg.Auth, cfg.OnSend, cfg.Metrics = fakeAuth{}, os, metrics.New(metrics.Sources{})
