@@ -730,7 +730,9 @@ func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int, sc *cprScratch) 
 		// A bare number labelled as a number of another kind ("Bookingnr. 1503921187",
 		// "ISBN 1402894627", "Kontonummer: ..."): by the shape of the label, not by a list.
 		if lbl, ok := e.otherLabelBefore(s, c.start); ok {
-			neg.take(1, 0, func(b []byte) []byte { return append(appendLower(append(b, "labelled as another kind of number "...), lbl), " (-)"...) })
+			neg.take(1, 0, func(b []byte) []byte {
+				return append(appendLower(append(b, "labelled as another kind of number "...), lbl), " (-)"...)
+			})
 		}
 	}
 	if isoDateOnLine(s, c.start, c.end) {
