@@ -74,10 +74,14 @@ func New(opts Options) (*Engine, error) {
 	if e.cpr, err = loadCPRRules(); err != nil {
 		return nil, err
 	}
-	if e.names, err = loadNames(); err != nil {
+	words, err := parseWordTable(wordsTab)
+	if err != nil {
 		return nil, err
 	}
-	if e.streets, err = loadStreets(); err != nil {
+	if e.names, err = loadNames(words); err != nil {
+		return nil, err
+	}
+	if e.streets, err = loadStreets(words); err != nil {
 		return nil, err
 	}
 	if e.sensitive, err = loadSensitive(); err != nil {
