@@ -36,8 +36,9 @@ const (
 	wfStreetLast = 1 << 9 // the last word of a street name
 )
 
-// parseWordTable checks the table once (every slot points at an entry inside the blob, at least
-// one slot is empty), so that a lookup can neither fail nor loop.
+// parseWordTable checks the header and the sizes. It does not walk the slots (that would cost
+// more than a start-up is worth): get checks every entry it reads against the bounds and probes at
+// most every slot once, so a damaged table can neither crash nor hang a lookup.
 func parseWordTable(data string) (wordTable, error) {
 	if len(data) < wtHeader || data[:4] != wtMagic {
 		return wordTable{}, errors.New("detect: words.tab: bad header")
@@ -48,23 +49,7 @@ func parseWordTable(data string) (wordTable, error) {
 		uint64(len(data)) != wtHeader+4*uint64(nslots)+uint64(bloblen) {
 		return wordTable{}, fmt.Errorf("detect: words.tab: bad sizes (%d slots, %d bytes of keys, %d bytes)", nslots, bloblen, len(data))
 	}
-	t := wordTable{slots: data[wtHeader : wtHeader+4*nslots], blob: data[wtHeader+4*nslots:], mask: nslots - 1}
-	empty := false
-	for i := uint32(0); i < nslots; i++ {
-		o := t.slot(i)
-		if o == 0 {
-			empty = true
-			continue
-		}
-		o--
-		if uint64(o)+wtEntry > uint64(len(t.blob)) || uint64(o)+wtEntry+uint64(t.blob[o]) > uint64(len(t.blob)) {
-			return wordTable{}, fmt.Errorf("detect: words.tab: slot %d points outside the keys", i)
-		}
-	}
-	if !empty {
-		return wordTable{}, errors.New("detect: words.tab: no empty slot")
-	}
-	return t, nil
+	return wordTable{slots: data[wtHeader : wtHeader+4*nslots], blob: data[wtHeader+4*nslots:], mask: nslots - 1}, nil
 }
 
 func (t *wordTable) slot(i uint32) uint32 {
@@ -84,19 +69,23 @@ func wtHash[T string | []byte](key T) uint32 {
 
 // get returns the flags of key (0 when absent).
 func (t *wordTable) get(key []byte) uint16 {
-	if len(key) > 255 || t.mask == 0 {
+	if len(key) > 255 || len(t.slots) == 0 {
 		return 0
 	}
-	for i := wtHash(key) & t.mask; ; i = (i + 1) & t.mask {
+	i := wtHash(key) & t.mask
+	for range t.mask + 1 {
 		o := t.slot(i)
 		if o == 0 {
 			return 0
 		}
 		o--
-		if int(t.blob[o]) == len(key) && t.blob[o+wtEntry:o+wtEntry+uint32(len(key))] == string(key) {
+		if uint64(o)+wtEntry+uint64(len(key)) <= uint64(len(t.blob)) && int(t.blob[o]) == len(key) &&
+			t.blob[o+wtEntry:o+wtEntry+uint32(len(key))] == string(key) {
 			return uint16(t.blob[o+1]) | uint16(t.blob[o+2])<<8
 		}
+		i = (i + 1) & t.mask
 	}
+	return 0
 }
 
 // buildWordTable lays out words (lower-case keys) as a table; the generator's half. Keys are

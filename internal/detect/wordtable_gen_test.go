@@ -79,22 +79,45 @@ func generateWordTable() ([]byte, map[string]uint16, error) {
 	return tab, words, err
 }
 
-// TestWordTableUpToDate checks that the committed data/words.tab is what the lists give (run
-// `go generate ./internal/detect/` after editing a list) and that every word is found with its
-// flags.
-func TestWordTableUpToDate(t *testing.T) {
+func generateACTable() ([]byte, *acMatcher, []string, error) {
+	sm, err := loadSensitive()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	pats := sm.patterns()
+	m, err := newACMatcher(pats)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	b, err := m.marshalAC(pats)
+	return b, m, pats, err
+}
+
+// TestGeneratedTablesUpToDate checks that the committed data/words.tab and data/sensitive.ac are
+// what the lists give (run `go generate ./internal/detect/` after editing a list), that every word
+// is found with its flags, and that the loaded automaton is the one New would build.
+func TestGeneratedTablesUpToDate(t *testing.T) {
 	tab, words, err := generateWordTable()
 	if err != nil {
 		t.Fatal(err)
 	}
+	ac, built, pats, err := generateACTable()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if *updateTables {
-		if err := os.WriteFile("data/words.tab", tab, 0o644); err != nil {
-			t.Fatal(err)
+		for name, b := range map[string][]byte{"data/words.tab": tab, "data/sensitive.ac": ac} {
+			if err := os.WriteFile(name, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
-		t.Skip("data/words.tab rewritten; run the test again to check it")
+		t.Skip("generated tables rewritten; run the test again to check them")
 	}
 	if !bytes.Equal(tab, []byte(wordsTab)) {
-		t.Fatalf("data/words.tab is stale: run go generate ./internal/detect/ (%d bytes committed, %d generated)", len(wordsTab), len(tab))
+		t.Errorf("data/words.tab is stale: run go generate ./internal/detect/ (%d bytes committed, %d generated)", len(wordsTab), len(tab))
+	}
+	if !bytes.Equal(ac, []byte(sensitiveAC)) {
+		t.Errorf("data/sensitive.ac is stale: run go generate ./internal/detect/ (%d bytes committed, %d generated)", len(sensitiveAC), len(ac))
 	}
 	wt, err := parseWordTable(string(tab))
 	if err != nil {
@@ -110,31 +133,94 @@ func TestWordTableUpToDate(t *testing.T) {
 			t.Errorf("get(%q) = %#x, want 0", absent, got)
 		}
 	}
+	loaded, err := loadACTable(string(ac), pats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.class != built.class || loaded.nclass != built.nclass || loaded.outFrom != built.outFrom ||
+		loaded.maxLen != built.maxLen || !slices.Equal(loaded.outStart, built.outStart) ||
+		!slices.Equal(loaded.outs, built.outs) || !slices.Equal(loaded.plen, built.plen) || *loaded.trans != *built.trans {
+		t.Error("the loaded automaton differs from the built one")
+	}
+	if _, err := loadACTable(string(ac), append(pats[:len(pats):len(pats)], "x")); err == nil {
+		t.Error("automaton accepted for other patterns")
+	}
 }
 
-// TestWordTableHostile: a damaged table is refused by parseWordTable, never read out of bounds.
+// TestACTableHostile: a damaged automaton is refused (New then builds its own), never trusted.
+func TestACTableHostile(t *testing.T) {
+	pats := []string{"angst", "depression", "læge"}
+	m, err := newACMatcher(pats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := m.marshalAC(pats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadACTable(string(good), pats); err != nil {
+		t.Fatalf("good table refused: %v", err)
+	}
+	badState := append([]byte(nil), good...)
+	badState[len(badState)-1] = 0xFF
+	badClass := append([]byte(nil), good...)
+	badClass[36+'a'] = 0xFF
+	for name, data := range map[string][]byte{
+		"empty":     nil,
+		"truncated": good[:len(good)-1],
+		"longer":    append(append([]byte(nil), good...), 0),
+		"bad state": badState,
+		"bad class": badClass,
+	} {
+		if _, err := loadACTable(string(data), pats); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	// Every single-byte change is refused or yields an automaton that scans without panicking.
+	for i := range good {
+		d := append([]byte(nil), good...)
+		d[i] ^= 0x5A
+		if m, err := loadACTable(string(d), pats); err == nil {
+			m.scan("Angst og depression hos lægen", func(int, int, int32) {})
+		}
+	}
+}
+
+// TestWordTableHostile: a damaged table is refused by parseWordTable or answers "absent"; a lookup
+// never reads out of bounds or probes forever.
 func TestWordTableHostile(t *testing.T) {
 	good, err := buildWordTable(map[string]uint16{"anne": 1, "jensen": 4}, []string{"anne", "jensen"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := parseWordTable(string(good)); err != nil {
-		t.Fatalf("good table refused: %v", err)
+	if wt, err := parseWordTable(string(good)); err != nil || wt.get([]byte("jensen")) != 4 {
+		t.Fatalf("good table: %v", err)
 	}
-	// one slot, taken: a lookup of another key would never stop
-	full := []byte("SVWT\x01\x00\x00\x00\x04\x00\x00\x00\x01\x00\x00\x00\x01\x01\x00a")
-	outside := append([]byte(nil), good...)
-	outside[wtHeader] = 0xFF
-	outside[wtHeader+1] = 0xFF
-	for name, data := range map[string][]byte{
-		"empty":         nil,
-		"bad magic":     append([]byte("XXXX"), good[4:]...),
-		"truncated":     good[:len(good)-1],
-		"slot outside":  outside,
-		"no empty slot": full,
+	for name, data := range map[string]string{
+		"empty":     "",
+		"bad magic": "XXXX" + string(good[4:]),
+		"truncated": string(good[:len(good)-1]),
+		"3 slots":   "SVWT\x03\x00\x00\x00\x00\x00\x00\x00" + strings.Repeat("\x00", 12),
 	} {
-		if _, err := parseWordTable(string(data)); err == nil {
+		if _, err := parseWordTable(data); err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+	for name, data := range map[string]string{
+		// one slot, taken by another key: the probe must stop
+		"full": "SVWT\x01\x00\x00\x00\x04\x00\x00\x00\x01\x00\x00\x00\x01\x01\x00a",
+		// a slot pointing past the keys, and an entry whose length runs past them
+		"outside": "SVWT\x01\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00\x01\x01\x00a",
+		"long":    "SVWT\x01\x00\x00\x00\x04\x00\x00\x00\x01\x00\x00\x00\xff\x01\x00a",
+	} {
+		wt, err := parseWordTable(data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, k := range []string{"b", "a", "anne", strings.Repeat("x", 255)} {
+			if got := wt.get([]byte(k)); got != 0 && !(name == "full" && k == "a") {
+				t.Errorf("%s: get(%q) = %#x", name, k, got)
+			}
 		}
 	}
 }
