@@ -64,7 +64,7 @@ type Engine struct {
 	scratch   sync.Pool // *scratch: reusable buffers, the only mutable state (safe for concurrent use)
 }
 
-// New parses the embedded lists once and builds the matchers.
+// New loads the generated word table and automaton (checking them) and parses the small lists.
 func New(opts Options) (*Engine, error) {
 	e := &Engine{now: opts.Now}
 	if e.now == nil {

@@ -176,8 +176,9 @@ func TestACTableHostile(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	// Every single-byte change is refused or yields an automaton that scans without panicking.
-	for i := range good {
+	// A changed byte (each of the header, every fifth after it: a load allocates the 4 MB table)
+	// is refused or yields an automaton that scans without panicking.
+	for i := 0; i < len(good); i += 1 + 4*min(1, i/acHeader) {
 		d := append([]byte(nil), good...)
 		d[i] ^= 0x5A
 		if m, err := loadACTable(string(d), pats); err == nil {
