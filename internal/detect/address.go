@@ -14,26 +14,17 @@ import (
 //	street + number             0.6   (street by shape only: 0.45)
 
 type streetIndex struct {
-	set       map[string]struct{} // lower-case street names as written
-	lastWords map[string]struct{} // lower-case last words of the street names: a prefilter
-	suffixes  []string            // street endings: vej, gade, ...
-	why       [8][]string
-	words     map[string]struct{}
+	names    wordTable // wfStreet: lower-case street names; wfStreetLast: their last words (a prefilter)
+	suffixes []string  // street endings: vej, gade, ...
+	why      [8][]string
+	words    map[string]struct{}
 }
 
-func loadStreets() (streetIndex, error) {
-	idx := streetIndex{set: make(map[string]struct{}, 54000), lastWords: make(map[string]struct{}, 40000),
-		words: map[string]struct{}{}, why: addrWhy()}
-	data, err := readData("da_street_names.txt")
-	if err != nil {
-		return idx, err
-	}
-	forEachLine(data, func(line string) {
-		k := lowerString(collapseSpace(line))
-		idx.set[k] = struct{}{}
-		idx.lastWords[k[strings.LastIndexByte(k, ' ')+1:]] = struct{}{}
-	})
-	data, err = readData("name_words.txt")
+// loadStreets takes the generated word table (the street names) and reads the street words and
+// endings from name_words.txt.
+func loadStreets(names wordTable) (streetIndex, error) {
+	idx := streetIndex{names: names, words: map[string]struct{}{}, why: addrWhy()}
+	data, err := readData("name_words.txt")
 	if err != nil {
 		return idx, err
 	}
@@ -223,7 +214,7 @@ func (idx *streetIndex) match(s string, j, k int) (addrHit, bool) {
 	var buf [128]byte
 	tries := cnt
 	if m := lowerInto(buf[:], s[starts[0]:streetEnd]); m > 0 {
-		if _, ok := idx.lastWords[string(buf[:m])]; !ok {
+		if idx.names.get(buf[:m])&wfStreetLast == 0 {
 			tries = 0 // no street name ends with this word: only the shape rule can apply
 		}
 	}
@@ -233,7 +224,7 @@ func (idx *streetIndex) match(s string, j, k int) (addrHit, bool) {
 			continue
 		}
 		m := lowerInto(buf[:], s[ts:streetEnd])
-		if _, ok := idx.set[string(buf[:m])]; ok {
+		if idx.names.get(buf[:m])&wfStreet != 0 {
 			streetStart, inList = ts, true
 			break
 		}

@@ -78,6 +78,12 @@ func newACMatcher(patterns []string) (*acMatcher, error) {
 	for i := range goTo {
 		goTo[i] = -1
 	}
+	// A new state's row is appended whole (one copy of a row of -1), not entry by entry: this
+	// loop dominated New.
+	emptyRow := make([]int32, nc)
+	for i := range emptyRow {
+		emptyRow[i] = -1
+	}
 	var out [][]int32
 	out = append(out, nil)
 	m.plen = make([]int32, len(patterns))
@@ -90,9 +96,7 @@ func newACMatcher(patterns []string) (*acMatcher, error) {
 			if goTo[s*nc+c] < 0 {
 				goTo[s*nc+c] = int32(len(out))
 				out = append(out, nil)
-				for k := 0; k < nc; k++ {
-					goTo = append(goTo, -1)
-				}
+				goTo = append(goTo, emptyRow...)
 			}
 			s = int(goTo[s*nc+c])
 		}

@@ -175,7 +175,17 @@ func (e *Engine) scoreCands(text string, cands []cprCand) []Finding {
 			b.numBefore = 0
 		}
 	}
-	var out []Finding
+	nvalid := 0
+	for i := range cands {
+		if cands[i].valid {
+			nvalid++
+		}
+	}
+	if nvalid == 0 {
+		return nil
+	}
+	out := make([]Finding, 0, nvalid)
+	var sc cprScratch
 	for i := range cands {
 		c := &cands[i]
 		if !c.valid {
@@ -185,9 +195,12 @@ func (e *Engine) scoreCands(text string, cands []cprCand) []Finding {
 		if c.table.ok {
 			density = cols[colKey{c.table.hdrStart, c.table.col}]
 		}
-		if f, ok := e.scoreCPR(text, c, density); ok {
+		if f, ok := e.scoreCPR(text, c, density, &sc); ok {
 			out = append(out, f)
 		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
@@ -509,24 +522,37 @@ func mod11(d [10]byte) bool {
 }
 
 // hit is one piece of evidence: its value after distance decay and how far from the number it is.
+// Its explanation is appended into buf (a scratch buffer reused across candidates) only when the
+// evidence is the strongest so far, so weighing evidence allocates nothing.
 type hit struct {
 	val   float64
 	dist  int // effective distance: a word after the number counts as twice as far, plus 5
 	after bool
-	why   string
+	buf   []byte // the explanation; empty until some evidence was taken
 }
 
-func (h *hit) take(val float64, dist int, why func() string) {
+func (h *hit) take(val float64, dist int, why func(b []byte) []byte) {
 	h.takeSide(val, dist, false, why)
 }
 
-func (h *hit) takeSide(val float64, dist int, after bool, why func() string) {
+func (h *hit) takeSide(val float64, dist int, after bool, why func(b []byte) []byte) {
 	if after {
 		dist = 2*dist + 5
 	}
 	if val > h.val || (val == h.val && val > 0 && dist < h.dist) {
-		h.val, h.dist, h.after, h.why = val, dist, after, why()
+		h.val, h.dist, h.after, h.buf = val, dist, after, why(h.buf[:0])
 	}
+}
+
+// columnWhy appends `column header "Word" (label)`.
+func columnWhy(b []byte, word, label string) []byte {
+	b = strconv.AppendQuote(append(b, "column header "...), word)
+	return append(append(b, ' '), label...)
+}
+
+// constWhy appends a fixed explanation.
+func constWhy(s string) func(b []byte) []byte {
+	return func(b []byte) []byte { return append(b, s...) }
 }
 
 func linear(d, full, zero int, hi, lo float64) float64 {
@@ -559,18 +585,36 @@ func negDecay(dist int, after bool) float64 {
 	return linear(dist, 25, negWindowBefore, 1, 0)
 }
 
-func where(dist int, after bool) string {
+// appendWhere appends "12 chars before" / "12 chars after".
+func appendWhere(b []byte, dist int, after bool) []byte {
+	b = strconv.AppendInt(b, int64(dist), 10)
 	if after {
-		return strconv.Itoa(dist) + " chars after"
+		return append(b, " chars after"...)
 	}
-	return strconv.Itoa(dist) + " chars before"
+	return append(b, " chars before"...)
 }
 
-// isoDate formats a date as YYYY-MM-DD.
-func isoDate(y, m, d int) string {
-	b := [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
-		byte('0' + m/10), byte('0' + m%10), '-', byte('0' + d/10), byte('0' + d%10)}
-	return string(b[:])
+// appendLower appends strings.ToLower(tok) without allocating when tok is ASCII or Latin-1 (then
+// lowerInto is the same mapping).
+func appendLower(b []byte, tok string) []byte {
+	for i := 0; i < len(tok); i++ {
+		if c := tok[i]; c >= 0x80 {
+			if c != 0xC3 || i+1 >= len(tok) || tok[i+1] < 0x80 || tok[i+1] > 0xBF {
+				return append(b, strings.ToLower(tok)...)
+			}
+			i++
+		}
+	}
+	n := len(b)
+	b = append(b, tok...)
+	lowerInto(b[n:], tok)
+	return b
+}
+
+// appendISODate appends a date as YYYY-MM-DD.
+func appendISODate(b []byte, y, m, d int) []byte {
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
 }
 
 // recentDate reports whether the first six digits, read as DDMMYY in this century, are a date
@@ -594,32 +638,39 @@ func serialIsTime(d [10]byte) bool {
 }
 
 // scoreCPR turns a date-valid candidate into a finding (or drops it).
-func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int) (Finding, bool) {
-	var pos, neg hit
-	var why []string
+func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int, sc *cprScratch) (Finding, bool) {
+	pos, neg := hit{buf: sc.pos[:0]}, hit{buf: sc.neg[:0]}
+	defer func() { sc.pos, sc.neg = pos.buf, neg.buf }()
+	// The explanation holds constant strings and, marked by "", the dynamic parts that are built
+	// into one string when the finding is made.
+	var why [8]string
+	nw := 0
+	add := func(w string) { why[nw] = w; nw++ }
 	y, m, d, _ := cprDate(c.d)
-	why = append(why, "date "+isoDate(y, m, d))
+	add("") // date
 	mod := mod11(c.d)
 	base := 0.5
 	if mod {
 		base = 0.6
-		why = append(why, "mod11 ok")
+		add("mod11 ok")
 	} else {
-		why = append(why, "mod11 fails (issued since 2007)")
+		add("mod11 fails (issued since 2007)")
 	}
+	unusualSep := false
 	switch {
 	case c.sep == -1:
-		why = append(why, `separator " - "`)
+		add(`separator " - "`)
 	case c.sep == '\t':
-		why = append(why, "separator tab")
+		add("separator tab")
 	case c.sep >= 0x80 || c.sep == 0x13:
-		why = append(why, fmt.Sprintf("separator U+%04X", c.sep))
+		add("") // separator U+XXXX
+		unusualSep = true
 	}
 	if c.needKeyword {
-		why = append(why, "spaced date or double separator: needs a CPR keyword")
+		add("spaced date or double separator: needs a CPR keyword")
 	}
 	if c.padded {
-		why = append(why, "9 digits: leading zero restored")
+		add("9 digits: leading zero restored")
 	}
 
 	// Table column header and density.
@@ -628,15 +679,15 @@ func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int) (Finding, bool) 
 		skipFrom, skipTo = c.table.hdrStart, c.table.hdrEnd
 		switch c.table.hdr.kind {
 		case ctxPos:
-			pos.take(c.table.hdr.weight, 0, func() string { return fmt.Sprintf("column header %q (+)", c.table.hdrWord) })
+			pos.take(c.table.hdr.weight, 0, func(b []byte) []byte { return columnWhy(b, c.table.hdrWord, "(+)") })
 		case ctxNeg, ctxLog:
-			neg.take(c.table.hdr.weight, 0, func() string { return fmt.Sprintf("column header %q (-)", c.table.hdrWord) })
+			neg.take(c.table.hdr.weight, 0, func(b []byte) []byte { return columnWhy(b, c.table.hdrWord, "(-)") })
 		case ctxJournal:
-			neg.take(c.table.hdr.weight, 0, func() string { return fmt.Sprintf("column header %q (journal, -)", c.table.hdrWord) })
+			neg.take(c.table.hdr.weight, 0, func(b []byte) []byte { return columnWhy(b, c.table.hdrWord, "(journal, -)") })
 		}
 		if density[0] >= 4 && density[1]*2 < density[0] && c.table.hdr.kind != ctxPos {
-			neg.take(0.8, 0, func() string {
-				return fmt.Sprintf("column: only %d of %d numbers are dates", density[1], density[0])
+			neg.take(0.8, 0, func(b []byte) []byte {
+				return fmt.Appendf(b, "column: only %d of %d numbers are dates", density[1], density[0])
 			})
 		}
 	}
@@ -647,15 +698,15 @@ func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int) (Finding, bool) 
 	// Shape evidence.
 	switch c.numBefore {
 	case 2:
-		neg.take(1, 0, func() string { return "4-digit group before (reg.nr.?)" })
+		neg.take(1, 0, constWhy("4-digit group before (reg.nr.?)"))
 	case 1:
-		neg.take(0.8, 0, func() string { return "number continues before" })
+		neg.take(0.8, 0, constWhy("number continues before"))
 	}
 	if c.numAfter {
-		neg.take(0.8, 0, func() string { return "number continues after" })
+		neg.take(0.8, 0, constWhy("number continues after"))
 	}
 	if c.glued {
-		neg.take(0.5, 0, func() string { return "glued to letters" })
+		neg.take(0.5, 0, constWhy("glued to letters"))
 	}
 	if p := c.start; p > 0 {
 		q := p - 1
@@ -663,7 +714,7 @@ func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int) (Finding, bool) 
 			q--
 		}
 		if s[q] == '=' {
-			neg.take(0.3, 0, func() string { return "key=value" })
+			neg.take(0.3, 0, constWhy("key=value"))
 		}
 	}
 
@@ -672,18 +723,20 @@ func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int) (Finding, bool) 
 	if timeShape && e.recentDate(c.d) {
 		// "010124 1030": a date of this or last year and a clock time, far likelier than the
 		// CPR number of a centenarian written with a space.
-		neg.take(0.5, 0, func() string { return "recent date followed by a clock time" })
+		neg.take(0.5, 0, constWhy("recent date followed by a clock time"))
 	}
 	e.cprContext(s, c, skipFrom, skipTo, timeShape, &pos, &neg)
 	if c.sep == 0 && neg.val < 1 && !(c.table.ok && c.table.hdr.kind == ctxPos) {
 		// A bare number labelled as a number of another kind ("Bookingnr. 1503921187",
 		// "ISBN 1402894627", "Kontonummer: ..."): by the shape of the label, not by a list.
 		if lbl, ok := e.otherLabelBefore(s, c.start); ok {
-			neg.take(1, 0, func() string { return "labelled as another kind of number " + strings.ToLower(lbl) + " (-)" })
+			neg.take(1, 0, func(b []byte) []byte {
+				return append(appendLower(append(b, "labelled as another kind of number "...), lbl), " (-)"...)
+			})
 		}
 	}
 	if isoDateOnLine(s, c.start, c.end) {
-		neg.take(0.8, 0, func() string { return "ISO date on the line (log/timestamp)" })
+		neg.take(0.8, 0, constWhy("ISO date on the line (log/timestamp)"))
 	}
 
 	p, ng := pos.val, neg.val
@@ -702,27 +755,75 @@ func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int) (Finding, bool) 
 			ng *= 0.5
 		}
 	}
-	if pos.why != "" {
-		why = append(why, pos.why)
+	if len(pos.buf) > 0 {
+		add("")
 	}
-	if neg.why != "" {
-		why = append(why, neg.why)
+	if len(neg.buf) > 0 {
+		add("")
 	}
 	score := base + 0.4*p - 0.4*ng
 	score = math.Round(math.Min(score, 0.99)*100) / 100
 	if score < cprMinConfidence {
 		return Finding{}, false
 	}
-	digits := string(c.d[:])
+	// One string holds the value, the masked form and the dynamic explanations: a finding costs
+	// this string and its share of a block of Why slices.
+	b := append(sc.text[:0], c.d[:]...)
+	b = append(append(b, c.d[:6]...), "-xxxx"...)
+	b = appendISODate(append(b, "date "...), y, m, d)
+	var ends [4]int // ends of the dynamic parts after the masked form, in order
+	ne := 0
+	ends[ne] = len(b)
+	ne++
+	if unusualSep {
+		b = fmt.Appendf(b, "separator U+%04X", c.sep)
+		ends[ne] = len(b)
+		ne++
+	}
+	if len(pos.buf) > 0 {
+		b = append(b, pos.buf...)
+		ends[ne] = len(b)
+		ne++
+	}
+	if len(neg.buf) > 0 {
+		b = append(b, neg.buf...)
+		ends[ne] = len(b)
+		ne++
+	}
+	sc.text = b
+	str := string(b)
+	from, k := 21, 0
+	for i := range nw {
+		if why[i] == "" {
+			why[i] = str[from:ends[k]]
+			from = ends[k]
+			k++
+		}
+	}
 	return Finding{
 		Kind:       KindCPR,
 		Start:      c.start,
 		End:        c.end,
-		Value:      digits,
-		Masked:     MaskCPR(digits),
+		Value:      str[:10],
+		Masked:     str[10:21],
 		Confidence: score,
-		Why:        why,
+		Why:        sc.whySlice(why[:nw]),
 	}, true
+}
+
+// cprScratch holds the buffers of one scoreCands call, reused across its candidates.
+type cprScratch struct {
+	pos, neg, text []byte
+	block          []string // Why slices are cut from this block (cap limited: appending copies)
+}
+
+func (sc *cprScratch) whySlice(w []string) []string {
+	if cap(sc.block)-len(sc.block) < len(w) {
+		sc.block = make([]string, 0, 64*len(w))
+	}
+	n := len(sc.block)
+	sc.block = append(sc.block, w...)
+	return sc.block[n:len(sc.block):len(sc.block)]
 }
 
 // tokenByte reports whether b may be part of a context token (ASCII letters, '-', '.', '_', and
@@ -824,7 +925,9 @@ func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShap
 		nearLines := ts >= prevLS && te <= curLE
 		tok := s[ts:te]
 		if sameLine && dist <= 40 && camelCase(tok) {
-			neg.takeSide(0.8, dist, after, func() string { return fmt.Sprintf("mixed-case neighbour %q (-, %s)", tok, where(dist, after)) })
+			neg.takeSide(0.8, dist, after, func(b []byte) []byte {
+				return append(appendWhere(append(strconv.AppendQuote(append(b, "mixed-case neighbour "...), tok), " (-, "...), dist, after), ')')
+			})
 		}
 		if !e.cpr.maybe(tok[0], len(tok)) {
 			return
@@ -840,7 +943,9 @@ func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShap
 		switch w.kind {
 		case ctxPos:
 			if v := w.weight * posDecay(dist, after); v > 0 {
-				pos.takeSide(v, dist, after, func() string { return "context " + strings.ToLower(tok) + " (+, " + where(dist, after) + ")" })
+				pos.takeSide(v, dist, after, func(b []byte) []byte {
+					return append(appendWhere(append(appendLower(append(b, "context "...), tok), " (+, "...), dist, after), ')')
+				})
 			}
 		case ctxNeg, ctxJournal:
 			if !nearLines || (after && !sameLine) {
@@ -851,8 +956,9 @@ func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShap
 				if w.kind == ctxJournal {
 					label = "journal, barely -"
 				}
-				neg.takeSide(v, dist, after, func() string {
-					return "context " + strings.ToLower(tok) + " (" + label + ", " + where(dist, after) + ")"
+				neg.takeSide(v, dist, after, func(b []byte) []byte {
+					b = append(appendLower(append(b, "context "...), tok), " ("...)
+					return append(appendWhere(append(append(b, label...), ", "...), dist, after), ')')
 				})
 			}
 		case ctxTime:
@@ -860,16 +966,16 @@ func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShap
 				return
 			}
 			if v := negDecay(dist, after); v > 0 {
-				neg.takeSide(v, dist, after, func() string {
-					return "date and time: " + strings.ToLower(tok) + " (-, " + where(dist, after) + ")"
+				neg.takeSide(v, dist, after, func(b []byte) []byte {
+					return append(appendWhere(append(appendLower(append(b, "date and time: "...), tok), " (-, "...), dist, after), ')')
 				})
 			}
 		case ctxLog:
 			if !sameLine || dist > 60 {
 				return
 			}
-			neg.takeSide(w.weight, dist, after, func() string {
-				return "log/timestamp context " + strings.ToLower(tok) + " (-, " + where(dist, after) + ")"
+			neg.takeSide(w.weight, dist, after, func(b []byte) []byte {
+				return append(appendWhere(append(appendLower(append(b, "log/timestamp context "...), tok), " (-, "...), dist, after), ')')
 			})
 		}
 	})

@@ -64,7 +64,7 @@ type Engine struct {
 	scratch   sync.Pool // *scratch: reusable buffers, the only mutable state (safe for concurrent use)
 }
 
-// New parses the embedded lists once and builds the matchers.
+// New loads the generated word table and automaton (checking them) and parses the small lists.
 func New(opts Options) (*Engine, error) {
 	e := &Engine{now: opts.Now}
 	if e.now == nil {
@@ -74,10 +74,14 @@ func New(opts Options) (*Engine, error) {
 	if e.cpr, err = loadCPRRules(); err != nil {
 		return nil, err
 	}
-	if e.names, err = loadNames(); err != nil {
+	words, err := parseWordTable(wordsTab)
+	if err != nil {
 		return nil, err
 	}
-	if e.streets, err = loadStreets(); err != nil {
+	if e.names, err = loadNames(words); err != nil {
+		return nil, err
+	}
+	if e.streets, err = loadStreets(words); err != nil {
 		return nil, err
 	}
 	if e.sensitive, err = loadSensitive(); err != nil {

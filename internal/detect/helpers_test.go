@@ -15,7 +15,7 @@ var (
 	sharedErr  error
 )
 
-// testEngine returns one engine for all tests (New parses ~175,000 list entries).
+// testEngine returns one engine for all tests.
 func testEngine(t testing.TB) *Engine {
 	t.Helper()
 	sharedOnce.Do(func() {

@@ -6,11 +6,21 @@ import (
 	"strings"
 )
 
-// The recognizers are data-driven: word lists, context words and category terms are embedded text
-// files under data/ (see data/README.md for their origin), parsed once by New.
+// The recognizers are data-driven: word lists, context words and category terms are text files
+// under data/ (see data/README.md for their origin). The small ones are embedded and parsed by
+// New; the long name and street lists are compiled by `go generate` into data/words.tab (see
+// wordtable.go) and the automaton of the sensitive terms into data/sensitive.ac (actable.go);
+// TestGeneratedTablesUpToDate fails when either is stale.
 //
-//go:embed data/*.txt
+//go:generate go test -run ^TestGeneratedTablesUpToDate$ -update
+//go:embed data/cpr_context.txt data/name_words.txt data/sensitive_da.txt data/da_health_terms.txt
 var dataFS embed.FS
+
+//go:embed data/words.tab
+var wordsTab string
+
+//go:embed data/sensitive.ac
+var sensitiveAC string
 
 func readData(name string) (string, error) {
 	b, err := dataFS.ReadFile("data/" + name)

@@ -37,31 +37,35 @@ const (
 )
 
 type nameIndex struct {
-	words       map[string]nameFlags // lower-case keys
-	surSuffix   [256][]string        // surname endings by their last byte
-	why         [][]string           // precomputed explanations, see scoreSpan
+	words       wordTable     // lower-case keys → nameFlags (low byte), generated (wordtable.go)
+	surSuffix   [256][]string // surname endings by their last byte
+	why         [][]string    // precomputed explanations, see scoreSpan
 	whyGreeting []string
 }
 
-func loadNames() (nameIndex, error) {
-	idx := nameIndex{words: make(map[string]nameFlags, 125000), why: buildNameWhy(),
-		whyGreeting: []string{"after greeting", "first name (list)", "single first name: weak"}}
-	for _, l := range []struct {
-		file string
-		flag nameFlags
-	}{
-		{"da_first_names_female.txt", nfFemale},
-		{"da_first_names_male.txt", nfMale},
-		{"da_surnames.txt", nfSurname},
-	} {
-		data, err := readData(l.file)
-		if err != nil {
-			return idx, err
-		}
-		forEachLine(data, func(line string) {
-			idx.words[lowerString(line)] |= l.flag
-		})
+// nameSectionFlag maps a section of name_words.txt to its flag; street_suffix and surname_suffix
+// are endings, not words.
+func nameSectionFlag(section string) (nameFlags, bool) {
+	switch section {
+	case "greeting":
+		return nfGreeting, true
+	case "title":
+		return nfTitle, true
+	case "stop":
+		return nfStop, true
+	case "common":
+		return nfCommon, true
+	case "street":
+		return nfStreet, true
 	}
+	return 0, false
+}
+
+// loadNames takes the generated word table (the name lists and the words of name_words.txt) and
+// reads the surname endings from name_words.txt.
+func loadNames(words wordTable) (nameIndex, error) {
+	idx := nameIndex{words: words, why: buildNameWhy(),
+		whyGreeting: []string{"after greeting", "first name (list)", "single first name: weak"}}
 	data, err := readData("name_words.txt")
 	if err != nil {
 		return idx, err
@@ -70,38 +74,40 @@ func loadNames() (nameIndex, error) {
 	if err != nil {
 		return idx, err
 	}
-	flags := map[string]nameFlags{"greeting": nfGreeting, "title": nfTitle, "stop": nfStop, "common": nfCommon, "street": nfStreet}
 	for _, l := range lines {
-		for _, w := range strings.Fields(l.line) {
-			w = strings.TrimRight(lowerString(w), ".")
-			switch l.section {
-			case "street_suffix":
-			case "surname_suffix":
+		switch l.section {
+		case "street_suffix":
+		case "surname_suffix":
+			for _, w := range strings.Fields(l.line) {
+				w = strings.TrimRight(lowerString(w), ".")
 				idx.surSuffix[w[len(w)-1]] = append(idx.surSuffix[w[len(w)-1]], w)
-			default:
-				f, ok := flags[l.section]
-				if !ok {
-					return idx, fmt.Errorf("detect: name_words.txt: unknown section %q", l.section)
-				}
-				idx.words[w] |= f
+			}
+		default:
+			if _, ok := nameSectionFlag(l.section); !ok {
+				return idx, fmt.Errorf("detect: name_words.txt: unknown section %q", l.section)
 			}
 		}
 	}
 	return idx, nil
 }
 
+// flags returns the name flags of a lower-case word.
+func (idx *nameIndex) flags(lw []byte) nameFlags {
+	return nameFlags(idx.words.get(lw) & 0xFF)
+}
+
 // IsFirstName reports whether w (any case) is in the first-name lists.
 func (e *Engine) IsFirstName(w string) bool {
 	var buf [64]byte
 	n := lowerInto(buf[:], strings.TrimSpace(w))
-	return n > 0 && e.names.words[string(buf[:n])]&nfFirst != 0
+	return n > 0 && e.names.flags(buf[:n])&nfFirst != 0
 }
 
 // IsSurname reports whether w (any case) is in the surname list.
 func (e *Engine) IsSurname(w string) bool {
 	var buf [64]byte
 	n := lowerInto(buf[:], strings.TrimSpace(w))
-	return n > 0 && e.names.words[string(buf[:n])]&nfSurname != 0
+	return n > 0 && e.names.flags(buf[:n])&nfSurname != 0
 }
 
 // ntok is one capitalised token.
@@ -388,7 +394,7 @@ func (idx *nameIndex) classify(s string, t *ntok) {
 		return
 	}
 	lw := buf[:n]
-	t.flags = idx.words[string(lw)]
+	t.flags = idx.flags(lw)
 	if t.flags&(nfFirst|nfSurname) == 0 && t.hyph {
 		// Anne-Mette: first name when every part is; Møller-Ærenlund: surname when any part is.
 		allFirst, anySur := true, false
@@ -401,7 +407,7 @@ func (idx *nameIndex) classify(s string, t *ntok) {
 			} else {
 				rest = nil
 			}
-			f := idx.words[string(part)]
+			f := idx.flags(part)
 			if f&nfFirst == 0 {
 				allFirst = false
 			}
@@ -418,7 +424,7 @@ func (idx *nameIndex) classify(s string, t *ntok) {
 		return
 	}
 	if t.flags&(nfFirst|nfSurname|nfStop|nfStreet|nfGreeting|nfTitle) == 0 && n > 3 && lw[n-1] == 's' {
-		if f := idx.words[string(lw[:n-1])]; f&(nfFirst|nfSurname) != 0 {
+		if f := idx.flags(lw[:n-1]); f&(nfFirst|nfSurname) != 0 {
 			t.flags = f
 			t.genitive = true
 			t.end--
@@ -471,7 +477,7 @@ func (idx *nameIndex) sentenceInitial(s string, p int) bool {
 			return false
 		}
 		var buf [16]byte
-		if n := lowerInto(buf[:], w); n > 0 && idx.words[string(buf[:n])]&nfTitle != 0 {
+		if n := lowerInto(buf[:], w); n > 0 && idx.flags(buf[:n])&nfTitle != 0 {
 			return false
 		}
 	}
