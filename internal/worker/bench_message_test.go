@@ -59,6 +59,31 @@ func benchMessage(b *testing.B) []extract.Input {
 	}
 }
 
+// benchTextMessage is the text-heavy message of issue 16: about 5 MB of Danish text in two
+// attachments (lists of synthetic citizens, as mail-merge data) and a letter PDF.
+func benchTextMessage(b *testing.B) []extract.Input {
+	b.Helper()
+	people := testgen.Citizens(500, 7)
+	list := func(n int, variant string) []byte {
+		var buf bytes.Buffer
+		for i := 0; buf.Len() < n; i++ {
+			c := people[i%len(people)]
+			fmt.Fprintf(&buf, "%d. %s %s, %s, %s %s, CPR-nr. %s. %s har fået bevilget hjælp efter serviceloven (sag %d).\n",
+				i+1, c.FirstName, c.LastName, c.Street, c.Postcode, c.City, c.CPR, variant, 20260000+i)
+		}
+		return buf.Bytes()
+	}
+	pdf, err := testgen.LetterBundlePDF(3, 8)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return []extract.Input{
+		{Name: "Bevillinger.txt", ContentType: "text/plain", Data: list(2_500_000, "Borgeren")},
+		{Name: "Bevillinger 2.csv", ContentType: "text/plain", Data: list(2_500_000, "Ansøgeren")},
+		{Name: "Afgørelse.pdf", ContentType: "application/pdf", Data: pdf},
+	}
+}
+
 // cpuSelf is this process's user+system CPU time.
 func cpuSelf() time.Duration {
 	var ru syscall.Rusage
@@ -94,7 +119,8 @@ func (p *Pool) workerCPU(tb testing.TB) time.Duration {
 	return d
 }
 
-// BenchmarkMessage extracts the 5 MB on-send message through a pool of one worker process, with
+// BenchmarkMessage extracts each 5 MB on-send message (pdf: three attachments, mostly PDF;
+// text: mostly plain text) through a pool of one worker process, with
 // the earlier gob frames and with the raw frames, in one run. It reports CPU per message of
 // the service side (this process) and of the worker, and the service side's allocations:
 //
@@ -103,7 +129,15 @@ func BenchmarkMessage(b *testing.B) {
 	if _, err := os.Stat("/proc/self/task"); err != nil {
 		b.Skip("needs /proc for the worker's CPU time")
 	}
-	msg := benchMessage(b)
+	for _, m := range []struct {
+		name string
+		msg  func(*testing.B) []extract.Input
+	}{{"pdf", benchMessage}, {"text", benchTextMessage}} {
+		b.Run(m.name, func(b *testing.B) { benchMessageCodecs(b, m.msg(b)) })
+	}
+}
+
+func benchMessageCodecs(b *testing.B, msg []extract.Input) {
 	total := 0
 	for _, in := range msg {
 		total += len(in.Data)
@@ -144,13 +178,21 @@ func BenchmarkMessage(b *testing.B) {
 	}
 }
 
-// BenchmarkProtocol is the protocol alone for the same message, both ends in this process over
+// BenchmarkProtocol is the protocol alone for the same messages, both ends in this process over
 // a pipe (so allocations and CPU cover parent and worker): the request frames of the three
 // attachments out, and the documents the extractor made of them back.
 //
 //	go test ./internal/worker/ -run '^$' -bench BenchmarkProtocol
 func BenchmarkProtocol(b *testing.B) {
-	msg := benchMessage(b)
+	for _, m := range []struct {
+		name string
+		msg  func(*testing.B) []extract.Input
+	}{{"pdf", benchMessage}, {"text", benchTextMessage}} {
+		b.Run(m.name, func(b *testing.B) { benchProtocolCodecs(b, m.msg(b)) })
+	}
+}
+
+func benchProtocolCodecs(b *testing.B, msg []extract.Input) {
 	x := extract.New(extract.Limits{})
 	var results [][]extract.Document
 	total := 0
@@ -188,7 +230,7 @@ func BenchmarkProtocol(b *testing.B) {
 				}
 			}()
 			br := bufio.NewReaderSize(fromW, 64<<10)
-			var hdr, rbuf []byte
+			var hdr []byte
 			b.SetBytes(int64(total))
 			b.ReportAllocs()
 			cpu0 := cpuSelf()
@@ -198,7 +240,7 @@ func BenchmarkProtocol(b *testing.B) {
 					if err := c.codec.writeRequest(fromP, &hdr, req); err != nil {
 						b.Fatal(err)
 					}
-					if _, err := c.codec.readResponse(br, DefaultMaxOutput+responseOverhead, &rbuf); err != nil {
+					if _, err := c.codec.readResponse(br, DefaultMaxOutput+responseOverhead); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -36,7 +36,7 @@ func (gobCodec) writeResponse(w *bufio.Writer, docs []extract.Document) error {
 	return gobWriteFrame(w, &buf, &gobResponse{Documents: docs})
 }
 
-func (gobCodec) readResponse(r *bufio.Reader, max uint32, _ *[]byte) ([]extract.Document, error) {
+func (gobCodec) readResponse(r *bufio.Reader, max uint32) ([]extract.Document, error) {
 	var resp gobResponse
 	err := gobReadFrame(r, max, &resp)
 	return resp.Documents, err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"time"
+	"unsafe"
 
 	"github.com/sendevagt/sendevagt/internal/extract"
 )
@@ -96,35 +97,43 @@ func (rawCodec) writeRequest(w io.Writer, scratch *[]byte, req *Request) error {
 	return nil
 }
 
-// readBody reads a frame's length (at most max) and its body into *buf, reused when large
-// enough. io.EOF means the stream ended cleanly before a frame.
-func readBody(r *bufio.Reader, max uint32, buf *[]byte) ([]byte, error) {
+// readLength reads a frame's length, at most max. io.EOF means the stream ended cleanly before
+// a frame.
+func readLength(r *bufio.Reader, max uint32) (uint32, error) {
 	var h [frameHeader]byte
 	if _, err := io.ReadFull(r, h[:]); err != nil {
-		return nil, err
+		return 0, err
 	}
 	n := binary.BigEndian.Uint32(h[:])
 	if n > max {
-		return nil, &errFrameTooLarge{n: n, max: max}
+		return 0, &errFrameTooLarge{n: n, max: max}
 	}
-	if uint32(cap(*buf)) < n {
-		*buf = make([]byte, n) // exact size: no doubling beyond what the length prefix says
-	}
-	body := (*buf)[:n]
-	if _, err := io.ReadFull(r, body); err != nil {
+	return n, nil
+}
+
+// readBody reads a frame body of n bytes into b.
+func readBody(r *bufio.Reader, b []byte) error {
+	if _, err := io.ReadFull(r, b); err != nil {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, fmt.Errorf("decoding frame: %w", err)
+		return fmt.Errorf("decoding frame: %w", err)
 	}
-	return body, nil
+	return nil
 }
 
 var errGarbled = errors.New("decoding frame: malformed")
 
 func (rawCodec) readRequest(r *bufio.Reader, max uint32, buf *[]byte, req *Request) error {
-	b, err := readBody(r, max, buf)
+	n, err := readLength(r, max)
 	if err != nil {
+		return err
+	}
+	if uint32(cap(*buf)) < n {
+		*buf = make([]byte, n) // exact size: no doubling beyond what the length prefix says
+	}
+	b := (*buf)[:n]
+	if err := readBody(r, b); err != nil {
 		return err
 	}
 	if len(b) < requestFixed || b[0] != 'Q' || b[1] > 1 || b[2] != 0 || b[3] != 0 {
@@ -234,7 +243,7 @@ func (rawCodec) writeResponse(w *bufio.Writer, docs []extract.Document) error {
 // never a panic or a huge allocation.
 type respReader struct {
 	b   []byte // the body
-	s   string // the same bytes, shared by every string of the response (one allocation)
+	s   string // the same memory as b, shared by every string of the response
 	off int
 	bad bool
 }
@@ -284,12 +293,19 @@ func (r *respReader) str(n uint64) string {
 // left is how many bytes remain.
 func (r *respReader) left() uint64 { return uint64(len(r.b) - r.off) }
 
-func (rawCodec) readResponse(br *bufio.Reader, max uint32, buf *[]byte) ([]extract.Document, error) {
-	body, err := readBody(br, max, buf)
+func (rawCodec) readResponse(br *bufio.Reader, max uint32) ([]extract.Document, error) {
+	n, err := readLength(br, max)
 	if err != nil {
 		return nil, err
 	}
-	r := &respReader{b: body, s: string(body)}
+	body := make([]byte, n)
+	if err := readBody(br, body); err != nil {
+		return nil, err
+	}
+	// Every string of the response (texts, names) is a piece of the body: the body is read
+	// once from the pipe and never written again, so the strings can share its memory instead
+	// of a copy (for 5 MB of text the copy cost more than the rest of the decoding).
+	r := &respReader{b: body, s: unsafe.String(unsafe.SliceData(body), len(body))}
 	if h := r.bytes(4); r.bad || string(h) != "D\x00\x00\x00" {
 		return nil, errGarbled
 	}

@@ -19,9 +19,6 @@ import (
 	"github.com/sendevagt/sendevagt/internal/extract"
 )
 
-// keepResponseBuffer is the largest response buffer kept for a worker's next document.
-const keepResponseBuffer = 8 << 20
-
 // DefaultMaxOutput caps the text of one response (all documents of one attachment together).
 const DefaultMaxOutput = 64 << 20
 
@@ -238,10 +235,7 @@ func (p *Pool) roundTrip(ctx context.Context, w *proc, req *Request) (docs []ext
 		}
 	}
 	if err == nil {
-		docs, err = p.codec.readResponse(w.br, uint32(min(p.cfg.MaxOutputBytes+responseOverhead, 1<<32-1)), &w.rbuf)
-	}
-	if cap(w.rbuf) > keepResponseBuffer {
-		w.rbuf = nil
+		docs, err = p.codec.readResponse(w.br, uint32(min(p.cfg.MaxOutputBytes+responseOverhead, 1<<32-1)))
 	}
 	if err == nil {
 		return checked(req.Name, req.ContentType, docs), true, false
@@ -361,7 +355,6 @@ type proc struct {
 	stdout *os.File
 	br     *bufio.Reader
 	hdr    []byte // request header scratch
-	rbuf   []byte // response frame buffer, reused
 	// greeted: the hellos have been exchanged (on the first request).
 	greeted bool
 	stderr  *stderrWatch

@@ -70,8 +70,8 @@ type codec interface {
 	readRequest(r *bufio.Reader, max uint32, buf *[]byte, req *Request) error
 	// writeResponse writes docs as one frame (w is flushed by the caller).
 	writeResponse(w *bufio.Writer, docs []extract.Document) error
-	// readResponse reads one response frame of at most max bytes; buf is reused between frames.
-	readResponse(r *bufio.Reader, max uint32, buf *[]byte) ([]extract.Document, error)
+	// readResponse reads one response frame of at most max bytes.
+	readResponse(r *bufio.Reader, max uint32) ([]extract.Document, error)
 }
 
 // errFrameTooLarge is returned when a frame's declared length is above the maximum; the frame

@@ -30,8 +30,7 @@ func encodeResponse(t testing.TB, docs []extract.Document) []byte {
 }
 
 func decodeResponse(stream []byte, max uint32) ([]extract.Document, error) {
-	var buf []byte
-	return rawCodec{}.readResponse(bufio.NewReader(bytes.NewReader(stream)), max, &buf)
+	return rawCodec{}.readResponse(bufio.NewReader(bytes.NewReader(stream)), max)
 }
 
 // sampleDocs has every field of a response set, some pages with blocks (layout) and some
@@ -56,7 +55,9 @@ func sampleDocs() []extract.Document {
 func TestResponseFrames(t *testing.T) {
 	want := sampleDocs()
 	good := encodeResponse(t, want)
-	frame := func(body string) []byte { return append(binary.BigEndian.AppendUint32(nil, uint32(len(body))), body...) }
+	frame := func(body string) []byte {
+		return append(binary.BigEndian.AppendUint32(nil, uint32(len(body))), body...)
+	}
 	withBody := func(edit func(b []byte)) []byte {
 		b := bytes.Clone(good)
 		edit(b[frameHeader:])
@@ -82,7 +83,12 @@ func TestResponseFrames(t *testing.T) {
 		{"name longer than the frame", withBody(func(b []byte) { le.PutUint32(b[8:], 1<<30) }), 1 << 20, "malformed"},
 		{"unknown status", withBody(func(b []byte) { copy(b[8+docFixed+len("Breve.zip")+len("zip"):], "SCANNED") }), 1 << 20, "malformed"},
 		{"block beyond the text", func() []byte { b := bytes.Clone(oneDoc); le.PutUint32(b[blockAt+4:], 3); return b }(), 1 << 20, "malformed"},
-		{"block start after end", func() []byte { b := bytes.Clone(oneDoc); le.PutUint32(b[blockAt:], 2); le.PutUint32(b[blockAt+4:], 1); return b }(), 1 << 20, "malformed"},
+		{"block start after end", func() []byte {
+			b := bytes.Clone(oneDoc)
+			le.PutUint32(b[blockAt:], 2)
+			le.PutUint32(b[blockAt+4:], 1)
+			return b
+		}(), 1 << 20, "malformed"},
 		{"unknown block kind", func() []byte { b := bytes.Clone(oneDoc); b[blockAt+8] = byte(len(blockKinds)); return b }(), 1 << 20, "malformed"},
 		{"bad box flag", func() []byte { b := bytes.Clone(oneDoc); b[blockAt+9] = 2; return b }(), 1 << 20, "malformed"},
 	}
@@ -100,11 +106,10 @@ func TestResponseFrames(t *testing.T) {
 			}
 		})
 	}
-	// Several frames on one stream stay in step, and the buffer is reused.
+	// Several frames on one stream stay in step.
 	br := bufio.NewReader(bytes.NewReader(append(bytes.Clone(good), good...)))
-	var buf []byte
 	for i := range 3 {
-		got, err := rawCodec{}.readResponse(br, 1<<20, &buf)
+		got, err := rawCodec{}.readResponse(br, 1<<20)
 		if (i < 2) != (err == nil) || (i == 2 && !errors.Is(err, io.EOF)) || (i < 2 && !reflect.DeepEqual(got, want)) {
 			t.Errorf("frame %d: %v", i, err)
 		}
@@ -192,7 +197,9 @@ func TestRequestFrames(t *testing.T) {
 		t.Errorf("after the last request: %v", err)
 	}
 
-	frame := func(body []byte) []byte { return append(binary.BigEndian.AppendUint32(nil, uint32(len(body))), body...) }
+	frame := func(body []byte) []byte {
+		return append(binary.BigEndian.AppendUint32(nil, uint32(len(body))), body...)
+	}
 	header := func(nameLen, ctLen uint32) []byte {
 		b := []byte{'Q', 0, 0, 0}
 		b = le.AppendUint32(b, nameLen)
@@ -253,8 +260,7 @@ func TestServeCarriesInline(t *testing.T) {
 		if b, err := br.ReadByte(); err != nil || b != ackByte {
 			t.Fatalf("ack %q %v", b, err)
 		}
-		var buf []byte
-		docs, err := rawCodec{}.readResponse(br, 1<<20, &buf)
+		docs, err := rawCodec{}.readResponse(br, 1<<20)
 		if err != nil {
 			t.Fatal(err)
 		}
