@@ -225,7 +225,7 @@ func benchProtocolCodecs(b *testing.B, msg []extract.Input) {
 					if err := c.codec.readRequest(br, MaxRequestFrame, &buf, &req); err != nil {
 						return
 					}
-					c.codec.writeResponse(bw, results[i%len(results)])
+					c.codec.writeResponse(bw, results[i%len(results)], maxResponse(DefaultMaxOutput))
 					bw.Flush()
 				}
 			}()
@@ -240,7 +240,7 @@ func benchProtocolCodecs(b *testing.B, msg []extract.Input) {
 					if err := c.codec.writeRequest(fromP, &hdr, req); err != nil {
 						b.Fatal(err)
 					}
-					if _, err := c.codec.readResponse(br, DefaultMaxOutput+responseOverhead); err != nil {
+					if _, err := c.codec.readResponse(br, maxResponse(DefaultMaxOutput)); err != nil {
 						b.Fatal(err)
 					}
 				}

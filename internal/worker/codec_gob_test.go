@@ -31,7 +31,7 @@ func (gobCodec) readRequest(r *bufio.Reader, max uint32, _ *[]byte, req *Request
 	return gobReadFrame(r, max, req)
 }
 
-func (gobCodec) writeResponse(w *bufio.Writer, docs []extract.Document) error {
+func (gobCodec) writeResponse(w *bufio.Writer, docs []extract.Document, _ uint32) error {
 	var buf bytes.Buffer
 	return gobWriteFrame(w, &buf, &gobResponse{Documents: docs})
 }

@@ -177,18 +177,34 @@ func kindIndex(k extract.BlockKind) int {
 	return -1
 }
 
-func (rawCodec) writeResponse(w *bufio.Writer, docs []extract.Document) error {
+// responseSize is the size of docs' response frame body, with or without the blocks.
+func responseSize(docs []extract.Document, withBlocks bool) int {
 	n := 8
 	for i := range docs {
 		d := &docs[i]
 		n += docFixed + len(d.Name) + len(d.Type) + len(d.Status) + len(d.Detail)
 		for j := range d.Pages {
 			p := &d.Pages[j]
-			n += pageFixed + len(p.Text) + blockSize*len(carriedBlocks(p))
+			n += pageFixed + len(p.Text)
+			if withBlocks {
+				n += blockSize * len(carriedBlocks(p))
+			}
 		}
 	}
-	if n > math.MaxUint32 || len(docs) > math.MaxUint32 {
-		return &errFrameTooLarge{n: math.MaxUint32, max: math.MaxUint32}
+	return n
+}
+
+// writeResponse writes docs as one frame. When the block records would take the frame over max
+// (text at the output cap laid out in very many blocks), the pages go without their blocks,
+// as flowing text, rather than the document being lost.
+func (rawCodec) writeResponse(w *bufio.Writer, docs []extract.Document, max uint32) error {
+	withBlocks := true
+	n := responseSize(docs, true)
+	if n > int(max) {
+		withBlocks, n = false, responseSize(docs, false)
+	}
+	if n > int(max) {
+		return &errFrameTooLarge{n: uint32(min(n, math.MaxUint32)), max: max}
 	}
 	var rec [blockSize]byte
 	b := binary.BigEndian.AppendUint32(rec[:0], uint32(n))
@@ -215,7 +231,10 @@ func (rawCodec) writeResponse(w *bufio.Writer, docs []extract.Document) error {
 		w.WriteString(d.Detail)
 		for j := range d.Pages {
 			p := &d.Pages[j]
-			blocks := carriedBlocks(p)
+			var blocks []extract.Block
+			if withBlocks {
+				blocks = carriedBlocks(p)
+			}
 			b = le.AppendUint64(rec[:0], uint64(int64(p.Number)))
 			b = le.AppendUint32(b, uint32(len(p.Text)))
 			b = le.AppendUint32(b, uint32(len(blocks)))

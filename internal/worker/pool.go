@@ -235,7 +235,7 @@ func (p *Pool) roundTrip(ctx context.Context, w *proc, req *Request) (docs []ext
 		}
 	}
 	if err == nil {
-		docs, err = p.codec.readResponse(w.br, uint32(min(p.cfg.MaxOutputBytes+responseOverhead, 1<<32-1)))
+		docs, err = p.codec.readResponse(w.br, maxResponse(p.cfg.MaxOutputBytes))
 	}
 	if err == nil {
 		return checked(req.Name, req.ContentType, docs), true, false
@@ -258,8 +258,9 @@ func (p *Pool) roundTrip(ctx context.Context, w *proc, req *Request) (docs []ext
 		}
 		return failed(req.Name, req.ContentType, extract.Unscannable, fmt.Sprintf("timed out after %s (worker killed)", p.timeout)), false, idleDeath
 	case errors.As(err, &tooLarge) && !dead:
-		return failed(req.Name, req.ContentType, extract.TooLarge, fmt.Sprintf("extracted text larger than %s (worker output cap)",
-			sizeString(int64(p.cfg.MaxOutputBytes)))), false, idleDeath
+		// The worker caps its own output (capOutput, writeResponse): a larger frame is a worker
+		// gone wrong, not a large document.
+		return failed(req.Name, req.ContentType, extract.Unscannable, "parser crashed (worker died: oversized response; worker killed)"), false, idleDeath
 	case errors.As(err, &mismatch) && !dead:
 		return failed(req.Name, req.ContentType, extract.Unscannable, "parser unavailable ("+mismatch.Error()+"; worker killed)"), false, idleDeath
 	case !dead:

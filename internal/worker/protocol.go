@@ -22,6 +22,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/sendevagt/sendevagt/internal/extract"
 )
@@ -60,6 +61,15 @@ const (
 	responseOverhead = 8 << 20
 )
 
+// maxResponse bounds a response frame for an output cap of maxOutput bytes of text: the worker
+// keeps its responses within it, the parent refuses larger ones.
+func maxResponse(maxOutput int) uint32 {
+	if maxOutput <= 0 {
+		maxOutput = DefaultMaxOutput
+	}
+	return uint32(min(int64(maxOutput)+responseOverhead, math.MaxUint32))
+}
+
 // codec encodes requests and responses into frames. frames.go is the protocol; the test files
 // keep the earlier gob codec to compare the two (BenchmarkMessage).
 type codec interface {
@@ -68,8 +78,8 @@ type codec interface {
 	// readRequest reads one request frame of at most max bytes; req.Data may alias *buf, which
 	// is reused for the next request.
 	readRequest(r *bufio.Reader, max uint32, buf *[]byte, req *Request) error
-	// writeResponse writes docs as one frame (w is flushed by the caller).
-	writeResponse(w *bufio.Writer, docs []extract.Document) error
+	// writeResponse writes docs as one frame of at most max bytes (w is flushed by the caller).
+	writeResponse(w *bufio.Writer, docs []extract.Document, max uint32) error
 	// readResponse reads one response frame of at most max bytes.
 	readResponse(r *bufio.Reader, max uint32) ([]extract.Document, error)
 }

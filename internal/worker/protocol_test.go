@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -20,7 +21,7 @@ func encodeResponse(t testing.TB, docs []extract.Document) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	bw := bufio.NewWriter(&out)
-	if err := (rawCodec{}).writeResponse(bw, docs); err != nil {
+	if err := (rawCodec{}).writeResponse(bw, docs, math.MaxUint32); err != nil {
 		t.Fatal(err)
 	}
 	if err := bw.Flush(); err != nil {
@@ -324,6 +325,59 @@ func TestMismatchedWorker(t *testing.T) {
 // would almost always stop the decoder at the first check).
 func withLength(body []byte) []byte {
 	return append(binary.BigEndian.AppendUint32(nil, uint32(len(body))), body...)
+}
+
+// A worker announcing a response over the bound costs its document (Unscannable) at once: the
+// parent reads no further and allocates nothing for it, and the next document gets a fresh
+// worker.
+func TestOversizedResponse(t *testing.T) {
+	p := newTestPool(t, testConfig(1))
+	start := time.Now()
+	docs := p.Extract(context.Background(), "__oversized__", "text/plain", []byte(letter))
+	if len(docs) != 1 || docs[0].Status != extract.Unscannable || docs[0].Detail != "parser crashed (worker died: oversized response; worker killed)" {
+		t.Errorf("got %+v", docs)
+	}
+	if el := time.Since(start); el > slack {
+		t.Errorf("took %v", el)
+	}
+	if next := p.Extract(context.Background(), "brev.txt", "text/plain", []byte(letter)); next[0].Status != extract.Scanned || p.Started() != 2 {
+		t.Errorf("next document: %+v (%d workers started)", next, p.Started())
+	}
+}
+
+// A response whose block records would not fit the frame bound goes without blocks; one whose
+// text alone does not fit is refused by the worker itself.
+func TestResponseWithinBound(t *testing.T) {
+	text := strings.Repeat("ab\n\n", 100)
+	var blocks []extract.Block
+	for i := 0; i < len(text); i += 4 {
+		blocks = append(blocks, extract.Block{Start: i, End: i + 2})
+	}
+	docs := []extract.Document{{Name: "a.pdf", Status: extract.Scanned, Pages: []extract.Page{{Number: 1, Text: text, Blocks: blocks}}}}
+	full, bare := responseSize(docs, true), responseSize(docs, false)
+	tests := []struct {
+		max        int
+		wantBlocks int
+		wantErr    bool
+	}{{full, len(blocks), false}, {full - 1, 0, false}, {bare, 0, false}, {bare - 1, 0, true}}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		bw := bufio.NewWriter(&out)
+		err := rawCodec{}.writeResponse(bw, docs, uint32(tt.max))
+		bw.Flush()
+		if tt.wantErr {
+			if err == nil || out.Len() != 0 {
+				t.Errorf("max %d: wrote %d bytes, err %v", tt.max, out.Len(), err)
+			}
+			continue
+		}
+		got, err := decodeResponse(out.Bytes(), uint32(tt.max))
+		if err != nil {
+			t.Errorf("max %d: %v", tt.max, err)
+		} else if p := got[0].Pages[0]; p.Text != text || len(p.Blocks) != tt.wantBlocks {
+			t.Errorf("max %d: %d blocks, want %d", tt.max, len(p.Blocks), tt.wantBlocks)
+		}
+	}
 }
 
 func FuzzResponseFrame(f *testing.F) {

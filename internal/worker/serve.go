@@ -56,7 +56,7 @@ type ServeOptions struct {
 	// extractor is cached per distinct Limits.
 	NewExtractor func(extract.Limits) Extractor
 	// TestHooks enables the misbehaving test documents "__hang__", "__crash__", "__panic__",
-	// "__oom__", "__garbage__", "__spawn__" and "__stdout__".
+	// "__oom__", "__garbage__", "__oversized__", "__spawn__" and "__stdout__".
 	TestHooks bool
 
 	codec codec // nil: the protocol (rawCodec); tests set the earlier gob codec to compare
@@ -164,7 +164,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opt ServeOptions) erro
 		}
 		req.Data = nil
 		docs = capOutput(docs, req.MaxOutputBytes)
-		if err := c.writeResponse(bw, docs); err != nil {
+		if err := c.writeResponse(bw, docs, maxResponse(req.MaxOutputBytes)); err != nil {
 			return fmt.Errorf("writing response: %w", err)
 		}
 		if err := bw.Flush(); err != nil {
@@ -253,6 +253,9 @@ func testHook(name string, w io.Writer) {
 		}
 	case "__garbage__":
 		w.Write([]byte("\x00\x00\x00\x10this is no gob!!"))
+	case "__oversized__": // a frame claiming almost 4 GiB
+		w.Write([]byte("\xff\xff\xff\xf0D\x00\x00\x00"))
+		hangForever()
 	case "__spawn__": // a helper program in its own process group, then a hang
 		pid := spawnOrphan()
 		if f := os.Getenv("SENDEVAGT_TEST_SPAWN_PIDFILE"); f != "" {
