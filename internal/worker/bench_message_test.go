@@ -225,7 +225,7 @@ func benchProtocolCodecs(b *testing.B, msg []extract.Input) {
 					if err := c.codec.readRequest(br, MaxRequestFrame, &buf, &req); err != nil {
 						return
 					}
-					c.codec.writeResponse(bw, results[i%len(results)], maxResponse(DefaultMaxOutput))
+					c.codec.writeResponse(bw, req.ID, results[i%len(results)], maxResponse(DefaultMaxOutput))
 					bw.Flush()
 				}
 			}()
@@ -236,11 +236,11 @@ func benchProtocolCodecs(b *testing.B, msg []extract.Input) {
 			cpu0 := cpuSelf()
 			for b.Loop() {
 				for _, in := range msg {
-					req := &Request{Name: in.Name, ContentType: in.ContentType, Data: in.Data, MaxOutputBytes: DefaultMaxOutput}
+					req := &Request{Name: in.Name, ContentType: in.ContentType, Data: in.Data, MaxOutputBytes: DefaultMaxOutput, ID: 7}
 					if err := c.codec.writeRequest(fromP, &hdr, req); err != nil {
 						b.Fatal(err)
 					}
-					if _, err := c.codec.readResponse(br, maxResponse(DefaultMaxOutput)); err != nil {
+					if _, err := c.codec.readResponse(br, maxResponse(DefaultMaxOutput), 7); err != nil {
 						b.Fatal(err)
 					}
 				}

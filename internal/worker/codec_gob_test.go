@@ -31,12 +31,12 @@ func (gobCodec) readRequest(r *bufio.Reader, max uint32, _ *[]byte, req *Request
 	return gobReadFrame(r, max, req)
 }
 
-func (gobCodec) writeResponse(w *bufio.Writer, docs []extract.Document, _ uint32) error {
+func (gobCodec) writeResponse(w *bufio.Writer, _ uint32, docs []extract.Document, _ uint32) error {
 	var buf bytes.Buffer
 	return gobWriteFrame(w, &buf, &gobResponse{Documents: docs})
 }
 
-func (gobCodec) readResponse(r *bufio.Reader, max uint32) ([]extract.Document, error) {
+func (gobCodec) readResponse(r *bufio.Reader, max, _ uint32) ([]extract.Document, error) {
 	var resp gobResponse
 	err := gobReadFrame(r, max, &resp)
 	return resp.Documents, err

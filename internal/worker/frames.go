@@ -16,10 +16,10 @@ import (
 // rawCodec is the worker protocol's frame layout. Every frame is a 4-byte big-endian length of
 // the rest, then (integers little-endian, strings as raw bytes whose lengths come before them):
 //
-//	request:  'Q', flags (bit 0: Inline), 0, 0, u32 len(name), u32 len(contentType),
+//	request:  'Q', flags (bit 0: Inline), 0, 0, u32 id, u32 len(name), u32 len(contentType),
 //	          12 × i64 (MaxOutputBytes, then the Limits fields in limitWords order),
 //	          name, contentType, and the attachment's bytes as the rest of the frame.
-//	response: 'D', 0, 0, 0, u32 number of documents, then per document
+//	response: 'D', 0, 0, 0, u32 id (the request's), u32 number of documents, then per document
 //	          u32 len(name), len(type), len(status), len(detail), flags (bit 0: Truncated), 0, 0, 0,
 //	          i64 depth, u32 number of pages, name, type, status, detail, then per page
 //	          i64 number, u32 len(text), u32 number of blocks, text, and the blocks as records of
@@ -32,7 +32,7 @@ import (
 type rawCodec struct{}
 
 const (
-	requestFixed = 12 + 12*8
+	requestFixed = 16 + 12*8
 	docFixed     = 32
 	pageFixed    = 16
 	blockSize    = 48
@@ -75,6 +75,7 @@ func (rawCodec) writeRequest(w io.Writer, scratch *[]byte, req *Request) error {
 	}
 	b := binary.BigEndian.AppendUint32((*scratch)[:0], uint32(n))
 	b = append(b, 'Q', flags, 0, 0)
+	b = le.AppendUint32(b, req.ID)
 	b = le.AppendUint32(b, uint32(len(req.Name)))
 	b = le.AppendUint32(b, uint32(len(req.ContentType)))
 	for _, v := range limitWords(req) {
@@ -139,15 +140,15 @@ func (rawCodec) readRequest(r *bufio.Reader, max uint32, buf *[]byte, req *Reque
 	if len(b) < requestFixed || b[0] != 'Q' || b[1] > 1 || b[2] != 0 || b[3] != 0 {
 		return errGarbled
 	}
-	nameLen, ctLen := uint64(le.Uint32(b[4:])), uint64(le.Uint32(b[8:]))
+	nameLen, ctLen := uint64(le.Uint32(b[8:])), uint64(le.Uint32(b[12:]))
 	if nameLen+ctLen > uint64(len(b)-requestFixed) {
 		return errGarbled
 	}
 	var words [12]int64
 	for i := range words {
-		words[i] = int64(le.Uint64(b[12+8*i:]))
+		words[i] = int64(le.Uint64(b[16+8*i:]))
 	}
-	*req = Request{Inline: b[1]&1 != 0}
+	*req = Request{Inline: b[1]&1 != 0, ID: le.Uint32(b[4:])}
 	setLimitWords(req, words)
 	rest := b[requestFixed:]
 	req.Name, rest = string(rest[:nameLen]), rest[nameLen:]
@@ -179,7 +180,7 @@ func kindIndex(k extract.BlockKind) int {
 
 // responseSize is the size of docs' response frame body, with or without the blocks.
 func responseSize(docs []extract.Document, withBlocks bool) int {
-	n := 8
+	n := 12
 	for i := range docs {
 		d := &docs[i]
 		n += docFixed + len(d.Name) + len(d.Type) + len(d.Status) + len(d.Detail)
@@ -197,7 +198,7 @@ func responseSize(docs []extract.Document, withBlocks bool) int {
 // writeResponse writes docs as one frame. When the block records would take the frame over max
 // (text at the output cap laid out in very many blocks), the pages go without their blocks,
 // as flowing text, rather than the document being lost.
-func (rawCodec) writeResponse(w *bufio.Writer, docs []extract.Document, max uint32) error {
+func (rawCodec) writeResponse(w *bufio.Writer, id uint32, docs []extract.Document, max uint32) error {
 	withBlocks := true
 	n := responseSize(docs, true)
 	if n > int(max) {
@@ -209,6 +210,7 @@ func (rawCodec) writeResponse(w *bufio.Writer, docs []extract.Document, max uint
 	var rec [blockSize]byte
 	b := binary.BigEndian.AppendUint32(rec[:0], uint32(n))
 	b = append(b, 'D', 0, 0, 0)
+	b = le.AppendUint32(b, id)
 	b = le.AppendUint32(b, uint32(len(docs)))
 	w.Write(b)
 	for i := range docs {
@@ -312,7 +314,7 @@ func (r *respReader) str(n uint64) string {
 // left is how many bytes remain.
 func (r *respReader) left() uint64 { return uint64(len(r.b) - r.off) }
 
-func (rawCodec) readResponse(br *bufio.Reader, max uint32) ([]extract.Document, error) {
+func (rawCodec) readResponse(br *bufio.Reader, max, id uint32) ([]extract.Document, error) {
 	n, err := readLength(br, max)
 	if err != nil {
 		return nil, err
@@ -325,7 +327,7 @@ func (rawCodec) readResponse(br *bufio.Reader, max uint32) ([]extract.Document, 
 	// once from the pipe and never written again, so the strings can share its memory instead
 	// of a copy (for 5 MB of text the copy cost more than the rest of the decoding).
 	r := &respReader{b: body, s: unsafe.String(unsafe.SliceData(body), len(body))}
-	if h := r.bytes(4); r.bad || string(h) != "D\x00\x00\x00" {
+	if h := r.bytes(4); r.bad || string(h) != "D\x00\x00\x00" || uint32(r.u32()) != id {
 		return nil, errGarbled
 	}
 	ndocs := r.u32()

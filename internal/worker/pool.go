@@ -213,6 +213,8 @@ func (p *Pool) roundTrip(ctx context.Context, w *proc, req *Request) (docs []ext
 		}
 	}()
 
+	w.seq++
+	req.ID = w.seq
 	var err error
 	if !w.greeted {
 		_, err = w.stdin.Write(appendHello(nil))
@@ -235,7 +237,7 @@ func (p *Pool) roundTrip(ctx context.Context, w *proc, req *Request) (docs []ext
 		}
 	}
 	if err == nil {
-		docs, err = p.codec.readResponse(w.br, maxResponse(p.cfg.MaxOutputBytes))
+		docs, err = p.codec.readResponse(w.br, maxResponse(p.cfg.MaxOutputBytes), req.ID)
 	}
 	if err == nil {
 		return checked(req.Name, req.ContentType, docs), true, false
@@ -358,6 +360,7 @@ type proc struct {
 	hdr    []byte // request header scratch
 	// greeted: the hellos have been exchanged (on the first request).
 	greeted bool
+	seq     uint32 // the last request's ID
 	stderr  *stderrWatch
 	exited  chan struct{}
 	state   *os.ProcessState // set before exited is closed

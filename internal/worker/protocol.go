@@ -37,6 +37,9 @@ type Request struct {
 	MaxOutputBytes int
 	// Inline: the attachment belongs to the mail body's layout (extract.Input.Inline).
 	Inline bool
+	// ID numbers the requests to one worker; the response carries it back, so an answer that
+	// is not to this request is taken for garbage.
+	ID uint32
 }
 
 // ackByte acknowledges a request read whole.
@@ -78,10 +81,11 @@ type codec interface {
 	// readRequest reads one request frame of at most max bytes; req.Data may alias *buf, which
 	// is reused for the next request.
 	readRequest(r *bufio.Reader, max uint32, buf *[]byte, req *Request) error
-	// writeResponse writes docs as one frame of at most max bytes (w is flushed by the caller).
-	writeResponse(w *bufio.Writer, docs []extract.Document, max uint32) error
-	// readResponse reads one response frame of at most max bytes.
-	readResponse(r *bufio.Reader, max uint32) ([]extract.Document, error)
+	// writeResponse writes docs, the answer to request id, as one frame of at most max bytes
+	// (w is flushed by the caller).
+	writeResponse(w *bufio.Writer, id uint32, docs []extract.Document, max uint32) error
+	// readResponse reads the response to request id, a frame of at most max bytes.
+	readResponse(r *bufio.Reader, max, id uint32) ([]extract.Document, error)
 }
 
 // errFrameTooLarge is returned when a frame's declared length is above the maximum; the frame

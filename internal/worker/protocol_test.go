@@ -17,11 +17,14 @@ import (
 	"github.com/sendevagt/sendevagt/internal/extract"
 )
 
+// testID is the request ID of the test frames.
+const testID = 42
+
 func encodeResponse(t testing.TB, docs []extract.Document) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	bw := bufio.NewWriter(&out)
-	if err := (rawCodec{}).writeResponse(bw, docs, math.MaxUint32); err != nil {
+	if err := (rawCodec{}).writeResponse(bw, testID, docs, math.MaxUint32); err != nil {
 		t.Fatal(err)
 	}
 	if err := bw.Flush(); err != nil {
@@ -31,7 +34,7 @@ func encodeResponse(t testing.TB, docs []extract.Document) []byte {
 }
 
 func decodeResponse(stream []byte, max uint32) ([]extract.Document, error) {
-	return rawCodec{}.readResponse(bufio.NewReader(bytes.NewReader(stream)), max)
+	return rawCodec{}.readResponse(bufio.NewReader(bytes.NewReader(stream)), max, testID)
 }
 
 // sampleDocs has every field of a response set, some pages with blocks (layout) and some
@@ -80,9 +83,10 @@ func TestResponseFrames(t *testing.T) {
 		{"the gob-era garbage hook", []byte("\x00\x00\x00\x10this is no gob!!"), 1 << 20, "malformed"},
 		{"empty body", frame(""), 1 << 20, "malformed"},
 		{"trailing bytes", frame(string(good[frameHeader:]) + "xyz"), 1 << 20, "malformed"},
-		{"document count too high", withBody(func(b []byte) { le.PutUint32(b[4:], 1<<31) }), 1 << 20, "malformed"},
-		{"name longer than the frame", withBody(func(b []byte) { le.PutUint32(b[8:], 1<<30) }), 1 << 20, "malformed"},
-		{"unknown status", withBody(func(b []byte) { copy(b[8+docFixed+len("Breve.zip")+len("zip"):], "SCANNED") }), 1 << 20, "malformed"},
+		{"answer to another request", withBody(func(b []byte) { le.PutUint32(b[4:], testID+1) }), 1 << 20, "malformed"},
+		{"document count too high", withBody(func(b []byte) { le.PutUint32(b[8:], 1<<31) }), 1 << 20, "malformed"},
+		{"name longer than the frame", withBody(func(b []byte) { le.PutUint32(b[12:], 1<<30) }), 1 << 20, "malformed"},
+		{"unknown status", withBody(func(b []byte) { copy(b[12+docFixed+len("Breve.zip")+len("zip"):], "SCANNED") }), 1 << 20, "malformed"},
 		{"block beyond the text", func() []byte { b := bytes.Clone(oneDoc); le.PutUint32(b[blockAt+4:], 3); return b }(), 1 << 20, "malformed"},
 		{"block start after end", func() []byte {
 			b := bytes.Clone(oneDoc)
@@ -110,7 +114,7 @@ func TestResponseFrames(t *testing.T) {
 	// Several frames on one stream stay in step.
 	br := bufio.NewReader(bytes.NewReader(append(bytes.Clone(good), good...)))
 	for i := range 3 {
-		got, err := rawCodec{}.readResponse(br, 1<<20)
+		got, err := rawCodec{}.readResponse(br, 1<<20, testID)
 		if (i < 2) != (err == nil) || (i == 2 && !errors.Is(err, io.EOF)) || (i < 2 && !reflect.DeepEqual(got, want)) {
 			t.Errorf("frame %d: %v", i, err)
 		}
@@ -166,9 +170,9 @@ func TestRequestFrames(t *testing.T) {
 	lim := fullLimits(t)
 	big := bytes.Repeat([]byte("%PDF-1.7 Østergård "), smallRequest/10)
 	reqs := []Request{
-		{Name: "Afgørelse.pdf", ContentType: "application/pdf", Data: big, Limits: lim, MaxOutputBytes: 64 << 20},
-		{Name: "image001.png", ContentType: "image/png", Data: []byte("\x89PNG"), Inline: true},
-		{Name: "tom.txt"},
+		{Name: "Afgørelse.pdf", ContentType: "application/pdf", Data: big, Limits: lim, MaxOutputBytes: 64 << 20, ID: 1},
+		{Name: "image001.png", ContentType: "image/png", Data: []byte("\x89PNG"), Inline: true, ID: 2},
+		{Name: "tom.txt", ID: 1<<32 - 1},
 	}
 	var stream bytes.Buffer
 	var scratch []byte
@@ -202,7 +206,7 @@ func TestRequestFrames(t *testing.T) {
 		return append(binary.BigEndian.AppendUint32(nil, uint32(len(body))), body...)
 	}
 	header := func(nameLen, ctLen uint32) []byte {
-		b := []byte{'Q', 0, 0, 0}
+		b := []byte{'Q', 0, 0, 0, 1, 0, 0, 0}
 		b = le.AppendUint32(b, nameLen)
 		b = le.AppendUint32(b, ctLen)
 		return append(b, make([]byte, 12*8)...)
@@ -246,7 +250,7 @@ func TestServeCarriesInline(t *testing.T) {
 	for _, inline := range []bool{false, true} {
 		in := bytes.NewBuffer(appendHello(nil))
 		var scratch []byte
-		if err := (rawCodec{}).writeRequest(in, &scratch, &Request{Name: "image001.png", Data: []byte("x"), Inline: inline}); err != nil {
+		if err := (rawCodec{}).writeRequest(in, &scratch, &Request{Name: "image001.png", Data: []byte("x"), Inline: inline, ID: 3}); err != nil {
 			t.Fatal(err)
 		}
 		var out bytes.Buffer
@@ -261,7 +265,7 @@ func TestServeCarriesInline(t *testing.T) {
 		if b, err := br.ReadByte(); err != nil || b != ackByte {
 			t.Fatalf("ack %q %v", b, err)
 		}
-		docs, err := rawCodec{}.readResponse(br, 1<<20)
+		docs, err := rawCodec{}.readResponse(br, 1<<20, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -363,7 +367,7 @@ func TestResponseWithinBound(t *testing.T) {
 	for _, tt := range tests {
 		var out bytes.Buffer
 		bw := bufio.NewWriter(&out)
-		err := rawCodec{}.writeResponse(bw, docs, uint32(tt.max))
+		err := rawCodec{}.writeResponse(bw, testID, docs, uint32(tt.max))
 		bw.Flush()
 		if tt.wantErr {
 			if err == nil || out.Len() != 0 {
@@ -384,7 +388,7 @@ func FuzzResponseFrame(f *testing.F) {
 	f.Add(encodeResponse(f, sampleDocs())[frameHeader:])
 	f.Add(encodeResponse(f, nil)[frameHeader:])
 	f.Add([]byte("this is no gob!!"))
-	f.Add([]byte("D\x00\x00\x00\xff\xff\xff\xff"))
+	f.Add([]byte("D\x00\x00\x00\x2a\x00\x00\x00\xff\xff\xff\xff"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		stream := withLength(body)
 		docs, err := decodeResponse(stream, 1<<20)

@@ -164,7 +164,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opt ServeOptions) erro
 		}
 		req.Data = nil
 		docs = capOutput(docs, req.MaxOutputBytes)
-		if err := c.writeResponse(bw, docs, maxResponse(req.MaxOutputBytes)); err != nil {
+		if err := c.writeResponse(bw, req.ID, docs, maxResponse(req.MaxOutputBytes)); err != nil {
 			return fmt.Errorf("writing response: %w", err)
 		}
 		if err := bw.Flush(); err != nil {
