@@ -3,6 +3,9 @@ package worker
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
 	"os"
 	"testing"
 
@@ -14,10 +17,37 @@ import (
 // by re-executing the test binary, which is much cheaper than building the real one.
 const envTestWorker = "SENDEVAGT_TEST_WORKER"
 
+// envTestWorkerMode makes the test worker another one: "gob" speaks the gob frames of protocol
+// version 1 (after the hello, for BenchmarkMessage), "v1" acts as a worker binary of version 1
+// meeting our hello, "v99" says hello with a version from the future.
+const envTestWorkerMode = "SENDEVAGT_TEST_WORKER_MODE"
+
+// testWorker is the body of the test binary acting as a worker.
+func testWorker() int {
+	opt := ServeOptions{TestHooks: os.Getenv(EnvTestHooks) == "1"}
+	switch os.Getenv(envTestWorkerMode) {
+	case "gob":
+		opt.codec = gobCodec{}
+	case "v1": // the version-1 worker read a 4-byte frame length first and refused above 1 GiB
+		var h [4]byte
+		io.ReadFull(os.Stdin, h[:])
+		if n := binary.BigEndian.Uint32(h[:]); n > MaxRequestFrame {
+			fmt.Fprintf(os.Stderr, "sendevagt worker: reading request: frame of %d bytes larger than %d\n", n, MaxRequestFrame)
+			return 1
+		}
+		return 0
+	case "v99":
+		os.Stdout.Write(binary.BigEndian.AppendUint32([]byte(helloMagic), 99))
+		io.Copy(io.Discard, os.Stdin)
+		return 0
+	}
+	return Main(opt)
+}
+
 func TestMain(m *testing.M) {
 	if os.Getenv(envTestWorker) == "1" {
 		// The test binary is the worker here: the hooks are on when the pool test asks for them.
-		os.Exit(Main(ServeOptions{TestHooks: os.Getenv(EnvTestHooks) == "1"}))
+		os.Exit(testWorker())
 	}
 	code := m.Run()
 	if binDir != "" {

@@ -59,6 +59,8 @@ type Pool struct {
 
 	started  atomic.Int64
 	restarts atomic.Int64
+
+	codec codec // rawCodec; tests set the earlier gob codec to compare
 }
 
 // NewPool returns a Pool; it starts no process.
@@ -82,7 +84,7 @@ func NewPool(cfg Config) (*Pool, error) {
 	if cfg.MaxOutputBytes <= 0 {
 		cfg.MaxOutputBytes = DefaultMaxOutput
 	}
-	p := &Pool{cfg: cfg, timeout: cfg.Limits.Timeout, slots: make(chan *proc, cfg.Size), live: map[*proc]struct{}{}}
+	p := &Pool{cfg: cfg, timeout: cfg.Limits.Timeout, slots: make(chan *proc, cfg.Size), live: map[*proc]struct{}{}, codec: rawCodec{}}
 	if p.timeout <= 0 {
 		p.timeout = extract.DefaultLimits.Timeout
 	}
@@ -211,11 +213,21 @@ func (p *Pool) roundTrip(ctx context.Context, w *proc, req *Request) (docs []ext
 		}
 	}()
 
-	err := writeFrame(w.stdin, &w.buf, req)
-	if w.buf.Cap() > 4<<20 {
-		w.buf = bytes.Buffer{}
+	w.seq++
+	req.ID = w.seq
+	var err error
+	if !w.greeted {
+		_, err = w.stdin.Write(appendHello(nil))
+	}
+	if err == nil {
+		err = p.codec.writeRequest(w.stdin, &w.hdr, req)
 	}
 	acked := false
+	if err == nil && !w.greeted {
+		if err = readHello(w.br); err == nil {
+			w.greeted = true
+		}
+	}
 	if err == nil {
 		var b byte
 		if b, err = w.br.ReadByte(); err == nil {
@@ -224,12 +236,11 @@ func (p *Pool) roundTrip(ctx context.Context, w *proc, req *Request) (docs []ext
 			}
 		}
 	}
-	var resp Response
 	if err == nil {
-		err = readFrame(w.br, uint32(min(p.cfg.MaxOutputBytes+responseOverhead, 1<<32-1)), &resp)
+		docs, err = p.codec.readResponse(w.br, maxResponse(p.cfg.MaxOutputBytes), req.ID)
 	}
 	if err == nil {
-		return checked(req.Name, req.ContentType, resp.Documents), true, false
+		return checked(req.Name, req.ContentType, docs), true, false
 	}
 
 	// The worker is of no further use: kill its process group whatever went wrong. A worker
@@ -239,6 +250,7 @@ func (p *Pool) roundTrip(ctx context.Context, w *proc, req *Request) (docs []ext
 	w.kill()
 	idleDeath = dead && !acked && !timedOut
 	var tooLarge *errFrameTooLarge
+	var mismatch *errHandshake
 	switch {
 	case p.isClosed():
 		return failed(req.Name, req.ContentType, extract.Unscannable, DetailStopped), false, idleDeath
@@ -248,10 +260,17 @@ func (p *Pool) roundTrip(ctx context.Context, w *proc, req *Request) (docs []ext
 		}
 		return failed(req.Name, req.ContentType, extract.Unscannable, fmt.Sprintf("timed out after %s (worker killed)", p.timeout)), false, idleDeath
 	case errors.As(err, &tooLarge) && !dead:
-		return failed(req.Name, req.ContentType, extract.TooLarge, fmt.Sprintf("extracted text larger than %s (worker output cap)",
-			sizeString(int64(p.cfg.MaxOutputBytes)))), false, idleDeath
+		// The worker caps its own output (capOutput, writeResponse): a larger frame is a worker
+		// gone wrong, not a large document.
+		return failed(req.Name, req.ContentType, extract.Unscannable, "parser crashed (worker died: oversized response; worker killed)"), false, idleDeath
+	case errors.As(err, &mismatch) && !dead:
+		return failed(req.Name, req.ContentType, extract.Unscannable, "parser unavailable ("+mismatch.Error()+"; worker killed)"), false, idleDeath
 	case !dead:
 		return failed(req.Name, req.ContentType, extract.Unscannable, "parser crashed (worker died: garbled response; worker killed)"), false, idleDeath
+	case !w.greeted:
+		// Dead before its hello: it failed at start, or is a worker binary of another protocol
+		// version (one of the gob protocol exits on reading our hello).
+		return failed(req.Name, req.ContentType, extract.Unscannable, "parser unavailable (worker exited before the protocol handshake: "+w.exitReason()+")"), false, idleDeath
 	}
 	return failed(req.Name, req.ContentType, extract.Unscannable, "parser crashed (worker died: "+w.exitReason()+")"), false, idleDeath
 }
@@ -338,10 +357,13 @@ type proc struct {
 	stdin  *os.File
 	stdout *os.File
 	br     *bufio.Reader
-	buf    bytes.Buffer
-	stderr *stderrWatch
-	exited chan struct{}
-	state  *os.ProcessState // set before exited is closed
+	hdr    []byte // request header scratch
+	// greeted: the hellos have been exchanged (on the first request).
+	greeted bool
+	seq     uint32 // the last request's ID
+	stderr  *stderrWatch
+	exited  chan struct{}
+	state   *os.ProcessState // set before exited is closed
 }
 
 // start starts a worker process.

@@ -2,7 +2,6 @@ package worker
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -57,9 +56,15 @@ type ServeOptions struct {
 	// extractor is cached per distinct Limits.
 	NewExtractor func(extract.Limits) Extractor
 	// TestHooks enables the misbehaving test documents "__hang__", "__crash__", "__panic__",
-	// "__oom__", "__garbage__", "__spawn__" and "__stdout__".
+	// "__oom__", "__garbage__", "__oversized__", "__spawn__" and "__stdout__".
 	TestHooks bool
+
+	codec codec // nil: the protocol (rawCodec); tests set the earlier gob codec to compare
 }
+
+// keepRequestBuffer is the largest request buffer a worker keeps between documents; a larger
+// one (an unusually large attachment) is given back to the GC after its document.
+const keepRequestBuffer = 32 << 20
 
 // Main is the body of `sendevagt worker`: it caps the process's memory, keeps stdout for the
 // protocol only (anything else writing to fd 1 goes to stderr), and serves requests from stdin
@@ -98,23 +103,40 @@ func setGoMemoryLimit(limit int64) {
 	debug.SetMemoryLimit(limit - limit/4)
 }
 
-// Serve answers requests from r on w until r reaches EOF (nil) or a frame is bad (error).
+// Serve answers requests from r on w until r reaches EOF (nil) or a frame is bad (error). It
+// sends its hello first and checks the parent's.
 func Serve(ctx context.Context, r io.Reader, w io.Writer, opt ServeOptions) error {
 	if opt.NewExtractor == nil {
 		opt.NewExtractor = func(lim extract.Limits) Extractor { return extract.New(lim) }
 	}
+	c := opt.codec
+	if c == nil {
+		c = rawCodec{}
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(appendHello(nil))
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing hello: %w", err)
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
-	var buf bytes.Buffer
+	if err := readHello(br); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		return fmt.Errorf("reading hello: %w", err)
+	}
+	var buf []byte // the request buffer, reused from one document to the next
 	extractors := map[extract.Limits]Extractor{}
 	for {
 		var req Request
-		if err := readFrame(br, MaxRequestFrame, &req); err != nil {
+		if err := c.readRequest(br, MaxRequestFrame, &buf, &req); err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
 			return fmt.Errorf("reading request: %w", err)
 		}
-		if _, err := w.Write([]byte{ackByte}); err != nil {
+		bw.WriteByte(ackByte)
+		if err := bw.Flush(); err != nil {
 			return fmt.Errorf("writing ack: %w", err)
 		}
 		if opt.TestHooks {
@@ -133,14 +155,20 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opt ServeOptions) erro
 			}
 			extractors[lim] = x
 		}
+		start := time.Now()
 		docs := extractInput(ctx, x, extract.Input{Name: req.Name, ContentType: req.ContentType, Data: req.Data, Inline: req.Inline})
+		if time.Since(start) >= lim.Timeout || cap(buf) > keepRequestBuffer {
+			// At the time limit the extractor returns while a stuck parser may still read the
+			// data (extract.Extractor.Extract): that buffer is never reused.
+			buf = nil
+		}
 		req.Data = nil
 		docs = capOutput(docs, req.MaxOutputBytes)
-		if err := writeFrame(w, &buf, &Response{Documents: docs}); err != nil {
+		if err := c.writeResponse(bw, req.ID, docs, maxResponse(req.MaxOutputBytes)); err != nil {
 			return fmt.Errorf("writing response: %w", err)
 		}
-		if buf.Cap() > 4<<20 { // do not keep a large response buffer alive between documents
-			buf = bytes.Buffer{}
+		if err := bw.Flush(); err != nil {
+			return fmt.Errorf("writing response: %w", err)
 		}
 	}
 }
@@ -225,6 +253,9 @@ func testHook(name string, w io.Writer) {
 		}
 	case "__garbage__":
 		w.Write([]byte("\x00\x00\x00\x10this is no gob!!"))
+	case "__oversized__": // a frame claiming almost 4 GiB
+		w.Write([]byte("\xff\xff\xff\xf0D\x00\x00\x00"))
+		hangForever()
 	case "__spawn__": // a helper program in its own process group, then a hang
 		pid := spawnOrphan()
 		if f := os.Getenv("SENDEVAGT_TEST_SPAWN_PIDFILE"); f != "" {
