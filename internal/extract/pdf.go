@@ -41,15 +41,23 @@ func extractPDF(ctx context.Context, data []byte, lim Limits) (pages []Page, sta
 // "timed out"); TooLarge (more than MaxPages pages, or more than MaxTextBytes of text). With
 // Unscannable and TooLarge the pages read so far are returned too, so detection can run on them.
 func extractPDFWith(ctx context.Context, data []byte, lim Limits, fallback pdfFallbackFunc) (pages []Page, status Status, detail string) {
-	pages, status, detail = pdfNative(ctx, data, lim)
+	pages, status, detail, unmapped := pdfNative(ctx, data, lim)
 	if fallback != nil && pdfWantsFallback(status, detail) && ctx.Err() == nil {
 		noText := status == Unscannable && detail == pdfDetailNoText
+		if len(unmapped) > 0 {
+			noText = !anyText(pages) // nothing could be spelled: OCR if pdftotext fails too
+		}
 		func() {
 			defer func() { _ = recover() }()
 			fp, fs, fd := fallback(ctx, data, lim, noText, len(pages))
-			if fs != "" {
-				pages, status, detail = fp, fs, fd
+			if fs == "" {
+				return
 			}
+			// For unmapped glyphs, only a fallback that spelled them replaces the native text.
+			if len(unmapped) > 0 && fd == detailPDFToText && !pdfFallbackCovers(pages, fp, unmapped) {
+				return
+			}
+			pages, status, detail = fp, fs, fd
 		}()
 	}
 	return pages, status, detail
@@ -73,8 +81,9 @@ const (
 	pdfDetailNoText    = "PDF has no text layer (scanned image; OCR not available)"
 )
 
-// pdfNative is the in-process reader.
-func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, status Status, detail string) {
+// pdfNative is the in-process reader. unmapped lists the pages whose glyphs it could not spell
+// (then status is Unscannable).
+func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, status Status, detail string, unmapped []pdfUnmappedPage) {
 	defer func() {
 		if r := recover(); r != nil {
 			status, detail = Unscannable, "corrupt PDF: unreadable structure"
@@ -89,35 +98,35 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 		maxText = DefaultLimits.MaxTextBytes
 	}
 	if ctx.Err() != nil {
-		return nil, Unscannable, pdfDetailTimeout
+		return nil, Unscannable, pdfDetailTimeout, nil
 	}
 
 	images, why := pdfShim(data)
 	if why != "" {
-		return nil, Unscannable, "corrupt PDF: " + why
+		return nil, Unscannable, "corrupt PDF: " + why, nil
 	}
 	if why := pdfImplausible(images[0].data); why != "" {
-		return nil, Unscannable, "corrupt PDF: " + why
+		return nil, Unscannable, "corrupt PDF: " + why, nil
 	}
 	r, st, det := pdfOpen(images)
 	if r == nil {
-		return nil, st, det
+		return nil, st, det, nil
 	}
 	encrypted := false
 	pdfSafe(func() { encrypted = !r.Trailer().Key("Encrypt").IsNull() })
 
 	refs, more, broken, treeErr := pdfPages(ctx, r, maxPages)
 	if ctx.Err() != nil {
-		return nil, Unscannable, pdfDetailTimeout
+		return nil, Unscannable, pdfDetailTimeout, nil
 	}
 	if len(refs) == 0 {
 		if encrypted {
-			return nil, Encrypted, pdfDetailEncrypted
+			return nil, Encrypted, pdfDetailEncrypted, nil
 		}
 		if treeErr != nil || broken > 0 {
-			return nil, Unscannable, "corrupt PDF: broken page tree"
+			return nil, Unscannable, "corrupt PDF: broken page tree", nil
 		}
-		return nil, Unscannable, "corrupt PDF: no pages"
+		return nil, Unscannable, "corrupt PDF: no pages", nil
 	}
 
 	doc := &pdfDoc{ctx: ctx, fonts: map[string]*pdfFont{}}
@@ -127,12 +136,12 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 	textCut := false
 	for i, ref := range refs {
 		if ctx.Err() != nil {
-			return pages, Unscannable, pdfDetailTimeout
+			return pages, Unscannable, pdfDetailTimeout, nil
 		}
-		text, blocks, cut, ok := doc.readPage(ref, maxText-used)
+		text, blocks, cut, ok, stats := doc.readPage(ref, maxText-used)
 		if ctx.Err() != nil {
 			pages = append(pages, Page{Number: i + 1, Text: text, Blocks: blocks})
-			return pages, Unscannable, pdfDetailTimeout
+			return pages, Unscannable, pdfDetailTimeout, nil
 		}
 		if !ok {
 			failed++
@@ -141,6 +150,9 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 			anyText = true
 		}
 		used += len(text)
+		if stats.unreadable() {
+			unmapped = append(unmapped, pdfUnmappedPage{index: i, unmapped: stats.unmapped})
+		}
 		pages = append(pages, Page{Number: i + 1, Text: text, Blocks: blocks})
 		if cut {
 			textCut = true
@@ -150,40 +162,42 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 
 	switch {
 	case failed > 0 && encrypted:
-		return pages, Encrypted, pdfDetailEncrypted
+		return pages, Encrypted, pdfDetailEncrypted, nil
 	case failed > 0:
 		total := len(refs) + broken
 		if failed >= total {
-			return pages, Unscannable, "corrupt PDF: no page could be read"
+			return pages, Unscannable, "corrupt PDF: no page could be read", nil
 		}
-		return pages, Unscannable, fmt.Sprintf("corrupt PDF: %d of %d pages could not be read", failed, total)
+		return pages, Unscannable, fmt.Sprintf("corrupt PDF: %d of %d pages could not be read", failed, total), nil
+	case len(unmapped) > 0:
+		return pages, Unscannable, pdfUnmappedDetail(unmapped), unmapped
 	case textCut:
-		return pages, TooLarge, fmt.Sprintf("PDF has more than %d bytes of text", maxText)
+		return pages, TooLarge, fmt.Sprintf("PDF has more than %d bytes of text", maxText), nil
 	case more:
-		return pages, TooLarge, fmt.Sprintf("PDF has more than %d pages", maxPages)
+		return pages, TooLarge, fmt.Sprintf("PDF has more than %d pages", maxPages), nil
 	case !anyText:
-		return pages, Unscannable, pdfDetailNoText
+		return pages, Unscannable, pdfDetailNoText, nil
 	}
-	return pages, Scanned, ""
+	return pages, Scanned, "", nil
 }
 
 // readPage returns a page's text. The walker comes first; if it fails, the library's per-page
 // GetPlainText is tried, and the longer text wins. ok is false when neither could read the page.
-func (d *pdfDoc) readPage(ref pdfPageRef, maxText int) (text string, blocks []Block, truncated, ok bool) {
-	text, blocks, truncated, err := d.pageText(ref, maxText)
+func (d *pdfDoc) readPage(ref pdfPageRef, maxText int) (text string, blocks []Block, truncated, ok bool, stats pdfGlyphStats) {
+	text, blocks, truncated, stats, err := d.pageText(ref, maxText)
 	if err == nil {
-		return text, blocks, truncated, true
+		return text, blocks, truncated, true, stats
 	}
 	if d.ctx.Err() != nil {
-		return text, nil, truncated, false
+		return text, nil, truncated, false, stats
 	}
 	if fb, fbErr := pdfPlainText(ref, maxText); fbErr == nil && len(fb.b) > len(text) {
-		return fb.String(), nil, fb.truncated, true
+		return fb.String(), nil, fb.truncated, true, pdfGlyphStats{}
 	}
 	if errors.Is(err, errPDFPageBudget) || errors.Is(err, errPDFContentLimit) {
-		return text, nil, truncated, false
+		return text, nil, truncated, false, stats
 	}
-	return text, nil, truncated, text != ""
+	return text, nil, truncated, text != "", stats
 }
 
 // pdfPlainText is the library's per-page reader, run through the same text clean-up.

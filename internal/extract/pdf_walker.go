@@ -98,6 +98,9 @@ type pdfPageWalker struct {
 	lastDirY float64
 	lastSize float64
 
+	glyphs   int // codes shown in composite fonts
+	unmapped int // of which no text is known
+
 	ops        int
 	forms      int
 	contentBuf int   // decoded content bytes still allowed
@@ -119,10 +122,11 @@ func newPDFPageWalker(doc *pdfDoc, maxText int) *pdfPageWalker {
 // inside the library becomes an error), and whether the text limit cut it. A page read whole
 // comes out in reading order with its blocks (pdf_layout.go) unless its layout cannot be
 // trusted; a page read in part keeps the stream order.
-func (d *pdfDoc) pageText(page pdfPageRef, maxText int) (text string, blocks []Block, truncated bool, err error) {
+func (d *pdfDoc) pageText(page pdfPageRef, maxText int) (text string, blocks []Block, truncated bool, stats pdfGlyphStats, err error) {
 	w := newPDFPageWalker(d, maxText)
 	defer func() { d.runText, d.runs, d.scratch = w.runs.text[:0], w.runs.runs[:0], w.runs.scratch }()
 	defer func() {
+		stats = pdfGlyphStats{shown: w.glyphs, unmapped: w.unmapped}
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %v", errPDFLibraryPanic, r)
 			text, blocks, truncated = w.out.String(), nil, w.out.truncated
@@ -137,11 +141,11 @@ func (d *pdfDoc) pageText(page pdfPageRef, maxText int) (text string, blocks []B
 		if parts, ok := w.runs.layoutPage(pdfPageGeom(page.inh)); ok {
 			p, cut := assemblePage(0, parts, maxText, false)
 			if len(p.Blocks) > 0 {
-				return p.Text, p.Blocks, cut || w.out.truncated || w.runs.overflow, nil
+				return p.Text, p.Blocks, cut || w.out.truncated || w.runs.overflow, stats, nil
 			}
 		}
 	}
-	return w.out.String(), nil, w.out.truncated, err
+	return w.out.String(), nil, w.out.truncated, stats, err
 }
 
 var errPDFLibraryPanic = errors.New("pdf library panic")
@@ -600,13 +604,14 @@ func (w *pdfPageWalker) show(s string) {
 			raw := s[i : i+n]
 			code := pdfCode(raw)
 			i += n
-			switch {
-			case f.cmap != nil:
-				if t, ok := f.cmap.lookup(n, code); ok {
-					text = append(text, t...)
-				}
+			w.glyphs++
+			switch t, ok := f.compositeText(n, code); {
+			case ok:
+				text = append(text, t...)
 			case f.ucs2:
 				text = utf8.AppendRune(text, rune(code))
+			default:
+				w.unmapped++
 			}
 			a := f.cidWidth(code)*f.widthScale*g.tfs + g.tc
 			if n == 1 && code == ' ' {
