@@ -60,7 +60,8 @@ func FuzzPDFContent(f *testing.F) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		pages, st, det := extractPDF(ctx, data, Limits{MaxTextBytes: maxText})
-		if st == Encrypted || (st == Unscannable && det != pdfDetailNoText) {
+		// Codes the F3 ToUnicode does not map are glyphs without text: Unscannable too.
+		if st == Encrypted || (st == Unscannable && det != pdfDetailNoText && !strings.HasSuffix(det, "without a character map")) {
 			t.Fatalf("a valid page with any content stream: %s (%s)", st, det)
 		}
 		if len(pages) != 1 {
