@@ -82,7 +82,8 @@ const (
 )
 
 // pdfNative is the in-process reader. unmapped lists the pages whose glyphs it could not spell
-// (then status is Unscannable).
+// (then status is Unscannable). A file whose structure is corrupt is read a second time with a
+// cross-reference table rebuilt from its objects (pdf_rebuild.go), and the better reading wins.
 func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, status Status, detail string, unmapped []pdfUnmappedPage) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -108,25 +109,109 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 	if why := pdfImplausible(images[0].data); why != "" {
 		return nil, Unscannable, "corrupt PDF: " + why, nil
 	}
+	var res pdfResult
 	r, st, det := pdfOpen(images)
-	if r == nil {
+	switch {
+	case r != nil:
+		res = pdfReadDoc(ctx, r, maxPages, maxText)
+	case st == Encrypted:
 		return nil, st, det, nil
+	default:
+		res = pdfResult{status: st, detail: det}
 	}
+	if res.corrupt() && ctx.Err() == nil {
+		for _, img := range pdfRebuild(images[0]) {
+			if ctx.Err() != nil {
+				break
+			}
+			r, err := pdfNewReader(img)
+			if err != nil {
+				if st, det := pdfEncryptionStatus(err, img); st != "" {
+					return nil, st, det, nil
+				}
+				continue
+			}
+			if again := pdfReadDoc(ctx, r, maxPages, maxText); again.better(res) {
+				res = again
+			}
+			if !res.corrupt() {
+				break
+			}
+		}
+	}
+	return res.pages, res.status, res.detail, res.unmapped
+}
+
+// pdfResult is one reading of a document.
+type pdfResult struct {
+	pages    []Page
+	status   Status
+	detail   string
+	unmapped []pdfUnmappedPage
+}
+
+// corrupt reports a reading that failed on the file's structure (which a rebuilt
+// cross-reference table may mend).
+func (r pdfResult) corrupt() bool {
+	return r.status == Unscannable && strings.HasPrefix(r.detail, "corrupt PDF:")
+}
+
+// better reports whether r is a better reading than o: a better status, else more pages with
+// text, else more text.
+func (r pdfResult) better(o pdfResult) bool {
+	rank := func(x pdfResult) int {
+		switch {
+		case x.status == Scanned:
+			return 3
+		case x.status == TooLarge:
+			return 2
+		case x.status == Unscannable && !x.corrupt():
+			return 1
+		}
+		return 0
+	}
+	if a, b := rank(r), rank(o); a != b {
+		return a > b
+	}
+	count := func(x pdfResult) (pages, text int) {
+		for _, p := range x.pages {
+			if p.Text != "" {
+				pages++
+			}
+			text += len(p.Text)
+		}
+		return pages, text
+	}
+	rp, rt := count(r)
+	op, ot := count(o)
+	if rp != op {
+		return rp > op
+	}
+	return rt > ot
+}
+
+// pdfReadDoc reads the pages of an opened document.
+func pdfReadDoc(ctx context.Context, r *pdf.Reader, maxPages, maxText int) (res pdfResult) {
+	defer func() {
+		if x := recover(); x != nil {
+			res.status, res.detail, res.unmapped = Unscannable, "corrupt PDF: unreadable structure", nil
+		}
+	}()
 	encrypted := false
 	pdfSafe(func() { encrypted = !r.Trailer().Key("Encrypt").IsNull() })
 
 	refs, more, broken, treeErr := pdfPages(ctx, r, maxPages)
 	if ctx.Err() != nil {
-		return nil, Unscannable, pdfDetailTimeout, nil
+		return pdfResult{status: Unscannable, detail: pdfDetailTimeout}
 	}
 	if len(refs) == 0 {
 		if encrypted {
-			return nil, Encrypted, pdfDetailEncrypted, nil
+			return pdfResult{status: Encrypted, detail: pdfDetailEncrypted}
 		}
 		if treeErr != nil || broken > 0 {
-			return nil, Unscannable, "corrupt PDF: broken page tree", nil
+			return pdfResult{status: Unscannable, detail: "corrupt PDF: broken page tree"}
 		}
-		return nil, Unscannable, "corrupt PDF: no pages", nil
+		return pdfResult{status: Unscannable, detail: "corrupt PDF: no pages"}
 	}
 
 	doc := &pdfDoc{ctx: ctx, fonts: map[string]*pdfFont{}}
@@ -136,12 +221,12 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 	textCut := false
 	for i, ref := range refs {
 		if ctx.Err() != nil {
-			return pages, Unscannable, pdfDetailTimeout, nil
+			return pdfResult{pages: res.pages, status: Unscannable, detail: pdfDetailTimeout}
 		}
 		text, blocks, cut, ok, stats := doc.readPage(ref, maxText-used)
 		if ctx.Err() != nil {
-			pages = append(pages, Page{Number: i + 1, Text: text, Blocks: blocks})
-			return pages, Unscannable, pdfDetailTimeout, nil
+			res.pages = append(res.pages, Page{Number: i + 1, Text: text, Blocks: blocks})
+			return pdfResult{pages: res.pages, status: Unscannable, detail: pdfDetailTimeout}
 		}
 		if !ok {
 			failed++
@@ -151,34 +236,39 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 		}
 		used += len(text)
 		if stats.unreadable() {
-			unmapped = append(unmapped, pdfUnmappedPage{index: i, unmapped: stats.unmapped})
+			res.unmapped = append(res.unmapped, pdfUnmappedPage{index: i, unmapped: stats.unmapped})
 		}
-		pages = append(pages, Page{Number: i + 1, Text: text, Blocks: blocks})
+		res.pages = append(res.pages, Page{Number: i + 1, Text: text, Blocks: blocks})
 		if cut {
 			textCut = true
 			break
 		}
 	}
 
+	res.status = Unscannable
 	switch {
 	case failed > 0 && encrypted:
-		return pages, Encrypted, pdfDetailEncrypted, nil
+		res.status, res.detail = Encrypted, pdfDetailEncrypted
 	case failed > 0:
 		total := len(refs) + broken
+		res.detail = fmt.Sprintf("corrupt PDF: %d of %d pages could not be read", failed, total)
 		if failed >= total {
-			return pages, Unscannable, "corrupt PDF: no page could be read", nil
+			res.detail = "corrupt PDF: no page could be read"
 		}
-		return pages, Unscannable, fmt.Sprintf("corrupt PDF: %d of %d pages could not be read", failed, total), nil
-	case len(unmapped) > 0:
-		return pages, Unscannable, pdfUnmappedDetail(unmapped), unmapped
+	case len(res.unmapped) > 0:
+		res.detail = pdfUnmappedDetail(res.unmapped)
+		return res
 	case textCut:
-		return pages, TooLarge, fmt.Sprintf("PDF has more than %d bytes of text", maxText), nil
+		res.status, res.detail = TooLarge, fmt.Sprintf("PDF has more than %d bytes of text", maxText)
 	case more:
-		return pages, TooLarge, fmt.Sprintf("PDF has more than %d pages", maxPages), nil
+		res.status, res.detail = TooLarge, fmt.Sprintf("PDF has more than %d pages", maxPages)
 	case !anyText:
-		return pages, Unscannable, pdfDetailNoText, nil
+		res.detail = pdfDetailNoText
+	default:
+		res.status = Scanned
 	}
-	return pages, Scanned, "", nil
+	res.unmapped = nil
+	return res
 }
 
 // readPage returns a page's text. The walker comes first; if it fails, the library's per-page
