@@ -110,9 +110,12 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 		return nil, Unscannable, "corrupt PDF: " + why, nil
 	}
 	var res pdfResult
-	r, st, det := pdfOpen(images)
+	r, img, st, det := pdfOpen(images)
 	switch {
 	case r != nil:
+		if _, r2 := pdfInlineObjStms(img, r); r2 != nil {
+			r = r2
+		}
 		res = pdfReadDoc(ctx, r, maxPages, maxText)
 	case st == Encrypted:
 		return nil, st, det, nil
@@ -130,6 +133,9 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 					return nil, st, det, nil
 				}
 				continue
+			}
+			if _, r2 := pdfInlineObjStms(img, r); r2 != nil {
+				r = r2
 			}
 			if again := pdfReadDoc(ctx, r, maxPages, maxText); again.better(res) {
 				res = again
@@ -315,21 +321,21 @@ func pdfPlainText(ref pdfPageRef, maxText int) (out pdfTextBuf, err error) {
 }
 
 // pdfOpen opens the first image the library accepts and maps its errors to a status.
-func pdfOpen(images []*pdfImage) (*pdf.Reader, Status, string) {
+func pdfOpen(images []*pdfImage) (*pdf.Reader, *pdfImage, Status, string) {
 	var first error
 	for _, img := range images {
 		r, err := pdfNewReader(img)
 		if err == nil {
-			return r, Scanned, ""
+			return r, img, Scanned, ""
 		}
 		if st, det := pdfEncryptionStatus(err, img); st != "" {
-			return nil, st, det
+			return nil, nil, st, det
 		}
 		if first == nil {
 			first = err
 		}
 	}
-	return nil, Unscannable, "corrupt PDF: " + pdfErrorReason(first)
+	return nil, nil, Unscannable, "corrupt PDF: " + pdfErrorReason(first)
 }
 
 func pdfNewReader(img *pdfImage) (r *pdf.Reader, err error) {
