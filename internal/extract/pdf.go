@@ -242,7 +242,7 @@ func pdfReadDoc(ctx context.Context, r *pdf.Reader, maxPages, maxText int) (res 
 		}
 		used += len(text)
 		if stats.unreadable() {
-			res.unmapped = append(res.unmapped, pdfUnmappedPage{index: i, unmapped: stats.unmapped})
+			res.unmapped = append(res.unmapped, pdfUnmappedPage{index: i, unmapped: stats.unmapped, cjk: stats.nonCJK == 0})
 		}
 		res.pages = append(res.pages, Page{Number: i + 1, Text: text, Blocks: blocks})
 		if cut {

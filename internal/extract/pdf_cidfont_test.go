@@ -165,17 +165,23 @@ func TestPDFType0Unmapped(t *testing.T) {
 	}
 }
 
-// The fallback replaces the native text of an unmapped page only when it spelled the glyphs.
+// The fallback replaces the native text of an unmapped page only when it spelled the glyphs, and
+// only for fonts of a standard CJK ordering: for others pdftotext shows the CIDs as characters.
 func TestPDFUnmappedFallback(t *testing.T) {
 	gids, _ := glyphPlan(cidText)
-	data := genType0PDF(gids, "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /FontDescriptor 8 0 R >>", "", "")
+	font := func(ordering string) []byte {
+		return genType0PDF(gids, "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /FontDescriptor 8 0 R "+
+			"/CIDSystemInfo << /Registry (Adobe) /Ordering ("+ordering+") /Supplement 6 >> >>", "", "")
+	}
 	tests := []struct {
 		name   string
+		data   []byte
 		fbText string
 		want   Status
 	}{
-		{"pdftotext spelled it", cidText, Scanned},
-		{"pdftotext lost it too", "C", Unscannable},
+		{"cjk ordering, pdftotext spelled it", font("Japan1"), cidText, Scanned},
+		{"cjk ordering, pdftotext lost it too", font("Japan1"), "C", Unscannable},
+		{"identity ordering, pdftotext shows CIDs", font("Identity"), cidText, Unscannable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -185,7 +191,7 @@ func TestPDFUnmappedFallback(t *testing.T) {
 				}
 				return []Page{{Number: 1, Text: tc.fbText}}, Scanned, detailPDFToText
 			}
-			pages, st, det := extractPDFWith(context.Background(), data, Limits{}, fb)
+			pages, st, det := extractPDFWith(context.Background(), tc.data, Limits{}, fb)
 			if st != tc.want {
 				t.Fatalf("status %s (%s), want %s", st, det, tc.want)
 			}

@@ -35,6 +35,10 @@ type pdfFont struct {
 	progLoaded bool
 	prog       *pdfFontProgram
 
+	// cjkOrdering: the CIDs follow a standard Adobe CJK ordering (or a predefined CJK CMap), which
+	// pdftotext maps with poppler's tables; glyphs of other fonts it cannot map either.
+	cjkOrdering bool
+
 	widthScale float64 // glyph units to text space (0.001, or FontMatrix[0] for Type3)
 }
 
@@ -216,6 +220,13 @@ func (f *pdfFont) loadComposite(v pdf.Value) {
 	}
 	if strings.HasPrefix(name, "Identity") {
 		f.progDesc = desc
+	}
+	switch desc.Key("CIDSystemInfo").Key("Ordering").RawString() {
+	case "Japan1", "GB1", "CNS1", "Korea1":
+		f.cjkOrdering = true
+	}
+	if name != "" && !strings.HasPrefix(name, "Identity") && !f.ucs2 {
+		f.cjkOrdering = true // a predefined CMap other than Identity: all of them are CJK
 	}
 	if dw := desc.Key("DW"); dw.Kind() == pdf.Integer || dw.Kind() == pdf.Real {
 		f.dw = pdfSaneWidth(dw.Float64())

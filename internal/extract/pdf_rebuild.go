@@ -73,9 +73,9 @@ func pdfScanObjects(data []byte, maxObjs int64) (objs map[uint32]pdfXrefEntry, o
 			head = head[:e]
 		}
 		switch {
-		case pdfReObjStm.Match(head):
+		case bytes.Contains(head, []byte("/ObjStm")) && pdfReObjStm.Match(head):
 			objStms = append(objStms, uint32(num))
-		case pdfReCatalog.Match(head):
+		case bytes.Contains(head, []byte("/Catalog")) && pdfReCatalog.Match(head):
 			catalogs = append(catalogs, uint32(num))
 		}
 	}

@@ -15,12 +15,14 @@ import (
 // pdfGlyphStats counts a page's codes shown in composite fonts and those without text.
 type pdfGlyphStats struct {
 	shown, unmapped int
+	nonCJK          int // unmapped glyphs in fonts without a standard CJK ordering
 }
 
 // pdfUnmappedPage is a page (index into pages) whose glyphs could not be mapped.
 type pdfUnmappedPage struct {
 	index    int
 	unmapped int
+	cjk      bool // all of them in fonts with a standard CJK ordering
 }
 
 // unreadable reports whether a substantial share of the page's glyphs have no text: enough
@@ -46,12 +48,15 @@ func pdfUnmappedDetail(pages []pdfUnmappedPage) string {
 	return "pages " + strings.Join(nums, ", ") + ": text in a font without a character map"
 }
 
-// pdfFallbackCovers reports whether the fallback's pages hold, on every page the native reader
-// could not map, at least the text the native reader found there plus half the glyphs it could
-// not spell (pdftotext maps fonts the same way and may fail on the same glyphs).
+// pdfFallbackCovers reports whether pdftotext's pages can stand for the native ones on every
+// page the native reader could not map. pdftotext reads the same fonts the same way, except that
+// poppler's tables map the standard CJK orderings; for any other font it shows the CIDs as if
+// they were characters, which is garbage that must not pass for read text. So every such page
+// must be CJK only, and pdftotext must have found at least the native text plus half the glyphs
+// the native reader could not spell.
 func pdfFallbackCovers(native, fb []Page, unmapped []pdfUnmappedPage) bool {
 	for _, u := range unmapped {
-		if u.index >= len(fb) {
+		if !u.cjk || u.index >= len(fb) {
 			return false
 		}
 		have := 0

@@ -100,6 +100,7 @@ type pdfPageWalker struct {
 
 	glyphs   int // codes shown in composite fonts
 	unmapped int // of which no text is known
+	otherMap int // of those, in fonts without a standard CJK ordering
 
 	ops        int
 	forms      int
@@ -126,7 +127,7 @@ func (d *pdfDoc) pageText(page pdfPageRef, maxText int) (text string, blocks []B
 	w := newPDFPageWalker(d, maxText)
 	defer func() { d.runText, d.runs, d.scratch = w.runs.text[:0], w.runs.runs[:0], w.runs.scratch }()
 	defer func() {
-		stats = pdfGlyphStats{shown: w.glyphs, unmapped: w.unmapped}
+		stats = pdfGlyphStats{shown: w.glyphs, unmapped: w.unmapped, nonCJK: w.otherMap}
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %v", errPDFLibraryPanic, r)
 			text, blocks, truncated = w.out.String(), nil, w.out.truncated
@@ -612,6 +613,9 @@ func (w *pdfPageWalker) show(s string) {
 				text = utf8.AppendRune(text, rune(code))
 			default:
 				w.unmapped++
+				if !f.cjkOrdering {
+					w.otherMap++
+				}
 			}
 			a := f.cidWidth(code)*f.widthScale*g.tfs + g.tc
 			if n == 1 && code == ' ' {
