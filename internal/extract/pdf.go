@@ -113,10 +113,10 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 	r, img, st, det := pdfOpen(images)
 	switch {
 	case r != nil:
-		if _, r2 := pdfInlineObjStms(img, r); r2 != nil {
-			r = r2
+		if img2, r2 := pdfInlineObjStms(img, r); r2 != nil {
+			img, r = img2, r2
 		}
-		res = pdfReadDoc(ctx, r, maxPages, maxText)
+		res = pdfReadDoc(ctx, r, img, maxPages, maxText)
 	case st == Encrypted:
 		return nil, st, det, nil
 	default:
@@ -134,10 +134,10 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 				}
 				continue
 			}
-			if _, r2 := pdfInlineObjStms(img, r); r2 != nil {
-				r = r2
+			if img2, r2 := pdfInlineObjStms(img, r); r2 != nil {
+				img, r = img2, r2
 			}
-			if again := pdfReadDoc(ctx, r, maxPages, maxText); again.better(res) {
+			if again := pdfReadDoc(ctx, r, img, maxPages, maxText); again.better(res) {
 				res = again
 			}
 			if !res.corrupt() {
@@ -196,8 +196,8 @@ func (r pdfResult) better(o pdfResult) bool {
 	return rt > ot
 }
 
-// pdfReadDoc reads the pages of an opened document.
-func pdfReadDoc(ctx context.Context, r *pdf.Reader, maxPages, maxText int) (res pdfResult) {
+// pdfReadDoc reads the pages of a document the library opened on img.
+func pdfReadDoc(ctx context.Context, r *pdf.Reader, img *pdfImage, maxPages, maxText int) (res pdfResult) {
 	defer func() {
 		if x := recover(); x != nil {
 			res.status, res.detail, res.unmapped = Unscannable, "corrupt PDF: unreadable structure", nil
@@ -221,6 +221,9 @@ func pdfReadDoc(ctx context.Context, r *pdf.Reader, maxPages, maxText int) (res 
 	}
 
 	doc := &pdfDoc{ctx: ctx, fonts: map[string]*pdfFont{}}
+	if !encrypted {
+		doc.raw = img
+	}
 	used := 0
 	failed := broken
 	anyText := false

@@ -70,6 +70,9 @@ type pdfGState struct {
 type pdfDoc struct {
 	ctx   context.Context
 	fonts map[string]*pdfFont
+	// raw is the file as the library reads it, for streams in filters the library lacks
+	// (pdf_filters.go); nil for an encrypted file.
+	raw *pdfImage
 	// runText, runs and scratch are the layout pass's buffers, reused page after page.
 	runText []byte
 	runs    []pdfRun
@@ -181,9 +184,7 @@ func (w *pdfPageWalker) readStream(v pdf.Value) []byte {
 	if w.contentBuf <= 0 {
 		return nil
 	}
-	rc := v.Reader()
-	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, int64(w.contentBuf)+1))
+	data, err := w.decodeStream(v)
 	if len(data) > w.contentBuf {
 		w.contentBuf = 0
 		return data[:0]
@@ -193,6 +194,23 @@ func (w *pdfPageWalker) readStream(v pdf.Value) []byte {
 		w.readErr = err
 	}
 	return data
+}
+
+// decodeStream decodes a stream with the library, or, for a filter the library lacks, from the
+// file's bytes (pdf_filters.go). It reads at most contentBuf+1 bytes.
+func (w *pdfPageWalker) decodeStream(v pdf.Value) (data []byte, err error) {
+	ok := pdfSafe(func() {
+		rc := v.Reader()
+		defer rc.Close()
+		data, err = io.ReadAll(io.LimitReader(rc, int64(w.contentBuf)+1))
+	})
+	if ok {
+		return data, err
+	}
+	if w.doc.raw == nil {
+		panic(errPDFFilter) // as the library would: the page (or form) is unreadable
+	}
+	return pdfRawStream(w.doc.raw, w.doc.raw.size(), v, w.contentBuf+1)
 }
 
 func (w *pdfPageWalker) walkAnnots(page pdfPageRef) error {
