@@ -106,3 +106,17 @@ func TestPDFStreamFiltersHostile(t *testing.T) {
 		})
 	}
 }
+
+// pdfUnsupportedFilterObj is a content stream the native reader cannot decode and pdftotext can:
+// LZW with /EarlyChange 0. Short enough that the code width never grows, its bytes are those of
+// the early-change encoding compress/lzw writes.
+func pdfUnsupportedFilterObj(content string) string {
+	var z bytes.Buffer
+	zw := lzw.NewWriter(&z, lzw.MSB, 8)
+	zw.Write([]byte(content))
+	zw.Close()
+	if len(content) > 200 {
+		panic("content too long for an early-change-neutral LZW stream")
+	}
+	return pdfStreamObj("/Filter /LZWDecode /DecodeParms << /EarlyChange 0 >>", z.String())
+}

@@ -398,7 +398,7 @@ func TestPDFStatus(t *testing.T) {
 		{
 			name: "unsupported filter on the only page",
 			data: onePage("", "").bytesWith(func(objs []string) {
-				objs[3] = pdfStreamObj("/Filter /LZWDecode", "\x80\x0b\x60\x50\x22\x0c\x0c\x85\x01")
+				objs[3] = pdfStreamObj("/Filter /JBIG2Decode", "\x80\x0b\x60\x50\x22\x0c\x0c\x85\x01")
 			}),
 			wantStatus: Unscannable,
 			wantDetail: "corrupt PDF: no page could be read",
