@@ -53,6 +53,11 @@ func pdfInlineObjStms(img *pdfImage, r *pdf.Reader) (*pdfImage, *pdf.Reader) {
 	}
 	base := int64(len(img.data) + len(img.tail))
 	trailer := fmt.Sprintf(" /Prev %d", prev)
+	// The overlay's own xref stream takes a number no object in the file uses, even where the
+	// file's /Size is too small.
+	for n := range direct {
+		size = max(size, int64(n)+1)
+	}
 
 	// Phase 1: let the library decode the object streams (listed in our dictionary).
 	var refs bytes.Buffer
