@@ -208,6 +208,9 @@ func pdfAddObjStmEntries(r *pdf.Reader, objs map[uint32]pdfXrefEntry, objStms []
 				members = append(members, member{int64(a.n), int64(b.n)})
 			}
 			for k, m := range members {
+				if k > 0xffff {
+					break // the index field of our xref stream is 16-bit
+				}
 				if old, ok := objs[uint32(m.num)]; ok && old.at > stmAt {
 					continue // replaced by a later direct object
 				}
