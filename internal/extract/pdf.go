@@ -41,15 +41,23 @@ func extractPDF(ctx context.Context, data []byte, lim Limits) (pages []Page, sta
 // "timed out"); TooLarge (more than MaxPages pages, or more than MaxTextBytes of text). With
 // Unscannable and TooLarge the pages read so far are returned too, so detection can run on them.
 func extractPDFWith(ctx context.Context, data []byte, lim Limits, fallback pdfFallbackFunc) (pages []Page, status Status, detail string) {
-	pages, status, detail = pdfNative(ctx, data, lim)
+	pages, status, detail, unmapped := pdfNative(ctx, data, lim)
 	if fallback != nil && pdfWantsFallback(status, detail) && ctx.Err() == nil {
 		noText := status == Unscannable && detail == pdfDetailNoText
+		if len(unmapped) > 0 {
+			noText = !anyText(pages) // nothing could be spelled: OCR if pdftotext fails too
+		}
 		func() {
 			defer func() { _ = recover() }()
 			fp, fs, fd := fallback(ctx, data, lim, noText, len(pages))
-			if fs != "" {
-				pages, status, detail = fp, fs, fd
+			if fs == "" {
+				return
 			}
+			// For unmapped glyphs, only a fallback that spelled them replaces the native text.
+			if len(unmapped) > 0 && fd == detailPDFToText && !pdfFallbackCovers(pages, fp, unmapped) {
+				return
+			}
+			pages, status, detail = fp, fs, fd
 		}()
 	}
 	return pages, status, detail
@@ -73,8 +81,10 @@ const (
 	pdfDetailNoText    = "PDF has no text layer (scanned image; OCR not available)"
 )
 
-// pdfNative is the in-process reader.
-func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, status Status, detail string) {
+// pdfNative is the in-process reader. unmapped lists the pages whose glyphs it could not spell
+// (then status is Unscannable). A file whose structure is corrupt is read a second time with a
+// cross-reference table rebuilt from its objects (pdf_rebuild.go), and the better reading wins.
+func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, status Status, detail string, unmapped []pdfUnmappedPage) {
 	defer func() {
 		if r := recover(); r != nil {
 			status, detail = Unscannable, "corrupt PDF: unreadable structure"
@@ -89,50 +99,143 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 		maxText = DefaultLimits.MaxTextBytes
 	}
 	if ctx.Err() != nil {
-		return nil, Unscannable, pdfDetailTimeout
+		return nil, Unscannable, pdfDetailTimeout, nil
 	}
 
 	images, why := pdfShim(data)
 	if why != "" {
-		return nil, Unscannable, "corrupt PDF: " + why
+		return nil, Unscannable, "corrupt PDF: " + why, nil
 	}
 	if why := pdfImplausible(images[0].data); why != "" {
-		return nil, Unscannable, "corrupt PDF: " + why
+		return nil, Unscannable, "corrupt PDF: " + why, nil
 	}
-	r, st, det := pdfOpen(images)
-	if r == nil {
-		return nil, st, det
+	var res pdfResult
+	r, img, st, det := pdfOpen(images)
+	switch {
+	case r != nil:
+		if img2, r2 := pdfInlineObjStms(img, r); r2 != nil {
+			img, r = img2, r2
+		}
+		res = pdfReadDoc(ctx, r, img, maxPages, maxText)
+	case st == Encrypted:
+		return nil, st, det, nil
+	default:
+		res = pdfResult{status: st, detail: det}
 	}
+	if res.corrupt() && ctx.Err() == nil {
+		for _, img := range pdfRebuild(images[0]) {
+			if ctx.Err() != nil {
+				break
+			}
+			r, err := pdfNewReader(img)
+			if err != nil {
+				if st, det := pdfEncryptionStatus(err, img); st != "" {
+					return nil, st, det, nil
+				}
+				continue
+			}
+			if img2, r2 := pdfInlineObjStms(img, r); r2 != nil {
+				img, r = img2, r2
+			}
+			if again := pdfReadDoc(ctx, r, img, maxPages, maxText); again.better(res) {
+				res = again
+			}
+			if !res.corrupt() {
+				break
+			}
+		}
+	}
+	return res.pages, res.status, res.detail, res.unmapped
+}
+
+// pdfResult is one reading of a document.
+type pdfResult struct {
+	pages    []Page
+	status   Status
+	detail   string
+	unmapped []pdfUnmappedPage
+}
+
+// corrupt reports a reading that failed on the file's structure (which a rebuilt
+// cross-reference table may mend).
+func (r pdfResult) corrupt() bool {
+	return r.status == Unscannable && strings.HasPrefix(r.detail, "corrupt PDF:")
+}
+
+// better reports whether r is a better reading than o: a better status, else more pages with
+// text, else more text.
+func (r pdfResult) better(o pdfResult) bool {
+	rank := func(x pdfResult) int {
+		switch {
+		case x.status == Scanned:
+			return 3
+		case x.status == TooLarge:
+			return 2
+		case x.status == Unscannable && !x.corrupt():
+			return 1
+		}
+		return 0
+	}
+	if a, b := rank(r), rank(o); a != b {
+		return a > b
+	}
+	count := func(x pdfResult) (pages, text int) {
+		for _, p := range x.pages {
+			if p.Text != "" {
+				pages++
+			}
+			text += len(p.Text)
+		}
+		return pages, text
+	}
+	rp, rt := count(r)
+	op, ot := count(o)
+	if rp != op {
+		return rp > op
+	}
+	return rt > ot
+}
+
+// pdfReadDoc reads the pages of a document the library opened on img.
+func pdfReadDoc(ctx context.Context, r *pdf.Reader, img *pdfImage, maxPages, maxText int) (res pdfResult) {
+	defer func() {
+		if x := recover(); x != nil {
+			res.status, res.detail, res.unmapped = Unscannable, "corrupt PDF: unreadable structure", nil
+		}
+	}()
 	encrypted := false
 	pdfSafe(func() { encrypted = !r.Trailer().Key("Encrypt").IsNull() })
 
 	refs, more, broken, treeErr := pdfPages(ctx, r, maxPages)
 	if ctx.Err() != nil {
-		return nil, Unscannable, pdfDetailTimeout
+		return pdfResult{status: Unscannable, detail: pdfDetailTimeout}
 	}
 	if len(refs) == 0 {
 		if encrypted {
-			return nil, Encrypted, pdfDetailEncrypted
+			return pdfResult{status: Encrypted, detail: pdfDetailEncrypted}
 		}
 		if treeErr != nil || broken > 0 {
-			return nil, Unscannable, "corrupt PDF: broken page tree"
+			return pdfResult{status: Unscannable, detail: "corrupt PDF: broken page tree"}
 		}
-		return nil, Unscannable, "corrupt PDF: no pages"
+		return pdfResult{status: Unscannable, detail: "corrupt PDF: no pages"}
 	}
 
 	doc := &pdfDoc{ctx: ctx, fonts: map[string]*pdfFont{}}
+	if !encrypted {
+		doc.raw = img
+	}
 	used := 0
 	failed := broken
 	anyText := false
 	textCut := false
 	for i, ref := range refs {
 		if ctx.Err() != nil {
-			return pages, Unscannable, pdfDetailTimeout
+			return pdfResult{pages: res.pages, status: Unscannable, detail: pdfDetailTimeout}
 		}
-		text, blocks, cut, ok := doc.readPage(ref, maxText-used)
+		text, blocks, cut, ok, stats := doc.readPage(ref, maxText-used)
 		if ctx.Err() != nil {
-			pages = append(pages, Page{Number: i + 1, Text: text, Blocks: blocks})
-			return pages, Unscannable, pdfDetailTimeout
+			res.pages = append(res.pages, Page{Number: i + 1, Text: text, Blocks: blocks})
+			return pdfResult{pages: res.pages, status: Unscannable, detail: pdfDetailTimeout}
 		}
 		if !ok {
 			failed++
@@ -141,49 +244,59 @@ func pdfNative(ctx context.Context, data []byte, lim Limits) (pages []Page, stat
 			anyText = true
 		}
 		used += len(text)
-		pages = append(pages, Page{Number: i + 1, Text: text, Blocks: blocks})
+		if stats.unreadable() {
+			res.unmapped = append(res.unmapped, pdfUnmappedPage{index: i, unmapped: stats.unmapped, cjk: stats.nonCJK == 0})
+		}
+		res.pages = append(res.pages, Page{Number: i + 1, Text: text, Blocks: blocks})
 		if cut {
 			textCut = true
 			break
 		}
 	}
 
+	res.status = Unscannable
 	switch {
 	case failed > 0 && encrypted:
-		return pages, Encrypted, pdfDetailEncrypted
+		res.status, res.detail = Encrypted, pdfDetailEncrypted
 	case failed > 0:
 		total := len(refs) + broken
+		res.detail = fmt.Sprintf("corrupt PDF: %d of %d pages could not be read", failed, total)
 		if failed >= total {
-			return pages, Unscannable, "corrupt PDF: no page could be read"
+			res.detail = "corrupt PDF: no page could be read"
 		}
-		return pages, Unscannable, fmt.Sprintf("corrupt PDF: %d of %d pages could not be read", failed, total)
+	case len(res.unmapped) > 0:
+		res.detail = pdfUnmappedDetail(res.unmapped)
+		return res
 	case textCut:
-		return pages, TooLarge, fmt.Sprintf("PDF has more than %d bytes of text", maxText)
+		res.status, res.detail = TooLarge, fmt.Sprintf("PDF has more than %d bytes of text", maxText)
 	case more:
-		return pages, TooLarge, fmt.Sprintf("PDF has more than %d pages", maxPages)
+		res.status, res.detail = TooLarge, fmt.Sprintf("PDF has more than %d pages", maxPages)
 	case !anyText:
-		return pages, Unscannable, pdfDetailNoText
+		res.detail = pdfDetailNoText
+	default:
+		res.status = Scanned
 	}
-	return pages, Scanned, ""
+	res.unmapped = nil
+	return res
 }
 
 // readPage returns a page's text. The walker comes first; if it fails, the library's per-page
 // GetPlainText is tried, and the longer text wins. ok is false when neither could read the page.
-func (d *pdfDoc) readPage(ref pdfPageRef, maxText int) (text string, blocks []Block, truncated, ok bool) {
-	text, blocks, truncated, err := d.pageText(ref, maxText)
+func (d *pdfDoc) readPage(ref pdfPageRef, maxText int) (text string, blocks []Block, truncated, ok bool, stats pdfGlyphStats) {
+	text, blocks, truncated, stats, err := d.pageText(ref, maxText)
 	if err == nil {
-		return text, blocks, truncated, true
+		return text, blocks, truncated, true, stats
 	}
 	if d.ctx.Err() != nil {
-		return text, nil, truncated, false
+		return text, nil, truncated, false, stats
 	}
 	if fb, fbErr := pdfPlainText(ref, maxText); fbErr == nil && len(fb.b) > len(text) {
-		return fb.String(), nil, fb.truncated, true
+		return fb.String(), nil, fb.truncated, true, pdfGlyphStats{}
 	}
 	if errors.Is(err, errPDFPageBudget) || errors.Is(err, errPDFContentLimit) {
-		return text, nil, truncated, false
+		return text, nil, truncated, false, stats
 	}
-	return text, nil, truncated, text != ""
+	return text, nil, truncated, text != "", stats
 }
 
 // pdfPlainText is the library's per-page reader, run through the same text clean-up.
@@ -211,21 +324,21 @@ func pdfPlainText(ref pdfPageRef, maxText int) (out pdfTextBuf, err error) {
 }
 
 // pdfOpen opens the first image the library accepts and maps its errors to a status.
-func pdfOpen(images []*pdfImage) (*pdf.Reader, Status, string) {
+func pdfOpen(images []*pdfImage) (*pdf.Reader, *pdfImage, Status, string) {
 	var first error
 	for _, img := range images {
 		r, err := pdfNewReader(img)
 		if err == nil {
-			return r, Scanned, ""
+			return r, img, Scanned, ""
 		}
 		if st, det := pdfEncryptionStatus(err, img); st != "" {
-			return nil, st, det
+			return nil, nil, st, det
 		}
 		if first == nil {
 			first = err
 		}
 	}
-	return nil, Unscannable, "corrupt PDF: " + pdfErrorReason(first)
+	return nil, nil, Unscannable, "corrupt PDF: " + pdfErrorReason(first)
 }
 
 func pdfNewReader(img *pdfImage) (r *pdf.Reader, err error) {

@@ -29,6 +29,16 @@ type pdfFont struct {
 	cidRanges []pdfCIDRange
 	dw        float64
 
+	// The embedded font program, for Identity codes the ToUnicode CMap does not map (or all of
+	// them without one): read on the first such code (pdf_cidfont.go).
+	progDesc   pdf.Value
+	progLoaded bool
+	prog       *pdfFontProgram
+
+	// cjkOrdering: the CIDs follow a standard Adobe CJK ordering (or a predefined CJK CMap), which
+	// pdftotext maps with poppler's tables; glyphs of other fonts it cannot map either.
+	cjkOrdering bool
+
 	widthScale float64 // glyph units to text space (0.001, or FontMatrix[0] for Type3)
 }
 
@@ -208,6 +218,16 @@ func (f *pdfFont) loadComposite(v pdf.Value) {
 	if desc.Kind() != pdf.Dict {
 		return
 	}
+	if strings.HasPrefix(name, "Identity") {
+		f.progDesc = desc
+	}
+	switch desc.Key("CIDSystemInfo").Key("Ordering").RawString() {
+	case "Japan1", "GB1", "CNS1", "Korea1":
+		f.cjkOrdering = true
+	}
+	if name != "" && !strings.HasPrefix(name, "Identity") && !f.ucs2 {
+		f.cjkOrdering = true // a predefined CMap other than Identity: all of them are CJK
+	}
 	if dw := desc.Key("DW"); dw.Kind() == pdf.Integer || dw.Kind() == pdf.Real {
 		f.dw = pdfSaneWidth(dw.Float64())
 	}
@@ -240,6 +260,20 @@ func (f *pdfFont) loadComposite(v pdf.Value) {
 		}
 		i += 3
 	}
+}
+
+// programText returns the text of a CID from the embedded font program, loading it on first use.
+func (f *pdfFont) programText(cid uint32) (string, bool) {
+	if !f.progLoaded {
+		f.progLoaded = true
+		if f.progDesc.Kind() == pdf.Dict {
+			pdfSafe(func() { f.prog = pdfLoadFontProgram(f.progDesc) })
+		}
+	}
+	if f.prog == nil {
+		return "", false
+	}
+	return f.prog.text(cid)
 }
 
 // codeLen returns the length of the code starting at s[0] for a composite font.
@@ -478,4 +512,18 @@ func pdfToCP1252(r rune) (byte, bool) {
 	}
 	b, ok := pdfFromCP1252[r]
 	return b, ok
+}
+
+// compositeText is the text of a composite font's code: ToUnicode first, then for Identity
+// encodings the embedded font's own character map.
+func (f *pdfFont) compositeText(n int, code uint32) (string, bool) {
+	if f.cmap != nil {
+		if t, ok := f.cmap.lookup(n, code); ok {
+			return t, true
+		}
+	}
+	if f.ucs2 || f.progDesc.Kind() != pdf.Dict {
+		return "", false
+	}
+	return f.programText(code)
 }

@@ -173,7 +173,11 @@ func (r *pdfRuns) layoutPage(g pdfGeom) (parts []blockPart, ok bool) {
 		from := len(buf)
 		for s := b.first; s != nil; s = s.below {
 			if s != b.first {
-				buf = append(buf, '\n')
+				if cut := pdfHyphenCut(buf[from:], r.segStart(s)); cut > 0 {
+					buf = buf[:len(buf)-cut]
+				} else {
+					buf = append(buf, '\n')
+				}
 			}
 			buf = r.appendSeg(buf, s)
 		}
@@ -189,7 +193,7 @@ func (r *pdfRuns) layoutPage(g pdfGeom) (parts []blockPart, ok bool) {
 			blk.Kind = BlockTable
 		}
 		parts = append(parts, blockPart{blk: blk})
-		parts[len(parts)-1].text = string(buf[from:])
+		parts[len(parts)-1].text = pdfDropSoftHyphens(string(buf[from:]))
 	}
 	// The few runs in other directions (a vertical margin note) follow as one block, in stream order.
 	if len(skewed) > 0 {
@@ -200,9 +204,18 @@ func (r *pdfRuns) layoutPage(g pdfGeom) (parts []blockPart, ok bool) {
 			}
 			buf = append(buf, r.text[r.runs[i].start:r.runs[i].end]...)
 		}
-		parts = append(parts, blockPart{text: string(buf[from:])})
+		parts = append(parts, blockPart{text: pdfDropSoftHyphens(string(buf[from:]))})
 	}
 	return parts, true
+}
+
+// segStart is the text of a segment's first run (where its line starts).
+func (r *pdfRuns) segStart(s *pdfSeg) []byte {
+	if len(s.items) == 0 {
+		return nil
+	}
+	run := &r.runs[s.items[0].run]
+	return r.text[run.start:run.end]
 }
 
 func clamp01(x float64) float64 { return math.Min(1, math.Max(0, x)) }

@@ -76,6 +76,9 @@ func (r *pdfRuns) add(text []byte, join int, along, sx, sy, ex, ey, dirX, dirY, 
 
 func (r *pdfRuns) writeRune(run *pdfRun, c rune) {
 	out, act := pdfCleanRune(c)
+	if c == pdfSoftHyphen {
+		act = pdfRuneKeep // the layout pass joins words at it, then drops it (pdf_hyphen.go)
+	}
 	switch act {
 	case pdfRuneDrop:
 		return

@@ -70,6 +70,9 @@ type pdfGState struct {
 type pdfDoc struct {
 	ctx   context.Context
 	fonts map[string]*pdfFont
+	// raw is the file as the library reads it, for streams in filters the library lacks
+	// (pdf_filters.go); nil for an encrypted file.
+	raw *pdfImage
 	// runText, runs and scratch are the layout pass's buffers, reused page after page.
 	runText []byte
 	runs    []pdfRun
@@ -98,6 +101,10 @@ type pdfPageWalker struct {
 	lastDirY float64
 	lastSize float64
 
+	glyphs   int // codes shown in composite fonts
+	unmapped int // of which no text is known
+	otherMap int // of those, in fonts without a standard CJK ordering
+
 	ops        int
 	forms      int
 	contentBuf int   // decoded content bytes still allowed
@@ -119,10 +126,11 @@ func newPDFPageWalker(doc *pdfDoc, maxText int) *pdfPageWalker {
 // inside the library becomes an error), and whether the text limit cut it. A page read whole
 // comes out in reading order with its blocks (pdf_layout.go) unless its layout cannot be
 // trusted; a page read in part keeps the stream order.
-func (d *pdfDoc) pageText(page pdfPageRef, maxText int) (text string, blocks []Block, truncated bool, err error) {
+func (d *pdfDoc) pageText(page pdfPageRef, maxText int) (text string, blocks []Block, truncated bool, stats pdfGlyphStats, err error) {
 	w := newPDFPageWalker(d, maxText)
 	defer func() { d.runText, d.runs, d.scratch = w.runs.text[:0], w.runs.runs[:0], w.runs.scratch }()
 	defer func() {
+		stats = pdfGlyphStats{shown: w.glyphs, unmapped: w.unmapped, nonCJK: w.otherMap}
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %v", errPDFLibraryPanic, r)
 			text, blocks, truncated = w.out.String(), nil, w.out.truncated
@@ -137,11 +145,11 @@ func (d *pdfDoc) pageText(page pdfPageRef, maxText int) (text string, blocks []B
 		if parts, ok := w.runs.layoutPage(pdfPageGeom(page.inh)); ok {
 			p, cut := assemblePage(0, parts, maxText, false)
 			if len(p.Blocks) > 0 {
-				return p.Text, p.Blocks, cut || w.out.truncated || w.runs.overflow, nil
+				return p.Text, p.Blocks, cut || w.out.truncated || w.runs.overflow, stats, nil
 			}
 		}
 	}
-	return w.out.String(), nil, w.out.truncated, err
+	return w.out.String(), nil, w.out.truncated, stats, err
 }
 
 var errPDFLibraryPanic = errors.New("pdf library panic")
@@ -176,9 +184,7 @@ func (w *pdfPageWalker) readStream(v pdf.Value) []byte {
 	if w.contentBuf <= 0 {
 		return nil
 	}
-	rc := v.Reader()
-	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, int64(w.contentBuf)+1))
+	data, err := w.decodeStream(v)
 	if len(data) > w.contentBuf {
 		w.contentBuf = 0
 		return data[:0]
@@ -188,6 +194,23 @@ func (w *pdfPageWalker) readStream(v pdf.Value) []byte {
 		w.readErr = err
 	}
 	return data
+}
+
+// decodeStream decodes a stream with the library, or, for a filter the library lacks, from the
+// file's bytes (pdf_filters.go). It reads at most contentBuf+1 bytes.
+func (w *pdfPageWalker) decodeStream(v pdf.Value) (data []byte, err error) {
+	ok := pdfSafe(func() {
+		rc := v.Reader()
+		defer rc.Close()
+		data, err = io.ReadAll(io.LimitReader(rc, int64(w.contentBuf)+1))
+	})
+	if ok {
+		return data, err
+	}
+	if w.doc.raw == nil {
+		panic(errPDFFilter) // as the library would: the page (or form) is unreadable
+	}
+	return pdfRawStream(w.doc.raw, w.doc.raw.size(), v, w.contentBuf+1)
 }
 
 func (w *pdfPageWalker) walkAnnots(page pdfPageRef) error {
@@ -600,13 +623,17 @@ func (w *pdfPageWalker) show(s string) {
 			raw := s[i : i+n]
 			code := pdfCode(raw)
 			i += n
-			switch {
-			case f.cmap != nil:
-				if t, ok := f.cmap.lookup(n, code); ok {
-					text = append(text, t...)
-				}
+			w.glyphs++
+			switch t, ok := f.compositeText(n, code); {
+			case ok:
+				text = append(text, t...)
 			case f.ucs2:
 				text = utf8.AppendRune(text, rune(code))
+			default:
+				w.unmapped++
+				if !f.cjkOrdering {
+					w.otherMap++
+				}
 			}
 			a := f.cidWidth(code)*f.widthScale*g.tfs + g.tc
 			if n == 1 && code == ' ' {
