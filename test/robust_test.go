@@ -155,8 +155,12 @@ func robustScan(bin, pdftotext, file string) robustResult {
 			Words  int    `json:"words"`
 		} `json:"documents"`
 	}
-	if err := json.Unmarshal(firstJSON(stdout.Bytes()), &rep); err != nil || len(rep.Documents) == 0 {
+	if err := json.Unmarshal(firstJSON(stdout.Bytes()), &rep); err != nil {
 		r.failure = "no report on stdout"
+		return r
+	}
+	if len(rep.Documents) == 0 { // a message with no body and no attachment (a blank .msg)
+		r.status = "empty message"
 		return r
 	}
 	top := rep.Documents[0]
