@@ -122,7 +122,7 @@ func freeAddr(t *testing.T) string {
 // passes to event.completed against the corpus labels.
 func TestAddinEndToEnd(t *testing.T) {
 	node := nodePath(t)
-	dir := corpusDir(t)
+	dir := testenv.CorpusDir(t)
 	env := newTestEnv(t)
 	addr := freeAddr(t)
 	_, port, _ := net.SplitHostPort(addr)

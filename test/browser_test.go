@@ -142,7 +142,7 @@ func signInLink(t *testing.T, s *service) string {
 // the false-alarm reports and import the citizen directory. Every page is photographed at
 // 1280x800 (SENDEVAGT_SCREENSHOT_DIR keeps them; a temporary directory otherwise).
 func TestAdminInBrowser(t *testing.T) {
-	dir := corpusDir(t)
+	dir := testenv.CorpusDir(t)
 	b := newBrowser(t)
 	addr := freeAddr(t)
 	_, port, _ := net.SplitHostPort(addr)

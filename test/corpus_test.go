@@ -37,12 +37,6 @@ type scanOutput struct {
 	} `json:"findings"`
 }
 
-// corpusDir is the labelled corpus (testenv: skipped without it, a failure in CI).
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	return testenv.CorpusDir(t)
-}
-
 func readLabels(t *testing.T, dir string) []label {
 	f, err := os.Open(filepath.Join(dir, "cases.jsonl"))
 	if err != nil {
@@ -69,7 +63,7 @@ var exitAction = map[int]string{0: "allow", 3: "warn", 4: "secure", 5: "block"}
 // TestCorpus scans every labelled message exactly as the corpus README says and scores the
 // verdicts (at least 95 % right) and the CPR numbers found (precision and recall at least 0.98).
 func TestCorpus(t *testing.T) {
-	dir := corpusDir(t)
+	dir := testenv.CorpusDir(t)
 	bin := buildBinary(t)
 	labels := readLabels(t, dir)
 	if len(labels) == 0 {

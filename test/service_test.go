@@ -17,6 +17,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/sendevagt/sendevagt/internal/fakeentra"
+	"github.com/sendevagt/sendevagt/internal/testenv"
 )
 
 // cprShaped matches a full CPR number in any of its written forms.
@@ -27,7 +28,7 @@ var cprShaped = regexp.MustCompile(`\b\d{6}[- ]?\d{4}\b`)
 // (content inline), and checks the verdicts against the labels. Then it checks that neither the
 // service's logs nor its database hold a CPR number.
 func TestServiceCorpus(t *testing.T) {
-	dir := corpusDir(t)
+	dir := testenv.CorpusDir(t)
 	env := newTestEnv(t)
 	svc := startService(t, env, "")
 	labels := readLabels(t, dir)
@@ -157,7 +158,7 @@ func auditIDs(t *testing.T, path string) map[string]bool {
 
 // firstCase returns a corpus message with the given expected action and scenario prefix.
 func corpusCase(t *testing.T, action, scenario string) (string, label) {
-	dir := corpusDir(t)
+	dir := testenv.CorpusDir(t)
 	for _, l := range readLabels(t, dir) {
 		if l.Action == action && strings.HasPrefix(l.Scenario, scenario) {
 			return filepath.Join(dir, l.File), l
@@ -177,10 +178,11 @@ func TestServiceGraphFaults(t *testing.T) {
 	path, lbl := corpusCase(t, "block", "")
 	m := loadMessage(t, path)
 	withAttachment := ""
-	for _, l := range readLabels(t, corpusDir(t)) {
-		mm := loadMessage(t, filepath.Join(corpusDir(t), l.File))
+	dir := testenv.CorpusDir(t)
+	for _, l := range readLabels(t, dir) {
+		mm := loadMessage(t, filepath.Join(dir, l.File))
 		if len(mm.Attachments) >= 1 && l.Action == "secure" {
-			withAttachment = filepath.Join(corpusDir(t), l.File)
+			withAttachment = filepath.Join(dir, l.File)
 			break
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/sendevagt/sendevagt/internal/apperr"
 	"github.com/sendevagt/sendevagt/internal/audit"
 	"github.com/sendevagt/sendevagt/internal/cprshape"
+	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/scan"
 	"github.com/sendevagt/sendevagt/internal/store"
 )
@@ -524,7 +525,8 @@ func checkEmail(s string) string {
 
 // checkCPR returns the 10 digits of a CPR number written with or without a dash (or a space)
 // after the birth date, whether it passes the modulus-11 check (numbers issued since 2007 need
-// not: a failure is only noted), or why it is refused.
+// not: a failure is only noted), or why it is refused. The CPR rules (the 7th-digit century rule,
+// real dates, modulus 11) are detect's: this function only reads the form a person typed.
 func checkCPR(s string) (digits string, mod11 bool, reason string) {
 	if s == "" {
 		return "", false, "CPR-nummeret mangler."
@@ -541,41 +543,10 @@ func checkCPR(s string) (digits string, mod11 bool, reason string) {
 			return "", false, "CPR-nummeret skal være 10 cifre, med eller uden bindestreg."
 		}
 	}
-	if !validBirthDate(d) {
+	if _, ok := detect.BirthDate(d); !ok {
 		return "", false, "CPR-nummerets fødselsdato findes ikke."
 	}
-	w := [10]int{4, 3, 2, 7, 6, 5, 4, 3, 2, 1}
-	sum := 0
-	for i := 0; i < 10; i++ {
-		sum += int(d[i]-'0') * w[i]
-	}
-	return d, sum%11 == 0, ""
-}
-
-// validBirthDate checks DDMMYY with the century the 7th digit gives.
-func validBirthDate(d string) bool {
-	day, _ := strconv.Atoi(d[0:2])
-	month, _ := strconv.Atoi(d[2:4])
-	yy, _ := strconv.Atoi(d[4:6])
-	c := int(d[6] - '0')
-	year := 1900 + yy
-	switch {
-	case c == 4 || c == 9:
-		if yy <= 36 {
-			year = 2000 + yy
-		}
-	case c >= 5 && c <= 8:
-		if yy <= 57 {
-			year = 2000 + yy
-		} else {
-			year = 1800 + yy
-		}
-	}
-	if month < 1 || month > 12 || day < 1 {
-		return false
-	}
-	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-	return t.Day() == day && t.Month() == time.Month(month)
+	return d, detect.Mod11(d), ""
 }
 
 // maskEmail keeps the first and last character of the local part and the domain:

@@ -277,8 +277,13 @@ func TestCorpusCPR(t *testing.T) {
 			t.Logf("%s: missed visible %v", c.File, missed)
 		}
 	}
-	if len(fpCases) != 7 {
-		t.Errorf("expected the 7 false-positive cases, found %d", len(fpCases))
+	// Without false-positive cases and visible numbers the precision and recall checks below
+	// would hold by default; how many of each there are is the corpus's business, not the test's.
+	if len(fpCases) == 0 {
+		t.Error("no case labelled false-positive: the check that nothing is found there checked nothing")
+	}
+	if visibleTotal == 0 {
+		t.Error("no labelled CPR number is visible in any text part: recall was not measured")
 	}
 	if fpCaseFindings > 0 {
 		t.Errorf("false-positive cases: %d findings at ≥ %.1f, want 0", fpCaseFindings, Threshold)

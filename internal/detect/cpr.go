@@ -1102,19 +1102,34 @@ func (e *Engine) isOtherLabel(tok string) bool {
 // BirthDate is the birth date a CPR number (10 digits) states, by the 7th-digit century rule;
 // ok is false for a number that is no valid date.
 func BirthDate(cpr string) (born time.Time, ok bool) {
-	if len(cpr) != 10 {
+	d, ok := cprDigits(cpr)
+	if !ok {
 		return time.Time{}, false
-	}
-	var d [10]byte
-	for i := 0; i < 10; i++ {
-		if !isDigit(cpr[i]) {
-			return time.Time{}, false
-		}
-		d[i] = cpr[i]
 	}
 	y, m, day, ok := cprDate(d)
 	if !ok {
 		return time.Time{}, false
 	}
 	return time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC), true
+}
+
+// Mod11 reports whether a CPR number (10 digits) passes the modulus-11 check. Numbers issued
+// since 2007 need not pass it, so a failure is a weak sign, never a reason to refuse a number.
+func Mod11(cpr string) bool {
+	d, ok := cprDigits(cpr)
+	return ok && mod11(d)
+}
+
+// cprDigits is the 10 ASCII digits of cpr; ok is false unless cpr is exactly 10 digits.
+func cprDigits(cpr string) (d [10]byte, ok bool) {
+	if len(cpr) != 10 {
+		return d, false
+	}
+	for i := 0; i < 10; i++ {
+		if !isDigit(cpr[i]) {
+			return d, false
+		}
+		d[i] = cpr[i]
+	}
+	return d, true
 }

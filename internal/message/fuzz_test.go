@@ -36,8 +36,9 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	if dir, err := testenv.FindCorpus(); err == nil { // seeds from the corpus when it is there
-		for _, name := range []string{"p009-wrong-citizen.eml", "p020-soro-sensitive-body.eml", "p034-own-letter-secure.eml"} {
-			if data, err := os.ReadFile(filepath.Join(dir, "cases", name)); err == nil {
+		files, _ := filepath.Glob(filepath.Join(dir, "cases", "*.eml"))
+		for _, file := range files {
+			if data, err := os.ReadFile(file); err == nil {
 				f.Add(data)
 			}
 		}
