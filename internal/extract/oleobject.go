@@ -291,15 +291,7 @@ func (w *walker) storageObjects(j *job, c *cfb, parent string, keep func(string)
 		if !keep(name) {
 			continue
 		}
-		if w.ctx.Err() != nil {
-			return
-		}
-		if j.depth >= w.lim.MaxDepth {
-			j.notes = append(j.notes, "embedded objects not read: "+w.depthDetail())
-			return
-		}
-		if i >= w.lim.MaxEntries {
-			j.notes = append(j.notes, fmt.Sprintf("only the first %d embedded objects read (MaxEntries)", w.lim.MaxEntries))
+		if !w.moreObjects(j, i) {
 			return
 		}
 		sub := name
@@ -308,4 +300,21 @@ func (w *walker) storageObjects(j *job, c *cfb, parent string, keep func(string)
 		}
 		w.extractJob(&job{name: j.name + "/" + sub, data: j.data, depth: j.depth + 1, oleDir: sub})
 	}
+}
+
+// moreObjects tells whether the i-th embedded object of j may still be read; when time, the
+// nesting depth or MaxEntries stops the reading, it notes why in j (the document is then read
+// only in part) and returns false.
+func (w *walker) moreObjects(j *job, i int) bool {
+	switch {
+	case w.ctx.Err() != nil:
+		return false
+	case j.depth >= w.lim.MaxDepth:
+		j.notes = append(j.notes, "embedded objects not read: "+w.depthDetail())
+		return false
+	case i >= w.lim.MaxEntries:
+		j.notes = append(j.notes, fmt.Sprintf("only the first %d embedded objects read (MaxEntries)", w.lim.MaxEntries))
+		return false
+	}
+	return true
 }

@@ -102,15 +102,7 @@ func (p *pptText) slideLetters() int {
 // when the record's instance is 1) as nested documents "Dias.ppt/ExOleObjStg 1".
 func (w *walker) pptObjects(j *job, objs []pptObject) {
 	for i, o := range objs {
-		if w.ctx.Err() != nil {
-			return
-		}
-		if j.depth >= w.lim.MaxDepth {
-			j.notes = append(j.notes, "embedded objects not read: "+w.depthDetail())
-			return
-		}
-		if i >= w.lim.MaxEntries {
-			j.notes = append(j.notes, fmt.Sprintf("only the first %d embedded objects read (MaxEntries)", w.lim.MaxEntries))
+		if !w.moreObjects(j, i) {
 			return
 		}
 		base := fmt.Sprintf("ExOleObjStg %d", i+1)
