@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sort"
 	"strconv"
 )
 
@@ -110,6 +111,14 @@ func pdfXrefLimit(n int) int64 {
 // returns a short reason, or "".
 func pdfImplausible(data []byte) string {
 	lim := pdfXrefLimit(len(data))
+	// The keys are only looked for outside stream data: a page's content stream may hold any
+	// bytes ("/N 99999999999" in a marked-content property list), and the structures checked
+	// here are never inside a stream body (an object stream's own /N is in its dictionary).
+	bodies := pdfStreamBodies(data)
+	inBody := func(off int) bool {
+		i := sort.Search(len(bodies), func(i int) bool { return bodies[i][1] > off })
+		return i < len(bodies) && bodies[i][0] <= off
+	}
 	for _, key := range []string{"/Size", "/N"} {
 		for off := 0; ; {
 			i := bytes.Index(data[off:], []byte(key))
@@ -118,6 +127,9 @@ func pdfImplausible(data []byte) string {
 			}
 			p := off + i + len(key)
 			off = p
+			if inBody(p) {
+				continue
+			}
 			if p >= len(data) || !pdfIsSpace(data[p]) {
 				continue // a longer name such as /NeedAppearances, or no number
 			}
@@ -133,6 +145,9 @@ func pdfImplausible(data []byte) string {
 		}
 		p := off + i + len("/Index")
 		off = p
+		if inBody(p) {
+			continue
+		}
 		p = pdfSkipWS(data, p)
 		if p >= len(data) || data[p] != '[' {
 			continue
@@ -161,6 +176,9 @@ func pdfImplausible(data []byte) string {
 		}
 		p := off + i + 2
 		off = p
+		if inBody(p) {
+			continue
+		}
 		p = pdfSkipWS(data, p)
 		if p >= len(data) || data[p] != '[' {
 			continue
@@ -186,6 +204,9 @@ func pdfImplausible(data []byte) string {
 		}
 		p := off + i
 		off = p + 4
+		if inBody(p) {
+			continue
+		}
 		if p > 0 && data[p-1] != '\n' && data[p-1] != '\r' && !pdfIsSpace(data[p-1]) {
 			continue // startxref
 		}
@@ -216,6 +237,40 @@ func pdfImplausible(data []byte) string {
 		}
 	}
 	return ""
+}
+
+// pdfStreamBodies returns the byte ranges [start, end) of the file's stream data, in order: from
+// the end of the line after each "stream" keyword to the next "endstream" (or the end of the
+// file). It needs no cross-reference table, so it works on the damaged files it guards against.
+func pdfStreamBodies(data []byte) [][2]int {
+	var out [][2]int
+	for off := 0; off < len(data); {
+		i := bytes.Index(data[off:], []byte("stream"))
+		if i < 0 {
+			break
+		}
+		p := off + i
+		off = p + len("stream")
+		if p >= 3 && string(data[p-3:p]) == "end" {
+			continue // an endstream outside a body we know of
+		}
+		start := off
+		switch {
+		case start+1 < len(data) && data[start] == '\r' && data[start+1] == '\n':
+			start += 2
+		case start < len(data) && (data[start] == '\n' || data[start] == '\r'):
+			start++
+		default:
+			continue // "stream" inside a name or a string, not the keyword
+		}
+		end := len(data)
+		if j := bytes.Index(data[start:], []byte("endstream")); j >= 0 {
+			end = start + j
+		}
+		out = append(out, [2]int{start, end})
+		off = end + len("endstream")
+	}
+	return out
 }
 
 func pdfSkipWS(data []byte, p int) int {
