@@ -129,27 +129,13 @@ func pdfObjStmMembers(r *pdf.Reader, objStms []uint32, lim int64) []pdfObjStmMem
 			if s.Kind() != pdf.Stream || s.Key("Type").Name() != "ObjStm" {
 				return
 			}
-			n := s.Key("N").Int64()
-			first := s.Key("First").Int64()
-			if n <= 0 || n > lim || first <= 0 {
-				return
-			}
-			rc := s.Reader()
-			defer rc.Close()
-			data, err := io.ReadAll(io.LimitReader(rc, int64(budget)+1))
-			if err != nil || len(data) > budget || int64(len(data)) < first {
+			data, first, entries, complete, err := pdfReadObjStm(s, lim, int64(budget)+1)
+			if err != nil || len(data) > budget || data == nil {
 				return
 			}
 			budget -= len(data)
-			lx := pdfLexer{b: data[:first]}
-			type entry struct{ num, off int64 }
-			var entries []entry
-			for k := int64(0); k < n; k++ {
-				a, b := lx.next(), lx.next()
-				if a.k != pdfNum || b.k != pdfNum || a.n <= 0 || a.n >= float64(lim) || b.n < 0 || first+int64(b.n) > int64(len(data)) {
-					return // a stream whose header lies is left to the library
-				}
-				entries = append(entries, entry{int64(a.n), int64(b.n)})
+			if !complete {
+				return // a stream whose header lies is left to the library
 			}
 			if !sort.SliceIsSorted(entries, func(x, y int) bool { return entries[x].off < entries[y].off }) {
 				return
@@ -170,6 +156,43 @@ func pdfObjStmMembers(r *pdf.Reader, objStms []uint32, lim int64) []pdfObjStmMem
 		})
 	}
 	return out
+}
+
+// pdfObjStmEntry is one object of an object stream: its number and its offset after /First.
+type pdfObjStmEntry struct{ num, off int64 }
+
+// pdfReadObjStm reads an object stream s: its decoded body (at most max bytes), /First, and the
+// header's (number, offset) pairs up to the first that is not plausible (object numbers below
+// lim). complete says all /N pairs were read and every offset lies inside the body. body is nil
+// when s is no stream, /N or /First is implausible, or the body is shorter than /First.
+func pdfReadObjStm(s pdf.Value, lim, max int64) (body []byte, first int64, entries []pdfObjStmEntry, complete bool, err error) {
+	if s.Kind() != pdf.Stream {
+		return nil, 0, nil, false, nil
+	}
+	n := s.Key("N").Int64()
+	first = s.Key("First").Int64()
+	if n <= 0 || n > lim || first <= 0 {
+		return nil, 0, nil, false, nil
+	}
+	rc := s.Reader()
+	defer rc.Close()
+	body, err = io.ReadAll(io.LimitReader(rc, max))
+	if int64(len(body)) < first {
+		return nil, 0, nil, false, err
+	}
+	lx := pdfLexer{b: body[:first]}
+	complete = true
+	for k := int64(0); k < n; k++ {
+		a, b := lx.next(), lx.next()
+		if a.k != pdfNum || b.k != pdfNum || a.n <= 0 || a.n >= float64(lim) || b.n < 0 {
+			return body, first, entries, false, err
+		}
+		entries = append(entries, pdfObjStmEntry{int64(a.n), int64(b.n)})
+		if first+int64(b.n) > int64(len(body)) {
+			complete = false
+		}
+	}
+	return body, first, entries, complete, err
 }
 
 // pdfOverlayXref is an uncompressed xref stream at offset base (after a newline) with type-1

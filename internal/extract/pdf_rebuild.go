@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"regexp"
 	"sort"
 	"strconv"
@@ -182,30 +181,9 @@ func pdfAddObjStmEntries(r *pdf.Reader, objs map[uint32]pdfXrefEntry, objStms []
 		stmNum := objStms[i]
 		stmAt := objs[stmNum].at
 		pdfSafe(func() {
-			s := list.Index(i)
-			if s.Kind() != pdf.Stream {
+			body, first, members, _, _ := pdfReadObjStm(list.Index(i), lim, pdfMaxContentBytes)
+			if body == nil {
 				return
-			}
-			n := s.Key("N").Int64()
-			first := s.Key("First").Int64()
-			if n <= 0 || n > lim || first <= 0 {
-				return
-			}
-			rc := s.Reader()
-			defer rc.Close()
-			body, _ := io.ReadAll(io.LimitReader(rc, pdfMaxContentBytes))
-			if int64(len(body)) < first {
-				return
-			}
-			lx := pdfLexer{b: body[:first]}
-			type member struct{ num, off int64 }
-			var members []member
-			for k := int64(0); k < n; k++ {
-				a, b := lx.next(), lx.next()
-				if a.k != pdfNum || b.k != pdfNum || a.n <= 0 || a.n >= float64(lim) || b.n < 0 {
-					break
-				}
-				members = append(members, member{int64(a.n), int64(b.n)})
 			}
 			for k, m := range members {
 				if k > 0xffff {
