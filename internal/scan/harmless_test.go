@@ -1,16 +1,13 @@
 package scan_test
 
 import (
-	"context"
 	"fmt"
 	"sort"
 	"testing"
-	"time"
 
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
 	"github.com/sendevagt/sendevagt/internal/identity"
-	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/policy"
 	"github.com/sendevagt/sendevagt/internal/scan"
 	"github.com/sendevagt/sendevagt/internal/testgen"
@@ -51,16 +48,7 @@ func TestHarmlessExternalMail(t *testing.T) {
 			notAllowed := map[string]int{}
 			var failures []string
 			for _, m := range msgs {
-				msg, err := message.Parse(m.EML)
-				if err != nil {
-					t.Fatalf("%s: parse: %v", m.Name, err)
-				}
-				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-				res, err := s.Scan(ctx, msg, pol)
-				cancel()
-				if err != nil {
-					t.Fatalf("%s: scan: %v", m.Name, err)
-				}
+				res := scanEML(t, s, pol, m.Name, m.EML)
 				if res.Verdict.Action == policy.Allow {
 					continue
 				}

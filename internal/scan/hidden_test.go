@@ -49,16 +49,7 @@ func TestHiddenContent(t *testing.T) {
 		s := scan.New(x, det, identity.New(det, identity.Options{}), scan.Options{})
 		for _, c := range cases {
 			t.Run(tools.name+"/"+c.Class, func(t *testing.T) {
-				msg, err := message.Parse(c.EML)
-				if err != nil {
-					t.Fatalf("parse: %v", err)
-				}
-				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-				defer cancel()
-				res, err := s.Scan(ctx, msg, pol)
-				if err != nil {
-					t.Fatal(err)
-				}
+				res := scanEML(t, s, pol, c.Class, c.EML)
 				var docs string
 				for _, d := range res.Documents {
 					docs += fmt.Sprintf(" [%s %s %s: %s]", d.Name, d.Type, d.Status, d.Detail)
@@ -76,6 +67,23 @@ func TestHiddenContent(t *testing.T) {
 			})
 		}
 	}
+}
+
+// scanEML parses a generated mail and scans it end to end within a minute, ending the test on
+// an error.
+func scanEML(t *testing.T, s *scan.Scanner, pol *policy.Policy, name string, eml []byte) *scan.Result {
+	t.Helper()
+	msg, err := message.Parse(eml)
+	if err != nil {
+		t.Fatalf("%s: parse: %v", name, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := s.Scan(ctx, msg, pol)
+	if err != nil {
+		t.Fatalf("%s: scan: %v", name, err)
+	}
+	return res
 }
 
 func foundCPR(res *scan.Result, cpr string) bool {

@@ -1,7 +1,6 @@
 package scan_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -12,7 +11,6 @@ import (
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
 	"github.com/sendevagt/sendevagt/internal/identity"
-	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/policy"
 	"github.com/sendevagt/sendevagt/internal/scan"
 	"github.com/sendevagt/sendevagt/internal/testgen"
@@ -86,16 +84,7 @@ func TestRealisticMessages(t *testing.T) {
 	perFeature := map[string]*score{}
 	var failures []string
 	for _, m := range msgs {
-		msg, err := message.Parse(m.EML)
-		if err != nil {
-			t.Fatalf("%s: parse: %v", m.Name, err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		res, err := s.Scan(ctx, msg, pol)
-		cancel()
-		if err != nil {
-			t.Fatalf("%s: scan: %v", m.Name, err)
-		}
+		res := scanEML(t, s, pol, m.Name, m.EML)
 		got := string(res.Verdict.Action)
 		sc := perClass[m.Label.Class]
 		if sc == nil {
