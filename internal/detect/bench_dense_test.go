@@ -36,23 +36,10 @@ func makeDense(size, perMB int) string {
 	return sb.String()
 }
 
-func benchDense(b *testing.B, fn func(e *Engine, s string) []Finding) {
-	e := testEngine(b)
-	text := denseText()
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	n := 0
-	for b.Loop() {
-		n = len(fn(e, text))
-	}
-	b.ReportMetric(float64(n), "findings")
-}
-
 func BenchmarkCPRDense(b *testing.B) {
-	benchDense(b, func(e *Engine, s string) []Finding { return e.CPR(s) })
+	benchDetectorOn(b, denseText(), func(e *Engine, s string) []Finding { return e.CPR(s) })
 }
 
 func BenchmarkDetectAllDense(b *testing.B) {
-	benchDense(b, func(e *Engine, s string) []Finding { return e.Detect(s) })
+	benchDetectorOn(b, denseText(), func(e *Engine, s string) []Finding { return e.Detect(s) })
 }

@@ -73,8 +73,12 @@ func makeLetters(size int) string {
 }
 
 func benchDetector(b *testing.B, fn func(e *Engine, s string) []Finding) {
+	benchDetectorOn(b, benchText(), fn)
+}
+
+// benchDetectorOn runs fn over text, reporting bytes per second, allocations and the findings.
+func benchDetectorOn(b *testing.B, text string, fn func(e *Engine, s string) []Finding) {
 	e := testEngine(b)
-	text := benchText()
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	b.ResetTimer()
