@@ -48,6 +48,12 @@ func (m *memAudit) ListFeedback(_ context.Context, f store.FeedbackFilter) ([]au
 
 func newAddinService(t *testing.T) (*Service, *memAudit, *doccache.Cache) {
 	t.Helper()
+	return newAddinServiceWith(t, policy.Default())
+}
+
+// newAddinServiceWith is newAddinService under the policy pol.
+func newAddinServiceWith(t *testing.T, pol *policy.Policy) (*Service, *memAudit, *doccache.Cache) {
+	t.Helper()
 	det, err := detect.New(detect.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +66,7 @@ func newAddinService(t *testing.T) (*Service, *memAudit, *doccache.Cache) {
 	}
 	mem := &memAudit{events: map[string]audit.Event{}}
 	svc, err := New(Config{Scanner: sc, Preparer: sc, Cache: cache, Recorder: mem, Audit: mem, Feedback: mem,
-		Policies: staticPolicy{policy.Default()}, Hasher: h, Redactor: det})
+		Policies: staticPolicy{pol}, Hasher: h, Redactor: det})
 	if err != nil {
 		t.Fatal(err)
 	}

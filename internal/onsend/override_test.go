@@ -9,34 +9,14 @@ import (
 	"github.com/sendevagt/sendevagt/internal/apperr"
 	"github.com/sendevagt/sendevagt/internal/audit"
 	"github.com/sendevagt/sendevagt/internal/auth"
-	"github.com/sendevagt/sendevagt/internal/detect"
-	"github.com/sendevagt/sendevagt/internal/doccache"
-	"github.com/sendevagt/sendevagt/internal/extract"
-	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/policy"
-	"github.com/sendevagt/sendevagt/internal/scan"
 )
 
 func newOverrideService(t *testing.T, mode string) (*Service, *memAudit) {
 	t.Helper()
-	det, err := detect.New(detect.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cache := doccache.New(doccache.Options{})
-	sc := scan.New(extract.New(extract.DefaultLimits), det, identity.New(det, identity.Options{}), scan.Options{Cache: cache})
-	h, err := audit.NewHasher([]byte(strings.Repeat("k", 32)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	pol := policy.Default()
 	pol.OverrideReason = mode
-	mem := &memAudit{events: map[string]audit.Event{}}
-	svc, err := New(Config{Scanner: sc, Preparer: sc, Cache: cache, Recorder: mem, Audit: mem, Feedback: mem,
-		Policies: staticPolicy{pol}, Hasher: h, Redactor: det})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, mem, _ := newAddinServiceWith(t, pol)
 	return svc, mem
 }
 
