@@ -198,40 +198,17 @@ func pdfReadObjStm(s pdf.Value, lim, max int64) (body []byte, first int64, entri
 // pdfOverlayXref is an uncompressed xref stream at offset base (after a newline) with type-1
 // entries for offs, its own entry, /Size at least size, and trailer entries; then startxref.
 func pdfOverlayXref(base int64, offs map[uint32]int64, size int64, trailer string) []byte {
-	nums := make([]uint32, 0, len(offs)+1)
-	for n := range offs {
-		nums = append(nums, n)
-	}
-	sort.Slice(nums, func(i, j int) bool { return nums[i] < nums[j] })
 	self := uint32(size)
-	if len(nums) > 0 && int64(nums[len(nums)-1]) >= size {
-		self = nums[len(nums)-1] + 1
+	for n := range offs {
+		if int64(n) >= int64(self) {
+			self = n + 1
+		}
 	}
-	start := base + 1
-	entries := map[uint32]pdfXrefEntry{self: {off: start}}
+	entries := map[uint32]pdfXrefEntry{self: {off: base + 1}}
 	for n, off := range offs {
 		entries[n] = pdfXrefEntry{off: off}
 	}
-	nums = append(nums, self)
-	var rows, index bytes.Buffer
-	for i := 0; i < len(nums); {
-		j := i
-		for j+1 < len(nums) && nums[j+1] == nums[j]+1 {
-			j++
-		}
-		fmt.Fprintf(&index, " %d %d", nums[i], j-i+1)
-		for k := i; k <= j; k++ {
-			e := entries[nums[k]]
-			rows.Write([]byte{1, byte(e.off >> 24), byte(e.off >> 16), byte(e.off >> 8), byte(e.off), 0, 0})
-		}
-		i = j + 1
-	}
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "\n%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Index [%s ] /Length %d%s >>\nstream\n",
-		self, int64(self)+1, index.String(), rows.Len(), trailer)
-	b.Write(rows.Bytes())
-	fmt.Fprintf(&b, "\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", start)
-	return b.Bytes()
+	return pdfXrefStream(base, self, self+1, entries, trailer)
 }
 
 // pdfStartXref reads the image's final startxref offset; ok only when it points at an xref

@@ -27,6 +27,7 @@ const (
 )
 
 type pdfXrefEntry struct {
+	free     bool // the head of the free list (object 0)
 	inStream bool
 	off      int64  // file offset, or index within the object stream
 	gen      uint16 // generation (direct objects)
@@ -210,23 +211,32 @@ func pdfAddObjStmEntries(r *pdf.Reader, objs map[uint32]pdfXrefEntry, objStms []
 // pdfXrefStreamTail is an uncompressed xref stream (object number /Size) for objs, placed at
 // offset base, with trailer entries, followed by startxref and %%EOF.
 func pdfXrefStreamTail(base int, objs map[uint32]pdfXrefEntry, trailer string) []byte {
-	nums := make([]uint32, 0, len(objs))
-	for n := range objs {
+	entries := make(map[uint32]pdfXrefEntry, len(objs)+1)
+	top := uint32(0)
+	for n, e := range objs {
+		entries[n] = e
+		top = max(top, n)
+	}
+	entries[0] = pdfXrefEntry{free: true}
+	// The stream's own entry is not needed: the library reads it by startxref.
+	return pdfXrefStream(int64(base), top+1, top+2, entries, trailer)
+}
+
+// pdfXrefStream writes an uncompressed xref stream, object number self, after a newline at
+// offset base: /Size size, a row for each entry in subsections of consecutive numbers, the
+// trailer entries, then startxref and %%EOF.
+func pdfXrefStream(base int64, self, size uint32, entries map[uint32]pdfXrefEntry, trailer string) []byte {
+	nums := make([]uint32, 0, len(entries))
+	for n := range entries {
 		nums = append(nums, n)
 	}
 	sort.Slice(nums, func(i, j int) bool { return nums[i] < nums[j] })
-	size := nums[len(nums)-1] + 2 // the xref stream itself is the last object
-	self := size - 1
-	var rows bytes.Buffer
-	var index bytes.Buffer
+	var rows, index bytes.Buffer
 	row := func(t byte, a uint32, b uint16) {
 		rows.WriteByte(t)
 		_ = binary.Write(&rows, binary.BigEndian, a)
 		_ = binary.Write(&rows, binary.BigEndian, b)
 	}
-	// Subsections of consecutive numbers; 0 is the free-list head.
-	row(0, 0, 65535)
-	index.WriteString("0 1")
 	for i := 0; i < len(nums); {
 		j := i
 		for j+1 < len(nums) && nums[j+1] == nums[j]+1 {
@@ -234,19 +244,20 @@ func pdfXrefStreamTail(base int, objs map[uint32]pdfXrefEntry, trailer string) [
 		}
 		fmt.Fprintf(&index, " %d %d", nums[i], j-i+1)
 		for k := i; k <= j; k++ {
-			e := objs[nums[k]]
-			if e.inStream {
+			switch e := entries[nums[k]]; {
+			case e.free:
+				row(0, 0, 65535)
+			case e.inStream:
 				row(2, e.stream, uint16(e.off))
-			} else {
+			default:
 				row(1, uint32(e.off), e.gen)
 			}
 		}
 		i = j + 1
 	}
-	// The stream's own entry is not needed: the library reads it by startxref.
 	var b bytes.Buffer
 	start := base + 1
-	fmt.Fprintf(&b, "\n%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Index [%s] /Length %d%s >>\nstream\n",
+	fmt.Fprintf(&b, "\n%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Index [%s ] /Length %d%s >>\nstream\n",
 		self, size, index.String(), rows.Len(), trailer)
 	b.Write(rows.Bytes())
 	fmt.Fprintf(&b, "\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", start)
