@@ -259,6 +259,43 @@ func TestInlineAttachments(t *testing.T) {
 	}
 }
 
+func TestInlineAttachmentsFromParts(t *testing.T) {
+	body := `{"inline":{"attachments":[
+		{"name":"a.pdf","contentType":"application/pdf","part":"p0"},
+		{"name":"b.pdf","contentType":"application/pdf","part":"gone"},
+		{"name":"empty.txt","part":"p1"},
+		{"name":"c.txt","contentBase64":"aGVq"}
+	]}}`
+	var req Request
+	if err := json.Unmarshal([]byte(body), &req); err != nil {
+		t.Fatal(err)
+	}
+	if err := req.BindParts(map[string][]byte{"p0": []byte("%PDF-1.7"), "p1": {}, "unused": []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	m := req.inlineMessage()
+	want := []struct{ data, unread, detail string }{
+		{"%PDF-1.7", "", ""},
+		{"", "unscannable", "content part missing from the request"},
+		{"", "unscannable", "content not sent by the add-in"},
+		{"hej", "", ""},
+	}
+	for i, w := range want {
+		a := m.Attachments[i]
+		st, detail := "", ""
+		if a.Unread != nil {
+			st, detail = a.Unread.Status, a.Unread.Detail
+		}
+		if string(a.Data) != w.data || st != w.unread || detail != w.detail {
+			t.Errorf("attachment %d: %q unread=%q %q, want %+v", i, a.Data, st, detail, w)
+		}
+	}
+	both := Request{Inline: &Inline{Attachments: []InlineAttachment{{Name: "x", Part: "p", ContentBase64: Content{Present: true, Data: []byte("x")}}}}}
+	if err := both.BindParts(map[string][]byte{"p": []byte("y")}); err == nil {
+		t.Error("an attachment with both base64 and a part was accepted")
+	}
+}
+
 func TestValidate(t *testing.T) {
 	tests := []struct {
 		name string

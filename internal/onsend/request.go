@@ -92,6 +92,11 @@ type InlineAttachment struct {
 	Name          string  `json:"name"`
 	ContentType   string  `json:"contentType"`
 	ContentBase64 Content `json:"contentBase64"`
+	// Part names the multipart/form-data part that holds the content as bytes, for a request
+	// uploaded as multipart/form-data (the request's JSON in the part "request"): the cheaper
+	// form of contentBase64 (no base64, a quarter fewer bytes, no copy on the service). Only one
+	// of the two may be given.
+	Part string `json:"part"`
 	// Size is the attachment's size in bytes as Outlook reports it.
 	Size int64 `json:"size"`
 	// AttachmentType is Office.js's attachmentType: "file", "item" or "cloud".
@@ -291,6 +296,10 @@ func (r *Request) inlineMessage() *message.Message {
 			}
 			att.Unread = &message.Unread{Status: status, Detail: detail}
 		default:
+			if a.ContentBase64.Missing {
+				att.Unread = &message.Unread{Status: "unscannable", Detail: "content part missing from the request"}
+				break
+			}
 			if a.ContentBase64.Invalid {
 				att.Unread = &message.Unread{Status: "unscannable", Detail: "content is not valid base64"}
 				break
@@ -310,8 +319,45 @@ func (r *Request) inlineMessage() *message.Message {
 // not valid base64 does not fail the request: the attachment is reported as unscannable.
 type Content struct {
 	Data    []byte
-	Present bool // a non-empty string was given
+	Present bool // a non-empty string was given (or a part named)
 	Invalid bool // ... that is not valid base64
+	Missing bool // the part named is not in the request
+}
+
+// bindParts gives the attachments that name a part their content from parts (a part's bytes
+// are used as they are, not copied). A named part that is absent makes that attachment
+// unscannable, never clean; naming a part and giving contentBase64 too is invalid.
+func bindParts(atts []InlineAttachment, parts map[string][]byte, field string) error {
+	for i := range atts {
+		a := &atts[i]
+		if a.Part == "" {
+			continue
+		}
+		if a.ContentBase64.Present {
+			return invalid("%s[%d]: contentBase64 and part are both given", field, i)
+		}
+		data, ok := parts[a.Part]
+		switch {
+		case !ok:
+			a.ContentBase64 = Content{Present: true, Missing: true}
+		case len(data) > 0:
+			a.ContentBase64 = Content{Present: true, Data: data}
+		}
+	}
+	return nil
+}
+
+// BindParts takes the attachments' content from the parts of a multipart/form-data request.
+func (r *Request) BindParts(parts map[string][]byte) error {
+	if r.Inline == nil {
+		return nil
+	}
+	return bindParts(r.Inline.Attachments, parts, "inline.attachments")
+}
+
+// BindParts takes the attachments' content from the parts of a multipart/form-data request.
+func (r *PrescanRequest) BindParts(parts map[string][]byte) error {
+	return bindParts(r.Attachments, parts, "attachments")
 }
 
 // UnmarshalJSON decodes a JSON string of standard or URL-safe base64, padded or not, with or
