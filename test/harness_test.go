@@ -122,6 +122,12 @@ const corpusPolicy = "name: Korpus\ntrusted_domains: [randers.dk, regionmidtjyll
 // startService starts the binary against env (nil: local mode) with extra SENDEVAGT_* settings.
 func startService(t *testing.T, env *testEnv, dataDir string, extra ...string) *service {
 	t.Helper()
+	return startServiceBin(t, binPath, env, dataDir, extra...)
+}
+
+// startServiceBin is startService for another build of the binary (the side-by-side comparison).
+func startServiceBin(t *testing.T, bin string, env *testEnv, dataDir string, extra ...string) *service {
+	t.Helper()
 	if dataDir == "" {
 		dataDir = t.TempDir()
 	}
@@ -154,7 +160,7 @@ func startService(t *testing.T, env *testEnv, dataDir string, extra ...string) *
 		)
 	}
 	vars = append(vars, extra...)
-	cmd := exec.Command(binPath, "serve")
+	cmd := exec.Command(bin, "serve")
 	cmd.Env = vars
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdout, err := cmd.StdoutPipe()
@@ -276,28 +282,7 @@ func (r *onsendResponse) reasonCodes() []string {
 
 // post sends an on-send request and decodes the answer.
 func (s *service) post(ctx context.Context, token string, body []byte) (int, *onsendResponse, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url+"/api/v1/onsend", bytes.NewReader(body))
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return resp.StatusCode, nil, nil, err
-	}
-	var out onsendResponse
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return resp.StatusCode, nil, raw, fmt.Errorf("status %d, body not JSON: %w", resp.StatusCode, err)
-	}
-	return resp.StatusCode, &out, raw, nil
+	return s.postUpload(ctx, token, upload{body: body, contentType: "application/json"})
 }
 
 // postPath posts a JSON body to path with a bearer token.
@@ -385,7 +370,8 @@ type inlineBody struct {
 type inlineAttachment struct {
 	Name          string `json:"name"`
 	ContentType   string `json:"contentType"`
-	ContentBase64 string `json:"contentBase64"`
+	ContentBase64 string `json:"contentBase64,omitempty"`
+	Part          string `json:"part,omitempty"` // a multipart/form-data upload's part with the content
 }
 
 func addrs(list []message.Address) []addr {

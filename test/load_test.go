@@ -65,25 +65,51 @@ func TestLoad(t *testing.T) {
 	for range max(replicas, 1) {
 		svcs = append(svcs, startService(t, env, "", extra...))
 	}
-	svc := svcs[0]
+	// The add-in uploads attachments as binary parts; SENDEVAGT_LOAD_UPLOAD=json sends them as
+	// base64 inside the JSON, as earlier add-ins (and services) do.
+	asParts := os.Getenv("SENDEVAGT_LOAD_UPLOAD") != "json"
+	// A handful of distinct realistic messages: each a letter to one citizen as PDF, a copy
+	// with the scanned signature, and a DOCX with an embedded photo; about 5 MB together.
+	var bodies []upload
+	var total int
+	for i := range 4 {
+		req, files := heavyMessage(t, int64(100+i))
+		bodies = append(bodies, encodeUpload(t, req, files, asParts))
+		total = filesSize(files)
+	}
+	t.Logf("message: 3 attachments, %.1f MB (request %.1f MB, %s)", float64(total)/1e6, float64(len(bodies[0].body))/1e6, bodies[0].contentType)
+	res := runLoad(t, env, svcs, clients, duration, think, func(rng *rand.Rand) upload { return bodies[rng.IntN(len(bodies))] })
+	t.Log(res)
+	fmt.Println(res)
+}
+
+// loadResult is what a load run measured.
+type loadResult struct {
+	replicas, clients int
+	duration          time.Duration
+	requests          int
+	throughput        float64 // answered requests per second
+	failed            int64
+	p50, p95, p99, mx time.Duration
+	rss               rssFigures
+	actions           map[string]int
+}
+
+func (r loadResult) String() string {
+	return fmt.Sprintf("load: %d replica(s), %d clients, %v, %d requests (%.1f/s), %d failed; latency p50 %v p95 %v p99 %v max %v; peak RSS service %d MB, service+workers %d MB; actions %v",
+		r.replicas, r.clients, r.duration, r.requests, r.throughput, r.failed, r.p50, r.p95, r.p99, r.mx, r.rss.main>>20, r.rss.tree>>20, r.actions)
+}
+
+// runLoad has clients employees send the messages next gives them, back to back (with think
+// between sends), to the services in turn for duration; every request must be answered 200.
+func runLoad(t *testing.T, env *testEnv, svcs []*service, clients int, duration, think time.Duration, next func(*rand.Rand) upload) loadResult {
+	t.Helper()
 	// Each client is another employee: one user may have only SENDEVAGT_MAX_PER_USER requests
 	// open at once.
 	tokens := make([]string, clients)
 	for c := range tokens {
 		tokens[c] = env.tokenFor(fmt.Sprintf("00000000-0000-4000-8000-%012d", c), fmt.Sprintf("ansat%d@aarhus.dk", c))
 	}
-
-	// A handful of distinct realistic messages: each a letter to one citizen as PDF, a copy
-	// with the scanned signature, and a DOCX with an embedded photo; about 5 MB together.
-	var bodies [][]byte
-	var total int
-	for i := range 4 {
-		b, size := loadMessageBody(t, int64(100+i))
-		bodies = append(bodies, b)
-		total = size
-	}
-	t.Logf("message: 3 attachments, %.1f MB (request %.1f MB)", float64(total)/1e6, float64(len(bodies[0]))/1e6)
-
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
@@ -100,9 +126,9 @@ func TestLoad(t *testing.T) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(c), 7))
 			for ctx.Err() == nil {
-				body := bodies[rng.IntN(len(bodies))]
+				body := next(rng)
 				t0 := time.Now()
-				status, resp, raw, err := svcs[c%len(svcs)].post(context.Background(), tokens[c], body)
+				status, resp, raw, err := svcs[c%len(svcs)].postUpload(context.Background(), tokens[c], body)
 				el := time.Since(t0)
 				if err != nil || status != 200 {
 					if failures.Add(1) <= 5 {
@@ -120,7 +146,7 @@ func TestLoad(t *testing.T) {
 			}
 		}()
 	}
-	peak := newPeakRSS(svc.cmd.Process.Pid)
+	peak := newPeakRSS(svcs[0].cmd.Process.Pid)
 	wg.Wait()
 	elapsed := time.Since(start)
 	rss := peak.stop()
@@ -132,21 +158,20 @@ func TestLoad(t *testing.T) {
 		}
 		return latencies[min(len(latencies)-1, int(float64(len(latencies))*p))].Round(time.Millisecond)
 	}
-	report := fmt.Sprintf("load: %d replica(s), %d clients, %v, %d requests (%.1f/s), %d failed; latency p50 %v p95 %v p99 %v max %v; peak RSS service %d MB, service+workers %d MB; actions %v",
-		len(svcs), clients, duration, len(latencies), float64(len(latencies))/elapsed.Seconds(), failures.Load(),
-		pct(0.50), pct(0.95), pct(0.99), pct(1), rss.main>>20, rss.tree>>20, actions)
-	t.Log(report)
-	fmt.Println(report)
 	if failures.Load() > 0 {
 		t.Errorf("%d requests failed", failures.Load())
 	}
 	if len(latencies) == 0 {
 		t.Fatal("no request completed")
 	}
+	return loadResult{replicas: len(svcs), clients: clients, duration: duration, requests: len(latencies),
+		throughput: float64(len(latencies)) / elapsed.Seconds(), failed: failures.Load(),
+		p50: pct(0.50), p95: pct(0.95), p99: pct(0.99), mx: pct(1), rss: rss, actions: actions}
 }
 
-// loadMessageBody is an inline on-send request with three attachments about one citizen.
-func loadMessageBody(t *testing.T, seed int64) ([]byte, int) {
+// heavyMessage is an inline on-send request with three attachments about one citizen: a letter
+// as PDF, a copy with the scanned signature, and a Word hearing letter with a photo (~5 MB).
+func heavyMessage(t testing.TB, seed int64) (request, []file) {
 	t.Helper()
 	letter, people, err := testgen.LetterBundle(testgen.LetterOptions{Pages: 1, Seed: seed, ImageBytes: 1_600_000})
 	if err != nil {
@@ -158,26 +183,37 @@ func loadMessageBody(t *testing.T, seed int64) ([]byte, int) {
 	}
 	c := people[0]
 	docx := letterDOCX(t, c.FirstName+" "+c.LastName, c.Street, c.Postcode+" "+c.City, c.CPR, 1_700_000, seed)
+	return citizenRequest(c, "Afgørelse om hjælp"), []file{
+		{"Afgørelse.pdf", "application/pdf", letter},
+		{"Afgørelse med underskrift.pdf", "application/pdf", signed},
+		{"Partshøring.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx},
+	}
+}
+
+// citizenRequest is an on-send request to citizen c at a private address, from a caseworker.
+func citizenRequest(c testgen.Citizen, subject string) request {
 	to := strings.ToLower(strings.ReplaceAll(c.FirstName+"."+c.LastName, " ", ".")) + "@gmail.com"
-	req := request{
-		Subject:    "Afgørelse om hjælp",
+	return request{
+		Subject:    subject,
 		From:       &addr{Name: "Jonas Hassan", Address: testUPN},
 		Recipients: recipients{To: []addr{{Name: c.FirstName + " " + c.LastName, Address: to}}},
 		Inline: &inline{
 			Body: &inlineBody{ContentType: "html", Content: "<p>Kære " + c.FirstName + "</p><p>Hermed kommunens afgørelse. Med venlig hilsen Jonas Hassan</p>"},
-			Attachments: []inlineAttachment{
-				{Name: "Afgørelse.pdf", ContentType: "application/pdf", ContentBase64: base64.StdEncoding.EncodeToString(letter)},
-				{Name: "Afgørelse med underskrift.pdf", ContentType: "application/pdf", ContentBase64: base64.StdEncoding.EncodeToString(signed)},
-				{Name: "Partshøring.docx", ContentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ContentBase64: base64.StdEncoding.EncodeToString(docx)},
-			},
 		},
 	}
-	return mustJSON(t, req), len(letter) + len(signed) + len(docx)
+}
+
+func filesSize(files []file) int {
+	n := 0
+	for _, f := range files {
+		n += len(f.data)
+	}
+	return n
 }
 
 // letterDOCX is a Word document: a short hearing letter to one citizen and an embedded photo
 // (random bytes standing in for a JPEG) that brings it to a realistic size.
-func letterDOCX(t *testing.T, name, street, city, cpr string, imageBytes int, seed int64) []byte {
+func letterDOCX(t testing.TB, name, street, city, cpr string, imageBytes int, seed int64) []byte {
 	var buf bytes.Buffer
 	z := zip.NewWriter(&buf)
 	add := func(n, body string) {

@@ -1,0 +1,247 @@
+package test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sendevagt/sendevagt/internal/testgen"
+)
+
+// TestCompare measures an older build (SENDEVAGT_BENCH_OLD_BIN) and this one side by side, in
+// one run on the same machine, and prints each figure of issue 16 with the ratio new/old:
+//
+//   - on-send CPU per message, service and workers together (the load generator's own CPU is
+//     not counted): the 5 MB message of three attachments, mostly PDF, and a text-heavy one
+//     (5 MB of Danish text in two attachments and a letter PDF, different bytes each request);
+//     both with the pre-scan cache off. The old build gets base64 in JSON (all it reads), the
+//     new one binary parts (what the add-in sends now) and, for comparison, JSON too;
+//   - throughput and latency at 8 and at 50 clients (SENDEVAGT_BENCH_DURATION each, 20 s);
+//   - `sendevagt scan` of 30 MB of generated Danish text against `grep -oE` of the CPR pattern
+//     into a file, with the peak RSS of the process tree;
+//   - the start-up of `sendevagt scan` on a one-line file.
+//
+// test/bench/compare.sh builds the old binary from a git revision and runs this test.
+func TestCompare(t *testing.T) {
+	oldBin := os.Getenv("SENDEVAGT_BENCH_OLD_BIN")
+	if oldBin == "" {
+		t.Skip("SENDEVAGT_BENCH_OLD_BIN is not set (test/bench/compare.sh builds an old binary and sets it)")
+	}
+	duration := 20 * time.Second
+	if v := os.Getenv("SENDEVAGT_BENCH_DURATION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		duration = d
+	}
+	env := newTestEnv(t)
+	type build struct {
+		name, bin string
+		parts     bool // upload attachments as binary parts
+	}
+	builds := []build{{"old", oldBin, false}, {"new (JSON)", binPath, false}, {"new", binPath, true}}
+
+	// The messages: four PDF-heavy ones (sent again and again, as the load test does), and
+	// text-heavy ones that never repeat their bytes.
+	var heavy [][]file
+	var heavyReq []request
+	for i := range 4 {
+		req, files := heavyMessage(t, int64(100+i))
+		heavyReq, heavy = append(heavyReq, req), append(heavy, files)
+	}
+	const textMessages = 12
+	var text [][]file
+	var textReq []request
+	for i := range textMessages {
+		req, files := textMessage(t, int64(500+i))
+		textReq, text = append(textReq, req), append(text, files)
+	}
+
+	var rows []string
+	row := func(format string, args ...any) {
+		line := fmt.Sprintf(format, args...)
+		rows = append(rows, line)
+		t.Log(line)
+	}
+	figures := map[string]map[string]float64{}
+	record := func(b build, key string, v float64) {
+		if figures[key] == nil {
+			figures[key] = map[string]float64{}
+		}
+		figures[key][b.name] = v
+	}
+	for _, b := range builds {
+		encode := func(reqs []request, files [][]file) []upload {
+			out := make([]upload, len(reqs))
+			for i := range reqs {
+				out[i] = encodeUpload(t, reqs[i], files[i], b.parts)
+			}
+			return out
+		}
+		heavyUp, textUp := encode(heavyReq, heavy), encode(textReq, text)
+		svc := startServiceBin(t, b.bin, env, "", "SENDEVAGT_CACHE_MB=0")
+		token := env.tokenFor("00000000-0000-4000-8000-00000000abcd", "ansat.bench@aarhus.dk")
+		cpu := func(ups []upload, n int) time.Duration {
+			for i := range 3 { // warm: workers started, connections open
+				svc.postUpload(context.Background(), token, ups[i%len(ups)])
+			}
+			before := treeCPU(svc.cmd.Process.Pid)
+			for i := range n {
+				status, _, raw, err := svc.postUpload(context.Background(), token, ups[i%len(ups)])
+				if err != nil || status != 200 {
+					t.Fatalf("%s: status %d %v %.200s", b.name, status, err, raw)
+				}
+			}
+			return (treeCPU(svc.cmd.Process.Pid) - before) / time.Duration(n)
+		}
+		pdf := cpu(heavyUp, 40)
+		txt := cpu(textUp, textMessages)
+		record(b, "cpu-pdf", float64(pdf.Microseconds())/1000)
+		record(b, "cpu-text", float64(txt.Microseconds())/1000)
+		row("%-10s on-send CPU per message (service+workers): PDF-heavy %.1f ms, text-heavy %.1f ms",
+			b.name, float64(pdf.Microseconds())/1000, float64(txt.Microseconds())/1000)
+		if b.name == "new (JSON)" {
+			svc.stop()
+			continue // throughput is compared between what the add-ins send
+		}
+		for _, clients := range []int{8, 50} {
+			res := runLoad(t, env, []*service{svc}, clients, duration, 0, func(rng *rand.Rand) upload {
+				return heavyUp[rng.IntN(len(heavyUp))]
+			})
+			record(b, fmt.Sprintf("tput-%d", clients), res.throughput)
+			row("%-10s %d clients: %.1f /s, p50 %v p95 %v p99 %v, peak RSS service %d MB, with workers %d MB", b.name, clients,
+				res.throughput, res.p50, res.p95, res.p99, res.rss.main>>20, res.rss.tree>>20)
+		}
+		svc.stop()
+	}
+
+	// The command line: 30 MB of Danish text, and a one-line file.
+	dir := t.TempDir()
+	big := filepath.Join(dir, "tekst.txt")
+	bigText := testgen.DanishText(30<<20, 1)
+	if err := os.WriteFile(big, bigText, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	one := filepath.Join(dir, "en-linje.txt")
+	if err := os.WriteFile(one, []byte("Hej, vi ses i morgen.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	grep := runMeasured(t, dir, "grep", "-oE", "[0-9]{6}-?[0-9]{4}", big)
+	row("grep -oE of the CPR pattern into a file, 30 MB: %.0f ms wall, %.0f ms CPU", ms(grep.wall), ms(grep.cpu))
+	for _, b := range []build{builds[0], builds[2]} {
+		r := runMeasured(t, dir, b.bin, "scan", "--to", "borger@gmail.com", big)
+		record(b, "scan-30mb", ms(r.cpu))
+		row("%-10s sendevagt scan 30 MB: %.0f ms wall, %.0f ms CPU (%.1f× grep's CPU, %.1f× its wall); peak RSS of the process tree %d MB (%.1f× the text)",
+			b.name, ms(r.wall), ms(r.cpu), ms(r.cpu)/ms(grep.cpu), ms(r.wall)/ms(grep.wall), r.peakTree>>20, float64(r.peakTree)/float64(len(bigText)))
+		var wall, cpu time.Duration
+		const runs = 10
+		runMeasured(t, dir, b.bin, "scan", "--to", "borger@gmail.com", one) // page cache warm
+		for range runs {
+			r := runMeasured(t, dir, b.bin, "scan", "--to", "borger@gmail.com", one)
+			wall, cpu = wall+r.wall, cpu+r.cpu
+		}
+		record(b, "startup", ms(wall/runs))
+		row("%-10s sendevagt scan of a one-line file: %.0f ms wall, %.0f ms CPU (mean of %d)", b.name, ms(wall/runs), ms(cpu/runs), runs)
+	}
+
+	row("ratios new/old: on-send CPU PDF-heavy %.2f, text-heavy %.2f; throughput 8 clients %.2f×, 50 clients %.2f×; scan 30 MB CPU %.2f; start-up %.2f",
+		figures["cpu-pdf"]["new"]/figures["cpu-pdf"]["old"], figures["cpu-text"]["new"]/figures["cpu-text"]["old"],
+		figures["tput-8"]["new"]/figures["tput-8"]["old"], figures["tput-50"]["new"]/figures["tput-50"]["old"],
+		figures["scan-30mb"]["new"]/figures["scan-30mb"]["old"], figures["startup"]["new"]/figures["startup"]["old"])
+	fmt.Println(strings.Join(rows, "\n"))
+}
+
+// textMessage is the text-heavy on-send message: two lists of about 2.5 MB of Danish case text
+// each (mail-merge data about synthetic citizens) and a three-page letter PDF; each seed gives
+// other bytes.
+func textMessage(t testing.TB, seed int64) (request, []file) {
+	t.Helper()
+	pdf, people, err := testgen.LetterBundle(testgen.LetterOptions{Pages: 3, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return citizenRequest(people[0], "Bevillinger"), []file{
+		{"Bevillinger.txt", "text/plain", testgen.DanishText(2_500_000, 2*seed)},
+		{"Bevillinger 2.csv", "text/csv", testgen.DanishText(2_500_000, 2*seed+1)},
+		{"Afgørelse.pdf", "application/pdf", pdf},
+	}
+}
+
+// treeCPU is the CPU time of a process and of its children (the workers), from schedstat
+// (nanoseconds; stat's clock ticks are too coarse for a few milliseconds a message).
+func treeCPU(pid int) time.Duration {
+	total := cpuOfPID(pid)
+	for _, c := range childrenOf(pid) {
+		total += cpuOfPID(c)
+	}
+	return total
+}
+
+func cpuOfPID(pid int) time.Duration {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	var ns int64
+	for _, task := range tasks {
+		b, err := os.ReadFile(task)
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			n, _ := strconv.ParseInt(f[0], 10, 64)
+			ns += n
+		}
+	}
+	return time.Duration(ns)
+}
+
+// measured is one command's wall time, CPU (its own and its waited-for children's) and the
+// peak RSS of its process tree.
+type measured struct {
+	wall, cpu time.Duration
+	peakTree  int64
+}
+
+// runMeasured runs a command with its standard output to a file (GNU grep stops at the first
+// match when it writes to /dev/null). Exit codes 3–5 of `sendevagt scan` are verdicts.
+func runMeasured(t *testing.T, dir, bin string, args ...string) measured {
+	t.Helper()
+	out, err := os.Create(filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout = out
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	peak := newPeakRSS(cmd.Process.Pid)
+	err = cmd.Wait()
+	wall := time.Since(start)
+	rss := peak.stop()
+	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() > 5 {
+		t.Fatalf("%s %v: %v", bin, args, err)
+	}
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	var cpu time.Duration
+	if ru != nil {
+		cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	// The process's own high-water mark covers a peak between two samples.
+	if ru != nil && ru.Maxrss<<10 > rss.tree {
+		rss.tree = ru.Maxrss << 10
+	}
+	return measured{wall: wall, cpu: cpu, peakTree: rss.tree}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
