@@ -34,6 +34,7 @@ var Sendevagt = {
   listAttachments: svListAttachments,
   sessionSet: svSessionSet,
   base64: svBase64,
+  base64Decode: svBase64Decode,
   utf8: svUtf8,
   cut: svCut,
   lastKey: "sendevagt:last",
@@ -550,8 +551,9 @@ function svApi(method, path, body, token, run) {
     headers: { "Authorization": "Bearer " + token, "Accept": "application/json" }
   };
   if (body !== undefined && body !== null) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
+    var upload = svUpload(body);
+    init.headers["Content-Type"] = upload.contentType;
+    init.body = upload.body;
   }
   if (run && typeof AbortController === "function") {
     var controller = new AbortController();
@@ -855,6 +857,148 @@ function svBase64(bytes) {
   }
   parts.push(chunk.join(""));
   return parts.join("");
+}
+
+/*
+ * svBase64Decode decodes standard base64 (padding optional, line breaks and spaces skipped)
+ * into bytes; null when the text is not base64. Written out because the classic Outlook
+ * runtime has no atob.
+ */
+function svBase64Decode(text) {
+  var s = String(text);
+  var out = new Uint8Array(Math.floor(s.length * 3 / 4) + 3);
+  var n = 0;
+  var acc = 0;
+  var bits = 0;
+  var i;
+  for (i = 0; i < s.length; i++) {
+    var c = s.charCodeAt(i);
+    var v;
+    if (c >= 65 && c <= 90) {
+      v = c - 65;
+    } else if (c >= 97 && c <= 122) {
+      v = c - 71;
+    } else if (c >= 48 && c <= 57) {
+      v = c + 4;
+    } else if (c === 43 || c === 45) {
+      v = 62;
+    } else if (c === 47 || c === 95) {
+      v = 63;
+    } else if (c === 61) {
+      break;
+    } else if (c === 13 || c === 10 || c === 32 || c === 9) {
+      continue;
+    } else {
+      return null;
+    }
+    acc = ((acc << 6) | v) & 0xFFFFFF;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (acc >> bits) & 0xFF;
+    }
+  }
+  for (; i < s.length; i++) {
+    var p = s.charCodeAt(i);
+    if (p !== 61 && p !== 13 && p !== 10 && p !== 32 && p !== 9) {
+      return null;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+/* svAscii is a string of ASCII characters as bytes. */
+function svAscii(text) {
+  var out = new Uint8Array(text.length);
+  var i;
+  for (i = 0; i < text.length; i++) {
+    out[i] = text.charCodeAt(i) & 0x7F;
+  }
+  return out;
+}
+
+/*
+ * svUpload encodes a request body for the service. Attachments read as base64 go as binary
+ * parts of a multipart/form-data body, beside the JSON in the part "request" where each names
+ * its part: a quarter fewer bytes than base64 inside JSON, and the service takes the bytes as
+ * they arrive instead of decoding them. A body without attachment content, a runtime without
+ * typed arrays, or the setting binaryUpload "false" gives JSON as before.
+ */
+function svUpload(body) {
+  var json = { contentType: "application/json", body: JSON.stringify(body) };
+  var list = body && body.attachments;
+  if (body && body.inline) {
+    list = body.inline.attachments;
+  }
+  if (!list || !list.length || typeof Uint8Array !== "function" || String(svSetting("binaryUpload", "true")) === "false") {
+    return json;
+  }
+  var copy = {};
+  var k;
+  for (k in body) {
+    if (Object.prototype.hasOwnProperty.call(body, k)) {
+      copy[k] = body[k];
+    }
+  }
+  var entries = [];
+  var files = [];
+  var i;
+  for (i = 0; i < list.length; i++) {
+    var e = {};
+    for (k in list[i]) {
+      if (Object.prototype.hasOwnProperty.call(list[i], k)) {
+        e[k] = list[i][k];
+      }
+    }
+    var bytes = null;
+    if (typeof e.contentBase64 === "string" && e.contentBase64 !== "") {
+      bytes = svBase64Decode(e.contentBase64);
+    }
+    if (bytes) {
+      delete e.contentBase64;
+      e.part = "a" + files.length;
+      files.push(bytes);
+    }
+    entries.push(e);
+  }
+  if (!files.length) {
+    return json;
+  }
+  if (body.inline) {
+    copy.inline = {};
+    for (k in body.inline) {
+      if (Object.prototype.hasOwnProperty.call(body.inline, k)) {
+        copy.inline[k] = body.inline[k];
+      }
+    }
+    copy.inline.attachments = entries;
+  } else {
+    copy.attachments = entries;
+  }
+  /* 128 random bits: the boundary cannot be expected in any attachment. */
+  var boundary = "sendevagt-";
+  for (i = 0; i < 4; i++) {
+    boundary += ("0000000" + Math.floor(Math.random() * 4294967296).toString(16)).slice(-8);
+  }
+  var pieces = [svAscii("--" + boundary + "\r\nContent-Disposition: form-data; name=\"request\"\r\nContent-Type: application/json\r\n\r\n"),
+    svUtf8(JSON.stringify(copy))];
+  for (i = 0; i < files.length; i++) {
+    pieces.push(svAscii("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"a" + i + "\"; filename=\"a" + i +
+      "\"\r\nContent-Type: application/octet-stream\r\n\r\n"));
+    pieces.push(files[i]);
+  }
+  pieces.push(svAscii("\r\n--" + boundary + "--\r\n"));
+  var total = 0;
+  for (i = 0; i < pieces.length; i++) {
+    total += pieces[i].length;
+  }
+  var out = new Uint8Array(total);
+  var at = 0;
+  for (i = 0; i < pieces.length; i++) {
+    out.set(pieces[i], at);
+    at += pieces[i].length;
+  }
+  return { contentType: "multipart/form-data; boundary=" + boundary, body: out };
 }
 
 /* ---------------------------------------------------------------- attachments */

@@ -707,6 +707,44 @@ export function runEvent(handler, eventExtras = {}, { graceMs = 50, timeoutMs = 
 }
 
 /**
+ * decodeFormData reads a multipart/form-data upload as the service does: the JSON of the part
+ * "request", with each attachment that names a part given that part's bytes back as
+ * contentBase64 (so tests look at one shape whatever the upload), and the parts by name.
+ */
+export function decodeFormData(bytes, contentType) {
+  const m = /boundary=([^;]+)/.exec(String(contentType || ""));
+  if (!m) {
+    return { body: undefined, parts: undefined };
+  }
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const delim = Buffer.from("\r\n--" + m[1]);
+  const parts = {};
+  let at = data.indexOf("--" + m[1]) + m[1].length + 2;
+  while (at >= 0 && data.subarray(at, at + 2).toString() === "\r\n") {
+    const headEnd = data.indexOf("\r\n\r\n", at);
+    const head = data.subarray(at + 2, headEnd).toString();
+    const end = data.indexOf(delim, headEnd + 4);
+    const name = /name="([^"]*)"/.exec(head)[1];
+    parts[name] = new Uint8Array(data.subarray(headEnd + 4, end));
+    at = end + delim.length;
+  }
+  let body;
+  try {
+    body = JSON.parse(Buffer.from(parts.request).toString("utf8"));
+  } catch {
+    return { body: undefined, parts };
+  }
+  const list = body && (body.inline ? body.inline.attachments : body.attachments);
+  for (const a of list || []) {
+    if (a.part !== undefined && parts[a.part]) {
+      a.contentBase64 = Buffer.from(parts[a.part]).toString("base64");
+      delete a.part;
+    }
+  }
+  return { body, parts };
+}
+
+/**
  * createFetch returns a fake fetch that records each request in fetch.requests as
  * {url, method, headers, body (parsed JSON or undefined), raw} and answers with
  * responder(request, index): {status, json} | {status, text} | "never" | an Error (rejects),
@@ -720,14 +758,17 @@ export function createFetch(responder) {
       headers[k.toLowerCase()] = v;
     }
     let body;
+    let parts;
     if (typeof init.body === "string") {
       try {
         body = JSON.parse(init.body);
       } catch {
         body = undefined;
       }
+    } else if (ArrayBuffer.isView(init.body)) {
+      ({ body, parts } = decodeFormData(init.body, headers["content-type"]));
     }
-    const req = { url: String(url), method: init.method || "GET", headers, body, raw: init.body, signal: init.signal, time: Date.now() };
+    const req = { url: String(url), method: init.method || "GET", headers, body, parts, raw: init.body, signal: init.signal, time: Date.now() };
     const index = requests.length;
     requests.push(req);
     return new Promise((resolve, reject) => {

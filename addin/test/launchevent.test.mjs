@@ -156,7 +156,7 @@ describe("verdicts", { concurrency: true }, () => {
     const [req] = onsendRequests(env);
     assert.equal(req.method, "POST");
     assert.equal(req.headers.authorization, "Bearer token-sso");
-    assert.equal(req.headers["content-type"], "application/json");
+    assert.match(req.headers["content-type"], /^multipart\/form-data; boundary=sendevagt-[0-9a-f]{32}$/, "attachments go as binary parts");
     assert.deepEqual(env.called("getAccessToken")[0].args[0], { allowSignInPrompt: false, allowConsentPrompt: false, forMSGraphAccess: false });
     assert.equal(req.body.mailbox, "sagsbehandler@kommune.dk");
     assert.equal(req.body.subject, "Afgørelse om boligstøtte");
@@ -671,6 +671,45 @@ describe("data path", { concurrency: true }, () => {
     assert.deepEqual(atts[9], { name: "image001.png", contentType: "image/png", size: 4, attachmentType: "file", isInline: true, contentBase64: "iVBORw==" }, "a picture of the body says so");
     const read = env.called("getAttachmentContentAsync").map((c) => c.args[0]);
     assert.ok(!read.includes("3") && !read.includes("4") && !read.includes("6"), "omitted attachments are not read");
+  });
+
+  test("upload: attachments as binary parts beside the JSON, or JSON when there is nothing to upload or binaryUpload is off", async () => {
+    const pdf = Buffer.from("%PDF-1.7\r\n--sendevagt-\r\n\u0000\u00ff binary", "latin1");
+    const item = { attachments: [
+      { id: "0", name: "Brev.pdf", size: pdf.length, contentType: "application/pdf", base64: pdf.toString("base64") },
+      { id: "1", name: "Deling.docx", size: 50, attachmentType: "cloud", url: "https://kommune.sharepoint.com/x" },
+      { id: "2", name: "Linjer.txt", size: 6, base64: "aGVq\r\nZGV0" },
+    ] };
+    const env = setup({ item });
+    expectOnce(await env.send());
+    const [req] = onsendRequests(env);
+    assert.match(req.headers["content-type"], /^multipart\/form-data; boundary=/);
+    const sent = JSON.parse(Buffer.from(req.parts.request).toString("utf8")).inline.attachments;
+    assert.deepEqual(sent.map((a) => [a.part, a.contentBase64]), [["a0", undefined], [undefined, undefined], ["a1", undefined]], "the JSON names parts and holds no base64");
+    assert.deepEqual(Buffer.from(req.parts.a0), pdf, "the bytes arrive as they are");
+    assert.equal(Buffer.from(req.parts.a1).toString(), "hejdet");
+    for (const [config, itemOf] of [[{ binaryUpload: "false" }, item], [{}, { attachments: [] }]]) {
+      const plain = setup({ config, item: itemOf });
+      expectOnce(await plain.send());
+      const [r] = onsendRequests(plain);
+      assert.equal(r.headers["content-type"], "application/json");
+      assert.equal(typeof r.raw, "string");
+    }
+  });
+
+  test("the base64 decoder matches Node's and refuses what is not base64", () => {
+    const S = setup().context.Sendevagt;
+    const bytes = Buffer.alloc(1000);
+    for (let i = 0; i < bytes.length; i++) {
+      bytes[i] = (i * 131) & 0xff;
+    }
+    for (let n = 0; n < 8; n++) {
+      const b = bytes.subarray(0, n * 37);
+      assert.deepEqual(Buffer.from(S.base64Decode(b.toString("base64"))), b);
+      assert.deepEqual(Buffer.from(S.base64Decode(b.toString("base64url"))), b, "URL-safe, unpadded");
+    }
+    assert.equal(S.base64Decode("aGVq!"), null);
+    assert.equal(S.base64Decode("aGVq=x"), null);
   });
 
   test("the UTF-8 and base64 encoders match Node's for awkward text", () => {
