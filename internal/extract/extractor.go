@@ -98,6 +98,11 @@ type Input struct {
 	// that the HTML body shows; Graph's and Office.js's isInline): an image of it that OCR cannot
 	// read is taken as decorative unless it looks like a page.
 	Inline bool
+	// Message is an attached email that the message parser (or Graph) has already read: it is
+	// extracted as it is (its headers, bodies and attachments), never written out as bytes to
+	// be parsed again; Data is then empty. ContentType says how it came ("message/rfc822" for
+	// MIME, otherwise an Outlook item), which names its document type.
+	Message *message.Message
 }
 
 // ExtractInput is Extract for an Input.
@@ -121,7 +126,12 @@ func (x *Extractor) ExtractInput(ctx context.Context, in Input) []Document {
 				done <- []Document{{Name: name, Type: quickType(name, contentType, data), Status: Unscannable, Detail: "parser failed"}}
 			}
 		}()
-		w.top(name, contentType, data, in.Inline)
+		if in.Message != nil {
+			w.budget = w.lim.MaxTotalBytes
+			w.extractJob(&job{name: name, ctype: contentType, msg: in.Message})
+		} else {
+			w.top(name, contentType, data, in.Inline)
+		}
 		done <- w.docs
 	}()
 	select {
@@ -242,6 +252,9 @@ func (w *walker) extractJob(j *job) {
 	w.guard(&doc, func() {
 		if j.msg != nil {
 			j.typ = "msg"
+			if isMIMEMessage(j.ctype) {
+				j.typ = "eml"
+			}
 		} else {
 			j.typ = sniff(j)
 		}
@@ -294,6 +307,11 @@ func (w *walker) guard(doc *Document, f func()) {
 	f()
 }
 
+// isMIMEMessage says whether a media type is an Internet message (an attached .eml).
+func isMIMEMessage(ctype string) bool {
+	return strings.EqualFold(ctype, "message/rfc822") || strings.EqualFold(ctype, "message/global")
+}
+
 func isContainer(typ string) bool { return typ == "zip" || typ == "eml" || typ == "msg" }
 
 // parse dispatches to the format's parser. A nil error means the document was read.
@@ -318,6 +336,9 @@ func (w *walker) parse(j *job) error {
 	case "zip":
 		return w.zip(j)
 	case "eml":
+		if j.msg != nil {
+			return w.email(j, j.msg, nil)
+		}
 		return w.eml(j)
 	case "ole":
 		return w.ole(j)

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sendevagt/sendevagt/internal/graph/rfc822"
+	"github.com/sendevagt/sendevagt/internal/fakegraph/rfc822"
 	"github.com/sendevagt/sendevagt/internal/message"
 )
 

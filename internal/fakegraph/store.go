@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/sendevagt/sendevagt/internal/graph/rfc822"
+	"github.com/sendevagt/sendevagt/internal/fakegraph/rfc822"
 	"github.com/sendevagt/sendevagt/internal/message"
 )
 

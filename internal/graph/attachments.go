@@ -16,7 +16,6 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
-	"github.com/sendevagt/sendevagt/internal/graph/rfc822"
 	"github.com/sendevagt/sendevagt/internal/message"
 )
 
@@ -254,8 +253,8 @@ func (f *fetch) item(ctx context.Context, id string) (models.OutlookItemable, er
 }
 
 // convertItem turns an attached Outlook item, at nesting depth depth (1 for an attachment of the
-// draft), into attachments: the first is the item itself (an attached mail as message/rfc822
-// bytes, an event or contact as text), the rest are Unread entries for parts of it that could
+// draft), into attachments: the first is the item itself (an attached mail as the converted
+// message, an event or contact as text), the rest are Unread entries for parts of it that could
 // not be read, named "<item>/<part>".
 func (f *fetch) convertItem(name string, it models.OutlookItemable, depth int) []message.Attachment {
 	switch v := it.(type) {
@@ -264,11 +263,9 @@ func (f *fetch) convertItem(name string, it models.OutlookItemable, depth int) [
 	case models.Messageable:
 		name = withExtension(name, ".eml")
 		m, extras := f.itemMessage(name, v, depth)
-		data, err := rfc822.Bytes(m)
-		if err != nil {
-			return append([]message.Attachment{unread(name, statusUnscannable, "attached email could not be rewritten as MIME")}, extras...)
-		}
-		return append([]message.Attachment{{Name: name, ContentType: "message/rfc822", Data: data}}, extras...)
+		// The converted message goes to extraction as it is: it is not written out as MIME to
+		// be parsed again.
+		return append([]message.Attachment{{Name: name, ContentType: "message/rfc822", Message: m}}, extras...)
 	case models.Eventable:
 		return []message.Attachment{{Name: withExtension(name, ".txt"), ContentType: "text/plain", Data: []byte(eventText(v))}}
 	case models.Contactable:

@@ -9,7 +9,7 @@ import (
 
 	"github.com/sendevagt/sendevagt/internal/fakeentra"
 	"github.com/sendevagt/sendevagt/internal/fakegraph"
-	"github.com/sendevagt/sendevagt/internal/graph/rfc822"
+	"github.com/sendevagt/sendevagt/internal/fakegraph/rfc822"
 	"github.com/sendevagt/sendevagt/internal/message"
 )
 

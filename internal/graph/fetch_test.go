@@ -150,14 +150,7 @@ func compareAttachments(t *testing.T, want, got []message.Attachment, depth int)
 				t.Errorf("attached mail = %q %q, want %q", g.Name, g.ContentType, w.Name)
 				continue
 			}
-			wm, err := message.Parse(w.Data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			gm, err := message.Parse(g.Data)
-			if err != nil {
-				t.Fatalf("attached mail %q does not parse: %v", g.Name, err)
-			}
+			wm, gm := attachedMessage(t, w), attachedMessage(t, g)
 			compareEnvelope(t, wm, gm)
 			if squash(bodyText(gm)) != squash(bodyText(wm)) {
 				t.Errorf("attached mail body = %q, want %q", bodyText(gm), bodyText(wm))
@@ -169,6 +162,23 @@ func compareAttachments(t *testing.T, want, got []message.Attachment, depth int)
 			t.Errorf("attachment %d = %q %q %d bytes, want %q %q %d bytes", i, g.Name, g.ContentType, len(g.Data), w.Name, w.ContentType, len(w.Data))
 		}
 	}
+}
+
+// attachedMessage is the mail an attachment holds: the converted message, or the parsed bytes
+// of a test's MIME attachment.
+func attachedMessage(t *testing.T, a message.Attachment) *message.Message {
+	t.Helper()
+	if a.Message != nil {
+		if len(a.Data) != 0 {
+			t.Errorf("attached mail %q has both a message and %d bytes", a.Name, len(a.Data))
+		}
+		return a.Message
+	}
+	m, err := message.Parse(a.Data)
+	if err != nil {
+		t.Fatalf("attached mail %q does not parse: %v", a.Name, err)
+	}
+	return m
 }
 
 func bodyText(m *message.Message) string {
@@ -242,20 +252,14 @@ func TestNestedItemAttachments(t *testing.T) {
 			if a.Name != "Midt.eml" || a.ContentType != "message/rfc822" || a.Unread != nil {
 				t.Fatalf("attachment = %q %q %+v", a.Name, a.ContentType, a.Unread)
 			}
-			mid, err := message.Parse(a.Data)
-			if err != nil {
-				t.Fatal(err)
-			}
+			mid := attachedMessage(t, a)
 			if mid.Subject != "Midt" || len(mid.Attachments) != 2 {
 				t.Fatalf("middle = %q %v", mid.Subject, names(mid.Attachments))
 			}
 			if !bytes.Equal(mid.Attachments[0].Data, pattern(2000, 1)) {
 				t.Errorf("midt.pdf differs")
 			}
-			inner, err := message.Parse(mid.Attachments[1].Data)
-			if err != nil {
-				t.Fatal(err)
-			}
+			inner := attachedMessage(t, mid.Attachments[1])
 			if inner.Subject != "Inderst" || len(inner.Attachments) != 1 || string(inner.Attachments[0].Data) != "dybt bilag" {
 				t.Fatalf("innermost = %q %v", inner.Subject, names(inner.Attachments))
 			}
@@ -264,10 +268,7 @@ func TestNestedItemAttachments(t *testing.T) {
 			if len(got.Attachments) != 2 {
 				t.Fatalf("attachments = %v", names(got.Attachments))
 			}
-			mid, err := message.Parse(got.Attachments[0].Data)
-			if err != nil {
-				t.Fatal(err)
-			}
+			mid := attachedMessage(t, got.Attachments[0])
 			if len(mid.Attachments) != 1 || mid.Attachments[0].Name != "midt.pdf" {
 				t.Errorf("middle attachments = %v", names(mid.Attachments))
 			}

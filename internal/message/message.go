@@ -22,10 +22,11 @@ type Attachment struct {
 	Name        string
 	ContentType string // media type without parameters, lower case
 	Data        []byte
-	// Message is an attached email that has already been parsed (an Outlook message attached
-	// to an Outlook message, ContentType "application/vnd.ms-outlook"; Data then holds it as a
-	// .msg file of its own). When it is non-nil, Data may be empty (too large to copy):
-	// readers use Message when they can, and must not take empty Data for an empty file.
+	// Message is an attached email that has already been parsed: an Outlook message attached to
+	// an Outlook message or to a TNEF stream (ContentType "application/vnd.ms-outlook"), or an
+	// attached mail that Graph returned as an item (ContentType "message/rfc822"). An attachment
+	// has one representation: with Message set, Data is empty and must not be taken for an empty
+	// file; nothing writes the message out as bytes to be parsed again.
 	Message *Message
 	// Unread, when set, says why the attachment's content is not here at all (a cloud link, a
 	// file too large to fetch, a failed download). The scan reports the attachment with that
@@ -83,4 +84,20 @@ func (m *Message) Recipients() []Address {
 	out = append(out, m.To...)
 	out = append(out, m.Cc...)
 	return append(out, m.Bcc...)
+}
+
+// Size is about how many bytes the message's content takes: its subject, bodies and attachments,
+// attached messages included. Budgets use it for an attachment that is a parsed message.
+func (m *Message) Size() int64 {
+	if m == nil {
+		return 0
+	}
+	n := int64(len(m.Subject))
+	for _, b := range m.Bodies {
+		n += int64(len(b.Content))
+	}
+	for _, a := range m.Attachments {
+		n += int64(len(a.Data)) + a.Message.Size()
+	}
+	return n
 }

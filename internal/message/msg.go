@@ -237,9 +237,8 @@ func (s storage) readProps(hdr int) (props, error) {
 type msgParser struct {
 	lim     limits
 	x       *cfbIndex
-	parts   int   // attachments and recipients read so far
-	unnamed int   // attachments named by us so far
-	copied  int64 // bytes of attached messages written out as .msg files so far
+	parts   int // attachments and recipients read so far
+	unnamed int // attachments named by us so far
 }
 
 // strProp reads a string property: PT_UNICODE (001F), else PT_STRING8 (001E) in codepage cp.
@@ -555,14 +554,9 @@ func (p *msgParser) attachments(s storage, cp uint32, depth int, msg *Message) e
 			if name == "" {
 				name = firstNonEmpty(cleanFileName(sub.Subject), "message") + ".msg"
 			}
-			att := Attachment{Name: name, ContentType: msgMediaType, Message: sub}
-			if err == nil {
-				// Nested attached messages are copied again at each level: the copies are
-				// bounded together by the size limit.
-				att.Data, err = obj.standaloneMSG(p.lim.maxBytes - p.copied)
-				p.copied += int64(len(att.Data))
-			}
-			msg.Attachments = append(msg.Attachments, att)
+			// The attached message is kept as read (one representation): extraction walks it as
+			// it is, nothing writes it out again as a .msg file of its own.
+			msg.Attachments = append(msg.Attachments, Attachment{Name: name, ContentType: msgMediaType, Message: sub})
 			if err != nil {
 				return err
 			}

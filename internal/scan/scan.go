@@ -208,6 +208,7 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 	type job struct {
 		name, contentType string
 		data              []byte
+		msg               *message.Message   // an attached email already parsed (Attachment.Message)
 		inline            bool               // a picture of the body's layout (Attachment.Inline)
 		prefix            bool               // body: nested document names keep the body's name as prefix
 		done              []extract.Document // known without extracting
@@ -223,8 +224,8 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 	}
 	var total int64
 	for i, a := range msg.Attachments {
-		j := job{name: a.Name, contentType: a.ContentType, data: a.Data, inline: a.Inline}
-		total += int64(len(a.Data))
+		j := job{name: a.Name, contentType: a.ContentType, data: a.Data, msg: a.Message, inline: a.Inline}
+		total += int64(len(a.Data)) + a.Message.Size()
 		switch {
 		case i >= s.opts.MaxAttachments:
 			j.done = []extract.Document{s.overCount(a)}
@@ -252,7 +253,7 @@ func (s *Scanner) documents(ctx context.Context, msg *message.Message) []extract
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i] = s.extract(ctx, s.extractor, extract.Input{Name: j.name, ContentType: j.contentType, Data: j.data, Inline: j.inline}, j.key)
+			results[i] = s.extract(ctx, s.extractor, extract.Input{Name: j.name, ContentType: j.contentType, Data: j.data, Message: j.msg, Inline: j.inline}, j.key)
 		}()
 	}
 	wg.Wait()
@@ -300,6 +301,10 @@ func (s *Scanner) extract(ctx context.Context, x Extractor, in extract.Input, ke
 	run := func(ctx context.Context) []extract.Document {
 		if xi, ok := x.(InputExtractor); ok {
 			return xi.ExtractInput(ctx, in)
+		}
+		if in.Message != nil { // an extractor of bytes only: the parsed mail must not pass as empty
+			return []extract.Document{{Name: name, Type: typeOf(message.Attachment{Name: name, ContentType: contentType}),
+				Status: extract.Unscannable, Detail: "attached email could not be handed to the extractor"}}
 		}
 		return x.Extract(ctx, in.Name, in.ContentType, in.Data)
 	}

@@ -16,9 +16,10 @@ import (
 // rawCodec is the worker protocol's frame layout. Every frame is a 4-byte big-endian length of
 // the rest, then (integers little-endian, strings as raw bytes whose lengths come before them):
 //
-//	request:  'Q', flags (bit 0: Inline), 0, 0, u32 id, u32 len(name), u32 len(contentType),
-//	          12 × i64 (MaxOutputBytes, then the Limits fields in limitWords order),
-//	          name, contentType, and the attachment's bytes as the rest of the frame.
+//	request:  'Q', flags (bit 0: Inline, bit 1: Message), 0, 0, u32 id, u32 len(name),
+//	          u32 len(contentType), 12 × i64 (MaxOutputBytes, then the Limits fields in
+//	          limitWords order), name, contentType, and as the rest of the frame the attachment's
+//	          bytes, or with bit 1 an already parsed email (message.go has its encoding).
 //	response: 'D', 0, 0, 0, u32 id (the request's), u32 number of documents, then per document
 //	          u32 len(name), len(type), len(status), len(detail), flags (bit 0: Truncated), 0, 0, 0,
 //	          i64 depth, u32 number of pages, name, type, status, detail, then per page
@@ -65,13 +66,18 @@ func setLimitWords(req *Request, w [12]int64) {
 }
 
 func (rawCodec) writeRequest(w io.Writer, scratch *[]byte, req *Request) error {
-	n := requestFixed + len(req.Name) + len(req.ContentType) + len(req.Data)
-	if n > MaxRequestFrame {
-		return &errFrameTooLarge{n: uint32(min(n, math.MaxUint32)), max: MaxRequestFrame}
-	}
+	data := req.Data
 	var flags byte
 	if req.Inline {
 		flags |= 1
+	}
+	if req.Message != nil {
+		flags |= 2
+		data = appendMessage(make([]byte, 0, messageSize(req.Message)), req.Message)
+	}
+	n := requestFixed + len(req.Name) + len(req.ContentType) + len(data)
+	if n > MaxRequestFrame {
+		return &errFrameTooLarge{n: uint32(min(n, math.MaxUint32)), max: MaxRequestFrame}
 	}
 	b := binary.BigEndian.AppendUint32((*scratch)[:0], uint32(n))
 	b = append(b, 'Q', flags, 0, 0)
@@ -83,7 +89,6 @@ func (rawCodec) writeRequest(w io.Writer, scratch *[]byte, req *Request) error {
 	}
 	b = append(b, req.Name...)
 	b = append(b, req.ContentType...)
-	data := req.Data
 	if len(data) <= smallRequest {
 		b, data = append(b, data...), nil
 	}
@@ -137,7 +142,7 @@ func (rawCodec) readRequest(r *bufio.Reader, max uint32, buf *[]byte, req *Reque
 	if err := readBody(r, b); err != nil {
 		return err
 	}
-	if len(b) < requestFixed || b[0] != 'Q' || b[1] > 1 || b[2] != 0 || b[3] != 0 {
+	if len(b) < requestFixed || b[0] != 'Q' || b[1] > 3 || b[2] != 0 || b[3] != 0 {
 		return errGarbled
 	}
 	nameLen, ctLen := uint64(le.Uint32(b[8:])), uint64(le.Uint32(b[12:]))
@@ -153,7 +158,14 @@ func (rawCodec) readRequest(r *bufio.Reader, max uint32, buf *[]byte, req *Reque
 	rest := b[requestFixed:]
 	req.Name, rest = string(rest[:nameLen]), rest[nameLen:]
 	req.ContentType, rest = string(rest[:ctLen]), rest[ctLen:]
-	req.Data = rest
+	if b[1]&2 == 0 {
+		req.Data = rest
+		return nil
+	}
+	mr := &respReader{b: rest}
+	if req.Message = mr.readMessage(0); mr.bad || mr.left() != 0 {
+		return errGarbled
+	}
 	return nil
 }
 

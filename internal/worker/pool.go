@@ -170,7 +170,7 @@ func (p *Pool) ExtractInput(ctx context.Context, in extract.Input) []extract.Doc
 			return failed(name, contentType, extract.Unscannable, "parser unavailable (worker could not be started)")
 		}
 	}
-	req := &Request{Name: name, ContentType: contentType, Data: data, Limits: p.cfg.Limits, MaxOutputBytes: p.cfg.MaxOutputBytes, Inline: in.Inline}
+	req := &Request{Name: name, ContentType: contentType, Data: data, Message: in.Message, Limits: p.cfg.Limits, MaxOutputBytes: p.cfg.MaxOutputBytes, Inline: in.Inline}
 	docs, ok, idleDeath := p.roundTrip(ctx, w, req)
 	if idleDeath || !ok {
 		p.restarts.Add(1)

@@ -25,6 +25,7 @@ import (
 	"math"
 
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/message"
 )
 
 // Request asks a worker to extract one attachment.
@@ -37,6 +38,8 @@ type Request struct {
 	MaxOutputBytes int
 	// Inline: the attachment belongs to the mail body's layout (extract.Input.Inline).
 	Inline bool
+	// Message is an attached email already parsed (extract.Input.Message); Data is then empty.
+	Message *message.Message
 	// ID numbers the requests to one worker; the response carries it back, so an answer that
 	// is not to this request is taken for garbage.
 	ID uint32
@@ -50,7 +53,7 @@ const ackByte = 'A'
 // over 1 GiB and exits at once, so a mismatched binary fails fast on both sides.
 const (
 	helloMagic      = "SVWK"
-	protocolVersion = 2 // 1 was gob frames without a hello
+	protocolVersion = 3 // 1 was gob frames without a hello; 2 had no parsed messages
 	helloSize       = 8
 )
 

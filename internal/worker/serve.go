@@ -47,6 +47,9 @@ func extractInput(ctx context.Context, x Extractor, in extract.Input) []extract.
 	if xi, ok := x.(InputExtractor); ok {
 		return xi.ExtractInput(ctx, in)
 	}
+	if in.Message != nil { // an extractor of bytes only: the parsed mail must not pass as empty
+		return failed(in.Name, in.ContentType, extract.Unscannable, "attached email could not be handed to the extractor")
+	}
 	return x.Extract(ctx, in.Name, in.ContentType, in.Data)
 }
 
@@ -156,13 +159,13 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opt ServeOptions) erro
 			extractors[lim] = x
 		}
 		start := time.Now()
-		docs := extractInput(ctx, x, extract.Input{Name: req.Name, ContentType: req.ContentType, Data: req.Data, Inline: req.Inline})
+		docs := extractInput(ctx, x, extract.Input{Name: req.Name, ContentType: req.ContentType, Data: req.Data, Message: req.Message, Inline: req.Inline})
 		if time.Since(start) >= lim.Timeout || cap(buf) > keepRequestBuffer {
 			// At the time limit the extractor returns while a stuck parser may still read the
 			// data (extract.Extractor.Extract): that buffer is never reused.
 			buf = nil
 		}
-		req.Data = nil
+		req.Data, req.Message = nil, nil
 		docs = capOutput(docs, req.MaxOutputBytes)
 		if err := c.writeResponse(bw, req.ID, docs, maxResponse(req.MaxOutputBytes)); err != nil {
 			return fmt.Errorf("writing response: %w", err)

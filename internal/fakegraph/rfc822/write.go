@@ -1,6 +1,7 @@
-// Package rfc822 writes a message.Message as an RFC 5322 message with MIME content, so that a
-// mail read from Microsoft Graph as JSON (an attached Outlook item) can be handed to the
-// extraction workers as the .eml bytes they parse with message.Parse.
+// Package rfc822 writes a message.Message as an RFC 5322 message with MIME content: the fake
+// Graph's $value of a message, and test messages. (The service itself never writes a message
+// out to parse it again: an attached item from Graph goes to extraction as the converted
+// message.)
 //
 // Only writing lives here; parsing is package message's. Headers are RFC 2047-encoded, file
 // names RFC 2231-encoded (mime.FormatMediaType), bodies quoted-printable, attachments base64.
