@@ -156,10 +156,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		})
 		scanCache, sendCache = cache, cache
 	}
-	scanner := scan.New(pool, det, identity.New(det, identity.Options{}), scan.Options{
+	// Plain text is read in this process (no parser runs on it); every other format in workers.
+	local := extract.New(m.extractLimits())
+	scanner := scan.New(worker.Split{Local: local, Isolated: pool}, det, identity.New(det, identity.Options{}), scan.Options{
 		Cache: scanCache, Directory: admin.NewDirectoryLookup(st, hasher), Hasher: hasher, Logger: m.logger,
 		// Pre-scans never take the last worker: it is kept for verdicts on Send.
-		Background: pool.Background(1),
+		Background: worker.Split{Local: local, Isolated: pool.Background(1)},
 		Probes:     m.probeGuard(met),
 	})
 	if sendCache != nil {

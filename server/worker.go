@@ -34,5 +34,5 @@ func newExtraction(lim extract.Limits, inProcess bool) (x scan.Extractor, close 
 	if err != nil {
 		return nil, nil, err
 	}
-	return p, func() { p.Close() }, nil
+	return worker.Split{Local: extract.New(lim), Isolated: p}, func() { p.Close() }, nil
 }

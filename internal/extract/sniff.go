@@ -168,6 +168,17 @@ func quickType(name, contentType string, data []byte) string {
 	return "binary"
 }
 
+// PlainText says whether in is read as plain text: bytes that no parser reads, only decoded from
+// their charset and normalised (no file signature, named or sniffed as text or CSV). Such input
+// needs no isolated worker (worker.Split).
+func PlainText(in Input) bool {
+	if in.Message != nil || magicType(in.Data) != "" {
+		return false
+	}
+	t := sniff(&job{name: in.Name, ctype: in.ContentType, data: in.Data})
+	return t == "text" || t == "csv"
+}
+
 // sniff decides the document's type; for zip files it looks inside to tell the package formats
 // apart and keeps the opened archive in j.zr.
 func sniff(j *job) string {

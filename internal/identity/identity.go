@@ -305,6 +305,10 @@ func (c *context) document(d Document) []Person {
 		sort.Slice(fs, func(i, j int) bool { return fs[i].Start < fs[j].Start })
 		// Names on this page: the detector's, and names from structure.
 		var names []nameAt
+		// onLine indexes names by the lines they stand on: the first name found keeps its place
+		// and an overlapping one is dropped, which is a question about one or two lines, not
+		// about every name of the page (a mail-merge list has a hundred thousand).
+		onLine := map[int][]int{}
 		addName := func(n nameAt) {
 			if len(n.parts) < 2 || c.isStaff(n.parts) || isSigner(n.parts) || sig[pi][n.line] {
 				return
@@ -312,10 +316,16 @@ func (c *context) document(d Document) []Person {
 			if a.roleBefore(pl.page.Text, n.start) {
 				return
 			}
-			for _, m := range names {
-				if m.start < n.end && n.start < m.end {
-					return
+			last := max(n.line, pl.lineOf(max(n.start, n.end-1)))
+			for li := n.line; li <= last; li++ {
+				for _, i := range onLine[li] {
+					if m := names[i]; m.start < n.end && n.start < m.end {
+						return
+					}
 				}
+			}
+			for li := n.line; li <= last; li++ {
+				onLine[li] = append(onLine[li], len(names))
 			}
 			names = append(names, n)
 		}
@@ -378,6 +388,12 @@ func (c *context) document(d Document) []Person {
 			}
 		}
 		sort.Slice(names, func(i, j int) bool { return names[i].start < names[j].start })
+		// from is the first of list (in text order) that starts at or after off: each finding
+		// looks only at the names within its reach, never at all names of the page.
+		from := func(list []nameAt, off int) int {
+			return sort.Search(len(list), func(i int) bool { return list[i].start >= off })
+		}
+		cprBack := max(a.opts.CPRLines, 2) // how many lines above a CPR number its owner may stand
 
 		for _, f := range fs {
 			li := pl.lineOf(f.Start)
@@ -394,7 +410,8 @@ func (c *context) document(d Document) []Person {
 				// The owner: a name on the same line (nearest), else the nearest name above in
 				// the same block within CPRLines, else within two lines above in any block.
 				best, bestScore := -1, 1<<30
-				for i, n := range names {
+				for i := from(names, pl.lines[max(0, li-cprBack)].start); i < len(names) && names[i].line <= li; i++ {
+					n := names[i]
 					if letterAt(pos{pi, n.line}) != k {
 						continue
 					}
@@ -438,11 +455,15 @@ func (c *context) document(d Document) []Person {
 			case detect.KindSensitive:
 				letterSens[k] = true
 				letterCats[k] = addCategory(letterCats[k], f.Category)
-				cands := names
+				win := a.opts.NameWindow
+				lo, hi := from(names, f.Start-win), from(names, f.Start+win+1)
+				cands := slices.Clip(names[lo:hi])
 				if L.quoted {
 					// In a quoted mail between colleagues a child is often named by first name
 					// alone ("Leopold er anbragt akut"): in the same sentence, that is a person.
-					for _, n := range singles {
+					// (singles are in text order; a sentence is within 200 bytes.)
+					for i := from(singles, f.Start-200); i < len(singles) && singles[i].start <= f.Start+200; i++ {
+						n := singles[i]
 						if letterAt(pos{pi, n.line}) == k && sameSentence(pl.page.Text, n.start, f.Start) && f.Confidence >= 0.6 && !c.isStaffFirst(n.parts[0]) {
 							cands = append(cands, n)
 						}
