@@ -311,3 +311,16 @@ func (zeros) Read(p []byte) (int, error) {
 }
 
 var _ io.Reader = zeros{}
+
+// blockTexts is the text of each of the page's blocks, after checking they are consistent.
+func blockTexts(t *testing.T, p Page) []string {
+	t.Helper()
+	if why := p.CheckBlocks(); why != "" {
+		t.Fatalf("blocks of %q: %s", p.Text, why)
+	}
+	var out []string
+	for _, b := range p.Blocks {
+		out = append(out, p.Text[b.Start:b.End])
+	}
+	return out
+}
