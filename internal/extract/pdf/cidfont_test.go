@@ -10,6 +10,7 @@ import (
 	"golang.org/x/image/font/sfnt"
 
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
 // Synthetic people only.
@@ -36,7 +37,7 @@ func ttfWithCmap(byGID []rune) []byte {
 	for g, r := range byGID[1:] {
 		m[r] = uint16(g + 1)
 	}
-	return genSFNT(map[string][]byte{"cmap": genCmap4(m), "maxp": genMaxp(len(byGID))})
+	return testgen.SFNT(map[string][]byte{"cmap": testgen.Cmap4(m), "maxp": testgen.Maxp(len(byGID))})
 }
 
 func ttfWithPost(byGID []rune) []byte {
@@ -44,7 +45,7 @@ func ttfWithPost(byGID []rune) []byte {
 	for _, r := range byGID[1:] {
 		names = append(names, glyphNameOf(r))
 	}
-	return genSFNT(map[string][]byte{"post": genPost2(names), "maxp": genMaxp(len(byGID))})
+	return testgen.SFNT(map[string][]byte{"post": testgen.Post2(names), "maxp": testgen.Maxp(len(byGID))})
 }
 
 // glyphNameOf names a rune as fonts do: the standard name where there is one, else uniXXXX.
@@ -102,7 +103,7 @@ func TestPDFType0EmbeddedFont(t *testing.T) {
 		{"truetype post names only", genType0PDF(gids, fmt.Sprintf(cid2, ""), "FontFile2",
 			pdfStreamObj("", string(ttfWithPost(byGID))))},
 		{"cff glyph names", genType0PDF(gids, cid0, "FontFile3",
-			pdfStreamObj("/Subtype /CIDFontType0C", string(genCFF(names, nil))))},
+			pdfStreamObj("/Subtype /CIDFontType0C", string(testgen.CFF(names, nil))))},
 		{"opentype cid-keyed cff with cmap", genType0PDF(codesCFF, cid0, "FontFile3",
 			pdfStreamObj("/Subtype /OpenType", string(otfCIDKeyed(byGID, cffCIDs))))},
 	}
@@ -126,7 +127,7 @@ func otfCIDKeyed(byGID []rune, cids []int) []byte {
 	for g, r := range byGID[1:] {
 		m[r] = uint16(g + 1)
 	}
-	return genSFNT(map[string][]byte{"cmap": genCmap4(m), "maxp": genMaxp(len(byGID)), "CFF ": genCFF(nil, cids)})
+	return testgen.SFNT(map[string][]byte{"cmap": testgen.Cmap4(m), "maxp": testgen.Maxp(len(byGID)), "CFF ": testgen.CFF(nil, cids)})
 }
 
 // Glyphs nobody can spell: never Scanned-clean.
@@ -143,7 +144,7 @@ func TestPDFType0Unmapped(t *testing.T) {
 	}
 	cid2 := "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /ABCDEF+Synth /FontDescriptor 8 0 R /DW 600 >>"
 	cid0 := "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /ABCDEF+Synth /FontDescriptor 8 0 R /DW 600 >>"
-	noNames := genSFNT(map[string][]byte{"maxp": genMaxp(n), "glyf": {0}})
+	noNames := testgen.SFNT(map[string][]byte{"maxp": testgen.Maxp(n), "glyf": {0}})
 	tests := []struct {
 		name string
 		pdf  []byte
@@ -151,7 +152,7 @@ func TestPDFType0Unmapped(t *testing.T) {
 		{"font not embedded", genType0PDF(gids, cid2, "", "")},
 		{"truetype without cmap or names", genType0PDF(gids, cid2, "FontFile2", pdfStreamObj("", string(noNames)))},
 		{"cid-keyed cff, Adobe-Identity", genType0PDF(codes, cid0, "FontFile3",
-			pdfStreamObj("/Subtype /CIDFontType0C", string(genCFF(nil, cffCIDs))))},
+			pdfStreamObj("/Subtype /CIDFontType0C", string(testgen.CFF(nil, cffCIDs))))},
 		{"garbage font file", genType0PDF(gids, cid2, "FontFile2", pdfStreamObj("", "\x00\x01\x00\x00\xff\xff"))},
 	}
 	for _, tc := range tests {

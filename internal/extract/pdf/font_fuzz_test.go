@@ -2,6 +2,8 @@ package pdf
 
 import (
 	"testing"
+
+	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
 // FuzzPDFFontProgram feeds arbitrary bytes to the embedded-font readers (sfnt table directory,
@@ -17,7 +19,7 @@ func FuzzPDFFontProgram(f *testing.F) {
 		names[g-1] = glyphNameOf(byGID[g])
 	}
 	for _, seed := range [][]byte{
-		ttfWithCmap(byGID), ttfWithPost(byGID), otfCIDKeyed(byGID, cids), genCFF(names, nil), genCFF(nil, cids),
+		ttfWithCmap(byGID), ttfWithPost(byGID), otfCIDKeyed(byGID, cids), testgen.CFF(names, nil), testgen.CFF(nil, cids),
 		[]byte("ttcf\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x10"), {1, 0, 4, 1, 0, 1, 1, 1, 2},
 	} {
 		f.Add(seed)
