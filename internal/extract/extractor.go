@@ -31,15 +31,15 @@ type Extractor struct {
 // (extract/formats makes the Extractor with all of them). The zero Extractor is usable too and
 // has DefaultLimits, no readers and no OCR.
 func New(lim Limits, opts ...Option) *Extractor {
-	x := &Extractor{lim: lim.WithDefaults()}
+	x := &Extractor{lim: lim.withDefaults()}
 	for _, o := range opts {
 		o(x)
 	}
 	return x
 }
 
-// WithDefaults returns lim with zero or negative fields filled from DefaultLimits.
-func (lim Limits) WithDefaults() Limits {
+// withDefaults fills zero or negative fields from DefaultLimits.
+func (lim Limits) withDefaults() Limits {
 	d := DefaultLimits
 	if lim.MaxDocumentBytes <= 0 {
 		lim.MaxDocumentBytes = d.MaxDocumentBytes
@@ -78,7 +78,7 @@ func (lim Limits) WithDefaults() Limits {
 }
 
 // Limits returns the effective limits (defaults filled in).
-func (x *Extractor) Limits() Limits { return x.lim.WithDefaults() }
+func (x *Extractor) Limits() Limits { return x.lim.withDefaults() }
 
 // errTimeLimit is the cancellation cause when Limits.Timeout expires.
 var errTimeLimit = errors.New("extraction time limit reached")
@@ -114,7 +114,7 @@ func (x *Extractor) ExtractInput(ctx context.Context, in Input) []Document {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	lim := x.lim.WithDefaults()
+	lim := x.lim.withDefaults()
 	ctx, cancel := context.WithTimeoutCause(ctx, lim.Timeout, errTimeLimit)
 	defer cancel()
 

@@ -11,7 +11,8 @@ type Reader interface {
 	// Kind is the document type it reads, as sniffing names it ("pdf").
 	Kind() string
 	// Read returns the document's pages, its status and, when the status is not Scanned or
-	// only part was read, why (English, short, no content). It honours ctx and lim.
+	// only part was read, why (English, short, no content). It honours ctx and lim, which
+	// the walker passes complete (no zero fields).
 	Read(ctx context.Context, data []byte, lim Limits) (pages []Page, status Status, detail string)
 }
 

@@ -36,7 +36,6 @@ type toolFallback struct{ t Tools }
 // and found no text on any. An empty status means it found nothing better than the native reader.
 func (f toolFallback) readPDF(ctx context.Context, data []byte, lim extract.Limits, noText bool, nPages int) ([]extract.Page, extract.Status, string) {
 	t := f.t
-	lim = lim.WithDefaults()
 	path, err := extract.WriteTemp("", "sendevagt-*.pdf", data)
 	if err != nil {
 		return nil, "", ""
