@@ -18,28 +18,17 @@ import (
 	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
-// ocrLetterLines is a synthetic Danish letter (made-up person).
-var ocrLetterLines = []string{
-	testName,
-	"Damagervej 83",
-	"4180 Sorø",
-	"CPR-nr.: " + testCPR,
-	"",
-	"Kære " + testName,
-	"Kommunen har modtaget din ansøgning om økonomisk hjælp.",
-}
-
 var (
 	letterOnce sync.Once
 	letter     testgen.ScannedLetter
 	letterErr  error
 )
 
-// renderLetter is ocrLetterLines as a scanned page (testgen.ScanLetter), made once: PNG and
-// JPEG (letter.TIFF too).
+// renderLetter is a scanned letter to testName (testgen.ScanLetter), made once: PNG and JPEG
+// (letter.TIFF too).
 func renderLetter(tb testing.TB) (pngData, jpegData []byte) {
 	tb.Helper()
-	letterOnce.Do(func() { letter, letterErr = testgen.ScanLetter(ocrLetterLines) })
+	letterOnce.Do(func() { letter, letterErr = testgen.ScanLetter(testName, testCPR) })
 	if letterErr != nil {
 		tb.Fatal(letterErr)
 	}

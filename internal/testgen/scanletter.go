@@ -46,9 +46,20 @@ func DocumentFace(size float64) (face font.Face, dejaVu bool, err error) {
 	return face, dejaVu, nil
 }
 
-// ScanLetter draws lines at 40 px (DocumentFace) on a white 2480×1200 canvas (A4 width at
-// 300 dpi), encoded as PNG, JPEG and TIFF.
-func ScanLetter(lines []string) (ScannedLetter, error) {
+// ScanLetter is a synthetic Danish letter to name, with the CPR number cpr, drawn at 40 px
+// (DocumentFace) on a white 2480×1200 canvas (A4 width at 300 dpi), encoded as PNG, JPEG and
+// TIFF. It holds name, the address "Damagervej 83", "4180 Sorø", "CPR-nr.: "+cpr and a
+// greeting to name.
+func ScanLetter(name, cpr string) (ScannedLetter, error) {
+	lines := []string{
+		name,
+		"Damagervej 83",
+		"4180 Sorø",
+		"CPR-nr.: " + cpr,
+		"",
+		"Kære " + name,
+		"Kommunen har modtaget din ansøgning om økonomisk hjælp.",
+	}
 	var s ScannedLetter
 	face, dejaVu, err := DocumentFace(40)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,31 +24,14 @@ const (
 	testCPR  = "010190-1234"
 )
 
-// ocrLetterLines is a synthetic Danish letter (made-up person).
-var ocrLetterLines = []string{
-	testName,
-	"Damagervej 83",
-	"4180 Sorø",
-	"CPR-nr.: " + testCPR,
-	"",
-	"Kære " + testName,
-	"Kommunen har modtaget din ansøgning om økonomisk hjælp.",
-}
-
-var (
-	letterOnce sync.Once
-	letter     testgen.ScannedLetter
-	letterErr  error
-)
-
-// renderLetter is ocrLetterLines as a scanned page (testgen.ScanLetter) in PNG, made once.
-func renderLetter(tb testing.TB) []byte {
+// scannedLetter is a scanned letter to testName (testgen.ScanLetter).
+func scannedLetter(tb testing.TB) testgen.ScannedLetter {
 	tb.Helper()
-	letterOnce.Do(func() { letter, letterErr = testgen.ScanLetter(ocrLetterLines) })
-	if letterErr != nil {
-		tb.Fatal(letterErr)
+	l, err := testgen.ScanLetter(testName, testCPR)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return letter.PNG
+	return l
 }
 
 // imagePDF places the PNG on each of n A4 pages: a PDF without a text layer.
@@ -92,7 +74,8 @@ func ocrExtractor(t testing.TB, lim extract.Limits) (x *extract.Extractor, ok bo
 }
 
 func TestOCRLetter(t *testing.T) {
-	pdfData := imagePDF(t, renderLetter(t), 1)
+	letter := scannedLetter(t)
+	pdfData := imagePDF(t, letter.PNG, 1)
 	x, ok := ocrExtractor(t, extract.Limits{Timeout: 60 * time.Second, OCRPageTimeout: 45 * time.Second})
 	start := time.Now()
 	d := x.Extract(context.Background(), "Skannet brev.pdf", "", pdfData)[0]
@@ -128,7 +111,7 @@ func TestOCRLetter(t *testing.T) {
 
 // TestOCRPageLimit: more pages than MaxOCRPages is TooLarge, with the first pages read.
 func TestOCRPageLimit(t *testing.T) {
-	pngData := renderLetter(t)
+	pngData := scannedLetter(t).PNG
 	x, ok := ocrExtractor(t, extract.Limits{MaxOCRPages: 1, Timeout: 60 * time.Second, OCRPageTimeout: 45 * time.Second})
 	if !ok {
 		return
@@ -145,7 +128,7 @@ func TestOCRPageLimit(t *testing.T) {
 // TestOCRNotAvailable: without tools (configured or found in PATH), image-only PDFs are
 // Unscannable "OCR not available".
 func TestOCRNotAvailable(t *testing.T) {
-	pdfData := imagePDF(t, renderLetter(t), 1)
+	pdfData := imagePDF(t, scannedLetter(t).PNG, 1)
 	none := newExtractorWith(extract.Limits{}, ocr.Tools{})
 	t.Setenv("PATH", "")
 	emptyPath := newExtractor(extract.Limits{})
@@ -184,7 +167,7 @@ func TestPDFToTextFallback(t *testing.T) {
 // BenchmarkOCRPage measures one image-only A4 PDF page through Extract: pdftoppm -r 300 -gray
 // and tesseract -l dan.
 func BenchmarkOCRPage(b *testing.B) {
-	pdfData := imagePDF(b, renderLetter(b), 1)
+	pdfData := imagePDF(b, scannedLetter(b).PNG, 1)
 	x, ok := ocrExtractor(b, extract.Limits{Timeout: time.Minute, OCRPageTimeout: time.Minute})
 	if !ok {
 		b.Skip("OCR not available")
