@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
 	"github.com/sendevagt/sendevagt/internal/scan"
 	"github.com/sendevagt/sendevagt/internal/worker"
 )
@@ -22,7 +23,7 @@ func runWorker(_ context.Context, args []string, _, stderr io.Writer) int {
 }
 
 // newExtractor is the in-process extractor, used inside the workers and with --in-process.
-func newExtractor(lim extract.Limits) worker.Extractor { return extract.New(lim) }
+func newExtractor(lim extract.Limits) worker.Extractor { return formats.New(lim) }
 
 // newExtraction returns the extractor for a scan: a pool of worker processes, or with inProcess
 // the extractor in this process (for debugging). close releases it.

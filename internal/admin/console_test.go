@@ -14,6 +14,7 @@ import (
 	"github.com/sendevagt/sendevagt/internal/audit"
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
 	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/onsend"
 	"github.com/sendevagt/sendevagt/internal/policy"
@@ -44,7 +45,7 @@ func consoleAdmin(t *testing.T, roles ...string) (*consoleRecorder, *testClient)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := scan.New(extract.New(extract.DefaultLimits), det, identity.New(det, identity.Options{}), scan.Options{})
+	sc := scan.New(formats.New(extract.DefaultLimits), det, identity.New(det, identity.Options{}), scan.Options{})
 	rec := &consoleRecorder{}
 	svc, err := onsend.New(onsend.Config{Scanner: sc, Recorder: rec, Policies: consolePolicy{policy.Default()},
 		Hasher: storetest.Hasher(t), Redactor: det})

@@ -9,20 +9,20 @@ import (
 // Blocks point at raw, untidied text; finishPages rebuilds Text from the blocks, so the offsets
 // hold for the final, normalised text and the separators are always exactly one blank line.
 
-// blockPart is one block's text and metadata before the page text is assembled.
-type blockPart struct {
-	text string
-	blk  Block // Start/End ignored
+// BlockPart is one block's text and metadata before the page text is assembled.
+type BlockPart struct {
+	Text  string
+	Block Block // Start/End ignored
 }
 
-// assemblePage joins parts (tidied, normalised when normalize is set, empty ones dropped) into a
+// AssemblePage joins parts (tidied, normalised when normalize is set, empty ones dropped) into a
 // page whose text holds at most max bytes: the block that crosses the limit is cut on a rune
 // boundary and the rest dropped. cut reports that text was lost.
-func assemblePage(number int, parts []blockPart, max int, normalize bool) (p Page, cut bool) {
+func AssemblePage(number int, parts []BlockPart, max int, normalize bool) (p Page, cut bool) {
 	var b strings.Builder
 	blocks := make([]Block, 0, len(parts))
 	for _, part := range parts {
-		t := part.text
+		t := part.Text
 		if normalize {
 			t = NormalizeText(t)
 		}
@@ -51,7 +51,7 @@ func assemblePage(number int, parts []blockPart, max int, normalize bool) (p Pag
 		if sep > 0 {
 			b.WriteString("\n\n")
 		}
-		blk := part.blk
+		blk := part.Block
 		blk.Start = b.Len()
 		b.WriteString(t)
 		blk.End = b.Len()
@@ -77,14 +77,14 @@ func tidyBlock(s string) string {
 
 // blockParts splits a page with blocks back into parts (for re-assembly after normalisation).
 // Blocks that do not fit the text are dropped.
-func (p Page) blockParts() []blockPart {
-	parts := make([]blockPart, 0, len(p.Blocks))
+func (p Page) blockParts() []BlockPart {
+	parts := make([]BlockPart, 0, len(p.Blocks))
 	prev := 0
 	for _, b := range p.Blocks {
 		if b.Start < prev || b.End < b.Start || b.End > len(p.Text) {
 			continue
 		}
-		parts = append(parts, blockPart{text: p.Text[b.Start:b.End], blk: b})
+		parts = append(parts, BlockPart{Text: p.Text[b.Start:b.End], Block: b})
 		prev = b.End
 	}
 	return parts

@@ -53,7 +53,7 @@ const unscannableScenario = "unscannable"
 // labelled unscannable, and then with a status and a reason. (Which reason each kind of damage
 // gives is tested on files built in the tests: extract_test.go.)
 func TestCorpusAttachments(t *testing.T) {
-	x := New(Limits{})
+	x := FullExtractor(Limits{})
 	corpusDir, cases := loadCorpus(t)
 	for _, c := range cases {
 		data, err := os.ReadFile(filepath.Join(corpusDir, c.File))
@@ -94,7 +94,7 @@ func TestCorpusAttachments(t *testing.T) {
 // TestCorpusWholeMessages extracts each corpus message as one .eml document (body and attachments,
 // nested) and checks that every labelled CPR number appears in the text of some document.
 func TestCorpusWholeMessages(t *testing.T) {
-	x := New(Limits{})
+	x := FullExtractor(Limits{})
 	corpusDir, cases := loadCorpus(t)
 	for _, c := range cases {
 		data, err := os.ReadFile(filepath.Join(corpusDir, c.File))

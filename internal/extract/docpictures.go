@@ -52,7 +52,7 @@ func (w *walker) pictures(j *job, doc *Document) {
 		pics, tally.tooMany = pics[:maxDocPictures], true
 	}
 	ocrRuns, decoded := 0, int64(0)
-	ocr := w.x.tools.ocrAvailable(w.ctx)
+	ocr := w.x.ocrAvailable(w.ctx)
 	for _, ref := range pics {
 		if w.ctx.Err() != nil || w.timeLeft() < ocrTimeMargin {
 			// Decoding a 12-MP photograph takes ~0.5 s on a busy core: a deck of many is

@@ -1,5 +1,10 @@
 // Package extract turns attachment bytes into text per document and page. A file that could not be
 // read is never reported as clean: it gets its own Status and a Detail saying why.
+//
+// The package walks containers (archives, mails, embedded objects) under the Limits and reads
+// the formats that need no more than Go (Office, OpenDocument, RTF, HTML, text, cards, images).
+// Other formats register as a Reader of their kind (extract/pdf), and images are recognised
+// through the OCR interface (extract/ocr); extract/formats makes the Extractor with all of them.
 package extract
 
 import "time"

@@ -224,7 +224,7 @@ func TestUnreadable(t *testing.T) {
 		{"brev.odt", "", buildODF(t, "application/vnd.oasis.opendocument.text", `<office:text><text:p>x</text:p></office:text>`, "", true), "odt", Encrypted, "password-protected OpenDocument file"},
 		{"stor.txt", "", bytes.Repeat([]byte("a"), 2<<20), "text", TooLarge, "document larger than 1 MB (MaxDocumentBytes)"},
 	}
-	x := NewWithOptions(Limits{MaxDocumentBytes: 1 << 20}, Options{Tools: &Tools{}}) // images: no OCR
+	x := New(Limits{MaxDocumentBytes: 1 << 20}) // images: no OCR
 	for _, c := range cases {
 		t.Run(c.name+"/"+string(c.status), func(t *testing.T) {
 			docs := x.Extract(context.Background(), c.name, c.ctype, c.data)
@@ -411,7 +411,7 @@ func TestAttachedEmail(t *testing.T) {
 		"Content-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n--b0\r\nContent-Type: text/plain\r\n\r\nSe vedhæftede\r\n" +
 		"--b0\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment; filename=\"Henvendelse.eml\"\r\n\r\n" + eml + "\r\n--b0--\r\n"
 
-	x := New(Limits{})
+	x := FullExtractor(Limits{})
 	docs := x.Extract(context.Background(), "Henvendelse.eml", "message/rfc822", []byte(eml))
 	if len(docs) != 2 {
 		t.Fatalf("got %d docs: %+v", len(docs), docs)

@@ -10,12 +10,14 @@ import (
 	"github.com/sendevagt/sendevagt/internal/message"
 )
 
-// Extractor turns attachment bytes into Documents within its Limits, running the external tools
-// it was made with (pdftotext, OCR). It holds no other state and is safe for concurrent use.
+// Extractor turns attachment bytes into Documents within its Limits, with the readers and OCR
+// it was made with (Option). It holds no other state and is safe for concurrent use.
 type Extractor struct {
 	lim Limits
-	// tools are the external programs (pdftotext, OCR); nil for the zero Extractor: none.
-	tools *toolSet
+	// readers read whole documents by kind (WithReaders: the PDF reader); nil: none.
+	readers map[string]Reader
+	// ocr reads images (WithOCR); nil: OCR not available.
+	ocr OCR
 	// noRecover lets parser panics escape (fuzz tests use it to see them); never set in production.
 	noRecover bool
 	// testHook, when set, runs before each document's parser with its type (tests use it to
@@ -24,10 +26,16 @@ type Extractor struct {
 }
 
 // New returns an Extractor with the given limits; zero (or negative) fields take the value from
-// DefaultLimits. It uses the external tools found in PATH (LookupTools; NewWithOptions to choose).
-// The zero Extractor is usable too and has DefaultLimits and no external tools.
-func New(lim Limits) *Extractor {
-	return NewWithOptions(lim, Options{})
+// DefaultLimits. The formats read here (containers, mails, Office, OpenDocument, RTF, HTML,
+// text, images) need no option; others (PDF) come with WithReaders and OCR with WithOCR
+// (extract/formats makes the Extractor with all of them). The zero Extractor is usable too and
+// has DefaultLimits, no readers and no OCR.
+func New(lim Limits, opts ...Option) *Extractor {
+	x := &Extractor{lim: lim.withDefaults()}
+	for _, o := range opts {
+		o(x)
+	}
+	return x
 }
 
 // withDefaults fills zero or negative fields from DefaultLimits.
@@ -266,8 +274,8 @@ func (w *walker) extractJob(j *job) {
 		if w.x.testHook != nil {
 			w.x.testHook(j.typ)
 		}
-		if j.typ == "pdf" {
-			w.pdf(j, &doc)
+		if r, ok := w.x.readers[j.typ]; ok {
+			w.read(r, j, &doc)
 			return
 		}
 		if j.typ == "image" {
@@ -347,7 +355,7 @@ func (w *walker) parse(j *job) error {
 			return w.email(j, j.msg, nil)
 		}
 	case "image":
-		return &statusError{Unscannable, detailOCRUnavailable} // read by w.image
+		return &statusError{Unscannable, DetailOCRUnavailable} // read by w.image
 	case "smime":
 		return &statusError{Encrypted, "S/MIME-encrypted content"}
 	case "p7s":
@@ -363,9 +371,9 @@ func (w *walker) parse(j *job) error {
 	return &statusError{Unsupported, "unsupported file type"}
 }
 
-// pdf calls the PDF extractor and applies the common page and text limits to its result.
-func (w *walker) pdf(j *job, doc *Document) {
-	pages, status, detail := extractPDFWith(w.ctx, j.data, w.lim, w.x.pdfFallback())
+// read calls a registered reader and applies the common page and text limits to its result.
+func (w *walker) read(r Reader, j *job, doc *Document) {
+	pages, status, detail := r.Read(w.ctx, j.data, w.lim)
 	if w.ctx.Err() != nil && status != Scanned {
 		doc.Status, doc.Detail = Unscannable, ctxDetail(w.ctx, w.lim)
 		return
@@ -385,7 +393,7 @@ func (w *walker) pdf(j *job, doc *Document) {
 		}
 	}
 	if status != Scanned && detail == "" {
-		doc.Detail = "PDF could not be read"
+		doc.Detail = formatName(j.typ) + " could not be read"
 	}
 }
 

@@ -30,7 +30,7 @@ var fuzzLimits = Limits{
 }
 
 func fuzzExtractor() *Extractor {
-	x := New(fuzzLimits)
+	x := FullExtractor(fuzzLimits)
 	x.noRecover = true
 	return x
 }

@@ -311,3 +311,34 @@ func (zeros) Read(p []byte) (int, error) {
 }
 
 var _ io.Reader = zeros{}
+
+// pageBlock is a block of a page as its kind and text.
+type pageBlock struct {
+	kind BlockKind
+	text string
+}
+
+// pageBlocks is p's blocks as kinds and texts, after checking they are consistent.
+func pageBlocks(t *testing.T, p Page) []pageBlock {
+	t.Helper()
+	if why := p.CheckBlocks(); why != "" {
+		t.Fatalf("page %d: %s: %q %+v", p.Number, why, p.Text, p.Blocks)
+	}
+	out := make([]pageBlock, 0, len(p.Blocks))
+	for _, b := range p.Blocks {
+		out = append(out, pageBlock{b.Kind, p.Text[b.Start:b.End]})
+	}
+	return out
+}
+
+// letterBlocks are the blocks of the synthetic letter the DOCX and ODT flow tests write: the
+// addressee, a text box with date and case number, greeting, body and a table with a child.
+func letterBlocks(name, street, town, cpr string) []pageBlock {
+	return []pageBlock{
+		{BlockBody, name + "\n" + street + "\n" + town},
+		{BlockTextBox, "Dato: 3. marts 2026\nSagsnr.: 26-001234"},
+		{BlockBody, "Kære " + name},
+		{BlockBody, "Vi har behandlet din sag."},
+		{BlockTable, "Barn\tCPR-nr.\nIda\t" + cpr},
+	}
+}

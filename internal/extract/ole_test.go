@@ -232,7 +232,7 @@ func TestOLEObjectsInOOXML(t *testing.T) {
 		zent{name: "word/embeddings/oleObject5.bin", data: equation},
 		zent{name: "word/embeddings/Dokument.pdf", data: buildPDF(t, "Direkte indlejret")},
 	)
-	docs := New(Limits{}).Extract(context.Background(), "Brev.docx", "", docx)
+	docs := FullExtractor(Limits{}).Extract(context.Background(), "Brev.docx", "", docx)
 	type want struct {
 		name, typ string
 		status    Status
@@ -486,7 +486,7 @@ func TestOLEObjectKinds(t *testing.T) {
 		{"link only", oleObjectFile("Excel.Sheet.12"), Unsupported, "unsupported file type: embedded OLE object (Excel workbook, Excel.Sheet.12)", 0},
 		{"progid with a number", oleObjectFile("X.0101901234"), Unsupported, "unsupported file type: embedded OLE object", 0},
 	}
-	x := NewWithOptions(Limits{}, Options{Tools: &Tools{}})
+	x := New(Limits{})
 	for _, c := range cases {
 		docs := x.Extract(context.Background(), "oleObject1.bin", "", c.data)
 		if d := docs[0]; d.Type != "ole" || d.Status != c.status || d.Detail != c.detail || len(docs) != 1+c.nested {

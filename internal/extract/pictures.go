@@ -49,7 +49,7 @@ type picResult struct {
 	pages   []Page // OCR text (picRead, picPageUnread)
 	cut     bool   // OCR text cut at the text limit
 	look    imageLook
-	// confident counts the words OCR read surely (ocrConfident).
+	// confident counts the words OCR read surely.
 	confident int
 }
 
@@ -93,8 +93,8 @@ func (w *walker) examine(data []byte, mode picMode, decode func(format string, w
 		r := result(picFailed, Unscannable, "image format not read by OCR")
 		return look, nil, "", &r
 	case err != nil:
-		if mode != picDocument && !w.x.tools.ocrAvailable(w.ctx) {
-			r := result(picNoOCR, Unscannable, detailOCRUnavailable)
+		if mode != picDocument && !w.x.ocrAvailable(w.ctx) {
+			r := result(picNoOCR, Unscannable, DetailOCRUnavailable)
 			return look, nil, "", &r
 		}
 		r := result(picFailed, Unscannable, "corrupt image: unreadable header")
@@ -139,7 +139,7 @@ func always(string, int, int) bool { return true }
 // readPicture reads an image attachment: examine, then OCR when it may hold text and OCR is
 // there (pictures of documents are read by docpictures.go, within the document's OCR limit).
 func (w *walker) readPicture(data []byte, mode picMode, maxText int) picResult {
-	ocr := w.x.tools.ocrAvailable(w.ctx)
+	ocr := w.x.ocrAvailable(w.ctx)
 	lazy := false
 	look, img, format, early := w.examine(data, mode, func(format string, w, h int) bool {
 		lazy = ocr && format == "jpeg" && min(w, h) >= lazyDecodeSide
@@ -177,7 +177,7 @@ func noOCR(look imageLook, mode picMode) picResult {
 	}
 	r := result(picDecorative, Scanned, detailDecorative)
 	if warn {
-		r = result(picNoOCR, Unscannable, detailOCRUnavailable)
+		r = result(picNoOCR, Unscannable, DetailOCRUnavailable)
 	}
 	r.look = look
 	return r
@@ -186,7 +186,6 @@ func noOCR(look imageLook, mode picMode) picResult {
 // ocrPicture runs tesseract on the picture (as it is, or rendered grey, on white, scaled up
 // when small) within OCRPageTimeout.
 func (w *walker) ocrPicture(data []byte, img image.Image, format string, look imageLook, maxText int) picResult {
-	t := w.x.tools
 	dir, err := os.MkdirTemp("", "sendevagt-ocr-")
 	if err != nil {
 		return result(picFailed, Unscannable, "OCR failed: no temporary directory")
@@ -201,9 +200,9 @@ func (w *walker) ocrPicture(data []byte, img image.Image, format string, look im
 		if err != nil {
 			return result(picFailed, Unscannable, "OCR failed: image could not be prepared")
 		}
-		in, err = writeTemp(dir, "image-*.png", rendered)
+		in, err = WriteTemp(dir, "image-*.png", rendered)
 	case native:
-		in, err = writeTemp(dir, "image-*"+ext, data)
+		in, err = WriteTemp(dir, "image-*"+ext, data)
 	default:
 		return result(picFailed, Unscannable, "image format not read by OCR ("+strings.ToUpper(format)+")")
 	}
@@ -212,14 +211,14 @@ func (w *walker) ocrPicture(data []byte, img image.Image, format string, look im
 	}
 	ctx, cancel := context.WithTimeout(w.ctx, w.lim.OCRPageTimeout)
 	defer cancel()
-	o, err := t.tesseract(ctx, in, maxText)
+	text, cut, confident, err := w.x.ocr.Recognize(ctx, in, maxText)
 	if w.ctx.Err() != nil {
 		return result(picFailed, Unscannable, ctxDetail(w.ctx, w.lim))
 	}
 	if err != nil {
-		return result(picFailed, Unscannable, t.ocrFailure(ctx, w.lim, 0))
+		return result(picFailed, Unscannable, OCRFailure(ctx, w.lim, 0))
 	}
-	r := picResult{pages: splitPages(o.text), cut: o.cut, confident: o.confident}
+	r := picResult{pages: SplitPages(text), cut: cut, confident: confident}
 	r.settle(look)
 	return r
 }
@@ -232,10 +231,10 @@ func (r *picResult) settle(look imageLook) {
 		// A page with marks on it of which OCR read (almost) nothing: a poor scan, handwriting,
 		// a page photographed askew. It may hold anything.
 		r.outcome, r.status, r.detail = picPageUnread, Unscannable, detailPageUnread
-	case !anyText(r.pages):
-		r.outcome, r.status, r.detail = picNoText, Scanned, detailOCRNone
+	case !AnyText(r.pages):
+		r.outcome, r.status, r.detail = picNoText, Scanned, DetailOCRNone
 	default:
-		r.outcome, r.status, r.detail = picRead, Scanned, detailOCR
+		r.outcome, r.status, r.detail = picRead, Scanned, DetailOCR
 	}
 }
 

@@ -13,16 +13,15 @@ import (
 	"image/png"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/goregular"
-	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
 // Generated pictures (synthetic people only): a scanned page, a strip of text, a signature
@@ -51,15 +50,7 @@ func textFace(tb testing.TB, size float64) font.Face {
 	if f, ok := faceCache[size]; ok {
 		return f
 	}
-	ttf := goregular.TTF
-	if b, err := os.ReadFile(dejaVuSans); err == nil {
-		ttf = b
-	}
-	f, err := opentype.Parse(ttf)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
+	face, _, err := testgen.DocumentFace(size)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -198,39 +189,8 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-func TestParseTesseract(t *testing.T) {
-	const head = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
-	word := func(page, block, par, line, n int, conf float64, text string) string {
-		return fmt.Sprintf("5\t%d\t%d\t%d\t%d\t%d\t0\t0\t10\t10\t%g\t%s\n", page, block, par, line, n, conf, text)
-	}
-	for _, c := range []struct {
-		name             string
-		out              string
-		cut              bool
-		text             string
-		words, confident int
-	}{
-		{"lines and paragraphs", head + "1\t1\t0\t0\t0\t0\t0\t0\t9\t9\t-1\t\n" +
-			word(1, 1, 1, 1, 1, 95, "CPR-nr.") + word(1, 1, 1, 1, 2, 91, testCPR) + word(1, 1, 1, 2, 1, 88, "Sorø") +
-			word(1, 2, 1, 1, 1, 45, "Brev"), false, "CPR-nr. " + testCPR + "\nSorø\n\nBrev", 4, 3},
-		{"noise dropped", head + word(1, 1, 1, 1, 1, 12, "~") + word(1, 1, 1, 1, 2, 0, "|"), false, "", 0, 0},
-		{"pages", head + word(1, 1, 1, 1, 1, 90, "a") + word(3, 1, 1, 1, 1, 90, "b"), false, "a\f\fb", 2, 2},
-		{"cut line dropped", head + word(1, 1, 1, 1, 1, 90, "hel") + "5\t1\t1\t1\t1\t2\t0\t0\t10\t10\t90\tpar", true, "hel", 1, 1},
-		{"plain output", "Søren\nSorø\n", false, "Søren\nSorø\n", 2, 2},
-		{"dash in a number", head + word(1, 1, 1, 1, 1, 93, "080443\u20142434") + word(1, 1, 1, 1, 2, 93, "Ærø\u2013Als"), false, "080443-2434 Ærø\u2013Als", 2, 2},
-		{"garbage", head + "5\tx\t\t\n5\t1\t1\t1\t1\t1\t0\t0\t1\t1\tNaN\t\n", false, "", 0, 0},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			r := parseTesseract([]byte(c.out), c.cut)
-			if r.text != c.text || r.words != c.words || r.confident != c.confident {
-				t.Errorf("got %q %d/%d, want %q %d/%d", r.text, r.words, r.confident, c.text, c.words, c.confident)
-			}
-		})
-	}
-}
-
-// noOCRExtractor has the tools found in PATH but OCR switched off.
-func noOCRExtractor() *Extractor { return NewWithOptions(Limits{}, Options{NoOCR: true}) }
+// noOCRExtractor has no OCR.
+func noOCRExtractor() *Extractor { return New(Limits{}) }
 
 // TestImageAttachments: what becomes of image attachments with and without OCR.
 func TestImageAttachments(t *testing.T) {
@@ -246,19 +206,19 @@ func TestImageAttachments(t *testing.T) {
 		noOCR   Status
 		noOCRDt string
 	}{
-		{"strip.png", encodePNG(t, cprStrip(t)), false, Scanned, detailOCR, testCPR, Unscannable, detailOCRUnavailable},
-		{"strip-inline.png", encodePNG(t, cprStrip(t)), true, Scanned, detailOCR, testCPR, Scanned, detailDecorative},
-		{"wordmark-inline.png", encodePNG(t, textImage(t, 300, 90, 36, 10, 55, "Sorø Kommune")), true, Scanned, detailOCR, "Kommune", Scanned, detailDecorative},
-		{"logo.png", encodePNG(t, signatureLogo()), true, Scanned, detailOCRNone, "", Scanned, detailDecorative},
-		{"logo-attached.png", encodePNG(t, signatureLogo()), false, Scanned, detailOCRNone, "", Scanned, detailDecorative},
+		{"strip.png", encodePNG(t, cprStrip(t)), false, Scanned, DetailOCR, testCPR, Unscannable, DetailOCRUnavailable},
+		{"strip-inline.png", encodePNG(t, cprStrip(t)), true, Scanned, DetailOCR, testCPR, Scanned, detailDecorative},
+		{"wordmark-inline.png", encodePNG(t, textImage(t, 300, 90, 36, 10, 55, "Sorø Kommune")), true, Scanned, DetailOCR, "Kommune", Scanned, detailDecorative},
+		{"logo.png", encodePNG(t, signatureLogo()), true, Scanned, DetailOCRNone, "", Scanned, detailDecorative},
+		{"logo-attached.png", encodePNG(t, signatureLogo()), false, Scanned, DetailOCRNone, "", Scanned, detailDecorative},
 		{"foto.jpg", encodeJPEG(t, photo()), false, Scanned, "", "", Scanned, detailDecorative},
-		{"skanning.png", encodePNG(t, noisyBlankPage()), false, Unscannable, detailPageUnread, "", Unscannable, detailOCRUnavailable},
-		{"skanning-inline.png", encodePNG(t, noisyBlankPage()), true, Unscannable, detailPageUnread, "", Unscannable, detailOCRUnavailable},
-		{"side.png", encodePNG(t, scannedPage(t)), false, Scanned, detailOCR, testCPR, Unscannable, detailOCRUnavailable},
-		{"side.gif", gifOf(t, scannedPage(t)), false, Scanned, detailOCR, testCPR, Unscannable, detailOCRUnavailable},
+		{"skanning.png", encodePNG(t, noisyBlankPage()), false, Unscannable, detailPageUnread, "", Unscannable, DetailOCRUnavailable},
+		{"skanning-inline.png", encodePNG(t, noisyBlankPage()), true, Unscannable, detailPageUnread, "", Unscannable, DetailOCRUnavailable},
+		{"side.png", encodePNG(t, scannedPage(t)), false, Scanned, DetailOCR, testCPR, Unscannable, DetailOCRUnavailable},
+		{"side.gif", gifOf(t, scannedPage(t)), false, Scanned, DetailOCR, testCPR, Unscannable, DetailOCRUnavailable},
 		// Camera-sized JPEGs go to OCR undecoded; their pixels are looked at only when OCR
 		// read nothing.
-		{"skanning-stor.jpg", encodeJPEG(t, noisyBlankPageSized(1240, 1754)), false, Unscannable, detailPageUnread, "", Unscannable, detailOCRUnavailable},
+		{"skanning-stor.jpg", encodeJPEG(t, noisyBlankPageSized(1240, 1754)), false, Unscannable, detailPageUnread, "", Unscannable, DetailOCRUnavailable},
 		{"foto-stor.jpg", encodeJPEG(t, photoSized(1600, 1200)), false, Scanned, "", "", Scanned, detailDecorative},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -536,19 +496,6 @@ func FuzzRTFPictures(f *testing.F) {
 	})
 }
 
-// FuzzParseTesseract: any tool output gives text no longer than it.
-func FuzzParseTesseract(f *testing.F) {
-	f.Add([]byte("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n5\t1\t1\t1\t1\t1\t0\t0\t1\t1\t96\tSøren\n"), false)
-	f.Add([]byte("level\t\n5\t99999\t1\t1\t1\t1\t0\t0\t1\t1\t96\ta\n"), true)
-	f.Add([]byte("plain text"), false)
-	f.Fuzz(func(t *testing.T, out []byte, cut bool) {
-		r := parseTesseract(out, cut)
-		if r.confident > r.words || strings.Count(r.text, "\f") > 10001*max(1, strings.Count(string(out), "\n")) {
-			t.Fatalf("%d/%d words, %d bytes", r.confident, r.words, len(r.text))
-		}
-	})
-}
-
 // TestEmailSignatureLogo: a mail whose HTML body shows the sender's logo (Content-ID) and
 // holds a photograph: both scanned, no warning, with OCR and without.
 func TestEmailSignatureLogo(t *testing.T) {
@@ -580,7 +527,7 @@ func TestEmailSignatureLogo(t *testing.T) {
 // reported, and the text read so far is kept.
 func TestDocumentPicturesTimeLimit(t *testing.T) {
 	pic := encodePNG(t, photo())
-	x := NewWithOptions(Limits{Timeout: 2 * time.Second}, Options{Tools: &Tools{}})
+	x := New(Limits{Timeout: 2 * time.Second})
 	d := x.Extract(context.Background(), "Album.docx", "", docxWithPictures(t, "Sommerfest", nil, pic, append([]byte(nil), pic...)))[0]
 	if d.Status != Unscannable || d.Detail != "2 pictures not read by OCR within the time limit (Timeout)" || !strings.Contains(allText(d), "Sommerfest") {
 		t.Fatalf("got %q %q %q", d.Status, d.Detail, allText(d))

@@ -220,30 +220,7 @@ func rtfText(ctx context.Context, s *sink, data []byte) error {
 			continue
 		}
 
-		// \word[-]N?[ ]
-		j := i + 1
-		for j < len(data) && j-i <= 32 && isASCIILetter(data[j]) {
-			j++
-		}
-		word := string(data[i+1 : j])
-		param, hasParam, neg := 0, false, false
-		if j < len(data) && data[j] == '-' {
-			neg = true
-			j++
-		}
-		for digits := 0; j < len(data) && data[j] >= '0' && data[j] <= '9'; j++ {
-			if digits < 10 {
-				param = param*10 + int(data[j]-'0')
-			}
-			digits++
-			hasParam = true
-		}
-		if neg {
-			param = -param
-		}
-		if j < len(data) && data[j] == ' ' {
-			j++
-		}
+		word, param, hasParam, j := rtfControlWord(data, i)
 		i = j
 
 		if word == "bin" {
@@ -323,4 +300,38 @@ func hexVal(c byte) (byte, bool) {
 		return c - 'A' + 10, true
 	}
 	return 0, false
+}
+
+// rtfControlWord reads the control word at data[i] (a backslash): \word[-]N?[ ] with a word of
+// at most 32 letters and a parameter of which the first 10 digits count. It returns the word,
+// the parameter and whether there was one, and where the next token starts. An empty word is
+// a control symbol (\' \~ \{ ...): next is past its one character.
+func rtfControlWord(data []byte, i int) (word string, param int, hasParam bool, next int) {
+	j := i + 1
+	for j < len(data) && j-i <= 32 && isASCIILetter(data[j]) {
+		j++
+	}
+	if j == i+1 {
+		return "", 0, false, min(i+2, len(data))
+	}
+	word = string(data[i+1 : j])
+	neg := false
+	if j < len(data) && data[j] == '-' {
+		neg = true
+		j++
+	}
+	for digits := 0; j < len(data) && data[j] >= '0' && data[j] <= '9'; j++ {
+		if digits < 10 {
+			param = param*10 + int(data[j]-'0')
+		}
+		digits++
+		hasParam = true
+	}
+	if neg {
+		param = -param
+	}
+	if j < len(data) && data[j] == ' ' {
+		j++
+	}
+	return word, param, hasParam, j
 }

@@ -60,34 +60,14 @@ func rtfPictures(data []byte) []picRef {
 			i++
 			continue
 		}
-		// A control word: \word[-]N?[ ]
-		j := i + 1
-		for j < len(data) && j-i <= 32 && isASCIILetter(data[j]) {
-			j++
-		}
-		word := string(data[i+1 : j])
+		word, param, _, j := rtfControlWord(data, i)
+		i = j
 		if word == "" { // a control symbol
-			i = min(j+1, len(data))
 			continue
 		}
-		param, neg := 0, false
-		if j < len(data) && data[j] == '-' {
-			neg = true
-			j++
-		}
-		for digits := 0; j < len(data) && data[j] >= '0' && data[j] <= '9'; j++ {
-			if digits < 10 {
-				param = param*10 + int(data[j]-'0')
-			}
-			digits++
-		}
-		if j < len(data) && data[j] == ' ' {
-			j++
-		}
-		i = j
 		top := &stack[len(stack)-1]
 		switch {
-		case word == "bin" && !neg && param > 0:
+		case word == "bin" && param > 0:
 			i += min(param, len(data)-i)
 		case word == "pict" && len(stack) > 1:
 			top.pict = true
@@ -117,24 +97,7 @@ func rtfPictData(b []byte) []byte {
 			depth = max(depth-1, 0)
 			i++
 		case c == '\\':
-			j := i + 1
-			for j < len(b) && j-i <= 32 && isASCIILetter(b[j]) {
-				j++
-			}
-			word := string(b[i+1 : j])
-			param := 0
-			for digits := 0; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
-				if digits < 10 {
-					param = param*10 + int(b[j]-'0')
-				}
-				digits++
-			}
-			if j < len(b) && b[j] == ' ' {
-				j++
-			}
-			if word == "" {
-				j = min(i+2, len(b))
-			}
+			word, param, _, j := rtfControlWord(b, i)
 			i = j
 			if word == "bin" && param > 0 {
 				n := min(param, len(b)-i)

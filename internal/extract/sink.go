@@ -233,7 +233,7 @@ func finishPages(in []Page, textCut, pageCut bool, maxText, maxPages int) ([]Pag
 	for _, p := range in {
 		if len(p.Blocks) > 0 {
 			// Rebuilt from its blocks so that the offsets hold for the final text.
-			np, cut := assemblePage(p.Number, p.blockParts(), maxText-used, true)
+			np, cut := AssemblePage(p.Number, p.blockParts(), maxText-used, true)
 			if cut {
 				textCut = true
 			}

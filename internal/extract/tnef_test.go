@@ -38,7 +38,7 @@ func TestTNEF(t *testing.T) {
 		{"attached to an email", "Mail.eml", "", eml, "Mail.eml/winmail.dat", 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			docs := New(Limits{}).Extract(context.Background(), c.file, c.ctype, c.data)
+			docs := FullExtractor(Limits{}).Extract(context.Background(), c.file, c.ctype, c.data)
 			top := find(t, docs, c.prefix)
 			if top.Type != "tnef" || top.Status != Scanned || top.Depth != c.depth || !strings.Contains(allText(top), "Emne: Afgørelse") {
 				t.Fatalf("winmail.dat: %s %s %q %q", top.Type, top.Status, top.Detail, allText(top))

@@ -12,6 +12,7 @@ import (
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/doccache"
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
 	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/policy"
 	"github.com/sendevagt/sendevagt/internal/scan"
@@ -59,7 +60,7 @@ func newAddinServiceWith(t *testing.T, pol *policy.Policy) (*Service, *memAudit,
 		t.Fatal(err)
 	}
 	cache := doccache.New(doccache.Options{})
-	sc := scan.New(extract.New(extract.DefaultLimits), det, identity.New(det, identity.Options{}), scan.Options{Cache: cache})
+	sc := scan.New(formats.New(extract.DefaultLimits), det, identity.New(det, identity.Options{}), scan.Options{Cache: cache})
 	h, err := audit.NewHasher([]byte(strings.Repeat("k", 32)))
 	if err != nil {
 		t.Fatal(err)

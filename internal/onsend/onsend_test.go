@@ -15,6 +15,7 @@ import (
 	"github.com/sendevagt/sendevagt/internal/auth"
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
 	"github.com/sendevagt/sendevagt/internal/graph"
 	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/message"
@@ -74,7 +75,7 @@ func newService(t *testing.T, f Fetcher, rec *fakeRecorder) *Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := scan.New(extract.New(extract.DefaultLimits), det, identity.New(det, identity.Options{}), scan.Options{})
+	sc := scan.New(formats.New(extract.DefaultLimits), det, identity.New(det, identity.Options{}), scan.Options{})
 	h, err := audit.NewHasher([]byte(strings.Repeat("k", 32)))
 	if err != nil {
 		t.Fatal(err)

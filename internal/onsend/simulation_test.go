@@ -8,6 +8,7 @@ import (
 	"github.com/sendevagt/sendevagt/internal/audit"
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
 	"github.com/sendevagt/sendevagt/internal/graph"
 	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/policy"
@@ -21,7 +22,7 @@ func newPolicyService(t *testing.T, pol *policy.Policy, f Fetcher, rec *fakeReco
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := scan.New(extract.New(extract.DefaultLimits), det, identity.New(det, identity.Options{}), scan.Options{})
+	sc := scan.New(formats.New(extract.DefaultLimits), det, identity.New(det, identity.Options{}), scan.Options{})
 	h, err := audit.NewHasher([]byte(strings.Repeat("k", 32)))
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/doccache"
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
 	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/policy"
@@ -33,7 +34,7 @@ func TestPreScanIsReusedOnSend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := &countingExtractor{x: extract.New(extract.Limits{})}
+	x := &countingExtractor{x: formats.New(extract.Limits{})}
 	s := scan.New(x, det, identity.New(det, identity.Options{}), scan.Options{Cache: doccache.New(doccache.Options{})})
 	letter := []byte("Afgørelse\n\nKære Søren Ærbø Østergård, CPR-nr. 010190-1234\nDu får bevilget hjælp.\n")
 	att := message.Attachment{Name: "Afgørelse.txt", ContentType: "text/plain", Data: letter}
@@ -113,7 +114,7 @@ func BenchmarkSendAfterPrescan(b *testing.B) {
 		cache scan.Cache
 	}{{"cold", nil}, {"prescanned", doccache.New(doccache.Options{})}} {
 		b.Run(tc.name, func(b *testing.B) {
-			s := scan.New(extract.New(extract.Limits{}), det, identity.New(det, identity.Options{}), scan.Options{Cache: tc.cache})
+			s := scan.New(formats.New(extract.Limits{}), det, identity.New(det, identity.Options{}), scan.Options{Cache: tc.cache})
 			if tc.cache != nil {
 				s.Prepare(context.Background(), []message.Attachment{att})
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/sendevagt/sendevagt/internal/audit"
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
 	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/policy"
@@ -50,7 +51,7 @@ func directoryScanner(t *testing.T, dir Directory, h *audit.Hasher) *Scanner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return New(extract.New(extract.Limits{}), det, identity.New(det, identity.Options{}), Options{Directory: dir, Hasher: h})
+	return New(formats.New(extract.Limits{}), det, identity.New(det, identity.Options{}), Options{Directory: dir, Hasher: h})
 }
 
 func mailTo(to message.Address, body string) *message.Message {

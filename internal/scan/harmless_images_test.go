@@ -21,6 +21,8 @@ import (
 
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
+	"github.com/sendevagt/sendevagt/internal/extract/ocr"
 	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/policy"
@@ -115,9 +117,9 @@ func TestHarmlessImagesDoNotWarn(t *testing.T) {
 		{"IMG_2042.jpg", "image/jpeg", encodeImage(t, holidayPhoto(768, 1024, 2), "jpeg"), false},
 	}
 	extractors := map[string]*extract.Extractor{
-		"no OCR": extract.NewWithOptions(extract.Limits{}, extract.Options{Tools: &extract.Tools{}}),
+		"no OCR": formats.NewWithOptions(extract.Limits{}, formats.Options{Tools: &ocr.Tools{}}),
 	}
-	extractors["tools in PATH"] = extract.New(extract.Limits{})
+	extractors["tools in PATH"] = formats.New(extract.Limits{})
 	mails, warned := 0, 0
 	for xname, x := range extractors {
 		s := New(x, det, identity.New(det, identity.Options{}), Options{})

@@ -7,6 +7,8 @@ import (
 
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
+	"github.com/sendevagt/sendevagt/internal/extract/ocr"
 	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/policy"
 	"github.com/sendevagt/sendevagt/internal/scan"
@@ -37,13 +39,13 @@ func TestHarmlessExternalMail(t *testing.T) {
 	msgs := testgen.HarmlessMails(harmlessCount, 4711)
 	for _, tc := range []struct {
 		name  string
-		tools *extract.Tools // nil: as installed
+		tools *ocr.Tools // nil: as installed
 	}{
 		{"tools as installed", nil},
-		{"no external tools", &extract.Tools{}},
+		{"no external tools", &ocr.Tools{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			x := extract.NewWithOptions(extract.Limits{}, extract.Options{Tools: tc.tools})
+			x := formats.NewWithOptions(extract.Limits{}, formats.Options{Tools: tc.tools})
 			s := scan.New(x, det, identity.New(det, identity.Options{}), scan.Options{Concurrency: 2})
 			notAllowed := map[string]int{}
 			var failures []string

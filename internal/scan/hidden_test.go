@@ -8,6 +8,8 @@ import (
 
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
+	"github.com/sendevagt/sendevagt/internal/extract/ocr"
 	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/policy"
@@ -33,19 +35,19 @@ func TestHiddenContent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ocr := extract.LookupTools().Tesseract != ""
-	if !ocr && testenv.Required(testenv.OCR) {
+	hasOCR := ocr.LookupTools().Tesseract != ""
+	if !hasOCR && testenv.Required(testenv.OCR) {
 		testenv.Missing(t, testenv.OCR, "tesseract not found")
 	}
 	for _, tools := range []struct {
 		name  string
-		tools *extract.Tools
+		tools *ocr.Tools
 		ocr   bool
 	}{
-		{"tools as installed", nil, ocr},
-		{"no external tools", &extract.Tools{}, false},
+		{"tools as installed", nil, hasOCR},
+		{"no external tools", &ocr.Tools{}, false},
 	} {
-		x := extract.NewWithOptions(extract.Limits{}, extract.Options{Tools: tools.tools})
+		x := formats.NewWithOptions(extract.Limits{}, formats.Options{Tools: tools.tools})
 		s := scan.New(x, det, identity.New(det, identity.Options{}), scan.Options{})
 		for _, c := range cases {
 			t.Run(tools.name+"/"+c.Class, func(t *testing.T) {

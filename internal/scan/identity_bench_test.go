@@ -6,6 +6,7 @@ import (
 
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
 	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/testgen"
@@ -23,7 +24,7 @@ func BenchmarkBundle100(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	x := extract.New(extract.Limits{})
+	x := formats.New(extract.Limits{})
 	an := identity.New(det, identity.Options{})
 	ctx := context.Background()
 	docs := x.Extract(ctx, "Breve.pdf", "application/pdf", pdf)

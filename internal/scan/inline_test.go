@@ -11,6 +11,8 @@ import (
 
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
+	"github.com/sendevagt/sendevagt/internal/extract/ocr"
 	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/policy"
@@ -84,8 +86,8 @@ func TestSignatureLogoAllows(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, x := range map[string]*extract.Extractor{
-		"tools in PATH": extract.New(extract.Limits{}),
-		"no OCR":        extract.NewWithOptions(extract.Limits{}, extract.Options{Tools: &extract.Tools{}}),
+		"tools in PATH": formats.New(extract.Limits{}),
+		"no OCR":        formats.NewWithOptions(extract.Limits{}, formats.Options{Tools: &ocr.Tools{}}),
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := New(x, det, identity.New(det, identity.Options{}), Options{})

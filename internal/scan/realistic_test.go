@@ -10,6 +10,7 @@ import (
 
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
 	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/policy"
 	"github.com/sendevagt/sendevagt/internal/scan"
@@ -64,7 +65,7 @@ func TestRealisticMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := scan.New(extract.New(extract.Limits{}), det, identity.New(det, identity.Options{}), scan.Options{Concurrency: 2})
+	s := scan.New(formats.New(extract.Limits{}), det, identity.New(det, identity.Options{}), scan.Options{Concurrency: 2})
 	pol := policy.Default()
 	pol.InternalDomains = append(pol.InternalDomains, testgen.SenderDomain)
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
 	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/policy"
@@ -20,7 +21,7 @@ func newTestScanner(tb testing.TB) *Scanner {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return New(extract.New(extract.Limits{}), det, identity.New(det, identity.Options{}), Options{})
+	return New(formats.New(extract.Limits{}), det, identity.New(det, identity.Options{}), Options{})
 }
 
 func baseMessage(to message.Address) *message.Message {
@@ -189,7 +190,7 @@ func TestTruncatedDocumentIsTooLarge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(extract.New(extract.Limits{MaxTextBytes: 200}), det, identity.New(det, identity.Options{}), Options{})
+	s := New(formats.New(extract.Limits{MaxTextBytes: 200}), det, identity.New(det, identity.Options{}), Options{})
 	m := baseMessage(message.Address{Name: "Søren Ærbø Østergård", Address: "soeren@live.dk"})
 	text := "Kære Søren Ærbø Østergård\n\nCPR-nr. 010190-1234\n\n" + strings.Repeat("Ingen personoplysninger her. ", 100)
 	m.Attachments = []message.Attachment{{Name: "Lang.txt", ContentType: "text/plain", Data: []byte(text)}}
@@ -238,7 +239,7 @@ func TestMessageByteBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(extract.New(extract.Limits{}), det, identity.New(det, identity.Options{}), Options{MaxMessageBytes: 100})
+	s := New(formats.New(extract.Limits{}), det, identity.New(det, identity.Options{}), Options{MaxMessageBytes: 100})
 	m := baseMessage(message.Address{Address: "borger@live.dk"})
 	m.Attachments = []message.Attachment{
 		{Name: "a.txt", ContentType: "text/plain", Data: []byte(strings.Repeat("a ", 30))},
@@ -274,7 +275,7 @@ func TestMoreAttachmentsThanTheLimitStillGetAVerdict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(extract.New(extract.Limits{}), det, identity.New(det, identity.Options{}), Options{MaxAttachments: 300})
+	s := New(formats.New(extract.Limits{}), det, identity.New(det, identity.Options{}), Options{MaxAttachments: 300})
 	m := baseMessage(message.Address{Name: people[0].Name(), Address: "borger@live.dk"})
 	for i, pdf := range pdfs {
 		m.Attachments = append(m.Attachments, message.Attachment{Name: fmt.Sprintf("Brev %03d.pdf", i+1), ContentType: "application/pdf", Data: pdf})

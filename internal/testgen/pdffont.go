@@ -2,9 +2,7 @@ package testgen
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -59,52 +57,5 @@ func Type0PDF(heading, text string, embedded bool) []byte {
 
 // trueTypeCmap is an sfnt with a (3,1) format-4 cmap mapping each rune to its glyph, and maxp.
 func trueTypeCmap(glyphs map[rune]uint16) []byte {
-	codes := make([]int, 0, len(glyphs))
-	for r := range glyphs {
-		codes = append(codes, int(r))
-	}
-	sort.Ints(codes)
-	seg := len(codes) + 1
-	var st bytes.Buffer
-	put := func(w *bytes.Buffer, v any) { _ = binary.Write(w, binary.BigEndian, v) }
-	put(&st, []uint16{4, uint16(16 + 8*seg), 0, uint16(2 * seg), 0, 0, 0})
-	for _, c := range codes {
-		put(&st, uint16(c))
-	}
-	put(&st, []uint16{0xffff, 0})
-	for _, c := range codes {
-		put(&st, uint16(c))
-	}
-	put(&st, uint16(0xffff))
-	for _, c := range codes {
-		put(&st, uint16(int(glyphs[rune(c)])-c))
-	}
-	put(&st, uint16(1))
-	put(&st, make([]uint16, seg))
-	var cmap bytes.Buffer
-	put(&cmap, []uint16{0, 1, 3, 1})
-	put(&cmap, uint32(12))
-	cmap.Write(st.Bytes())
-	maxp := []byte{0, 0, 0x50, 0, byte((len(glyphs) + 1) >> 8), byte(len(glyphs) + 1)}
-
-	tables := []struct {
-		tag  string
-		data []byte
-	}{{"cmap", cmap.Bytes()}, {"maxp", maxp}}
-	var b bytes.Buffer
-	put(&b, uint32(0x00010000))
-	put(&b, []uint16{uint16(len(tables)), 0, 0, 0})
-	off := 12 + 16*len(tables)
-	for _, t := range tables {
-		b.WriteString(t.tag)
-		put(&b, []uint32{0, uint32(off), uint32(len(t.data))})
-		off += (len(t.data) + 3) &^ 3
-	}
-	for _, t := range tables {
-		b.Write(t.data)
-		for b.Len()%4 != 0 {
-			b.WriteByte(0)
-		}
-	}
-	return b.Bytes()
+	return SFNT(map[string][]byte{"cmap": Cmap4(glyphs), "maxp": Maxp(len(glyphs) + 1)})
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
 	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
@@ -193,7 +194,7 @@ func BenchmarkProtocol(b *testing.B) {
 }
 
 func benchProtocolCodecs(b *testing.B, msg []extract.Input) {
-	x := extract.New(extract.Limits{})
+	x := formats.New(extract.Limits{})
 	var results [][]extract.Document
 	total := 0
 	for _, in := range msg {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
 )
 
 // BenchmarkWorkerRoundTrip is the per-document overhead of the pool: a small text document
@@ -40,7 +41,7 @@ func benchDocs(b *testing.B) []struct {
 }
 
 func BenchmarkExtractInProcess(b *testing.B) {
-	x := extract.New(extract.Limits{})
+	x := formats.New(extract.Limits{})
 	for _, d := range benchDocs(b) {
 		b.Run(d.name, func(b *testing.B) {
 			b.SetBytes(int64(len(d.data)))

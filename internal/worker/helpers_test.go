@@ -11,6 +11,9 @@ import (
 
 	"github.com/go-pdf/fpdf"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
 )
 
 // EnvTestWorker makes this test binary act as a worker (TestMain): the pool tests start workers
@@ -24,7 +27,10 @@ const envTestWorkerMode = "SENDEVAGT_TEST_WORKER_MODE"
 
 // testWorker is the body of the test binary acting as a worker.
 func testWorker() int {
-	opt := ServeOptions{TestHooks: os.Getenv(EnvTestHooks) == "1"}
+	opt := ServeOptions{
+		NewExtractor: func(lim extract.Limits) Extractor { return formats.New(lim) },
+		TestHooks:    os.Getenv(EnvTestHooks) == "1",
+	}
 	switch os.Getenv(envTestWorkerMode) {
 	case "gob":
 		opt.codec = gobCodec{}

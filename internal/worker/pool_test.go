@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sendevagt/sendevagt/internal/extract"
+	"github.com/sendevagt/sendevagt/internal/extract/formats"
 )
 
 func allText(docs []extract.Document) string {
@@ -39,7 +40,7 @@ func normalized(docs []extract.Document) []extract.Document {
 // Normal documents come back exactly as the in-process extractor returns them.
 func TestRoundTrip(t *testing.T) {
 	p := newTestPool(t, testConfig(1))
-	x := extract.New(extract.Limits{})
+	x := formats.New(extract.Limits{})
 	tests := []struct {
 		name, ctype string
 		data        []byte

@@ -55,8 +55,9 @@ func extractInput(ctx context.Context, x Extractor, in extract.Input) []extract.
 
 // ServeOptions configure Serve.
 type ServeOptions struct {
-	// NewExtractor makes the extractor for a request's limits; nil means extract.New. The
-	// extractor is cached per distinct Limits.
+	// NewExtractor makes the extractor for a request's limits (the binary's wiring gives the
+	// one with every reader, extract/formats); nil means extract.New, the core's formats only.
+	// The extractor is cached per distinct Limits.
 	NewExtractor func(extract.Limits) Extractor
 	// TestHooks enables the misbehaving test documents "__hang__", "__crash__", "__panic__",
 	// "__oom__", "__garbage__", "__oversized__", "__spawn__" and "__stdout__".
