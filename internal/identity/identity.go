@@ -296,6 +296,11 @@ func (c *context) document(d Document) []Person {
 		why        string
 	}
 	var out []Person
+	type sensKey struct {
+		letter, page int
+		key, link    string
+	}
+	sensIdx := map[sensKey]int{}             // a name with sensitive statements: its entry in out
 	letterCPR := make([]bool, len(letters))  // a CPR number in the letter that belongs to no one else
 	letterSens := make([]bool, len(letters)) // a sensitive statement in the letter
 	letterCats := make([][]string, len(letters))
@@ -482,6 +487,20 @@ func (c *context) document(d Document) []Person {
 					} else {
 						per.Why = append(per.Why, "name near a sensitive statement ("+f.Category+")")
 					}
+					// The same name near more statements on the same page of the same letter is
+					// one entry, joined as dedupe would join them after relate (same letter, key
+					// and link give the same relations): a list of a thousand lines holds a
+					// thousand names beside as many statements, not a million entries.
+					sk := sensKey{k, pl.page.Number, per.Key, per.Link}
+					if i, ok := sensIdx[sk]; ok {
+						q := &out[i]
+						q.Categories = addCategory(q.Categories, f.Category)
+						if w := per.Why[0]; !containsString(q.Why, w) {
+							q.Why = append(q.Why, w)
+						}
+						continue
+					}
+					sensIdx[sk] = len(out)
 					out = append(out, per)
 				}
 			}
