@@ -156,7 +156,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		})
 		scanCache, sendCache = cache, cache
 	}
-	// Plain text is read in this process (no parser runs on it); every other format in workers.
+	// Plain text is read in this process (no parser runs on it: the core extractor without the
+	// format readers is enough); every other format in workers.
 	local := extract.New(m.extractLimits())
 	scanner := scan.New(worker.Split{Local: local, Isolated: pool}, det, identity.New(det, identity.Options{}), scan.Options{
 		Cache: scanCache, Directory: admin.NewDirectoryLookup(st, hasher), Hasher: hasher, Logger: m.logger,
