@@ -241,9 +241,7 @@ func (m *Main) probeGuard(met *metrics.Metrics) *scan.ProbeGuard {
 // entries are purged every hour.
 func (m *Main) adminPages(ctx context.Context, st *store.Store, svc *onsend.Service, hasher *audit.Hasher, key []byte) (*admin.Admin, error) {
 	cfg := m.cfg
-	acfg := admin.Config{
-		Sessions: st, Policies: st, Audit: st, Directory: st, Console: svc,
-		Local: cfg.local(), PublicURL: cfg.PublicURL, Hasher: hasher, Logger: m.logger, SendMode: cfg.SendMode,
+	scfg := auth.SignInConfig{Sessions: st, Local: cfg.local(), PublicURL: cfg.PublicURL, Logger: m.logger,
 		LoginKey: key, // the replicas share it, so a sign-in started on one finishes on another
 	}
 	if !cfg.local() {
@@ -254,13 +252,21 @@ func (m *Main) adminPages(ctx context.Context, st *store.Store, svc *onsend.Serv
 		if tenant == "" || cfg.ClientSecret == "" {
 			m.logger.Warn("admin sign-in is off: it needs SENDEVAGT_CLIENT_SECRET and a tenant (SENDEVAGT_ADMIN_TENANT or the first of SENDEVAGT_TENANT_IDS)")
 		} else {
-			acfg.OIDC = &admin.OIDCConfig{
+			scfg.OIDC = &auth.OIDCConfig{
 				Issuer: strings.TrimRight(cfg.AuthorityHost, "/") + "/" + tenant + "/v2.0", ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 			}
 		}
 	}
-	if acfg.OIDC == nil && !acfg.Local {
+	if scfg.OIDC == nil && !scfg.Local {
 		return nil, nil
+	}
+	signIn, err := auth.NewSignIn(scfg)
+	if err != nil {
+		return nil, fmt.Errorf("admin pages: %w", err)
+	}
+	acfg := admin.Config{
+		SignIn: signIn, Policies: st, Audit: st, Directory: st, Console: svc,
+		Hasher: hasher, Logger: m.logger, SendMode: cfg.SendMode,
 	}
 	adm, err := admin.New(acfg)
 	if err != nil {

@@ -1,21 +1,24 @@
-package admin
+package auth
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"golang.org/x/oauth2"
 
 	"github.com/sendevagt/sendevagt/internal/fakeentra"
+	"github.com/sendevagt/sendevagt/internal/store"
 )
 
 // Synthetic identities only.
@@ -28,12 +31,12 @@ const (
 	authPublic   = "https://sendevagt.example.dk"
 )
 
-// oidcEnv is the admin pages signing in against a fake Entra ID.
+// oidcEnv is the sign-in against a fake Entra ID, served by a small stand-in for the pages.
 type oidcEnv struct {
 	t        *testing.T
 	fake     *fakeentra.Server
-	a        *Admin
-	e        *echo.Echo
+	a        *SignIn
+	e        http.Handler
 	sessions *memSessions
 	down     *atomic.Bool // makes every request to Entra ID fail
 }
@@ -62,28 +65,127 @@ func newOIDCEnv(t *testing.T, down bool) *oidcEnv {
 	env := &oidcEnv{t: t, fake: fake, sessions: newMemSessions(), down: &atomic.Bool{}}
 	env.down.Store(down)
 	client := &http.Client{Transport: failingTransport{env.down, fake.Client().Transport}, Timeout: 10 * time.Second}
-	a, tc := newTestAdmin(t, Config{Sessions: env.sessions, PublicURL: authPublic,
+	env.a = newTestSignIn(t, SignInConfig{Sessions: env.sessions, PublicURL: authPublic,
 		OIDC: &OIDCConfig{Issuer: fake.IssuerV2(authTenant), ClientID: authClientID, ClientSecret: authSecret, HTTPClient: client}})
-	env.a, env.e = a, tc.e
-	addWhoami(a, tc.e)
+	env.e = pages(env.a)
 	return env
 }
 
-// addWhoami adds a page that shows the signed-in user as JSON.
-func addWhoami(a *Admin, e *echo.Echo) {
-	e.GET("/admin/test/whoami", func(c echo.Context) error { return c.JSON(http.StatusOK, userOf(c)) }, adminHeaders, a.session)
+// newTestSignIn is NewSignIn with a memory session store and local mode unless cfg says otherwise.
+func newTestSignIn(t *testing.T, cfg SignInConfig) *SignIn {
+	t.Helper()
+	if cfg.Sessions == nil {
+		cfg.Sessions = newMemSessions()
+	}
+	if cfg.OIDC == nil {
+		cfg.Local = true
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = authPublic
+	}
+	a, err := NewSignIn(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// pages serves the sign-in steps the way the admin pages do, with the outcome's message as
+// the page, and /admin/test/whoami: the signed-in person as JSON.
+func pages(a *SignIn) http.Handler {
+	mux := http.NewServeMux()
+	show := func(w http.ResponseWriter, o Outcome, err error) {
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		if o.Location != "" {
+			w.Header().Set("Location", o.Location)
+			w.WriteHeader(o.Status)
+			return
+		}
+		w.WriteHeader(o.Status)
+		fmt.Fprintf(w, "%s\nnext=%s", o.Message, o.Next)
+	}
+	for path, step := range map[string]func(http.ResponseWriter, *http.Request) (Outcome, error){
+		startPath: a.Start, callbackPath: a.Callback, localPath: a.Local,
+	} {
+		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
+			o, err := step(w, r)
+			show(w, o, err)
+		})
+	}
+	mux.HandleFunc("GET "+loginPath, func(w http.ResponseWriter, r *http.Request) { show(w, a.LoginPage(r), nil) })
+	mux.HandleFunc("GET /admin/test/whoami", func(w http.ResponseWriter, r *http.Request) {
+		s, ok := a.Current(r)
+		if !ok || a.Stale(s) {
+			w.Header().Set("Location", loginPath)
+			w.WriteHeader(http.StatusSeeOther)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(s.Person)
+	})
+	return mux
+}
+
+// memSessions is an in-memory SessionStore for the tests.
+type memSessions struct {
+	mu       sync.Mutex
+	sessions map[string]store.AdminSession
+}
+
+func newMemSessions() *memSessions { return &memSessions{sessions: map[string]store.AdminSession{}} }
+
+func (m *memSessions) SaveSession(_ context.Context, s store.AdminSession) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sessions[s.IDHash] = s
+	return nil
+}
+
+func (m *memSessions) GetSession(_ context.Context, idHash string) (store.AdminSession, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.sessions[idHash]
+	if !ok {
+		return store.AdminSession{}, store.ErrNotFound
+	}
+	return s, nil
+}
+
+func (m *memSessions) DeleteSession(_ context.Context, idHash string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.sessions, idHash)
+	return nil
+}
+
+func wantStatus(t *testing.T, w *httptest.ResponseRecorder, code int) {
+	t.Helper()
+	if w.Code != code {
+		t.Fatalf("status %d, want %d; body:\n%s", w.Code, code, w.Body.String())
+	}
+}
+
+func wantBody(t *testing.T, w *httptest.ResponseRecorder, s ...string) {
+	t.Helper()
+	for _, x := range s {
+		if !strings.Contains(w.Body.String(), x) {
+			t.Errorf("body lacks %q:\n%s", x, w.Body.String())
+		}
+	}
 }
 
 // browser keeps cookies between requests, as a browser does.
 type browser struct {
 	t      *testing.T
-	e      *echo.Echo
+	e      http.Handler
 	jar    map[string]string
 	remote string // RemoteAddr ("" = httptest's 192.0.2.1)
 	host   string // Host ("" = from the target)
 }
 
-func newBrowser(t *testing.T, e *echo.Echo) *browser {
+func newBrowser(t *testing.T, e http.Handler) *browser {
 	return &browser{t: t, e: e, jar: map[string]string{}}
 }
 
@@ -120,14 +222,14 @@ func (b *browser) post(target string, form url.Values) *httptest.ResponseRecorde
 }
 
 // whoami returns the signed-in user, or nil when the browser is not signed in.
-func (b *browser) whoami() *User {
+func (b *browser) whoami() *Person {
 	b.t.Helper()
 	w := b.get("/admin/test/whoami")
 	if w.Code == http.StatusSeeOther {
 		return nil
 	}
 	wantStatus(b.t, w, http.StatusOK)
-	var u User
+	var u Person
 	if err := json.Unmarshal(w.Body.Bytes(), &u); err != nil {
 		b.t.Fatal(err)
 	}
@@ -222,7 +324,7 @@ func TestOIDCSignInRoles(t *testing.T) {
 			w := env.signIn(b, "/admin/audit?action=block")
 			if tc.wantRoles == nil {
 				wantStatus(t, w, http.StatusForbidden)
-				wantBody(t, w, "Sendevagt.Admin", "Sendevagt.Auditor", "mangler rollen", authUserUPN, "Log ind med Microsoft")
+				wantBody(t, w, "Sendevagt.Admin", "Sendevagt.Auditor", "mangler rollen", authUserUPN)
 				if b.jar[sessionCookie] != "" || b.whoami() != nil {
 					t.Error("a user without a role got a session")
 				}
@@ -236,7 +338,7 @@ func TestOIDCSignInRoles(t *testing.T) {
 			if u == nil {
 				t.Fatal("not signed in")
 			}
-			want := User{Subject: authUserOID, TenantID: authTenant, Name: "Ida IT-chef", Email: authUserUPN, Roles: tc.wantRoles}
+			want := Person{Subject: authUserOID, TenantID: authTenant, Name: "Ida IT-chef", Email: authUserUPN, Roles: tc.wantRoles}
 			if u.Subject != want.Subject || u.TenantID != want.TenantID || u.Name != want.Name || u.Email != want.Email ||
 				!slices.Equal(u.Roles, want.Roles) {
 				t.Errorf("signed in as %+v, want %+v", u, want)
@@ -265,7 +367,7 @@ func TestSessionCookieFlags(t *testing.T) {
 	}
 	// The store holds the id's hash, never the id.
 	env.sessions.mu.Lock()
-	_, byHash := env.sessions.sessions[hashID(ck.Value)]
+	_, byHash := env.sessions.sessions[HashSessionID(ck.Value)]
 	_, byID := env.sessions.sessions[ck.Value]
 	env.sessions.mu.Unlock()
 	if !byHash || byID {
@@ -277,9 +379,6 @@ func TestSessionCookieFlags(t *testing.T) {
 	lc := findCookie(w, loginCookie)
 	if lc == nil || !lc.Secure || !lc.HttpOnly || lc.SameSite != http.SameSiteLaxMode || lc.Path != "/" || lc.MaxAge <= 0 {
 		t.Errorf("sign-in cookie %+v", lc)
-	}
-	if h := w.Header().Get("Cache-Control"); h != "no-store" {
-		t.Errorf("Cache-Control %q", h)
 	}
 }
 
@@ -422,8 +521,8 @@ func TestSafeReturn(t *testing.T) {
 		"/admin/x\r\nSet-Cookie: a=b": "/admin/",
 	}
 	for in, want := range tests {
-		if got := safeReturn(in); got != want {
-			t.Errorf("safeReturn(%q) = %q, want %q", in, got, want)
+		if got := SafeReturn(in); got != want {
+			t.Errorf("SafeReturn(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -441,45 +540,6 @@ func TestOIDCOpenRedirectRefused(t *testing.T) {
 	}
 }
 
-func TestLoginPage(t *testing.T) {
-	env := newOIDCEnv(t, false)
-	b := newBrowser(t, env.e)
-	w := b.get("/admin/login?next=" + url.QueryEscape("/admin/audit?action=block&page=2"))
-	wantStatus(t, w, http.StatusOK)
-	wantBody(t, w, `lang="da"`, "<h1>Log ind</h1>", "Log ind med Microsoft",
-		`href="/admin/login/start?next=%2fadmin%2faudit%3faction%3dblock%26page%3d2"`)
-	if strings.Contains(w.Body.String(), "<script") {
-		t.Error("the sign-in page has a script")
-	}
-	// An open-redirect next is not even put in the button.
-	w = b.get("/admin/login?next=" + url.QueryEscape("https://evil.example/"))
-	if strings.Contains(w.Body.String(), "evil") {
-		t.Error("the button carries an outside next")
-	}
-	// Signed in: straight on.
-	env.setUser(RoleAdmin)
-	env.signIn(b, "")
-	if w := b.get("/admin/login?next=/admin/policy"); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/admin/policy" {
-		t.Errorf("signed in, sign-in page: %d %q", w.Code, w.Header().Get("Location"))
-	}
-	// Local mode explains the link and has no Microsoft button.
-	_, tc := newTestAdmin(t, Config{})
-	w = tc.get("/admin/login")
-	wantStatus(t, w, http.StatusOK)
-	wantBody(t, w, "engangslink", "Lokal tilstand")
-	if strings.Contains(w.Body.String(), "Log ind med Microsoft") {
-		t.Error("local mode shows the Microsoft button")
-	}
-	if w := tc.get("/admin/login/start"); w.Code != http.StatusNotFound {
-		t.Errorf("local mode sign-in start: %d, want 404", w.Code)
-	}
-	// Anonymous page requests are sent to the sign-in page and back.
-	if w := tc.get("/admin/audit?x=1"); w.Code != http.StatusSeeOther ||
-		w.Header().Get("Location") != "/admin/login?next="+url.QueryEscape("/admin/audit?x=1") {
-		t.Errorf("anonymous page: %d %q", w.Code, w.Header().Get("Location"))
-	}
-}
-
 func TestDiscoveryRetriedLazily(t *testing.T) {
 	env := newOIDCEnv(t, true) // Entra ID down at start: the service still starts
 	b := newBrowser(t, env.e)
@@ -493,55 +553,16 @@ func TestDiscoveryRetriedLazily(t *testing.T) {
 	}
 }
 
-func TestNewValidatesOIDC(t *testing.T) {
+func TestNewSignInValidatesOIDC(t *testing.T) {
 	for name, c := range map[string]*OIDCConfig{
 		"no issuer":   {ClientID: authClientID, ClientSecret: authSecret},
 		"no client":   {Issuer: "https://login.microsoftonline.com/" + authTenant + "/v2.0", ClientSecret: authSecret},
 		"no secret":   {Issuer: "https://login.microsoftonline.com/" + authTenant + "/v2.0", ClientID: authClientID},
 		"http issuer": {Issuer: "http://login.example/" + authTenant + "/v2.0", ClientID: authClientID, ClientSecret: authSecret},
 	} {
-		if _, err := New(Config{Sessions: newMemSessions(), OIDC: c, PublicURL: authPublic}); err == nil {
-			t.Errorf("%s: New succeeded", name)
+		if _, err := NewSignIn(SignInConfig{Sessions: newMemSessions(), OIDC: c, PublicURL: authPublic}); err == nil {
+			t.Errorf("%s: NewSignIn succeeded", name)
 		}
-	}
-}
-
-func TestLogout(t *testing.T) {
-	env := newOIDCEnv(t, false)
-	env.setUser(RoleAdmin)
-	b := newBrowser(t, env.e)
-	wantStatus(t, env.signIn(b, ""), http.StatusSeeOther)
-	old := b.jar[sessionCookie]
-	env.sessions.mu.Lock()
-	csrf := env.sessions.sessions[hashID(old)].CSRF
-	env.sessions.mu.Unlock()
-	if b.whoami() == nil {
-		t.Fatal("not signed in")
-	}
-	// Without the CSRF token the session stays.
-	wantStatus(t, b.post("/admin/logout", url.Values{}), http.StatusForbidden)
-	if b.whoami() == nil {
-		t.Fatal("a logout without CSRF token ended the session")
-	}
-	w := b.post("/admin/logout", url.Values{"_csrf": {csrf}})
-	wantStatus(t, w, http.StatusSeeOther)
-	if loc := w.Header().Get("Location"); loc != "/admin/login?ok=logged-out" {
-		t.Errorf("logout redirects to %q", loc)
-	}
-	if ck := findCookie(w, sessionCookie); ck == nil || ck.MaxAge >= 0 || ck.Value != "" || !ck.Secure || ck.Path != "/" {
-		t.Errorf("logout cookie %+v, want it deleted", ck)
-	}
-	if wantBody(t, b.get(loc(w)), "Du er logget ud"); b.whoami() != nil {
-		t.Error("still signed in after logout")
-	}
-	// The old cookie no longer works.
-	stale := newBrowser(t, env.e)
-	stale.jar[sessionCookie] = old
-	if stale.whoami() != nil {
-		t.Error("the old session cookie still works")
-	}
-	if w := stale.post("/admin/logout", url.Values{"_csrf": {csrf}}); w.Code != http.StatusForbidden {
-		t.Errorf("post with the old cookie: %d, want 403", w.Code)
 	}
 }
 
@@ -556,8 +577,8 @@ func (c *clock) add(d time.Duration) { c.now.Add(int64(d)) }
 
 func TestLocalSignInLink(t *testing.T) {
 	clk := newClock()
-	a, tc := newTestAdmin(t, Config{Now: clk.Now, PublicURL: "http://localhost:8080"})
-	addWhoami(a, tc.e)
+	a := newTestSignIn(t, SignInConfig{Now: clk.Now, PublicURL: "http://localhost:8080"})
+	e := pages(a)
 	link := a.LocalSignInURL()
 	if !strings.HasPrefix(link, "http://localhost:8080/admin/login/local?token=") {
 		t.Fatalf("LocalSignInURL = %q", link)
@@ -583,7 +604,7 @@ func TestLocalSignInLink(t *testing.T) {
 		{"no token", "127.0.0.1:50000", "localhost:8080", "/admin/login/local", "forkert eller allerede brugt"},
 	}
 	for _, r := range refusals {
-		b := newBrowser(t, tc.e)
+		b := newBrowser(t, e)
 		b.remote, b.host = r.remote, r.host
 		req := httptest.NewRequest(http.MethodGet, r.target, nil)
 		req.Header.Set("X-Forwarded-For", "127.0.0.1")
@@ -596,7 +617,7 @@ func TestLocalSignInLink(t *testing.T) {
 	}
 
 	// From this machine: once.
-	b := newBrowser(t, tc.e)
+	b := newBrowser(t, e)
 	b.remote, b.host = "[::1]:50000", "[::1]:8080"
 	w := b.get(target)
 	wantStatus(t, w, http.StatusSeeOther)
@@ -607,7 +628,7 @@ func TestLocalSignInLink(t *testing.T) {
 	if me == nil || me.Subject != "local" || me.Name != "Lokal administrator" || !slices.Equal(me.Roles, []string{RoleAdmin}) {
 		t.Errorf("signed in as %+v", me)
 	}
-	b2 := newBrowser(t, tc.e)
+	b2 := newBrowser(t, e)
 	b2.remote, b2.host = "127.0.0.1:50001", "127.0.0.1:8080"
 	w = b2.get(target)
 	wantStatus(t, w, http.StatusForbidden)
@@ -615,10 +636,10 @@ func TestLocalSignInLink(t *testing.T) {
 
 	// Expired after 24 hours.
 	clk2 := newClock()
-	a2, tc2 := newTestAdmin(t, Config{Now: clk2.Now, PublicURL: "http://127.0.0.1:8080"})
+	a2 := newTestSignIn(t, SignInConfig{Now: clk2.Now, PublicURL: "http://127.0.0.1:8080"})
 	u2, _ := url.Parse(a2.LocalSignInURL())
 	clk2.add(24*time.Hour + time.Second)
-	b3 := newBrowser(t, tc2.e)
+	b3 := newBrowser(t, pages(a2))
 	b3.remote, b3.host = "127.0.0.1:50002", "127.0.0.1:8080"
 	w = b3.get(u2.RequestURI())
 	wantStatus(t, w, http.StatusForbidden)
@@ -633,5 +654,31 @@ func TestLocalSignInLink(t *testing.T) {
 	b4.remote, b4.host = "127.0.0.1:50003", "localhost"
 	if w := b4.get(target); w.Code != http.StatusNotFound {
 		t.Errorf("local link in OIDC mode: %d, want 404", w.Code)
+	}
+}
+
+// Issue 13: each unauthenticated sign-in start wrote a database row. Now nothing is stored
+// until a sign-in succeeds.
+func TestSignInStartStoresNothing(t *testing.T) {
+	env := newOIDCEnv(t, false)
+	for range 50 {
+		env.start(newBrowser(t, env.e), "/admin/")
+	}
+	env.sessions.mu.Lock()
+	n := len(env.sessions.sessions)
+	env.sessions.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d rows stored by 50 sign-in starts", n)
+	}
+}
+
+// A sign-in start with the longest return path SafeReturn accepts still fits its sealed cookie.
+func TestSignInStartLongReturnPath(t *testing.T) {
+	env := newOIDCEnv(t, false)
+	b := newBrowser(t, env.e)
+	w := b.get("/admin/login/start?next=" + url.QueryEscape("/admin/audit?q="+strings.Repeat("a", 2000)))
+	wantStatus(t, w, http.StatusFound)
+	if len(b.jar[loginCookie]) == 0 || len(b.jar[loginCookie]) > maxLoginCookie {
+		t.Errorf("login cookie of %d bytes", len(b.jar[loginCookie]))
 	}
 }
