@@ -24,6 +24,7 @@ import (
 	"github.com/sendevagt/sendevagt/internal/audit"
 	"github.com/sendevagt/sendevagt/internal/auth"
 	"github.com/sendevagt/sendevagt/internal/detect"
+	"github.com/sendevagt/sendevagt/internal/directory"
 	"github.com/sendevagt/sendevagt/internal/extract"
 	"github.com/sendevagt/sendevagt/internal/graph"
 	"github.com/sendevagt/sendevagt/internal/identity"
@@ -157,7 +158,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		scanCache, sendCache = cache, cache
 	}
 	scanner := scan.New(pool, det, identity.New(det, identity.Options{}), scan.Options{
-		Cache: scanCache, Directory: admin.NewDirectoryLookup(st, hasher), Hasher: hasher, Logger: m.logger,
+		Cache: scanCache, Directory: directory.NewLookup(st, hasher), Hasher: hasher, Logger: m.logger,
 		// Pre-scans never take the last worker: it is kept for verdicts on Send.
 		Background: pool.Background(1),
 		Probes:     m.probeGuard(met),
@@ -266,7 +267,7 @@ func (m *Main) adminPages(ctx context.Context, st *store.Store, svc *onsend.Serv
 	}
 	acfg := admin.Config{
 		SignIn: signIn, Policies: st, Audit: st, Directory: st, Console: svc,
-		Hasher: hasher, Logger: m.logger, SendMode: cfg.SendMode,
+		Keys: directory.NewKeys(hasher), Logger: m.logger, SendMode: cfg.SendMode,
 	}
 	adm, err := admin.New(acfg)
 	if err != nil {

@@ -21,7 +21,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/sendevagt/sendevagt/internal/apperr"
-	"github.com/sendevagt/sendevagt/internal/audit"
 	"github.com/sendevagt/sendevagt/internal/auth"
 )
 
@@ -34,8 +33,8 @@ type Config struct {
 	Audit     AuditStore
 	Directory DirectoryStore
 	Console   Console
-	// Hasher makes the keyed hashes of the citizen directory and the audit search.
-	Hasher *audit.Hasher
+	// Keys makes the keyed hashes of the citizen directory and the audit search.
+	Keys   Keys
 	Logger *slog.Logger
 	// SendMode is the manifest's send mode, shown on the policy page (it is deployed with the
 	// manifest, not changed here).

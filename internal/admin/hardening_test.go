@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sendevagt/sendevagt/internal/directory"
 	"github.com/sendevagt/sendevagt/internal/store"
 	"github.com/sendevagt/sendevagt/internal/store/storetest"
 )
@@ -15,7 +16,7 @@ import (
 // Issue 13: huge page numbers made the offset overflow and the pages answer 500.
 func TestHugePageNumbers(t *testing.T) {
 	fx := feedbackFixture(t)
-	_, dir := newTestAdmin(t, Config{Directory: fx.s, Hasher: fx.h}, RoleAdmin)
+	_, dir := newTestAdmin(t, Config{Directory: fx.s, Keys: directory.NewKeys(fx.h)}, RoleAdmin)
 	tc := fx.client(t, RoleAdmin)
 	for _, page := range []string{"99999999999999999", "9223372036854775807", "4611686018427387904", "-9223372036854775808", "1e9", "x"} {
 		for _, tt := range []struct {

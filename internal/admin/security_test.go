@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sendevagt/sendevagt/internal/auth"
+	"github.com/sendevagt/sendevagt/internal/directory"
 	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/onsend"
 	"github.com/sendevagt/sendevagt/internal/policy"
@@ -30,7 +31,7 @@ func fullConfig(t *testing.T) Config {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return Config{Policies: st, Audit: st, Directory: st, Console: allowConsole{}, Hasher: storetest.Hasher(t)}
+	return Config{Policies: st, Audit: st, Directory: st, Console: allowConsole{}, Keys: directory.NewKeys(storetest.Hasher(t))}
 }
 
 // adminRoutes lists every route of the admin page except the sign-in itself.
