@@ -23,9 +23,9 @@ type Report struct {
 	Source     string
 	Imported   int
 	Rejected   int
-	Mod11      int // accepted numbers that fail the modulus-11 check
+	Mod11      int        // accepted numbers that fail the modulus-11 check
 	Rows       []Rejected // the first rejected rows
-	More       int // rejected rows not listed
+	More       int        // rejected rows not listed
 	Separator  string
 	Encoding   string
 	ExpiresAt  time.Time
