@@ -28,6 +28,7 @@ import (
 	"github.com/sendevagt/sendevagt/internal/extract"
 	"github.com/sendevagt/sendevagt/internal/graph"
 	"github.com/sendevagt/sendevagt/internal/identity"
+	"github.com/sendevagt/sendevagt/internal/localmode"
 	"github.com/sendevagt/sendevagt/internal/logging"
 	"github.com/sendevagt/sendevagt/internal/metrics"
 	"github.com/sendevagt/sendevagt/internal/onsend"
@@ -91,9 +92,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	if !cfg.local() {
-		if _, err := os.Stat(filepath.Join(cfg.DataDir, hmacKeyFile)); err == nil {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, localmode.AuditKeyFile)); err == nil {
 			m.logger.Warn("the data directory holds an audit key file from local mode; it is not used outside local mode: delete it",
-				"file", hmacKeyFile)
+				"file", localmode.AuditKeyFile)
 		}
 	}
 	hasher, err := audit.NewHasher(key)
@@ -396,17 +397,17 @@ func (m *Main) extractLimits() extract.Limits {
 func (m *Main) validator(ctx context.Context) (*auth.Validator, error) {
 	cfg := m.cfg
 	if cfg.local() {
-		k, err := localSigningKey(cfg.DataDir)
+		k, err := localmode.SigningKey(cfg.DataDir)
 		if err != nil {
 			return nil, fmt.Errorf("local signing key: %w", err)
 		}
-		jwks, err := localJWKS(k)
+		jwks, err := localmode.JWKS(k)
 		if err != nil {
 			return nil, err
 		}
 		return auth.NewValidator(ctx, auth.Config{
-			StaticJWKS: jwks, Issuers: []string{cfg.PublicURL + localIssuerPath},
-			Audiences: []string{localAudience}, TenantIDs: []string{localTenant},
+			StaticJWKS: jwks, Issuers: []string{cfg.PublicURL + localmode.IssuerPath},
+			Audiences: []string{localmode.Audience}, TenantIDs: []string{localmode.Tenant},
 		})
 	}
 	return auth.NewValidator(ctx, auth.Config{
@@ -479,7 +480,7 @@ func (m *Main) listen(h http.Handler) error {
 		}
 	} else {
 		u, _ := url.Parse(cfg.PublicURL)
-		if cert, err = localCertificate(cfg.DataDir, localHosts(u.Hostname())); err != nil {
+		if cert, err = localmode.Certificate(cfg.DataDir, localmode.Hosts(u.Hostname())); err != nil {
 			return fmt.Errorf("self-signed certificate: %w", err)
 		}
 	}
