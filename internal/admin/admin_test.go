@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -173,7 +172,6 @@ func wantBody(t *testing.T, w *httptest.ResponseRecorder, s ...string) {
 	}
 }
 
-var _ = fmt.Sprintf
 
 func TestSessionMiddleware(t *testing.T) {
 	_, anon := newTestAdmin(t, Config{})

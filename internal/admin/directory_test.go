@@ -2,7 +2,6 @@ package admin
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"mime/multipart"
 	"net/http"
@@ -170,5 +169,4 @@ func TestDirectoryRetention(t *testing.T) {
 	// Auditors may not see or change the directory.
 	_, auditor := newTestAdmin(t, Config{Directory: st, Keys: directory.NewKeys(storetest.Hasher(t))}, RoleAuditor)
 	wantStatus(t, auditor.get("/admin/directory"), http.StatusForbidden)
-	_ = context.Background
 }
