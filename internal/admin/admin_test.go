@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,40 +14,9 @@ import (
 
 	"github.com/sendevagt/sendevagt/internal/apperr"
 	"github.com/sendevagt/sendevagt/internal/auth"
+	"github.com/sendevagt/sendevagt/internal/auth/authtest"
 	"github.com/sendevagt/sendevagt/internal/store"
 )
-
-// memSessions is an in-memory SessionStore for the tests.
-type memSessions struct {
-	mu       sync.Mutex
-	sessions map[string]store.AdminSession
-}
-
-func newMemSessions() *memSessions { return &memSessions{sessions: map[string]store.AdminSession{}} }
-
-func (m *memSessions) SaveSession(_ context.Context, s store.AdminSession) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sessions[s.IDHash] = s
-	return nil
-}
-
-func (m *memSessions) GetSession(_ context.Context, idHash string) (store.AdminSession, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s, ok := m.sessions[idHash]
-	if !ok {
-		return store.AdminSession{}, store.ErrNotFound
-	}
-	return s, nil
-}
-
-func (m *memSessions) DeleteSession(_ context.Context, idHash string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.sessions, idHash)
-	return nil
-}
 
 // sessionCookie is the cookie package auth keeps the session id in.
 const sessionCookie = "__Host-sendevagt-admin"
@@ -72,7 +40,7 @@ type testClient struct {
 // unless cfg has a sign-in) and a client signed in with roles (none: not signed in).
 func newTestAdmin(t *testing.T, cfg Config, roles ...string) (*Admin, *testClient) {
 	t.Helper()
-	sessions := newMemSessions()
+	sessions := authtest.NewSessions()
 	if cfg.SignIn == nil {
 		s, err := auth.NewSignIn(auth.SignInConfig{Sessions: sessions, Local: true, PublicURL: "https://sendevagt.example.dk", Now: cfg.Now})
 		if err != nil {
@@ -171,7 +139,6 @@ func wantBody(t *testing.T, w *httptest.ResponseRecorder, s ...string) {
 		}
 	}
 }
-
 
 func TestSessionMiddleware(t *testing.T) {
 	_, anon := newTestAdmin(t, Config{})

@@ -87,14 +87,7 @@ func TestRolesRecheckedHourly(t *testing.T) {
 	env := newOIDCEnv(t)
 	// age moves the sign-in time of every session back by d (the fake Entra ID's tokens use the
 	// real clock, so the pages' clock stays real).
-	age := func(d time.Duration) {
-		env.sessions.mu.Lock()
-		defer env.sessions.mu.Unlock()
-		for k, s := range env.sessions.sessions {
-			s.Created = s.Created.Add(-d)
-			env.sessions.sessions[k] = s
-		}
-	}
+	age := env.sessions.Age
 	env.setUser(RoleAdmin)
 	b := newBrowser(t, env.e)
 	wantStatus(t, env.signIn(b, "/admin/"), http.StatusSeeOther)
@@ -107,20 +100,20 @@ func TestRolesRecheckedHourly(t *testing.T) {
 	}
 	env.setUser() // the role is removed in Entra ID
 	age(2 * time.Minute)
-	w := b.get("/admin/test/whoami")
+	w := b.Get("/admin/test/whoami")
 	if w.Code != http.StatusSeeOther || !strings.HasPrefix(loc(w), "/admin/login/start?next=") {
 		t.Fatalf("after an hour: %d %q, want a new sign-in through Entra ID", w.Code, loc(w))
 	}
-	if b.jar[sessionCookie] != "" {
+	if b.Jar[sessionCookie] != "" {
 		t.Error("the old session cookie is kept")
 	}
-	if n := len(env.sessions.sessions); n != 0 {
+	if n := env.sessions.Len(); n != 0 {
 		t.Errorf("%d sessions left, want the old one deleted", n)
 	}
 	// Following the redirect: Entra ID gives no role now, so no session.
-	w = b.get(loc(w))
+	w = b.Get(loc(w))
 	wantStatus(t, w, http.StatusFound)
-	w = b.get(env.authorize(loc(w)))
+	w = b.Get(env.authorize(loc(w)))
 	wantStatus(t, w, http.StatusForbidden)
 	if b.whoami() != nil {
 		t.Error("signed in without the role")
@@ -129,7 +122,7 @@ func TestRolesRecheckedHourly(t *testing.T) {
 	env.setUser(RoleAdmin)
 	wantStatus(t, env.signIn(b, "/admin/"), http.StatusSeeOther)
 	age(time.Hour)
-	if w := b.post("/admin/logout", url.Values{}); w.Code != http.StatusForbidden {
+	if w := b.Post("/admin/logout", url.Values{}); w.Code != http.StatusForbidden {
 		t.Errorf("post with stale roles: %d, want 403", w.Code)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/sendevagt/sendevagt/internal/auth"
+	"github.com/sendevagt/sendevagt/internal/auth/authtest"
 	"github.com/sendevagt/sendevagt/internal/fakeentra"
 )
 
@@ -32,7 +33,7 @@ type oidcEnv struct {
 	t        *testing.T
 	fake     *fakeentra.Server
 	e        *echo.Echo
-	sessions *memSessions
+	sessions *authtest.Sessions
 }
 
 func newOIDCEnv(t *testing.T) *oidcEnv {
@@ -43,7 +44,7 @@ func newOIDCEnv(t *testing.T) *oidcEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(fake.Close)
-	env := &oidcEnv{t: t, fake: fake, sessions: newMemSessions()}
+	env := &oidcEnv{t: t, fake: fake, sessions: authtest.NewSessions()}
 	s, err := auth.NewSignIn(auth.SignInConfig{Sessions: env.sessions, PublicURL: authPublic,
 		OIDC: &auth.OIDCConfig{Issuer: fake.IssuerV2(authTenant), ClientID: authClientID, ClientSecret: authSecret,
 			HTTPClient: &http.Client{Transport: fake.Client().Transport, Timeout: 10 * time.Second}}})
@@ -61,55 +62,18 @@ func addWhoami(a *Admin, e *echo.Echo) {
 	e.GET("/admin/test/whoami", func(c echo.Context) error { return c.JSON(http.StatusOK, userOf(c)) }, adminHeaders, a.session)
 }
 
-// browser keeps cookies between requests, as a browser does.
+// browser is a browser (authtest) in a test.
 type browser struct {
-	t      *testing.T
-	e      *echo.Echo
-	jar    map[string]string
-	remote string // RemoteAddr ("" = httptest's 192.0.2.1)
-	host   string // Host ("" = from the target)
+	*authtest.Browser
+	t *testing.T
 }
 
-func newBrowser(t *testing.T, e *echo.Echo) *browser {
-	return &browser{t: t, e: e, jar: map[string]string{}}
-}
-
-func (b *browser) do(r *http.Request) *httptest.ResponseRecorder {
-	for k, v := range b.jar {
-		r.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	if b.remote != "" {
-		r.RemoteAddr = b.remote
-	}
-	if b.host != "" {
-		r.Host = b.host
-	}
-	w := httptest.NewRecorder()
-	b.e.ServeHTTP(w, r)
-	for _, ck := range setCookies(w) {
-		if ck.MaxAge < 0 || ck.Value == "" {
-			delete(b.jar, ck.Name)
-		} else {
-			b.jar[ck.Name] = ck.Value
-		}
-	}
-	return w
-}
-
-func (b *browser) get(target string) *httptest.ResponseRecorder {
-	return b.do(httptest.NewRequest(http.MethodGet, target, nil))
-}
-
-func (b *browser) post(target string, form url.Values) *httptest.ResponseRecorder {
-	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(r)
-}
+func newBrowser(t *testing.T, h http.Handler) *browser { return &browser{authtest.NewBrowser(h), t} }
 
 // whoami returns the signed-in user, or nil when the browser is not signed in.
 func (b *browser) whoami() *auth.Person {
 	b.t.Helper()
-	w := b.get("/admin/test/whoami")
+	w := b.Get("/admin/test/whoami")
 	if w.Code == http.StatusSeeOther {
 		return nil
 	}
@@ -121,54 +85,21 @@ func (b *browser) whoami() *auth.Person {
 	return &u
 }
 
-func setCookies(w *httptest.ResponseRecorder) []*http.Cookie {
-	return (&http.Response{Header: w.Header()}).Cookies()
-}
-
-func findCookie(w *httptest.ResponseRecorder, name string) *http.Cookie {
-	for _, c := range setCookies(w) {
-		if c.Name == name {
-			return c
-		}
-	}
-	return nil
-}
-
 // start presses "Log ind med Microsoft" and returns the authorize URL and the state.
 func (env *oidcEnv) start(b *browser, next string) (string, string) {
-	env.t.Helper()
-	w := b.get("/admin/login/start?next=" + url.QueryEscape(next))
-	wantStatus(env.t, w, http.StatusFound)
-	loc := w.Header().Get("Location")
-	u, err := url.Parse(loc)
-	if err != nil || !strings.HasPrefix(loc, env.fake.AuthorizeEndpoint(authTenant)+"?") {
-		env.t.Fatalf("sign-in start redirects to %q", loc)
-	}
-	return loc, u.Query().Get("state")
+	return env.entra().Start(env.t, b.Browser, next)
 }
 
 // authorize lets the fake Entra ID answer the authorize request; returns the callback URL.
-func (env *oidcEnv) authorize(authURL string) string {
-	env.t.Helper()
-	c := env.fake.Client()
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := c.Get(authURL)
-	if err != nil {
-		env.t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, authPublic+"/admin/callback?") {
-		env.t.Fatalf("authorize: %d %q", resp.StatusCode, loc)
-	}
-	return loc
-}
+func (env *oidcEnv) authorize(authURL string) string { return env.entra().Authorize(env.t, authURL) }
 
 // signIn runs the whole flow and returns the callback's answer.
 func (env *oidcEnv) signIn(b *browser, next string) *httptest.ResponseRecorder {
-	env.t.Helper()
-	authURL, _ := env.start(b, next)
-	return b.get(env.authorize(authURL))
+	return env.entra().SignIn(env.t, b.Browser, next)
+}
+
+func (env *oidcEnv) entra() authtest.Entra {
+	return authtest.Entra{Fake: env.fake, Tenant: authTenant, Public: authPublic}
 }
 
 func (env *oidcEnv) setUser(roles ...string) {
@@ -190,7 +121,7 @@ func TestSignInRefusedPage(t *testing.T) {
 func TestLoginPage(t *testing.T) {
 	env := newOIDCEnv(t)
 	b := newBrowser(t, env.e)
-	w := b.get("/admin/login?next=" + url.QueryEscape("/admin/audit?action=block&page=2"))
+	w := b.Get("/admin/login?next=" + url.QueryEscape("/admin/audit?action=block&page=2"))
 	wantStatus(t, w, http.StatusOK)
 	wantBody(t, w, `lang="da"`, "<h1>Log ind</h1>", "Log ind med Microsoft",
 		`href="/admin/login/start?next=%2fadmin%2faudit%3faction%3dblock%26page%3d2"`)
@@ -198,14 +129,14 @@ func TestLoginPage(t *testing.T) {
 		t.Error("the sign-in page has a script")
 	}
 	// An open-redirect next is not even put in the button.
-	w = b.get("/admin/login?next=" + url.QueryEscape("https://evil.example/"))
+	w = b.Get("/admin/login?next=" + url.QueryEscape("https://evil.example/"))
 	if strings.Contains(w.Body.String(), "evil") {
 		t.Error("the button carries an outside next")
 	}
 	// Signed in: straight on.
 	env.setUser(RoleAdmin)
 	env.signIn(b, "")
-	if w := b.get("/admin/login?next=/admin/policy"); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/admin/policy" {
+	if w := b.Get("/admin/login?next=/admin/policy"); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/admin/policy" {
 		t.Errorf("signed in, sign-in page: %d %q", w.Code, w.Header().Get("Location"))
 	}
 	// Local mode explains the link and has no Microsoft button.
@@ -231,36 +162,35 @@ func TestLogout(t *testing.T) {
 	env.setUser(RoleAdmin)
 	b := newBrowser(t, env.e)
 	wantStatus(t, env.signIn(b, ""), http.StatusSeeOther)
-	old := b.jar[sessionCookie]
-	env.sessions.mu.Lock()
-	csrf := env.sessions.sessions[auth.HashSessionID(old)].CSRF
-	env.sessions.mu.Unlock()
+	old := b.Jar[sessionCookie]
+	s, _ := env.sessions.GetSession(t.Context(), auth.HashSessionID(old))
+	csrf := s.CSRF
 	if b.whoami() == nil {
 		t.Fatal("not signed in")
 	}
 	// Without the CSRF token the session stays.
-	wantStatus(t, b.post("/admin/logout", url.Values{}), http.StatusForbidden)
+	wantStatus(t, b.Post("/admin/logout", url.Values{}), http.StatusForbidden)
 	if b.whoami() == nil {
 		t.Fatal("a logout without CSRF token ended the session")
 	}
-	w := b.post("/admin/logout", url.Values{"_csrf": {csrf}})
+	w := b.Post("/admin/logout", url.Values{"_csrf": {csrf}})
 	wantStatus(t, w, http.StatusSeeOther)
 	if loc := w.Header().Get("Location"); loc != "/admin/login?ok=logged-out" {
 		t.Errorf("logout redirects to %q", loc)
 	}
-	if ck := findCookie(w, sessionCookie); ck == nil || ck.MaxAge >= 0 || ck.Value != "" || !ck.Secure || ck.Path != "/" {
+	if ck := authtest.FindCookie(w, sessionCookie); ck == nil || ck.MaxAge >= 0 || ck.Value != "" || !ck.Secure || ck.Path != "/" {
 		t.Errorf("logout cookie %+v, want it deleted", ck)
 	}
-	if wantBody(t, b.get(loc(w)), "Du er logget ud"); b.whoami() != nil {
+	if wantBody(t, b.Get(loc(w)), "Du er logget ud"); b.whoami() != nil {
 		t.Error("still signed in after logout")
 	}
 	// The old cookie no longer works.
 	stale := newBrowser(t, env.e)
-	stale.jar[sessionCookie] = old
+	stale.Jar[sessionCookie] = old
 	if stale.whoami() != nil {
 		t.Error("the old session cookie still works")
 	}
-	if w := stale.post("/admin/logout", url.Values{"_csrf": {csrf}}); w.Code != http.StatusForbidden {
+	if w := stale.Post("/admin/logout", url.Values{"_csrf": {csrf}}); w.Code != http.StatusForbidden {
 		t.Errorf("post with the old cookie: %d, want 403", w.Code)
 	}
 }

@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,15 +9,14 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/oauth2"
 
+	"github.com/sendevagt/sendevagt/internal/auth/authtest"
 	"github.com/sendevagt/sendevagt/internal/fakeentra"
-	"github.com/sendevagt/sendevagt/internal/store"
 )
 
 // Synthetic identities only.
@@ -37,7 +35,7 @@ type oidcEnv struct {
 	fake     *fakeentra.Server
 	a        *SignIn
 	e        http.Handler
-	sessions *memSessions
+	sessions *authtest.Sessions
 	down     *atomic.Bool // makes every request to Entra ID fail
 }
 
@@ -62,7 +60,7 @@ func newOIDCEnv(t *testing.T, down bool) *oidcEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(fake.Close)
-	env := &oidcEnv{t: t, fake: fake, sessions: newMemSessions(), down: &atomic.Bool{}}
+	env := &oidcEnv{t: t, fake: fake, sessions: authtest.NewSessions(), down: &atomic.Bool{}}
 	env.down.Store(down)
 	client := &http.Client{Transport: failingTransport{env.down, fake.Client().Transport}, Timeout: 10 * time.Second}
 	env.a = newTestSignIn(t, SignInConfig{Sessions: env.sessions, PublicURL: authPublic,
@@ -75,7 +73,7 @@ func newOIDCEnv(t *testing.T, down bool) *oidcEnv {
 func newTestSignIn(t *testing.T, cfg SignInConfig) *SignIn {
 	t.Helper()
 	if cfg.Sessions == nil {
-		cfg.Sessions = newMemSessions()
+		cfg.Sessions = authtest.NewSessions()
 	}
 	if cfg.OIDC == nil {
 		cfg.Local = true
@@ -128,38 +126,6 @@ func pages(a *SignIn) http.Handler {
 	return mux
 }
 
-// memSessions is an in-memory SessionStore for the tests.
-type memSessions struct {
-	mu       sync.Mutex
-	sessions map[string]store.AdminSession
-}
-
-func newMemSessions() *memSessions { return &memSessions{sessions: map[string]store.AdminSession{}} }
-
-func (m *memSessions) SaveSession(_ context.Context, s store.AdminSession) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sessions[s.IDHash] = s
-	return nil
-}
-
-func (m *memSessions) GetSession(_ context.Context, idHash string) (store.AdminSession, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s, ok := m.sessions[idHash]
-	if !ok {
-		return store.AdminSession{}, store.ErrNotFound
-	}
-	return s, nil
-}
-
-func (m *memSessions) DeleteSession(_ context.Context, idHash string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.sessions, idHash)
-	return nil
-}
-
 func wantStatus(t *testing.T, w *httptest.ResponseRecorder, code int) {
 	t.Helper()
 	if w.Code != code {
@@ -176,55 +142,18 @@ func wantBody(t *testing.T, w *httptest.ResponseRecorder, s ...string) {
 	}
 }
 
-// browser keeps cookies between requests, as a browser does.
+// browser is a browser (authtest) in a test.
 type browser struct {
-	t      *testing.T
-	e      http.Handler
-	jar    map[string]string
-	remote string // RemoteAddr ("" = httptest's 192.0.2.1)
-	host   string // Host ("" = from the target)
+	*authtest.Browser
+	t *testing.T
 }
 
-func newBrowser(t *testing.T, e http.Handler) *browser {
-	return &browser{t: t, e: e, jar: map[string]string{}}
-}
-
-func (b *browser) do(r *http.Request) *httptest.ResponseRecorder {
-	for k, v := range b.jar {
-		r.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	if b.remote != "" {
-		r.RemoteAddr = b.remote
-	}
-	if b.host != "" {
-		r.Host = b.host
-	}
-	w := httptest.NewRecorder()
-	b.e.ServeHTTP(w, r)
-	for _, ck := range setCookies(w) {
-		if ck.MaxAge < 0 || ck.Value == "" {
-			delete(b.jar, ck.Name)
-		} else {
-			b.jar[ck.Name] = ck.Value
-		}
-	}
-	return w
-}
-
-func (b *browser) get(target string) *httptest.ResponseRecorder {
-	return b.do(httptest.NewRequest(http.MethodGet, target, nil))
-}
-
-func (b *browser) post(target string, form url.Values) *httptest.ResponseRecorder {
-	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(r)
-}
+func newBrowser(t *testing.T, h http.Handler) *browser { return &browser{authtest.NewBrowser(h), t} }
 
 // whoami returns the signed-in user, or nil when the browser is not signed in.
 func (b *browser) whoami() *Person {
 	b.t.Helper()
-	w := b.get("/admin/test/whoami")
+	w := b.Get("/admin/test/whoami")
 	if w.Code == http.StatusSeeOther {
 		return nil
 	}
@@ -236,67 +165,34 @@ func (b *browser) whoami() *Person {
 	return &u
 }
 
-func setCookies(w *httptest.ResponseRecorder) []*http.Cookie {
-	return (&http.Response{Header: w.Header()}).Cookies()
-}
-
-func findCookie(w *httptest.ResponseRecorder, name string) *http.Cookie {
-	for _, c := range setCookies(w) {
-		if c.Name == name {
-			return c
-		}
-	}
-	return nil
-}
-
 // start presses "Log ind med Microsoft" and returns the authorize URL and the state.
 func (env *oidcEnv) start(b *browser, next string) (string, string) {
-	env.t.Helper()
-	w := b.get("/admin/login/start?next=" + url.QueryEscape(next))
-	wantStatus(env.t, w, http.StatusFound)
-	loc := w.Header().Get("Location")
-	u, err := url.Parse(loc)
-	if err != nil || !strings.HasPrefix(loc, env.fake.AuthorizeEndpoint(authTenant)+"?") {
-		env.t.Fatalf("sign-in start redirects to %q", loc)
-	}
-	return loc, u.Query().Get("state")
+	return env.entra().Start(env.t, b.Browser, next)
+}
+
+// authorize lets the fake Entra ID answer the authorize request; returns the callback URL.
+func (env *oidcEnv) authorize(authURL string) string { return env.entra().Authorize(env.t, authURL) }
+
+// signIn runs the whole flow and returns the callback's answer.
+func (env *oidcEnv) signIn(b *browser, next string) *httptest.ResponseRecorder {
+	return env.entra().SignIn(env.t, b.Browser, next)
+}
+
+func (env *oidcEnv) entra() authtest.Entra {
+	return authtest.Entra{Fake: env.fake, Tenant: authTenant, Public: authPublic}
 }
 
 // editLogin changes the sign-in sealed in b's login cookie (as only the service could).
 func (env *oidcEnv) editLogin(b *browser, edit func(*loginState)) {
 	env.t.Helper()
-	l, err := env.a.login.open(b.jar[loginCookie], time.Now())
+	l, err := env.a.login.open(b.Jar[loginCookie], time.Now())
 	if err != nil {
 		env.t.Fatalf("login cookie: %v", err)
 	}
 	edit(&l)
-	if b.jar[loginCookie], err = env.a.login.seal(l); err != nil {
+	if b.Jar[loginCookie], err = env.a.login.seal(l); err != nil {
 		env.t.Fatal(err)
 	}
-}
-
-// authorize lets the fake Entra ID answer the authorize request; returns the callback URL.
-func (env *oidcEnv) authorize(authURL string) string {
-	env.t.Helper()
-	c := env.fake.Client()
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := c.Get(authURL)
-	if err != nil {
-		env.t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, authPublic+"/admin/callback?") {
-		env.t.Fatalf("authorize: %d %q", resp.StatusCode, loc)
-	}
-	return loc
-}
-
-// signIn runs the whole flow and returns the callback's answer.
-func (env *oidcEnv) signIn(b *browser, next string) *httptest.ResponseRecorder {
-	env.t.Helper()
-	authURL, _ := env.start(b, next)
-	return b.get(env.authorize(authURL))
 }
 
 func (env *oidcEnv) setUser(roles ...string) {
@@ -325,7 +221,7 @@ func TestOIDCSignInRoles(t *testing.T) {
 			if tc.wantRoles == nil {
 				wantStatus(t, w, http.StatusForbidden)
 				wantBody(t, w, "Sendevagt.Admin", "Sendevagt.Auditor", "mangler rollen", authUserUPN)
-				if b.jar[sessionCookie] != "" || b.whoami() != nil {
+				if b.Jar[sessionCookie] != "" || b.whoami() != nil {
 					t.Error("a user without a role got a session")
 				}
 				return
@@ -343,7 +239,7 @@ func TestOIDCSignInRoles(t *testing.T) {
 				!slices.Equal(u.Roles, want.Roles) {
 				t.Errorf("signed in as %+v, want %+v", u, want)
 			}
-			if _, ok := b.jar[loginCookie]; ok {
+			if _, ok := b.Jar[loginCookie]; ok {
 				t.Error("the sign-in cookie outlived the callback")
 			}
 		})
@@ -355,9 +251,9 @@ func TestSessionCookieFlags(t *testing.T) {
 	env.setUser(RoleAdmin)
 	b := newBrowser(t, env.e)
 	authURL, _ := env.start(b, "")
-	w := b.get(env.authorize(authURL))
+	w := b.Get(env.authorize(authURL))
 	wantStatus(t, w, http.StatusSeeOther)
-	ck := findCookie(w, sessionCookie)
+	ck := authtest.FindCookie(w, sessionCookie)
 	if ck == nil {
 		t.Fatal("no session cookie")
 	}
@@ -366,17 +262,14 @@ func TestSessionCookieFlags(t *testing.T) {
 		t.Errorf("session cookie %+v: want __Host-, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain", ck)
 	}
 	// The store holds the id's hash, never the id.
-	env.sessions.mu.Lock()
-	_, byHash := env.sessions.sessions[HashSessionID(ck.Value)]
-	_, byID := env.sessions.sessions[ck.Value]
-	env.sessions.mu.Unlock()
+	byHash, byID := env.sessions.Has(HashSessionID(ck.Value)), env.sessions.Has(ck.Value)
 	if !byHash || byID {
 		t.Errorf("session stored by hash: %v, by id: %v", byHash, byID)
 	}
 	// The sign-in cookie of the start has the same flags.
 	b2 := newBrowser(t, env.e)
-	w = b2.get("/admin/login/start")
-	lc := findCookie(w, loginCookie)
+	w = b2.Get("/admin/login/start")
+	lc := authtest.FindCookie(w, loginCookie)
 	if lc == nil || !lc.Secure || !lc.HttpOnly || lc.SameSite != http.SameSiteLaxMode || lc.Path != "/" || lc.MaxAge <= 0 {
 		t.Errorf("sign-in cookie %+v", lc)
 	}
@@ -389,7 +282,7 @@ func TestOIDCCallbackRefusals(t *testing.T) {
 		t.Helper()
 		wantStatus(t, w, status)
 		wantBody(t, w, body...)
-		if findCookie(w, sessionCookie) != nil || b.whoami() != nil {
+		if authtest.FindCookie(w, sessionCookie) != nil || b.whoami() != nil {
 			t.Error("signed in anyway")
 		}
 	}
@@ -401,7 +294,7 @@ func TestOIDCCallbackRefusals(t *testing.T) {
 		cb, _ := url.Parse(env.authorize(authURL))
 		q := cb.Query()
 		q.Del("state")
-		refused(t, b, b.get("/admin/callback?"+q.Encode()), http.StatusBadRequest, "ukendt, udløbet eller allerede brugt")
+		refused(t, b, b.Get("/admin/callback?"+q.Encode()), http.StatusBadRequest, "ukendt, udløbet eller allerede brugt")
 	})
 	t.Run("wrong state", func(t *testing.T) {
 		env.t = t
@@ -410,20 +303,20 @@ func TestOIDCCallbackRefusals(t *testing.T) {
 		cb, _ := url.Parse(env.authorize(authURL))
 		q := cb.Query()
 		q.Set("state", "made-up-state")
-		b.jar[loginCookie] = "made-up-state"
-		refused(t, b, b.get("/admin/callback?"+q.Encode()), http.StatusBadRequest, "ukendt, udløbet eller allerede brugt")
+		b.Jar[loginCookie] = "made-up-state"
+		refused(t, b, b.Get("/admin/callback?"+q.Encode()), http.StatusBadRequest, "ukendt, udløbet eller allerede brugt")
 	})
 	t.Run("reused state", func(t *testing.T) {
 		env.t = t
 		b := newBrowser(t, env.e)
 		authURL, _ := env.start(b, "")
-		sealed := b.jar[loginCookie]
+		sealed := b.Jar[loginCookie]
 		cb := env.authorize(authURL)
-		wantStatus(t, b.get(cb), http.StatusSeeOther)
+		wantStatus(t, b.Get(cb), http.StatusSeeOther)
 		// The same callback again, with the sign-in cookie put back: the code is spent.
 		b2 := newBrowser(t, env.e)
-		b2.jar[loginCookie] = sealed
-		refused(t, b2, b2.get(cb), http.StatusBadRequest, "kunne ikke godkendes")
+		b2.Jar[loginCookie] = sealed
+		refused(t, b2, b2.Get(cb), http.StatusBadRequest, "kunne ikke godkendes")
 	})
 	t.Run("other browser", func(t *testing.T) {
 		env.t = t
@@ -432,10 +325,10 @@ func TestOIDCCallbackRefusals(t *testing.T) {
 		authURL, _ := env.start(attacker, "")
 		cb := env.authorize(authURL)
 		victim := newBrowser(t, env.e)
-		refused(t, victim, victim.get(cb), http.StatusBadRequest, "ikke startet i denne browser")
+		refused(t, victim, victim.Get(cb), http.StatusBadRequest, "ikke startet i denne browser")
 		// A login cookie made up by the attacker (not sealed by the service) is refused.
-		victim.jar[loginCookie] = "made-up"
-		refused(t, victim, victim.get(cb), http.StatusBadRequest, "ukendt")
+		victim.Jar[loginCookie] = "made-up"
+		refused(t, victim, victim.Get(cb), http.StatusBadRequest, "ukendt")
 	})
 	t.Run("expired pending sign-in", func(t *testing.T) {
 		env.t = t
@@ -443,7 +336,7 @@ func TestOIDCCallbackRefusals(t *testing.T) {
 		authURL, _ := env.start(b, "")
 		cb := env.authorize(authURL)
 		env.editLogin(b, func(l *loginState) { l.Expires = time.Now().Add(-time.Second).Unix() })
-		refused(t, b, b.get(cb), http.StatusBadRequest, "ukendt, udløbet")
+		refused(t, b, b.Get(cb), http.StatusBadRequest, "ukendt, udløbet")
 	})
 	t.Run("nonce mismatch", func(t *testing.T) {
 		env.t = t
@@ -451,7 +344,7 @@ func TestOIDCCallbackRefusals(t *testing.T) {
 		authURL, _ := env.start(b, "")
 		cb := env.authorize(authURL)
 		env.editLogin(b, func(l *loginState) { l.Nonce = "another-nonce" })
-		refused(t, b, b.get(cb), http.StatusBadRequest, "kunne ikke godkendes")
+		refused(t, b, b.Get(cb), http.StatusBadRequest, "kunne ikke godkendes")
 	})
 	t.Run("PKCE verifier checked", func(t *testing.T) {
 		env.t = t
@@ -464,7 +357,7 @@ func TestOIDCCallbackRefusals(t *testing.T) {
 		cb := env.authorize(authURL)
 		env.editLogin(b, func(l *loginState) { l.Verifier = oauth2.GenerateVerifier() })
 		before := env.fake.TokenRequests()
-		refused(t, b, b.get(cb), http.StatusBadRequest, "kunne ikke godkendes")
+		refused(t, b, b.Get(cb), http.StatusBadRequest, "kunne ikke godkendes")
 		if env.fake.TokenRequests() != before+1 {
 			t.Errorf("token requests %d → %d, want one (refused by the fake)", before, env.fake.TokenRequests())
 		}
@@ -473,7 +366,7 @@ func TestOIDCCallbackRefusals(t *testing.T) {
 		env.t = t
 		b := newBrowser(t, env.e)
 		_, state := env.start(b, "")
-		refused(t, b, b.get("/admin/callback?state="+url.QueryEscape(state)), http.StatusBadRequest, "ukendt")
+		refused(t, b, b.Get("/admin/callback?state="+url.QueryEscape(state)), http.StatusBadRequest, "ukendt")
 	})
 	t.Run("Entra error", func(t *testing.T) {
 		env.t = t
@@ -481,14 +374,14 @@ func TestOIDCCallbackRefusals(t *testing.T) {
 		defer env.setUser(RoleAdmin)
 		b := newBrowser(t, env.e)
 		authURL, _ := env.start(b, "")
-		refused(t, b, b.get(env.authorize(authURL)), http.StatusBadRequest, "afbrudt eller afvist", "access_denied", "AADSTS50126")
+		refused(t, b, b.Get(env.authorize(authURL)), http.StatusBadRequest, "afbrudt eller afvist", "access_denied", "AADSTS50126")
 	})
 	t.Run("Entra error text not shown", func(t *testing.T) {
 		env.t = t
 		b := newBrowser(t, env.e)
 		_, state := env.start(b, "")
 		q := url.Values{"state": {state}, "error": {"<b>x</b>"}, "error_description": {"Ring straks til 12345678"}}
-		w := b.get("/admin/callback?" + q.Encode())
+		w := b.Get("/admin/callback?" + q.Encode())
 		refused(t, b, w, http.StatusBadRequest, "Microsoft afviste log-ind", "ukendt")
 		if strings.Contains(w.Body.String(), "12345678") || strings.Contains(w.Body.String(), "<b>") {
 			t.Errorf("the error description from the query string is shown:\n%s", w.Body.String())
@@ -543,7 +436,7 @@ func TestOIDCOpenRedirectRefused(t *testing.T) {
 func TestDiscoveryRetriedLazily(t *testing.T) {
 	env := newOIDCEnv(t, true) // Entra ID down at start: the service still starts
 	b := newBrowser(t, env.e)
-	w := b.get("/admin/login/start")
+	w := b.Get("/admin/login/start")
 	wantStatus(t, w, http.StatusServiceUnavailable)
 	wantBody(t, w, "kan ikke nås")
 	env.down.Store(false)
@@ -560,7 +453,7 @@ func TestNewSignInValidatesOIDC(t *testing.T) {
 		"no secret":   {Issuer: "https://login.microsoftonline.com/" + authTenant + "/v2.0", ClientID: authClientID},
 		"http issuer": {Issuer: "http://login.example/" + authTenant + "/v2.0", ClientID: authClientID, ClientSecret: authSecret},
 	} {
-		if _, err := NewSignIn(SignInConfig{Sessions: newMemSessions(), OIDC: c, PublicURL: authPublic}); err == nil {
+		if _, err := NewSignIn(SignInConfig{Sessions: authtest.NewSessions(), OIDC: c, PublicURL: authPublic}); err == nil {
 			t.Errorf("%s: NewSignIn succeeded", name)
 		}
 	}
@@ -605,12 +498,12 @@ func TestLocalSignInLink(t *testing.T) {
 	}
 	for _, r := range refusals {
 		b := newBrowser(t, e)
-		b.remote, b.host = r.remote, r.host
+		b.Remote, b.Host = r.remote, r.host
 		req := httptest.NewRequest(http.MethodGet, r.target, nil)
 		req.Header.Set("X-Forwarded-For", "127.0.0.1")
 		req.Header.Set("X-Real-IP", "127.0.0.1")
-		w := b.do(req)
-		if w.Code != http.StatusForbidden || findCookie(w, sessionCookie) != nil {
+		w := b.Do(req)
+		if w.Code != http.StatusForbidden || authtest.FindCookie(w, sessionCookie) != nil {
 			t.Errorf("%s: %d, want 403 without a session", r.name, w.Code)
 		}
 		wantBody(t, w, r.body)
@@ -618,8 +511,8 @@ func TestLocalSignInLink(t *testing.T) {
 
 	// From this machine: once.
 	b := newBrowser(t, e)
-	b.remote, b.host = "[::1]:50000", "[::1]:8080"
-	w := b.get(target)
+	b.Remote, b.Host = "[::1]:50000", "[::1]:8080"
+	w := b.Get(target)
 	wantStatus(t, w, http.StatusSeeOther)
 	if loc(w) != "/admin/" {
 		t.Errorf("local sign-in redirects to %q", loc(w))
@@ -629,8 +522,8 @@ func TestLocalSignInLink(t *testing.T) {
 		t.Errorf("signed in as %+v", me)
 	}
 	b2 := newBrowser(t, e)
-	b2.remote, b2.host = "127.0.0.1:50001", "127.0.0.1:8080"
-	w = b2.get(target)
+	b2.Remote, b2.Host = "127.0.0.1:50001", "127.0.0.1:8080"
+	w = b2.Get(target)
 	wantStatus(t, w, http.StatusForbidden)
 	wantBody(t, w, "allerede brugt")
 
@@ -640,8 +533,8 @@ func TestLocalSignInLink(t *testing.T) {
 	u2, _ := url.Parse(a2.LocalSignInURL())
 	clk2.add(24*time.Hour + time.Second)
 	b3 := newBrowser(t, pages(a2))
-	b3.remote, b3.host = "127.0.0.1:50002", "127.0.0.1:8080"
-	w = b3.get(u2.RequestURI())
+	b3.Remote, b3.Host = "127.0.0.1:50002", "127.0.0.1:8080"
+	w = b3.Get(u2.RequestURI())
 	wantStatus(t, w, http.StatusForbidden)
 	wantBody(t, w, "udløbet")
 
@@ -651,8 +544,8 @@ func TestLocalSignInLink(t *testing.T) {
 		t.Errorf("LocalSignInURL in OIDC mode = %q", got)
 	}
 	b4 := newBrowser(t, env.e)
-	b4.remote, b4.host = "127.0.0.1:50003", "localhost"
-	if w := b4.get(target); w.Code != http.StatusNotFound {
+	b4.Remote, b4.Host = "127.0.0.1:50003", "localhost"
+	if w := b4.Get(target); w.Code != http.StatusNotFound {
 		t.Errorf("local link in OIDC mode: %d, want 404", w.Code)
 	}
 }
@@ -664,9 +557,7 @@ func TestSignInStartStoresNothing(t *testing.T) {
 	for range 50 {
 		env.start(newBrowser(t, env.e), "/admin/")
 	}
-	env.sessions.mu.Lock()
-	n := len(env.sessions.sessions)
-	env.sessions.mu.Unlock()
+	n := env.sessions.Len()
 	if n != 0 {
 		t.Errorf("%d rows stored by 50 sign-in starts", n)
 	}
@@ -676,9 +567,9 @@ func TestSignInStartStoresNothing(t *testing.T) {
 func TestSignInStartLongReturnPath(t *testing.T) {
 	env := newOIDCEnv(t, false)
 	b := newBrowser(t, env.e)
-	w := b.get("/admin/login/start?next=" + url.QueryEscape("/admin/audit?q="+strings.Repeat("a", 2000)))
+	w := b.Get("/admin/login/start?next=" + url.QueryEscape("/admin/audit?q="+strings.Repeat("a", 2000)))
 	wantStatus(t, w, http.StatusFound)
-	if len(b.jar[loginCookie]) == 0 || len(b.jar[loginCookie]) > maxLoginCookie {
-		t.Errorf("login cookie of %d bytes", len(b.jar[loginCookie]))
+	if len(b.Jar[loginCookie]) == 0 || len(b.Jar[loginCookie]) > maxLoginCookie {
+		t.Errorf("login cookie of %d bytes", len(b.Jar[loginCookie]))
 	}
 }
