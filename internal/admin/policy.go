@@ -77,6 +77,16 @@ func (a *Admin) policyAt(ctx context.Context, v int) (store.PolicyVersion, error
 	return pv, err
 }
 
+// policyOfPath returns the version the path names (:v) and the policy saved as it.
+func (a *Admin) policyOfPath(c echo.Context) (int, store.PolicyVersion, error) {
+	v, err := policyVersionParam(c.Param("v"))
+	if err != nil {
+		return 0, store.PolicyVersion{}, err
+	}
+	pv, err := a.policyAt(c.Request().Context(), v)
+	return v, pv, err
+}
+
 // policyVersionParam reads a version number from the path or query.
 func policyVersionParam(s string) (int, error) {
 	v, err := strconv.Atoi(strings.TrimSpace(s))
@@ -325,11 +335,7 @@ func policyVersionName(v int) string {
 
 func (a *Admin) policyVersion(c echo.Context) error {
 	ctx := c.Request().Context()
-	v, err := policyVersionParam(c.Param("v"))
-	if err != nil {
-		return err
-	}
-	pv, err := a.policyAt(ctx, v)
+	v, pv, err := a.policyOfPath(c)
 	if err != nil {
 		return err
 	}
@@ -378,11 +384,7 @@ func (a *Admin) policyVersion(c echo.Context) error {
 
 func (a *Admin) policyRestore(c echo.Context) error {
 	ctx := c.Request().Context()
-	v, err := policyVersionParam(c.Param("v"))
-	if err != nil {
-		return err
-	}
-	pv, err := a.policyAt(ctx, v)
+	v, pv, err := a.policyOfPath(c)
 	if err != nil {
 		return err
 	}
