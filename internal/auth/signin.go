@@ -77,7 +77,7 @@ func (o *oidcClient) ready(ctx context.Context) (*oauth2.Config, *oidc.IDTokenVe
 	defer cancel()
 	p, err := oidc.NewProvider(o.ctx(ctx), o.cfg.Issuer)
 	if err != nil {
-		return nil, nil, fmt.Errorf("admin: OpenID discovery at %s: %w", o.cfg.Issuer, err)
+		return nil, nil, fmt.Errorf("auth: OpenID discovery at %s: %w", o.cfg.Issuer, err)
 	}
 	ep := p.Endpoint()
 	ep.AuthStyle = oauth2.AuthStyleInParams // client_secret in the body, as Entra ID documents
