@@ -1,7 +1,9 @@
-// Package admin is the administration web page of Sendevagt, served by the service under
-// /admin: sign-in (Entra ID, or a one-time link in local mode), the policy editor, the audit and
-// its dashboard, false-alarm reports, the citizen directory and the test console. Pages are
-// server-rendered HTML (html/template) with no script; every form carries a CSRF token.
+// Package admin is the administration web pages of Sendevagt, served by the service under
+// /admin: the sign-in pages (package auth signs people in), the policy editor (its form made
+// from the policy's struct tags), the audit and its dashboard, false-alarm reports, the citizen
+// directory (package directory holds its rules) and the test console. Pages are
+// server-rendered HTML (html/template) with no script; every form carries a CSRF token. Each
+// page uses a small interface declared here; packages auth, directory and store implement them.
 //
 // Roles: Sendevagt.Admin may do everything; Sendevagt.Auditor may read the audit, the dashboard
 // and the false-alarm reports, and change nothing.
@@ -24,8 +26,8 @@ import (
 	"github.com/sendevagt/sendevagt/internal/auth"
 )
 
-// Config wires the admin pages. Every store is an interface declared beside the pages that use
-// it; package store implements them all.
+// Config wires the admin pages. Every dependency is an interface declared beside the pages that
+// use it.
 type Config struct {
 	// SignIn signs people in and keeps their sessions (package auth). Required.
 	SignIn    SignIn
