@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sendevagt/sendevagt/internal/report"
 	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
@@ -146,6 +147,13 @@ func TestScanJSONShape(t *testing.T) {
 	}
 	if _, ok := f["value"]; ok {
 		t.Errorf("finding has a value without --show-values: %v", f)
+	}
+	// The JSON is the one masked report, field for field.
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	dec.DisallowUnknownFields()
+	var r report.Report
+	if err := dec.Decode(&r); err != nil || r.Action == "" || len(r.Findings) == 0 {
+		t.Errorf("not a report.Report: %v\n%s", err, stdout)
 	}
 }
 

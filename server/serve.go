@@ -24,9 +24,11 @@ import (
 	"github.com/sendevagt/sendevagt/internal/audit"
 	"github.com/sendevagt/sendevagt/internal/auth"
 	"github.com/sendevagt/sendevagt/internal/detect"
+	"github.com/sendevagt/sendevagt/internal/directory"
 	"github.com/sendevagt/sendevagt/internal/extract"
 	"github.com/sendevagt/sendevagt/internal/graph"
 	"github.com/sendevagt/sendevagt/internal/identity"
+	"github.com/sendevagt/sendevagt/internal/localmode"
 	"github.com/sendevagt/sendevagt/internal/logging"
 	"github.com/sendevagt/sendevagt/internal/metrics"
 	"github.com/sendevagt/sendevagt/internal/onsend"
@@ -90,9 +92,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	if !cfg.local() {
-		if _, err := os.Stat(filepath.Join(cfg.DataDir, hmacKeyFile)); err == nil {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, localmode.AuditKeyFile)); err == nil {
 			m.logger.Warn("the data directory holds an audit key file from local mode; it is not used outside local mode: delete it",
-				"file", hmacKeyFile)
+				"file", localmode.AuditKeyFile)
 		}
 	}
 	hasher, err := audit.NewHasher(key)
@@ -156,11 +158,16 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		})
 		scanCache, sendCache = cache, cache
 	}
+<<<<<<< HEAD
 	// Plain text is read in this process (no parser runs on it: the core extractor without the
 	// format readers is enough); every other format in workers.
 	local := extract.New(m.extractLimits())
 	scanner := scan.New(worker.Split{Local: local, Isolated: pool}, det, identity.New(det, identity.Options{}), scan.Options{
 		Cache: scanCache, Directory: admin.NewDirectoryLookup(st, hasher), Hasher: hasher, Logger: m.logger,
+=======
+	scanner := scan.New(pool, det, identity.New(det, identity.Options{}), scan.Options{
+		Cache: scanCache, Directory: directory.NewLookup(st, hasher), Hasher: hasher, Logger: m.logger,
+>>>>>>> adm17
 		// Pre-scans never take the last worker: it is kept for verdicts on Send.
 		Background: worker.Split{Local: local, Isolated: pool.Background(1)},
 		Probes:     m.probeGuard(met),
@@ -244,9 +251,7 @@ func (m *Main) probeGuard(met *metrics.Metrics) *scan.ProbeGuard {
 // entries are purged every hour.
 func (m *Main) adminPages(ctx context.Context, st *store.Store, svc *onsend.Service, hasher *audit.Hasher, key []byte) (*admin.Admin, error) {
 	cfg := m.cfg
-	acfg := admin.Config{
-		Sessions: st, Policies: st, Audit: st, Directory: st, Console: svc,
-		Local: cfg.local(), PublicURL: cfg.PublicURL, Hasher: hasher, Logger: m.logger, SendMode: cfg.SendMode,
+	scfg := auth.SignInConfig{Sessions: st, Local: cfg.local(), PublicURL: cfg.PublicURL, Logger: m.logger,
 		LoginKey: key, // the replicas share it, so a sign-in started on one finishes on another
 	}
 	if !cfg.local() {
@@ -257,13 +262,21 @@ func (m *Main) adminPages(ctx context.Context, st *store.Store, svc *onsend.Serv
 		if tenant == "" || cfg.ClientSecret == "" {
 			m.logger.Warn("admin sign-in is off: it needs SENDEVAGT_CLIENT_SECRET and a tenant (SENDEVAGT_ADMIN_TENANT or the first of SENDEVAGT_TENANT_IDS)")
 		} else {
-			acfg.OIDC = &admin.OIDCConfig{
+			scfg.OIDC = &auth.OIDCConfig{
 				Issuer: strings.TrimRight(cfg.AuthorityHost, "/") + "/" + tenant + "/v2.0", ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 			}
 		}
 	}
-	if acfg.OIDC == nil && !acfg.Local {
+	if scfg.OIDC == nil && !scfg.Local {
 		return nil, nil
+	}
+	signIn, err := auth.NewSignIn(scfg)
+	if err != nil {
+		return nil, fmt.Errorf("admin pages: %w", err)
+	}
+	acfg := admin.Config{
+		SignIn: signIn, Policies: st, Audit: st, Directory: st, Console: svc,
+		Keys: directory.NewKeys(hasher), Logger: m.logger, SendMode: cfg.SendMode,
 	}
 	adm, err := admin.New(acfg)
 	if err != nil {
@@ -392,17 +405,17 @@ func (m *Main) extractLimits() extract.Limits {
 func (m *Main) validator(ctx context.Context) (*auth.Validator, error) {
 	cfg := m.cfg
 	if cfg.local() {
-		k, err := localSigningKey(cfg.DataDir)
+		k, err := localmode.SigningKey(cfg.DataDir)
 		if err != nil {
 			return nil, fmt.Errorf("local signing key: %w", err)
 		}
-		jwks, err := localJWKS(k)
+		jwks, err := localmode.JWKS(k)
 		if err != nil {
 			return nil, err
 		}
 		return auth.NewValidator(ctx, auth.Config{
-			StaticJWKS: jwks, Issuers: []string{cfg.PublicURL + localIssuerPath},
-			Audiences: []string{localAudience}, TenantIDs: []string{localTenant},
+			StaticJWKS: jwks, Issuers: []string{cfg.PublicURL + localmode.IssuerPath},
+			Audiences: []string{localmode.Audience}, TenantIDs: []string{localmode.Tenant},
 		})
 	}
 	return auth.NewValidator(ctx, auth.Config{
@@ -475,7 +488,7 @@ func (m *Main) listen(h http.Handler) error {
 		}
 	} else {
 		u, _ := url.Parse(cfg.PublicURL)
-		if cert, err = localCertificate(cfg.DataDir, localHosts(u.Hostname())); err != nil {
+		if cert, err = localmode.Certificate(cfg.DataDir, localmode.Hosts(u.Hostname())); err != nil {
 			return fmt.Errorf("self-signed certificate: %w", err)
 		}
 	}

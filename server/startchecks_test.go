@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sendevagt/sendevagt/internal/localmode"
 )
 
 // Issue 13: outside local mode the audit key must come from outside the data directory, and a
@@ -29,7 +31,7 @@ func TestServeRefusesUnsafeStart(t *testing.T) {
 			if err := os.MkdirAll(dir, 0o700); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(filepath.Join(dir, hmacKeyFile), []byte(strings.Repeat("ab", 32)+"\n"), 0o600); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, localmode.AuditKeyFile), []byte(strings.Repeat("ab", 32)+"\n"), 0o600); err != nil {
 				t.Fatal(err)
 			}
 		}, "SENDEVAGT_HMAC_KEY is required outside local mode"},

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/sendevagt/sendevagt/internal/localmode"
 )
 
 // runToken is `sendevagt token`: a development token for local mode, signed with the key in the
@@ -39,12 +41,12 @@ func runToken(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sendevagt token: %v\n", err)
 		return exitError
 	}
-	k, err := localSigningKey(cfg.DataDir)
+	k, err := localmode.SigningKey(cfg.DataDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "sendevagt token: %v\n", err)
 		return exitError
 	}
-	tok, err := localToken(k, cfg.PublicURL+localIssuerPath, strings.TrimSpace(*user), *ttl)
+	tok, err := localmode.Token(k, cfg.PublicURL+localmode.IssuerPath, strings.TrimSpace(*user), *ttl)
 	if err != nil {
 		fmt.Fprintf(stderr, "sendevagt token: %v\n", err)
 		return exitError

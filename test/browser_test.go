@@ -13,7 +13,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/testenv"
+	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
 // chromiumPath finds Debian's chromium (or another Chrome) for the browser tests: skipped on a
@@ -138,18 +140,25 @@ func signInLink(t *testing.T, s *service) string {
 
 // TestAdminInBrowser drives the admin page in a real headless Chromium against the real binary
 // in local mode: sign in with the one-time link, change the policy and see the new version
-// decide a scan, roll back, run the test console on a corpus message, filter the audit, look at
+// decide a scan, roll back, run the test console on a generated message, filter the audit, look at
 // the false-alarm reports and import the citizen directory. Every page is photographed at
 // 1280x800 (SENDEVAGT_SCREENSHOT_DIR keeps them; a temporary directory otherwise).
 func TestAdminInBrowser(t *testing.T) {
-	dir := testenv.CorpusDir(t)
 	b := newBrowser(t)
+	// Generated messages (synthetic citizens): a letter about its recipient, not sent as secure
+	// mail (secure under the default policy), and a letter about another citizen (block).
+	own := generated(t, testgen.ClassOwnPlain, "secure")
+	wrong := generated(t, testgen.ClassWrongCitizen, "block")
 	addr := freeAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	base := "https://localhost:" + port
 	svc := startService(t, nil, "", "SENDEVAGT_ADDR="+addr, "SENDEVAGT_PUBLIC_URL="+base, "SENDEVAGT_POLICY_POLL=300ms")
 	token := localToken(t, svc, base)
-	ownLetter := inlineRequest(loadMessage(t, filepath.Join(dir, "cases", "p006-own-letter-plain.eml")))
+	ownMsg, err := message.Parse(own.EML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ownLetter := inlineRequest(ownMsg)
 	scan := func() *onsendResponse {
 		t.Helper()
 		status, resp, raw, err := svc.post(context.Background(), token, mustJSON(t, ownLetter))
@@ -217,9 +226,13 @@ func TestAdminInBrowser(t *testing.T) {
 		t.Errorf("after the roll-back the scan ran under version %d, want 3", r.PolicyVersion)
 	}
 
-	// The test console on a corpus message labelled block.
+	// The test console on the generated message labelled block.
+	wrongFile := filepath.Join(t.TempDir(), wrong.Name)
+	if err := os.WriteFile(wrongFile, wrong.EML, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	b.run("console", chromedp.Navigate(base+"/admin/console"), chromedp.WaitVisible(chromedp.CSS("#c-files")),
-		chromedp.SetUploadFiles(chromedp.CSS("#c-files"), []string{mustAbs(t, filepath.Join(dir, "cases", "p007-multi-recipient.eml"))}),
+		chromedp.SetUploadFiles(chromedp.CSS("#c-files"), []string{wrongFile}),
 		chromedp.Click(chromedp.CSS(`form[action="/admin/console"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(".badge-block")), chromedp.ScrollIntoView(chromedp.CSS(".badge-block")))
 	b.screenshot("05-testkonsol")
@@ -287,10 +300,12 @@ func localToken(t *testing.T, s *service, publicURL string) string {
 	return strings.TrimSpace(string(out))
 }
 
-func mustAbs(t *testing.T, p string) string {
-	a, err := filepath.Abs(p)
-	if err != nil {
-		t.Fatal(err)
+// generated is a generated message of class, which the generator labels action.
+func generated(t *testing.T, class, action string) testgen.Message {
+	t.Helper()
+	m := testgen.MessagesOf([]string{class}, 1, 1707)[0]
+	if m.Label.Action != action {
+		t.Fatalf("the generated %s message is labelled %s, want %s", class, m.Label.Action, action)
 	}
-	return a
+	return m
 }

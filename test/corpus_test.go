@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sendevagt/sendevagt/internal/report"
 	"github.com/sendevagt/sendevagt/internal/testenv"
 )
 
@@ -23,18 +24,6 @@ type label struct {
 	Action   string   `json:"action"`
 	CPRs     []string `json:"cprs"`
 	Scenario string   `json:"scenario"`
-}
-
-// scanOutput is the part of `sendevagt scan --json` the score needs.
-type scanOutput struct {
-	Action    string `json:"action"`
-	Documents []struct {
-		Name, Type, Status, Detail string
-	} `json:"documents"`
-	Findings []struct {
-		Kind  string `json:"kind"`
-		Value string `json:"value"`
-	} `json:"findings"`
 }
 
 func readLabels(t *testing.T, dir string) []label {
@@ -85,17 +74,17 @@ func TestCorpus(t *testing.T) {
 		} else if err != nil {
 			t.Fatalf("%s: %v", l.File, err)
 		}
-		var out scanOutput
+		var out report.Report // the CLI prints the one masked report
 		if jerr := json.Unmarshal(stdout.Bytes(), &out); jerr != nil {
 			t.Errorf("%s: exit %d, bad JSON: %v\nstderr: %s", l.File, code, jerr, stderr.String())
 			continue
 		}
-		if exitAction[code] != out.Action {
+		if exitAction[code] != string(out.Action) {
 			t.Errorf("%s: exit status %d does not match action %q", l.File, code, out.Action)
 		}
 		s := perScenario[l.Scenario]
 		s[1]++
-		if out.Action == l.Action {
+		if string(out.Action) == l.Action {
 			right++
 			s[0]++
 		} else {

@@ -1,7 +1,9 @@
-// Package admin is the administration web page of Sendevagt, served by the service under
-// /admin: sign-in (Entra ID, or a one-time link in local mode), the policy editor, the audit and
-// its dashboard, false-alarm reports, the citizen directory and the test console. Pages are
-// server-rendered HTML (html/template) with no script; every form carries a CSRF token.
+// Package admin is the administration web pages of Sendevagt, served by the service under
+// /admin: the sign-in pages (package auth signs people in), the policy editor (its form made
+// from the policy's struct tags), the audit and its dashboard, false-alarm reports, the citizen
+// directory (package directory holds its rules) and the test console. Pages are
+// server-rendered HTML (html/template) with no script; every form carries a CSRF token. Each
+// page uses a small interface declared here; packages auth, directory and store implement them.
 //
 // Roles: Sendevagt.Admin may do everything; Sendevagt.Auditor may read the audit, the dashboard
 // and the false-alarm reports, and change nothing.
@@ -12,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -22,76 +23,21 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/sendevagt/sendevagt/internal/apperr"
-	"github.com/sendevagt/sendevagt/internal/audit"
+	"github.com/sendevagt/sendevagt/internal/auth"
 )
 
-// App roles (Entra ID app roles on the Sendevagt app registration).
-const (
-	RoleAdmin   = "Sendevagt.Admin"
-	RoleAuditor = "Sendevagt.Auditor"
-)
-
-// User is a signed-in administrator.
-type User struct {
-	Subject  string   `json:"sub"` // Entra oid (or "local")
-	TenantID string   `json:"tid"`
-	Name     string   `json:"name"`
-	Email    string   `json:"email"` // the UPN / preferred_username
-	Roles    []string `json:"roles"`
-}
-
-// IsAdmin tells whether u may change things.
-func (u *User) IsAdmin() bool { return u != nil && u.has(RoleAdmin) }
-
-// CanReadAudit tells whether u may read the audit (admins and auditors).
-func (u *User) CanReadAudit() bool { return u != nil && (u.has(RoleAdmin) || u.has(RoleAuditor)) }
-
-func (u *User) has(role string) bool {
-	for _, r := range u.Roles {
-		if r == role {
-			return true
-		}
-	}
-	return false
-}
-
-// Author is how u is named in policy versions and decisions.
-func (u *User) Author() string {
-	if u == nil {
-		return ""
-	}
-	if u.Email != "" {
-		return u.Email
-	}
-	return u.Subject
-}
-
-// Config wires the admin pages. Every store is an interface declared beside the pages that use
-// it; package store implements them all.
+// Config wires the admin pages. Every dependency is an interface declared beside the pages that
+// use it.
 type Config struct {
-	Sessions  SessionStore
+	// SignIn signs people in and keeps their sessions (package auth). Required.
+	SignIn    SignIn
 	Policies  PolicyStore
 	Audit     AuditStore
 	Directory DirectoryStore
 	Console   Console
-	// OIDC signs administrators in with Entra ID; nil in local mode.
-	OIDC *OIDCConfig
-	// Local enables the one-time sign-in link (local mode: no identity provider).
-	Local bool
-	// PublicURL is the service's public URL (redirect URIs, links).
-	PublicURL string
-	// Hasher makes the keyed hashes of the citizen directory and the audit search.
-	Hasher *audit.Hasher
+	// Keys makes the keyed hashes of the citizen directory and the audit search.
+	Keys   Keys
 	Logger *slog.Logger
-	// SessionTTL is how long a sign-in lasts (default 8 hours).
-	SessionTTL time.Duration
-	// RoleTTL is how long the roles of an Entra ID sign-in are trusted (default 1 hour): then
-	// the next page sends the browser through Entra ID again (silent while the user's Entra
-	// session lives), so a role removed in Entra ID stops working within RoleTTL.
-	RoleTTL time.Duration
-	// LoginKey seals the cookie of a sign-in under way; the replicas must share it (the server
-	// gives the audit key). Empty: a random key for this process.
-	LoginKey []byte
 	// SendMode is the manifest's send mode, shown on the policy page (it is deployed with the
 	// manifest, not changed here).
 	SendMode string
@@ -103,9 +49,6 @@ type Config struct {
 type Admin struct {
 	cfg   Config
 	pages map[string]*template.Template
-	oidc  *oidcClient
-	local *localLinks
-	login *loginSealer
 }
 
 //go:embed templates/*.html
@@ -114,15 +57,12 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// New parses the templates and prepares sign-in.
+// New parses the templates.
 func New(cfg Config) (*Admin, error) {
-	// Only sessions are required: an area whose store is nil is not mounted (tests build an
+	// Only the sign-in is required: an area whose store is nil is not mounted (tests build an
 	// Admin with just the area they test).
-	if cfg.Sessions == nil {
-		return nil, errors.New("admin: a session store is required")
-	}
-	if cfg.OIDC == nil && !cfg.Local {
-		return nil, errors.New("admin: either OIDC or local mode is required")
+	if cfg.SignIn == nil {
+		return nil, errors.New("admin: a sign-in is required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -130,21 +70,8 @@ func New(cfg Config) (*Admin, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.SessionTTL <= 0 {
-		cfg.SessionTTL = 8 * time.Hour
-	}
-	if cfg.RoleTTL <= 0 {
-		cfg.RoleTTL = time.Hour
-	}
-	login, err := newLoginSealer(cfg.LoginKey)
-	if err != nil {
-		return nil, err
-	}
-	a := &Admin{cfg: cfg, pages: map[string]*template.Template{}, login: login}
+	a := &Admin{cfg: cfg, pages: map[string]*template.Template{}}
 	if err := a.parseTemplates(); err != nil {
-		return nil, err
-	}
-	if err := a.initAuth(); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -233,7 +160,7 @@ func noStore(store bool) echo.MiddlewareFunc {
 type Page struct {
 	Title   string
 	Section string // nav entry to highlight: dashboard, policy, audit, feedback, directory, console
-	User    *User
+	User    *auth.Person
 	CSRF    string
 	Flash   string // a one-line confirmation ("Politikken er gemt som version 4.")
 	Error   string // a one-line problem shown above the content
@@ -282,5 +209,3 @@ func forbidden(msg string) error { return apperr.Errorf(apperr.Forbidden, "%s", 
 
 // redirect answers a form post with 303 See Other.
 func redirect(c echo.Context, to string) error { return c.Redirect(http.StatusSeeOther, to) }
-
-var _ = io.Discard

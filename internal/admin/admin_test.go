@@ -3,73 +3,23 @@ package admin
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/sendevagt/sendevagt/internal/apperr"
+	"github.com/sendevagt/sendevagt/internal/auth"
+	"github.com/sendevagt/sendevagt/internal/auth/authtest"
 	"github.com/sendevagt/sendevagt/internal/store"
 )
 
-// memSessions is an in-memory SessionStore for the tests.
-type memSessions struct {
-	mu       sync.Mutex
-	sessions map[string]store.AdminSession
-	logins   map[string]store.PendingLogin
-}
-
-func newMemSessions() *memSessions {
-	return &memSessions{sessions: map[string]store.AdminSession{}, logins: map[string]store.PendingLogin{}}
-}
-
-func (m *memSessions) SaveSession(_ context.Context, s store.AdminSession) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sessions[s.IDHash] = s
-	return nil
-}
-
-func (m *memSessions) GetSession(_ context.Context, idHash string) (store.AdminSession, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s, ok := m.sessions[idHash]
-	if !ok {
-		return store.AdminSession{}, store.ErrNotFound
-	}
-	return s, nil
-}
-
-func (m *memSessions) DeleteSession(_ context.Context, idHash string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.sessions, idHash)
-	return nil
-}
-
-func (m *memSessions) SavePendingLogin(_ context.Context, l store.PendingLogin) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.logins[l.State] = l
-	return nil
-}
-
-func (m *memSessions) TakePendingLogin(_ context.Context, state string) (store.PendingLogin, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	l, ok := m.logins[state]
-	if !ok {
-		return store.PendingLogin{}, store.ErrNotFound
-	}
-	delete(m.logins, state)
-	return l, nil
-}
+// sessionCookie is the cookie package auth keeps the session id in.
+const sessionCookie = "__Host-sendevagt-admin"
 
 // testStatus maps error codes to HTTP status as package web does (admin must not import web).
 var testStatus = map[string]int{
@@ -86,18 +36,17 @@ type testClient struct {
 	csrf   string
 }
 
-// newTestAdmin builds the pages from cfg (a memory session store and local mode unless given)
-// and a client signed in with roles (none: not signed in).
+// newTestAdmin builds the pages from cfg (local mode's sign-in with a memory session store
+// unless cfg has a sign-in) and a client signed in with roles (none: not signed in).
 func newTestAdmin(t *testing.T, cfg Config, roles ...string) (*Admin, *testClient) {
 	t.Helper()
-	if cfg.Sessions == nil {
-		cfg.Sessions = newMemSessions()
-	}
-	if cfg.OIDC == nil {
-		cfg.Local = true
-	}
-	if cfg.PublicURL == "" {
-		cfg.PublicURL = "https://sendevagt.example.dk"
+	sessions := authtest.NewSessions()
+	if cfg.SignIn == nil {
+		s, err := auth.NewSignIn(auth.SignInConfig{Sessions: sessions, Local: true, PublicURL: "https://sendevagt.example.dk", Now: cfg.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.SignIn = s
 	}
 	a, err := New(cfg)
 	if err != nil {
@@ -121,8 +70,8 @@ func newTestAdmin(t *testing.T, cfg Config, roles ...string) (*Admin, *testClien
 	if len(roles) > 0 {
 		id := "test-session-" + strings.Join(roles, "+")
 		tc.cookie, tc.csrf = id, "test-csrf-token"
-		err := cfg.Sessions.SaveSession(context.Background(), store.AdminSession{
-			IDHash: hashID(id), Subject: "0b9c8d7e-0000-4000-8000-000000000001", TenantID: "6f1d2c3b-0000-4000-8000-00000000000a",
+		err := sessions.SaveSession(context.Background(), store.AdminSession{
+			IDHash: auth.HashSessionID(id), Subject: "0b9c8d7e-0000-4000-8000-000000000001", TenantID: "6f1d2c3b-0000-4000-8000-00000000000a",
 			Name: "Dorte Databeskyttelse", Email: "dpo@testkommune.dk", Roles: roles, CSRF: tc.csrf,
 			Created: time.Now(), Expires: time.Now().Add(time.Hour),
 		})
@@ -190,8 +139,6 @@ func wantBody(t *testing.T, w *httptest.ResponseRecorder, s ...string) {
 		}
 	}
 }
-
-var _ = fmt.Sprintf
 
 func TestSessionMiddleware(t *testing.T) {
 	_, anon := newTestAdmin(t, Config{})

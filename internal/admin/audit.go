@@ -201,10 +201,10 @@ func (a *Admin) auditCPRHash(typed string) (string, bool) {
 			return "", false
 		}
 	}
-	if digits.Len() != 10 || a.cfg.Hasher == nil {
+	if digits.Len() != 10 || a.cfg.Keys == nil {
 		return "", false
 	}
-	return a.cfg.Hasher.Hash("cpr", digits.String()), true
+	return a.cfg.Keys.CPR(digits.String()), true
 }
 
 func isAuditHash(s string) bool {
@@ -286,7 +286,7 @@ func (a *Admin) auditSearch(c echo.Context) error {
 }
 
 func (a *Admin) renderAuditList(c echo.Context, status int, q auditQuery, errs []formError) error {
-	d := auditListData{Q: q, Page: q.Page, CanSearch: a.cfg.Hasher != nil}
+	d := auditListData{Q: q, Page: q.Page, CanSearch: a.cfg.Keys != nil}
 	f, ferrs := q.filter()
 	errs = append(errs, ferrs...)
 	if len(errs) == 0 {

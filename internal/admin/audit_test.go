@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sendevagt/sendevagt/internal/audit"
+	"github.com/sendevagt/sendevagt/internal/directory"
 	"github.com/sendevagt/sendevagt/internal/store"
 	"github.com/sendevagt/sendevagt/internal/store/storetest"
 )
@@ -50,7 +51,7 @@ func newAuditFixture(t *testing.T, n int) *auditFixture {
 // client is the pages on the fixture's store, signed in with roles.
 func (fx *auditFixture) client(t *testing.T, roles ...string) *testClient {
 	t.Helper()
-	_, tc := newTestAdmin(t, Config{Audit: fx.s, Hasher: fx.h, Now: func() time.Time { return fx.now }}, roles...)
+	_, tc := newTestAdmin(t, Config{Audit: fx.s, Keys: directory.NewKeys(fx.h), Now: func() time.Time { return fx.now }}, roles...)
 	return tc
 }
 
@@ -414,10 +415,10 @@ func TestAuditRoles(t *testing.T) {
 	fx := newAuditFixture(t, 2)
 	for _, path := range []string{"/admin/audit", "/admin/audit/evt-000", "/admin/audit.csv", "/admin/feedback", "/admin/"} {
 		// Signed in without a Sendevagt role: refused.
-		_, norole := newTestAdmin(t, Config{Audit: fx.s, Hasher: fx.h}, "Some.Other.Role")
+		_, norole := newTestAdmin(t, Config{Audit: fx.s, Keys: directory.NewKeys(fx.h)}, "Some.Other.Role")
 		wantStatus(t, norole.get(path), http.StatusForbidden)
 		// Anonymous: sent to sign in.
-		_, anon := newTestAdmin(t, Config{Audit: fx.s, Hasher: fx.h})
+		_, anon := newTestAdmin(t, Config{Audit: fx.s, Keys: directory.NewKeys(fx.h)})
 		if w := anon.get(path); w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/admin/login") {
 			t.Errorf("anonymous %s: %d %q", path, w.Code, w.Header().Get("Location"))
 		}

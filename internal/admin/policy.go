@@ -77,6 +77,16 @@ func (a *Admin) policyAt(ctx context.Context, v int) (store.PolicyVersion, error
 	return pv, err
 }
 
+// policyOfPath returns the version the path names (:v) and the policy saved as it.
+func (a *Admin) policyOfPath(c echo.Context) (int, store.PolicyVersion, error) {
+	v, err := policyVersionParam(c.Param("v"))
+	if err != nil {
+		return 0, store.PolicyVersion{}, err
+	}
+	pv, err := a.policyAt(c.Request().Context(), v)
+	return v, pv, err
+}
+
 // policyVersionParam reads a version number from the path or query.
 func policyVersionParam(s string) (int, error) {
 	v, err := strconv.Atoi(strings.TrimSpace(s))
@@ -101,370 +111,10 @@ type policyFormData struct {
 	Errors       int  // number of fields with errors
 }
 
-// policySection is a fieldset of the policy form.
-type policySection struct {
-	ID     string
-	Legend string
-	Intro  string
-	Fields []policyField
-}
-
-// policyField is one input of the policy form. Name is the policy's YAML path (the input's name
-// and the key of its error).
-type policyField struct {
-	Name    string
-	ID      string
-	Label   string
-	Help    string
-	Kind    string // text, textarea, number, checkbox, select, checks
-	Value   string
-	Checked bool
-	Options []policyOption
-	Min     string
-	Max     string
-	Step    string
-	Rows    int
-	Code    bool // monospace
-	Error   string
-}
-
-// policyOption is a choice of a select or a checkbox group.
-type policyOption struct {
-	Value, Label string
-	Selected     bool
-}
-
-func policyFieldID(name string) string {
-	return "f-" + strings.NewReplacer(".", "-", "_", "-").Replace(name)
-}
-
-var policyActionOptions = []policyOption{
-	{Value: "allow", Label: "Tillad"}, {Value: "warn", Label: "Advarsel"},
-	{Value: "secure", Label: "Send som sikker mail"}, {Value: "block", Label: "Blokér"},
-}
-
-var policyFailModeOptions = []policyOption{{Value: "warn", Label: "Advarsel"}, {Value: "block", Label: "Blokér"}}
-
-var policyOverrideOptions = []policyOption{
-	{Value: policy.OverrideOff, Label: "Nej (Outlooks »Send alligevel«)"},
-	{Value: policy.OverrideOptional, Label: "Valgfri begrundelse"},
-	{Value: policy.OverrideRequired, Label: "Begrundelse påkrævet"},
-}
-
-var policyCategoryLabels = map[string]string{
-	"health": "Helbred", "social": "Sociale forhold", "criminal": "Strafbare forhold", "ethnicity": "Race og etnisk oprindelse",
-	"political": "Politisk overbevisning", "religion": "Religion og filosofisk overbevisning", "union": "Fagforeningsforhold",
-	"sexual": "Seksuelle forhold og orientering", "genetic": "Genetiske data", "biometric": "Biometriske data",
-}
-
-var policyStatusOptions = []policyOption{
-	{Value: "encrypted", Label: "Krypteret eller beskyttet med adgangskode"},
-	{Value: "unscannable", Label: "Kunne ikke læses (fx skannet uden tekst)"},
-	{Value: "unsupported", Label: "Filtype der ikke understøttes"},
-	{Value: "too_large", Label: "For stor til at blive kontrolleret"},
-}
-
-// policyMessageHelp describes each message and the placeholders it may use.
-var policyMessageHelp = map[string]struct{ Label, Help string }{
-	policy.CodeDifferentCitizen: {"Anden borger end modtageren",
-		"Vises når et dokument handler om en anden borger end modtageren. Pladsholdere: {documents} dokumenternes navne, {identifier} maskeret CPR-nummer og initialer, {recipient} modtagerens navn (eller adresse), {page} » side N«, når oplysningerne står på én side."},
-	policy.CodeBulkCPR: {"Mange CPR-numre",
-		"Vises når mailen indeholder mange forskellige CPR-numre. Pladsholdere: {documents} dokumenternes navne, {count} antal CPR-numre."},
-	policy.CodeBulkPersons: {"Mange personer",
-		"Vises når mailen indeholder oplysninger om mange forskellige personer (navn med følsomme eller sociale oplysninger, eller CPR-nummer). Pladsholdere: {documents} dokumenternes navne, {count} antal personer."},
-	policy.CodeSeveralCitizens: {"Flere eksterne modtagere",
-		"Vises når mailen med personoplysninger går til flere eksterne modtagere i Til/Cc. Pladsholdere: {count} antal eksterne modtagere, {identifier} maskerede CPR-numre eller initialer."},
-	policy.CodePersonalPlain: {"Personoplysninger uden sikker mail",
-		"Vises når personoplysninger går til en ekstern modtager uden sikker mail. Pladsholdere: {documents} dokumenternes navne, {identifier} maskerede CPR-numre eller initialer."},
-	policy.CodeUnreadable: {"Vedhæftning kunne ikke læses",
-		"Vises når en vedhæftning ikke kunne kontrolleres. Pladsholdere: {documents} dokumenternes navne, {detail} hvorfor de ikke kunne læses."},
-	policy.CodeScanFailed: {"Kontrollen fejlede",
-		"Vises når Sendevagt ikke kunne kontrollere mailen (fejltilstand). Ingen pladsholdere."},
-}
-
 var policySendModeHelp = map[string]string{
 	"SoftBlock":  "SoftBlock: en mail, som Sendevagt standser, kan ikke sendes, før den er rettet. Kan tilføjelsesprogrammet ikke indlæses eller svare, sendes mailen alligevel.",
 	"Block":      "Block: som SoftBlock, men kan tilføjelsesprogrammet ikke indlæses eller svare, kan mailen slet ikke sendes.",
 	"PromptUser": "PromptUser: medarbejderen kan altid vælge »Send alligevel«. Kan tilføjelsesprogrammet ikke indlæses, sendes mailen.",
-}
-
-// policyFormValues turns a policy into form values, keyed by YAML path.
-func policyFormValues(p *policy.Policy) url.Values {
-	v := url.Values{}
-	lines := func(xs []string) string { return strings.Join(xs, "\n") }
-	flag := func(name string, b bool) {
-		if b {
-			v.Set(name, "on")
-		}
-	}
-	num := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-	v.Set("name", p.Name)
-	v.Set("internal_domains", lines(p.InternalDomains))
-	v.Set("trusted_domains", lines(p.TrustedDomains))
-	v.Set("secure.header.name", p.Secure.Header.Name)
-	v.Set("secure.header.value", p.Secure.Header.Value)
-	v.Set("secure.subject_tags", lines(p.Secure.SubjectTags))
-	flag("secure.smime", p.Secure.SMIME)
-	flag("secure.add_subject_tag", p.Secure.AddSubjectTag)
-	flag("secure.confirm", p.Secure.Confirm)
-	v.Set("secure.sensitivity_label_id", p.Secure.SensitivityLabelID)
-	v.Set("personal_data.cpr_min_confidence", num(p.PersonalData.CPRMinConfidence))
-	v.Set("personal_data.name_min_confidence", num(p.PersonalData.NameMinConfidence))
-	v.Set("personal_data.sensitive_min_confidence", num(p.PersonalData.SensitiveMinConfidence))
-	flag("personal_data.name_with_sensitive", p.PersonalData.NameWithSensitive)
-	v["personal_data.categories"] = append([]string(nil), p.PersonalData.Categories...)
-	v.Set("rules.different_citizen", string(p.Rules.DifferentCitizen))
-	v.Set("rules.bulk_cpr.action", string(p.Rules.BulkCPR.Action))
-	v.Set("rules.bulk_cpr.threshold", strconv.Itoa(p.Rules.BulkCPR.Threshold))
-	v.Set("rules.bulk_persons.action", string(p.Rules.BulkPersons.Action))
-	v.Set("rules.bulk_persons.threshold", strconv.Itoa(p.Rules.BulkPersons.Threshold))
-	v.Set("rules.several_external_citizens.action", string(p.Rules.SeveralCitizens.Action))
-	v.Set("rules.several_external_citizens.threshold", strconv.Itoa(p.Rules.SeveralCitizens.Threshold))
-	v.Set("rules.personal_data_unencrypted", string(p.Rules.PersonalDataPlain))
-	v.Set("rules.unreadable_attachment.action", string(p.Rules.UnreadableDocument.Action))
-	v["rules.unreadable_attachment.statuses"] = append([]string(nil), p.Rules.UnreadableDocument.Statuses...)
-	v.Set("fail_mode", string(p.FailMode))
-	v.Set("override_reason", p.OverrideReason)
-	v.Set("exemptions.senders", lines(p.Exemptions.Senders))
-	v.Set("exemptions.recipients", lines(p.Exemptions.Recipients))
-	v.Set("exemptions.domains", lines(p.Exemptions.Domains))
-	for _, code := range policy.MessageCodes {
-		v.Set("messages."+code, p.Messages[code])
-	}
-	flag("simulation", p.Simulation)
-	return v
-}
-
-// policySplitLines reads a one-per-line list (commas and semicolons separate too); blanks are dropped.
-func policySplitLines(s string) []string {
-	out := []string{}
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' || r == ',' || r == ';' }) {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// policySplitTags reads subject tags, one per line (a tag may contain commas).
-func policySplitTags(s string) []string {
-	out := []string{}
-	for _, f := range strings.Split(strings.ReplaceAll(s, "\r", ""), "\n") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// policyFromForm builds a policy from the form's values. Values that are not even numbers are
-// reported in errs (Danish, by field); everything else is checked by policy.Validate.
-func policyFromForm(v url.Values, errs map[string]string) *policy.Policy {
-	p := &policy.Policy{Messages: map[string]string{}}
-	on := func(name string) bool { return v.Get(name) != "" }
-	conf := func(name string) float64 {
-		s := strings.ReplaceAll(strings.TrimSpace(v.Get(name)), ",", ".")
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			errs[name] = "Skriv et tal mellem 0 og 1, fx 0,5."
-		}
-		return f
-	}
-	integer := func(name string) int {
-		n, err := strconv.Atoi(strings.TrimSpace(v.Get(name)))
-		if err != nil {
-			errs[name] = "Skriv et helt tal."
-		}
-		return n
-	}
-	p.Name = strings.TrimSpace(v.Get("name"))
-	p.InternalDomains = policySplitLines(v.Get("internal_domains"))
-	p.TrustedDomains = policySplitLines(v.Get("trusted_domains"))
-	p.Secure.Header.Name = strings.TrimSpace(v.Get("secure.header.name"))
-	p.Secure.Header.Value = strings.TrimSpace(v.Get("secure.header.value"))
-	p.Secure.SubjectTags = policySplitTags(v.Get("secure.subject_tags"))
-	p.Secure.SMIME = on("secure.smime")
-	p.Secure.AddSubjectTag = on("secure.add_subject_tag")
-	p.Secure.Confirm = on("secure.confirm")
-	p.Secure.SensitivityLabelID = strings.TrimSpace(v.Get("secure.sensitivity_label_id"))
-	p.PersonalData.CPRMinConfidence = conf("personal_data.cpr_min_confidence")
-	p.PersonalData.NameMinConfidence = conf("personal_data.name_min_confidence")
-	p.PersonalData.SensitiveMinConfidence = conf("personal_data.sensitive_min_confidence")
-	p.PersonalData.NameWithSensitive = on("personal_data.name_with_sensitive")
-	p.PersonalData.Categories = append([]string{}, v["personal_data.categories"]...)
-	p.Rules.DifferentCitizen = policy.Action(v.Get("rules.different_citizen"))
-	p.Rules.BulkCPR.Action = policy.Action(v.Get("rules.bulk_cpr.action"))
-	p.Rules.BulkCPR.Threshold = integer("rules.bulk_cpr.threshold")
-	p.Rules.BulkPersons.Action = policy.Action(v.Get("rules.bulk_persons.action"))
-	p.Rules.BulkPersons.Threshold = integer("rules.bulk_persons.threshold")
-	p.Rules.SeveralCitizens.Action = policy.Action(v.Get("rules.several_external_citizens.action"))
-	p.Rules.SeveralCitizens.Threshold = integer("rules.several_external_citizens.threshold")
-	p.Rules.PersonalDataPlain = policy.Action(v.Get("rules.personal_data_unencrypted"))
-	p.Rules.UnreadableDocument.Action = policy.Action(v.Get("rules.unreadable_attachment.action"))
-	p.Rules.UnreadableDocument.Statuses = append([]string{}, v["rules.unreadable_attachment.statuses"]...)
-	p.FailMode = policy.Action(v.Get("fail_mode"))
-	p.OverrideReason = v.Get("override_reason")
-	p.Exemptions.Senders = policySplitLines(v.Get("exemptions.senders"))
-	p.Exemptions.Recipients = policySplitLines(v.Get("exemptions.recipients"))
-	p.Exemptions.Domains = policySplitLines(v.Get("exemptions.domains"))
-	for _, code := range policy.MessageCodes {
-		p.Messages[code] = strings.TrimSpace(strings.ReplaceAll(v.Get("messages."+code), "\r\n", "\n"))
-	}
-	p.Simulation = on("simulation")
-	return p
-}
-
-// policyProblemDa says what is wrong with a field in Danish.
-func policyProblemDa(fe *policy.FieldError) string {
-	f, val := fe.Field, fe.Value
-	switch {
-	case f == "internal_domains" || f == "trusted_domains" || f == "exemptions.domains":
-		return fmt.Sprintf("»%s« er ikke et domænenavn. Skriv fx aarhus.dk, ét pr. linje.", val)
-	case f == "exemptions.senders" || f == "exemptions.recipients":
-		return fmt.Sprintf("»%s« er ikke en mailadresse. Skriv fx navn@aarhus.dk, én pr. linje.", val)
-	case f == "secure.header.value":
-		return "Skal udfyldes, når der er angivet et headernavn."
-	case f == "secure.header.name":
-		return fmt.Sprintf("»%s« er ikke et gyldigt headernavn (ingen mellemrum eller kolon).", val)
-	case f == "secure.subject_tags":
-		return "Et emnemærke må ikke være tomt."
-	case f == "secure.sensitivity_label_id":
-		return fmt.Sprintf("»%s« er ikke et GUID. Skriv det som xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, eller lad feltet være tomt.", val)
-	case strings.HasSuffix(f, "_confidence"):
-		return "Skal være et tal mellem 0 og 1."
-	case f == "personal_data.categories" || f == "rules.unreadable_attachment.statuses":
-		return fmt.Sprintf("Ukendt værdi »%s«.", val)
-	case f == "rules.bulk_cpr.threshold":
-		return "Skal være mindst 1."
-	case f == "rules.several_external_citizens.threshold" || f == "rules.bulk_persons.threshold":
-		return "Skal være mindst 2."
-	case f == "fail_mode":
-		return "Vælg Advarsel eller Blokér."
-	case f == "override_reason":
-		return "Vælg Nej, Valgfri begrundelse eller Begrundelse påkrævet."
-	case strings.HasPrefix(f, "rules."):
-		return fmt.Sprintf("Ukendt handling »%s«. Vælg Tillad, Advarsel, Send som sikker mail eller Blokér.", val)
-	case strings.HasPrefix(f, "messages."):
-		if val == "" {
-			return "Beskeden må ikke være tom."
-		}
-		if strings.HasPrefix(val, "{") {
-			return fmt.Sprintf("Ukendt pladsholder %s. Brug kun dem, der er nævnt i hjælpeteksten.", val)
-		}
-		return fmt.Sprintf("Ukendt beskedtype »%s«.", val)
-	}
-	return fe.Msg
-}
-
-// policySections builds the form's fieldsets from values and errors.
-func policySections(v url.Values, errs map[string]string) []policySection {
-	text := func(name, label, help string) policyField {
-		return policyField{Name: name, Label: label, Help: help, Kind: "text", Value: v.Get(name)}
-	}
-	area := func(name, label, help string, rows int) policyField {
-		return policyField{Name: name, Label: label, Help: help, Kind: "textarea", Value: v.Get(name), Rows: rows}
-	}
-	check := func(name, label, help string) policyField {
-		return policyField{Name: name, Label: label, Help: help, Kind: "checkbox", Checked: v.Get(name) != ""}
-	}
-	number := func(name, label, help, min, max, step string) policyField {
-		return policyField{Name: name, Label: label, Help: help, Kind: "number", Value: v.Get(name), Min: min, Max: max, Step: step}
-	}
-	choose := func(name, label, help string, opts []policyOption) policyField {
-		f := policyField{Name: name, Label: label, Help: help, Kind: "select", Value: v.Get(name)}
-		for _, o := range opts {
-			o.Selected = o.Value == f.Value
-			f.Options = append(f.Options, o)
-		}
-		return f
-	}
-	checks := func(name, label, help string, opts []policyOption) policyField {
-		f := policyField{Name: name, Label: label, Help: help, Kind: "checks"}
-		for _, o := range opts {
-			o.Selected = policyHas(v[name], o.Value)
-			f.Options = append(f.Options, o)
-		}
-		return f
-	}
-	var cats []policyOption
-	for _, c := range policy.Categories {
-		cats = append(cats, policyOption{Value: c, Label: policyCategoryLabels[c]})
-	}
-	var msgs []policyField
-	for _, code := range policy.MessageCodes {
-		h := policyMessageHelp[code]
-		msgs = append(msgs, area("messages."+code, h.Label, h.Help, 3))
-	}
-	secs := []policySection{
-		{ID: "generelt", Legend: "Generelt", Fields: []policyField{
-			text("name", "Politikkens navn", "Et kort navn, der vises i revisionsloggen og versionslisten, fx »Aarhus Kommune 2026«."),
-		}},
-		{ID: "domaener", Legend: "Domæner", Intro: "Mail til interne og betroede domæner regnes for sikker under transporten og kontrolleres ikke for eksterne modtagere.", Fields: []policyField{
-			area("internal_domains", "Interne domæner", "Myndighedens egne domæner, ét pr. linje (fx aarhus.dk). Afsenderens eget domæne er altid internt.", 4),
-			area("trusted_domains", "Betroede domæner", "Samarbejdspartnere, der nås med tvungen TLS (fx nabokommuner og regionen), ét pr. linje. Underdomæner er med.", 4),
-		}},
-		{ID: "sikker-mail", Legend: "Sikker mail", Intro: "Hvornår en mail regnes for sikker (krypteret) mail, og hvordan tilføjelsesprogrammet markerer den.", Fields: []policyField{
-			text("secure.header.name", "Headernavn", "Headerfeltet, som transportreglen for sikker mail reagerer på, fx X-Sendevagt-Route. Tomt: ingen header."),
-			text("secure.header.value", "Headerværdi", "Værdien i headerfeltet, der betyder sikker mail, fx secure."),
-			area("secure.subject_tags", "Emnemærker", "Tekster i emnefeltet, der gør mailen til sikker mail, ét pr. linje, fx [sikker]. Store og små bogstaver er ligegyldige.", 3),
-			check("secure.smime", "S/MIME-krypteret mail tæller som sikker mail", "Mail, der er krypteret med S/MIME i Outlook, regnes for sikker."),
-			check("secure.add_subject_tag", "Tilføj emnemærke", "Når mailen skal sendes som sikker mail, sætter tilføjelsesprogrammet også det første emnemærke i emnefeltet."),
-			check("secure.confirm", "Medarbejderen skal bekræfte", "Når mailen skal sendes som sikker mail, går den først, når medarbejderen vælger »Send som sikker mail«. Ellers markeres mailen og sendes straks."),
-			text("secure.sensitivity_label_id", "Følsomhedsmærkat (Purview)", "GUID for en Microsoft Purview-følsomhedsmærkat, som tilføjelsesprogrammet kan sætte på sikker mail, fx 8a2b1c3d-0000-4000-8000-00000000abcd. Tomt: ingen mærkat."),
-		}},
-		{ID: "personoplysninger", Legend: "Personoplysninger", Intro: "Hvad der tæller som personoplysninger. Sikkerheden er et tal mellem 0 og 1: jo højere, jo færre fund tæller (færre falske alarmer, men flere overså).", Fields: []policyField{
-			number("personal_data.cpr_min_confidence", "Mindste sikkerhed for CPR-numre", "Fra hvilken sikkerhed et tal, der ligner et CPR-nummer, tæller som CPR-nummer. Standard 0,5.", "0", "1", "0.05"),
-			number("personal_data.name_min_confidence", "Mindste sikkerhed for navne", "Fra hvilken sikkerhed et fundet navn tæller. Standard 0,5.", "0", "1", "0.05"),
-			number("personal_data.sensitive_min_confidence", "Mindste sikkerhed for følsomme oplysninger", "Fra hvilken sikkerhed et udsagn i en følsom kategori tæller. Standard 0,5.", "0", "1", "0.05"),
-			check("personal_data.name_with_sensitive", "Navn sammen med følsomme oplysninger er personoplysninger", "En persons navn sammen med et udsagn i en af kategorierne nedenfor tæller som personoplysninger, også uden CPR-nummer."),
-			checks("personal_data.categories", "Følsomme kategorier, der tæller", "De kategorier af følsomme oplysninger (databeskyttelsesforordningens artikel 9 og 10 og sociale forhold), der tæller.", cats),
-		}},
-		{ID: "regler", Legend: "Regler", Intro: "Hvad der sker, når en regel slår til over for en ekstern modtager. Den strengeste handling vinder.", Fields: []policyField{
-			choose("rules.different_citizen", "Oplysninger om en anden borger end modtageren", "Et dokument handler tydeligt om en anden borger end den eksterne modtager (fx forkert vedhæftning).", policyActionOptions),
-			choose("rules.bulk_cpr.action", "Mange CPR-numre", "Mailen indeholder mange forskellige CPR-numre.", policyActionOptions),
-			number("rules.bulk_cpr.threshold", "Antal CPR-numre", "Fra så mange forskellige CPR-numre slår reglen til. Mindst 1.", "1", "", "1"),
-			choose("rules.bulk_persons.action", "Mange personer", "Mailen indeholder oplysninger om mange forskellige personer (navn med følsomme eller sociale oplysninger, eller CPR-nummer), også uden CPR-numre: fx en borgerliste.", policyActionOptions),
-			number("rules.bulk_persons.threshold", "Antal personer", "Fra så mange forskellige personer slår reglen til. Mindst 2.", "2", "", "1"),
-			choose("rules.several_external_citizens.action", "Flere eksterne borgere med personoplysninger", "Mailen indeholder personoplysninger og går til flere eksterne borgere i Til/Cc (private mailadresser; ikke fx et advokatfirma eller en myndighed).", policyActionOptions),
-			number("rules.several_external_citizens.threshold", "Antal eksterne borgere", "Fra så mange eksterne borgere i Til/Cc slår reglen til. Mindst 2.", "2", "", "1"),
-			choose("rules.personal_data_unencrypted", "Personoplysninger uden sikker mail", "Personoplysninger til en ekstern modtager i en mail, der ikke er sikker mail.", policyActionOptions),
-			choose("rules.unreadable_attachment.action", "Vedhæftning, der ikke kunne læses", "En vedhæftning til en ekstern modtager kunne ikke kontrolleres.", policyActionOptions),
-			checks("rules.unreadable_attachment.statuses", "Hvilke vedhæftninger tæller som ulæselige", "Reglen ovenfor slår til for vedhæftninger med disse tilstande.", policyStatusOptions),
-		}},
-		{ID: "fejltilstand", Legend: "Fejltilstand", Fields: []policyField{
-			choose("fail_mode", "Når kontrollen fejler", "Hvad der sker, hvis Sendevagt ikke kan kontrollere mailen (fx hvis kladden ikke kan hentes). Advarsel lader medarbejderen sende efter at have tjekket selv; Blokér standser mailen.", policyFailModeOptions),
-		}},
-		{ID: "tilsidesaettelse", Legend: "Send alligevel", Fields: []policyField{
-			choose("override_reason", "Begrundelse for at sende trods advarsel", "Påkrævet eller valgfri: Outlooks knap »Send alligevel« erstattes af »Begrund og send«, der åbner Sendevagt-ruden, hvor medarbejderen skriver en kort begrundelse (højst 300 tegn; CPR-numre og navne skjules). Tilsidesættelsen og begrundelsen står i revisionsloggen (årsag »Sendt trods advarsel«). Nej: medarbejderen kan sende direkte fra advarslen, uden at det registreres.", policyOverrideOptions),
-		}},
-		{ID: "undtagelser", Legend: "Undtagelser", Intro: "Undtagelser gælder straks for alle. Brug dem sparsomt, og skriv i kommentaren hvorfor.", Fields: []policyField{
-			area("exemptions.senders", "Undtagne afsendere", "Mailadresser, hvis mail aldrig kontrolleres, én pr. linje. Afgørelsen bliver »tilladt« med begrundelsen »undtaget« i revisionsloggen.", 3),
-			area("exemptions.recipients", "Undtagne modtagere", "Mailadresser, der behandles som et betroet domæne (sikker under transporten, ikke ekstern), én pr. linje.", 3),
-			area("exemptions.domains", "Undtagne domæner", "Domæner, der behandles som betroede domæner, ét pr. linje. Underdomæner er med.", 3),
-		}},
-		{ID: "beskeder", Legend: "Beskeder til medarbejderne", Intro: "Teksterne i Outlooks pop-up. Pladsholdere i krøllede parenteser udfyldes af Sendevagt; Outlook viser højst 500 tegn.", Fields: msgs},
-		{ID: "simulering", Legend: "Simulering", Fields: []policyField{
-			check("simulation", "Simuleringstilstand", "Sendevagt kontrollerer og skriver afgørelsen i revisionsloggen som sædvanlig (markeret som simuleret), men lader altid mailen gå uden at vise noget for medarbejderen. Brug det til at prøve en ny politik af, før den håndhæves."),
-		}},
-	}
-	for i := range secs {
-		for j := range secs[i].Fields {
-			f := &secs[i].Fields[j]
-			f.ID = policyFieldID(f.Name)
-			f.Error = errs[f.Name]
-			f.Code = f.Kind == "textarea" && !strings.HasPrefix(f.Name, "messages.")
-		}
-	}
-	return secs
-}
-
-func policyHas(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // renderPolicyForm shows the form with values and errors.
@@ -685,11 +335,7 @@ func policyVersionName(v int) string {
 
 func (a *Admin) policyVersion(c echo.Context) error {
 	ctx := c.Request().Context()
-	v, err := policyVersionParam(c.Param("v"))
-	if err != nil {
-		return err
-	}
-	pv, err := a.policyAt(ctx, v)
+	v, pv, err := a.policyOfPath(c)
 	if err != nil {
 		return err
 	}
@@ -738,11 +384,7 @@ func (a *Admin) policyVersion(c echo.Context) error {
 
 func (a *Admin) policyRestore(c echo.Context) error {
 	ctx := c.Request().Context()
-	v, err := policyVersionParam(c.Param("v"))
-	if err != nil {
-		return err
-	}
-	pv, err := a.policyAt(ctx, v)
+	v, pv, err := a.policyOfPath(c)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sendevagt/sendevagt/internal/auth"
+	"github.com/sendevagt/sendevagt/internal/directory"
 	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/onsend"
 	"github.com/sendevagt/sendevagt/internal/policy"
@@ -29,7 +31,7 @@ func fullConfig(t *testing.T) Config {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return Config{Sessions: st, Policies: st, Audit: st, Directory: st, Console: allowConsole{}, Hasher: storetest.Hasher(t)}
+	return Config{Policies: st, Audit: st, Directory: st, Console: allowConsole{}, Keys: directory.NewKeys(storetest.Hasher(t))}
 }
 
 // adminRoutes lists every route of the admin page except the sign-in itself.
@@ -40,11 +42,7 @@ func adminRoutes(t *testing.T, tc *testClient) (gets, posts []string) {
 		if !strings.HasPrefix(p, "/admin") || strings.HasPrefix(p, "/admin/static") {
 			continue
 		}
-		public := false
-		for _, pp := range publicPaths {
-			public = public || p == pp
-		}
-		if public || p == "/admin/login" {
+		if auth.IsSignInPath(p) {
 			continue
 		}
 		p = strings.NewReplacer(":id", "1", ":v", "1", "*", "x").Replace(p)

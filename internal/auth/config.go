@@ -1,8 +1,10 @@
-// Package auth validates the Microsoft Entra ID access tokens the Outlook add-in sends to our API
-// (golang-jwt/jwt/v5 with a cached, rotating JWKS from MicahParks/keyfunc/v3) and turns a valid
-// one into the User it identifies (tid + oid).
+// Package auth is who may call Sendevagt. For the API it validates the Microsoft Entra ID access
+// tokens the Outlook add-in sends (golang-jwt/jwt/v5 with a cached, rotating JWKS from
+// MicahParks/keyfunc/v3) and turns a valid one into the User it identifies (tid + oid). For
+// people it signs administrators in to the admin pages (SignIn: OpenID Connect with Entra ID, or
+// local mode's one-time link) and keeps their sessions, roles and CSRF tokens.
 //
-// A token is accepted only if it is RS256-signed by a key of the configured key set, unexpired
+// An access token is accepted only if it is RS256-signed by a key of the configured key set, unexpired
 // (with a small leeway), issued for one of our audiences by the token's own tenant's issuer, from
 // an allowed tenant, and delegated with the required scope (access_as_user).
 package auth

@@ -59,100 +59,110 @@ func (a Action) valid() bool {
 }
 
 // Policy is one version of the authority's policy.
+//
+// Besides its YAML name every field carries what the admin page's form shows for it, in
+// Danish: label and help; form (the input: text, textarea, number, checkbox, select or checks,
+// with rows=, min=, max=, step=, options= naming a set of choices, lines for one value per
+// line); invalid (the message for a value Validate refuses, %s the value); section, legend and
+// intro on the first field of a fieldset. A struct used more than once (ThresholdRule) gets
+// its fields' texts from the using field as label.<field>, help.<field> and form.<field>. The
+// form shows the fields in this order.
 type Policy struct {
-	Name string `yaml:"name"`
+	Name string `yaml:"name" section:"generelt" legend:"Generelt" label:"Politikkens navn" help:"Et kort navn, der vises i revisionsloggen og versionslisten, fx »Aarhus Kommune 2026«." form:"text"`
 	// InternalDomains are the authority's own domains; the sender's domain is always internal.
-	InternalDomains []string `yaml:"internal_domains"`
+	InternalDomains []string `yaml:"internal_domains" section:"domaener" legend:"Domæner" intro:"Mail til interne og betroede domæner regnes for sikker under transporten og kontrolleres ikke for eksterne modtagere." label:"Interne domæner" help:"Myndighedens egne domæner, ét pr. linje (fx aarhus.dk). Afsenderens eget domæne er altid internt." form:"textarea,rows=4" invalid:"»%s« er ikke et domænenavn. Skriv fx aarhus.dk, ét pr. linje."`
 	// TrustedDomains are partners reached over enforced TLS: mail to them is secure in transport.
-	TrustedDomains []string  `yaml:"trusted_domains"`
-	Secure         Markings  `yaml:"secure"`
-	PersonalData   Detection `yaml:"personal_data"`
-	Rules          Rules     `yaml:"rules"`
+	TrustedDomains []string  `yaml:"trusted_domains" label:"Betroede domæner" help:"Samarbejdspartnere, der nås med tvungen TLS (fx nabokommuner og regionen), ét pr. linje. Underdomæner er med." form:"textarea,rows=4" invalid:"»%s« er ikke et domænenavn. Skriv fx aarhus.dk, ét pr. linje."`
+	Secure         Markings  `yaml:"secure" section:"sikker-mail" legend:"Sikker mail" intro:"Hvornår en mail regnes for sikker (krypteret) mail, og hvordan tilføjelsesprogrammet markerer den."`
+	PersonalData   Detection `yaml:"personal_data" section:"personoplysninger" legend:"Personoplysninger" intro:"Hvad der tæller som personoplysninger. Sikkerheden er et tal mellem 0 og 1: jo højere, jo færre fund tæller (færre falske alarmer, men flere overså)."`
+	Rules          Rules     `yaml:"rules" section:"regler" legend:"Regler" intro:"Hvad der sker, når en regel slår til over for en ekstern modtager. Den strengeste handling vinder."`
 	// FailMode is the action when the scan itself fails (warn or block).
-	FailMode Action `yaml:"fail_mode"`
+	FailMode Action `yaml:"fail_mode" section:"fejltilstand" legend:"Fejltilstand" label:"Når kontrollen fejler" help:"Hvad der sker, hvis Sendevagt ikke kan kontrollere mailen (fx hvis kladden ikke kan hentes). Advarsel lader medarbejderen sende efter at have tjekket selv; Blokér standser mailen." form:"select,options=fail_mode"`
 	// OverrideReason is whether sending despite a warning asks for a justification: off (the
 	// Send dialog's Send Anyway), optional or required (the task pane asks; the override is
 	// audited with the masked justification).
-	OverrideReason string `yaml:"override_reason"`
-	// Messages are the Danish texts shown to the employee, by reason code. Placeholders:
-	// {documents}, {identifier}, {count}, {recipient}, {detail} (see Placeholders).
-	Messages map[string]string `yaml:"messages"`
+	OverrideReason string `yaml:"override_reason" section:"tilsidesaettelse" legend:"Send alligevel" label:"Begrundelse for at sende trods advarsel" help:"Påkrævet eller valgfri: Outlooks knap »Send alligevel« erstattes af »Begrund og send«, der åbner Sendevagt-ruden, hvor medarbejderen skriver en kort begrundelse (højst 300 tegn; CPR-numre og navne skjules). Tilsidesættelsen og begrundelsen står i revisionsloggen (årsag »Sendt trods advarsel«). Nej: medarbejderen kan sende direkte fra advarslen, uden at det registreres." form:"select,options=override_reason"`
 	// Exemptions are senders never checked, and recipients treated like trusted domains.
-	Exemptions Exemptions `yaml:"exemptions"`
+	Exemptions Exemptions `yaml:"exemptions" section:"undtagelser" legend:"Undtagelser" intro:"Undtagelser gælder straks for alle. Brug dem sparsomt, og skriv i kommentaren hvorfor."`
+	// Messages are the Danish texts shown to the employee, by reason code. Placeholders:
+	// {documents}, {identifier}, {count}, {recipient}, {detail} (see Placeholders). The form
+	// has one field per code (options=messages: each code's label and help).
+	Messages map[string]string `yaml:"messages" section:"beskeder" legend:"Beskeder til medarbejderne" intro:"Teksterne i Outlooks pop-up. Pladsholdere i krøllede parenteser udfyldes af Sendevagt; Outlook viser højst 500 tegn." form:"textarea,rows=3,options=messages" invalid:"Ukendt pladsholder %s. Brug kun dem, der er nævnt i hjælpeteksten." empty:"Beskeden må ikke være tom." unknown:"Ukendt beskedtype »%s«."`
 	// Simulation: decide and audit as usual, but always let the mail go (the audit event is
 	// marked simulated and keeps the real action). For introducing a policy safely.
-	Simulation bool `yaml:"simulation"`
+	Simulation bool `yaml:"simulation" section:"simulering" legend:"Simulering" label:"Simuleringstilstand" help:"Sendevagt kontrollerer og skriver afgørelsen i revisionsloggen som sædvanlig (markeret som simuleret), men lader altid mailen gå uden at vise noget for medarbejderen. Brug det til at prøve en ny politik af, før den håndhæves." form:"checkbox"`
 }
 
 // Exemptions are exceptions from the rules.
 type Exemptions struct {
 	// Senders (addresses) whose mail is never checked: the verdict is allow with reason "exempt".
-	Senders []string `yaml:"senders"`
+	Senders []string `yaml:"senders" label:"Undtagne afsendere" help:"Mailadresser, hvis mail aldrig kontrolleres, én pr. linje. Afgørelsen bliver »tilladt« med begrundelsen »undtaget« i revisionsloggen." form:"textarea,rows=3" invalid:"»%s« er ikke en mailadresse. Skriv fx navn@aarhus.dk, én pr. linje."`
 	// Recipients (addresses) treated like a trusted domain: secure in transport, not external.
-	Recipients []string `yaml:"recipients"`
+	Recipients []string `yaml:"recipients" label:"Undtagne modtagere" help:"Mailadresser, der behandles som et betroet domæne (sikker under transporten, ikke ekstern), én pr. linje." form:"textarea,rows=3" invalid:"»%s« er ikke en mailadresse. Skriv fx navn@aarhus.dk, én pr. linje."`
 	// Domains treated like trusted domains (subdomains included).
-	Domains []string `yaml:"domains"`
+	Domains []string `yaml:"domains" label:"Undtagne domæner" help:"Domæner, der behandles som betroede domæner, ét pr. linje. Underdomæner er med." form:"textarea,rows=3" invalid:"»%s« er ikke et domænenavn. Skriv fx aarhus.dk, ét pr. linje."`
 }
 
 // Markings say when a message counts as secure (encrypted) mail.
 type Markings struct {
 	Header      Header   `yaml:"header"`
-	SubjectTags []string `yaml:"subject_tags"`
-	SMIME       bool     `yaml:"smime"`
+	SubjectTags []string `yaml:"subject_tags" label:"Emnemærker" help:"Tekster i emnefeltet, der gør mailen til sikker mail, ét pr. linje, fx [sikker]. Store og små bogstaver er ligegyldige." form:"textarea,rows=3,lines" invalid:"Et emnemærke må ikke være tomt."`
+	SMIME       bool     `yaml:"smime" label:"S/MIME-krypteret mail tæller som sikker mail" help:"Mail, der er krypteret med S/MIME i Outlook, regnes for sikker." form:"checkbox"`
 	// AddSubjectTag: when the verdict is secure, the add-in also puts the first subject tag in
 	// the subject (for transport rules on the subject, and so the employee sees it).
-	AddSubjectTag bool `yaml:"add_subject_tag"`
+	AddSubjectTag bool `yaml:"add_subject_tag" label:"Tilføj emnemærke" help:"Når mailen skal sendes som sikker mail, sætter tilføjelsesprogrammet også det første emnemærke i emnefeltet." form:"checkbox"`
 	// Confirm: when the verdict is secure, the mail does not go until the employee chooses "Send
 	// som sikker mail"; otherwise the add-in marks it secure and lets it go at once.
-	Confirm bool `yaml:"confirm"`
+	Confirm bool `yaml:"confirm" label:"Medarbejderen skal bekræfte" help:"Når mailen skal sendes som sikker mail, går den først, når medarbejderen vælger »Send som sikker mail«. Ellers markeres mailen og sendes straks." form:"checkbox"`
 	// SensitivityLabelID is a Microsoft Purview sensitivity label (a GUID) the add-in may apply
 	// when the verdict is secure; empty for none.
-	SensitivityLabelID string `yaml:"sensitivity_label_id"`
+	SensitivityLabelID string `yaml:"sensitivity_label_id" label:"Følsomhedsmærkat (Purview)" help:"GUID for en Microsoft Purview-følsomhedsmærkat, som tilføjelsesprogrammet kan sætte på sikker mail, fx 8a2b1c3d-0000-4000-8000-00000000abcd. Tomt: ingen mærkat." form:"text" invalid:"»%s« er ikke et GUID. Skriv det som xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, eller lad feltet være tomt."`
 }
 
 // Header is a header field and the value that marks a message secure.
 type Header struct {
-	Name  string `yaml:"name"`
-	Value string `yaml:"value"`
+	Name  string `yaml:"name" label:"Headernavn" help:"Headerfeltet, som transportreglen for sikker mail reagerer på, fx X-Sendevagt-Route. Tomt: ingen header." form:"text" invalid:"»%s« er ikke et gyldigt headernavn (ingen mellemrum eller kolon)."`
+	Value string `yaml:"value" label:"Headerværdi" help:"Værdien i headerfeltet, der betyder sikker mail, fx secure." form:"text" invalid:"Skal udfyldes, når der er angivet et headernavn."`
 }
 
 // Detection says which findings count as personal data.
 type Detection struct {
 	// CPRMinConfidence is the confidence from which a CPR-shaped number counts as a CPR number.
-	CPRMinConfidence float64 `yaml:"cpr_min_confidence"`
+	CPRMinConfidence float64 `yaml:"cpr_min_confidence" label:"Mindste sikkerhed for CPR-numre" help:"Fra hvilken sikkerhed et tal, der ligner et CPR-nummer, tæller som CPR-nummer. Standard 0,5." form:"number,min=0,max=1,step=0.05"`
 	// NameMinConfidence is the confidence from which a name counts.
-	NameMinConfidence float64 `yaml:"name_min_confidence"`
+	NameMinConfidence float64 `yaml:"name_min_confidence" label:"Mindste sikkerhed for navne" help:"Fra hvilken sikkerhed et fundet navn tæller. Standard 0,5." form:"number,min=0,max=1,step=0.05"`
 	// SensitiveMinConfidence is the confidence from which a sensitive term counts.
-	SensitiveMinConfidence float64 `yaml:"sensitive_min_confidence"`
+	SensitiveMinConfidence float64 `yaml:"sensitive_min_confidence" label:"Mindste sikkerhed for følsomme oplysninger" help:"Fra hvilken sikkerhed et udsagn i en følsom kategori tæller. Standard 0,5." form:"number,min=0,max=1,step=0.05"`
 	// NameWithSensitive makes a person's name together with a sensitive statement personal data.
-	NameWithSensitive bool `yaml:"name_with_sensitive"`
+	NameWithSensitive bool `yaml:"name_with_sensitive" label:"Navn sammen med følsomme oplysninger er personoplysninger" help:"En persons navn sammen med et udsagn i en af kategorierne nedenfor tæller som personoplysninger, også uden CPR-nummer." form:"checkbox"`
 	// Categories are the sensitive categories that count.
-	Categories []string `yaml:"categories"`
+	Categories []string `yaml:"categories" label:"Følsomme kategorier, der tæller" help:"De kategorier af følsomme oplysninger (databeskyttelsesforordningens artikel 9 og 10 og sociale forhold), der tæller." form:"checks,options=categories"`
 }
 
 // Rules are the per-rule actions and thresholds.
 type Rules struct {
-	DifferentCitizen Action        `yaml:"different_citizen"`
-	BulkCPR          ThresholdRule `yaml:"bulk_cpr"`
+	DifferentCitizen Action        `yaml:"different_citizen" label:"Oplysninger om en anden borger end modtageren" help:"Et dokument handler tydeligt om en anden borger end den eksterne modtager (fx forkert vedhæftning)." form:"select,options=actions"`
+	BulkCPR          ThresholdRule `yaml:"bulk_cpr" label.action:"Mange CPR-numre" help.action:"Mailen indeholder mange forskellige CPR-numre." label.threshold:"Antal CPR-numre" help.threshold:"Fra så mange forskellige CPR-numre slår reglen til. Mindst 1." form.threshold:"number,min=1,step=1"`
 	// BulkPersons fires from Threshold distinct persons with personal data (a name with a
 	// sensitive or social statement, or a CPR number) other than the recipient, to an external
 	// recipient: a list of citizens without CPR numbers is caught like the Aarhus letters.
-	BulkPersons        ThresholdRule  `yaml:"bulk_persons"`
-	SeveralCitizens    ThresholdRule  `yaml:"several_external_citizens"`
-	PersonalDataPlain  Action         `yaml:"personal_data_unencrypted"`
+	BulkPersons        ThresholdRule  `yaml:"bulk_persons" label.action:"Mange personer" help.action:"Mailen indeholder oplysninger om mange forskellige personer (navn med følsomme eller sociale oplysninger, eller CPR-nummer), også uden CPR-numre: fx en borgerliste." label.threshold:"Antal personer" help.threshold:"Fra så mange forskellige personer slår reglen til. Mindst 2." form.threshold:"number,min=2,step=1"`
+	SeveralCitizens    ThresholdRule  `yaml:"several_external_citizens" label.action:"Flere eksterne borgere med personoplysninger" help.action:"Mailen indeholder personoplysninger og går til flere eksterne borgere i Til/Cc (private mailadresser; ikke fx et advokatfirma eller en myndighed)." label.threshold:"Antal eksterne borgere" help.threshold:"Fra så mange eksterne borgere i Til/Cc slår reglen til. Mindst 2." form.threshold:"number,min=2,step=1"`
+	PersonalDataPlain  Action         `yaml:"personal_data_unencrypted" label:"Personoplysninger uden sikker mail" help:"Personoplysninger til en ekstern modtager i en mail, der ikke er sikker mail." form:"select,options=actions"`
 	UnreadableDocument UnreadableRule `yaml:"unreadable_attachment"`
 }
 
 // ThresholdRule fires from Threshold (distinct CPR numbers, or external recipients in To/Cc).
+// Its labels and help come from the rule that uses it.
 type ThresholdRule struct {
-	Action    Action `yaml:"action"`
+	Action    Action `yaml:"action" form:"select,options=actions"`
 	Threshold int    `yaml:"threshold"`
 }
 
 // UnreadableRule fires for documents with one of Statuses when an external recipient gets them.
 type UnreadableRule struct {
-	Action   Action   `yaml:"action"`
-	Statuses []string `yaml:"statuses"`
+	Action   Action   `yaml:"action" label:"Vedhæftning, der ikke kunne læses" help:"En vedhæftning til en ekstern modtager kunne ikke kontrolleres." form:"select,options=actions"`
+	Statuses []string `yaml:"statuses" label:"Hvilke vedhæftninger tæller som ulæselige" help:"Reglen ovenfor slår til for vedhæftninger med disse tilstande." form:"checks,options=statuses"`
 }
 
 //go:embed default.yaml

@@ -1,4 +1,4 @@
-package admin
+package auth
 
 import (
 	"crypto/aes"
@@ -35,7 +35,7 @@ const (
 	maxLoginReturn = 1024
 )
 
-var errLoginCookie = errors.New("admin: login cookie not valid")
+var errLoginCookie = errors.New("auth: login cookie not valid")
 
 // loginSealer seals and opens login cookies.
 type loginSealer struct{ aead cipher.AEAD }
@@ -77,7 +77,7 @@ func (s *loginSealer) seal(st loginState) (string, error) {
 	}
 	v := base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, []byte(loginCookie)))
 	if len(v) > maxLoginCookie {
-		return "", fmt.Errorf("admin: login cookie of %d bytes", len(v))
+		return "", fmt.Errorf("auth: login cookie of %d bytes", len(v))
 	}
 	return v, nil
 }

@@ -1,7 +1,8 @@
-package admin
+package auth
 
-// Sign-in: OpenID Connect with Entra ID (authorization code with PKCE, confidential client), the
-// one-time sign-in link of local mode, and sign-out.
+// Sign-in of people to the admin pages: OpenID Connect with Entra ID (authorization code with
+// PKCE, confidential client) and the one-time sign-in link of local mode. Each step returns an
+// Outcome (a redirect, or the sign-in page with a Danish message); the pages render it.
 
 import (
 	"context"
@@ -9,6 +10,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,7 +22,6 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
-	"github.com/labstack/echo/v4"
 	"golang.org/x/oauth2"
 )
 
@@ -76,7 +77,7 @@ func (o *oidcClient) ready(ctx context.Context) (*oauth2.Config, *oidc.IDTokenVe
 	defer cancel()
 	p, err := oidc.NewProvider(o.ctx(ctx), o.cfg.Issuer)
 	if err != nil {
-		return nil, nil, fmt.Errorf("admin: OpenID discovery at %s: %w", o.cfg.Issuer, err)
+		return nil, nil, fmt.Errorf("auth: OpenID discovery at %s: %w", o.cfg.Issuer, err)
 	}
 	ep := p.Endpoint()
 	ep.AuthStyle = oauth2.AuthStyleInParams // client_secret in the body, as Entra ID documents
@@ -103,104 +104,179 @@ type localLinks struct {
 	expires time.Time
 }
 
-func (a *Admin) initAuth() error {
-	if a.cfg.Local {
+// SignInConfig configures the sign-in of people to the admin pages.
+type SignInConfig struct {
+	// Sessions keeps the sessions (package store). Required.
+	Sessions SessionStore
+	// OIDC signs administrators in with Entra ID; nil in local mode.
+	OIDC *OIDCConfig
+	// Local enables the one-time sign-in link (local mode: no identity provider).
+	Local bool
+	// PublicURL is the service's public URL (the redirect URI, the local link).
+	PublicURL string
+	// SessionTTL is how long a sign-in lasts (default 8 hours).
+	SessionTTL time.Duration
+	// RoleTTL is how long the roles of an Entra ID sign-in are trusted (default 1 hour): then
+	// the next page sends the browser through Entra ID again (silent while the user's Entra
+	// session lives), so a role removed in Entra ID stops working within RoleTTL.
+	RoleTTL time.Duration
+	// LoginKey seals the cookie of a sign-in under way; the replicas must share it (the server
+	// gives the audit key). Empty: a random key for this process.
+	LoginKey []byte
+	Logger   *slog.Logger
+	// Now is the clock (tests).
+	Now func() time.Time
+}
+
+// SignIn signs people in to the admin pages and keeps their sessions.
+type SignIn struct {
+	cfg   SignInConfig
+	oidc  *oidcClient
+	local *localLinks
+	login *loginSealer
+}
+
+// NewSignIn checks cfg and prepares the sign-in. Entra ID discovery is tried now; when it
+// fails the service still starts and discovery is retried at the next sign-in.
+func NewSignIn(cfg SignInConfig) (*SignIn, error) {
+	if cfg.Sessions == nil {
+		return nil, errors.New("auth: a session store is required")
+	}
+	if cfg.OIDC == nil && !cfg.Local {
+		return nil, errors.New("auth: either OIDC or local mode is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 8 * time.Hour
+	}
+	if cfg.RoleTTL <= 0 {
+		cfg.RoleTTL = time.Hour
+	}
+	login, err := newLoginSealer(cfg.LoginKey)
+	if err != nil {
+		return nil, err
+	}
+	a := &SignIn{cfg: cfg, login: login}
+	if cfg.Local {
 		a.local = &localLinks{}
 	}
-	if a.cfg.OIDC == nil {
-		return nil
+	if cfg.OIDC == nil {
+		return a, nil
 	}
-	cfg := *a.cfg.OIDC
-	cfg.Issuer = strings.TrimRight(strings.TrimSpace(cfg.Issuer), "/")
+	oc := *cfg.OIDC
+	oc.Issuer = strings.TrimRight(strings.TrimSpace(oc.Issuer), "/")
 	switch {
-	case cfg.Issuer == "" || cfg.ClientID == "" || cfg.ClientSecret == "":
-		return errors.New("admin: OIDC needs an issuer, a client id and a client secret")
-	case a.cfg.PublicURL == "":
-		return errors.New("admin: OIDC needs the public URL (for the redirect URI)")
+	case oc.Issuer == "" || oc.ClientID == "" || oc.ClientSecret == "":
+		return nil, errors.New("auth: OIDC needs an issuer, a client id and a client secret")
+	case cfg.PublicURL == "":
+		return nil, errors.New("auth: OIDC needs the public URL (for the redirect URI)")
 	}
-	if u, err := url.Parse(cfg.Issuer); err != nil || u.Scheme != "https" || u.Host == "" {
-		return fmt.Errorf("admin: OIDC issuer %q is not an https URL", cfg.Issuer)
+	if u, err := url.Parse(oc.Issuer); err != nil || u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("auth: OIDC issuer %q is not an https URL", oc.Issuer)
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	if oc.HTTPClient == nil {
+		oc.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
-	if len(cfg.Scopes) == 0 {
-		cfg.Scopes = []string{oidc.ScopeOpenID, "profile", "email"}
-	} else if !slices.Contains(cfg.Scopes, oidc.ScopeOpenID) {
-		cfg.Scopes = append([]string{oidc.ScopeOpenID}, cfg.Scopes...)
+	if len(oc.Scopes) == 0 {
+		oc.Scopes = []string{oidc.ScopeOpenID, "profile", "email"}
+	} else if !slices.Contains(oc.Scopes, oidc.ScopeOpenID) {
+		oc.Scopes = append([]string{oidc.ScopeOpenID}, oc.Scopes...)
 	}
-	a.oidc = &oidcClient{cfg: cfg, now: a.cfg.Now,
-		redirectURL: strings.TrimRight(a.cfg.PublicURL, "/") + "/admin/callback"}
-	// The service must start while Entra ID is down: a failed discovery is retried at sign-in.
+	a.oidc = &oidcClient{cfg: oc, now: cfg.Now,
+		redirectURL: strings.TrimRight(cfg.PublicURL, "/") + callbackPath}
 	if _, _, err := a.oidc.ready(context.Background()); err != nil {
-		a.cfg.Logger.Warn("admin sign-in: Entra ID discovery failed; retrying at the next sign-in", "err", err)
+		cfg.Logger.Warn("admin sign-in: Entra ID discovery failed; retrying at the next sign-in", "err", err)
 	}
-	return nil
+	return a, nil
 }
 
-func (a *Admin) authRoutes(g *echo.Group) {
-	g.GET("/login", a.loginPage)
-	g.GET("/login/start", a.loginStart)
-	g.GET("/callback", a.callback)
-	g.GET("/login/local", a.localLogin)
-	g.POST("/logout", a.logout)
-}
+// Paths of the sign-in under /admin.
+const (
+	loginPath    = "/admin/login"
+	startPath    = "/admin/login/start"
+	callbackPath = "/admin/callback"
+	localPath    = "/admin/login/local"
+	logoutPath   = "/admin/logout"
+	homePath     = "/admin/"
+)
 
-// loginData is the sign-in page's data.
-type loginData struct {
-	OIDC  bool
-	Local bool
-	Next  string
-}
-
-// showLogin renders the sign-in page with status and a problem (msg, may be empty).
-func (a *Admin) showLogin(c echo.Context, status int, next, msg string) error {
-	return a.render(c, status, "login.html", Page{Title: "Log ind", Error: msg,
-		Data: loginData{OIDC: a.oidc != nil, Local: a.local != nil, Next: safeReturn(next)}})
-}
-
-// loginPage serves GET /admin/login.
-func (a *Admin) loginPage(c echo.Context) error {
-	next := c.QueryParam("next")
-	if s, ok := a.currentSession(c); ok && !a.staleRoles(s) {
-		return c.Redirect(http.StatusSeeOther, safeReturn(next))
+// IsSignInPath tells whether path is a step of the sign-in itself, which needs no session.
+func IsSignInPath(path string) bool {
+	switch path {
+	case loginPath, startPath, callbackPath, localPath:
+		return true
 	}
-	return a.showLogin(c, http.StatusOK, next, "")
+	return false
 }
 
-// loginStart serves GET /admin/login/start: a new pending sign-in, then off to Entra ID.
-func (a *Admin) loginStart(c echo.Context) error {
-	next := safeReturn(c.QueryParam("next"))
+// Methods tells which ways to sign in are on: Entra ID, the local one-time link.
+func (a *SignIn) Methods() (oidc, local bool) { return a.oidc != nil, a.local != nil }
+
+// Outcome is where a sign-in step leads: a redirect to Location with Status, or (Location
+// empty) the sign-in page with Status, a Danish Message (may be empty) and the return path Next.
+type Outcome struct {
+	Status   int
+	Location string
+	Message  string
+	Next     string
+}
+
+func redirectTo(status int, location string) Outcome {
+	return Outcome{Status: status, Location: location}
+}
+
+// page is the sign-in page with a problem (msg, may be empty).
+func page(status int, next, msg string) (Outcome, error) {
+	return Outcome{Status: status, Next: SafeReturn(next), Message: msg}, nil
+}
+
+// LoginPage is GET /admin/login: a signed-in browser goes straight on.
+func (a *SignIn) LoginPage(r *http.Request) Outcome {
+	next := r.URL.Query().Get("next")
+	if s, ok := a.Current(r); ok && !a.Stale(s) {
+		return redirectTo(http.StatusSeeOther, SafeReturn(next))
+	}
+	o, _ := page(http.StatusOK, next, "")
+	return o
+}
+
+// Start is GET /admin/login/start: a new pending sign-in, then off to Entra ID.
+func (a *SignIn) Start(w http.ResponseWriter, r *http.Request) (Outcome, error) {
+	next := SafeReturn(r.URL.Query().Get("next"))
 	if a.oidc == nil {
-		return a.showLogin(c, http.StatusNotFound, next, "Log ind med Microsoft er ikke slået til på denne tjeneste.")
+		return page(http.StatusNotFound, next, "Log ind med Microsoft er ikke slået til på denne tjeneste.")
 	}
-	ctx := c.Request().Context()
+	ctx := r.Context()
 	oc, _, err := a.oidc.ready(ctx)
 	if err != nil {
 		a.cfg.Logger.Warn("admin sign-in: Entra ID unavailable", "err", err)
-		return a.showLogin(c, http.StatusServiceUnavailable, next,
-			"Microsoft Entra ID kan ikke nås lige nu. Prøv igen om lidt.")
+		return page(http.StatusServiceUnavailable, next, "Microsoft Entra ID kan ikke nås lige nu. Prøv igen om lidt.")
 	}
 	state, err1 := randomToken(32)
 	nonce, err2 := randomToken(32)
 	if err := errors.Join(err1, err2); err != nil {
-		return err
+		return Outcome{}, err
 	}
 	verifier := oauth2.GenerateVerifier()
 	expires := a.cfg.Now().Add(pendingLoginTTL)
 	if len(next) > maxLoginReturn {
-		next = safeReturn("")
+		next = SafeReturn("")
 	}
 	// Nothing is stored on the server: the sign-in under way is sealed into the login cookie.
 	sealed, err := a.login.seal(loginState{State: state, Nonce: nonce, Verifier: verifier, ReturnTo: next, Expires: expires.Unix()})
 	if err != nil {
-		return err
+		return Outcome{}, err
 	}
-	c.SetCookie(&http.Cookie{Name: loginCookie, Value: sealed, Path: "/", Secure: true, HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: sealed, Path: "/", Secure: true, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(pendingLoginTTL / time.Second)})
 	to := oc.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier),
 		oauth2.SetAuthURLParam("prompt", "select_account"))
-	return c.Redirect(http.StatusFound, to)
+	return redirectTo(http.StatusFound, to), nil
 }
 
 // Danish messages of the callback.
@@ -210,21 +286,21 @@ const (
 	msgBadToken     = "Svaret fra Microsoft kunne ikke godkendes, så du er ikke logget ind. Prøv igen, og kontakt IT, hvis det bliver ved."
 )
 
-// callback serves GET /admin/callback, where Entra ID sends the browser back.
-func (a *Admin) callback(c echo.Context) error {
-	q := c.QueryParams()
-	ctx := c.Request().Context()
+// Callback is GET /admin/callback, where Entra ID sends the browser back.
+func (a *SignIn) Callback(w http.ResponseWriter, r *http.Request) (Outcome, error) {
+	q := r.URL.Query()
+	ctx := r.Context()
 	log := a.cfg.Logger
-	ck, _ := c.Cookie(loginCookie)
-	c.SetCookie(&http.Cookie{Name: loginCookie, Value: "", Path: "/", Secure: true, HttpOnly: true,
+	ck, _ := r.Cookie(loginCookie)
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/", Secure: true, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 	if a.oidc == nil {
-		return a.showLogin(c, http.StatusNotFound, "", "Log ind med Microsoft er ikke slået til på denne tjeneste.")
+		return page(http.StatusNotFound, "", "Log ind med Microsoft er ikke slået til på denne tjeneste.")
 	}
 	state := q.Get("state")
 	if state == "" || len(state) > 128 {
 		log.Info("admin sign-in refused: unknown or expired state")
-		return a.showLogin(c, http.StatusBadRequest, "", msgUnknownLogin)
+		return page(http.StatusBadRequest, "", msgUnknownLogin)
 	}
 	// The sign-in under way is the one sealed in this browser's login cookie (cleared above, so
 	// it is used once); its state must be the one Entra ID sent back.
@@ -233,44 +309,44 @@ func (a *Admin) callback(c echo.Context) error {
 		var err error
 		if pl, err = a.login.open(ck.Value, a.cfg.Now()); err != nil {
 			log.Info("admin sign-in refused: login cookie not valid or expired")
-			return a.showLogin(c, http.StatusBadRequest, "", msgUnknownLogin)
+			return page(http.StatusBadRequest, "", msgUnknownLogin)
 		}
 	}
 	if ck == nil || subtle.ConstantTimeCompare([]byte(pl.State), []byte(state)) != 1 {
 		log.Warn("admin sign-in refused: state not bound to this browser")
-		return a.showLogin(c, http.StatusBadRequest, pl.ReturnTo, msgOtherBrowser)
+		return page(http.StatusBadRequest, pl.ReturnTo, msgOtherBrowser)
 	}
 	if e := q.Get("error"); e != "" {
 		log.Info("admin sign-in: Entra ID returned an error", "error", e, "description", q.Get("error_description"))
-		return a.showLogin(c, http.StatusBadRequest, pl.ReturnTo, entraErrorMessage(e, q.Get("error_description")))
+		return page(http.StatusBadRequest, pl.ReturnTo, entraErrorMessage(e, q.Get("error_description")))
 	}
 	code := q.Get("code")
 	if code == "" {
-		return a.showLogin(c, http.StatusBadRequest, pl.ReturnTo, msgUnknownLogin)
+		return page(http.StatusBadRequest, pl.ReturnTo, msgUnknownLogin)
 	}
 	oc, verifier, err := a.oidc.ready(ctx)
 	if err != nil {
 		log.Warn("admin sign-in: Entra ID unavailable", "err", err)
-		return a.showLogin(c, http.StatusServiceUnavailable, pl.ReturnTo, "Microsoft Entra ID kan ikke nås lige nu. Prøv igen om lidt.")
+		return page(http.StatusServiceUnavailable, pl.ReturnTo, "Microsoft Entra ID kan ikke nås lige nu. Prøv igen om lidt.")
 	}
 	tok, err := oc.Exchange(a.oidc.ctx(ctx), code, oauth2.VerifierOption(pl.Verifier))
 	if err != nil {
 		log.Warn("admin sign-in: code exchange failed", "err", err)
-		return a.showLogin(c, http.StatusBadRequest, pl.ReturnTo, msgBadToken)
+		return page(http.StatusBadRequest, pl.ReturnTo, msgBadToken)
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
 		log.Warn("admin sign-in: no id_token in the token response")
-		return a.showLogin(c, http.StatusBadRequest, pl.ReturnTo, msgBadToken)
+		return page(http.StatusBadRequest, pl.ReturnTo, msgBadToken)
 	}
 	idt, err := verifier.Verify(a.oidc.ctx(ctx), raw)
 	if err != nil {
 		log.Warn("admin sign-in: ID token refused", "err", err)
-		return a.showLogin(c, http.StatusBadRequest, pl.ReturnTo, msgBadToken)
+		return page(http.StatusBadRequest, pl.ReturnTo, msgBadToken)
 	}
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(pl.Nonce)) != 1 {
 		log.Warn("admin sign-in: ID token nonce mismatch")
-		return a.showLogin(c, http.StatusBadRequest, pl.ReturnTo, msgBadToken)
+		return page(http.StatusBadRequest, pl.ReturnTo, msgBadToken)
 	}
 	var cl struct {
 		OID               string   `json:"oid"`
@@ -281,7 +357,7 @@ func (a *Admin) callback(c echo.Context) error {
 	}
 	if err := idt.Claims(&cl); err != nil || cl.OID == "" {
 		log.Warn("admin sign-in: ID token without oid", "err", err)
-		return a.showLogin(c, http.StatusBadRequest, pl.ReturnTo, msgBadToken)
+		return page(http.StatusBadRequest, pl.ReturnTo, msgBadToken)
 	}
 	var roles []string
 	for _, r := range []string{RoleAdmin, RoleAuditor} {
@@ -295,16 +371,16 @@ func (a *Admin) callback(c echo.Context) error {
 	}
 	if len(roles) == 0 {
 		log.Info("admin sign-in refused: no Sendevagt role", "oid", cl.OID, "tid", cl.TID)
-		return a.showLogin(c, http.StatusForbidden, pl.ReturnTo, fmt.Sprintf(
+		return page(http.StatusForbidden, pl.ReturnTo, fmt.Sprintf(
 			"Kontoen %s mangler rollen %s eller %s i Sendevagt-appen i Microsoft Entra ID. Bed en administrator om at tildele dig rollen, og log ind igen.",
 			who, RoleAdmin, RoleAuditor))
 	}
-	u := User{Subject: cl.OID, TenantID: cl.TID, Name: cl.Name, Email: cl.PreferredUsername, Roles: roles}
-	if err := a.startSession(c, u); err != nil {
-		return err
+	u := Person{Subject: cl.OID, TenantID: cl.TID, Name: cl.Name, Email: cl.PreferredUsername, Roles: roles}
+	if err := a.startSession(w, r, u); err != nil {
+		return Outcome{}, err
 	}
 	log.Info("admin signed in", "oid", cl.OID, "tid", cl.TID, "roles", roles)
-	return c.Redirect(http.StatusSeeOther, safeReturn(pl.ReturnTo))
+	return redirectTo(http.StatusSeeOther, SafeReturn(pl.ReturnTo)), nil
 }
 
 var (
@@ -338,7 +414,7 @@ func entraErrorMessage(code, description string) string {
 // LocalSignInURL makes the one-time sign-in link of local mode, valid for 24 hours and for one
 // sign-in from this machine. It makes one per process: later calls (and calls outside local
 // mode) return "". The service prints it at start; restarting makes a new one.
-func (a *Admin) LocalSignInURL() string {
+func (a *SignIn) LocalSignInURL() string {
 	if a.local == nil {
 		return ""
 	}
@@ -354,21 +430,19 @@ func (a *Admin) LocalSignInURL() string {
 		return ""
 	}
 	l.issued, l.hash, l.expires = true, sha256.Sum256([]byte(token)), a.cfg.Now().Add(localLinkTTL)
-	return strings.TrimRight(a.cfg.PublicURL, "/") + "/admin/login/local?token=" + url.QueryEscape(token)
+	return strings.TrimRight(a.cfg.PublicURL, "/") + localPath + "?token=" + url.QueryEscape(token)
 }
 
-// localLogin serves GET /admin/login/local?token=: the one-time link, from this machine only.
-func (a *Admin) localLogin(c echo.Context) error {
+// Local is GET /admin/login/local?token=: the one-time link, from this machine only.
+func (a *SignIn) Local(w http.ResponseWriter, r *http.Request) (Outcome, error) {
 	if a.local == nil {
-		return a.showLogin(c, http.StatusNotFound, "", "Engangslinket findes kun i lokal tilstand.")
+		return page(http.StatusNotFound, "", "Engangslinket findes kun i lokal tilstand.")
 	}
-	r := c.Request()
 	if !loopbackRemote(r.RemoteAddr) || !localhostHost(r.Host) {
 		a.cfg.Logger.Warn("admin local sign-in refused: not from this machine", "remote", r.RemoteAddr, "host", r.Host)
-		return a.showLogin(c, http.StatusForbidden, "",
-			"Engangslinket virker kun fra den maskine, tjenesten kører på, via http(s)://localhost eller 127.0.0.1.")
+		return page(http.StatusForbidden, "", "Engangslinket virker kun fra den maskine, tjenesten kører på, via http(s)://localhost eller 127.0.0.1.")
 	}
-	token := c.QueryParam("token")
+	token := r.URL.Query().Get("token")
 	sum := sha256.Sum256([]byte(token))
 	l := a.local
 	l.mu.Lock()
@@ -381,26 +455,16 @@ func (a *Admin) localLogin(c echo.Context) error {
 	switch {
 	case !ok:
 		a.cfg.Logger.Warn("admin local sign-in refused: unknown or used token")
-		return a.showLogin(c, http.StatusForbidden, "",
-			"Engangslinket er forkert eller allerede brugt. Genstart tjenesten for at få et nyt link.")
+		return page(http.StatusForbidden, "", "Engangslinket er forkert eller allerede brugt. Genstart tjenesten for at få et nyt link.")
 	case expired:
 		a.cfg.Logger.Warn("admin local sign-in refused: expired token")
-		return a.showLogin(c, http.StatusForbidden, "",
-			"Engangslinket er udløbet (det gælder i 24 timer). Genstart tjenesten for at få et nyt link.")
+		return page(http.StatusForbidden, "", "Engangslinket er udløbet (det gælder i 24 timer). Genstart tjenesten for at få et nyt link.")
 	}
-	if err := a.startSession(c, User{Subject: localSubject, Name: "Lokal administrator", Roles: []string{RoleAdmin}}); err != nil {
-		return err
+	if err := a.startSession(w, r, Person{Subject: localSubject, Name: "Lokal administrator", Roles: []string{RoleAdmin}}); err != nil {
+		return Outcome{}, err
 	}
 	a.cfg.Logger.Info("admin signed in with the local one-time link")
-	return c.Redirect(http.StatusSeeOther, "/admin/")
-}
-
-// logout serves POST /admin/logout (the session middleware has checked the session and CSRF).
-func (a *Admin) logout(c echo.Context) error {
-	if err := a.endSession(c); err != nil {
-		return err
-	}
-	return redirect(c, "/admin/login?"+flashQuery(flashLoggedOut, 0))
+	return redirectTo(http.StatusSeeOther, homePath), nil
 }
 
 // loopbackRemote reports whether the connection's peer address is a loopback address. It is
@@ -424,11 +488,11 @@ func localhostHost(hostport string) bool {
 	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
-// safeReturn keeps a post-sign-in destination only when it is a path under /admin/ on this
+// SafeReturn keeps a post-sign-in destination only when it is a path under /admin/ on this
 // site (never an absolute URL, a scheme-relative //host or a path elsewhere: open redirect);
 // anything else becomes /admin/.
-func safeReturn(next string) string {
-	const home = "/admin/"
+func SafeReturn(next string) string {
+	const home = homePath
 	if next == "" || len(next) > 2048 || !strings.HasPrefix(next, "/admin") ||
 		strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t\x00") {
 		return home
@@ -443,10 +507,8 @@ func safeReturn(next string) string {
 		return home // dot segments, doubled slashes, /administrator...
 	}
 	// Not back into the sign-in itself.
-	for _, pp := range append(publicPaths, "/admin/logout") {
-		if clean == pp {
-			return home
-		}
+	if IsSignInPath(clean) || clean == logoutPath {
+		return home
 	}
 	return u.RequestURI()
 }
