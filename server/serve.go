@@ -158,16 +158,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		})
 		scanCache, sendCache = cache, cache
 	}
-<<<<<<< HEAD
 	// Plain text is read in this process (no parser runs on it: the core extractor without the
 	// format readers is enough); every other format in workers.
 	local := extract.New(m.extractLimits())
 	scanner := scan.New(worker.Split{Local: local, Isolated: pool}, det, identity.New(det, identity.Options{}), scan.Options{
-		Cache: scanCache, Directory: admin.NewDirectoryLookup(st, hasher), Hasher: hasher, Logger: m.logger,
-=======
-	scanner := scan.New(pool, det, identity.New(det, identity.Options{}), scan.Options{
 		Cache: scanCache, Directory: directory.NewLookup(st, hasher), Hasher: hasher, Logger: m.logger,
->>>>>>> adm17
 		// Pre-scans never take the last worker: it is kept for verdicts on Send.
 		Background: worker.Split{Local: local, Isolated: pool.Background(1)},
 		Probes:     m.probeGuard(met),
