@@ -52,17 +52,24 @@ func TestOutlookMessage(t *testing.T) {
 		t.Errorf("bilag.txt: %+v", d)
 	}
 
-	// An attached Outlook message also travels as bytes (Attachment.Data: a .msg of its own).
+	// An attached Outlook message travels parsed (Attachment.Message, no bytes of its own) and
+	// is extracted as it is (Input.Message), as a worker does with it.
 	parsed, err := message.ParseMSG(data)
-	if err != nil || parsed.Attachments[1].Message == nil {
-		t.Fatal(err)
+	if err != nil || parsed.Attachments[1].Message == nil || parsed.Attachments[1].Data != nil {
+		t.Fatalf("attached message: %v", err)
 	}
-	docs = New(Limits{}).Extract(context.Background(), "Videresendt.msg", parsed.Attachments[1].ContentType, parsed.Attachments[1].Data)
+	a := parsed.Attachments[1]
+	docs = New(Limits{}).ExtractInput(context.Background(), Input{Name: "Videresendt.msg", ContentType: a.ContentType, Message: a.Message})
 	if docs[0].Type != "msg" || docs[0].Status != Scanned || !strings.Contains(allText(docs[0]), "Se vedhæftede, Søren") {
-		t.Errorf("attached message from its bytes: %+v", docs[0])
+		t.Errorf("attached message as parsed: %+v", docs[0])
 	}
 	if d := find(t, docs, "Videresendt.msg/bilag.txt"); !strings.Contains(allText(d), "CPR 020285-4321") {
-		t.Errorf("bilag.txt from the bytes: %+v", d)
+		t.Errorf("bilag.txt of the parsed message: %+v", d)
+	}
+	// A mail that came from Graph as an item is an .eml document.
+	docs = New(Limits{}).ExtractInput(context.Background(), Input{Name: "Videresendt.eml", ContentType: "message/rfc822", Message: a.Message})
+	if docs[0].Type != "eml" || docs[0].Status != Scanned {
+		t.Errorf("converted Graph item: %+v", docs[0])
 	}
 
 	// The nesting limit applies to attached messages as to attached .eml files.
