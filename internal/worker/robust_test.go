@@ -286,7 +286,13 @@ func TestRealBinaryMisbehavingWorkers(t *testing.T) {
 	var paths []string
 	for _, name := range []string{"brev.txt", "__oom__", "__crash__", "__panic__", "brev2.txt", "__hang__"} {
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(letter), 0o600); err != nil {
+		// Plain text is read without a worker (Split): the misbehaving documents carry a file
+		// signature, so that they go to a worker as every parsed format does.
+		content := []byte(letter)
+		if strings.HasPrefix(name, "__") {
+			content = append([]byte("%PDF-1.7\n"), content...)
+		}
+		if err := os.WriteFile(p, content, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		paths = append(paths, p)
