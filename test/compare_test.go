@@ -25,8 +25,8 @@ import (
 //     both with the pre-scan cache off. The old build gets base64 in JSON (all it reads), the
 //     new one binary parts (what the add-in sends now) and, for comparison, JSON too;
 //   - throughput and latency at 8 and at 50 clients (SENDEVAGT_BENCH_DURATION each, 20 s);
-//   - `sendevagt scan` of 30 MB of generated Danish text against `grep -oE` of the CPR pattern
-//     into a file, with the peak RSS of the process tree;
+//   - `sendevagt scan` of 30 MB of generated Danish text (SENDEVAGT_BENCH_TEXT_MB) against
+//     `grep -oE` of the CPR pattern into a file, with the peak RSS of the process tree;
 //   - the start-up of `sendevagt scan` on a one-line file.
 //
 // test/bench/compare.sh builds the old binary from a git revision and runs this test.
@@ -124,10 +124,18 @@ func TestCompare(t *testing.T) {
 		svc.stop()
 	}
 
-	// The command line: 30 MB of Danish text, and a one-line file.
+	// The command line: 30 MB of Danish text (SENDEVAGT_BENCH_TEXT_MB), and a one-line file.
+	textMB := 30
+	if v := os.Getenv("SENDEVAGT_BENCH_TEXT_MB"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			t.Fatalf("SENDEVAGT_BENCH_TEXT_MB=%q", v)
+		}
+		textMB = n
+	}
 	dir := t.TempDir()
 	big := filepath.Join(dir, "tekst.txt")
-	bigText := testgen.DanishText(30<<20, 1)
+	bigText := testgen.DanishText(textMB<<20, 1)
 	if err := os.WriteFile(big, bigText, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -136,12 +144,12 @@ func TestCompare(t *testing.T) {
 		t.Fatal(err)
 	}
 	grep := runMeasured(t, dir, "grep", "-oE", "[0-9]{6}-?[0-9]{4}", big)
-	row("grep -oE of the CPR pattern into a file, 30 MB: %.0f ms wall, %.0f ms CPU", ms(grep.wall), ms(grep.cpu))
+	row("grep -oE of the CPR pattern into a file, %d MB: %.0f ms wall, %.0f ms CPU", textMB, ms(grep.wall), ms(grep.cpu))
 	for _, b := range []build{builds[0], builds[2]} {
 		r := runMeasured(t, dir, b.bin, "scan", "--to", "borger@gmail.com", big)
 		record(b, "scan-30mb", ms(r.cpu))
-		row("%-10s sendevagt scan 30 MB: %.0f ms wall, %.0f ms CPU (%.1f× grep's CPU, %.1f× its wall); peak RSS of the process tree %d MB (%.1f× the text)",
-			b.name, ms(r.wall), ms(r.cpu), ms(r.cpu)/ms(grep.cpu), ms(r.wall)/ms(grep.wall), r.peakTree>>20, float64(r.peakTree)/float64(len(bigText)))
+		row("%-10s sendevagt scan %d MB: %.0f ms wall, %.0f ms CPU (%.1f× grep's CPU, %.1f× its wall); peak RSS of the process tree %d MB (%.1f× the text)",
+			b.name, textMB, ms(r.wall), ms(r.cpu), ms(r.cpu)/ms(grep.cpu), ms(r.wall)/ms(grep.wall), r.peakTree>>20, float64(r.peakTree)/float64(len(bigText)))
 		var wall, cpu time.Duration
 		const runs = 10
 		runMeasured(t, dir, b.bin, "scan", "--to", "borger@gmail.com", one) // page cache warm

@@ -282,6 +282,15 @@ func (c *context) document(d Document) []Person {
 
 	// Findings by page, in order.
 	byPage := make([][]detect.Finding, len(pages))
+	perPage := make([]int, len(pages))
+	for _, f := range d.Findings {
+		if pi, ok := pageIdx[f.Page]; ok {
+			perPage[pi]++
+		}
+	}
+	for pi, n := range perPage {
+		byPage[pi] = make([]detect.Finding, 0, n)
+	}
 	for _, f := range d.Findings {
 		if pi, ok := pageIdx[f.Page]; ok {
 			byPage[pi] = append(byPage[pi], f)

@@ -170,12 +170,21 @@ func (s *Scanner) Scan(ctx context.Context, msg *message.Message, pol *policy.Po
 				}
 			}
 			idd.Pages = append(idd.Pages, ip)
-			for _, f := range s.detector.Detect(p.Text) {
+			// The findings are filtered in place: a list of a hundred thousand names and
+			// numbers is not copied again finding by finding.
+			fs := s.detector.Detect(p.Text)
+			kept := fs[:0]
+			for _, f := range fs {
 				if !counts(pol, f) {
 					continue
 				}
 				f.Document, f.Page = d.Name, p.Number
-				idd.Findings = append(idd.Findings, f)
+				kept = append(kept, f)
+			}
+			if idd.Findings == nil {
+				idd.Findings = kept
+			} else {
+				idd.Findings = append(idd.Findings, kept...)
 			}
 		}
 		res.Findings = append(res.Findings, idd.Findings...)
