@@ -921,8 +921,8 @@ function svAscii(text) {
  * svUpload encodes a request body for the service. Attachments read as base64 go as binary
  * parts of a multipart/form-data body, beside the JSON in the part "request" where each names
  * its part: a quarter fewer bytes than base64 inside JSON, and the service takes the bytes as
- * they arrive instead of decoding them. A body without attachment content, a runtime without
- * typed arrays, or the setting binaryUpload "false" gives JSON as before.
+ * they arrive instead of decoding them. A body without attachment content, or a runtime without
+ * typed arrays, gives JSON as before.
  */
 function svUpload(body) {
   var json = { contentType: "application/json", body: JSON.stringify(body) };
@@ -930,7 +930,7 @@ function svUpload(body) {
   if (body && body.inline) {
     list = body.inline.attachments;
   }
-  if (!list || !list.length || typeof Uint8Array !== "function" || String(svSetting("binaryUpload", "true")) === "false") {
+  if (!list || !list.length || typeof Uint8Array !== "function") {
     return json;
   }
   var copy = {};

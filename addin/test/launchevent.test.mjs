@@ -673,7 +673,7 @@ describe("data path", { concurrency: true }, () => {
     assert.ok(!read.includes("3") && !read.includes("4") && !read.includes("6"), "omitted attachments are not read");
   });
 
-  test("upload: attachments as binary parts beside the JSON, or JSON when there is nothing to upload or binaryUpload is off", async () => {
+  test("upload: attachments as binary parts beside the JSON, or JSON when there is nothing to upload", async () => {
     const pdf = Buffer.from("%PDF-1.7\r\n--sendevagt-\r\n\u0000\u00ff binary", "latin1");
     const item = { attachments: [
       { id: "0", name: "Brev.pdf", size: pdf.length, contentType: "application/pdf", base64: pdf.toString("base64") },
@@ -688,8 +688,8 @@ describe("data path", { concurrency: true }, () => {
     assert.deepEqual(sent.map((a) => [a.part, a.contentBase64]), [["a0", undefined], [undefined, undefined], ["a1", undefined]], "the JSON names parts and holds no base64");
     assert.deepEqual(Buffer.from(req.parts.a0), pdf, "the bytes arrive as they are");
     assert.equal(Buffer.from(req.parts.a1).toString(), "hejdet");
-    for (const [config, itemOf] of [[{ binaryUpload: "false" }, item], [{}, { attachments: [] }]]) {
-      const plain = setup({ config, item: itemOf });
+    for (const itemOf of [{ attachments: [] }, { attachments: [item.attachments[1]] }]) {
+      const plain = setup({ item: itemOf });
       expectOnce(await plain.send());
       const [r] = onsendRequests(plain);
       assert.equal(r.headers["content-type"], "application/json");
