@@ -268,26 +268,7 @@ func withFlags(header []byte, flags byte) []byte {
 // TestServeReadsMessage: an attached email goes to the worker parsed and is read there as it is,
 // attached files and messages included.
 func TestServeReadsMessage(t *testing.T) {
-	in := bytes.NewBuffer(appendHello(nil))
-	var scratch []byte
-	if err := (rawCodec{}).writeRequest(in, &scratch, &Request{Name: "Videresendt.msg", ContentType: "application/vnd.ms-outlook", Message: testMessage(), ID: 5}); err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	if err := Serve(context.Background(), in, &out, ServeOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	br := bufio.NewReader(&out)
-	if err := readHello(br); err != nil {
-		t.Fatal(err)
-	}
-	if b, err := br.ReadByte(); err != nil || b != ackByte {
-		t.Fatalf("ack %q %v", b, err)
-	}
-	docs, err := rawCodec{}.readResponse(br, 1<<20, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	docs := serveOne(t, ServeOptions{}, &Request{Name: "Videresendt.msg", ContentType: "application/vnd.ms-outlook", Message: testMessage(), ID: 5})
 	var names []string
 	var text strings.Builder
 	for _, d := range docs {
@@ -308,6 +289,32 @@ func TestServeReadsMessage(t *testing.T) {
 	}
 }
 
+// serveOne has Serve answer one request, both ends in this process, and returns the documents.
+func serveOne(t *testing.T, opt ServeOptions, req *Request) []extract.Document {
+	t.Helper()
+	in := bytes.NewBuffer(appendHello(nil))
+	var scratch []byte
+	if err := (rawCodec{}).writeRequest(in, &scratch, req); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := Serve(context.Background(), in, &out, opt); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(&out)
+	if err := readHello(br); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := br.ReadByte(); err != nil || b != ackByte {
+		t.Fatalf("ack %q %v", b, err)
+	}
+	docs, err := rawCodec{}.readResponse(br, 1<<20, req.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return docs
+}
+
 // inlineRecorder answers with the Inline hint it was given, in the document's detail.
 type inlineRecorder struct{}
 
@@ -322,27 +329,8 @@ func (inlineRecorder) ExtractInput(ctx context.Context, in extract.Input) []extr
 // TestServeCarriesInline: the Inline hint of a request reaches the worker's extractor.
 func TestServeCarriesInline(t *testing.T) {
 	for _, inline := range []bool{false, true} {
-		in := bytes.NewBuffer(appendHello(nil))
-		var scratch []byte
-		if err := (rawCodec{}).writeRequest(in, &scratch, &Request{Name: "image001.png", Data: []byte("x"), Inline: inline, ID: 3}); err != nil {
-			t.Fatal(err)
-		}
-		var out bytes.Buffer
-		err := Serve(context.Background(), in, &out, ServeOptions{NewExtractor: func(extract.Limits) Extractor { return inlineRecorder{} }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		br := bufio.NewReader(&out)
-		if err := readHello(br); err != nil {
-			t.Fatal(err)
-		}
-		if b, err := br.ReadByte(); err != nil || b != ackByte {
-			t.Fatalf("ack %q %v", b, err)
-		}
-		docs, err := rawCodec{}.readResponse(br, 1<<20, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
+		docs := serveOne(t, ServeOptions{NewExtractor: func(extract.Limits) Extractor { return inlineRecorder{} }},
+			&Request{Name: "image001.png", Data: []byte("x"), Inline: inline, ID: 3})
 		if want := fmt.Sprintf("inline=%v", inline); len(docs) != 1 || docs[0].Detail != want {
 			t.Errorf("got %+v, want %q", docs, want)
 		}
