@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -126,6 +127,10 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	defer closeScanner()
+	// One write per 64 KiB, not one per line of the report.
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	defer out.Flush()
+	stdout = out
 	worst := policy.Allow
 	for _, lm := range msgs {
 		mctx, cancel := context.WithTimeout(ctx, cfg.timeout)
@@ -340,15 +345,23 @@ func writeText(w io.Writer, source string, res *scan.Result, showValues bool) {
 	if len(j.Findings) > 0 {
 		fmt.Fprintln(tw, "  Findings:")
 	}
-	for _, f := range j.Findings {
+	for i, f := range j.Findings {
 		v := f.Masked
 		if showValues {
 			v = f.Value
 		}
 		fmt.Fprintf(tw, "    %s\t%s p.%d\t%s\t%.2f\t%s\n", f.Kind, f.Document, f.Page, v, f.Confidence, f.Category)
+		// The table writer holds every line until it is flushed: a list of a hundred thousand
+		// findings is aligned in blocks instead of being held whole.
+		if (i+1)%findingsBlock == 0 {
+			tw.Flush()
+		}
 	}
 	tw.Flush()
 }
+
+// findingsBlock is how many findings the text output aligns together.
+const findingsBlock = 4096
 
 func parseAddress(s string) (message.Address, error) {
 	a, err := mail.ParseAddress(s)
