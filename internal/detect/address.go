@@ -22,8 +22,8 @@ type streetIndex struct {
 
 // loadStreets takes the generated word table (the street names) and reads the street words and
 // endings from name_words.txt.
-func loadStreets(names wordTable) (streetIndex, error) {
-	idx := streetIndex{names: names, words: map[string]struct{}{}, why: addrWhy()}
+func loadStreets(names wordTable) (*streetIndex, error) {
+	idx := &streetIndex{names: names, words: map[string]struct{}{}, why: addrWhy()}
 	data, err := readData("name_words.txt")
 	if err != nil {
 		return idx, err
@@ -47,21 +47,27 @@ func loadStreets(names wordTable) (streetIndex, error) {
 
 const maxStreetTokens = 6
 
-// Addresses finds postal addresses. Value is the address as written, white space collapsed
-// (a two-line address becomes one line); Masked is "Street xx, 8000".
-func (e *Engine) Addresses(text string) []Finding {
-	sc := e.getScratch()
-	defer e.putScratch(sc)
-	hits := e.addressHits(text, sc)
-	if len(hits) == 0 {
-		return nil
-	}
-	out := make([]Finding, len(hits))
-	for i, h := range hits {
-		out[i] = e.streets.finding(text, h)
+func (idx *streetIndex) Name() string    { return string(KindAddress) }
+func (idx *streetIndex) Reads() []string { return nil }
+
+// Find looks at each digit run of 1–4 digits as a house number.
+func (idx *streetIndex) Find(in *input, _, out []Finding) []Finding {
+	s, next := in.s, 0
+	for _, r := range in.digitRuns() {
+		if r.j < next || r.k-r.j > 4 || s[r.j] == '0' {
+			continue
+		}
+		if h, ok := idx.match(s, r.j, r.k); ok {
+			next = int(h.end)
+			out = append(out, idx.finding(s, h))
+		}
 	}
 	return out
 }
+
+// Addresses finds postal addresses. Value is the address as written, white space collapsed
+// (a two-line address becomes one line); Masked is "Street xx, 8000".
+func (e *Engine) Addresses(text string) []Finding { return e.findWith(string(KindAddress), text) }
 
 // addrHit is an address found by the scanner, before it becomes a Finding.
 type addrHit struct {
@@ -75,35 +81,6 @@ const (
 	addrFloor
 	addrPostcode
 )
-
-func (e *Engine) addressHits(text string, sc *scratch) []addrHit {
-	out := sc.addrs[:0]
-	defer func() { sc.addrs = out }()
-	n := len(text)
-	for i := 0; i < n; {
-		j := nextDigit(text, i)
-		if j < 0 {
-			break
-		}
-		k := j + 1
-		for k < n && isDigit(text[k]) {
-			k++
-		}
-		i, out = e.streets.addrRun(text, j, k, out)
-	}
-	return out
-}
-
-// addrRun looks at the digit run s[j:k] as a house number and appends an address if a street
-// precedes it. It returns where scanning continues (after the address).
-func (idx *streetIndex) addrRun(s string, j, k int, out []addrHit) (int, []addrHit) {
-	if k-j <= 4 && s[j] != '0' {
-		if h, ok := idx.match(s, j, k); ok {
-			return int(h.end), append(out, h)
-		}
-	}
-	return k, out
-}
 
 // addrWhy precomputes the explanations of every combination of addrHit.why.
 func addrWhy() [8][]string {

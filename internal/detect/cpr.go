@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -133,20 +134,56 @@ type cprCand struct {
 	table       tableRef
 }
 
-// CPR finds CPR numbers. Findings are sorted by Start and carry the 10 digits as Value.
-func (e *Engine) CPR(text string) []Finding {
-	return e.scoreCands(text, scanCPR(text))
+// cprRecognizer is the CPR recognizer of the registry.
+type cprRecognizer struct {
+	rules cprRules
+	now   func() time.Time
+	cands sync.Pool // *[]cprCand: the candidates of one Find
 }
 
-// scoreCands applies the hard checks, the table context and the scores to the raw candidates.
-func (e *Engine) scoreCands(text string, cands []cprCand) []Finding {
-	if len(cands) == 0 {
-		return nil
+func newCPRRecognizer(now func() time.Time) (*cprRecognizer, error) {
+	rules, err := loadCPRRules()
+	if err != nil {
+		return nil, err
 	}
-	today := e.now()
+	return &cprRecognizer{rules: rules, now: now}, nil
+}
+
+func (cr *cprRecognizer) Name() string    { return string(KindCPR) }
+func (cr *cprRecognizer) Reads() []string { return nil }
+
+// Find scans the digit runs for CPR shapes and scores the candidates.
+func (cr *cprRecognizer) Find(in *input, prior, out []Finding) []Finding {
+	bp, ok := cr.cands.Get().(*[]cprCand)
+	if !ok {
+		bp = new([]cprCand)
+	}
+	cands := (*bp)[:0]
+	next := 0
+	for _, r := range in.digitRuns() {
+		if r.j >= next {
+			next, cands = cprRun(in.s, r.j, r.k, cands)
+		}
+	}
+	out = cr.scoreCands(in.s, cands, out)
+	*bp = cands
+	cr.cands.Put(bp)
+	return out
+}
+
+// CPR finds CPR numbers. Findings are sorted by Start and carry the 10 digits as Value.
+func (e *Engine) CPR(text string) []Finding { return e.findWith(string(KindCPR), text) }
+
+// scoreCands applies the hard checks, the table context and the scores to the raw candidates
+// and appends the findings to out.
+func (cr *cprRecognizer) scoreCands(text string, cands []cprCand, out []Finding) []Finding {
+	if len(cands) == 0 {
+		return out
+	}
+	today := cr.now()
 	ty, tm, td := today.Date()
 	// Tables: column headers and per-column density. Only when a candidate line has a delimiter.
-	tab := tableScanner{s: text, rules: &e.cpr}
+	tab := tableScanner{s: text, rules: &cr.rules}
 	type colKey struct{ hdr, col int }
 	var cols map[colKey][2]int
 	for i := range cands {
@@ -182,9 +219,8 @@ func (e *Engine) scoreCands(text string, cands []cprCand) []Finding {
 		}
 	}
 	if nvalid == 0 {
-		return nil
+		return out
 	}
-	out := make([]Finding, 0, nvalid)
 	var sc cprScratch
 	for i := range cands {
 		c := &cands[i]
@@ -195,32 +231,9 @@ func (e *Engine) scoreCands(text string, cands []cprCand) []Finding {
 		if c.table.ok {
 			density = cols[colKey{c.table.hdrStart, c.table.col}]
 		}
-		if f, ok := e.scoreCPR(text, c, density, &sc); ok {
+		if f, ok := cr.scoreCPR(text, c, density, &sc); ok {
 			out = append(out, f)
 		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
-}
-
-// scanCPR is the hot loop: skip to digits sixteen bytes at a time, measure each digit run, and
-// look at the few shapes that can be a CPR number.
-func scanCPR(s string) []cprCand {
-	var out []cprCand
-	n := len(s)
-	i := 0
-	for i < n {
-		j := nextDigit(s, i)
-		if j < 0 {
-			break
-		}
-		k := j + 1
-		for k < n && isDigit(s[k]) {
-			k++
-		}
-		i, out = cprRun(s, j, k, out)
 	}
 	return out
 }
@@ -619,14 +632,14 @@ func appendISODate(b []byte, y, m, d int) []byte {
 
 // recentDate reports whether the first six digits, read as DDMMYY in this century, are a date
 // within about a year of today.
-func (e *Engine) recentDate(d [10]byte) bool {
+func (cr *cprRecognizer) recentDate(d [10]byte) bool {
 	day := int(d[0]-'0')*10 + int(d[1]-'0')
 	month := int(d[2]-'0')*10 + int(d[3]-'0')
 	year := 2000 + int(d[4]-'0')*10 + int(d[5]-'0')
 	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) {
 		return false
 	}
-	diff := e.now().Sub(time.Date(year, time.Month(month), day, 12, 0, 0, 0, time.UTC))
+	diff := cr.now().Sub(time.Date(year, time.Month(month), day, 12, 0, 0, 0, time.UTC))
 	return diff > -400*24*time.Hour && diff < 400*24*time.Hour
 }
 
@@ -638,7 +651,7 @@ func serialIsTime(d [10]byte) bool {
 }
 
 // scoreCPR turns a date-valid candidate into a finding (or drops it).
-func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int, sc *cprScratch) (Finding, bool) {
+func (cr *cprRecognizer) scoreCPR(s string, c *cprCand, density [2]int, sc *cprScratch) (Finding, bool) {
 	pos, neg := hit{buf: sc.pos[:0]}, hit{buf: sc.neg[:0]}
 	defer func() { sc.pos, sc.neg = pos.buf, neg.buf }()
 	// The explanation holds constant strings and, marked by "", the dynamic parts that are built
@@ -720,16 +733,16 @@ func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int, sc *cprScratch) 
 
 	// Context words.
 	timeShape := (c.sep == ' ' || c.sep == '.' || c.sep == '\u00a0') && serialIsTime(c.d)
-	if timeShape && e.recentDate(c.d) {
+	if timeShape && cr.recentDate(c.d) {
 		// "010124 1030": a date of this or last year and a clock time, far likelier than the
 		// CPR number of a centenarian written with a space.
 		neg.take(0.5, 0, constWhy("recent date followed by a clock time"))
 	}
-	e.cprContext(s, c, skipFrom, skipTo, timeShape, &pos, &neg)
+	cr.cprContext(s, c, skipFrom, skipTo, timeShape, &pos, &neg)
 	if c.sep == 0 && neg.val < 1 && !(c.table.ok && c.table.hdr.kind == ctxPos) {
 		// A bare number labelled as a number of another kind ("Bookingnr. 1503921187",
 		// "ISBN 1402894627", "Kontonummer: ..."): by the shape of the label, not by a list.
-		if lbl, ok := e.otherLabelBefore(s, c.start); ok {
+		if lbl, ok := cr.otherLabelBefore(s, c.start); ok {
 			neg.take(1, 0, func(b []byte) []byte {
 				return append(appendLower(append(b, "labelled as another kind of number "...), lbl), " (-)"...)
 			})
@@ -899,7 +912,7 @@ func camelCase(t string) bool {
 
 // cprContext scans the words around a candidate once and records the strongest positive and
 // negative evidence, each weighted by distance.
-func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShape bool, pos, neg *hit) {
+func (cr *cprRecognizer) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShape bool, pos, neg *hit) {
 	curLS := lineStart(s, c.start, posWindowBefore)
 	prevLS := curLS
 	if curLS > 0 {
@@ -929,14 +942,14 @@ func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShap
 				return append(appendWhere(append(strconv.AppendQuote(append(b, "mixed-case neighbour "...), tok), " (-, "...), dist, after), ')')
 			})
 		}
-		if !e.cpr.maybe(tok[0], len(tok)) {
+		if !cr.rules.maybe(tok[0], len(tok)) {
 			return
 		}
 		n := lowerInto(buf[:], tok)
 		if n <= 0 {
 			return
 		}
-		w, ok := e.cpr.lookup(buf[:n])
+		w, ok := cr.rules.lookup(buf[:n])
 		if !ok {
 			return
 		}
@@ -1013,7 +1026,7 @@ func onlyBlanks(s string, from, to int) bool {
 // suffix ("bookingnr", "kontonummer", "order-no", "kunde-id") or a label stem of the [label]
 // section (ISBN, EAN, ...), and the word is no CPR context word of any kind (positive,
 // journal: authorities do use the CPR number as journal number).
-func (e *Engine) otherLabelBefore(s string, start int) (string, bool) {
+func (cr *cprRecognizer) otherLabelBefore(s string, start int) (string, bool) {
 	// A number at the start of its line in a column of numbers: the label is the column's
 	// header, the first word of the first line above that does not start with a digit
 	// ("Varenr.  Tekst  Beløb" over "1111928284  Kursusmateriale  450,00").
@@ -1034,7 +1047,7 @@ func (e *Engine) otherLabelBefore(s string, start int) (string, bool) {
 					end = len(l)
 				}
 				tok := strings.Trim(l[:end], ".:#-_")
-				if e.isOtherLabel(tok) {
+				if cr.isOtherLabel(tok) {
 					return tok, true
 				}
 				return "", false
@@ -1063,14 +1076,14 @@ func (e *Engine) otherLabelBefore(s string, start int) (string, bool) {
 	for te > ts && (s[te-1] == '-' || s[te-1] == '.' || s[te-1] == '_') {
 		te--
 	}
-	if e.isOtherLabel(s[ts:te]) {
+	if cr.isOtherLabel(s[ts:te]) {
 		return s[ts:te], true
 	}
 	return "", false
 }
 
 // isOtherLabel judges one label word (see otherLabelBefore).
-func (e *Engine) isOtherLabel(tok string) bool {
+func (cr *cprRecognizer) isOtherLabel(tok string) bool {
 	if len(tok) < 2 || len(tok) > maxTokenLen {
 		return false
 	}
@@ -1080,18 +1093,18 @@ func (e *Engine) isOtherLabel(tok string) bool {
 		return false
 	}
 	low := string(buf[:n])
-	if w, ok := e.cpr.lookup(buf[:n]); ok && (w.kind == ctxPos || w.kind == ctxJournal) {
+	if w, ok := cr.rules.lookup(buf[:n]); ok && (w.kind == ctxPos || w.kind == ctxJournal) {
 		return false
 	}
 	if strings.HasPrefix(low, "cpr") || strings.HasPrefix(low, "person") {
 		return false
 	}
-	for _, stem := range e.cpr.labels {
+	for _, stem := range cr.rules.labels {
 		if low == stem {
 			return true
 		}
 	}
-	for _, suf := range e.cpr.labelSuffixes {
+	for _, suf := range cr.rules.labelSuffixes {
 		if len(low) > len(suf) && strings.HasSuffix(low, suf) {
 			return true
 		}

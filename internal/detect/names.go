@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/bits"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -41,6 +42,7 @@ type nameIndex struct {
 	surSuffix   [256][]string // surname endings by their last byte
 	why         [][]string    // precomputed explanations, see scoreSpan
 	whyGreeting []string
+	hits        sync.Pool // *[]nameHit: the hits of one Find
 }
 
 // nameSectionFlag maps a section of name_words.txt to its flag; street_suffix and surname_suffix
@@ -63,8 +65,8 @@ func nameSectionFlag(section string) (nameFlags, bool) {
 
 // loadNames takes the generated word table (the name lists and the words of name_words.txt) and
 // reads the surname endings from name_words.txt.
-func loadNames(words wordTable) (nameIndex, error) {
-	idx := nameIndex{words: words, why: buildNameWhy(),
+func loadNames(words wordTable) (*nameIndex, error) {
+	idx := &nameIndex{words: words, why: buildNameWhy(),
 		whyGreeting: []string{"after greeting", "first name (list)", "single first name: weak"}}
 	data, err := readData("name_words.txt")
 	if err != nil {
@@ -195,21 +197,37 @@ func nextCap(s string, i int) int {
 	return -1
 }
 
-// Names finds personal names. Value is the name as written (whitespace collapsed) and equals
-// text[Start:End] up to white space; Masked holds the initials. Why never contains the name.
-func (e *Engine) Names(text string) []Finding {
-	sc := e.getScratch()
-	defer e.putScratch(sc)
-	hits := e.nameHits(text, sc)
-	if len(hits) == 0 {
-		return nil
+func (idx *nameIndex) Name() string { return string(KindName) }
+
+// Reads: a name inside an address is part of a street name ("H.C. Andersens Boulevard 27").
+func (idx *nameIndex) Reads() []string { return []string{string(KindAddress)} }
+
+// Find appends the names of in.s that do not overlap a finding of prior.
+func (idx *nameIndex) Find(in *input, prior, out []Finding) []Finding {
+	bp, ok := idx.hits.Get().(*[]nameHit)
+	if !ok {
+		bp = new([]nameHit)
 	}
-	out := make([]Finding, len(hits))
-	for i, h := range hits {
-		out[i] = e.names.finding(text, h)
+	hits := idx.nameHits(in.s, (*bp)[:0])
+	a := 0
+	for _, h := range hits {
+		for a < len(prior) && prior[a].End <= int(h.start) {
+			a++
+		}
+		if a < len(prior) && prior[a].Start < int(h.end) {
+			continue
+		}
+		out = append(out, idx.finding(in.s, h))
 	}
+	*bp = hits
+	idx.hits.Put(bp)
 	return out
 }
+
+// Names finds personal names (the recognizer alone: names inside an address, which Detect drops,
+// are kept). Value is the name as written (whitespace collapsed) and equals text[Start:End] up to
+// white space; Masked holds the initials. Why never contains the name.
+func (e *Engine) Names(text string) []Finding { return e.findAlone(string(KindName), text) }
 
 // nameHit is a name found by the scanner; it becomes a Finding only when returned (compact, so
 // that collecting thousands costs little).
@@ -237,9 +255,8 @@ func (idx *nameIndex) finding(s string, h nameHit) Finding {
 	return f
 }
 
-func (e *Engine) nameHits(text string, sc *scratch) []nameHit {
-	out := sc.names[:0]
-	defer func() { sc.names = out }()
+// nameHits appends the names of text to out.
+func (idx *nameIndex) nameHits(text string, out []nameHit) []nameHit {
 	var toks [maxRun]ntok
 	n := len(text)
 	greetEnd := -1 // end of a greeting single emitted last ("Kære Annika og Lise")
@@ -279,9 +296,9 @@ func (e *Engine) nameHits(text string, sc *scratch) []nameHit {
 			continue
 		}
 		for k := 0; k < cnt; k++ {
-			e.names.classify(text, &toks[k])
+			idx.classify(text, &toks[k])
 		}
-		out = e.names.evalRun(text, toks[:cnt], carry, out, &greetEnd)
+		out = idx.evalRun(text, toks[:cnt], carry, out, &greetEnd)
 	}
 	return out
 }

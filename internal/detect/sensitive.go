@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Sensitive-category recognizer. Terms come from data/sensitive_da.txt (curated, per category,
@@ -51,14 +52,21 @@ type sensitiveMatcher struct {
 	endings  map[string]struct{}
 	exclude  map[string]struct{}
 	excludeT []string // exclusions by ending (*kræfter)
+	bufs     sync.Pool // *sensBufs: the hits of one Find
+}
+
+// sensBufs are the per-call buffers of the automaton's lanes and of the merged hits.
+type sensBufs struct {
+	lanes [acLanes][]sensHit
+	sens  []sensHit
 }
 
 // inflection endings allowed after unmarked terms.
 var inflectionEndings = []string{"e", "en", "er", "et", "ne", "rne", "erne", "ens", "ets", "es", "s",
 	"r", "n", "ns", "rs", "ers", "ernes", "nes", "isk", "iske", "iskt", "sk", "ske", "t", "te"}
 
-func loadSensitive() (sensitiveMatcher, error) {
-	sm := sensitiveMatcher{endings: map[string]struct{}{}, exclude: map[string]struct{}{}}
+func loadSensitive() (*sensitiveMatcher, error) {
+	sm := &sensitiveMatcher{endings: map[string]struct{}{}, exclude: map[string]struct{}{}}
 	for _, e := range inflectionEndings {
 		sm.endings[e] = struct{}{}
 	}
@@ -203,26 +211,29 @@ type sensHit struct {
 	id         int32
 }
 
-// Sensitive finds statements in the sensitive categories. Value is the matched word in lower
-// case, Category the category, Masked the category name.
-func (e *Engine) Sensitive(text string) []Finding {
-	sc := e.getScratch()
-	defer e.putScratch(sc)
-	hits := e.sensitiveHits(text, sc)
-	if len(hits) == 0 {
-		return nil
+func (sm *sensitiveMatcher) Name() string    { return string(KindSensitive) }
+func (sm *sensitiveMatcher) Reads() []string { return nil }
+
+// Find runs the automaton once over in.s and keeps one term per word or phrase.
+func (sm *sensitiveMatcher) Find(in *input, _, out []Finding) []Finding {
+	b, ok := sm.bufs.Get().(*sensBufs)
+	if !ok {
+		b = new(sensBufs)
 	}
-	out := make([]Finding, len(hits))
-	for i, h := range hits {
-		out[i] = e.sensitive.finding(text, h)
+	for _, h := range sm.sensitiveHits(in.s, b) {
+		out = append(out, sm.finding(in.s, h))
 	}
+	sm.bufs.Put(b)
 	return out
 }
 
+// Sensitive finds statements in the sensitive categories. Value is the matched word in lower
+// case, Category the category, Masked the category name.
+func (e *Engine) Sensitive(text string) []Finding { return e.findWith(string(KindSensitive), text) }
+
 // sensitiveHits returns one hit per word or phrase, sorted by start: of overlapping matches the
 // strongest, then the longest term.
-func (e *Engine) sensitiveHits(text string, sc *scratch) []sensHit {
-	sm := &e.sensitive
+func (sm *sensitiveMatcher) sensitiveHits(text string, sc *sensBufs) []sensHit {
 	lanes := &sc.lanes
 	for k := range lanes {
 		lanes[k] = lanes[k][:0]
