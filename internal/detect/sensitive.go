@@ -51,7 +51,7 @@ type sensitiveMatcher struct {
 	ac       *acMatcher
 	endings  map[string]struct{}
 	exclude  map[string]struct{}
-	excludeT []string // exclusions by ending (*kræfter)
+	excludeT []string  // exclusions by ending (*kræfter)
 	bufs     sync.Pool // *sensBufs: the hits of one Find
 }
 
