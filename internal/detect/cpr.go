@@ -40,6 +40,17 @@ type cprRules struct {
 	// labels and labelSuffixes tell a label of another kind of number (see otherLabelBefore).
 	labels        []string
 	labelSuffixes []string
+	// evidence: findings of other recognizers (phone and account numbers) that tell a
+	// CPR-shaped number inside them is none, from the [evidence] section.
+	evidence []cprEvidence
+}
+
+// cprEvidence is how a CPR-shaped number inside another recognizer's finding is weighed.
+type cprEvidence struct {
+	kind   Kind
+	weight float64 // negative evidence
+	drop   bool    // the number is part of the other one: no candidate at all
+	why    string
 }
 
 const (
@@ -70,6 +81,13 @@ func loadCPRRules() (cprRules, error) {
 		case "label_suffix":
 			r.labelSuffixes = append(r.labelSuffixes, lowerString(strings.TrimSpace(l.line)))
 			continue
+		case "evidence":
+			ev, err := parseEvidence(l)
+			if err != nil {
+				return r, err
+			}
+			r.evidence = append(r.evidence, ev)
+			continue
 		}
 		k, ok := kinds[l.section]
 		if !ok {
@@ -91,6 +109,25 @@ func loadCPRRules() (cprRules, error) {
 	}
 	r.lengths['c'] |= ^uint64(0) &^ 0xF // cpr-..., cpr.…: any length from 4
 	return r, nil
+}
+
+// parseEvidence reads "KIND WEIGHT [drop] WHY..." of the [evidence] section.
+func parseEvidence(l sectionLine) (cprEvidence, error) {
+	f := strings.Fields(l.line)
+	if len(f) < 3 {
+		return cprEvidence{}, fmt.Errorf("detect: cpr_context.txt: line %d: want KIND WEIGHT [drop] WHY", l.lineNo)
+	}
+	w, err := strconv.ParseFloat(f[1], 64)
+	if err != nil || w < 0 || w > 1 {
+		return cprEvidence{}, fmt.Errorf("detect: cpr_context.txt: line %d: bad weight", l.lineNo)
+	}
+	ev := cprEvidence{kind: Kind(f[0]), weight: w}
+	rest := f[2:]
+	if rest[0] == "drop" {
+		ev.drop, rest = true, rest[1:]
+	}
+	ev.why = strings.Join(rest, " ")
+	return ev, nil
 }
 
 // normToken normalises a context word the way tokens are normalised: lower case, leading and
@@ -127,11 +164,12 @@ type cprCand struct {
 	sep         rune // 0 none; ' ', '-', '\t', 0xA0, 0x2013, ...; -1 for " - "
 	needKeyword bool // spaces inside the date or a double separator
 	padded      bool // 9-digit number, leading zero restored (CPR columns only)
-	numBefore   uint8
+	numBefore   bool
 	numAfter    bool
 	glued       bool
 	valid       bool
 	table       tableRef
+	evidence    *cprEvidence // the strongest finding of another recognizer holding the number
 }
 
 // cprRecognizer is the CPR recognizer of the registry.
@@ -150,7 +188,14 @@ func newCPRRecognizer(now func() time.Time) (*cprRecognizer, error) {
 }
 
 func (cr *cprRecognizer) Name() string    { return string(KindCPR) }
-func (cr *cprRecognizer) Reads() []string { return nil }
+// Reads the recognizers named in the [evidence] section.
+func (cr *cprRecognizer) Reads() []string {
+	var names []string
+	for _, ev := range cr.rules.evidence {
+		names = append(names, string(ev.kind))
+	}
+	return names
+}
 
 // Find scans the digit runs for CPR shapes and scores the candidates.
 func (cr *cprRecognizer) Find(in *input, prior, out []Finding) []Finding {
@@ -165,10 +210,47 @@ func (cr *cprRecognizer) Find(in *input, prior, out []Finding) []Finding {
 			next, cands = cprRun(in.s, r.j, r.k, cands)
 		}
 	}
+	cands = cr.weighEvidence(cands, prior)
 	out = cr.scoreCands(in.s, cands, out)
 	*bp = cands
 	cr.cands.Put(bp)
 	return out
+}
+
+// weighEvidence drops the candidates inside a finding of a [evidence] kind marked drop and
+// records the strongest other one on each candidate. Both lists are sorted by start.
+func (cr *cprRecognizer) weighEvidence(cands []cprCand, prior []Finding) []cprCand {
+	if len(prior) == 0 {
+		return cands
+	}
+	kept := cands[:0]
+	a := 0
+	for _, c := range cands {
+		for a < len(prior) && prior[a].End <= c.start {
+			a++
+		}
+		drop := false
+		for k := a; k < len(prior) && prior[k].Start < c.end; k++ {
+			f := &prior[k]
+			if f.End <= c.start || f.Confidence < Threshold {
+				continue
+			}
+			for i := range cr.rules.evidence {
+				ev := &cr.rules.evidence[i]
+				if ev.kind != f.Kind {
+					continue
+				}
+				drop = drop || ev.drop
+				if c.evidence == nil || ev.weight > c.evidence.weight {
+					c.evidence = ev
+				}
+			}
+		}
+		if !drop {
+			kept = append(kept, c)
+		}
+	}
+	return kept
 }
 
 // CPR finds CPR numbers. Findings are sorted by Start and carry the 10 digits as Value.
@@ -209,7 +291,7 @@ func (cr *cprRecognizer) scoreCands(text string, cands []cprCand, out []Finding)
 		a, b := &cands[i-1], &cands[i]
 		if a.valid && b.valid && onlyBlanks(text, a.end, b.start) {
 			a.numAfter = false
-			b.numBefore = 0
+			b.numBefore = false
 		}
 	}
 	nvalid := 0
@@ -415,34 +497,20 @@ func parseSpacedDate(s string, j int) (end int, d [10]byte, ok bool) {
 	return end, d, true
 }
 
-// cprBoundaries applies the shape rules around a window: no '+' before (phone), no number that
-// continues with '-', '.', '/' (structured numbers, decimals, dates), and records a number
-// continuing with a space (a reg.nr. group before an account) and letters glued to it.
+// cprBoundaries applies the shape rules around a window: no number that continues with '-',
+// '.', '/' (structured numbers, decimals, dates), and records a number continuing with a space
+// and letters glued to it. (Phone and bank account numbers are recognizers of their own whose
+// findings the CPR recognizer reads as evidence.)
 func cprBoundaries(s string, c *cprCand) bool {
 	j, e := c.start, c.end
 	if j > 0 {
-		if s[j-1] == '+' {
-			return false
-		}
 		if l, r := sepBefore(s, j); l > 0 {
 			p := j - l
 			if p > 0 && isDigit(s[p-1]) {
 				switch {
 				case r == '\t':
 				case spaceLike(r):
-					g := 0
-					q := p - 1
-					for q >= 0 && isDigit(s[q]) {
-						g++
-						q--
-					}
-					if q >= 0 && s[q] == '+' {
-						return false // "+45 ..."
-					}
-					c.numBefore = 1
-					if g == 4 {
-						c.numBefore = 2
-					}
+					c.numBefore = true
 				default:
 					return false
 				}
@@ -708,11 +776,11 @@ func (cr *cprRecognizer) scoreCPR(s string, c *cprCand, density [2]int, sc *cprS
 		return Finding{}, false
 	}
 
-	// Shape evidence.
-	switch c.numBefore {
-	case 2:
-		neg.take(1, 0, constWhy("4-digit group before (reg.nr.?)"))
-	case 1:
+	// Other recognizers' findings holding the number, then shape evidence.
+	if ev := c.evidence; ev != nil {
+		neg.take(ev.weight, 0, constWhy(ev.why))
+	}
+	if c.numBefore {
 		neg.take(0.8, 0, constWhy("number continues before"))
 	}
 	if c.numAfter {

@@ -89,11 +89,22 @@ func New(opts Options) (*Engine, error) {
 	if e.sensitive, err = loadSensitive(); err != nil {
 		return nil, err
 	}
-	// Reported recognizers in the order of their findings on equal spans.
+	phone, err := newPhoneRecognizer()
+	if err != nil {
+		return nil, err
+	}
+	account, err := newAccountRecognizer()
+	if err != nil {
+		return nil, err
+	}
+	// Every recognizer after the ones it reads; the reported ones in the order of their
+	// findings on equal spans.
 	for _, r := range []struct {
 		rec      recognizer
 		reported bool
 	}{
+		{phone, false},
+		{account, false},
 		{cpr, true},
 		{streets, true},
 		{e.names, true},
