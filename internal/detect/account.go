@@ -12,10 +12,10 @@ import "strings"
 const kindAccount Kind = "account"
 
 type accountRecognizer struct {
-	regLabels, accountLabels  []string
-	accountMin, accountMax    int
-	labelGap                  int
-	labelled, shape, ibanConf float64
+	regLabels, accountLabels                    []string
+	accountMin, accountMax                      int
+	labelGap                                    int
+	labelled, shape, ibanConf                   float64
 	whyPair, whyLabel, whyIBAN, whyPairLabelled []string
 }
 

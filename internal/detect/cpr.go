@@ -187,7 +187,8 @@ func newCPRRecognizer(now func() time.Time) (*cprRecognizer, error) {
 	return &cprRecognizer{rules: rules, now: now}, nil
 }
 
-func (cr *cprRecognizer) Name() string    { return string(KindCPR) }
+func (cr *cprRecognizer) Name() string { return string(KindCPR) }
+
 // Reads the recognizers named in the [evidence] section.
 func (cr *cprRecognizer) Reads() []string {
 	var names []string

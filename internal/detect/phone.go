@@ -11,10 +11,10 @@ import "strings"
 const kindPhone Kind = "phone"
 
 type phoneRecognizer struct {
-	context                                  []string
-	window                                   int
+	context                                 []string
+	window                                  int
 	withContext, spaced, together, intlConf float64
-	why                                      map[string][]string
+	why                                     map[string][]string
 }
 
 func newPhoneRecognizer() (*phoneRecognizer, error) {
