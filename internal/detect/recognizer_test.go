@@ -1,0 +1,126 @@
+package detect
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Marks of the expected findings in a true-positive example.
+const (
+	markOpen  = "⟦"
+	markClose = "⟧"
+)
+
+// TestRecognizerExamples runs the examples every registered recognizer ships beside its data
+// (gitleaks' rule-carries-its-examples): testdata/<name>/tp holds texts in which the recognizer
+// finds exactly the spans marked ⟦…⟧ at or above the threshold, testdata/<name>/fp texts in which
+// it finds nothing at or above it. The recognizer runs as Detect runs it (after the recognizers
+// it reads).
+func TestRecognizerExamples(t *testing.T) {
+	e := testEngine(t)
+	for _, reg := range e.reg {
+		name := reg.rec.Name()
+		for _, set := range []string{"tp", "fp"} {
+			t.Run(name+"/"+set, func(t *testing.T) {
+				examples, err := readExamples(filepath.Join("testdata", name, set))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(examples) == 0 {
+					t.Fatalf("no examples: every recognizer ships true and false positives")
+				}
+				for _, ex := range examples {
+					text, want, err := unmark(ex)
+					if err != nil {
+						t.Errorf("%q: %v", ex, err)
+						continue
+					}
+					if set == "tp" && len(want) == 0 {
+						t.Errorf("%q: a true-positive example without a marked finding", ex)
+					}
+					if set == "fp" && len(want) > 0 {
+						t.Errorf("%q: a false-positive example with a marked finding", ex)
+					}
+					var got []string
+					for _, f := range e.findWith(name, text) {
+						if f.Confidence >= Threshold {
+							got = append(got, fmt.Sprintf("%q", text[f.Start:f.End]))
+						}
+						if len(f.Why) == 0 || f.Masked == "" {
+							t.Errorf("%q: finding without Why or Masked: %+v", ex, f)
+						}
+					}
+					var wanted []string
+					for _, w := range want {
+						wanted = append(wanted, fmt.Sprintf("%q", text[w[0]:w[1]]))
+					}
+					if strings.Join(got, " ") != strings.Join(wanted, " ") {
+						t.Errorf("%s\n  found %v\n  want  %v", ex, got, wanted)
+					}
+				}
+			})
+		}
+	}
+}
+
+// readExamples reads an example file: examples separated by lines "---"; lines starting with
+// "#" are comments.
+func readExamples(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	var cur []string
+	flush := func() {
+		if ex := strings.Trim(strings.Join(cur, "\n"), "\n"); ex != "" {
+			out = append(out, ex)
+		}
+		cur = cur[:0]
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		switch {
+		case line == "---":
+			flush()
+		case strings.HasPrefix(line, "#"):
+		default:
+			cur = append(cur, line)
+		}
+	}
+	flush()
+	return out, nil
+}
+
+// unmark removes the marks from an example and returns the text with the marked spans.
+func unmark(ex string) (string, [][2]int, error) {
+	var b strings.Builder
+	var spans [][2]int
+	open := -1
+	for len(ex) > 0 {
+		switch {
+		case strings.HasPrefix(ex, markOpen):
+			if open >= 0 {
+				return "", nil, fmt.Errorf("nested %s", markOpen)
+			}
+			open = b.Len()
+			ex = ex[len(markOpen):]
+		case strings.HasPrefix(ex, markClose):
+			if open < 0 {
+				return "", nil, fmt.Errorf("%s without %s", markClose, markOpen)
+			}
+			spans = append(spans, [2]int{open, b.Len()})
+			open = -1
+			ex = ex[len(markClose):]
+		default:
+			b.WriteByte(ex[0])
+			ex = ex[1:]
+		}
+	}
+	if open >= 0 {
+		return "", nil, fmt.Errorf("%s not closed", markOpen)
+	}
+	return b.String(), spans, nil
+}
