@@ -11,10 +11,12 @@ import (
 
 // CPR recognizer (docs/CPR.md). A hand-written byte scanner finds 6+4 digit windows; each candidate
 // must be a real birth date by the 7th-digit century rule and not after today (hard checks); modulus
-// 11 and the context words of data/cpr_context.txt only move the confidence.
+// 11, the context words and the findings of the phone and account recognizers only move the
+// confidence. The words, their weights, the score and the distance windows are data/cpr.txt.
 //
-// Scale: date-valid number without context 0.5 (fails mod-11) / 0.6 (passes); positive context
-// adds up to 0.4; negative context near the number subtracts up to 0.4; findings below 0.2 are dropped.
+// Scale (data/cpr.txt [settings]): date-valid number without context 0.5 (fails mod-11) / 0.6
+// (passes); positive context adds up to 0.4; negative context near the number subtracts up to 0.4;
+// findings below 0.2 are dropped.
 
 type ctxKind uint8
 
@@ -43,7 +45,35 @@ type cprRules struct {
 	// evidence: findings of other recognizers (phone and account numbers) that tell a
 	// CPR-shaped number inside them is none, from the [evidence] section.
 	evidence []cprEvidence
+	score    cprScore
 }
+
+// cprScore is the [settings] section of data/cpr.txt: the score and the distance windows (bytes).
+type cprScore struct {
+	minConfidence, baseMod11OK, baseMod11Fails, contextWeight float64
+	posBefore, posBeforeFull, posAfter, posAfterFull          int
+	posBeforeFar, posAfterNear, posAfterFar                   float64
+	negBefore, negBeforeFull, negAfter, negAfterFull          int
+}
+
+func parseCPRScore(lines []sectionLine) (cprScore, error) {
+	set, err := parseSettings(cprFile, lines, "settings")
+	if err != nil {
+		return cprScore{}, err
+	}
+	v, err := set.need(cprFile, "min_confidence", "base_mod11_ok", "base_mod11_fails", "context_weight",
+		"pos_before", "pos_before_full", "pos_before_far", "pos_after", "pos_after_full", "pos_after_near", "pos_after_far",
+		"neg_before", "neg_before_full", "neg_after", "neg_after_full")
+	if err != nil {
+		return cprScore{}, err
+	}
+	return cprScore{minConfidence: v[0], baseMod11OK: v[1], baseMod11Fails: v[2], contextWeight: v[3],
+		posBefore: int(v[4]), posBeforeFull: int(v[5]), posBeforeFar: v[6],
+		posAfter: int(v[7]), posAfterFull: int(v[8]), posAfterNear: v[9], posAfterFar: v[10],
+		negBefore: int(v[11]), negBeforeFull: int(v[12]), negAfter: int(v[13]), negAfterFull: int(v[14])}, nil
+}
+
+const cprFile = "cpr.txt"
 
 // cprEvidence is how a CPR-shaped number inside another recognizer's finding is weighed.
 type cprEvidence struct {
@@ -53,28 +83,23 @@ type cprEvidence struct {
 	why    string
 }
 
-const (
-	cprMinConfidence = 0.2
-	posWindowBefore  = 300
-	posWindowAfter   = 60
-	negWindowBefore  = 80
-	negWindowAfter   = 40
-	maxTokenLen      = 48
-)
+// maxTokenLen bounds a context word.
+const maxTokenLen = 48
 
 func loadCPRRules() (cprRules, error) {
-	data, err := readData("cpr_context.txt")
-	if err != nil {
-		return cprRules{}, err
-	}
-	lines, err := parseSections("cpr_context.txt", data)
+	lines, err := loadSections(cprFile)
 	if err != nil {
 		return cprRules{}, err
 	}
 	kinds := map[string]ctxKind{"positive": ctxPos, "negative": ctxNeg, "journal": ctxJournal, "time": ctxTime, "log": ctxLog}
 	r := cprRules{words: make(map[string]ctxWord, len(lines))}
+	if r.score, err = parseCPRScore(lines); err != nil {
+		return r, err
+	}
 	for _, l := range lines {
 		switch l.section {
+		case "settings":
+			continue
 		case "label":
 			r.labels = append(r.labels, normToken(l.line))
 			continue
@@ -91,15 +116,15 @@ func loadCPRRules() (cprRules, error) {
 		}
 		k, ok := kinds[l.section]
 		if !ok {
-			return r, fmt.Errorf("detect: cpr_context.txt: unknown section %q", l.section)
+			return r, fmt.Errorf("detect: cpr.txt: unknown section %q", l.section)
 		}
 		f := strings.Fields(l.line)
 		if len(f) != 2 {
-			return r, fmt.Errorf("detect: cpr_context.txt: line %d: want WORD WEIGHT", l.lineNo)
+			return r, fmt.Errorf("detect: cpr.txt: line %d: want WORD WEIGHT", l.lineNo)
 		}
 		w, err := strconv.ParseFloat(f[1], 64)
 		if err != nil || w < 0 || w > 1 {
-			return r, fmt.Errorf("detect: cpr_context.txt: line %d: bad weight", l.lineNo)
+			return r, fmt.Errorf("detect: cpr.txt: line %d: bad weight", l.lineNo)
 		}
 		word := normToken(f[0])
 		r.words[word] = ctxWord{kind: k, weight: w}
@@ -115,11 +140,11 @@ func loadCPRRules() (cprRules, error) {
 func parseEvidence(l sectionLine) (cprEvidence, error) {
 	f := strings.Fields(l.line)
 	if len(f) < 3 {
-		return cprEvidence{}, fmt.Errorf("detect: cpr_context.txt: line %d: want KIND WEIGHT [drop] WHY", l.lineNo)
+		return cprEvidence{}, fmt.Errorf("detect: cpr.txt: line %d: want KIND WEIGHT [drop] WHY", l.lineNo)
 	}
 	w, err := strconv.ParseFloat(f[1], 64)
 	if err != nil || w < 0 || w > 1 {
-		return cprEvidence{}, fmt.Errorf("detect: cpr_context.txt: line %d: bad weight", l.lineNo)
+		return cprEvidence{}, fmt.Errorf("detect: cpr.txt: line %d: bad weight", l.lineNo)
 	}
 	ev := cprEvidence{kind: Kind(f[0]), weight: w}
 	rest := f[2:]
@@ -647,24 +672,24 @@ func linear(d, full, zero int, hi, lo float64) float64 {
 	return hi - (hi-lo)*float64(d-full)/float64(zero-full)
 }
 
-func posDecay(dist int, after bool) float64 {
+func (sc *cprScore) posDecay(dist int, after bool) float64 {
 	if after {
-		if dist > posWindowAfter {
+		if dist > sc.posAfter {
 			return 0
 		}
-		return linear(dist, 20, posWindowAfter, 0.8, 0.4)
+		return linear(dist, sc.posAfterFull, sc.posAfter, sc.posAfterNear, sc.posAfterFar)
 	}
-	if dist > posWindowBefore {
+	if dist > sc.posBefore {
 		return 0
 	}
-	return linear(dist, 50, posWindowBefore, 1, 0.5)
+	return linear(dist, sc.posBeforeFull, sc.posBefore, 1, sc.posBeforeFar)
 }
 
-func negDecay(dist int, after bool) float64 {
+func (sc *cprScore) negDecay(dist int, after bool) float64 {
 	if after {
-		return linear(dist, 10, negWindowAfter, 1, 0)
+		return linear(dist, sc.negAfterFull, sc.negAfter, 1, 0)
 	}
-	return linear(dist, 25, negWindowBefore, 1, 0)
+	return linear(dist, sc.negBeforeFull, sc.negBefore, 1, 0)
 }
 
 // appendWhere appends "12 chars before" / "12 chars after".
@@ -731,9 +756,9 @@ func (cr *cprRecognizer) scoreCPR(s string, c *cprCand, density [2]int, sc *cprS
 	y, m, d, _ := cprDate(c.d)
 	add("") // date
 	mod := mod11(c.d)
-	base := 0.5
+	base := cr.rules.score.baseMod11Fails
 	if mod {
-		base = 0.6
+		base = cr.rules.score.baseMod11OK
 		add("mod11 ok")
 	} else {
 		add("mod11 fails (issued since 2007)")
@@ -843,9 +868,10 @@ func (cr *cprRecognizer) scoreCPR(s string, c *cprCand, density [2]int, sc *cprS
 	if len(neg.buf) > 0 {
 		add("")
 	}
-	score := base + 0.4*p - 0.4*ng
+	w := cr.rules.score.contextWeight
+	score := base + w*p - w*ng
 	score = math.Round(math.Min(score, 0.99)*100) / 100
-	if score < cprMinConfidence {
+	if score < cr.rules.score.minConfidence {
 		return Finding{}, false
 	}
 	// One string holds the value, the masked form and the dynamic explanations: a finding costs
@@ -982,14 +1008,15 @@ func camelCase(t string) bool {
 // cprContext scans the words around a candidate once and records the strongest positive and
 // negative evidence, each weighted by distance.
 func (cr *cprRecognizer) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShape bool, pos, neg *hit) {
-	curLS := lineStart(s, c.start, posWindowBefore)
+	sco := &cr.rules.score
+	curLS := lineStart(s, c.start, sco.posBefore)
 	prevLS := curLS
 	if curLS > 0 {
-		prevLS = lineStart(s, curLS-1, posWindowBefore)
+		prevLS = lineStart(s, curLS-1, sco.posBefore)
 	}
-	curLE := lineEnd(s, c.end, posWindowAfter)
+	curLE := lineEnd(s, c.end, sco.posAfter)
 	var buf [maxTokenLen]byte
-	forTokens(s, c.start-posWindowBefore, c.end+posWindowAfter, func(ts, te int) {
+	forTokens(s, c.start-sco.posBefore, c.end+sco.posAfter, func(ts, te int) {
 		if ts >= skipFrom && te <= skipTo {
 			return
 		}
@@ -1024,7 +1051,7 @@ func (cr *cprRecognizer) cprContext(s string, c *cprCand, skipFrom, skipTo int, 
 		}
 		switch w.kind {
 		case ctxPos:
-			if v := w.weight * posDecay(dist, after); v > 0 {
+			if v := w.weight * sco.posDecay(dist, after); v > 0 {
 				pos.takeSide(v, dist, after, func(b []byte) []byte {
 					return append(appendWhere(append(appendLower(append(b, "context "...), tok), " (+, "...), dist, after), ')')
 				})
@@ -1033,7 +1060,7 @@ func (cr *cprRecognizer) cprContext(s string, c *cprCand, skipFrom, skipTo int, 
 			if !nearLines || (after && !sameLine) {
 				return
 			}
-			if v := w.weight * negDecay(dist, after); v > 0 {
+			if v := w.weight * sco.negDecay(dist, after); v > 0 {
 				label := "-"
 				if w.kind == ctxJournal {
 					label = "journal, barely -"
@@ -1047,7 +1074,7 @@ func (cr *cprRecognizer) cprContext(s string, c *cprCand, skipFrom, skipTo int, 
 			if !timeShape || !nearLines || (after && !sameLine) {
 				return
 			}
-			if v := negDecay(dist, after); v > 0 {
+			if v := sco.negDecay(dist, after); v > 0 {
 				neg.takeSide(v, dist, after, func(b []byte) []byte {
 					return append(appendWhere(append(appendLower(append(b, "date and time: "...), tok), " (-, "...), dist, after), ')')
 				})
