@@ -64,7 +64,7 @@ type nameCase struct {
 // nameAdjust is the [settings] section of data/name.txt.
 type nameAdjust struct {
 	middleUnknown, middleKnown, greeting, max float64
-	greetingSingle                             uint8 // hundredths
+	greetingSingle                            uint8 // hundredths
 }
 
 const nameFile = "name.txt"
