@@ -14,7 +14,7 @@ import (
 // TestGeneratedTablesUpToDate fails when either is stale.
 //
 //go:generate go test -run ^TestGeneratedTablesUpToDate$ -update
-//go:embed data/cpr.txt data/name.txt data/address.txt data/sensitive_da.txt data/da_health_terms.txt
+//go:embed data/cpr.txt data/name.txt data/address.txt data/sensitive.txt data/da_health_terms.txt
 //go:embed data/phone.txt data/account.txt
 var dataFS embed.FS
 

@@ -7,7 +7,7 @@ import (
 	"sync"
 )
 
-// Sensitive-category recognizer. Terms come from data/sensitive_da.txt (curated, per category,
+// Sensitive-category recognizer. Terms come from data/sensitive.txt (curated, per category,
 // with compound and inflection marks) and data/da_health_terms.txt (Lægehåndbogen's index, as
 // health terms matching whole words plus an inflection ending, minus the [guard] list). One
 // Aho-Corasick pass finds every occurrence of every term in the text; boundary checks then keep
@@ -46,6 +46,8 @@ type sensTerm struct {
 	why       []string // precomputed explanation (never the term itself: it is sensitive)
 }
 
+const sensitiveFile = "sensitive.txt"
+
 type sensitiveMatcher struct {
 	terms    []sensTerm
 	ac       *acMatcher
@@ -61,23 +63,21 @@ type sensBufs struct {
 	sens  []sensHit
 }
 
-// inflection endings allowed after unmarked terms.
-var inflectionEndings = []string{"e", "en", "er", "et", "ne", "rne", "erne", "ens", "ets", "es", "s",
-	"r", "n", "ns", "rs", "ers", "ernes", "nes", "isk", "iske", "iskt", "sk", "ske", "t", "te"}
-
 func loadSensitive() (*sensitiveMatcher, error) {
 	sm := &sensitiveMatcher{endings: map[string]struct{}{}, exclude: map[string]struct{}{}}
-	for _, e := range inflectionEndings {
-		sm.endings[e] = struct{}{}
-	}
-	data, err := readData("sensitive_da.txt")
+	lines, err := loadSections(sensitiveFile)
 	if err != nil {
 		return sm, err
 	}
-	lines, err := parseSections("sensitive_da.txt", data)
+	set, err := parseSettings(sensitiveFile, lines, "settings")
 	if err != nil {
 		return sm, err
 	}
+	v, err := set.need(sensitiveFile, "section_weight", "list_weight")
+	if err != nil {
+		return sm, err
+	}
+	sectionWeight, listWeight := v[0], v[1]
 	cats := map[string]bool{}
 	for _, c := range sensitiveCategories {
 		cats[c] = true
@@ -113,24 +113,29 @@ func loadSensitive() (*sensitiveMatcher, error) {
 			guard[lowerString(l.line)] = struct{}{}
 		case l.section == "caps":
 			capsOnly[lowerString(l.line)] = struct{}{}
+		case l.section == "endings":
+			for _, e := range strings.Fields(l.line) {
+				sm.endings[lowerString(e)] = struct{}{}
+			}
+		case l.section == "settings":
 		case cats[l.section]:
-			weight := 0.8
+			weight := sectionWeight
 			if l.arg != "" {
 				if weight, err = strconv.ParseFloat(l.arg, 64); err != nil {
-					return sm, fmt.Errorf("detect: sensitive_da.txt: section weight %q", l.arg)
+					return sm, fmt.Errorf("detect: sensitive.txt: section weight %q", l.arg)
 				}
 			}
 			t, err := parseSensTerm(l.line, l.section, weight)
 			if err != nil {
-				return sm, fmt.Errorf("detect: sensitive_da.txt: line %d: %w", l.lineNo, err)
+				return sm, fmt.Errorf("detect: sensitive.txt: line %d: %w", l.lineNo, err)
 			}
 			t.source = "core"
 			add(t)
 		default:
-			return sm, fmt.Errorf("detect: sensitive_da.txt: unknown section %q", l.section)
+			return sm, fmt.Errorf("detect: sensitive.txt: unknown section %q", l.section)
 		}
 	}
-	data, err = readData("da_health_terms.txt")
+	data, err := readData("da_health_terms.txt")
 	if err != nil {
 		return sm, err
 	}
@@ -140,7 +145,7 @@ func loadSensitive() (*sensitiveMatcher, error) {
 			return
 		}
 		_, caps := capsOnly[w]
-		add(sensTerm{term: w, category: CatHealth, weight: 0.7, caps: caps, source: "list"})
+		add(sensTerm{term: w, category: CatHealth, weight: listWeight, caps: caps, source: "list"})
 	})
 	pats := make([]string, len(sm.terms))
 	for i := range sm.terms {
@@ -166,7 +171,7 @@ func (sm *sensitiveMatcher) patterns() []string {
 	return pats
 }
 
-// parseSensTerm reads one term line with its marks (see the header of sensitive_da.txt).
+// parseSensTerm reads one term line with its marks (see the header of sensitive.txt).
 func parseSensTerm(line, category string, weight float64) (sensTerm, error) {
 	t := sensTerm{category: category, weight: weight}
 	if i := strings.Index(line, " @"); i >= 0 {
