@@ -185,37 +185,6 @@ func TestCPRFutureByClock(t *testing.T) {
 	}
 }
 
-func TestBirthDateRules(t *testing.T) {
-	for _, c := range []struct {
-		d    string
-		year int
-		ok   bool
-	}{
-		{"0101379000", 1937, true},
-		{"0101369005", 2036, true},
-		{"0101364003", 2036, true},
-		{"0101374003", 1937, true},
-		{"0101575004", 2057, true},
-		{"0101585004", 1858, true},
-		{"0101580004", 1958, true},
-		{"2902961006", 1996, true},
-		{"2902971001", 0, false},
-		{"2902000006", 0, false},
-		{"2902004001", 2000, true},
-		{"3104901009", 0, false},
-		{"0013901009", 0, false},
-		{"0000901009", 0, false},
-		{"3201901009", 0, false},
-	} {
-		var d [10]byte
-		copy(d[:], c.d)
-		y, _, _, ok := cprDate(d)
-		if ok != c.ok || (ok && y != c.year) {
-			t.Errorf("%s: got %d %v, want %d %v", c.d, y, ok, c.year, c.ok)
-		}
-	}
-}
-
 func TestMaskCPR(t *testing.T) {
 	for in, want := range map[string]string{
 		"0101901234":  "010190-xxxx",

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Marks of the expected findings in a true-positive example.
@@ -123,4 +124,59 @@ func unmark(ex string) (string, [][2]int, error) {
 		return "", nil, fmt.Errorf("%s not closed", markOpen)
 	}
 	return b.String(), spans, nil
+}
+
+// TestRegistryOrder: a recognizer is registered after the ones it reads, once.
+func TestRegistryOrder(t *testing.T) {
+	phone, err := newPhoneRecognizer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpr, err := newCPRRecognizer(func() time.Time { return testNow })
+	if err != nil {
+		t.Fatal(err)
+	}
+	account, err := newAccountRecognizer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		order []recognizer
+		ok    bool
+	}{
+		{"readers after what they read", []recognizer{phone, account, cpr}, true},
+		{"cpr before the phone numbers it reads", []recognizer{cpr, phone, account}, false},
+		{"cpr without the account numbers it reads", []recognizer{phone, cpr}, false},
+		{"twice", []recognizer{phone, phone}, false},
+	} {
+		var reg registry
+		var err error
+		for _, r := range tc.order {
+			if err = reg.register(r, true); err != nil {
+				break
+			}
+		}
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: err %v", tc.name, err)
+		}
+	}
+}
+
+// TestDetectReportsNoEvidence: phone and account numbers weigh on the CPR recognizer but are
+// not Detect's findings.
+func TestDetectReportsNoEvidence(t *testing.T) {
+	e := testEngine(t)
+	text := "Tlf. 86 12 34 56, reg.nr. 5470 konto 1203851235, IBAN DK50 0040 0440 1162 43"
+	if got := e.findWith(string(kindPhone), text); len(got) == 0 {
+		t.Fatal("the phone recognizer found nothing")
+	}
+	if got := e.findWith(string(kindAccount), text); len(got) < 2 {
+		t.Fatalf("the account recognizer found %d, want the account and the IBAN", len(got))
+	}
+	for _, f := range e.Detect(text) {
+		if f.Kind == kindPhone || f.Kind == kindAccount {
+			t.Errorf("Detect reports %s", f.Kind)
+		}
+	}
 }
