@@ -1,11 +1,14 @@
 // Package detect finds personal data in extracted text: CPR numbers, names, addresses and statements
 // in the sensitive categories of GDPR art. 9.
 //
-// The recognizers follow the gitleaks / Presidio pattern: each is driven by embedded data files
-// (word lists, context words, category terms under data/), runs a cheap byte-level prefilter
-// (digits for CPR numbers and house numbers, capital letters for names, one Aho-Corasick pass
-// for sensitive terms) before any expensive check, and returns flat Findings carrying a masked
-// form and a Why that explains every point of the score.
+// The recognizers follow the gitleaks / Presidio pattern: each is a registered recognizer
+// (recognizer.go: Name, Reads, Find) driven by its embedded data file under data/ (word lists,
+// context words with weights, guards, score and windows), ships its true- and false-positive
+// examples in testdata/<name>/, runs a cheap byte-level prefilter (the digit runs of the text,
+// found once for all that start at a digit; capital letters for names; one Aho-Corasick pass for
+// sensitive terms) before any expensive check, and returns flat Findings carrying a masked form
+// and a Why that explains every point of the score. A recognizer may read others' findings as
+// evidence: the CPR recognizer reads the phone and bank account recognizers (never reported).
 //
 // Confidence scale (all kinds): ≥ 0.5 counts as a finding for the policy's default threshold;
 // CPR candidates are emitted down to 0.2 so that the explanation of a rejected number is available.
