@@ -1,7 +1,5 @@
 package detect
 
-import "strings"
-
 // Bank account recognizer (data/account.txt). Its findings are evidence for the CPR
 // recognizer, never reported: a CPR-shaped number that is the account part of a bank account is
 // none. Danish accounts are a 4-digit registration number (reg.nr.) and an account number of up
@@ -12,7 +10,7 @@ import "strings"
 const kindAccount Kind = "account"
 
 type accountRecognizer struct {
-	regLabels, accountLabels                    []string
+	regLabels, accountLabels                    wordSet
 	accountMin, accountMax                      int
 	labelGap                                    int
 	labelled, shape, ibanConf                   float64
@@ -33,7 +31,7 @@ func newAccountRecognizer() (*accountRecognizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &accountRecognizer{regLabels: wordsOf(lines, "reg_label"), accountLabels: wordsOf(lines, "account_label"),
+	a := &accountRecognizer{regLabels: newWordSet(wordsOf(lines, "reg_label")), accountLabels: newWordSet(wordsOf(lines, "account_label")),
 		accountMin: int(v[0]), accountMax: int(v[1]), labelGap: int(v[2]), labelled: v[3], shape: v[4], ibanConf: v[5],
 		whyPair:         []string{"reg.nr. group and account number"},
 		whyPairLabelled: []string{"reg.nr. group and account number", "labelled"},
@@ -51,7 +49,7 @@ func (a *accountRecognizer) Name() string    { return string(kindAccount) }
 func (a *accountRecognizer) Reads() []string { return nil }
 
 // Find walks the digit runs for the three forms.
-func (a *accountRecognizer) Find(in *input, _, out []Finding) []Finding {
+func (a *accountRecognizer) Find(in *input, _ *evidence, out []Finding) []Finding {
 	s, runs := in.s, in.digitRuns()
 	add := func(start, end int, conf float64, why []string) {
 		out = append(out, Finding{Kind: kindAccount, Start: start, End: end, Value: s[start:end],
@@ -73,8 +71,8 @@ func (a *accountRecognizer) Find(in *input, _, out []Finding) []Finding {
 				labelled := false
 				switch {
 				case between == " " || between == "\u00a0" || between == "-":
-					_, labelled = wordBefore(s, r.j, a.labelGap, a.regLabels)
-				case a.isLabel(between):
+					labelled = a.regLabels.before(s, r.j, a.labelGap)
+				case a.accountLabels.is(between):
 					labelled = true
 				default:
 					ok = false
@@ -91,7 +89,7 @@ func (a *accountRecognizer) Find(in *input, _, out []Finding) []Finding {
 			}
 		}
 		if k, ok := a.accountRuns(s, runs, i); ok {
-			if _, ok := wordBefore(s, r.j, a.labelGap, a.accountLabels); ok {
+			if a.accountLabels.before(s, r.j, a.labelGap) {
 				add(r.j, runs[k].k, a.labelled, a.whyLabel)
 				i = k
 			}
@@ -110,22 +108,6 @@ func (a *accountRecognizer) accountRuns(s string, runs []digitRun, i int) (int, 
 		}
 	}
 	return i, n >= a.accountMin && n <= a.accountMax
-}
-
-// isLabel reports whether between (the text between a reg.nr. group and the account number)
-// is an account label: "Kontonr.", " konto: ".
-func (a *accountRecognizer) isLabel(between string) bool {
-	t := strings.Trim(between, " \t:.#-\u00a0")
-	if t == "" || len(t) > 24 {
-		return false
-	}
-	lt := lowerString(t)
-	for _, l := range a.accountLabels {
-		if strings.TrimRight(l, ".") == lt {
-			return true
-		}
-	}
-	return false
 }
 
 // iban reports an IBAN DK starting before run i ("DK50 0040 0440 1162 43", "DK5000400440116243")

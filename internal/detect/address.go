@@ -71,7 +71,7 @@ func (idx *streetIndex) Name() string    { return string(KindAddress) }
 func (idx *streetIndex) Reads() []string { return nil }
 
 // Find looks at each digit run of 1–4 digits as a house number.
-func (idx *streetIndex) Find(in *input, _, out []Finding) []Finding {
+func (idx *streetIndex) Find(in *input, _ *evidence, out []Finding) []Finding {
 	s, next := in.s, 0
 	for _, r := range in.digitRuns() {
 		if r.j < next || r.k-r.j > 4 || s[r.j] == '0' {

@@ -224,7 +224,7 @@ func (cr *cprRecognizer) Reads() []string {
 }
 
 // Find scans the digit runs for CPR shapes and scores the candidates.
-func (cr *cprRecognizer) Find(in *input, prior, out []Finding) []Finding {
+func (cr *cprRecognizer) Find(in *input, ev *evidence, out []Finding) []Finding {
 	bp, ok := cr.cands.Get().(*[]cprCand)
 	if !ok {
 		bp = new([]cprCand)
@@ -236,7 +236,7 @@ func (cr *cprRecognizer) Find(in *input, prior, out []Finding) []Finding {
 			next, cands = cprRun(in.s, r.j, r.k, cands)
 		}
 	}
-	cands = cr.weighEvidence(cands, prior)
+	cands = cr.weighEvidence(cands, ev)
 	out = cr.scoreCands(in.s, cands, out)
 	*bp = cands
 	cr.cands.Put(bp)
@@ -244,21 +244,16 @@ func (cr *cprRecognizer) Find(in *input, prior, out []Finding) []Finding {
 }
 
 // weighEvidence drops the candidates inside a finding of a [evidence] kind marked drop and
-// records the strongest other one on each candidate. Both lists are sorted by start.
-func (cr *cprRecognizer) weighEvidence(cands []cprCand, prior []Finding) []cprCand {
-	if len(prior) == 0 {
+// records the strongest other one on each candidate.
+func (cr *cprRecognizer) weighEvidence(cands []cprCand, ev *evidence) []cprCand {
+	if ev == nil {
 		return cands
 	}
 	kept := cands[:0]
-	a := 0
 	for _, c := range cands {
-		for a < len(prior) && prior[a].End <= c.start {
-			a++
-		}
 		drop := false
-		for k := a; k < len(prior) && prior[k].Start < c.end; k++ {
-			f := &prior[k]
-			if f.End <= c.start || f.Confidence < Threshold {
+		for _, f := range ev.around(c.start, c.end) {
+			if f.Confidence < Threshold {
 				continue
 			}
 			for i := range cr.rules.evidence {

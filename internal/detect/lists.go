@@ -139,57 +139,96 @@ func loadSections(name string) ([]sectionLine, error) {
 	return parseSections(name, data)
 }
 
-// wordBefore reports whether the line before s[pos], ignoring up to gap bytes of blanks and
-// ":.#-", ends with one of the lower-case words or phrases (a whole word), and which.
-func wordBefore(s string, pos, gap int, words []string) (string, bool) {
+// wordSet is a set of lower-case words and two-word phrases, looked up without allocating.
+// Entries are normalised as tokens are (forTokens): each word trimmed of "-._:#".
+type wordSet struct {
+	words map[string]struct{}
+	// lengths[b] has bit L set when an entry of L bytes starts with byte b (a prefilter).
+	lengths [256]uint64
+}
+
+func newWordSet(entries []string) wordSet {
+	ws := wordSet{words: make(map[string]struct{}, len(entries))}
+	for _, e := range entries {
+		f := strings.Fields(e)
+		for i := range f {
+			f[i] = normToken(f[i])
+		}
+		w := strings.Join(f, " ")
+		if w == "" || len(w) >= 64 {
+			continue
+		}
+		ws.words[w] = struct{}{}
+		ws.lengths[w[0]] |= 1 << len(w)
+	}
+	return ws
+}
+
+// has reports whether the lower-case w is in the set.
+func (ws *wordSet) has(w []byte) bool {
+	if len(w) == 0 || len(w) >= 64 || ws.lengths[w[0]]&(1<<len(w)) == 0 {
+		return false
+	}
+	_, ok := ws.words[string(w)]
+	return ok
+}
+
+// hasToken reports whether the token s[ts:te] (any case), or it with the token before it as
+// a phrase (s[ps:pe], ps < 0 for none), is in the set.
+func (ws *wordSet) hasToken(s string, ps, pe, ts, te int) bool {
+	var buf [64]byte
+	if n := lowerInto(buf[:], s[ts:te]); n > 0 && ws.has(buf[:n]) {
+		return true
+	}
+	if ps < 0 || pe-ps+1+te-ts > len(buf) {
+		return false
+	}
+	n := lowerInto(buf[:], s[ps:pe])
+	buf[n] = ' '
+	m := lowerInto(buf[n+1:], s[ts:te])
+	return ws.has(buf[:n+1+m])
+}
+
+// near reports whether a word or phrase of the set is among the tokens of the line in the
+// window bytes before s[pos].
+func (ws *wordSet) near(s string, pos, window int) bool {
+	found := false
+	ps, pe := -1, -1
+	forTokens(s, lineStart(s, pos, window), pos, func(ts, te int) {
+		if !found && ws.hasToken(s, ps, pe, ts, te) {
+			found = true
+		}
+		ps, pe = ts, te
+	})
+	return found
+}
+
+// before reports whether the last token before s[pos] on its line, with at most gap bytes of
+// blanks and ":.#-" between, is a word of the set (alone or as the end of a phrase).
+func (ws *wordSet) before(s string, pos, gap int) bool {
 	ls := lineStart(s, pos, 64)
 	e := pos
 	for e > ls && pos-e < gap && strings.IndexByte(" \t:.#-\u00a0\xc2", s[e-1]) >= 0 {
 		e--
 	}
-	var buf [64]byte
-	n := lowerInto(buf[:], s[max(ls, e-len(buf)):e])
-	if n < 0 {
-		return "", false
+	if e == pos && pos > ls && tokenByte(s[pos-1]) {
+		return false // glued to the word before
 	}
-	w := string(buf[:n])
-	for _, c := range words {
-		c = strings.TrimRight(c, ".")
-		if strings.HasSuffix(w, c) && (len(w) == len(c) || !wordCharBefore(w, len(w)-len(c))) {
-			return c, true
-		}
-	}
-	return "", false
+	found := false
+	ps, pe := -1, -1
+	forTokens(s, ls, e, func(ts, te int) {
+		found = te >= e-1 && ws.hasToken(s, ps, pe, ts, te) // te < e: a trailing "." trimmed
+		ps, pe = ts, te
+	})
+	return found
 }
 
-// wordNear reports whether one of the lower-case words or phrases occurs as a whole word in the
-// window bytes of the line before s[pos].
-func wordNear(s string, pos, window int, words []string) (string, bool) {
-	ls := lineStart(s, pos, window)
-	var buf [128]byte
-	from := max(ls, pos-min(window, len(buf)))
-	for from < pos && s[from]&0xC0 == 0x80 {
-		from++ // not inside a rune
-	}
-	n := lowerInto(buf[:], s[from:pos])
-	if n < 0 {
-		return "", false
-	}
-	w := string(buf[:n])
-	for _, c := range words {
-		for i := 0; ; {
-			k := strings.Index(w[i:], c)
-			if k < 0 {
-				break
-			}
-			at := i + k
-			if !wordCharBefore(w, at) && (at+len(c) == len(w) || letterAt(w, at+len(c)) == 0) {
-				return c, true
-			}
-			i = at + 1
-		}
-	}
-	return "", false
+// is reports whether text, trimmed of blanks and ":.#-", is a word or phrase of the set.
+func (ws *wordSet) is(text string) bool {
+	t := strings.Trim(text, " \t:.#-\u00a0")
+	var buf [64]byte
+	n := lowerInto(buf[:], t)
+	return n > 0 && ws.has(buf[:n])
 }
 
 func errNoSection(file, section string) error {

@@ -265,19 +265,15 @@ func (idx *nameIndex) Name() string { return string(KindName) }
 // Reads: a name inside an address is part of a street name ("H.C. Andersens Boulevard 27").
 func (idx *nameIndex) Reads() []string { return []string{string(KindAddress)} }
 
-// Find appends the names of in.s that do not overlap a finding of prior.
-func (idx *nameIndex) Find(in *input, prior, out []Finding) []Finding {
+// Find appends the names of in.s that do not overlap an address.
+func (idx *nameIndex) Find(in *input, ev *evidence, out []Finding) []Finding {
 	bp, ok := idx.hits.Get().(*[]nameHit)
 	if !ok {
 		bp = new([]nameHit)
 	}
 	hits := idx.nameHits(in.s, (*bp)[:0])
-	a := 0
 	for _, h := range hits {
-		for a < len(prior) && prior[a].End <= int(h.start) {
-			a++
-		}
-		if a < len(prior) && prior[a].Start < int(h.end) {
+		if len(ev.around(int(h.start), int(h.end))) > 0 {
 			continue
 		}
 		out = append(out, idx.finding(in.s, h))

@@ -11,7 +11,7 @@ import "strings"
 const kindPhone Kind = "phone"
 
 type phoneRecognizer struct {
-	context                                 []string
+	context                                 wordSet
 	window                                  int
 	withContext, spaced, together, intlConf float64
 	why                                     map[string][]string
@@ -31,11 +31,12 @@ func newPhoneRecognizer() (*phoneRecognizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &phoneRecognizer{context: wordsOf(lines, "context"), window: int(v[0]),
-		withContext: v[1], spaced: v[2], together: v[3], intlConf: v[4], why: map[string][]string{}}
-	if len(p.context) == 0 {
+	words := wordsOf(lines, "context")
+	if len(words) == 0 {
 		return nil, errNoSection(file, "context")
 	}
+	p := &phoneRecognizer{context: newWordSet(words), window: int(v[0]),
+		withContext: v[1], spaced: v[2], together: v[3], intlConf: v[4], why: map[string][]string{}}
 	for _, w := range []string{whyPhoneContext, whyPhoneSpaced, whyPhoneTogether, whyPhoneIntl, whyPhone45} {
 		p.why[w] = []string{w}
 	}
@@ -55,7 +56,7 @@ func (p *phoneRecognizer) Reads() []string { return nil }
 
 // Find walks the digit runs: a run after "+" starts an international number, a run of 0045
 // prefixes a Danish one, and eight digits in one of the Danish shapes are one.
-func (p *phoneRecognizer) Find(in *input, _, out []Finding) []Finding {
+func (p *phoneRecognizer) Find(in *input, _ *evidence, out []Finding) []Finding {
 	s, runs := in.s, in.digitRuns()
 	for i := 0; i < len(runs); {
 		r := runs[i]
@@ -96,8 +97,10 @@ func (p *phoneRecognizer) Find(in *input, _, out []Finding) []Finding {
 			i++
 			continue
 		}
-		if _, ok := wordNear(s, start, p.window, p.context); ok {
-			why, conf = whyPhoneContext, max(conf, p.withContext)
+		if why == whyPhoneTogether && p.context.near(s, start, p.window) {
+			// Eight digits together are a phone number by a context word; spaced and
+			// international numbers are by their shape.
+			why, conf = whyPhoneContext, p.withContext
 		}
 		out = append(out, Finding{Kind: kindPhone, Start: start, End: end, Value: s[start:end],
 			Masked: "phone number", Confidence: conf, Why: p.why[why]})

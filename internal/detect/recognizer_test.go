@@ -180,3 +180,23 @@ func TestDetectReportsNoEvidence(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeFindings: one list sorted by start, then length, ties in the order of the lists,
+// runs of one list kept whole.
+func TestMergeFindings(t *testing.T) {
+	f := func(kind string, start, end int) Finding { return Finding{Kind: Kind(kind), Start: start, End: end} }
+	a := []Finding{f("a", 0, 5), f("a", 1, 2), f("a", 2, 3), f("a", 10, 12)}
+	b := []Finding{f("b", 1, 2), f("b", 1, 3), f("b", 11, 12)}
+	c := []Finding{f("c", 0, 4), f("c", 20, 21)}
+	var got []string
+	for _, x := range mergeFindings(nil, a, b, c) {
+		got = append(got, fmt.Sprintf("%s%d-%d", x.Kind, x.Start, x.End))
+	}
+	want := "c0-4 a0-5 a1-2 b1-2 b1-3 a2-3 a10-12 b11-12 c20-21"
+	if strings.Join(got, " ") != want {
+		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
+	}
+	if n := len(mergeFindings(nil)); n != 0 {
+		t.Errorf("no lists: %d findings", n)
+	}
+}

@@ -220,7 +220,7 @@ func (sm *sensitiveMatcher) Name() string    { return string(KindSensitive) }
 func (sm *sensitiveMatcher) Reads() []string { return nil }
 
 // Find runs the automaton once over in.s and keeps one term per word or phrase.
-func (sm *sensitiveMatcher) Find(in *input, _, out []Finding) []Finding {
+func (sm *sensitiveMatcher) Find(in *input, _ *evidence, out []Finding) []Finding {
 	b, ok := sm.bufs.Get().(*sensBufs)
 	if !ok {
 		b = new(sensBufs)
