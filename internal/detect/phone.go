@@ -5,8 +5,8 @@ import "strings"
 // Phone recognizer (data/phone.txt). Its findings are evidence for the CPR recognizer, never
 // reported: a CPR-shaped number inside a phone number is none. Danish numbers have eight digits
 // (the first 2–9) written together, 2-2-2-2 or 4-4, optionally after +45 or 0045; any number
-// right after "+" is an international one. A context word before the number (tlf., mobil,
-// ring på) raises the confidence.
+// right after "+" is an international one. Eight digits written together are a phone number
+// only after a context word (tlf., mobil, ring på): a CVR number or an amount looks the same.
 
 const kindPhone Kind = "phone"
 
