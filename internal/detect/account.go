@@ -10,12 +10,23 @@ package detect
 const kindAccount Kind = "account"
 
 type accountRecognizer struct {
-	regLabels, accountLabels                    wordSet
-	accountMin, accountMax                      int
-	labelGap                                    int
-	labelled, shape, ibanConf                   float64
-	whyPair, whyLabel, whyIBAN, whyPairLabelled []string
+	regLabels, accountLabels  wordSet
+	accountMin, accountMax    int
+	labelGap                  int
+	labelled, shape, ibanConf float64
+	why                       [][]string // by the reasons below
 }
+
+// The reasons of an account hit (hit.z) and their explanations.
+const (
+	whyAccountPair = iota
+	whyAccountPairLabelled
+	whyAccountLabel
+	whyAccountIBAN
+)
+
+var accountReasons = [...][]string{{"reg.nr. group and account number"}, {"reg.nr. group and account number", "labelled"},
+	{"account number after its label"}, {"IBAN DK, check digits ok"}}
 
 func newAccountRecognizer() (*accountRecognizer, error) {
 	const file = "account.txt"
@@ -33,10 +44,7 @@ func newAccountRecognizer() (*accountRecognizer, error) {
 	}
 	a := &accountRecognizer{regLabels: newWordSet(wordsOf(lines, "reg_label")), accountLabels: newWordSet(wordsOf(lines, "account_label")),
 		accountMin: int(v[0]), accountMax: int(v[1]), labelGap: int(v[2]), labelled: v[3], shape: v[4], ibanConf: v[5],
-		whyPair:         []string{"reg.nr. group and account number"},
-		whyPairLabelled: []string{"reg.nr. group and account number", "labelled"},
-		whyLabel:        []string{"account number after its label"},
-		whyIBAN:         []string{"IBAN DK, check digits ok"}}
+		why: accountReasons[:]}
 	for _, sec := range []string{"reg_label", "account_label"} {
 		if len(wordsOf(lines, sec)) == 0 {
 			return nil, errNoSection(file, sec)
@@ -49,16 +57,15 @@ func (a *accountRecognizer) Name() string    { return string(kindAccount) }
 func (a *accountRecognizer) Reads() []string { return nil }
 
 // Find walks the digit runs for the three forms.
-func (a *accountRecognizer) Find(in *input, _ *evidence, out []Finding) []Finding {
+func (a *accountRecognizer) Find(in *input, _ *evidence, out []hit) []hit {
 	s, runs := in.s, in.digitRuns()
-	add := func(start, end int, conf float64, why []string) {
-		out = append(out, Finding{Kind: kindAccount, Start: start, End: end, Value: s[start:end],
-			Masked: "bank account number", Confidence: conf, Why: why})
+	add := func(start, end int, conf float64, why int) {
+		out = append(out, hit{start: int32(start), end: int32(end), conf: hundredths(conf), z: uint16(why)})
 	}
 	for i := 0; i < len(runs); i++ {
 		r := runs[i]
 		if k, ok := a.iban(s, runs, i); ok {
-			add(r.j-2, runs[k].k, a.ibanConf, a.whyIBAN)
+			add(r.j-2, runs[k].k, a.ibanConf, whyAccountIBAN)
 			i = k
 			continue
 		}
@@ -79,9 +86,9 @@ func (a *accountRecognizer) Find(in *input, _ *evidence, out []Finding) []Findin
 				}
 				if ok {
 					if labelled {
-						add(r.j, runs[k].k, a.labelled, a.whyPairLabelled)
+						add(r.j, runs[k].k, a.labelled, whyAccountPairLabelled)
 					} else {
-						add(r.j, runs[k].k, a.shape, a.whyPair)
+						add(r.j, runs[k].k, a.shape, whyAccountPair)
 					}
 					i = k
 					continue
@@ -90,12 +97,18 @@ func (a *accountRecognizer) Find(in *input, _ *evidence, out []Finding) []Findin
 		}
 		if k, ok := a.accountRuns(s, runs, i); ok {
 			if a.accountLabels.before(s, r.j, a.labelGap) {
-				add(r.j, runs[k].k, a.labelled, a.whyLabel)
+				add(r.j, runs[k].k, a.labelled, whyAccountLabel)
 				i = k
 			}
 		}
 	}
 	return out
+}
+
+// Finding makes the finding of an account number (only for the tests: it is never reported).
+func (a *accountRecognizer) Finding(in *input, h hit) Finding {
+	return Finding{Kind: kindAccount, Start: int(h.start), End: int(h.end), Value: in.s[h.start:h.end],
+		Masked: "bank account number", Confidence: h.confidence(), Why: a.why[h.z]}
 }
 
 // accountRuns reports whether the runs from i are an account number of accountMin–accountMax

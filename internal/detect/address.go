@@ -71,7 +71,7 @@ func (idx *streetIndex) Name() string    { return string(KindAddress) }
 func (idx *streetIndex) Reads() []string { return nil }
 
 // Find looks at each digit run of 1–4 digits as a house number.
-func (idx *streetIndex) Find(in *input, _ *evidence, out []Finding) []Finding {
+func (idx *streetIndex) Find(in *input, _ *evidence, out []hit) []hit {
 	s, next := in.s, 0
 	for _, r := range in.digitRuns() {
 		if r.j < next || r.k-r.j > 4 || s[r.j] == '0' {
@@ -79,10 +79,15 @@ func (idx *streetIndex) Find(in *input, _ *evidence, out []Finding) []Finding {
 		}
 		if h, ok := idx.match(s, r.j, r.k); ok {
 			next = int(h.end)
-			out = append(out, idx.finding(s, h))
+			out = append(out, hit{start: h.start, end: h.end, x: h.streetEnd, y: h.postcode, conf: h.conf, z: uint16(h.why)})
 		}
 	}
 	return out
+}
+
+// Finding makes the finding of an address.
+func (idx *streetIndex) Finding(in *input, h hit) Finding {
+	return idx.finding(in.s, addrHit{start: h.start, streetEnd: h.x, end: h.end, postcode: h.y, conf: h.conf, why: uint8(h.z)})
 }
 
 // Addresses finds postal addresses. Value is the address as written, white space collapsed

@@ -224,7 +224,7 @@ func (cr *cprRecognizer) Reads() []string {
 }
 
 // Find scans the digit runs for CPR shapes and scores the candidates.
-func (cr *cprRecognizer) Find(in *input, ev *evidence, out []Finding) []Finding {
+func (cr *cprRecognizer) Find(in *input, ev *evidence, out []hit) []hit {
 	bp, ok := cr.cands.Get().(*[]cprCand)
 	if !ok {
 		bp = new([]cprCand)
@@ -237,11 +237,19 @@ func (cr *cprRecognizer) Find(in *input, ev *evidence, out []Finding) []Finding 
 		}
 	}
 	cands = cr.weighEvidence(cands, ev)
-	out = cr.scoreCands(in.s, cands, out)
+	n := len(in.made)
+	in.made = cr.scoreCands(in.s, cands, in.made)
+	for k := n; k < len(in.made); k++ {
+		f := &in.made[k]
+		out = append(out, hit{start: int32(f.Start), end: int32(f.End), x: int32(k), conf: hundredths(f.Confidence)})
+	}
 	*bp = cands
 	cr.cands.Put(bp)
 	return out
 }
+
+// Finding returns the finding made while scoring.
+func (cr *cprRecognizer) Finding(in *input, h hit) Finding { return in.made[h.x] }
 
 // weighEvidence drops the candidates inside a finding of a [evidence] kind marked drop and
 // records the strongest other one on each candidate.
@@ -252,13 +260,14 @@ func (cr *cprRecognizer) weighEvidence(cands []cprCand, ev *evidence) []cprCand 
 	kept := cands[:0]
 	for _, c := range cands {
 		drop := false
-		for _, f := range ev.around(c.start, c.end) {
-			if f.Confidence < Threshold {
+		for _, h := range ev.around(c.start, c.end) {
+			if h.confidence() < Threshold {
 				continue
 			}
+			kind := Kind(ev.kind(h))
 			for i := range cr.rules.evidence {
 				ev := &cr.rules.evidence[i]
-				if ev.kind != f.Kind {
+				if ev.kind != kind {
 					continue
 				}
 				drop = drop || ev.drop
@@ -623,21 +632,22 @@ func mod11(d [10]byte) bool {
 	return s%11 == 0
 }
 
-// hit is one piece of evidence: its value after distance decay and how far from the number it is.
+// weighed is the strongest piece of evidence so far: its value after distance decay and how far
+// from the number it is.
 // Its explanation is appended into buf (a scratch buffer reused across candidates) only when the
 // evidence is the strongest so far, so weighing evidence allocates nothing.
-type hit struct {
+type weighed struct {
 	val   float64
 	dist  int // effective distance: a word after the number counts as twice as far, plus 5
 	after bool
 	buf   []byte // the explanation; empty until some evidence was taken
 }
 
-func (h *hit) take(val float64, dist int, why func(b []byte) []byte) {
+func (h *weighed) take(val float64, dist int, why func(b []byte) []byte) {
 	h.takeSide(val, dist, false, why)
 }
 
-func (h *hit) takeSide(val float64, dist int, after bool, why func(b []byte) []byte) {
+func (h *weighed) takeSide(val float64, dist int, after bool, why func(b []byte) []byte) {
 	if after {
 		dist = 2*dist + 5
 	}
@@ -741,7 +751,7 @@ func serialIsTime(d [10]byte) bool {
 
 // scoreCPR turns a date-valid candidate into a finding (or drops it).
 func (cr *cprRecognizer) scoreCPR(s string, c *cprCand, density [2]int, sc *cprScratch) (Finding, bool) {
-	pos, neg := hit{buf: sc.pos[:0]}, hit{buf: sc.neg[:0]}
+	pos, neg := weighed{buf: sc.pos[:0]}, weighed{buf: sc.neg[:0]}
 	defer func() { sc.pos, sc.neg = pos.buf, neg.buf }()
 	// The explanation holds constant strings and, marked by "", the dynamic parts that are built
 	// into one string when the finding is made.
@@ -1002,7 +1012,7 @@ func camelCase(t string) bool {
 
 // cprContext scans the words around a candidate once and records the strongest positive and
 // negative evidence, each weighted by distance.
-func (cr *cprRecognizer) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShape bool, pos, neg *hit) {
+func (cr *cprRecognizer) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShape bool, pos, neg *weighed) {
 	sco := &cr.rules.score
 	curLS := lineStart(s, c.start, sco.posBefore)
 	prevLS := curLS

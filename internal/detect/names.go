@@ -266,7 +266,7 @@ func (idx *nameIndex) Name() string { return string(KindName) }
 func (idx *nameIndex) Reads() []string { return []string{string(KindAddress)} }
 
 // Find appends the names of in.s that do not overlap an address.
-func (idx *nameIndex) Find(in *input, ev *evidence, out []Finding) []Finding {
+func (idx *nameIndex) Find(in *input, ev *evidence, out []hit) []hit {
 	bp, ok := idx.hits.Get().(*[]nameHit)
 	if !ok {
 		bp = new([]nameHit)
@@ -276,11 +276,16 @@ func (idx *nameIndex) Find(in *input, ev *evidence, out []Finding) []Finding {
 		if len(ev.around(int(h.start), int(h.end))) > 0 {
 			continue
 		}
-		out = append(out, idx.finding(in.s, h))
+		out = append(out, hit{start: h.start, end: h.end, conf: h.conf, z: uint16(h.why + 1)})
 	}
 	*bp = hits
 	idx.hits.Put(bp)
 	return out
+}
+
+// Finding makes the finding of a name.
+func (idx *nameIndex) Finding(in *input, h hit) Finding {
+	return idx.finding(in.s, nameHit{start: h.start, end: h.end, conf: h.conf, why: int16(h.z) - 1})
 }
 
 // Names finds personal names (the recognizer alone: names inside an address, which Detect drops,

@@ -14,7 +14,7 @@ type phoneRecognizer struct {
 	context                                 wordSet
 	window                                  int
 	withContext, spaced, together, intlConf float64
-	why                                     map[string][]string
+	why                                     [][]string // by phoneWhy
 }
 
 func newPhoneRecognizer() (*phoneRecognizer, error) {
@@ -36,27 +36,31 @@ func newPhoneRecognizer() (*phoneRecognizer, error) {
 		return nil, errNoSection(file, "context")
 	}
 	p := &phoneRecognizer{context: newWordSet(words), window: int(v[0]),
-		withContext: v[1], spaced: v[2], together: v[3], intlConf: v[4], why: map[string][]string{}}
-	for _, w := range []string{whyPhoneContext, whyPhoneSpaced, whyPhoneTogether, whyPhoneIntl, whyPhone45} {
-		p.why[w] = []string{w}
+		withContext: v[1], spaced: v[2], together: v[3], intlConf: v[4], why: make([][]string, len(phoneReasons))}
+	for i, w := range phoneReasons {
+		p.why[i] = []string{w}
 	}
 	return p, nil
 }
 
+// The reasons of a phone hit (hit.z) and their explanations.
 const (
-	whyPhoneContext  = "eight digits after a phone word"
-	whyPhoneSpaced   = "eight digits spaced as a phone number"
-	whyPhoneTogether = "eight digits, no phone word"
-	whyPhoneIntl     = "international number (+)"
-	whyPhone45       = "Danish number with +45 or 0045"
+	whyPhoneContext = iota
+	whyPhoneSpaced
+	whyPhoneTogether
+	whyPhoneIntl
+	whyPhone45
 )
+
+var phoneReasons = [...]string{"eight digits after a phone word", "eight digits spaced as a phone number",
+	"eight digits, no phone word", "international number (+)", "Danish number with +45 or 0045"}
 
 func (p *phoneRecognizer) Name() string    { return string(kindPhone) }
 func (p *phoneRecognizer) Reads() []string { return nil }
 
 // Find walks the digit runs: a run after "+" starts an international number, a run of 0045
 // prefixes a Danish one, and eight digits in one of the Danish shapes are one.
-func (p *phoneRecognizer) Find(in *input, _ *evidence, out []Finding) []Finding {
+func (p *phoneRecognizer) Find(in *input, _ *evidence, out []hit) []hit {
 	s, runs := in.s, in.digitRuns()
 	for i := 0; i < len(runs); {
 		r := runs[i]
@@ -64,7 +68,7 @@ func (p *phoneRecognizer) Find(in *input, _ *evidence, out []Finding) []Finding 
 			i++ // inside a longer number
 			continue
 		}
-		start, end, next, why, conf := -1, 0, i+1, "", 0.0
+		start, end, next, why, conf := -1, 0, i+1, 0, 0.0
 		switch {
 		case r.j > 0 && s[r.j-1] == '+':
 			// "+" and the groups after it, up to the 15 digits of an international number
@@ -102,11 +106,16 @@ func (p *phoneRecognizer) Find(in *input, _ *evidence, out []Finding) []Finding 
 			// international numbers are by their shape.
 			why, conf = whyPhoneContext, p.withContext
 		}
-		out = append(out, Finding{Kind: kindPhone, Start: start, End: end, Value: s[start:end],
-			Masked: "phone number", Confidence: conf, Why: p.why[why]})
+		out = append(out, hit{start: int32(start), end: int32(end), conf: hundredths(conf), z: uint16(why)})
 		i = next
 	}
 	return out
+}
+
+// Finding makes the finding of a phone number (only for the tests: it is never reported).
+func (p *phoneRecognizer) Finding(in *input, h hit) Finding {
+	return Finding{Kind: kindPhone, Start: int(h.start), End: int(h.end), Value: in.s[h.start:h.end],
+		Masked: "phone number", Confidence: h.confidence(), Why: p.why[h.z]}
 }
 
 // danishShape reports whether the runs from i form eight digits starting 2–9: together, 4-4 or

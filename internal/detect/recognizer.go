@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"math"
 	"sort"
 )
 
@@ -11,16 +12,38 @@ import (
 // A recognizer may weigh the findings of others as evidence (the CPR recognizer reads the phone
 // and bank account numbers: a CPR-shaped number inside one is no CPR number; the name recognizer
 // reads the addresses: a name inside one is a street's). Reads names them; Find asks ev for
-// their findings around a span of its own.
+// their hits around a span of its own.
+//
+// Find returns hits, not Findings: compact and free of pointers, so that collecting thousands
+// costs little and the buffers the engine keeps do not weigh on the garbage collector; the
+// engine makes the Finding of each hit it reports, once, with Finding.
 type recognizer interface {
 	// Name names the recognizer (its examples are testdata/<name>/).
 	Name() string
-	// Reads names the recognizers whose findings Find weighs; nil for none.
+	// Reads names the recognizers whose hits Find weighs; nil for none.
 	Reads() []string
-	// Find appends the findings in in.s to out, sorted by Start. ev answers for the
-	// recognizers of Reads (nil when run alone: no evidence).
-	Find(in *input, ev *evidence, out []Finding) []Finding
+	// Find appends the hits in in.s to out, sorted by start. ev answers for the recognizers
+	// of Reads (nil when run alone: no evidence).
+	Find(in *input, ev *evidence, out []hit) []hit
+	// Finding makes the finding of one of its hits in in.
+	Finding(in *input, h hit) Finding
 }
+
+// hit is a finding in the making: its span and confidence and what its recognizer needs to make
+// the Finding.
+type hit struct {
+	start, end int32
+	x, y       int32  // the recognizer's own
+	z          uint16 // the recognizer's own
+	conf       uint8  // hundredths
+	rec        uint8  // the registry index of its recognizer (set by the engine)
+}
+
+// confidence is the hit's confidence as a Finding has it.
+func (h hit) confidence() float64 { return float64(h.conf) / 100 }
+
+// hundredths converts a confidence for a hit.
+func hundredths(c float64) uint8 { return uint8(math.Round(c * 100)) }
 
 // registration is a recognizer in the engine's registry.
 type registration struct {
@@ -78,13 +101,17 @@ type input struct {
 	s       string
 	runs    []digitRun
 	runsSet bool
+	// made holds Findings a recognizer makes while finding (the CPR recognizer builds each
+	// explanation while scoring); its hits refer to them by index.
+	made []Finding
 }
 
 // digitRun is a maximal run of ASCII digits s[j:k].
 type digitRun struct{ j, k int }
 
 func (in *input) reset(s string) {
-	in.s, in.runs, in.runsSet = s, in.runs[:0], false
+	clear(in.made)
+	in.s, in.runs, in.runsSet, in.made = s, in.runs[:0], false, in.made[:0]
 }
 
 // digitRuns returns the digit runs of the text in order, found on the first call.
@@ -117,39 +144,40 @@ const evidenceWindow = 96
 // maxFindingLen bounds the length of a finding that evidence looks back for.
 const maxFindingLen = 1 << 10
 
-// evidence gives a recognizer the findings of the recognizers it reads.
+// evidence gives a recognizer the hits of the recognizers it reads.
 type evidence struct {
 	e     *Engine
 	r     *run
 	reads []int
-	// cur[k]: the first finding of reads[k] starting at or after the end of the last span
-	// asked about (spans are mostly asked about in order).
+	// cur[k]: the first hit of reads[k] starting at or after the end of the last span asked
+	// about (spans are mostly asked about in order).
 	cur [maxRecognizers]int
 }
 
-// around returns the findings of the read recognizers that overlap s[start:end], in no
-// particular order, valid until the next call. A read recognizer that ran over the whole text
-// is looked up; the others run on the lines around the span only.
-func (ev *evidence) around(start, end int) []Finding {
+// around returns the hits of the read recognizers that overlap s[start:end], in no particular
+// order, valid until the next call. A read recognizer that ran over the whole text is looked up;
+// the others run on the lines around the span only.
+func (ev *evidence) around(start, end int) []hit {
 	if ev == nil {
 		return nil
 	}
 	r := ev.r
 	out := r.prior[:0]
 	s := r.in.s
+	st, en := int32(start), int32(end)
 	for k, j := range ev.reads {
 		if r.ran[j] {
 			found := r.found[j]
 			i := ev.cur[k]
-			if i > len(found) || (i > 0 && found[i-1].Start >= end) {
-				i = sort.Search(len(found), func(i int) bool { return found[i].Start >= end })
+			if i > len(found) || (i > 0 && found[i-1].start >= en) {
+				i = sort.Search(len(found), func(i int) bool { return found[i].start >= en })
 			}
-			for i < len(found) && found[i].Start < end {
+			for i < len(found) && found[i].start < en {
 				i++
 			}
 			ev.cur[k] = i
-			for i--; i >= 0 && found[i].Start > start-maxFindingLen; i-- {
-				if found[i].End > start {
+			for i--; i >= 0 && found[i].start > st-maxFindingLen; i-- {
+				if found[i].end > st {
 					out = append(out, found[i])
 				}
 			}
@@ -161,11 +189,12 @@ func (ev *evidence) around(start, end int) []Finding {
 		n := len(out)
 		out = ev.e.reg[j].rec.Find(&r.win, nil, out)
 		kept := out[:n]
-		for _, f := range out[n:] {
-			f.Start += ws
-			f.End += ws
-			if f.Start < end && f.End > start {
-				kept = append(kept, f)
+		for _, h := range out[n:] {
+			h.start += int32(ws)
+			h.end += int32(ws)
+			h.rec = uint8(j)
+			if h.start < en && h.end > st {
+				kept = append(kept, h)
 			}
 		}
 		out = kept
@@ -174,17 +203,20 @@ func (ev *evidence) around(start, end int) []Finding {
 	return out
 }
 
-// mergeFindings appends the sorted lists to out as one list sorted by Start, then by length;
-// ties keep the order of the lists. Runs of one list that come before the others' heads are
-// copied at once.
-func mergeFindings(out []Finding, lists ...[]Finding) []Finding {
+// kind is the name of the recognizer of h.
+func (ev *evidence) kind(h hit) string { return ev.e.reg[h.rec].rec.Name() }
+
+// mergeHits appends the sorted lists to out as one list sorted by start, then by length; ties
+// keep the order of the lists. Runs of one list that come before the others' heads are copied
+// at once.
+func mergeHits(out []hit, lists ...[]hit) []hit {
 	var at [maxRecognizers]int
-	// before orders finding f of list i before finding g of list j.
-	before := func(f *Finding, i int, g *Finding, j int) bool {
-		if f.Start != g.Start {
-			return f.Start < g.Start
+	// before orders hit f of list i before hit g of list j.
+	before := func(f *hit, i int, g *hit, j int) bool {
+		if f.start != g.start {
+			return f.start < g.start
 		}
-		if lf, lg := f.End-f.Start, g.End-g.Start; lf != lg {
+		if lf, lg := f.end-f.start, g.end-g.start; lf != lg {
 			return lf < lg
 		}
 		return i < j
@@ -221,11 +253,12 @@ func mergeFindings(out []Finding, lists ...[]Finding) []Finding {
 // run holds the per-call buffers of one Detect: the input and each recognizer's findings,
 // reused through the engine's pool.
 type run struct {
-	in    input
-	win   input // a window of in, for a recognizer read as evidence
-	found [maxRecognizers][]Finding
-	ran   [maxRecognizers]bool // found holds the recognizer's findings over the whole text
-	prior []Finding
+	in     input
+	win    input // a window of in, for a recognizer read as evidence
+	found  [maxRecognizers][]hit
+	ran    [maxRecognizers]bool // found holds the recognizer's hits over the whole text
+	prior  []hit
+	merged []hit
 }
 
 func (e *Engine) getRun(text string) *run {
@@ -237,15 +270,14 @@ func (e *Engine) getRun(text string) *run {
 	return r
 }
 
-// putRun clears the findings (they hold values of the text) and returns the buffers to the pool.
+// putRun returns the buffers to the pool (the findings made on the way are cleared: they hold
+// values of the text).
 func (e *Engine) putRun(r *run) {
 	for i := range r.found {
-		clear(r.found[i])
 		r.found[i] = r.found[i][:0]
 		r.ran[i] = false
 	}
-	clear(r.prior)
-	r.prior = r.prior[:0]
+	r.prior, r.merged = r.prior[:0], r.merged[:0]
 	r.in.reset("")
 	r.win.reset("")
 	e.runs.Put(r)
@@ -258,25 +290,40 @@ func (e *Engine) find(r *run, i int) {
 	if len(reg.reads) > 0 {
 		ev = &evidence{e: e, r: r, reads: reg.reads}
 	}
-	r.found[i] = reg.rec.Find(&r.in, ev, r.found[i][:0])
-	r.ran[i] = true
+	hits := reg.rec.Find(&r.in, ev, r.found[i][:0])
+	for k := range hits {
+		hits[k].rec = uint8(i)
+	}
+	r.found[i], r.ran[i] = hits, true
+}
+
+// findings makes the Findings of hits.
+func (e *Engine) findings(r *run, hits []hit) []Finding {
+	if len(hits) == 0 {
+		return nil
+	}
+	out := make([]Finding, len(hits))
+	for k, h := range hits {
+		out[k] = e.reg[h.rec].rec.Finding(&r.in, h)
+	}
+	return out
 }
 
 // Detect runs the reported recognizers and returns their findings sorted by Start.
 func (e *Engine) Detect(text string) []Finding {
 	r := e.getRun(text)
 	defer e.putRun(r)
-	var lists [maxRecognizers][]Finding
-	k, n := 0, 0
+	var lists [maxRecognizers][]hit
+	k := 0
 	for i := range e.reg {
 		if e.reg[i].reported {
 			e.find(r, i)
 			lists[k] = r.found[i]
-			n += len(r.found[i])
 			k++
 		}
 	}
-	return mergeFindings(make([]Finding, 0, n), lists[:k]...)
+	r.merged = mergeHits(r.merged[:0], lists[:k]...)
+	return e.findings(r, r.merged)
 }
 
 // findWith runs one recognizer, with the evidence it reads, and returns a copy of its findings.
@@ -285,10 +332,7 @@ func (e *Engine) findWith(name, text string) []Finding {
 	r := e.getRun(text)
 	defer e.putRun(r)
 	e.find(r, i)
-	if len(r.found[i]) == 0 {
-		return nil
-	}
-	return append([]Finding(nil), r.found[i]...)
+	return e.findings(r, r.found[i])
 }
 
 // findAlone runs one recognizer without the evidence it reads.
@@ -297,9 +341,9 @@ func (e *Engine) findAlone(name, text string) []Finding {
 	r := e.getRun(text)
 	defer e.putRun(r)
 	found := e.reg[i].rec.Find(&r.in, nil, r.found[i][:0])
-	r.found[i] = found
-	if len(found) == 0 {
-		return nil
+	for k := range found {
+		found[k].rec = uint8(i)
 	}
-	return append([]Finding(nil), found...)
+	r.found[i] = found
+	return e.findings(r, found)
 }

@@ -181,22 +181,22 @@ func TestDetectReportsNoEvidence(t *testing.T) {
 	}
 }
 
-// TestMergeFindings: one list sorted by start, then length, ties in the order of the lists,
-// runs of one list kept whole.
-func TestMergeFindings(t *testing.T) {
-	f := func(kind string, start, end int) Finding { return Finding{Kind: Kind(kind), Start: start, End: end} }
-	a := []Finding{f("a", 0, 5), f("a", 1, 2), f("a", 2, 3), f("a", 10, 12)}
-	b := []Finding{f("b", 1, 2), f("b", 1, 3), f("b", 11, 12)}
-	c := []Finding{f("c", 0, 4), f("c", 20, 21)}
+// TestMergeHits: one list sorted by start, then length, ties in the order of the lists, runs
+// of one list kept whole.
+func TestMergeHits(t *testing.T) {
+	h := func(list, start, end int) hit { return hit{start: int32(start), end: int32(end), x: int32(list)} }
+	a := []hit{h(0, 0, 5), h(0, 1, 2), h(0, 2, 3), h(0, 10, 12)}
+	b := []hit{h(1, 1, 2), h(1, 1, 3), h(1, 11, 12)}
+	c := []hit{h(2, 0, 4), h(2, 20, 21)}
 	var got []string
-	for _, x := range mergeFindings(nil, a, b, c) {
-		got = append(got, fmt.Sprintf("%s%d-%d", x.Kind, x.Start, x.End))
+	for _, x := range mergeHits(nil, a, b, c) {
+		got = append(got, fmt.Sprintf("%c%d-%d", 'a'+x.x, x.start, x.end))
 	}
 	want := "c0-4 a0-5 a1-2 b1-2 b1-3 a2-3 a10-12 b11-12 c20-21"
 	if strings.Join(got, " ") != want {
 		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
 	}
-	if n := len(mergeFindings(nil)); n != 0 {
-		t.Errorf("no lists: %d findings", n)
+	if n := len(mergeHits(nil)); n != 0 {
+		t.Errorf("no lists: %d hits", n)
 	}
 }

@@ -220,16 +220,21 @@ func (sm *sensitiveMatcher) Name() string    { return string(KindSensitive) }
 func (sm *sensitiveMatcher) Reads() []string { return nil }
 
 // Find runs the automaton once over in.s and keeps one term per word or phrase.
-func (sm *sensitiveMatcher) Find(in *input, _ *evidence, out []Finding) []Finding {
+func (sm *sensitiveMatcher) Find(in *input, _ *evidence, out []hit) []hit {
 	b, ok := sm.bufs.Get().(*sensBufs)
 	if !ok {
 		b = new(sensBufs)
 	}
 	for _, h := range sm.sensitiveHits(in.s, b) {
-		out = append(out, sm.finding(in.s, h))
+		out = append(out, hit{start: int32(h.start), end: int32(h.end), x: h.id, conf: hundredths(sm.terms[h.id].weight)})
 	}
 	sm.bufs.Put(b)
 	return out
+}
+
+// Finding makes the finding of a sensitive term.
+func (sm *sensitiveMatcher) Finding(in *input, h hit) Finding {
+	return sm.finding(in.s, sensHit{start: int(h.start), end: int(h.end), id: h.x})
 }
 
 // Sensitive finds statements in the sensitive categories. Value is the matched word in lower
