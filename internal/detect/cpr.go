@@ -39,6 +39,8 @@ type cprRules struct {
 	// lengths[b] has bit L set when some context word of L bytes starts with byte b: a cheap
 	// prefilter before the map lookup.
 	lengths [256]uint64
+	// ends[b]: the same for the last byte of the lower-case word (a second prefilter).
+	ends [256]uint64
 	// labels and labelSuffixes tell a label of another kind of number (see otherLabelBefore).
 	labels        []string
 	labelSuffixes []string
@@ -130,6 +132,7 @@ func loadCPRRules() (cprRules, error) {
 		r.words[word] = ctxWord{kind: k, weight: w}
 		if len(word) < 64 {
 			r.lengths[word[0]] |= 1 << len(word)
+			r.ends[word[len(word)-1]] |= 1 << len(word)
 		}
 	}
 	r.lengths['c'] |= ^uint64(0) &^ 0xF // cpr-..., cpr.…: any length from 4
@@ -1047,8 +1050,8 @@ func (cr *cprRecognizer) cprContext(s string, c *cprCand, skipFrom, skipTo int, 
 			return
 		}
 		n := lowerInto(buf[:], tok)
-		if n <= 0 {
-			return
+		if n <= 0 || (buf[0] != 'c' && cr.rules.ends[buf[n-1]]&(1<<n) == 0) {
+			return // no word of this length ends so ("cpr…" words are any: see lookup)
 		}
 		w, ok := cr.rules.lookup(buf[:n])
 		if !ok {

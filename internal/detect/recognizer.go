@@ -137,9 +137,13 @@ func (in *input) digitRuns() []digitRun {
 	return runs
 }
 
-// evidenceWindow is how far around a span (on its lines) a recognizer read as evidence looks:
-// far enough for a phone or account number with its label, which is all such a recognizer needs.
-const evidenceWindow = 96
+// evidenceBefore and evidenceAfter are how far around a span (on its lines) a recognizer read
+// as evidence looks: far enough for a phone or account number with its label and groups, which
+// is all such a recognizer needs.
+const (
+	evidenceBefore = 64
+	evidenceAfter  = 32
+)
 
 // maxFindingLen bounds the length of a finding that evidence looks back for.
 const maxFindingLen = 1 << 10
@@ -183,9 +187,9 @@ func (ev *evidence) around(start, end int) []hit {
 			}
 			continue
 		}
-		ws := lineStart(s, start, evidenceWindow)
-		we := lineEnd(s, end, evidenceWindow)
+		ws, we := r.in.window(start, end)
 		r.win.reset(s[ws:we])
+		r.win.runs, r.win.runsSet = r.in.runsIn(ws, we, r.win.runs), true
 		n := len(out)
 		out = ev.e.reg[j].rec.Find(&r.win, nil, out)
 		kept := out[:n]
@@ -205,6 +209,32 @@ func (ev *evidence) around(start, end int) []hit {
 
 // kind is the name of the recognizer of h.
 func (ev *evidence) kind(h hit) string { return ev.e.reg[h.rec].rec.Name() }
+
+// window returns the lines around s[start:end] that a recognizer read as evidence sees, at
+// most evidenceBefore and evidenceAfter bytes away and never cutting a digit run.
+func (in *input) window(start, end int) (int, int) {
+	s := in.s
+	ws, we := lineStart(s, start, evidenceBefore), lineEnd(s, end, evidenceAfter)
+	for ws > 0 && isDigit(s[ws-1]) && isDigit(s[ws]) {
+		ws++
+	}
+	for we < len(s) && we > 0 && isDigit(s[we-1]) && isDigit(s[we]) {
+		we--
+	}
+	return ws, we
+}
+
+// runsIn appends the digit runs of s[ws:we], as offsets into it, to out: the text's runs found
+// once, not found again.
+func (in *input) runsIn(ws, we int, out []digitRun) []digitRun {
+	runs := in.digitRuns()
+	i := sort.Search(len(runs), func(i int) bool { return runs[i].j >= ws })
+	out = out[:0]
+	for ; i < len(runs) && runs[i].k <= we; i++ {
+		out = append(out, digitRun{runs[i].j - ws, runs[i].k - ws})
+	}
+	return out
+}
 
 // mergeHits appends the sorted lists to out as one list sorted by start, then by length; ties
 // keep the order of the lists. Runs of one list that come before the others' heads are copied
