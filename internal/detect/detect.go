@@ -2,7 +2,7 @@
 // in the sensitive categories of GDPR art. 9.
 //
 // The recognizers follow the gitleaks / Presidio pattern: each is a registered recognizer
-// (recognizer.go: Name, Reads, Find) driven by its embedded data file under data/ (word lists,
+// (recognizer.go: Name, Reads, Find, Finding) driven by its embedded data file under data/ (word lists,
 // context words with weights, guards, score and windows), ships its true- and false-positive
 // examples in testdata/<name>/, runs a cheap byte-level prefilter (the digit runs of the text,
 // found once for all that start at a digit; capital letters for names; one Aho-Corasick pass for

@@ -161,6 +161,16 @@ func TestRegistryOrder(t *testing.T) {
 			t.Errorf("%s: err %v", tc.name, err)
 		}
 	}
+	// A recognizer read as evidence runs only around its reader's spans: it cannot read others.
+	var reg registry
+	for _, r := range []recognizer{phone, account} {
+		if err := reg.register(r, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := reg.register(cpr, false); err == nil {
+		t.Error("an evidence-only recognizer that reads others was registered")
+	}
 }
 
 // TestDetectReportsNoEvidence: phone and account numbers weigh on the CPR recognizer but are
