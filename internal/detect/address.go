@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"fmt"
+	"math"
 	"strings"
 )
 
@@ -8,7 +10,8 @@ import (
 // street is the longest name from da_street_names.txt (53,335 names) ending just before it, or a
 // capitalised word with a street ending (-vej, -gade, Allé, Boulevard, ...). Then an optional
 // floor/side (st., st. tv., 2. th, 3. sal, mf, ", 2."), and an optional postcode (1000–9990) with
-// its city, after ", ", a space or one line break:
+// its city, after ", ", a space or one line break. Street words, endings, confidences and the
+// postcode range are data/address.txt:
 //
 //	street + number + postcode  0.9   (street by shape only: 0.8)
 //	street + number             0.6   (street by shape only: 0.45)
@@ -18,50 +21,78 @@ type streetIndex struct {
 	suffixes []string  // street endings: vej, gade, ...
 	why      [8][]string
 	words    map[string]struct{}
+	// confidences in hundredths: street from the list or by shape, without and with postcode
+	list, shape, listPostcode, shapePostcode uint8
+	postcodeMin, postcodeMax                 int
 }
 
-// loadStreets takes the generated word table (the street names) and reads the street words and
-// endings from name_words.txt.
-func loadStreets(names wordTable) (streetIndex, error) {
-	idx := streetIndex{names: names, words: map[string]struct{}{}, why: addrWhy()}
-	data, err := readData("name_words.txt")
+const addressFile = "address.txt"
+
+// loadStreets takes the generated word table (the street names) and reads the street words,
+// endings and settings of address.txt.
+func loadStreets(names wordTable) (*streetIndex, error) {
+	idx := &streetIndex{names: names, words: map[string]struct{}{}, why: addrWhy()}
+	lines, err := loadSections(addressFile)
 	if err != nil {
-		return idx, err
-	}
-	lines, err := parseSections("name_words.txt", data)
-	if err != nil {
-		return idx, err
+		return nil, err
 	}
 	for _, l := range lines {
-		for _, w := range strings.Fields(l.line) {
-			switch l.section {
-			case "street_suffix":
+		switch l.section {
+		case "street_suffix":
+			for _, w := range strings.Fields(l.line) {
 				idx.suffixes = append(idx.suffixes, lowerString(w))
-			case "street":
+			}
+		case "street":
+			for _, w := range strings.Fields(l.line) {
 				idx.words[lowerString(w)] = struct{}{}
 			}
+		case "settings":
+		default:
+			return nil, fmt.Errorf("detect: %s: unknown section %q", addressFile, l.section)
 		}
 	}
+	set, err := parseSettings(addressFile, lines, "settings")
+	if err != nil {
+		return nil, err
+	}
+	v, err := set.need(addressFile, "list", "shape", "list_postcode", "shape_postcode", "postcode_min", "postcode_max")
+	if err != nil {
+		return nil, err
+	}
+	pct := func(f float64) uint8 { return uint8(math.Round(f * 100)) }
+	idx.list, idx.shape, idx.listPostcode, idx.shapePostcode = pct(v[0]), pct(v[1]), pct(v[2]), pct(v[3])
+	idx.postcodeMin, idx.postcodeMax = int(v[4]), int(v[5])
 	return idx, nil
 }
 
 const maxStreetTokens = 6
 
-// Addresses finds postal addresses. Value is the address as written, white space collapsed
-// (a two-line address becomes one line); Masked is "Street xx, 8000".
-func (e *Engine) Addresses(text string) []Finding {
-	sc := e.getScratch()
-	defer e.putScratch(sc)
-	hits := e.addressHits(text, sc)
-	if len(hits) == 0 {
-		return nil
-	}
-	out := make([]Finding, len(hits))
-	for i, h := range hits {
-		out[i] = e.streets.finding(text, h)
+func (idx *streetIndex) Name() string    { return string(KindAddress) }
+func (idx *streetIndex) Reads() []string { return nil }
+
+// Find looks at each digit run of 1–4 digits as a house number.
+func (idx *streetIndex) Find(in *input, _ *evidence, out []hit) []hit {
+	s, next := in.s, 0
+	for _, r := range in.digitRuns() {
+		if r.j < next || r.k-r.j > 4 || s[r.j] == '0' {
+			continue
+		}
+		if h, ok := idx.match(s, r.j, r.k); ok {
+			next = int(h.end)
+			out = append(out, hit{start: h.start, end: h.end, x: h.streetEnd, y: h.postcode, conf: h.conf, z: uint16(h.why)})
+		}
 	}
 	return out
 }
+
+// Finding makes the finding of an address.
+func (idx *streetIndex) Finding(in *input, h hit) Finding {
+	return idx.finding(in.s, addrHit{start: h.start, streetEnd: h.x, end: h.end, postcode: h.y, conf: h.conf, why: uint8(h.z)})
+}
+
+// Addresses finds postal addresses. Value is the address as written, white space collapsed
+// (a two-line address becomes one line); Masked is "Street xx, 8000".
+func (e *Engine) Addresses(text string) []Finding { return e.findWith(string(KindAddress), text) }
 
 // addrHit is an address found by the scanner, before it becomes a Finding.
 type addrHit struct {
@@ -75,35 +106,6 @@ const (
 	addrFloor
 	addrPostcode
 )
-
-func (e *Engine) addressHits(text string, sc *scratch) []addrHit {
-	out := sc.addrs[:0]
-	defer func() { sc.addrs = out }()
-	n := len(text)
-	for i := 0; i < n; {
-		j := nextDigit(text, i)
-		if j < 0 {
-			break
-		}
-		k := j + 1
-		for k < n && isDigit(text[k]) {
-			k++
-		}
-		i, out = e.streets.addrRun(text, j, k, out)
-	}
-	return out
-}
-
-// addrRun looks at the digit run s[j:k] as a house number and appends an address if a street
-// precedes it. It returns where scanning continues (after the address).
-func (idx *streetIndex) addrRun(s string, j, k int, out []addrHit) (int, []addrHit) {
-	if k-j <= 4 && s[j] != '0' {
-		if h, ok := idx.match(s, j, k); ok {
-			return int(h.end), append(out, h)
-		}
-	}
-	return k, out
-}
 
 // addrWhy precomputes the explanations of every combination of addrHit.why.
 func addrWhy() [8][]string {
@@ -238,24 +240,24 @@ func (idx *streetIndex) match(s string, j, k int) (addrHit, bool) {
 			return addrHit{}, false
 		}
 	}
-	h := addrHit{start: int32(streetStart), streetEnd: int32(streetEnd), postcode: -1, conf: 60}
+	h := addrHit{start: int32(streetStart), streetEnd: int32(streetEnd), postcode: -1, conf: idx.list}
 	if inList {
 		h.why |= addrInList
 	} else {
-		h.conf = 45
+		h.conf = idx.shape
 	}
 	end := hn
 	if fe, ok := parseFloor(s, hn); ok {
 		h.why |= addrFloor
 		end = fe
 	}
-	if pcs, ce, ok := parsePostcode(s, end); ok {
+	if pcs, ce, ok := idx.parsePostcode(s, end); ok {
 		h.why |= addrPostcode
 		h.postcode = int32(pcs)
 		end = ce
-		h.conf = 90
+		h.conf = idx.listPostcode
 		if !inList {
-			h.conf = 80
+			h.conf = idx.shapePostcode
 		}
 	}
 	h.end = int32(end)
@@ -403,7 +405,7 @@ func parseFloor(s string, p int) (int, bool) {
 
 // parsePostcode parses ", 8000 Aarhus C" or a line break then "4180 Sorø" at p. Returns the start
 // of the postcode and the end of the city.
-func parsePostcode(s string, p int) (int, int, bool) {
+func (idx *streetIndex) parsePostcode(s string, p int) (int, int, bool) {
 	n := len(s)
 	q := p
 	if q < n && s[q] == '.' {
@@ -431,7 +433,7 @@ func parsePostcode(s string, p int) (int, int, bool) {
 		return 0, 0, false
 	}
 	pc := int(s[q]-'0')*1000 + int(s[q+1]-'0')*100 + int(s[q+2]-'0')*10 + int(s[q+3]-'0')
-	if pc < 1000 || pc > 9990 {
+	if pc < idx.postcodeMin || pc > idx.postcodeMax {
 		return 0, 0, false
 	}
 	c := q + 4

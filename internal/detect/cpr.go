@@ -5,15 +5,18 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // CPR recognizer (docs/CPR.md). A hand-written byte scanner finds 6+4 digit windows; each candidate
 // must be a real birth date by the 7th-digit century rule and not after today (hard checks); modulus
-// 11 and the context words of data/cpr_context.txt only move the confidence.
+// 11, the context words and the findings of the phone and account recognizers only move the
+// confidence. The words, their weights, the score and the distance windows are data/cpr.txt.
 //
-// Scale: date-valid number without context 0.5 (fails mod-11) / 0.6 (passes); positive context
-// adds up to 0.4; negative context near the number subtracts up to 0.4; findings below 0.2 are dropped.
+// Scale (data/cpr.txt [settings]): date-valid number without context 0.5 (fails mod-11) / 0.6
+// (passes); positive context adds up to 0.4; negative context near the number subtracts up to 0.4;
+// findings below 0.2 are dropped.
 
 type ctxKind uint8
 
@@ -36,60 +39,123 @@ type cprRules struct {
 	// lengths[b] has bit L set when some context word of L bytes starts with byte b: a cheap
 	// prefilter before the map lookup.
 	lengths [256]uint64
+	// ends[b]: the same for the last byte of the lower-case word (a second prefilter).
+	ends [256]uint64
 	// labels and labelSuffixes tell a label of another kind of number (see otherLabelBefore).
 	labels        []string
 	labelSuffixes []string
+	// evidence: findings of other recognizers (phone and account numbers) that tell a
+	// CPR-shaped number inside them is none, from the [evidence] section.
+	evidence []cprEvidence
+	score    cprScore
 }
 
-const (
-	cprMinConfidence = 0.2
-	posWindowBefore  = 300
-	posWindowAfter   = 60
-	negWindowBefore  = 80
-	negWindowAfter   = 40
-	maxTokenLen      = 48
-)
+// cprScore is the [settings] section of data/cpr.txt: the score and the distance windows (bytes).
+type cprScore struct {
+	minConfidence, baseMod11OK, baseMod11Fails, contextWeight float64
+	posBefore, posBeforeFull, posAfter, posAfterFull          int
+	posBeforeFar, posAfterNear, posAfterFar                   float64
+	negBefore, negBeforeFull, negAfter, negAfterFull          int
+}
+
+func parseCPRScore(lines []sectionLine) (cprScore, error) {
+	set, err := parseSettings(cprFile, lines, "settings")
+	if err != nil {
+		return cprScore{}, err
+	}
+	v, err := set.need(cprFile, "min_confidence", "base_mod11_ok", "base_mod11_fails", "context_weight",
+		"pos_before", "pos_before_full", "pos_before_far", "pos_after", "pos_after_full", "pos_after_near", "pos_after_far",
+		"neg_before", "neg_before_full", "neg_after", "neg_after_full")
+	if err != nil {
+		return cprScore{}, err
+	}
+	return cprScore{minConfidence: v[0], baseMod11OK: v[1], baseMod11Fails: v[2], contextWeight: v[3],
+		posBefore: int(v[4]), posBeforeFull: int(v[5]), posBeforeFar: v[6],
+		posAfter: int(v[7]), posAfterFull: int(v[8]), posAfterNear: v[9], posAfterFar: v[10],
+		negBefore: int(v[11]), negBeforeFull: int(v[12]), negAfter: int(v[13]), negAfterFull: int(v[14])}, nil
+}
+
+const cprFile = "cpr.txt"
+
+// cprEvidence is how a CPR-shaped number inside another recognizer's finding is weighed.
+type cprEvidence struct {
+	kind   Kind
+	weight float64 // negative evidence
+	drop   bool    // the number is part of the other one: no candidate at all
+	why    string
+}
+
+// maxTokenLen bounds a context word.
+const maxTokenLen = 48
 
 func loadCPRRules() (cprRules, error) {
-	data, err := readData("cpr_context.txt")
-	if err != nil {
-		return cprRules{}, err
-	}
-	lines, err := parseSections("cpr_context.txt", data)
+	lines, err := loadSections(cprFile)
 	if err != nil {
 		return cprRules{}, err
 	}
 	kinds := map[string]ctxKind{"positive": ctxPos, "negative": ctxNeg, "journal": ctxJournal, "time": ctxTime, "log": ctxLog}
 	r := cprRules{words: make(map[string]ctxWord, len(lines))}
+	if r.score, err = parseCPRScore(lines); err != nil {
+		return r, err
+	}
 	for _, l := range lines {
 		switch l.section {
+		case "settings":
+			continue
 		case "label":
 			r.labels = append(r.labels, normToken(l.line))
 			continue
 		case "label_suffix":
 			r.labelSuffixes = append(r.labelSuffixes, lowerString(strings.TrimSpace(l.line)))
 			continue
+		case "evidence":
+			ev, err := parseEvidence(l)
+			if err != nil {
+				return r, err
+			}
+			r.evidence = append(r.evidence, ev)
+			continue
 		}
 		k, ok := kinds[l.section]
 		if !ok {
-			return r, fmt.Errorf("detect: cpr_context.txt: unknown section %q", l.section)
+			return r, fmt.Errorf("detect: cpr.txt: unknown section %q", l.section)
 		}
 		f := strings.Fields(l.line)
 		if len(f) != 2 {
-			return r, fmt.Errorf("detect: cpr_context.txt: line %d: want WORD WEIGHT", l.lineNo)
+			return r, fmt.Errorf("detect: cpr.txt: line %d: want WORD WEIGHT", l.lineNo)
 		}
 		w, err := strconv.ParseFloat(f[1], 64)
 		if err != nil || w < 0 || w > 1 {
-			return r, fmt.Errorf("detect: cpr_context.txt: line %d: bad weight", l.lineNo)
+			return r, fmt.Errorf("detect: cpr.txt: line %d: bad weight", l.lineNo)
 		}
 		word := normToken(f[0])
 		r.words[word] = ctxWord{kind: k, weight: w}
 		if len(word) < 64 {
 			r.lengths[word[0]] |= 1 << len(word)
+			r.ends[word[len(word)-1]] |= 1 << len(word)
 		}
 	}
 	r.lengths['c'] |= ^uint64(0) &^ 0xF // cpr-..., cpr.…: any length from 4
 	return r, nil
+}
+
+// parseEvidence reads "KIND WEIGHT [drop] WHY..." of the [evidence] section.
+func parseEvidence(l sectionLine) (cprEvidence, error) {
+	f := strings.Fields(l.line)
+	if len(f) < 3 {
+		return cprEvidence{}, fmt.Errorf("detect: cpr.txt: line %d: want KIND WEIGHT [drop] WHY", l.lineNo)
+	}
+	w, err := strconv.ParseFloat(f[1], 64)
+	if err != nil || w < 0 || w > 1 {
+		return cprEvidence{}, fmt.Errorf("detect: cpr.txt: line %d: bad weight", l.lineNo)
+	}
+	ev := cprEvidence{kind: Kind(f[0]), weight: w}
+	rest := f[2:]
+	if rest[0] == "drop" {
+		ev.drop, rest = true, rest[1:]
+	}
+	ev.why = strings.Join(rest, " ")
+	return ev, nil
 }
 
 // normToken normalises a context word the way tokens are normalised: lower case, leading and
@@ -126,27 +192,113 @@ type cprCand struct {
 	sep         rune // 0 none; ' ', '-', '\t', 0xA0, 0x2013, ...; -1 for " - "
 	needKeyword bool // spaces inside the date or a double separator
 	padded      bool // 9-digit number, leading zero restored (CPR columns only)
-	numBefore   uint8
+	numBefore   bool
 	numAfter    bool
 	glued       bool
 	valid       bool
 	table       tableRef
+	evidence    *cprEvidence // the strongest finding of another recognizer holding the number
+}
+
+// cprRecognizer is the CPR recognizer of the registry.
+type cprRecognizer struct {
+	rules cprRules
+	now   func() time.Time
+	cands sync.Pool // *[]cprCand: the candidates of one Find
+}
+
+func newCPRRecognizer(now func() time.Time) (*cprRecognizer, error) {
+	rules, err := loadCPRRules()
+	if err != nil {
+		return nil, err
+	}
+	return &cprRecognizer{rules: rules, now: now}, nil
+}
+
+func (cr *cprRecognizer) Name() string { return string(KindCPR) }
+
+// Reads the recognizers named in the [evidence] section.
+func (cr *cprRecognizer) Reads() []string {
+	var names []string
+	for _, ev := range cr.rules.evidence {
+		names = append(names, string(ev.kind))
+	}
+	return names
+}
+
+// Find scans the digit runs for CPR shapes and scores the candidates.
+func (cr *cprRecognizer) Find(in *input, ev *evidence, out []hit) []hit {
+	bp, ok := cr.cands.Get().(*[]cprCand)
+	if !ok {
+		bp = new([]cprCand)
+	}
+	cands := (*bp)[:0]
+	next := 0
+	for _, r := range in.digitRuns() {
+		if r.j >= next {
+			next, cands = cprRun(in.s, r.j, r.k, cands)
+		}
+	}
+	cands = cr.weighEvidence(cands, ev)
+	n := len(in.made)
+	in.made = cr.scoreCands(in.s, cands, in.made)
+	for k := n; k < len(in.made); k++ {
+		f := &in.made[k]
+		out = append(out, hit{start: int32(f.Start), end: int32(f.End), x: int32(k), conf: hundredths(f.Confidence)})
+	}
+	*bp = cands
+	cr.cands.Put(bp)
+	return out
+}
+
+// Finding returns the finding made while scoring.
+func (cr *cprRecognizer) Finding(in *input, h hit) Finding { return in.made[h.x] }
+
+// weighEvidence drops the candidates inside a finding of a [evidence] kind marked drop and
+// records the strongest other one on each candidate.
+func (cr *cprRecognizer) weighEvidence(cands []cprCand, ev *evidence) []cprCand {
+	if ev == nil {
+		return cands
+	}
+	kept := cands[:0]
+	for _, c := range cands {
+		drop := false
+		for _, h := range ev.around(c.start, c.end) {
+			if h.confidence() < Threshold {
+				continue
+			}
+			kind := Kind(ev.kind(h))
+			for i := range cr.rules.evidence {
+				ev := &cr.rules.evidence[i]
+				if ev.kind != kind {
+					continue
+				}
+				drop = drop || ev.drop
+				if c.evidence == nil || ev.weight > c.evidence.weight {
+					c.evidence = ev
+				}
+			}
+		}
+		if !drop {
+			kept = append(kept, c)
+		}
+	}
+	return kept
 }
 
 // CPR finds CPR numbers. Findings are sorted by Start and carry the 10 digits as Value.
-func (e *Engine) CPR(text string) []Finding {
-	return e.scoreCands(text, scanCPR(text))
-}
+func (e *Engine) CPR(text string) []Finding { return e.findWith(string(KindCPR), text) }
 
-// scoreCands applies the hard checks, the table context and the scores to the raw candidates.
-func (e *Engine) scoreCands(text string, cands []cprCand) []Finding {
+// scoreCands applies the hard checks, the table context and the scores to the raw candidates
+// and appends the findings to out.
+func (cr *cprRecognizer) scoreCands(text string, cands []cprCand, out []Finding) []Finding {
 	if len(cands) == 0 {
-		return nil
+		return out
 	}
-	today := e.now()
+	today := cr.now()
 	ty, tm, td := today.Date()
 	// Tables: column headers and per-column density. Only when a candidate line has a delimiter.
-	tab := tableScanner{s: text, rules: &e.cpr}
+	tab := tableScanner{s: text, rules: &cr.rules}
 	type colKey struct{ hdr, col int }
 	var cols map[colKey][2]int
 	for i := range cands {
@@ -172,7 +324,7 @@ func (e *Engine) scoreCands(text string, cands []cprCand) []Finding {
 		a, b := &cands[i-1], &cands[i]
 		if a.valid && b.valid && onlyBlanks(text, a.end, b.start) {
 			a.numAfter = false
-			b.numBefore = 0
+			b.numBefore = false
 		}
 	}
 	nvalid := 0
@@ -182,9 +334,8 @@ func (e *Engine) scoreCands(text string, cands []cprCand) []Finding {
 		}
 	}
 	if nvalid == 0 {
-		return nil
+		return out
 	}
-	out := make([]Finding, 0, nvalid)
 	var sc cprScratch
 	for i := range cands {
 		c := &cands[i]
@@ -195,32 +346,9 @@ func (e *Engine) scoreCands(text string, cands []cprCand) []Finding {
 		if c.table.ok {
 			density = cols[colKey{c.table.hdrStart, c.table.col}]
 		}
-		if f, ok := e.scoreCPR(text, c, density, &sc); ok {
+		if f, ok := cr.scoreCPR(text, c, density, &sc); ok {
 			out = append(out, f)
 		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
-}
-
-// scanCPR is the hot loop: skip to digits sixteen bytes at a time, measure each digit run, and
-// look at the few shapes that can be a CPR number.
-func scanCPR(s string) []cprCand {
-	var out []cprCand
-	n := len(s)
-	i := 0
-	for i < n {
-		j := nextDigit(s, i)
-		if j < 0 {
-			break
-		}
-		k := j + 1
-		for k < n && isDigit(s[k]) {
-			k++
-		}
-		i, out = cprRun(s, j, k, out)
 	}
 	return out
 }
@@ -402,34 +530,20 @@ func parseSpacedDate(s string, j int) (end int, d [10]byte, ok bool) {
 	return end, d, true
 }
 
-// cprBoundaries applies the shape rules around a window: no '+' before (phone), no number that
-// continues with '-', '.', '/' (structured numbers, decimals, dates), and records a number
-// continuing with a space (a reg.nr. group before an account) and letters glued to it.
+// cprBoundaries applies the shape rules around a window: no number that continues with '-',
+// '.', '/' (structured numbers, decimals, dates), and records a number continuing with a space
+// and letters glued to it. (Phone and bank account numbers are recognizers of their own whose
+// findings the CPR recognizer reads as evidence.)
 func cprBoundaries(s string, c *cprCand) bool {
 	j, e := c.start, c.end
 	if j > 0 {
-		if s[j-1] == '+' {
-			return false
-		}
 		if l, r := sepBefore(s, j); l > 0 {
 			p := j - l
 			if p > 0 && isDigit(s[p-1]) {
 				switch {
 				case r == '\t':
 				case spaceLike(r):
-					g := 0
-					q := p - 1
-					for q >= 0 && isDigit(s[q]) {
-						g++
-						q--
-					}
-					if q >= 0 && s[q] == '+' {
-						return false // "+45 ..."
-					}
-					c.numBefore = 1
-					if g == 4 {
-						c.numBefore = 2
-					}
+					c.numBefore = true
 				default:
 					return false
 				}
@@ -521,21 +635,22 @@ func mod11(d [10]byte) bool {
 	return s%11 == 0
 }
 
-// hit is one piece of evidence: its value after distance decay and how far from the number it is.
+// weighed is the strongest piece of evidence so far: its value after distance decay and how far
+// from the number it is.
 // Its explanation is appended into buf (a scratch buffer reused across candidates) only when the
 // evidence is the strongest so far, so weighing evidence allocates nothing.
-type hit struct {
+type weighed struct {
 	val   float64
 	dist  int // effective distance: a word after the number counts as twice as far, plus 5
 	after bool
 	buf   []byte // the explanation; empty until some evidence was taken
 }
 
-func (h *hit) take(val float64, dist int, why func(b []byte) []byte) {
+func (h *weighed) take(val float64, dist int, why func(b []byte) []byte) {
 	h.takeSide(val, dist, false, why)
 }
 
-func (h *hit) takeSide(val float64, dist int, after bool, why func(b []byte) []byte) {
+func (h *weighed) takeSide(val float64, dist int, after bool, why func(b []byte) []byte) {
 	if after {
 		dist = 2*dist + 5
 	}
@@ -565,24 +680,24 @@ func linear(d, full, zero int, hi, lo float64) float64 {
 	return hi - (hi-lo)*float64(d-full)/float64(zero-full)
 }
 
-func posDecay(dist int, after bool) float64 {
+func (sc *cprScore) posDecay(dist int, after bool) float64 {
 	if after {
-		if dist > posWindowAfter {
+		if dist > sc.posAfter {
 			return 0
 		}
-		return linear(dist, 20, posWindowAfter, 0.8, 0.4)
+		return linear(dist, sc.posAfterFull, sc.posAfter, sc.posAfterNear, sc.posAfterFar)
 	}
-	if dist > posWindowBefore {
+	if dist > sc.posBefore {
 		return 0
 	}
-	return linear(dist, 50, posWindowBefore, 1, 0.5)
+	return linear(dist, sc.posBeforeFull, sc.posBefore, 1, sc.posBeforeFar)
 }
 
-func negDecay(dist int, after bool) float64 {
+func (sc *cprScore) negDecay(dist int, after bool) float64 {
 	if after {
-		return linear(dist, 10, negWindowAfter, 1, 0)
+		return linear(dist, sc.negAfterFull, sc.negAfter, 1, 0)
 	}
-	return linear(dist, 25, negWindowBefore, 1, 0)
+	return linear(dist, sc.negBeforeFull, sc.negBefore, 1, 0)
 }
 
 // appendWhere appends "12 chars before" / "12 chars after".
@@ -619,14 +734,14 @@ func appendISODate(b []byte, y, m, d int) []byte {
 
 // recentDate reports whether the first six digits, read as DDMMYY in this century, are a date
 // within about a year of today.
-func (e *Engine) recentDate(d [10]byte) bool {
+func (cr *cprRecognizer) recentDate(d [10]byte) bool {
 	day := int(d[0]-'0')*10 + int(d[1]-'0')
 	month := int(d[2]-'0')*10 + int(d[3]-'0')
 	year := 2000 + int(d[4]-'0')*10 + int(d[5]-'0')
 	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) {
 		return false
 	}
-	diff := e.now().Sub(time.Date(year, time.Month(month), day, 12, 0, 0, 0, time.UTC))
+	diff := cr.now().Sub(time.Date(year, time.Month(month), day, 12, 0, 0, 0, time.UTC))
 	return diff > -400*24*time.Hour && diff < 400*24*time.Hour
 }
 
@@ -638,8 +753,8 @@ func serialIsTime(d [10]byte) bool {
 }
 
 // scoreCPR turns a date-valid candidate into a finding (or drops it).
-func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int, sc *cprScratch) (Finding, bool) {
-	pos, neg := hit{buf: sc.pos[:0]}, hit{buf: sc.neg[:0]}
+func (cr *cprRecognizer) scoreCPR(s string, c *cprCand, density [2]int, sc *cprScratch) (Finding, bool) {
+	pos, neg := weighed{buf: sc.pos[:0]}, weighed{buf: sc.neg[:0]}
 	defer func() { sc.pos, sc.neg = pos.buf, neg.buf }()
 	// The explanation holds constant strings and, marked by "", the dynamic parts that are built
 	// into one string when the finding is made.
@@ -649,9 +764,9 @@ func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int, sc *cprScratch) 
 	y, m, d, _ := cprDate(c.d)
 	add("") // date
 	mod := mod11(c.d)
-	base := 0.5
+	base := cr.rules.score.baseMod11Fails
 	if mod {
-		base = 0.6
+		base = cr.rules.score.baseMod11OK
 		add("mod11 ok")
 	} else {
 		add("mod11 fails (issued since 2007)")
@@ -695,11 +810,11 @@ func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int, sc *cprScratch) 
 		return Finding{}, false
 	}
 
-	// Shape evidence.
-	switch c.numBefore {
-	case 2:
-		neg.take(1, 0, constWhy("4-digit group before (reg.nr.?)"))
-	case 1:
+	// Other recognizers' findings holding the number, then shape evidence.
+	if ev := c.evidence; ev != nil {
+		neg.take(ev.weight, 0, constWhy(ev.why))
+	}
+	if c.numBefore {
 		neg.take(0.8, 0, constWhy("number continues before"))
 	}
 	if c.numAfter {
@@ -720,16 +835,16 @@ func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int, sc *cprScratch) 
 
 	// Context words.
 	timeShape := (c.sep == ' ' || c.sep == '.' || c.sep == '\u00a0') && serialIsTime(c.d)
-	if timeShape && e.recentDate(c.d) {
+	if timeShape && cr.recentDate(c.d) {
 		// "010124 1030": a date of this or last year and a clock time, far likelier than the
 		// CPR number of a centenarian written with a space.
 		neg.take(0.5, 0, constWhy("recent date followed by a clock time"))
 	}
-	e.cprContext(s, c, skipFrom, skipTo, timeShape, &pos, &neg)
+	cr.cprContext(s, c, skipFrom, skipTo, timeShape, &pos, &neg)
 	if c.sep == 0 && neg.val < 1 && !(c.table.ok && c.table.hdr.kind == ctxPos) {
 		// A bare number labelled as a number of another kind ("Bookingnr. 1503921187",
 		// "ISBN 1402894627", "Kontonummer: ..."): by the shape of the label, not by a list.
-		if lbl, ok := e.otherLabelBefore(s, c.start); ok {
+		if lbl, ok := cr.otherLabelBefore(s, c.start); ok {
 			neg.take(1, 0, func(b []byte) []byte {
 				return append(appendLower(append(b, "labelled as another kind of number "...), lbl), " (-)"...)
 			})
@@ -761,9 +876,10 @@ func (e *Engine) scoreCPR(s string, c *cprCand, density [2]int, sc *cprScratch) 
 	if len(neg.buf) > 0 {
 		add("")
 	}
-	score := base + 0.4*p - 0.4*ng
+	w := cr.rules.score.contextWeight
+	score := base + w*p - w*ng
 	score = math.Round(math.Min(score, 0.99)*100) / 100
-	if score < cprMinConfidence {
+	if score < cr.rules.score.minConfidence {
 		return Finding{}, false
 	}
 	// One string holds the value, the masked form and the dynamic explanations: a finding costs
@@ -899,15 +1015,16 @@ func camelCase(t string) bool {
 
 // cprContext scans the words around a candidate once and records the strongest positive and
 // negative evidence, each weighted by distance.
-func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShape bool, pos, neg *hit) {
-	curLS := lineStart(s, c.start, posWindowBefore)
+func (cr *cprRecognizer) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShape bool, pos, neg *weighed) {
+	sco := &cr.rules.score
+	curLS := lineStart(s, c.start, sco.posBefore)
 	prevLS := curLS
 	if curLS > 0 {
-		prevLS = lineStart(s, curLS-1, posWindowBefore)
+		prevLS = lineStart(s, curLS-1, sco.posBefore)
 	}
-	curLE := lineEnd(s, c.end, posWindowAfter)
+	curLE := lineEnd(s, c.end, sco.posAfter)
 	var buf [maxTokenLen]byte
-	forTokens(s, c.start-posWindowBefore, c.end+posWindowAfter, func(ts, te int) {
+	forTokens(s, c.start-sco.posBefore, c.end+sco.posAfter, func(ts, te int) {
 		if ts >= skipFrom && te <= skipTo {
 			return
 		}
@@ -929,20 +1046,20 @@ func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShap
 				return append(appendWhere(append(strconv.AppendQuote(append(b, "mixed-case neighbour "...), tok), " (-, "...), dist, after), ')')
 			})
 		}
-		if !e.cpr.maybe(tok[0], len(tok)) {
+		if !cr.rules.maybe(tok[0], len(tok)) {
 			return
 		}
 		n := lowerInto(buf[:], tok)
-		if n <= 0 {
-			return
+		if n <= 0 || (buf[0] != 'c' && cr.rules.ends[buf[n-1]]&(1<<n) == 0) {
+			return // no word of this length ends so ("cpr…" words are any: see lookup)
 		}
-		w, ok := e.cpr.lookup(buf[:n])
+		w, ok := cr.rules.lookup(buf[:n])
 		if !ok {
 			return
 		}
 		switch w.kind {
 		case ctxPos:
-			if v := w.weight * posDecay(dist, after); v > 0 {
+			if v := w.weight * sco.posDecay(dist, after); v > 0 {
 				pos.takeSide(v, dist, after, func(b []byte) []byte {
 					return append(appendWhere(append(appendLower(append(b, "context "...), tok), " (+, "...), dist, after), ')')
 				})
@@ -951,7 +1068,7 @@ func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShap
 			if !nearLines || (after && !sameLine) {
 				return
 			}
-			if v := w.weight * negDecay(dist, after); v > 0 {
+			if v := w.weight * sco.negDecay(dist, after); v > 0 {
 				label := "-"
 				if w.kind == ctxJournal {
 					label = "journal, barely -"
@@ -965,7 +1082,7 @@ func (e *Engine) cprContext(s string, c *cprCand, skipFrom, skipTo int, timeShap
 			if !timeShape || !nearLines || (after && !sameLine) {
 				return
 			}
-			if v := negDecay(dist, after); v > 0 {
+			if v := sco.negDecay(dist, after); v > 0 {
 				neg.takeSide(v, dist, after, func(b []byte) []byte {
 					return append(appendWhere(append(appendLower(append(b, "date and time: "...), tok), " (-, "...), dist, after), ')')
 				})
@@ -1013,7 +1130,7 @@ func onlyBlanks(s string, from, to int) bool {
 // suffix ("bookingnr", "kontonummer", "order-no", "kunde-id") or a label stem of the [label]
 // section (ISBN, EAN, ...), and the word is no CPR context word of any kind (positive,
 // journal: authorities do use the CPR number as journal number).
-func (e *Engine) otherLabelBefore(s string, start int) (string, bool) {
+func (cr *cprRecognizer) otherLabelBefore(s string, start int) (string, bool) {
 	// A number at the start of its line in a column of numbers: the label is the column's
 	// header, the first word of the first line above that does not start with a digit
 	// ("Varenr.  Tekst  Beløb" over "1111928284  Kursusmateriale  450,00").
@@ -1034,7 +1151,7 @@ func (e *Engine) otherLabelBefore(s string, start int) (string, bool) {
 					end = len(l)
 				}
 				tok := strings.Trim(l[:end], ".:#-_")
-				if e.isOtherLabel(tok) {
+				if cr.isOtherLabel(tok) {
 					return tok, true
 				}
 				return "", false
@@ -1063,14 +1180,14 @@ func (e *Engine) otherLabelBefore(s string, start int) (string, bool) {
 	for te > ts && (s[te-1] == '-' || s[te-1] == '.' || s[te-1] == '_') {
 		te--
 	}
-	if e.isOtherLabel(s[ts:te]) {
+	if cr.isOtherLabel(s[ts:te]) {
 		return s[ts:te], true
 	}
 	return "", false
 }
 
 // isOtherLabel judges one label word (see otherLabelBefore).
-func (e *Engine) isOtherLabel(tok string) bool {
+func (cr *cprRecognizer) isOtherLabel(tok string) bool {
 	if len(tok) < 2 || len(tok) > maxTokenLen {
 		return false
 	}
@@ -1080,18 +1197,18 @@ func (e *Engine) isOtherLabel(tok string) bool {
 		return false
 	}
 	low := string(buf[:n])
-	if w, ok := e.cpr.lookup(buf[:n]); ok && (w.kind == ctxPos || w.kind == ctxJournal) {
+	if w, ok := cr.rules.lookup(buf[:n]); ok && (w.kind == ctxPos || w.kind == ctxJournal) {
 		return false
 	}
 	if strings.HasPrefix(low, "cpr") || strings.HasPrefix(low, "person") {
 		return false
 	}
-	for _, stem := range e.cpr.labels {
+	for _, stem := range cr.rules.labels {
 		if low == stem {
 			return true
 		}
 	}
-	for _, suf := range e.cpr.labelSuffixes {
+	for _, suf := range cr.rules.labelSuffixes {
 		if len(low) > len(suf) && strings.HasSuffix(low, suf) {
 			return true
 		}

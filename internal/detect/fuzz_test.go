@@ -12,6 +12,7 @@ var fuzzSeeds = []string{
 	"CPR: 01 01 90-0002",
 	"1701962105 INFO bruger=sys383",
 	"Reg.nr. 5470 Kontonr. 2206840008",
+	"Ring på +45 2206840008 eller 20 37 49 74, IBAN DK50 0040 0440 1162 43",
 	"Navn;CPR;Ydelse\nA B;0101900000;x\nC D;2206840008;y\n",
 	"Navn\tCPR-nr.\nJens Hansen\t101900002\n",
 	"Kære Søren Ærbø Østergård\nDamagervej 83\n4180 Sorø",

@@ -3,6 +3,7 @@ package detect
 import (
 	"embed"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -13,7 +14,8 @@ import (
 // TestGeneratedTablesUpToDate fails when either is stale.
 //
 //go:generate go test -run ^TestGeneratedTablesUpToDate$ -update
-//go:embed data/cpr_context.txt data/name_words.txt data/sensitive_da.txt data/da_health_terms.txt
+//go:embed data/cpr.txt data/name.txt data/address.txt data/sensitive.txt data/da_health_terms.txt
+//go:embed data/phone.txt data/account.txt
 var dataFS embed.FS
 
 //go:embed data/words.tab
@@ -79,4 +81,156 @@ func parseSections(name, data string) ([]sectionLine, error) {
 		out = append(out, sectionLine{section: section, arg: arg, line: line, lineNo: no})
 	})
 	return out, err
+}
+
+// settings are the numbers of a data file's [settings] section: one "NAME VALUE" a line.
+type settings map[string]float64
+
+// parseSettings reads the lines of section into settings.
+func parseSettings(name string, lines []sectionLine, section string) (settings, error) {
+	s := settings{}
+	for _, l := range lines {
+		if l.section != section {
+			continue
+		}
+		f := strings.Fields(l.line)
+		if len(f) != 2 {
+			return nil, fmt.Errorf("detect: %s: line %d: want NAME VALUE", name, l.lineNo)
+		}
+		v, err := strconv.ParseFloat(f[1], 64)
+		if err != nil {
+			return nil, fmt.Errorf("detect: %s: line %d: %w", name, l.lineNo, err)
+		}
+		s[f[0]] = v
+	}
+	return s, nil
+}
+
+// need returns the settings named, in order, or an error naming the first one missing.
+func (s settings) need(name string, keys ...string) ([]float64, error) {
+	out := make([]float64, len(keys))
+	for i, k := range keys {
+		v, ok := s[k]
+		if !ok {
+			return nil, fmt.Errorf("detect: %s: setting %q missing", name, k)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// wordsOf returns the lower-case entries of section, one a line (phrases keep their spaces).
+func wordsOf(lines []sectionLine, section string) []string {
+	var out []string
+	for _, l := range lines {
+		if l.section == section {
+			out = append(out, lowerString(strings.Join(strings.Fields(l.line), " ")))
+		}
+	}
+	return out
+}
+
+// loadSections reads an embedded data file into its sectioned lines.
+func loadSections(name string) ([]sectionLine, error) {
+	data, err := readData(name)
+	if err != nil {
+		return nil, err
+	}
+	return parseSections(name, data)
+}
+
+// wordSet is a set of lower-case words and two-word phrases, looked up without allocating.
+// Entries are normalised as tokens are (forTokens): each word trimmed of "-._:#".
+type wordSet struct {
+	words map[string]struct{}
+	// lengths[b] has bit L set when an entry of L bytes starts with byte b (a prefilter).
+	lengths [256]uint64
+}
+
+func newWordSet(entries []string) wordSet {
+	ws := wordSet{words: make(map[string]struct{}, len(entries))}
+	for _, e := range entries {
+		f := strings.Fields(e)
+		for i := range f {
+			f[i] = normToken(f[i])
+		}
+		w := strings.Join(f, " ")
+		if w == "" || len(w) >= 64 {
+			continue
+		}
+		ws.words[w] = struct{}{}
+		ws.lengths[w[0]] |= 1 << len(w)
+	}
+	return ws
+}
+
+// has reports whether the lower-case w is in the set.
+func (ws *wordSet) has(w []byte) bool {
+	if len(w) == 0 || len(w) >= 64 || ws.lengths[w[0]]&(1<<len(w)) == 0 {
+		return false
+	}
+	_, ok := ws.words[string(w)]
+	return ok
+}
+
+// hasToken reports whether the token s[ts:te] (any case), or it with the token before it as
+// a phrase (s[ps:pe], ps < 0 for none), is in the set.
+func (ws *wordSet) hasToken(s string, ps, pe, ts, te int) bool {
+	var buf [64]byte
+	if n := lowerInto(buf[:], s[ts:te]); n > 0 && ws.has(buf[:n]) {
+		return true
+	}
+	if ps < 0 || pe-ps+1+te-ts > len(buf) {
+		return false
+	}
+	n := lowerInto(buf[:], s[ps:pe])
+	buf[n] = ' '
+	m := lowerInto(buf[n+1:], s[ts:te])
+	return ws.has(buf[:n+1+m])
+}
+
+// near reports whether a word or phrase of the set is among the tokens of the line in the
+// window bytes before s[pos].
+func (ws *wordSet) near(s string, pos, window int) bool {
+	found := false
+	ps, pe := -1, -1
+	forTokens(s, lineStart(s, pos, window), pos, func(ts, te int) {
+		if !found && ws.hasToken(s, ps, pe, ts, te) {
+			found = true
+		}
+		ps, pe = ts, te
+	})
+	return found
+}
+
+// before reports whether the last token before s[pos] on its line, with at most gap bytes of
+// blanks and ":.#-" between, is a word of the set (alone or as the end of a phrase).
+func (ws *wordSet) before(s string, pos, gap int) bool {
+	ls := lineStart(s, pos, 64)
+	e := pos
+	for e > ls && pos-e < gap && strings.IndexByte(" \t:.#-\u00a0\xc2", s[e-1]) >= 0 {
+		e--
+	}
+	if e == pos && pos > ls && tokenByte(s[pos-1]) {
+		return false // glued to the word before
+	}
+	found := false
+	ps, pe := -1, -1
+	forTokens(s, ls, e, func(ts, te int) {
+		found = te >= e-1 && ws.hasToken(s, ps, pe, ts, te) // te < e: a trailing "." trimmed
+		ps, pe = ts, te
+	})
+	return found
+}
+
+// is reports whether text, trimmed of blanks and ":.#-", is a word or phrase of the set.
+func (ws *wordSet) is(text string) bool {
+	t := strings.Trim(text, " \t:.#-\u00a0")
+	var buf [64]byte
+	n := lowerInto(buf[:], t)
+	return n > 0 && ws.has(buf[:n])
+}
+
+func errNoSection(file, section string) error {
+	return fmt.Errorf("detect: %s: section [%s] missing or empty", file, section)
 }

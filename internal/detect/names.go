@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -39,12 +42,35 @@ const (
 type nameIndex struct {
 	words       wordTable     // lower-case keys → nameFlags (low byte), generated (wordtable.go)
 	surSuffix   [256][]string // surname endings by their last byte
-	why         [][]string    // precomputed explanations, see scoreSpan
+	chain       []string      // what joins two addressees after a greeting
+	cases       [len(nameCaseNames)]nameCase
+	adjust      nameAdjust
+	why         [][]string // precomputed explanations, see scoreSpan
 	whyGreeting []string
+	hits        sync.Pool // *[]nameHit: the hits of one Find
 }
 
-// nameSectionFlag maps a section of name_words.txt to its flag; street_suffix and surname_suffix
-// are endings, not words.
+// nameCaseNames are the cases of scoreSpan in the order of their index, as data/name.txt names
+// them in its [score] section.
+var nameCaseNames = [...]string{"both_lists", "first_common", "surname_common", "surname_shape",
+	"initial_surname", "initial_weak", "first_first", "surname_unknown", "first_unknown"}
+
+// nameCase is one line of [score]: the confidence and the explanation of each end.
+type nameCase struct {
+	conf       float64
+	first, sur string
+}
+
+// nameAdjust is the [settings] section of data/name.txt.
+type nameAdjust struct {
+	middleUnknown, middleKnown, greeting, max float64
+	greetingSingle                            uint8 // hundredths
+}
+
+const nameFile = "name.txt"
+
+// nameSectionFlag maps a section of name.txt (and [street] of address.txt) to its flag in the
+// generated word table; the other sections are not words of the table.
 func nameSectionFlag(section string) (nameFlags, bool) {
 	switch section {
 	case "greeting":
@@ -61,34 +87,73 @@ func nameSectionFlag(section string) (nameFlags, bool) {
 	return 0, false
 }
 
-// loadNames takes the generated word table (the name lists and the words of name_words.txt) and
-// reads the surname endings from name_words.txt.
-func loadNames(words wordTable) (nameIndex, error) {
-	idx := nameIndex{words: words, why: buildNameWhy(),
-		whyGreeting: []string{"after greeting", "first name (list)", "single first name: weak"}}
-	data, err := readData("name_words.txt")
+// loadNames takes the generated word table (the name lists and the flagged words of name.txt)
+// and reads the rest of name.txt: surname endings, greeting chain, score cases and settings.
+func loadNames(words wordTable) (*nameIndex, error) {
+	idx := &nameIndex{words: words}
+	lines, err := loadSections(nameFile)
 	if err != nil {
-		return idx, err
+		return nil, err
 	}
-	lines, err := parseSections("name_words.txt", data)
-	if err != nil {
-		return idx, err
-	}
+	seen := map[string]bool{}
 	for _, l := range lines {
 		switch l.section {
-		case "street_suffix":
+		case "settings":
 		case "surname_suffix":
 			for _, w := range strings.Fields(l.line) {
 				w = strings.TrimRight(lowerString(w), ".")
 				idx.surSuffix[w[len(w)-1]] = append(idx.surSuffix[w[len(w)-1]], w)
 			}
+		case "greeting_chain":
+			idx.chain = append(idx.chain, strings.Fields(l.line)...)
+		case "score":
+			name, c, err := parseNameCase(l)
+			if err != nil {
+				return nil, err
+			}
+			k := slices.Index(nameCaseNames[:], name)
+			if k < 0 {
+				return nil, fmt.Errorf("detect: %s: line %d: unknown case %q", nameFile, l.lineNo, name)
+			}
+			idx.cases[k], seen[name] = c, true
 		default:
 			if _, ok := nameSectionFlag(l.section); !ok {
-				return idx, fmt.Errorf("detect: name_words.txt: unknown section %q", l.section)
+				return nil, fmt.Errorf("detect: %s: unknown section %q", nameFile, l.section)
 			}
 		}
 	}
+	for _, name := range nameCaseNames {
+		if !seen[name] {
+			return nil, fmt.Errorf("detect: %s: [score] lacks case %s", nameFile, name)
+		}
+	}
+	set, err := parseSettings(nameFile, lines, "settings")
+	if err != nil {
+		return nil, err
+	}
+	v, err := set.need(nameFile, "middle_unknown", "middle_known", "greeting", "max", "greeting_single")
+	if err != nil {
+		return nil, err
+	}
+	idx.adjust = nameAdjust{middleUnknown: v[0], middleKnown: v[1], greeting: v[2], max: v[3],
+		greetingSingle: uint8(math.Round(v[4] * 100))}
+	idx.why = buildNameWhy(&idx.cases)
+	idx.whyGreeting = []string{"after greeting", idx.cases[0].first, "single first name: weak"}
 	return idx, nil
+}
+
+// parseNameCase reads "CASE CONFIDENCE first end | last end".
+func parseNameCase(l sectionLine) (string, nameCase, error) {
+	f := strings.Fields(l.line)
+	first, sur, ok := strings.Cut(strings.Join(f[min(2, len(f)):], " "), " | ")
+	if len(f) < 3 || !ok {
+		return "", nameCase{}, fmt.Errorf("detect: %s: line %d: want CASE CONFIDENCE FIRST | LAST", nameFile, l.lineNo)
+	}
+	conf, err := strconv.ParseFloat(f[1], 64)
+	if err != nil {
+		return "", nameCase{}, fmt.Errorf("detect: %s: line %d: %w", nameFile, l.lineNo, err)
+	}
+	return f[0], nameCase{conf: conf, first: first, sur: sur}, nil
 }
 
 // flags returns the name flags of a lower-case word.
@@ -195,21 +260,38 @@ func nextCap(s string, i int) int {
 	return -1
 }
 
-// Names finds personal names. Value is the name as written (whitespace collapsed) and equals
-// text[Start:End] up to white space; Masked holds the initials. Why never contains the name.
-func (e *Engine) Names(text string) []Finding {
-	sc := e.getScratch()
-	defer e.putScratch(sc)
-	hits := e.nameHits(text, sc)
-	if len(hits) == 0 {
-		return nil
+func (idx *nameIndex) Name() string { return string(KindName) }
+
+// Reads: a name inside an address is part of a street name ("H.C. Andersens Boulevard 27").
+func (idx *nameIndex) Reads() []string { return []string{string(KindAddress)} }
+
+// Find appends the names of in.s that do not overlap an address.
+func (idx *nameIndex) Find(in *input, ev *evidence, out []hit) []hit {
+	bp, ok := idx.hits.Get().(*[]nameHit)
+	if !ok {
+		bp = new([]nameHit)
 	}
-	out := make([]Finding, len(hits))
-	for i, h := range hits {
-		out[i] = e.names.finding(text, h)
+	hits := idx.nameHits(in.s, (*bp)[:0])
+	for _, h := range hits {
+		if len(ev.around(int(h.start), int(h.end))) > 0 {
+			continue
+		}
+		out = append(out, hit{start: h.start, end: h.end, conf: h.conf, z: uint16(h.why + 1)})
 	}
+	*bp = hits
+	idx.hits.Put(bp)
 	return out
 }
+
+// Finding makes the finding of a name.
+func (idx *nameIndex) Finding(in *input, h hit) Finding {
+	return idx.finding(in.s, nameHit{start: h.start, end: h.end, conf: h.conf, why: int16(h.z) - 1})
+}
+
+// Names finds personal names (the recognizer alone: names inside an address, which Detect drops,
+// are kept). Value is the name as written (whitespace collapsed) and equals text[Start:End] up to
+// white space; Masked holds the initials. Why never contains the name.
+func (e *Engine) Names(text string) []Finding { return e.findAlone(string(KindName), text) }
 
 // nameHit is a name found by the scanner; it becomes a Finding only when returned (compact, so
 // that collecting thousands costs little).
@@ -237,9 +319,8 @@ func (idx *nameIndex) finding(s string, h nameHit) Finding {
 	return f
 }
 
-func (e *Engine) nameHits(text string, sc *scratch) []nameHit {
-	out := sc.names[:0]
-	defer func() { sc.names = out }()
+// nameHits appends the names of text to out.
+func (idx *nameIndex) nameHits(text string, out []nameHit) []nameHit {
 	var toks [maxRun]ntok
 	n := len(text)
 	greetEnd := -1 // end of a greeting single emitted last ("Kære Annika og Lise")
@@ -271,7 +352,7 @@ func (e *Engine) nameHits(text string, sc *scratch) []nameHit {
 			continue
 		}
 		i = toks[cnt-1].fullEnd
-		carry := greetEnd >= 0 && greetChain(text[greetEnd:toks[0].start])
+		carry := greetEnd >= 0 && idx.greetChain(text[greetEnd:toks[0].start])
 		greetEnd = -1
 		if cnt == 1 && !carry {
 			// A lone capitalised word (most are sentence starts) is a name only after a greeting,
@@ -279,20 +360,16 @@ func (e *Engine) nameHits(text string, sc *scratch) []nameHit {
 			continue
 		}
 		for k := 0; k < cnt; k++ {
-			e.names.classify(text, &toks[k])
+			idx.classify(text, &toks[k])
 		}
-		out = e.names.evalRun(text, toks[:cnt], carry, out, &greetEnd)
+		out = idx.evalRun(text, toks[:cnt], carry, out, &greetEnd)
 	}
 	return out
 }
 
 // greetChain reports the text between two addressees: " og ", ", ", " & ".
-func greetChain(between string) bool {
-	switch strings.TrimSpace(between) {
-	case "og", ",", "&", "+":
-		return true
-	}
-	return false
+func (idx *nameIndex) greetChain(between string) bool {
+	return slices.Contains(idx.chain, strings.TrimSpace(between))
 }
 
 // skipInlineSpace skips up to three spaces or NBSPs (never a line break).
@@ -515,7 +592,7 @@ func (idx *nameIndex) evalSegment(s string, toks []ntok, a, b int, sentInit, gre
 	if b-a == 1 {
 		t := &toks[a]
 		if greeting && t.first() && !t.initial {
-			out = append(out, nameHit{start: int32(t.start), end: int32(t.end), conf: 40, why: -1})
+			out = append(out, nameHit{start: int32(t.start), end: int32(t.end), conf: idx.adjust.greetingSingle, why: -1})
 			*greetEnd = t.fullEnd
 		}
 		return out
@@ -524,7 +601,7 @@ func (idx *nameIndex) evalSegment(s string, toks []ntok, a, b int, sentInit, gre
 	for i < b-1 {
 		found := false
 		for j := min(i+4, b-1); j > i; j-- {
-			conf, why, ok := scoreSpan(toks, i, j, sentInit && i == a, greeting && i == a)
+			conf, why, ok := idx.scoreSpan(toks, i, j, sentInit && i == a, greeting && i == a)
 			if !ok {
 				continue
 			}
@@ -558,22 +635,6 @@ func streetAfter(s string, toks []ntok, j int) bool {
 	return false
 }
 
-// Name score cases and their explanations (never the name itself).
-var nameCases = [...]struct {
-	conf       float64
-	first, sur string
-}{
-	{0.85, "first name (list)", "surname (list)"},
-	{0.75, "first name (list; also an ordinary word, accepted as the surname is strong)", "surname (list)"},
-	{0.75, "first name (list)", "surname (list; also an ordinary word, accepted as the first name is strong)"},
-	{0.7, "first name (list)", "surname by its ending (-sen, -gaard, ...)"},
-	{0.75, "initial", "surname (list)"},
-	{0.6, "initial", "surname (ordinary word or by its ending)"},
-	{0.6, "first name (list)", "last name is in the first-name lists"},
-	{0.5, "first name (list)", "surname not in the list"},
-	{0.5, "first name not in the lists", "surname (list)"},
-}
-
 // Flags of a name score, combined with the case into an index of nameWhy.
 const (
 	nwMiddleUnknown = 1 << (4 + iota)
@@ -585,14 +646,14 @@ const (
 
 // buildNameWhy precomputes the explanation of every case and flag combination, so that a name
 // finding costs no allocation for its Why.
-func buildNameWhy() [][]string {
+func buildNameWhy(cases *[len(nameCaseNames)]nameCase) [][]string {
 	t := make([][]string, nwSize)
 	for k := range t {
 		c := k & 0xF
-		if c >= len(nameCases) {
+		if c >= len(cases) {
 			continue
 		}
-		w := []string{nameCases[c].first, nameCases[c].sur}
+		w := []string{cases[c].first, cases[c].sur}
 		if k&nwMiddleUnknown != 0 {
 			w = append(w, "a middle name is not in the lists")
 		}
@@ -611,7 +672,7 @@ func buildNameWhy() [][]string {
 }
 
 // scoreSpan scores tokens i..j as one name; why indexes nameWhy.
-func scoreSpan(toks []ntok, i, j int, sentInit, greeting bool) (float64, int, bool) {
+func (idx *nameIndex) scoreSpan(toks []ntok, i, j int, sentInit, greeting bool) (float64, int, bool) {
 	f, l := &toks[i], &toks[j]
 	if l.initial {
 		return 0, 0, false
@@ -650,7 +711,7 @@ func scoreSpan(toks []ntok, i, j int, sentInit, greeting bool) (float64, int, bo
 	if sentInit && !(fFirst && (lSur || l.shape)) {
 		return 0, 0, false
 	}
-	conf := nameCases[c].conf
+	conf := idx.cases[c].conf
 	why := c
 	known := 0
 	for k := i + 1; k < j; k++ {
@@ -661,23 +722,23 @@ func scoreSpan(toks []ntok, i, j int, sentInit, greeting bool) (float64, int, bo
 		case m.known() || m.common():
 			known++
 		default:
-			conf -= 0.05
+			conf -= idx.adjust.middleUnknown
 			why |= nwMiddleUnknown
 		}
 	}
 	if known > 0 && known == j-i-1 {
-		conf += 0.05
+		conf += idx.adjust.middleKnown
 		why |= nwMiddleKnown
 	}
 	if greeting {
-		conf += 0.05
+		conf += idx.adjust.greeting
 		why |= nwGreeting
 	}
 	if sentInit {
 		why |= nwSentInit
 	}
-	if conf > 0.95 {
-		conf = 0.95
+	if conf > idx.adjust.max {
+		conf = idx.adjust.max
 	}
 	return float64(int(conf*100+0.5)) / 100, why, true
 }

@@ -117,8 +117,12 @@ func TestInitials(t *testing.T) {
 
 func TestNameValueIsSpan(t *testing.T) {
 	e := testEngine(t)
-	text := "Kære  Søren   Østergård\nJens Hansen"
-	for _, f := range e.Names(text) {
+	text := "Kære  Søren   Østergård\nJens\u00a0Hansen"
+	fs := e.Names(text)
+	if len(fs) != 2 {
+		t.Fatalf("want both names, got %+v", fs)
+	}
+	for _, f := range fs {
 		if f.Value != collapseSpace(text[f.Start:f.End]) {
 			t.Errorf("value %q vs span %q", f.Value, text[f.Start:f.End])
 		}

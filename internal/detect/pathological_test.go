@@ -4,11 +4,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
-// TestPathologicalInputs keeps every recognizer linear on inputs built to defeat it: one huge line
-// of CPR-shaped numbers, a huge word of repeated stems, long tables, runs of capitals and spaces.
+// TestPathologicalInputs runs every recognizer on inputs built to defeat it: one huge line of
+// CPR-shaped numbers, a huge word of repeated stems, long tables, runs of capitals and spaces.
+// The findings must stay well-formed; that the recognizers stay linear on them is for the
+// benchmarks to show, not for a clock in a test.
 func TestPathologicalInputs(t *testing.T) {
 	e := testEngine(t)
 	const n = 20000
@@ -27,11 +28,7 @@ func TestPathologicalInputs(t *testing.T) {
 		"numbers":             strings.Repeat("1 ", 5*n),
 	}
 	for name, in := range inputs {
-		t0 := time.Now()
-		e.Detect(in)
-		if d := time.Since(t0); d > 2*time.Second {
-			t.Errorf("%s: %d bytes took %v", name, len(in), d)
-		}
+		t.Run(name, func(t *testing.T) { checkFindings(t, in, e.Detect(in), true) })
 	}
 }
 

@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 )
 
-// Sensitive-category recognizer. Terms come from data/sensitive_da.txt (curated, per category,
+// Sensitive-category recognizer. Terms come from data/sensitive.txt (curated, per category,
 // with compound and inflection marks) and data/da_health_terms.txt (Lægehåndbogen's index, as
 // health terms matching whole words plus an inflection ending, minus the [guard] list). One
 // Aho-Corasick pass finds every occurrence of every term in the text; boundary checks then keep
@@ -45,31 +46,38 @@ type sensTerm struct {
 	why       []string // precomputed explanation (never the term itself: it is sensitive)
 }
 
+const sensitiveFile = "sensitive.txt"
+
 type sensitiveMatcher struct {
 	terms    []sensTerm
 	ac       *acMatcher
 	endings  map[string]struct{}
 	exclude  map[string]struct{}
-	excludeT []string // exclusions by ending (*kræfter)
+	excludeT []string  // exclusions by ending (*kræfter)
+	bufs     sync.Pool // *sensBufs: the hits of one Find
 }
 
-// inflection endings allowed after unmarked terms.
-var inflectionEndings = []string{"e", "en", "er", "et", "ne", "rne", "erne", "ens", "ets", "es", "s",
-	"r", "n", "ns", "rs", "ers", "ernes", "nes", "isk", "iske", "iskt", "sk", "ske", "t", "te"}
+// sensBufs are the per-call buffers of the automaton's lanes and of the merged hits.
+type sensBufs struct {
+	lanes [acLanes][]sensHit
+	sens  []sensHit
+}
 
-func loadSensitive() (sensitiveMatcher, error) {
-	sm := sensitiveMatcher{endings: map[string]struct{}{}, exclude: map[string]struct{}{}}
-	for _, e := range inflectionEndings {
-		sm.endings[e] = struct{}{}
-	}
-	data, err := readData("sensitive_da.txt")
+func loadSensitive() (*sensitiveMatcher, error) {
+	sm := &sensitiveMatcher{endings: map[string]struct{}{}, exclude: map[string]struct{}{}}
+	lines, err := loadSections(sensitiveFile)
 	if err != nil {
 		return sm, err
 	}
-	lines, err := parseSections("sensitive_da.txt", data)
+	set, err := parseSettings(sensitiveFile, lines, "settings")
 	if err != nil {
 		return sm, err
 	}
+	v, err := set.need(sensitiveFile, "section_weight", "list_weight")
+	if err != nil {
+		return sm, err
+	}
+	sectionWeight, listWeight := v[0], v[1]
 	cats := map[string]bool{}
 	for _, c := range sensitiveCategories {
 		cats[c] = true
@@ -105,24 +113,29 @@ func loadSensitive() (sensitiveMatcher, error) {
 			guard[lowerString(l.line)] = struct{}{}
 		case l.section == "caps":
 			capsOnly[lowerString(l.line)] = struct{}{}
+		case l.section == "endings":
+			for _, e := range strings.Fields(l.line) {
+				sm.endings[lowerString(e)] = struct{}{}
+			}
+		case l.section == "settings":
 		case cats[l.section]:
-			weight := 0.8
+			weight := sectionWeight
 			if l.arg != "" {
 				if weight, err = strconv.ParseFloat(l.arg, 64); err != nil {
-					return sm, fmt.Errorf("detect: sensitive_da.txt: section weight %q", l.arg)
+					return sm, fmt.Errorf("detect: sensitive.txt: section weight %q", l.arg)
 				}
 			}
 			t, err := parseSensTerm(l.line, l.section, weight)
 			if err != nil {
-				return sm, fmt.Errorf("detect: sensitive_da.txt: line %d: %w", l.lineNo, err)
+				return sm, fmt.Errorf("detect: sensitive.txt: line %d: %w", l.lineNo, err)
 			}
 			t.source = "core"
 			add(t)
 		default:
-			return sm, fmt.Errorf("detect: sensitive_da.txt: unknown section %q", l.section)
+			return sm, fmt.Errorf("detect: sensitive.txt: unknown section %q", l.section)
 		}
 	}
-	data, err = readData("da_health_terms.txt")
+	data, err := readData("da_health_terms.txt")
 	if err != nil {
 		return sm, err
 	}
@@ -132,7 +145,7 @@ func loadSensitive() (sensitiveMatcher, error) {
 			return
 		}
 		_, caps := capsOnly[w]
-		add(sensTerm{term: w, category: CatHealth, weight: 0.7, caps: caps, source: "list"})
+		add(sensTerm{term: w, category: CatHealth, weight: listWeight, caps: caps, source: "list"})
 	})
 	pats := make([]string, len(sm.terms))
 	for i := range sm.terms {
@@ -158,7 +171,7 @@ func (sm *sensitiveMatcher) patterns() []string {
 	return pats
 }
 
-// parseSensTerm reads one term line with its marks (see the header of sensitive_da.txt).
+// parseSensTerm reads one term line with its marks (see the header of sensitive.txt).
 func parseSensTerm(line, category string, weight float64) (sensTerm, error) {
 	t := sensTerm{category: category, weight: weight}
 	if i := strings.Index(line, " @"); i >= 0 {
@@ -203,26 +216,34 @@ type sensHit struct {
 	id         int32
 }
 
-// Sensitive finds statements in the sensitive categories. Value is the matched word in lower
-// case, Category the category, Masked the category name.
-func (e *Engine) Sensitive(text string) []Finding {
-	sc := e.getScratch()
-	defer e.putScratch(sc)
-	hits := e.sensitiveHits(text, sc)
-	if len(hits) == 0 {
-		return nil
+func (sm *sensitiveMatcher) Name() string    { return string(KindSensitive) }
+func (sm *sensitiveMatcher) Reads() []string { return nil }
+
+// Find runs the automaton once over in.s and keeps one term per word or phrase.
+func (sm *sensitiveMatcher) Find(in *input, _ *evidence, out []hit) []hit {
+	b, ok := sm.bufs.Get().(*sensBufs)
+	if !ok {
+		b = new(sensBufs)
 	}
-	out := make([]Finding, len(hits))
-	for i, h := range hits {
-		out[i] = e.sensitive.finding(text, h)
+	for _, h := range sm.sensitiveHits(in.s, b) {
+		out = append(out, hit{start: int32(h.start), end: int32(h.end), x: h.id, conf: hundredths(sm.terms[h.id].weight)})
 	}
+	sm.bufs.Put(b)
 	return out
 }
 
+// Finding makes the finding of a sensitive term.
+func (sm *sensitiveMatcher) Finding(in *input, h hit) Finding {
+	return sm.finding(in.s, sensHit{start: int(h.start), end: int(h.end), id: h.x})
+}
+
+// Sensitive finds statements in the sensitive categories. Value is the matched word in lower
+// case, Category the category, Masked the category name.
+func (e *Engine) Sensitive(text string) []Finding { return e.findWith(string(KindSensitive), text) }
+
 // sensitiveHits returns one hit per word or phrase, sorted by start: of overlapping matches the
 // strongest, then the longest term.
-func (e *Engine) sensitiveHits(text string, sc *scratch) []sensHit {
-	sm := &e.sensitive
+func (sm *sensitiveMatcher) sensitiveHits(text string, sc *sensBufs) []sensHit {
 	lanes := &sc.lanes
 	for k := range lanes {
 		lanes[k] = lanes[k][:0]

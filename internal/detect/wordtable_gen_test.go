@@ -13,7 +13,8 @@ import (
 var updateTables = flag.Bool("update", false, "rewrite data/words.tab from the word lists (go generate)")
 
 // collectWords reads the name and street lists from data/ into the flags of the word table:
-// first names and surnames, the words of name_words.txt, the street names and their last words.
+// first names and surnames, the flagged words of name.txt and address.txt, the street names and
+// their last words.
 func collectWords() (map[string]uint16, error) {
 	words := make(map[string]uint16, 180000)
 	read := func(name string) (string, error) {
@@ -37,24 +38,28 @@ func collectWords() (map[string]uint16, error) {
 		}
 		forEachLine(data, func(line string) { words[lowerString(line)] |= uint16(l.flag) })
 	}
-	data, err := read("name_words.txt")
-	if err != nil {
-		return nil, err
-	}
-	lines, err := parseSections("name_words.txt", data)
-	if err != nil {
-		return nil, err
-	}
-	for _, l := range lines {
-		f, ok := nameSectionFlag(l.section)
-		if !ok {
-			continue // endings, read by New
+	// The flagged words of name.txt and the street words of address.txt.
+	for _, file := range []string{"name.txt", "address.txt"} {
+		data, err := read(file)
+		if err != nil {
+			return nil, err
 		}
-		for _, w := range strings.Fields(l.line) {
-			words[strings.TrimRight(lowerString(w), ".")] |= uint16(f)
+		lines, err := parseSections(file, data)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range lines {
+			f, ok := nameSectionFlag(l.section)
+			if !ok {
+				continue // endings, scores, settings: read by New
+			}
+			for _, w := range strings.Fields(l.line) {
+				words[strings.TrimRight(lowerString(w), ".")] |= uint16(f)
+			}
 		}
 	}
-	if data, err = read("da_street_names.txt"); err != nil {
+	data, err := read("da_street_names.txt")
+	if err != nil {
 		return nil, err
 	}
 	forEachLine(data, func(line string) {
