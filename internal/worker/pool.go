@@ -381,6 +381,8 @@ func (p *Pool) start() (*proc, error) {
 		inW.Close()
 		return nil, err
 	}
+	growPipe(inW)
+	growPipe(outR)
 	w := &proc{stdin: inW, stdout: outR, stderr: &stderrWatch{}, exited: make(chan struct{})}
 	w.br = bufio.NewReaderSize(outR, 64<<10)
 	cmd := exec.Command(p.cfg.Command[0], p.cfg.Command[1:]...)
