@@ -85,17 +85,12 @@ func newCitizen(rng *rand.Rand) Citizen {
 	birth := start.AddDate(0, 0, rng.IntN(365*60)) // 1940–1999
 	var cpr string
 	for {
-		// For births 1900–1999 the 7th digit is 0–3; the serial's last digit makes the weighted
-		// sum a multiple of 11 when that is possible.
+		// For births 1900–1999 the 7th digit is 0–3 (detect.BirthDate agrees); the last digit
+		// makes the number pass detect's modulus-11 check when one does.
 		serial := rng.IntN(4)*100 + rng.IntN(100)
 		digits := fmt.Sprintf("%02d%02d%02d%03d", birth.Day(), int(birth.Month()), birth.Year()%100, serial)
-		weights := []int{4, 3, 2, 7, 6, 5, 4, 3, 2}
-		sum := 0
-		for i, w := range weights {
-			sum += int(digits[i]-'0') * w
-		}
-		check := (11 - sum%11) % 11
-		if check == 10 {
+		check := checkDigit(digits)
+		if check < 0 {
 			continue
 		}
 		cpr = fmt.Sprintf("%s-%s%d", digits[:6], digits[6:], check)

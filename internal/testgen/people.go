@@ -2,6 +2,7 @@ package testgen
 
 import (
 	"fmt"
+	"github.com/sendevagt/sendevagt/internal/detect"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -282,42 +283,44 @@ func (g *people) address(p *Person) {
 }
 
 // cpr makes a CPR number for a birth date: the 7th digit fits the century, the sex digit fits,
-// and about one in eight numbers does not satisfy the modulus-11 check (issued since 2007).
+// and about one in eight numbers does not satisfy the modulus-11 check (issued since 2007). The
+// rules are detect's (BirthDate, Mod11): the generator only draws digits and asks.
 func (g *people) cpr(birth time.Time, female bool) string {
-	var seventh []int
-	if birth.Year() < 2000 {
-		seventh = []int{0, 1, 2, 3}
-		if birth.Year() >= 1937 {
-			seventh = append(seventh, 4, 9)
+	date := fmt.Sprintf("%02d%02d%02d", birth.Day(), int(birth.Month()), birth.Year()%100)
+	var seventh []int // the 7th digits that give this birth year
+	for d := range 10 {
+		if b, ok := detect.BirthDate(fmt.Sprintf("%s%d000", date, d)); ok && b.Year() == birth.Year() {
+			seventh = append(seventh, d)
 		}
-	} else {
-		seventh = []int{4, 5, 6, 7, 8, 9}
 	}
 	noMod11 := g.rng.IntN(8) == 0
 	for {
-		d := fmt.Sprintf("%02d%02d%02d%d%02d", birth.Day(), int(birth.Month()), birth.Year()%100,
-			seventh[g.rng.IntN(len(seventh))], g.rng.IntN(100))
-		sum := 0
-		for i, w := range []int{4, 3, 2, 7, 6, 5, 4, 3, 2} {
-			sum += int(d[i]-'0') * w
-		}
+		d := fmt.Sprintf("%s%d%02d", date, seventh[g.rng.IntN(len(seventh))], g.rng.IntN(100))
 		last := -1
 		if noMod11 {
 			last = g.rng.IntN(10)
-			if (sum+last)%11 == 0 {
+			if detect.Mod11(fmt.Sprintf("%s%d", d, last)) {
 				continue
 			}
-		} else {
-			last = (11 - sum%11) % 11
-			if last == 10 {
-				continue
-			}
+		} else if last = checkDigit(d); last < 0 {
+			continue
 		}
 		if (last%2 == 0) != female {
 			continue
 		}
 		return fmt.Sprintf("%s-%s%d", d[:6], d[6:], last)
 	}
+}
+
+// checkDigit is the last digit that makes the nine digits d satisfy detect's modulus-11 check,
+// or -1 when none does.
+func checkDigit(d string) int {
+	for last := range 10 {
+		if detect.Mod11(fmt.Sprintf("%s%d", d, last)) {
+			return last
+		}
+	}
+	return -1
 }
 
 // ascii folds a name to what a mail address would hold: "Łęcki" → "lecki", "Ågård" → "aagaard".
