@@ -398,28 +398,39 @@ func (r *rules) quoteStart(lines []line, i int) bool {
 	default:
 		return false
 	}
-	t := strings.ToLower(raw)
+	// The line is compared without lower-casing it whole: many lines of a letter start with
+	// "D" ("Du kan klage …") and a copy of each was most of a long text's identity cost.
 	for _, q := range r.quote {
-		if strings.HasPrefix(t, q) {
+		if hasPrefixFold(raw, q) {
 			return true
 		}
 	}
 	// "Fra: ..." followed by "Sendt:"/"Dato:"/"Til:" within three lines (Outlook's header block).
-	if strings.HasPrefix(t, "fra:") || strings.HasPrefix(t, "from:") {
+	if hasPrefixFold(raw, "fra:") || hasPrefixFold(raw, "from:") {
 		for j := i + 1; j < len(lines) && j <= i+3; j++ {
-			u := strings.ToLower(strings.TrimSpace(lines[j].text))
-			if strings.HasPrefix(u, "sendt:") || strings.HasPrefix(u, "dato:") || strings.HasPrefix(u, "sent:") ||
-				strings.HasPrefix(u, "date:") || strings.HasPrefix(u, "til:") || strings.HasPrefix(u, "to:") {
-				return true
+			u := strings.TrimSpace(lines[j].text)
+			for _, h := range [...]string{"sendt:", "dato:", "sent:", "date:", "til:", "to:"} {
+				if hasPrefixFold(u, h) {
+					return true
+				}
 			}
 		}
 	}
 	// "Den 3. marts 2026 kl. 10.12 skrev Lone Bak <...>:" / "On ... wrote:"
-	if (strings.HasPrefix(t, "den ") && strings.Contains(t, " skrev ") && strings.HasSuffix(t, ":")) ||
-		(strings.HasPrefix(t, "on ") && strings.HasSuffix(t, "wrote:")) {
-		return true
+	if strings.HasSuffix(raw, ":") {
+		if hasPrefixFold(raw, "den ") && strings.Contains(strings.ToLower(raw), " skrev ") {
+			return true
+		}
+		if hasPrefixFold(raw, "on ") && len(raw) >= len("wrote:") && strings.EqualFold(raw[len(raw)-len("wrote:"):], "wrote:") {
+			return true
+		}
 	}
 	return false
+}
+
+// hasPrefixFold is strings.HasPrefix of the lower-cased s, for a lower-case ASCII prefix.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // pageMarkerFirst: "Side 1 af 3", "Side 1/3", "Page 1 of 2" — a letter's first page.
