@@ -73,25 +73,12 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) onsend(c echo.Context) error {
 	start := time.Now()
 	u, _ := c.Get(userKey).(*auth.User)
-	leave, err := s.enterUser(u, s.onsendUsers)
-	if err != nil {
-		return err
-	}
-	defer leave()
-	body, done, err := s.readBody(c)
+	var req onsend.Request
+	done, err := s.admit(c, u, s.onsendUsers, s.limiter, &req)
 	if err != nil {
 		return err
 	}
 	defer done()
-	release, err := s.limiter.acquire(c.Request().Context(), s.cfg.Metrics)
-	if err != nil {
-		return err
-	}
-	defer release()
-	var req onsend.Request
-	if err := s.decodeRequest(c, body, &req); err != nil {
-		return err
-	}
 	resp, err := s.cfg.OnSend.Check(c.Request().Context(), u, &req)
 	if err != nil {
 		if apperr.CodeOf(err) == apperr.Invalid {
@@ -112,25 +99,12 @@ func (s *Server) onsend(c echo.Context) error {
 // pre-scan slot) and a smaller per-user quota: pre-scans are a convenience, verdicts are not.
 func (s *Server) prescan(c echo.Context) error {
 	u, _ := c.Get(userKey).(*auth.User)
-	leave, err := s.enterUser(u, s.prescanUsers)
-	if err != nil {
-		return err
-	}
-	defer leave()
-	body, done, err := s.readBody(c)
+	var req onsend.PrescanRequest
+	done, err := s.admit(c, u, s.prescanUsers, s.prescans, &req)
 	if err != nil {
 		return err
 	}
 	defer done()
-	release, err := s.prescans.acquire(c.Request().Context(), s.cfg.Metrics)
-	if err != nil {
-		return err
-	}
-	defer release()
-	var req onsend.PrescanRequest
-	if err := s.decodeRequest(c, body, &req); err != nil {
-		return err
-	}
 	resp, err := s.cfg.OnSend.Prescan(c.Request().Context(), u, &req)
 	if err != nil {
 		return err
@@ -176,6 +150,42 @@ func (s *Server) override(c echo.Context) error {
 
 // enterUser counts one more open request of u in users, or refuses it (503) when the user
 // already has as many open as allowed.
+// admit takes a request with a body in the one order that keeps capacity for everybody: the
+// user's quota of open requests, then the body (read whole under its deadline), then a slot of
+// slots, and only then decodes the body into req. done gives back what was taken, in reverse.
+func (s *Server) admit(c echo.Context, u *auth.User, users *perUser, slots *limiter, req partBinder) (done func(), err error) {
+	var undo []func()
+	done = func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			done()
+		}
+	}()
+	leave, err := s.enterUser(u, users)
+	if err != nil {
+		return nil, err
+	}
+	undo = append(undo, leave)
+	body, release, err := s.readBody(c)
+	if err != nil {
+		return nil, err
+	}
+	undo = append(undo, release)
+	free, err := slots.acquire(c.Request().Context(), s.cfg.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	undo = append(undo, free)
+	if err := s.decodeRequest(c, body, req); err != nil {
+		return nil, err
+	}
+	return done, nil
+}
+
 func (s *Server) enterUser(u *auth.User, users *perUser) (func(), error) {
 	if u == nil {
 		return nil, apperr.Errorf(apperr.Unauthorized, "no user")
