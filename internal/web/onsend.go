@@ -153,16 +153,16 @@ func (s *Server) override(c echo.Context) error {
 // admit takes a request with a body in the one order that keeps capacity for everybody: the
 // user's quota of open requests, then the body (read whole under its deadline), then a slot of
 // slots, and only then decodes the body into req. done gives back what was taken, in reverse.
-func (s *Server) admit(c echo.Context, u *auth.User, users *perUser, slots *limiter, req partBinder) (done func(), err error) {
+func (s *Server) admit(c echo.Context, u *auth.User, users *perUser, slots *limiter, req partBinder) (_ func(), err error) {
 	var undo []func()
-	done = func() {
+	undoAll := func() {
 		for i := len(undo) - 1; i >= 0; i-- {
 			undo[i]()
 		}
 	}
 	defer func() {
 		if err != nil {
-			done()
+			undoAll()
 		}
 	}()
 	leave, err := s.enterUser(u, users)
@@ -183,7 +183,7 @@ func (s *Server) admit(c echo.Context, u *auth.User, users *perUser, slots *limi
 	if err := s.decodeRequest(c, body, req); err != nil {
 		return nil, err
 	}
-	return done, nil
+	return undoAll, nil
 }
 
 func (s *Server) enterUser(u *auth.User, users *perUser) (func(), error) {
