@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sendevagt/sendevagt/internal/cputime"
 	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
@@ -187,27 +188,11 @@ func textMessage(t testing.TB, seed int64) (request, []file) {
 // treeCPU is the CPU time of a process and of its children (the workers), from schedstat
 // (nanoseconds; stat's clock ticks are too coarse for a few milliseconds a message).
 func treeCPU(pid int) time.Duration {
-	total := cpuOfPID(pid)
+	total := cputime.Of(pid)
 	for _, c := range childrenOf(pid) {
-		total += cpuOfPID(c)
+		total += cputime.Of(c)
 	}
 	return total
-}
-
-func cpuOfPID(pid int) time.Duration {
-	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
-	var ns int64
-	for _, task := range tasks {
-		b, err := os.ReadFile(task)
-		if err != nil {
-			continue
-		}
-		if f := strings.Fields(string(b)); len(f) > 0 {
-			n, _ := strconv.ParseInt(f[0], 10, 64)
-			ns += n
-		}
-	}
-	return time.Duration(ns)
 }
 
 // measured is one command's wall time, CPU (its own and its waited-for children's) and the

@@ -8,13 +8,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/sendevagt/sendevagt/internal/cputime"
 	"github.com/sendevagt/sendevagt/internal/extract"
 	"github.com/sendevagt/sendevagt/internal/extract/formats"
 	"github.com/sendevagt/sendevagt/internal/testgen"
@@ -92,30 +90,12 @@ func cpuSelf() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// cpuOf is the CPU time of a running process, all its threads (from /proc/PID/task/*/schedstat,
-// nanoseconds; stat's clock ticks are too coarse for a few milliseconds a message).
-func cpuOf(pid int) time.Duration {
-	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
-	var ns int64
-	for _, t := range tasks {
-		b, err := os.ReadFile(t)
-		if err != nil {
-			continue
-		}
-		if f := strings.Fields(string(b)); len(f) > 0 {
-			n, _ := strconv.ParseInt(f[0], 10, 64)
-			ns += n
-		}
-	}
-	return time.Duration(ns)
-}
-
 func (p *Pool) workerCPU(tb testing.TB) time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var d time.Duration
 	for w := range p.live {
-		d += cpuOf(w.cmd.Process.Pid)
+		d += cputime.Of(w.cmd.Process.Pid)
 	}
 	return d
 }
