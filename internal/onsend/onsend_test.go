@@ -13,14 +13,9 @@ import (
 	"github.com/sendevagt/sendevagt/internal/apperr"
 	"github.com/sendevagt/sendevagt/internal/audit"
 	"github.com/sendevagt/sendevagt/internal/auth"
-	"github.com/sendevagt/sendevagt/internal/detect"
-	"github.com/sendevagt/sendevagt/internal/extract"
-	"github.com/sendevagt/sendevagt/internal/extract/formats"
 	"github.com/sendevagt/sendevagt/internal/graph"
-	"github.com/sendevagt/sendevagt/internal/identity"
 	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/policy"
-	"github.com/sendevagt/sendevagt/internal/scan"
 )
 
 type fakeRecorder struct {
@@ -71,22 +66,9 @@ var user = &auth.User{TenantID: "t1", ObjectID: "o1", UPN: "jonas.hassan@aarhus.
 
 func newService(t *testing.T, f Fetcher, rec *fakeRecorder) *Service {
 	t.Helper()
-	det, err := detect.New(detect.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := scan.New(formats.New(extract.DefaultLimits), det, identity.New(det, identity.Options{}), scan.Options{})
-	h, err := audit.NewHasher([]byte(strings.Repeat("k", 32)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	pol := policy.Default()
 	pol.Secure.AddSubjectTag = true
-	svc, err := New(Config{Scanner: sc, Fetcher: f, Recorder: rec, Policies: staticPolicy{pol}, Hasher: h, Redactor: det})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc
+	return newPolicyService(t, pol, f, rec)
 }
 
 func inlineLetter(to string, attName string) *Request {
