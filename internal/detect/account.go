@@ -30,15 +30,7 @@ var accountReasons = [...][]string{{"reg.nr. group and account number"}, {"reg.n
 
 func newAccountRecognizer() (*accountRecognizer, error) {
 	const file = "account.txt"
-	lines, err := loadSections(file)
-	if err != nil {
-		return nil, err
-	}
-	set, err := parseSettings(file, lines, "settings")
-	if err != nil {
-		return nil, err
-	}
-	v, err := set.need(file, "account_min", "account_max", "label_gap", "labelled", "shape", "iban")
+	v, lines, err := loadSettings(file, "account_min", "account_max", "label_gap", "labelled", "shape", "iban")
 	if err != nil {
 		return nil, err
 	}

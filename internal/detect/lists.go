@@ -131,6 +131,21 @@ func wordsOf(lines []sectionLine, section string) []string {
 }
 
 // loadSections reads an embedded data file into its sectioned lines.
+// loadSettings reads a recognizer's data file and its [settings] section, and returns the
+// values of the keys it needs (in that order) with the file's lines for its other sections.
+func loadSettings(name string, keys ...string) ([]float64, []sectionLine, error) {
+	lines, err := loadSections(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := parseSettings(name, lines, "settings")
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := set.need(name, keys...)
+	return v, lines, err
+}
+
 func loadSections(name string) ([]sectionLine, error) {
 	data, err := readData(name)
 	if err != nil {

@@ -19,15 +19,7 @@ type phoneRecognizer struct {
 
 func newPhoneRecognizer() (*phoneRecognizer, error) {
 	const file = "phone.txt"
-	lines, err := loadSections(file)
-	if err != nil {
-		return nil, err
-	}
-	set, err := parseSettings(file, lines, "settings")
-	if err != nil {
-		return nil, err
-	}
-	v, err := set.need(file, "window", "context", "spaced", "together", "international")
+	v, lines, err := loadSettings(file, "window", "context", "spaced", "together", "international")
 	if err != nil {
 		return nil, err
 	}
