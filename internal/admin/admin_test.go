@@ -122,23 +122,7 @@ func (tc *testClient) postMultipart(path, contentType string, body string) *http
 	return tc.do(r)
 }
 
-// wantStatus fails unless w has status code.
-func wantStatus(t *testing.T, w *httptest.ResponseRecorder, code int) {
-	t.Helper()
-	if w.Code != code {
-		t.Fatalf("status %d, want %d; body:\n%s", w.Code, code, w.Body.String())
-	}
-}
 
-// wantBody fails unless the body contains every s.
-func wantBody(t *testing.T, w *httptest.ResponseRecorder, s ...string) {
-	t.Helper()
-	for _, x := range s {
-		if !strings.Contains(w.Body.String(), x) {
-			t.Errorf("body lacks %q:\n%s", x, w.Body.String())
-		}
-	}
-}
 
 func TestSessionMiddleware(t *testing.T) {
 	_, anon := newTestAdmin(t, Config{})
@@ -154,3 +138,9 @@ func TestSessionMiddleware(t *testing.T) {
 		t.Errorf("post with a wrong CSRF token: %d, want 403", w.Code)
 	}
 }
+
+// The response checks every test here uses.
+var (
+	wantStatus = authtest.WantStatus
+	wantBody   = authtest.WantBody
+)

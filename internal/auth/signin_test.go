@@ -126,21 +126,7 @@ func pages(a *SignIn) http.Handler {
 	return mux
 }
 
-func wantStatus(t *testing.T, w *httptest.ResponseRecorder, code int) {
-	t.Helper()
-	if w.Code != code {
-		t.Fatalf("status %d, want %d; body:\n%s", w.Code, code, w.Body.String())
-	}
-}
 
-func wantBody(t *testing.T, w *httptest.ResponseRecorder, s ...string) {
-	t.Helper()
-	for _, x := range s {
-		if !strings.Contains(w.Body.String(), x) {
-			t.Errorf("body lacks %q:\n%s", x, w.Body.String())
-		}
-	}
-}
 
 // browser is a browser (authtest) in a test.
 type browser struct {
@@ -573,3 +559,9 @@ func TestSignInStartLongReturnPath(t *testing.T) {
 		t.Errorf("login cookie of %d bytes", len(b.Jar[loginCookie]))
 	}
 }
+
+// The response checks every test here uses.
+var (
+	wantStatus = authtest.WantStatus
+	wantBody   = authtest.WantBody
+)

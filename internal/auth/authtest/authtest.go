@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/sendevagt/sendevagt/internal/store"
@@ -131,4 +132,22 @@ func FindCookie(w *httptest.ResponseRecorder, name string) *http.Cookie {
 		}
 	}
 	return nil
+}
+
+// WantStatus fails unless w has status code.
+func WantStatus(t testing.TB, w *httptest.ResponseRecorder, code int) {
+	t.Helper()
+	if w.Code != code {
+		t.Fatalf("status %d, want %d; body:\n%s", w.Code, code, w.Body.String())
+	}
+}
+
+// WantBody fails unless the body contains every s.
+func WantBody(t testing.TB, w *httptest.ResponseRecorder, s ...string) {
+	t.Helper()
+	for _, x := range s {
+		if !strings.Contains(w.Body.String(), x) {
+			t.Errorf("body lacks %q:\n%s", x, w.Body.String())
+		}
+	}
 }
