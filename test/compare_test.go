@@ -230,10 +230,7 @@ func runMeasured(t *testing.T, dir, bin string, args ...string) measured {
 	if ru != nil {
 		cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
-	// The process's own high-water mark covers a peak between two samples.
-	if ru != nil && ru.Maxrss<<10 > rss.tree {
-		rss.tree = ru.Maxrss << 10
-	}
+	// (Not ru.Maxrss: Linux keeps it across exec, so it starts at this test process's own size.)
 	return measured{wall: wall, cpu: cpu, peakTree: rss.tree}
 }
 

@@ -264,7 +264,8 @@ func newPeakRSS(pid int) *peakRSS {
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			main := rssOf(pid)
+			// The high-water mark of the process itself catches a peak between two samples.
+			main := max(rssOf(pid), hwmOf(pid))
 			tree := main
 			for _, c := range childrenOf(pid) {
 				tree += rssOf(c)
