@@ -122,8 +122,6 @@ func (tc *testClient) postMultipart(path, contentType string, body string) *http
 	return tc.do(r)
 }
 
-
-
 func TestSessionMiddleware(t *testing.T) {
 	_, anon := newTestAdmin(t, Config{})
 	w := anon.get("/admin/")

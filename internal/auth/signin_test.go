@@ -126,8 +126,6 @@ func pages(a *SignIn) http.Handler {
 	return mux
 }
 
-
-
 // browser is a browser (authtest) in a test.
 type browser struct {
 	*authtest.Browser
