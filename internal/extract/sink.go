@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // sink collects the text of one document page by page, within the document's text and page
@@ -187,9 +188,22 @@ func (s *sink) endPage() {
 	if !s.started {
 		return
 	}
-	s.pages = append(s.pages, Page{Number: len(s.pages) + 1, Text: string(s.cur), Blocks: s.pageBlocks()})
+	// A long page that fills its buffer (a text file written in one piece) becomes its text
+	// without a copy, as strings.Builder does: s.cur then starts anew, so nothing writes to those
+	// bytes again. Other pages are copied and the buffer is reused for the next page.
+	handOver := len(s.cur) >= 64<<10 && cap(s.cur)-len(s.cur) <= len(s.cur)/8
+	var text string
+	if handOver {
+		text = unsafe.String(unsafe.SliceData(s.cur), len(s.cur))
+	} else {
+		text = string(s.cur)
+	}
+	s.pages = append(s.pages, Page{Number: len(s.pages) + 1, Text: text, Blocks: s.pageBlocks()})
 	s.used += len(s.cur)
 	s.cur = s.cur[:0]
+	if handOver {
+		s.cur = nil
+	}
 	s.started = false
 }
 
