@@ -3,8 +3,8 @@ package detect
 // Bank account recognizer (data/account.txt). Its findings are evidence for the CPR
 // recognizer, never reported: a CPR-shaped number that is the account part of a bank account is
 // none. Danish accounts are a 4-digit registration number (reg.nr.) and an account number of up
-// to 10 digits ("5470 2206840008", "Reg.nr. 5470 Kontonr. 2206840008"), an account number
-// after its label ("Kontonr.: 2206840008"), or an IBAN (DK, two check digits, the 14 digits
+// to 10 digits ("5470 4012345678", "Reg.nr. 5470 Kontonr. 4012345678"), an account number
+// after its label ("Kontonr.: 4012345678"), or an IBAN (DK, two check digits, the 14 digits
 // of reg.nr. and account, checked by modulus 97).
 
 const kindAccount Kind = "account"
@@ -104,7 +104,7 @@ func (a *accountRecognizer) Finding(in *input, h hit) Finding {
 }
 
 // accountRuns reports whether the runs from i are an account number of accountMin–accountMax
-// digits, in one group or two ("2206840008", "220684 0008"), and returns its last run.
+// digits, in one group or two ("4012345678", "401234 5678"), and returns its last run.
 func (a *accountRecognizer) accountRuns(s string, runs []digitRun, i int) (int, bool) {
 	n := runs[i].k - runs[i].j
 	if i+1 < len(runs) && adjacent(s, runs[i], runs[i+1]) {
