@@ -148,10 +148,21 @@ func loadSensitive() (*sensitiveMatcher, error) {
 		add(sensTerm{term: w, category: CatHealth, weight: listWeight, caps: caps, source: "list"})
 	})
 	pats := make([]string, len(sm.terms))
+	// Terms with the same marks share one explanation (a few dozen for thousands of terms).
+	type whyKey struct {
+		category, source                string
+		weight                          float64
+		prefixOK, suffixOK, exact, caps bool
+	}
+	whys := map[whyKey][]string{}
 	for i := range sm.terms {
 		t := &sm.terms[i]
 		pats[i] = t.term
-		t.why = termWhy(t)
+		k := whyKey{t.category, t.source, t.weight, t.prefixOK, t.suffixOK, t.exact, t.caps}
+		if t.why = whys[k]; t.why == nil {
+			t.why = termWhy(t)
+			whys[k] = t.why
+		}
 	}
 	// The automaton is generated with the lists (data/sensitive.ac, see actable.go); a table that
 	// does not fit these patterns (a list edited without go generate, which a test reports) is

@@ -105,6 +105,8 @@ type xlsBook struct {
 	xfs     []uint16          // number format index per cell format (XF)
 	left    int               // bytes of text still worth collecting (MaxTextBytes)
 
+	date1904 bool // dates count days from 1904-01-01 (a workbook made on an old Mac)
+
 	biff5 bool             // Excel 5.0/95: 8-bit strings in the code page, no SST
 	cs    *charmap.Charmap // BIFF5 code page (CODEPAGE record)
 
