@@ -245,7 +245,7 @@ type auditRow struct {
 func findingCount(e audit.Event) int {
 	n := 0
 	for _, d := range e.Documents {
-		n += len(d.Findings)
+		n += len(d.Findings) + d.FindingsOmitted
 	}
 	return n
 }

@@ -65,7 +65,20 @@ type Document struct {
 	// Persons are whom the document's data is about, masked, with the evidence and the relation
 	// to each recipient (same, addressed, different, unknown; in the order To, Cc, Bcc).
 	Persons []Person `json:"persons,omitempty"`
+	// FindingsOmitted and PersonsOmitted count what the event does not list beyond
+	// MaxDocumentFindings and MaxDocumentPersons. Every CPR number's keyed hash is still in
+	// Event.IdentifierHashes, so a citizen in a list of thousands is found by the audit search.
+	FindingsOmitted int `json:"findings_omitted,omitempty"`
+	PersonsOmitted  int `json:"persons_omitted,omitempty"`
 }
+
+// An event lists at most this many findings and persons per document. A mail-merge list has
+// tens of thousands; listing them all made its audit event megabytes of masked rows that no
+// one reads, and writing it cost more than scanning the list.
+const (
+	MaxDocumentFindings = 200
+	MaxDocumentPersons  = 200
+)
 
 // Person is one person a document's data is about, in masked form: initials and a masked CPR
 // number, never a name or a full number.

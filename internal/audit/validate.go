@@ -47,6 +47,9 @@ func ValidateEvent(e Event) error {
 		}
 	}
 	for i, d := range e.Documents {
+		if d.FindingsOmitted < 0 || d.PersonsOmitted < 0 {
+			return fmt.Errorf("%w: documents[%d] omits a negative number of findings or persons", ErrInvalidEvent, i)
+		}
 		for j, f := range d.Findings {
 			if f.Hash != "" && !isHash(f.Hash) {
 				return fmt.Errorf("%w: documents[%d].findings[%d].hash is not a keyed hash", ErrInvalidEvent, i, j)

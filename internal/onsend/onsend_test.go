@@ -16,6 +16,7 @@ import (
 	"github.com/sendevagt/sendevagt/internal/graph"
 	"github.com/sendevagt/sendevagt/internal/message"
 	"github.com/sendevagt/sendevagt/internal/policy"
+	"github.com/sendevagt/sendevagt/internal/testgen"
 )
 
 type fakeRecorder struct {
@@ -432,4 +433,47 @@ func make1500() []Address {
 		out[i] = Address{Address: fmt.Sprintf("borger%d@example.com", i)}
 	}
 	return out
+}
+
+// A list of hundreds of citizens: the audit event keeps every CPR number's keyed hash (the DPO
+// finds each citizen) but lists findings and persons only up to the audit's limits, counting
+// the rest.
+func TestAuditOfALongList(t *testing.T) {
+	rec := &fakeRecorder{}
+	svc := newService(t, nil, rec)
+	citizens := testgen.Citizens(audit.MaxDocumentFindings+150, 42)
+	var list strings.Builder
+	list.WriteString("Navn\tCPR-nr.\tYdelse\n")
+	distinct := map[string]bool{}
+	for _, c := range citizens {
+		fmt.Fprintf(&list, "%s %s\t%s\tsygedagpenge\n", c.FirstName, c.LastName, c.CPR)
+		distinct[c.CPR] = true
+	}
+	req := inlineLetter("kollega@gmail.com", "Liste.txt")
+	req.Inline.Attachments[0].ContentBase64 = b64(list.String())
+	if _, err := svc.Check(context.Background(), user, req); err != nil {
+		t.Fatal(err)
+	}
+	ev := rec.events[0]
+	if len(ev.IdentifierHashes) != len(distinct) {
+		t.Errorf("%d identifier hashes, want one per CPR number (%d)", len(ev.IdentifierHashes), len(distinct))
+	}
+	var doc *audit.Document
+	for i := range ev.Documents {
+		if ev.Documents[i].Name == "Liste.txt" {
+			doc = &ev.Documents[i]
+		}
+	}
+	if doc == nil {
+		t.Fatalf("no list in %+v", ev.Documents)
+	}
+	if len(doc.Findings) != audit.MaxDocumentFindings || doc.FindingsOmitted < 150 {
+		t.Errorf("%d findings listed, %d omitted; want %d listed and the rest counted", len(doc.Findings), doc.FindingsOmitted, audit.MaxDocumentFindings)
+	}
+	if len(doc.Persons) != audit.MaxDocumentPersons || doc.PersonsOmitted == 0 {
+		t.Errorf("%d persons listed, %d omitted; want %d listed and the rest counted", len(doc.Persons), doc.PersonsOmitted, audit.MaxDocumentPersons)
+	}
+	if err := audit.ValidateEvent(ev); err != nil {
+		t.Error(err)
+	}
 }

@@ -2,6 +2,7 @@ package onsend
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -197,34 +198,54 @@ func (s *Service) fillAudit(ev *audit.Event, msg *message.Message, res *scan.Res
 		byDoc[d.Name] = len(ev.Documents)
 		ev.Documents = append(ev.Documents, audit.Document{Name: s.redact(d.Name), Type: d.Type, Status: string(d.Status), Detail: d.Detail})
 	}
-	ids := map[string]bool{}
+	// Every CPR number's keyed hash, each number hashed once; the findings and persons listed
+	// up to the audit's limits per document, the rest counted.
+	hashes := map[string]string{} // CPR number → keyed hash
 	for _, f := range res.Findings {
 		i, ok := byDoc[f.Document]
 		if !ok {
 			continue
 		}
-		af := audit.Finding{Kind: string(f.Kind), Page: f.Page, Masked: f.Masked, Category: f.Category, Confidence: round2(f.Confidence)}
-		if f.Kind == detect.KindCPR || f.Kind == detect.KindName {
-			af.Hash = s.cfg.Hasher.Hash(string(f.Kind), f.Value)
-			if f.Kind == detect.KindCPR {
-				ids[af.Hash] = true
+		hash := ""
+		if f.Kind == detect.KindCPR {
+			if hash, ok = hashes[f.Value]; !ok {
+				hash = s.cfg.Hasher.Hash(string(f.Kind), f.Value)
+				hashes[f.Value] = hash
 			}
 		}
-		ev.Documents[i].Findings = append(ev.Documents[i].Findings, af)
+		doc := &ev.Documents[i]
+		if len(doc.Findings) >= audit.MaxDocumentFindings {
+			doc.FindingsOmitted++
+			continue
+		}
+		af := audit.Finding{Kind: string(f.Kind), Page: f.Page, Masked: f.Masked, Category: f.Category, Confidence: round2(f.Confidence), Hash: hash}
+		if f.Kind == detect.KindName {
+			af.Hash = s.cfg.Hasher.Hash(string(f.Kind), f.Value)
+		}
+		doc.Findings = append(doc.Findings, af)
 	}
 	for _, p := range report.Persons(res) {
-		if i, ok := byDoc[p.Document]; ok {
-			ap := audit.Person{Identifier: p.Identifier, Page: p.Page, Evidence: p.Evidence, Link: p.Link, Why: p.Why}
-			for _, r := range p.Relations {
-				ap.Relations = append(ap.Relations, r.Relation)
-			}
-			ev.Documents[i].Persons = append(ev.Documents[i].Persons, ap)
+		i, ok := byDoc[p.Document]
+		if !ok {
+			continue
 		}
+		doc := &ev.Documents[i]
+		if len(doc.Persons) >= audit.MaxDocumentPersons {
+			doc.PersonsOmitted++
+			continue
+		}
+		ap := audit.Person{Identifier: p.Identifier, Page: p.Page, Evidence: p.Evidence, Link: p.Link, Why: p.Why}
+		for _, r := range p.Relations {
+			ap.Relations = append(ap.Relations, r.Relation)
+		}
+		doc.Persons = append(doc.Persons, ap)
 	}
-	for h := range ids {
+	ev.IdentifierHashes = make([]string, 0, len(hashes))
+	for _, h := range hashes {
 		ev.IdentifierHashes = append(ev.IdentifierHashes, h)
 	}
 	sort.Strings(ev.IdentifierHashes)
+	ev.IdentifierHashes = slices.Compact(ev.IdentifierHashes)
 }
 
 func (s *Service) redact(name string) string {
