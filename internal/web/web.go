@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -111,7 +112,14 @@ type Server struct {
 	prescanUsers *perUser
 	// bodies is the memory budget of request bodies held (BodyBufferBytes).
 	bodies *semaphore.Weighted
+	// chunks are the buffers bodies are read into before they are copied to their own.
+	chunks sync.Pool
 }
+
+// bodyChunkSize is the unit a request body is read in.
+const bodyChunkSize = 256 << 10
+
+type bodyChunk [bodyChunkSize]byte
 
 // New builds the routes.
 func New(cfg Config) (*Server, error) {
@@ -150,6 +158,7 @@ func New(cfg Config) (*Server, error) {
 		prescans:    newLimiter(cfg.MaxPrescans, 64, 30*time.Second),
 		onsendUsers: newPerUser(cfg.MaxPerUser), prescanUsers: newPerUser(cfg.MaxPrescansPerUser),
 		bodies: semaphore.NewWeighted(cfg.BodyBufferBytes)}
+	s.chunks.New = func() any { return new(bodyChunk) }
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
