@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/message"
@@ -305,6 +306,7 @@ func (c *context) document(d Document) []Person {
 		why        string
 	}
 	var out []Person
+	var toks []nameTok // nameRuns' buffer
 	type sensKey struct {
 		letter, page int
 		key, link    string
@@ -378,7 +380,7 @@ func (c *context) document(d Document) []Person {
 			if !wanted[li] {
 				continue
 			}
-			for _, run := range a.nameRuns(l.text) {
+			for _, run := range a.nameRuns(l.text, &toks) {
 				v := l.text[run[0]:run[1]]
 				n := nameAt{text: v, masked: maskName(v), parts: c.parse(v), page: pi, line: li,
 					start: l.start + run[0], end: l.start + run[1], why: "name: a first name from the lists and a family name by its shape"}
@@ -861,7 +863,9 @@ func (a *Analyzer) besideCPR(l line, f detect.Finding) (string, int, bool) {
 		}
 	}
 	cand := before[cellStart:]
-	words := strings.Fields(cand)
+	// Labels and at most five name words are read: the cell's last dozen words, not all of
+	// them (a CPR number at the end of a long sentence).
+	words := lastFields(cand, 12)
 	// Drop trailing label words: "CPR-nr.:", "født", "cpr", "personnummer", "(".
 	for len(words) > 0 {
 		w := strings.ToLower(strings.Trim(words[len(words)-1], ",:;()."))
@@ -884,7 +888,7 @@ func (a *Analyzer) besideCPR(l line, f detect.Finding) (string, int, bool) {
 	}
 	// After: "010190-1234 Wiesław Kowalczyk" (a table with the number first).
 	after := strings.TrimLeft(s[endIn:], " \t|;,:")
-	words = strings.Fields(after)
+	words = firstFields(after, 6)
 	k := 0
 	for k < len(words) && k < 5 && (wordLike(strings.Trim(words[k], ",")) || a.rules.particle[strings.ToLower(words[k])]) {
 		if strings.HasSuffix(words[k], ",") && k > 0 {
@@ -1038,18 +1042,20 @@ func containsString(xs []string, x string) bool {
 	return false
 }
 
+// nameTok is a token of a line nameRuns reads (the caller keeps one buffer of them).
+type nameTok struct {
+	s, e int
+	w    string
+}
+
 // nameRuns finds names the lists only half know: a capitalised known first name followed by
 // capitalised words or particle-prefixed family names ("Omar el-Haddad", "Leopold von
 // Ekeberg-Qvist"); a first name followed by nothing name-like is returned alone. A word at the
 // start of a sentence counts only when the next word is name-like too.
-func (a *Analyzer) nameRuns(t string) [][2]int {
+func (a *Analyzer) nameRuns(t string, buf *[]nameTok) [][2]int {
 	var out [][2]int
-	type tok struct {
-		s, e int
-		w    string
-	}
-	var stack [32]tok
-	toks := stack[:0]
+	toks := (*buf)[:0]
+	defer func() { *buf = toks[:0] }()
 	for i := 0; i < len(t); {
 		for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
 			i++
@@ -1059,7 +1065,7 @@ func (a *Analyzer) nameRuns(t string) [][2]int {
 			j++
 		}
 		if j > i {
-			toks = append(toks, tok{i, j, t[i:j]})
+			toks = append(toks, nameTok{i, j, t[i:j]})
 		}
 		i = j
 	}
@@ -1125,4 +1131,62 @@ func allCaps(w string) bool {
 		}
 	}
 	return true
+}
+
+// lastFields is the last n (at most) of strings.Fields(s), without splitting all of s.
+func lastFields(s string, n int) []string {
+	out := make([]string, 0, n)
+	end := len(s)
+	for len(out) < n {
+		for end > 0 {
+			r, size := utf8.DecodeLastRuneInString(s[:end])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			end -= size
+		}
+		if end == 0 {
+			break
+		}
+		st := end
+		for st > 0 {
+			r, size := utf8.DecodeLastRuneInString(s[:st])
+			if unicode.IsSpace(r) {
+				break
+			}
+			st -= size
+		}
+		out = append(out, s[st:end])
+		end = st
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// firstFields is the first n (at most) of strings.Fields(s), without splitting all of s.
+func firstFields(s string, n int) []string {
+	out := make([]string, 0, n)
+	i := 0
+	for len(out) < n {
+		for i < len(s) {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			i += size
+		}
+		if i == len(s) {
+			break
+		}
+		st := i
+		for i < len(s) {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			i += size
+		}
+		out = append(out, s[st:i])
+	}
+	return out
 }

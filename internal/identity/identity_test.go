@@ -1,6 +1,8 @@
 package identity
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -237,5 +239,29 @@ func TestHeadCPRIsTheAddressee(t *testing.T) {
 	ps := analyze(t, "Brev.pdf", []string{text}, message.Address{Name: "Hanne Berg", Address: "hanne.berg@outlook.dk"})
 	if len(ps) != 1 || ps[0].CPR == "" || ps[0].Evidence != EvidenceAddressee || ps[0].Relations[0] != Different {
 		t.Fatalf("want one person, the addressee with the CPR number, someone else than the recipient:%s", dump(ps))
+	}
+}
+
+// lastFields and firstFields agree with strings.Fields on the words they return.
+func TestBoundedFields(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"Anne", "Skou", "Bech", " ", "  ", "\t", "\u00a0", "CPR-nr.:", "født", "Ærø", "010190-1234", "\u2003"}
+	for range 2000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		all := strings.Fields(s)
+		for n := range 5 {
+			want := all[max(0, len(all)-n):]
+			if got := lastFields(s, n); !slices.Equal(got, want) {
+				t.Fatalf("lastFields(%q, %d) = %q, want %q", s, n, got, want)
+			}
+			want = all[:min(n, len(all))]
+			if got := firstFields(s, n); !slices.Equal(got, want) {
+				t.Fatalf("firstFields(%q, %d) = %q, want %q", s, n, got, want)
+			}
+		}
 	}
 }

@@ -31,21 +31,24 @@ type pageLayout struct {
 
 func newPageLayout(p Page) pageLayout {
 	pl := pageLayout{page: p}
-	start := 0
 	s := p.Text
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == '\n' {
-			// A quoted mail's "> " prefix is not part of the line's structure.
-			st := start
-			for st < i && (s[st] == '>' || (st > start && s[st] == ' ')) {
+	pl.lines = make([]line, 0, strings.Count(s, "\n")+1)
+	for start := 0; start <= len(s); {
+		i := strings.IndexByte(s[start:], '\n')
+		if i < 0 {
+			i = len(s)
+		} else {
+			i += start
+		}
+		// A quoted mail's "> " prefix is not part of the line's structure.
+		st := start
+		if st < i && s[st] == '>' {
+			for st < i && (s[st] == '>' || s[st] == ' ') {
 				st++
 			}
-			if st == start || s[start] != '>' {
-				st = start
-			}
-			pl.lines = append(pl.lines, line{start: st, end: i, text: s[st:i], block: -1, quoted: st != start})
-			start = i + 1
 		}
+		pl.lines = append(pl.lines, line{start: st, end: i, text: s[st:i], block: -1, quoted: st != start})
+		start = i + 1
 	}
 	if len(p.Blocks) > 0 {
 		li := 0
