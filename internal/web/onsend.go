@@ -230,19 +230,30 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 	}
 	_ = rc.SetReadDeadline(deadline(0)) // not every transport supports it (tests); the server's ReadTimeout still holds
 	// Memory follows the bytes that actually arrive, not what a client announces: the body is
-	// read into pooled chunks taken (and reserved) as bytes arrive, then copied once into a
-	// buffer of exactly its size. The chunks go back to the pool at once; they never leave this
-	// function, so no scan can still be reading one. (Growing one buffer by doubling allocated
-	// twice a body's size, and zeroing and collecting those buffers was a fifth of the service's
-	// CPU for 5 MB messages.)
-	reserve := func(n int) error {
+	// read into pooled chunks as bytes arrive, then copied once into a buffer of exactly its
+	// size. The chunks go back to the pool at once; they never leave this function, so no scan
+	// can still be reading one. (Growing one buffer by doubling allocated twice a body's size,
+	// and zeroing and collecting those buffers was a fifth of the service's CPU for 5 MB
+	// messages.) The budget is reserved ahead of the chunks, from 1 MiB by doubling and never
+	// beyond the announced length: a handful of waits per body, each while holding at most what
+	// arrived. (A wait per chunk let fifty bodies that each held a part of the budget wait for
+	// one another.) The final buffer keeps the reservation, trimmed to its size.
+	announced := int(s.cfg.MaxBodyBytes)
+	if r.ContentLength >= 0 && r.ContentLength < s.cfg.MaxBodyBytes {
+		announced = int(r.ContentLength)
+	}
+	reserve := func(need int) error {
+		if int64(need) <= held {
+			return nil
+		}
+		target := max(int64(need), min(max(2*held, 1<<20), int64(announced)+1))
 		ctx, cancel := context.WithDeadline(r.Context(), hard)
 		defer cancel()
-		if err := s.bodies.Acquire(ctx, int64(n)); err != nil {
+		if err := s.bodies.Acquire(ctx, target-held); err != nil {
 			s.cfg.Metrics.Rejected("overloaded")
 			return apperr.Wrap(apperr.Overloaded, err, "service busy, try again")
 		}
-		held += int64(n)
+		held = target
 		return nil
 	}
 	var chunks []*bodyChunk
@@ -254,7 +265,9 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 	total, fill := 0, bodyChunkSize
 	for {
 		if fill == bodyChunkSize {
-			if err := reserve(bodyChunkSize); err != nil {
+			// What this chunk can hold, but never more than the announced length (and one byte
+			// to see that it ends).
+			if err := reserve(min(total+bodyChunkSize, announced+1)); err != nil {
 				return nil, nil, err
 			}
 			chunks = append(chunks, s.chunks.Get().(*bodyChunk))
@@ -268,16 +281,15 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 		}
 		if err == io.EOF {
 			_ = rc.SetReadDeadline(time.Time{})
-			if err := reserve(total); err != nil {
-				return nil, nil, err
-			}
 			body := make([]byte, total)
 			off := 0
 			for _, c := range chunks {
 				off += copy(body[off:], c[:])
 			}
-			s.bodies.Release(int64(len(chunks)) * bodyChunkSize)
-			held -= int64(len(chunks)) * bodyChunkSize
+			if spare := held - int64(total); spare > 0 {
+				s.bodies.Release(spare)
+				held -= spare
+			}
 			return body, giveBack, nil
 		}
 		if err != nil {
