@@ -306,7 +306,6 @@ func (c *context) document(d Document) []Person {
 		why        string
 	}
 	var out []Person
-	var toks []nameTok // nameRuns' buffer
 	type sensKey struct {
 		letter, page int
 		key, link    string
@@ -380,7 +379,7 @@ func (c *context) document(d Document) []Person {
 			if !wanted[li] {
 				continue
 			}
-			for _, run := range a.nameRuns(l.text, &toks) {
+			for _, run := range a.nameRuns(l.text) {
 				v := l.text[run[0]:run[1]]
 				n := nameAt{text: v, masked: maskName(v), parts: c.parse(v), page: pi, line: li,
 					start: l.start + run[0], end: l.start + run[1], why: "name: a first name from the lists and a family name by its shape"}
@@ -1042,21 +1041,15 @@ func containsString(xs []string, x string) bool {
 	return false
 }
 
-// nameTok is a token of a line nameRuns reads (the caller keeps one buffer of them).
-type nameTok struct {
-	s, e int
-	w    string
-}
-
 // nameRuns finds names the lists only half know: a capitalised known first name followed by
 // capitalised words or particle-prefixed family names ("Omar el-Haddad", "Leopold von
 // Ekeberg-Qvist"); a first name followed by nothing name-like is returned alone. A word at the
 // start of a sentence counts only when the next word is name-like too.
-func (a *Analyzer) nameRuns(t string, buf *[]nameTok) [][2]int {
+func (a *Analyzer) nameRuns(t string) [][2]int {
 	var out [][2]int
-	toks := (*buf)[:0]
-	defer func() { *buf = toks[:0] }()
-	for i := 0; i < len(t); {
+	// Tokens are split at spaces and tabs as the loop reaches them: most words of a line are
+	// not capitalised and are passed over without being collected.
+	token := func(i int) (int, int) {
 		for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
 			i++
 		}
@@ -1064,50 +1057,56 @@ func (a *Analyzer) nameRuns(t string, buf *[]nameTok) [][2]int {
 		for j < len(t) && t[j] != ' ' && t[j] != '\t' {
 			j++
 		}
-		if j > i {
-			toks = append(toks, nameTok{i, j, t[i:j]})
-		}
-		i = j
+		return i, j
 	}
-	for i := 0; i < len(toks); i++ {
-		if c := toks[i].w[0]; !(c >= 'A' && c <= 'Z') && c < 0x80 {
+	for next := 0; ; {
+		s0, e0 := token(next)
+		if s0 == e0 {
+			return out
+		}
+		next = e0
+		if c := t[s0]; !(c >= 'A' && c <= 'Z') && c < 0x80 {
 			continue // cheap test first: a name starts with a capital
 		}
-		w := trimPunct(toks[i].w)
+		first := t[s0:e0]
+		w := trimPunct(first)
 		if len(w) < 2 || !wordLike(w) || allCaps(w) {
 			continue
 		}
 		if !a.lists.IsFirstName(w) || setHas(a.rules.greeting, w) || setHas(a.rules.organisation, w) {
 			continue
 		}
-		end := toks[i].s + len(w)
-		j := i + 1
-		if !strings.ContainsAny(toks[i].w, ",.:;!?)") {
-			for j < len(toks) && j-i < 5 {
-				x := toks[j].w
+		end := s0 + len(w)
+		if !strings.ContainsAny(first, ",.:;!?)") {
+			for n := 1; n < 5; n++ { // at most four more words
+				sj, ej := token(next)
+				if sj == ej {
+					break
+				}
+				x := t[sj:ej]
 				bare := trimPunct(x)
 				lw := lowerKey(bare)
 				if hasParticlePrefix(lw, a.rules) || (wordLike(bare) && !a.rules.organisation[lw] && !allCaps(bare)) {
-					end = toks[j].s + len(bare)
-					j++
+					end = sj + len(bare)
+					next = ej
 					if bare != x {
 						break
 					}
 					continue
 				}
-				if a.rules.particle[lw] && j+1 < len(toks) && wordLike(strings.TrimRight(toks[j+1].w, ",.:;!?)")) {
-					j++
-					continue
+				if a.rules.particle[lw] {
+					if sk, ek := token(ej); sk < ek && wordLike(strings.TrimRight(t[sk:ek], ",.:;!?)")) {
+						next = ej
+						continue
+					}
 				}
 				break
 			}
 		}
 		// A sentence-initial word alone is returned too: callers use a lone first name only in
 		// the same sentence as a sensitive statement in a quoted mail.
-		out = append(out, [2]int{toks[i].s, end})
-		i = j - 1
+		out = append(out, [2]int{s0, end})
 	}
-	return out
 }
 
 // trimPunct drops trailing punctuation from a word ("Hansen," → "Hansen").
