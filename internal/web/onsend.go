@@ -256,6 +256,16 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 		held = target
 		return nil
 	}
+	// A body that announces a length of at most a sixteenth of the budget reserves all of it
+	// before its first byte is read, so it never waits while holding a part: fifty 5 MB
+	// uploads that each held a part of the budget waited for one another until their
+	// deadlines. Holding its reservation costs a client as much as holding half of it through
+	// bytes sent (the rate deadline below), so the bound on what a slow client can take stays.
+	if r.ContentLength >= 0 && r.ContentLength < s.cfg.MaxBodyBytes && r.ContentLength+1 <= s.cfg.BodyBufferBytes/16 {
+		if err := reserve(announced + 1); err != nil {
+			return nil, nil, err
+		}
+	}
 	var chunks []*bodyChunk
 	defer func() {
 		for _, c := range chunks {

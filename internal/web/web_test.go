@@ -442,3 +442,37 @@ func TestReadBodySizes(t *testing.T) {
 		}
 	}
 }
+
+// Many bodies of a few MB arriving at once, more than the body budget holds together, are all
+// answered: none waits for more budget while holding a part of it, which had every upload wait
+// for the others until its deadline.
+func TestBodiesBeyondTheBudgetAllComplete(t *testing.T) {
+	s := newTestServer(t, &fakeOnSend{}, Config{MaxBodyBytes: 4 << 20, BodyBufferBytes: 32 << 20,
+		MaxInFlight: 64, MaxQueue: 64, MaxPerUser: 64, BodyTimeout: 20 * time.Second})
+	body := []byte(`{"itemId":"x","subject":"` + strings.Repeat("a", 3<<19) + `"}`) // 1.5 MiB
+	const clients = 40
+	codes := make(chan int, clients)
+	for range clients {
+		go func() {
+			pr, pw := io.Pipe()
+			go func() {
+				// Two thirds of the body, a pause in which the others arrive, then the rest.
+				pw.Write(body[:1<<20-1000])
+				time.Sleep(200 * time.Millisecond)
+				pw.Write(body[1<<20-1000:])
+				pw.Close()
+			}()
+			r := httptest.NewRequest("POST", "/api/v1/onsend", pr)
+			r.ContentLength = int64(len(body))
+			r.Header.Set("Authorization", "Bearer good")
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, r)
+			codes <- w.Code
+		}()
+	}
+	for range clients {
+		if code := <-codes; code != http.StatusOK {
+			t.Errorf("upload answered %d, want 200", code)
+		}
+	}
+}
