@@ -280,14 +280,51 @@ func pdfStreamBodies(data []byte) [][2]int {
 		default:
 			continue // "stream" inside a name or a string, not the keyword
 		}
-		end := len(data)
-		if j := bytes.Index(data[start:], []byte("endstream")); j >= 0 {
-			end = start + j
+		end, ok := pdfEndByLength(data, p, start)
+		if !ok {
+			end = len(data)
+			if j := bytes.Index(data[start:], []byte("endstream")); j >= 0 {
+				end = start + j
+			}
 		}
 		out = append(out, [2]int{start, end})
 		off = end + len("endstream")
 	}
 	return out
+}
+
+// pdfEndByLength finds where a stream body ends from the direct /Length in its dictionary (the
+// object before the keyword at kw), when "endstream" stands right there: no search through
+// megabytes of image data. A missing, indirect or wrong /Length reports false.
+func pdfEndByLength(data []byte, kw, start int) (int, bool) {
+	dict := data[max(0, kw-2048):kw]
+	if i := bytes.LastIndex(dict, []byte(" obj")); i >= 0 {
+		dict = dict[i:]
+	}
+	i := bytes.LastIndex(dict, []byte("/Length"))
+	if i < 0 {
+		return 0, false
+	}
+	p := kw - len(dict) + i + len("/Length")
+	if p >= len(data) || !pdfIsSpace(data[p]) {
+		return 0, false // /Length1 of a font file, or no number
+	}
+	n, ok := pdfIntAt(data, p)
+	if !ok || n < 0 || n > int64(len(data)-start) {
+		return 0, false
+	}
+	q := pdfAfterInt(data, p)
+	if r, ok := pdfIntAt(data, q); ok && r >= 0 {
+		return 0, false // "12 0 R": an indirect length
+	}
+	e := start + int(n)
+	for k := 0; k < 2 && e < len(data) && (data[e] == '\r' || data[e] == '\n'); k++ {
+		e++
+	}
+	if !bytes.HasPrefix(data[e:], []byte("endstream")) {
+		return 0, false
+	}
+	return e, true
 }
 
 func pdfSkipWS(data []byte, p int) int {
