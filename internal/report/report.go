@@ -80,7 +80,8 @@ type Relation struct {
 // New builds the report of a scan. With showValues, findings carry their values (the CLI's
 // --show-values, for the person who owns the message on their own machine).
 func New(res *scan.Result, showValues bool) Report {
-	out := Report{Action: res.Verdict.Action, Reasons: []Reason{}, Documents: []Document{}, Findings: []Finding{}, Persons: []Person{}}
+	out := Report{Action: res.Verdict.Action, Reasons: []Reason{}, Documents: []Document{},
+		Findings: make([]Finding, 0, len(res.Findings)), Persons: []Person{}}
 	for _, r := range res.Verdict.Reasons {
 		docs := r.Documents
 		if docs == nil {
@@ -106,7 +107,7 @@ func New(res *scan.Result, showValues bool) Report {
 
 // Persons is the masked form of the scan's persons.
 func Persons(res *scan.Result) []Person {
-	out := []Person{}
+	out := make([]Person, 0, len(res.Persons))
 	for _, p := range res.Persons {
 		jp := Person{Document: p.Document, Page: p.Page, Identifier: scan.PersonIdentifier(p), Evidence: string(p.Evidence),
 			Link: p.Link, HasCPR: p.HasCPR, Sensitive: p.Sensitive, Categories: p.Categories, Why: p.Why, Relations: []Relation{}}
@@ -138,6 +139,10 @@ func countWords(pages []extract.Page) int {
 			if c := t[i]; c < utf8.RuneSelf {
 				w = asciiWord[c]
 				i++
+			} else if c == 0xC3 && i+1 < len(t) && t[i+1]&0xC0 == 0x80 {
+				// U+00C0–U+00FF (æ, ø, å, é, ü …): letters but for × and ÷.
+				w = t[i+1] != 0x97 && t[i+1] != 0xB7
+				i += 2
 			} else {
 				r, size := utf8.DecodeRuneInString(t[i:])
 				w = unicode.IsLetter(r) || unicode.IsDigit(r)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
@@ -79,5 +80,22 @@ func TestNewEmpty(t *testing.T) {
 	}
 	if want := `{"action":"allow","reasons":[],"documents":[],"findings":[],"persons":[]}`; string(b) != want {
 		t.Errorf("empty report %s, want %s", b, want)
+	}
+}
+
+// countWords agrees with a count by unicode.IsLetter/IsDigit on every rune.
+func TestCountWords(t *testing.T) {
+	for _, s := range []string{"", "Søren Ærbø bor på Åvej 3", "a×b÷c", "naïve café 12,5 kr.", "日本語 テキスト", "\xc3", "a\xc3(b", "ªº µ"} {
+		want, in := 0, false
+		for _, r := range s {
+			w := unicode.IsLetter(r) || unicode.IsDigit(r)
+			if w && !in {
+				want++
+			}
+			in = w
+		}
+		if got := countWords([]extract.Page{{Text: s}}); got != want {
+			t.Errorf("countWords(%q) = %d, want %d", s, got, want)
+		}
 	}
 }
