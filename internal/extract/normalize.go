@@ -87,6 +87,14 @@ func isNormal(s string) bool {
 // tidyText trims trailing blanks from every line, drops blank lines at the start and end and
 // collapses runs of more than one empty line into one. It keeps tabs between cells.
 func tidyText(s string) string {
+	if n, ok := tidyPrefix(s); ok {
+		return s[:n] // already tidy but for what follows its last line: no copy
+	}
+	return tidyCopy(s)
+}
+
+// tidyCopy is tidyText writing a new string.
+func tidyCopy(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	blank := 0
@@ -116,4 +124,42 @@ func tidyText(s string) string {
 		b.WriteString(line)
 	}
 	return b.String()
+}
+
+// tidyPrefix reports whether tidyText(s) is a prefix of s, and its length: every kept line
+// stands where the output puts it, with nothing trimmed from it and no blank lines dropped
+// before it (most extracted text is like that, and a 30 MB list was copied only to be the same).
+func tidyPrefix(s string) (int, bool) {
+	n, off := 0, 0 // the output's length so far; where the current line starts in s
+	blank, started := 0, false
+	for rest := s; len(rest) > 0; {
+		line, next := rest, len(s)
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			line, rest, next = rest[:i], rest[i+1:], off+i+1
+		} else {
+			rest = ""
+		}
+		line = strings.TrimRight(line, " \t\f\v")
+		if strings.TrimLeft(line, " \t") == "" {
+			if started {
+				blank++
+			}
+			off = next
+			continue
+		}
+		if started {
+			for range 1 + min(blank, 1) { // the line break, and one blank line
+				if n >= len(s) || s[n] != '\n' {
+					return 0, false
+				}
+				n++
+			}
+		}
+		if off != n {
+			return 0, false
+		}
+		n += len(line)
+		blank, started, off = 0, true, next
+	}
+	return n, true
 }

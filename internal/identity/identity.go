@@ -381,14 +381,17 @@ func (c *context) document(d Document) []Person {
 			}
 			for _, run := range a.nameRuns(l.text) {
 				v := l.text[run[0]:run[1]]
-				n := nameAt{text: v, masked: maskName(v), parts: c.parse(v), page: pi, line: li,
+				parts := c.parse(v)
+				// A first name alone is kept only in a quoted mail, where it is used.
+				if len(parts) == 0 || len(parts) == 1 && (sig[pi][li] || !letters[letterAt(pos{pi, li})].quoted) {
+					continue
+				}
+				n := nameAt{text: v, masked: maskName(v), parts: parts, page: pi, line: li,
 					start: l.start + run[0], end: l.start + run[1], why: "name: a first name from the lists and a family name by its shape"}
 				if len(n.parts) >= 2 {
 					addName(n)
-				} else if len(n.parts) == 1 && !sig[pi][li] {
-					if _, greet := a.rules.greetingNames(l.text); !greet {
-						singles = append(singles, n)
-					}
+				} else if _, greet := a.rules.greetingNames(l.text); !greet {
+					singles = append(singles, n)
 				}
 			}
 		}
