@@ -35,5 +35,6 @@ func newExtraction(lim extract.Limits, inProcess bool) (x scan.Extractor, close 
 	if err != nil {
 		return nil, nil, err
 	}
-	return worker.Split{Local: extract.New(lim), Isolated: p}, func() { p.Close() }, nil
+	// The command line's files are buffers of their own that nothing changes (readFile).
+	return worker.Split{Local: extract.New(lim, extract.WithStableInput()), Isolated: p}, func() { p.Close() }, nil
 }

@@ -18,6 +18,8 @@ type Extractor struct {
 	readers map[string]Reader
 	// ocr reads images (WithOCR); nil: OCR not available.
 	ocr OCR
+	// stableInput: the caller's bytes may become page text without a copy (WithStableInput).
+	stableInput bool
 	// noRecover lets parser panics escape (fuzz tests use it to see them); never set in production.
 	noRecover bool
 	// testHook, when set, runs before each document's parser with its type (tests use it to

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // tidyText's shortcut (the text is its own tidy form but for its end) gives what the copy gives.
@@ -19,5 +20,31 @@ func TestTidyTextShortcut(t *testing.T) {
 		if got, want := tidyText(s), tidyCopy(s); got != want {
 			t.Fatalf("tidyText(%q) = %q, want %q", s, got, want)
 		}
+	}
+}
+
+// With WithStableInput a text file becomes its page without a copy; the input is never changed,
+// and a sink that must change adopted bytes copies them first.
+func TestStableInputText(t *testing.T) {
+	data := []byte(strings.Repeat("Borgerens CPR-nr. 010190-1234 og adresse.\n", 2000))
+	orig := string(data)
+	docs := New(Limits{}, WithStableInput()).Extract(t.Context(), "liste.txt", "text/plain", data)
+	if len(docs) != 1 || docs[0].Status != Scanned || len(docs[0].Pages) != 1 {
+		t.Fatalf("%+v", docs)
+	}
+	text := docs[0].Pages[0].Text
+	if text != strings.TrimRight(orig, "\n") {
+		t.Fatal("the page is not the text")
+	}
+	if unsafe.StringData(text) != &data[0] {
+		t.Error("the page is a copy of a stable input")
+	}
+	s := &sink{maxText: 1 << 20, maxPages: 10, blockAt: -1}
+	b := []byte("a\tb\t")
+	s.adopt(b)
+	s.endRow()
+	s.endPage()
+	if string(b) != "a\tb\t" {
+		t.Errorf("adopted bytes changed: %q", b)
 	}
 }

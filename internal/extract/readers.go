@@ -47,6 +47,15 @@ func WithOCR(o OCR) Option {
 	return func(x *Extractor) { x.ocr = o }
 }
 
+// WithStableInput promises that the bytes given to Extract are never changed afterwards and
+// may live as long as the text read from them: plain text then becomes its page without a copy
+// (a 30 MB text file was held twice, as the file and as its text). The command line reads each
+// file into a buffer of its own and can promise it; the service cannot (an attachment is part of
+// a request body that a cached text would keep whole).
+func WithStableInput() Option {
+	return func(x *Extractor) { x.stableInput = true }
+}
+
 // ocrAvailable reports whether the Extractor's OCR can run.
 func (x *Extractor) ocrAvailable(ctx context.Context) bool {
 	return x.ocr != nil && x.ocr.Available(ctx)

@@ -15,6 +15,7 @@ type sink struct {
 
 	pages   []Page
 	cur     []byte
+	adopted bool // cur is (or was grown from) bytes the sink does not own (adopt)
 	started bool // a page is open
 	used    int  // bytes in finished pages
 
@@ -137,6 +138,26 @@ func (s *sink) writeBytes(b []byte) {
 	s.cur = append(s.cur, b...)
 }
 
+// adopt writes b as writeBytes does, but an empty page takes b itself as its text: b must never
+// change afterwards (Extractor.stableInput). Its capacity is cut to its length, so a later
+// write copies it instead of writing into it, and the page's buffer is not reused.
+func (s *sink) adopt(b []byte) {
+	if len(b) == 0 || len(s.cur) > 0 || len(b) > s.room() || !s.open() || s.full() {
+		s.writeBytes(b)
+		return
+	}
+	s.cur = b[:len(b):len(b)]
+	s.adopted = true
+}
+
+// own gives the sink its own copy of adopted bytes before it changes them in place.
+func (s *sink) own() {
+	if s.adopted {
+		s.cur = append([]byte(nil), s.cur...)
+		s.adopted = false
+	}
+}
+
 func (s *sink) writeByte(c byte) {
 	if s.full() || !s.open() {
 		return
@@ -166,6 +187,7 @@ func (s *sink) endCell() {
 	if !s.started {
 		return
 	}
+	s.own()
 	for len(s.cur) > 0 && s.cur[len(s.cur)-1] == '\n' {
 		s.cur = s.cur[:len(s.cur)-1]
 	}
@@ -177,6 +199,7 @@ func (s *sink) endRow() {
 	if !s.started {
 		return
 	}
+	s.own()
 	for len(s.cur) > 0 && (s.cur[len(s.cur)-1] == '\t' || s.cur[len(s.cur)-1] == '\n') {
 		s.cur = s.cur[:len(s.cur)-1]
 	}
@@ -191,7 +214,7 @@ func (s *sink) endPage() {
 	// A long page that fills its buffer (a text file written in one piece) becomes its text
 	// without a copy, as strings.Builder does: s.cur then starts anew, so nothing writes to those
 	// bytes again. Other pages are copied and the buffer is reused for the next page.
-	handOver := len(s.cur) >= 64<<10 && cap(s.cur)-len(s.cur) <= len(s.cur)/8
+	handOver := s.adopted || len(s.cur) >= 64<<10 && cap(s.cur)-len(s.cur) <= len(s.cur)/8
 	var text string
 	if handOver {
 		text = unsafe.String(unsafe.SliceData(s.cur), len(s.cur))
@@ -202,7 +225,7 @@ func (s *sink) endPage() {
 	s.used += len(s.cur)
 	s.cur = s.cur[:0]
 	if handOver {
-		s.cur = nil
+		s.cur, s.adopted = nil, false
 	}
 	s.started = false
 }

@@ -49,7 +49,11 @@ func (w *walker) plain(j *job) error {
 	// UTF-8 (the common case) goes onto the page as it is, without a string of it first: a
 	// long text was copied once more for nothing.
 	if data := bytes.TrimPrefix(j.data, []byte("\xEF\xBB\xBF")); utf8.Valid(data) {
-		j.s.writeBytes(data)
+		if j.depth == 0 && w.x.stableInput {
+			j.s.adopt(data)
+		} else {
+			j.s.writeBytes(data)
+		}
 		return nil
 	}
 	j.s.write(decodeText(j.data, j.ctype))
