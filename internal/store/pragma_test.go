@@ -19,6 +19,7 @@ func TestSQLitePragmas(t *testing.T) {
 		{"synchronous", "1"}, // NORMAL
 		{"foreign_keys", "1"},
 		{"busy_timeout", "5000"},
+		{"wal_autocheckpoint", "10000"},
 	}
 	for _, tc := range tests {
 		var got string

@@ -17,7 +17,11 @@ import (
 // across a process crash; in WAL a power cut can lose only the last commits), foreign keys, a
 // busy timeout (the driver stops waiting when the query's ctx is done), and BEGIN IMMEDIATE for
 // write transactions so that two writers never deadlock upgrading a read lock.
-const sqliteParams = "?_busy_timeout=5000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=1&_txlock=immediate"
+// The WAL is checkpointed every 10,000 pages (40 MB) rather than SQLite's 1,000: the audit of a
+// mail-merge list inserts thousands of keyed hashes at random places of their index, and
+// checkpointing the same pages again and again was a quarter of such an insert (2,500 hashes:
+// 102-107 -> 77-81 ms).
+const sqliteParams = "?_busy_timeout=5000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=1&_txlock=immediate&_pragma=wal_autocheckpoint(10000)"
 
 var sqliteDialect = dialect{
 	name:       "sqlite",
