@@ -59,14 +59,25 @@ func NormalizeText(s string) string {
 
 // isNormal reports whether NormalizeText would return s unchanged (the common case: ASCII
 // without carriage returns, or UTF-8 without any of the characters it rewrites).
+// Carriage returns are looked for at once; ASCII is passed over eight bytes at a time and Latin-1
+// letters (æ, ø, å: U+00C0–U+00FF, none rewritten) two at a time; only other characters are
+// decoded.
 func isNormal(s string) bool {
+	if strings.IndexByte(s, '\r') >= 0 {
+		return false
+	}
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && (s[i]|s[i+1]|s[i+2]|s[i+3]|s[i+4]|s[i+5]|s[i+6]|s[i+7]) < utf8.RuneSelf {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c == '\r' {
-				return false
-			}
 			i++
+			continue
+		}
+		if c == 0xC3 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			i += 2
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -46,5 +47,30 @@ func TestStableInputText(t *testing.T) {
 	s.endPage()
 	if string(b) != "a\tb\t" {
 		t.Errorf("adopted bytes changed: %q", b)
+	}
+}
+
+// isNormal's shortcuts agree with the rune-by-rune rule.
+func TestIsNormal(t *testing.T) {
+	slow := func(s string) bool {
+		for i := 0; i < len(s); {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == '\r' || r == utf8.RuneError && size == 1 || strings.ContainsRune("\u00a0\u2007\u202f\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d\u00ad\u200b\u200c\u200d\u2060\ufeff", r) {
+				return false
+			}
+			i += size
+		}
+		return true
+	}
+	pieces := []string{"Søren Ærø", "abcdefgh", "\r", "\u00a0", "\u00ad", "–", "\xc3", "\xc3\x28", "é", "\u2060", " ", "12345678901", "日本"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(8) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		if s := b.String(); isNormal(s) != slow(s) {
+			t.Fatalf("isNormal(%q) = %v", s, isNormal(s))
+		}
 	}
 }
