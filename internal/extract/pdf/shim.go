@@ -238,6 +238,21 @@ func pdfImplausible(data []byte) string {
 	return why
 }
 
+// pdfOutsideHas reports whether key occurs in data outside stream bodies. In a file whose last
+// stream has no end, the whole file is searched (the repairs that ask must still see it).
+func pdfOutsideHas(data []byte, key string) bool {
+	gaps := pdfOutsideStreams(data)
+	if len(gaps) == 0 || gaps[len(gaps)-1][1] < len(data) {
+		return bytes.Contains(data, []byte(key))
+	}
+	for _, g := range gaps {
+		if bytes.Contains(data[g[0]:g[1]], []byte(key)) {
+			return true
+		}
+	}
+	return false
+}
+
 // pdfOutsideStreams returns the byte ranges [start, end) between the file's stream bodies, in
 // order.
 func pdfOutsideStreams(data []byte) [][2]int {
