@@ -201,3 +201,24 @@ func TestDateFormat(t *testing.T) {
 		}
 	}
 }
+
+// A workbook whose sheet decompresses to far more than the limits is too_large, read as a
+// stream and stopped at the limit (excelize, before, unzipped every part into memory first).
+func TestXLSXBomb(t *testing.T) {
+	var sheet bytes.Buffer
+	sheet.WriteString(`<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row><c t="inlineStr"><is><t>`)
+	sheet.Write(bytes.Repeat([]byte("0"), 40<<20))
+	sheet.WriteString(`</t></is></c></row></sheetData></worksheet>`)
+	data := buildZip(t,
+		zent{name: "_rels/.rels", data: []byte(`<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`)},
+		zent{name: "xl/workbook.xml", data: []byte(`<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="A" sheetId="1" r:id="rId1"/></sheets></workbook>`)},
+		zent{name: "xl/_rels/workbook.xml.rels", data: []byte(`<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`)},
+		zent{name: "xl/worksheets/sheet1.xml", data: sheet.Bytes()},
+	)
+	for _, lim := range []Limits{{MaxDocumentBytes: 8 << 20, MaxRatio: 1 << 20}, {MaxRatio: 100}} {
+		docs := New(lim).Extract(context.Background(), "bombe.xlsx", "", data)
+		if len(docs) != 1 || docs[0].Status != TooLarge {
+			t.Errorf("limits %+v: %+v", lim, docs[0].Status)
+		}
+	}
+}
