@@ -123,6 +123,9 @@ func (x *xlsBook) xlsxSharedStrings(ctx context.Context, s *sink, r io.Reader) e
 			switch t.Name.Local {
 			case "si":
 				inSI = false
+				if len(x.sst) >= maxXLSXStrings {
+					continue // cells pointing further read as empty
+				}
 				s := ""
 				if x.left > 0 {
 					s = b.String()
@@ -182,6 +185,10 @@ type xlsxCell struct {
 	style uint16
 	value strings.Builder // <v>, or the text of an inline string
 }
+
+// maxXLSXStrings bounds the shared strings kept: a few bytes of XML per empty string could
+// otherwise make tens of millions of them from a part within the size limit.
+const maxXLSXStrings = 1 << 20
 
 // maxXLSXColumn is the last column of a sheet (XFD); a reference beyond it is ignored.
 const maxXLSXColumn = 16383
