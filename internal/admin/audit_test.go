@@ -424,3 +424,22 @@ func TestAuditRoles(t *testing.T) {
 		}
 	}
 }
+
+// An event of a long list names how many findings it does not list, and counts them.
+func TestAuditDetailOmittedFindings(t *testing.T) {
+	fx := newAuditFixture(t, 1)
+	e := storetest.SampleEvent(fx.h, "evt-list", fx.now.Add(-time.Minute), 7)
+	if len(e.Documents) == 0 {
+		t.Fatal("sample event without documents")
+	}
+	e.Documents[0].FindingsOmitted = 1234
+	if err := fx.s.InsertAudit(t.Context(), e); err != nil {
+		t.Fatal(err)
+	}
+	w := fx.client(t, RoleAdmin).get("/admin/audit/evt-list")
+	wantStatus(t, w, http.StatusOK)
+	wantBody(t, w, "og 1234 fund mere", fmt.Sprintf("og fund (%d)", findingCount(e)))
+	if findingCount(e) < 1234 {
+		t.Errorf("findingCount %d does not count the omitted findings", findingCount(e))
+	}
+}
