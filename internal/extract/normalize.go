@@ -97,58 +97,24 @@ func isNormal(s string) bool {
 
 // tidyText trims trailing blanks from every line, drops blank lines at the start and end and
 // collapses runs of more than one empty line into one. It keeps tabs between cells.
+//
+// Most extracted text is already tidy but for what follows its last line (a 30 MB list was
+// copied only to be the same): while the output is a prefix of s nothing is written, and the
+// result is then s[:n], not a copy.
 func tidyText(s string) string {
-	if n, ok := tidyPrefix(s); ok {
-		return s[:n] // already tidy but for what follows its last line: no copy
-	}
-	return tidyCopy(s)
-}
-
-// tidyCopy is tidyText writing a new string.
-func tidyCopy(s string) string {
 	var b strings.Builder
-	b.Grow(len(s))
-	blank := 0
-	started := false
-	for len(s) > 0 {
-		line := s
-		if i := strings.IndexByte(s, '\n'); i >= 0 {
-			line, s = s[:i], s[i+1:]
-		} else {
-			s = ""
-		}
-		line = strings.TrimRight(line, " \t\f\v")
-		if strings.TrimLeft(line, " \t") == "" {
-			if started {
-				blank++
-			}
-			continue
-		}
-		if started {
-			b.WriteByte('\n')
-			if blank > 0 {
-				b.WriteByte('\n')
-			}
-		}
-		blank = 0
-		started = true
-		b.WriteString(line)
+	n := 0           // while !copying, the output so far is s[:n]
+	copying := false // the output differs from s: it is in b
+	diverge := func() {
+		b.Grow(len(s))
+		b.WriteString(s[:n])
+		copying = true
 	}
-	return b.String()
-}
-
-// tidyPrefix reports whether tidyText(s) is a prefix of s, and its length: every kept line
-// stands where the output puts it, with nothing trimmed from it and no blank lines dropped
-// before it (most extracted text is like that, and a 30 MB list was copied only to be the same).
-func tidyPrefix(s string) (int, bool) {
-	n, off := 0, 0 // the output's length so far; where the current line starts in s
 	blank, started := 0, false
-	for rest := s; len(rest) > 0; {
-		line, next := rest, len(s)
-		if i := strings.IndexByte(rest, '\n'); i >= 0 {
-			line, rest, next = rest[:i], rest[i+1:], off+i+1
-		} else {
-			rest = ""
+	for off := 0; off < len(s); {
+		line, next := s[off:], len(s)
+		if i := strings.IndexByte(line, '\n'); i >= 0 {
+			line, next = line[:i], off+i+1
 		}
 		line = strings.TrimRight(line, " \t\f\v")
 		if strings.TrimLeft(line, " \t") == "" {
@@ -160,17 +126,28 @@ func tidyPrefix(s string) (int, bool) {
 		}
 		if started {
 			for range 1 + min(blank, 1) { // the line break, and one blank line
-				if n >= len(s) || s[n] != '\n' {
-					return 0, false
+				if !copying && n < len(s) && s[n] == '\n' {
+					n++
+					continue
 				}
-				n++
+				if !copying {
+					diverge()
+				}
+				b.WriteByte('\n')
 			}
 		}
-		if off != n {
-			return 0, false
+		if !copying && off != n {
+			diverge()
 		}
-		n += len(line)
+		if copying {
+			b.WriteString(line)
+		} else {
+			n += len(line)
+		}
 		blank, started, off = 0, true, next
 	}
-	return n, true
+	if copying {
+		return b.String()
+	}
+	return s[:n]
 }

@@ -53,6 +53,19 @@ func nextXMLToken(ctx context.Context, d *xml.Decoder, s *sink, n int) (tok xml.
 	return tok, false, nil
 }
 
+// forXMLTokens calls fn with each token of the part r, under nextXMLToken's checks, until the
+// part ends, the sink is full or ctx ends.
+func forXMLTokens(ctx context.Context, s *sink, r io.Reader, fn func(xml.Token)) error {
+	d := newXMLDecoder(r)
+	for n := 0; ; n++ {
+		tok, done, err := nextXMLToken(ctx, d, s, n)
+		if done {
+			return err
+		}
+		fn(tok)
+	}
+}
+
 // ooxmlSkip are WordprocessingML/DrawingML elements whose content is not visible text: field
 // codes, deleted text, property blocks, and the legacy duplicate of mc:AlternateContent.
 var ooxmlSkip = map[string]bool{

@@ -68,15 +68,10 @@ func (x *xlsBook) xlsxWorkbook(ctx context.Context, s *sink, p *pkg, book string
 	}
 	var sheets []string
 	err := p.streamPart(book, func(r io.Reader) error {
-		d := newXMLDecoder(r)
-		for n := 0; ; n++ {
-			tok, done, err := nextXMLToken(ctx, d, s, n)
-			if done {
-				return err
-			}
+		return forXMLTokens(ctx, s, r, func(tok xml.Token) {
 			se, ok := tok.(xml.StartElement)
 			if !ok {
-				continue
+				return
 			}
 			switch se.Name.Local {
 			case "workbookPr":
@@ -86,7 +81,7 @@ func (x *xlsBook) xlsxWorkbook(ctx context.Context, s *sink, p *pkg, book string
 					sheets = append(sheets, t)
 				}
 			}
-		}
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -100,14 +95,9 @@ func (x *xlsBook) xlsxWorkbook(ctx context.Context, s *sink, p *pkg, book string
 // xlsxSharedStrings reads sharedStrings.xml: one string per <si>, its runs joined, phonetic
 // guides (<rPh>) left out. Strings beyond the document's size budget are kept empty.
 func (x *xlsBook) xlsxSharedStrings(ctx context.Context, s *sink, r io.Reader) error {
-	d := newXMLDecoder(r)
 	var b strings.Builder
 	inSI, inT, phonetic := false, false, 0
-	for n := 0; ; n++ {
-		tok, done, err := nextXMLToken(ctx, d, s, n)
-		if done {
-			return err
-		}
+	return forXMLTokens(ctx, s, r, func(tok xml.Token) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -124,14 +114,14 @@ func (x *xlsBook) xlsxSharedStrings(ctx context.Context, s *sink, r io.Reader) e
 			case "si":
 				inSI = false
 				if len(x.sst) >= maxXLSXStrings {
-					continue // cells pointing further read as empty
+					return // cells pointing further read as empty
 				}
-				s := ""
+				str := ""
 				if x.left > 0 {
-					s = b.String()
-					x.left -= len(s)
+					str = b.String()
+					x.left -= len(str)
 				}
-				x.sst = append(x.sst, s)
+				x.sst = append(x.sst, str)
 			case "rPh":
 				phonetic--
 			case "t":
@@ -142,19 +132,14 @@ func (x *xlsBook) xlsxSharedStrings(ctx context.Context, s *sink, r io.Reader) e
 				b.Write(t)
 			}
 		}
-	}
+	})
 }
 
 // xlsxStyles reads the custom number formats (<numFmts>) and the number format of each cell
 // format (<cellXfs>; <cellStyleXfs> are named styles, not what a cell's s attribute counts).
 func (x *xlsBook) xlsxStyles(ctx context.Context, s *sink, r io.Reader) error {
-	d := newXMLDecoder(r)
 	inXFs := false
-	for n := 0; ; n++ {
-		tok, done, err := nextXMLToken(ctx, d, s, n)
-		if done {
-			return err
-		}
+	return forXMLTokens(ctx, s, r, func(tok xml.Token) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -175,7 +160,7 @@ func (x *xlsBook) xlsxStyles(ctx context.Context, s *sink, r io.Reader) error {
 				inXFs = false
 			}
 		}
-	}
+	})
 }
 
 // xlsxCell is the cell being read.
@@ -195,15 +180,10 @@ const maxXLSXColumn = 16383
 
 // xlsxSheet writes one worksheet's rows into s.
 func (x *xlsBook) xlsxSheet(ctx context.Context, s *sink, r io.Reader) error {
-	d := newXMLDecoder(r)
 	var c xlsxCell
 	inCell, inValue, phonetic := false, false, 0
 	col := 0 // columns written in the current row
-	for n := 0; ; n++ {
-		tok, done, err := nextXMLToken(ctx, d, s, n)
-		if done {
-			return err
-		}
+	return forXMLTokens(ctx, s, r, func(tok xml.Token) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -233,7 +213,7 @@ func (x *xlsBook) xlsxSheet(ctx context.Context, s *sink, r io.Reader) error {
 				inCell = false
 				text := x.xlsxValue(&c)
 				if text == "" {
-					continue
+					return
 				}
 				target := col
 				if c.col > col {
@@ -260,7 +240,7 @@ func (x *xlsBook) xlsxSheet(ctx context.Context, s *sink, r io.Reader) error {
 				c.value.Write(t)
 			}
 		}
-	}
+	})
 }
 
 // xlsxValue is the text Excel shows for a cell (without dates' and currencies' decoration).
