@@ -4,6 +4,7 @@ package authtest
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -117,6 +118,21 @@ func (b *Browser) Post(target string, form url.Values) *httptest.ResponseRecorde
 	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return b.Do(r)
+}
+
+// Whoami decodes the signed-in user from the test route /admin/test/whoami into u; false when
+// the browser is not signed in (the route redirects to the sign-in page).
+func (b *Browser) Whoami(t testing.TB, u any) bool {
+	t.Helper()
+	w := b.Get("/admin/test/whoami")
+	if w.Code == http.StatusSeeOther {
+		return false
+	}
+	WantStatus(t, w, http.StatusOK)
+	if err := json.Unmarshal(w.Body.Bytes(), u); err != nil {
+		t.Fatal(err)
+	}
+	return true
 }
 
 // SetCookies are the cookies an answer sets.
