@@ -281,22 +281,7 @@ func (c *context) document(d Document) []Person {
 		return max(k, 0)
 	}
 
-	// Findings by page, in order.
-	byPage := make([][]detect.Finding, len(pages))
-	perPage := make([]int, len(pages))
-	for _, f := range d.Findings {
-		if pi, ok := pageIdx[f.Page]; ok {
-			perPage[pi]++
-		}
-	}
-	for pi, n := range perPage {
-		byPage[pi] = make([]detect.Finding, 0, n)
-	}
-	for _, f := range d.Findings {
-		if pi, ok := pageIdx[f.Page]; ok {
-			byPage[pi] = append(byPage[pi], f)
-		}
-	}
+	byPage := findingsByPage(d.Findings, pageIdx, len(pages))
 	type nameAt struct {
 		text       string
 		masked     string
@@ -305,7 +290,15 @@ func (c *context) document(d Document) []Person {
 		start, end int
 		why        string
 	}
-	var out []Person
+	// One person per CPR number at most, plus the names near sensitive statements: sized for the
+	// numbers, so a list of thousands does not hold two arrays of persons while growing.
+	cprs := 0
+	for i := range d.Findings {
+		if d.Findings[i].Kind == detect.KindCPR {
+			cprs++
+		}
+	}
+	out := make([]Person, 0, cprs)
 	type sensKey struct {
 		letter, page int
 		key, link    string
@@ -1191,4 +1184,39 @@ func firstFields(s string, n int) []string {
 		out = append(out, s[st:i])
 	}
 	return out
+}
+
+// findingsByPage sorts a document's findings by page, in order. Findings that come page by page
+// (as the scan gives them) are read in place; a list of a hundred thousand numbers is not copied
+// again. Only findings in another order are copied into lists of their own.
+func findingsByPage(fs []detect.Finding, pageIdx map[int]int, pages int) [][]detect.Finding {
+	byPage := make([][]detect.Finding, pages)
+	first, last, perPage := make([]int, pages), make([]int, pages), make([]int, pages)
+	for i := range first {
+		first[i] = -1
+	}
+	for i := range fs {
+		if pi, ok := pageIdx[fs[i].Page]; ok {
+			if first[pi] < 0 {
+				first[pi] = i
+			}
+			last[pi] = i
+			perPage[pi]++
+		}
+	}
+	for pi, n := range perPage {
+		switch {
+		case n == 0:
+		case last[pi]-first[pi]+1 == n:
+			byPage[pi] = fs[first[pi] : last[pi]+1 : last[pi]+1]
+		default:
+			byPage[pi] = make([]detect.Finding, 0, n)
+			for i := first[pi]; i <= last[pi]; i++ {
+				if fs[i].Page == fs[first[pi]].Page {
+					byPage[pi] = append(byPage[pi], fs[i])
+				}
+			}
+		}
+	}
+	return byPage
 }

@@ -265,3 +265,39 @@ func TestBoundedFields(t *testing.T) {
 		}
 	}
 }
+
+func TestFindingsByPage(t *testing.T) {
+	f := func(page, start int) detect.Finding { return detect.Finding{Page: page, Start: start} }
+	pageIdx := map[int]int{1: 0, 2: 1, 3: 2}
+	tests := []struct {
+		name    string
+		in      []detect.Finding
+		want    [][]int // starts per page
+		inPlace bool    // page lists read from the input, not copied
+	}{
+		{"page by page", []detect.Finding{f(1, 0), f(1, 5), f(2, 1), f(3, 2), f(3, 9)}, [][]int{{0, 5}, {1}, {2, 9}}, true},
+		{"a page without findings", []detect.Finding{f(1, 0), f(3, 4)}, [][]int{{0}, nil, {4}}, true},
+		{"pages interleaved", []detect.Finding{f(2, 1), f(1, 0), f(2, 3), f(1, 7)}, [][]int{{0, 7}, {1, 3}, nil}, false},
+		{"a page the document lacks", []detect.Finding{f(1, 0), f(9, 1), f(1, 2)}, [][]int{{0, 2}, nil, nil}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := findingsByPage(tt.in, pageIdx, 3)
+			for pi, list := range got {
+				var starts []int
+				for _, x := range list {
+					starts = append(starts, x.Start)
+				}
+				if !slices.Equal(starts, tt.want[pi]) {
+					t.Errorf("page %d: starts %v, want %v", pi, starts, tt.want[pi])
+				}
+				if len(list) > 0 && tt.inPlace != (&list[0] == &tt.in[slices.IndexFunc(tt.in, func(x detect.Finding) bool { return x.Start == list[0].Start })]) {
+					t.Errorf("page %d: read in place = %v, want %v", pi, !tt.inPlace, tt.inPlace)
+				}
+				if cap(list) != len(list) {
+					t.Errorf("page %d: cap %d beyond len %d (an append would write into the next page)", pi, cap(list), len(list))
+				}
+			}
+		})
+	}
+}

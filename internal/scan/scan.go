@@ -161,6 +161,7 @@ func (s *Scanner) Scan(ctx context.Context, msg *message.Message, pol *policy.Po
 			continue
 		}
 		idd := identity.Document{Name: d.Name}
+		first := len(res.Findings)
 		for _, p := range d.Pages {
 			ip := identity.Page{Number: p.Number, Text: p.Text}
 			if len(p.Blocks) > 0 {
@@ -181,13 +182,15 @@ func (s *Scanner) Scan(ctx context.Context, msg *message.Message, pol *policy.Po
 				f.Document, f.Page = d.Name, p.Number
 				kept = append(kept, f)
 			}
-			if idd.Findings == nil {
-				idd.Findings = kept
+			if res.Findings == nil {
+				res.Findings = kept // the first page's findings become the list: no copy
 			} else {
-				idd.Findings = append(idd.Findings, kept...)
+				res.Findings = append(res.Findings, kept...)
 			}
 		}
-		res.Findings = append(res.Findings, idd.Findings...)
+		// The document's findings are its range of the message's list (clipped: an append to
+		// one never writes into the next).
+		idd.Findings = res.Findings[first:len(res.Findings):len(res.Findings)]
 		idDocs = append(idDocs, idd)
 	}
 
