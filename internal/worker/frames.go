@@ -16,10 +16,12 @@ import (
 // rawCodec is the worker protocol's frame layout. Every frame is a 4-byte big-endian length of
 // the rest, then (integers little-endian, strings as raw bytes whose lengths come before them):
 //
-//	request:  'Q', flags (bit 0: Inline, bit 1: Message), 0, 0, u32 id, u32 len(name),
-//	          u32 len(contentType), 12 × i64 (MaxOutputBytes, then the Limits fields in
-//	          limitWords order), name, contentType, and as the rest of the frame the attachment's
-//	          bytes, or with bit 1 an already parsed email (message.go has its encoding).
+//	request:  'Q', flags (bit 0: Inline, bit 1: Message, bit 2: Shared), 0, 0, u32 id,
+//	          u32 len(name), u32 len(contentType), 12 × i64 (MaxOutputBytes, then the Limits
+//	          fields in limitWords order), name, contentType, and as the rest of the frame the
+//	          attachment's bytes, or with bit 1 an already parsed email (message.go has its
+//	          encoding). With bit 2 the rest of the frame is a u64 length instead, and those
+//	          bytes are at the start of the worker's shared region (shared_linux.go).
 //	response: 'D', 0, 0, 0, u32 id (the request's), u32 number of documents, then per document
 //	          u32 len(name), len(type), len(status), len(detail), flags (bit 0: Truncated), 0, 0, 0,
 //	          i64 depth, u32 number of pages, name, type, status, detail, then per page
@@ -28,9 +30,14 @@ import (
 //	          f64 x0, y0, x1, y1.
 //
 // It is written by hand because the point is to move the bytes once: the attachment is
-// written from the caller's slice and read into one reused buffer, the response's text is
-// written from the page strings and read as one string that the pages share.
-type rawCodec struct{}
+// copied into the worker's shared region (or, without one, written from the caller's slice and
+// read into one reused buffer), the response's text is written from the page strings and read
+// as one string that the pages share.
+type rawCodec struct {
+	// shared is the request region of this worker (nil: requests carry their bytes in the
+	// pipe): writable on the parent's side, read-only on the worker's.
+	shared []byte
+}
 
 const (
 	requestFixed = 16 + 12*8
@@ -65,7 +72,7 @@ func setLimitWords(req *Request, w [12]int64) {
 	l.OCRPageTimeout, l.MaxImagePixels = time.Duration(w[10]), w[11]
 }
 
-func (rawCodec) writeRequest(w io.Writer, scratch *[]byte, req *Request) error {
+func (c rawCodec) writeRequest(w io.Writer, scratch *[]byte, req *Request) error {
 	data := req.Data
 	var flags byte
 	if req.Inline {
@@ -73,9 +80,27 @@ func (rawCodec) writeRequest(w io.Writer, scratch *[]byte, req *Request) error {
 	}
 	if req.Message != nil {
 		flags |= 2
-		data = appendMessage(make([]byte, 0, messageSize(req.Message)), req.Message)
+		if size := messageSize(req.Message); size > smallRequest && size <= len(c.shared) {
+			data = appendMessage(c.shared[:0], req.Message) // encoded straight into the region
+		} else {
+			data = appendMessage(make([]byte, 0, size), req.Message)
+		}
 	}
-	n := requestFixed + len(req.Name) + len(req.ContentType) + len(data)
+	shared := false
+	switch {
+	case len(data) <= smallRequest || len(data) > len(c.shared):
+	case unsafe.SliceData(data) == unsafe.SliceData(c.shared):
+		shared = true
+	default:
+		copy(c.shared, data)
+		shared = true
+	}
+	payload := len(data)
+	if shared {
+		flags |= 4
+		payload = 8
+	}
+	n := requestFixed + len(req.Name) + len(req.ContentType) + payload
 	if n > MaxRequestFrame {
 		return &errFrameTooLarge{n: uint32(min(n, math.MaxUint32)), max: MaxRequestFrame}
 	}
@@ -89,7 +114,9 @@ func (rawCodec) writeRequest(w io.Writer, scratch *[]byte, req *Request) error {
 	}
 	b = append(b, req.Name...)
 	b = append(b, req.ContentType...)
-	if len(data) <= smallRequest {
+	if shared {
+		b, data = le.AppendUint64(b, uint64(len(data))), nil
+	} else if len(data) <= smallRequest {
 		b, data = append(b, data...), nil
 	}
 	*scratch = b
@@ -130,7 +157,7 @@ func readBody(r *bufio.Reader, b []byte) error {
 
 var errGarbled = errors.New("decoding frame: malformed")
 
-func (rawCodec) readRequest(r *bufio.Reader, max uint32, buf *[]byte, req *Request) error {
+func (c rawCodec) readRequest(r *bufio.Reader, max uint32, buf *[]byte, req *Request) error {
 	n, err := readLength(r, max)
 	if err != nil {
 		return err
@@ -142,7 +169,7 @@ func (rawCodec) readRequest(r *bufio.Reader, max uint32, buf *[]byte, req *Reque
 	if err := readBody(r, b); err != nil {
 		return err
 	}
-	if len(b) < requestFixed || b[0] != 'Q' || b[1] > 3 || b[2] != 0 || b[3] != 0 {
+	if len(b) < requestFixed || b[0] != 'Q' || b[1] > 7 || b[2] != 0 || b[3] != 0 {
 		return errGarbled
 	}
 	nameLen, ctLen := uint64(le.Uint32(b[8:])), uint64(le.Uint32(b[12:]))
@@ -158,6 +185,13 @@ func (rawCodec) readRequest(r *bufio.Reader, max uint32, buf *[]byte, req *Reque
 	rest := b[requestFixed:]
 	req.Name, rest = string(rest[:nameLen]), rest[nameLen:]
 	req.ContentType, rest = string(rest[:ctLen]), rest[ctLen:]
+	if b[1]&4 != 0 { // the bytes are in the shared region
+		if c.shared == nil || len(rest) != 8 || le.Uint64(rest) > uint64(len(c.shared)) {
+			return errGarbled
+		}
+		n := le.Uint64(rest)
+		rest = c.shared[:n:n]
+	}
 	if b[1]&2 == 0 {
 		req.Data = rest
 		return nil

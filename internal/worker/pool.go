@@ -220,7 +220,7 @@ func (p *Pool) roundTrip(ctx context.Context, w *proc, req *Request) (docs []ext
 		_, err = w.stdin.Write(appendHello(nil))
 	}
 	if err == nil {
-		err = p.codec.writeRequest(w.stdin, &w.hdr, req)
+		err = w.codec.writeRequest(w.stdin, &w.hdr, req)
 	}
 	acked := false
 	if err == nil && !w.greeted {
@@ -237,9 +237,16 @@ func (p *Pool) roundTrip(ctx context.Context, w *proc, req *Request) (docs []ext
 		}
 	}
 	if err == nil {
-		docs, err = p.codec.readResponse(w.br, maxResponse(p.cfg.MaxOutputBytes), req.ID)
+		docs, err = w.codec.readResponse(w.br, maxResponse(p.cfg.MaxOutputBytes), req.ID)
 	}
 	if err == nil {
+		if w.shared != nil {
+			used := len(req.Data)
+			if req.Message != nil {
+				used = messageSize(req.Message)
+			}
+			w.shared.trim(keepSharedBytes, min(used, len(w.shared.mem)))
+		}
 		return checked(req.Name, req.ContentType, docs), true, false
 	}
 
@@ -364,6 +371,12 @@ type proc struct {
 	stderr  *stderrWatch
 	exited  chan struct{}
 	state   *os.ProcessState // set before exited is closed
+	// shared is the worker's request region (nil: requests go through the pipe) and codec the
+	// protocol with it. The region lives as long as this proc is reachable: a request may be
+	// copying into it while the worker dies, so it is unmapped only by a cleanup once nothing
+	// refers to the proc any more.
+	shared *sharedRegion
+	codec  codec
 }
 
 // start starts a worker process.
@@ -383,11 +396,22 @@ func (p *Pool) start() (*proc, error) {
 	}
 	growPipe(inW)
 	growPipe(outR)
-	w := &proc{stdin: inW, stdout: outR, stderr: &stderrWatch{}, exited: make(chan struct{})}
+	w := &proc{stdin: inW, stdout: outR, stderr: &stderrWatch{}, exited: make(chan struct{}), codec: p.codec}
 	w.br = bufio.NewReaderSize(outR, 64<<10)
 	cmd := exec.Command(p.cfg.Command[0], p.cfg.Command[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, w.stderr
 	cmd.Env = append(append(os.Environ(), p.cfg.Env...), EnvMemoryLimit+"="+strconv.FormatInt(p.cfg.MemoryLimit, 10))
+	shared := ""
+	if _, raw := p.codec.(rawCodec); raw {
+		// Without a region (another system, or memfd refused) the requests go through the pipe.
+		if r, err := newSharedRegion(sharedRequestBytes); err == nil {
+			w.shared, w.codec = r, rawCodec{shared: r.mem}
+			cmd.ExtraFiles = []*os.File{r.file} // the worker's fd 3
+			shared = strconv.Itoa(len(r.mem))
+			runtime.AddCleanup(w, func(r *sharedRegion) { r.release() }, r)
+		}
+	}
+	cmd.Env = append(cmd.Env, EnvSharedRequests+"="+shared)
 	cmd.SysProcAttr = procAttr()
 	cmd.WaitDelay = 2 * time.Second
 	err = cmd.Start()

@@ -53,7 +53,7 @@ const ackByte = 'A'
 // over 1 GiB and exits at once, so a mismatched binary fails fast on both sides.
 const (
 	helloMagic      = "SVWK"
-	protocolVersion = 3 // 1 was gob frames without a hello; 2 had no parsed messages
+	protocolVersion = 4 // 1 was gob frames without a hello; 2 had no parsed messages; 3 no shared region
 	helloSize       = 8
 )
 

@@ -64,6 +64,8 @@ type ServeOptions struct {
 	TestHooks bool
 
 	codec codec // nil: the protocol (rawCodec); tests set the earlier gob codec to compare
+	// shared is the request region the parent handed over (Main maps it), nil without one.
+	shared []byte
 }
 
 // keepRequestBuffer is the largest request buffer a worker keeps between documents; a larger
@@ -85,6 +87,22 @@ func Main(opt ServeOptions) int {
 	}
 	if testHooksBuilt && os.Getenv(EnvTestHooks) == "1" {
 		opt.TestHooks = true
+	}
+	// The shared request region is mapped before the memory limit is set, so that its size
+	// is part of the address space the limit adds to (limitMemory), not taken from it.
+	if s := os.Getenv(EnvSharedRequests); s != "" {
+		size, err := strconv.Atoi(s)
+		if err == nil && (size <= 0 || size > MaxRequestFrame) {
+			err = errors.New("out of range")
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "sendevagt worker: bad %s=%q\n", EnvSharedRequests, s)
+			return 2
+		}
+		if opt.shared, err = mapSharedRequests(3, size); err != nil {
+			fmt.Fprintf(os.Stderr, "sendevagt worker: %v\n", err)
+			return 1
+		}
 	}
 	if err := limitMemory(memLimit); err != nil {
 		fmt.Fprintf(os.Stderr, "sendevagt worker: %v\n", err)
@@ -115,7 +133,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opt ServeOptions) erro
 	}
 	c := opt.codec
 	if c == nil {
-		c = rawCodec{}
+		c = rawCodec{shared: opt.shared}
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.Write(appendHello(nil))
