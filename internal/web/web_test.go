@@ -476,3 +476,20 @@ func TestBodiesBeyondTheBudgetAllComplete(t *testing.T) {
 		}
 	}
 }
+
+// A body that ends before its announced length is refused as unreadable (and the connection is
+// not reused), whether it was read straight into its buffer or in chunks.
+func TestBodyShorterThanAnnounced(t *testing.T) {
+	s := newTestServer(t, &fakeOnSend{}, Config{MaxBodyBytes: 8 << 20, BodyBufferBytes: 32 << 20})
+	for _, n := range []int{1 << 10, 1 << 20, 3 << 20} { // the last beyond a sixteenth of the budget
+		body := []byte(`{"itemId":"x","subject":"` + strings.Repeat("a", n) + `"}`)
+		r := httptest.NewRequest("POST", "/api/v1/onsend", bytes.NewReader(body[:len(body)/2]))
+		r.ContentLength = int64(len(body))
+		r.Header.Set("Authorization", "Bearer good")
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		if w.Code != http.StatusBadRequest || w.Header().Get("Connection") != "close" {
+			t.Errorf("%d bytes announced, half sent: %d, Connection %q; want 400 and close", len(body), w.Code, w.Header().Get("Connection"))
+		}
+	}
+}

@@ -102,7 +102,8 @@ func (p *Pool) workerCPU(tb testing.TB) time.Duration {
 
 // BenchmarkMessage extracts each 5 MB on-send message (pdf: three attachments, mostly PDF;
 // text: mostly plain text) through a pool of one worker process, with
-// the earlier gob frames and with the raw frames, in one run. It reports CPU per message of
+// the earlier gob frames and with the raw frames (through the pipe, and through the shared
+// region), in one run. It reports CPU per message of
 // the service side (this process) and of the worker, and the service side's allocations:
 //
 //	go test ./internal/worker/ -run '^$' -bench BenchmarkMessage -benchtime 100x
@@ -124,14 +125,17 @@ func benchMessageCodecs(b *testing.B, msg []extract.Input) {
 		total += len(in.Data)
 	}
 	for _, c := range []struct {
-		name  string
-		codec codec
-	}{{"gob", gobCodec{}}, {"raw", rawCodec{}}} {
+		name     string
+		codec    codec
+		pipeOnly bool
+	}{{"gob", gobCodec{}, true}, {"raw-pipe", rawCodec{}, true}, {"raw-shared", rawCodec{}, false}} {
 		b.Run(c.name, func(b *testing.B) {
 			cfg := testConfig(1)
-			cfg.Env = append(cfg.Env, envTestWorkerMode+"="+c.name)
+			if c.name == "gob" {
+				cfg.Env = append(cfg.Env, envTestWorkerMode+"=gob")
+			}
 			p := newTestPool(b, cfg)
-			p.codec = c.codec
+			p.codec, p.pipeOnly = c.codec, c.pipeOnly
 			text := 0
 			for _, in := range msg { // start the worker and warm it up
 				for _, d := range p.ExtractInput(context.Background(), in) {

@@ -61,6 +61,8 @@ type Pool struct {
 	restarts atomic.Int64
 
 	codec codec // rawCodec; tests set the earlier gob codec to compare
+	// pipeOnly: no shared request regions (benchmarks compare the two ways).
+	pipeOnly bool
 }
 
 // NewPool returns a Pool; it starts no process.
@@ -402,7 +404,7 @@ func (p *Pool) start() (*proc, error) {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, w.stderr
 	cmd.Env = append(append(os.Environ(), p.cfg.Env...), EnvMemoryLimit+"="+strconv.FormatInt(p.cfg.MemoryLimit, 10))
 	shared := ""
-	if _, raw := p.codec.(rawCodec); raw {
+	if _, raw := p.codec.(rawCodec); raw && !p.pipeOnly {
 		// Without a region (another system, or memfd refused) the requests go through the pipe.
 		if r, err := newSharedRegion(sharedRequestBytes); err == nil {
 			w.shared, w.codec = r, rawCodec{shared: r.mem}
