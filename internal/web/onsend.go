@@ -230,8 +230,8 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 	}
 	_ = rc.SetReadDeadline(deadline(0)) // not every transport supports it (tests); the server's ReadTimeout still holds
 	// Beyond a small announced length (below), memory follows the bytes that actually arrive,
-	// not what a client announces: the body is read into pooled chunks as bytes arrive, then copied once into a buffer of exactly its
-	// size. The chunks go back to the pool at once; they never leave this function, so no scan
+	// not what a client announces: the body is read into pooled chunks as bytes arrive, then
+	// copied once into a buffer of exactly its size. The chunks go back to the pool at once; they never leave this function, so no scan
 	// can still be reading one. (Growing one buffer by doubling allocated twice a body's size,
 	// and zeroing and collecting those buffers was a fifth of the service's CPU for 5 MB
 	// messages.) The budget is reserved ahead of the chunks, from 1 MiB by doubling and never
