@@ -8,7 +8,7 @@ func newSharedRegion(int) (*sharedRegion, error) {
 	return nil, errors.New("shared regions need Linux")
 }
 
-func (r *sharedRegion) release()     {}
+func (r *sharedRegion) release()      {}
 func (r *sharedRegion) trim(int, int) {}
 
 func mapSharedRequests(int, int) ([]byte, error) {
