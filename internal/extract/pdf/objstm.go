@@ -28,7 +28,7 @@ const pdfMaxInlineBytes = 64 << 20 // decoded object-stream bytes copied
 // pdfInlineObjStms returns an image of img with the objects of its object streams inlined and
 // the library opened on it, or nil when there is nothing to do or it cannot be done safely.
 func pdfInlineObjStms(img *pdfImage, r *pdf.Reader) (*pdfImage, *pdf.Reader) {
-	if !pdfOutsideHas(img.data, "/ObjStm") { // an object stream's dictionary is never inside a stream body
+	if !pdfOutsideHas(img, "/ObjStm") { // an object stream's dictionary is never inside a stream body
 		return nil, nil
 	}
 	var size int64

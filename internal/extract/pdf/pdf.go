@@ -131,7 +131,7 @@ func pdfNative(ctx context.Context, data []byte, lim extract.Limits) (pages []ex
 	if why != "" {
 		return nil, extract.Unscannable, "corrupt PDF: " + why, nil
 	}
-	if why := pdfImplausible(images[0].data); why != "" {
+	if why := pdfImplausible(images[0]); why != "" {
 		return nil, extract.Unscannable, "corrupt PDF: " + why, nil
 	}
 	var res pdfResult

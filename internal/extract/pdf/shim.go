@@ -24,6 +24,18 @@ type pdfImage struct {
 	data []byte // the bytes the library sees (a sub-slice of the input; never modified)
 	head []byte // replaces data[:len(head)]
 	tail []byte // appended after data
+	// gaps are the ranges of data between stream bodies (pdfOutsideStreams), found once for
+	// the checks that search only there (pdfImplausible, the object-stream test).
+	gaps     [][2]int
+	haveGaps bool
+}
+
+// outside returns the ranges of p.data between stream bodies.
+func (p *pdfImage) outside() [][2]int {
+	if !p.haveGaps {
+		p.gaps, p.haveGaps = pdfOutsideStreams(p.data), true
+	}
+	return p.gaps
 }
 
 func (p *pdfImage) size() int64 { return int64(len(p.data) + len(p.tail)) }
@@ -108,7 +120,8 @@ func pdfXrefLimit(n int) int64 {
 // declare a table of billions of entries, and out-of-memory is fatal, not a panic): /Size, /Index
 // and /W of xref streams, /N of object streams, and the subsection headers of xref tables. It
 // returns a short reason, or "".
-func pdfImplausible(data []byte) string {
+func pdfImplausible(img *pdfImage) string {
+	data := img.data
 	lim := pdfXrefLimit(len(data))
 	// The keys are only looked for outside stream data: a page's content stream may hold any
 	// bytes ("/N 99999999999" in a marked-content property list), and the structures checked
@@ -116,7 +129,7 @@ func pdfImplausible(data []byte) string {
 	// only the gaps between bodies are searched: in a file of scanned pages or photographs
 	// nearly every byte is image data, where "/" and "x" turn up every few hundred bytes
 	// (searching all of it was a third of a worker's CPU for such files).
-	gaps := pdfOutsideStreams(data)
+	gaps := img.outside()
 	// each calls fn with the offset of every occurrence of key outside stream data, until fn
 	// returns true.
 	each := func(key string, fn func(p int) bool) bool {
@@ -238,10 +251,10 @@ func pdfImplausible(data []byte) string {
 	return why
 }
 
-// pdfOutsideHas reports whether key occurs in data outside stream bodies. In a file whose last
-// stream has no end, the whole file is searched (the repairs that ask must still see it).
-func pdfOutsideHas(data []byte, key string) bool {
-	gaps := pdfOutsideStreams(data)
+// pdfOutsideHas reports whether key occurs in img's data outside stream bodies. In a file whose
+// last stream has no end, the whole file is searched (the repairs that ask must still see it).
+func pdfOutsideHas(img *pdfImage, key string) bool {
+	data, gaps := img.data, img.outside()
 	if len(gaps) == 0 || gaps[len(gaps)-1][1] < len(data) {
 		return bytes.Contains(data, []byte(key))
 	}
