@@ -17,16 +17,6 @@ import (
 
 // The sign-in pages against a fake Entra ID. The sign-in itself is tested in package auth.
 
-// Synthetic identities only.
-const (
-	authTenant   = "6f1d2c3b-0000-4000-8000-00000000000a"
-	authClientID = "5e3c1a2b-0000-4000-8000-0000000000c1"
-	authSecret   = "test-client-secret"
-	authUserOID  = "0b9c8d7e-0000-4000-8000-000000000007"
-	authUserUPN  = "it-chef@testkommune.dk"
-	authPublic   = "https://sendevagt.example.dk"
-)
-
 // oidcEnv is the admin pages signing in against a fake Entra ID.
 type oidcEnv struct {
 	t        *testing.T
@@ -37,15 +27,10 @@ type oidcEnv struct {
 
 func newOIDCEnv(t *testing.T) *oidcEnv {
 	t.Helper()
-	fake, err := fakeentra.Start(fakeentra.App{ClientID: authClientID, Secret: authSecret,
-		RedirectURIs: []string{authPublic + "/admin/callback"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
+	fake := authtest.StartEntra(t).Fake
 	env := &oidcEnv{t: t, fake: fake, sessions: authtest.NewSessions()}
-	s, err := auth.NewSignIn(auth.SignInConfig{Sessions: env.sessions, PublicURL: authPublic,
-		OIDC: &auth.OIDCConfig{Issuer: fake.IssuerV2(authTenant), ClientID: authClientID, ClientSecret: authSecret,
+	s, err := auth.NewSignIn(auth.SignInConfig{Sessions: env.sessions, PublicURL: authtest.Public,
+		OIDC: &auth.OIDCConfig{Issuer: fake.IssuerV2(authtest.Tenant), ClientID: authtest.ClientID, ClientSecret: authtest.Secret,
 			HTTPClient: &http.Client{Transport: fake.Client().Transport, Timeout: 10 * time.Second}}})
 	if err != nil {
 		t.Fatal(err)
@@ -93,12 +78,10 @@ func (env *oidcEnv) signIn(b *browser, next string) *httptest.ResponseRecorder {
 }
 
 func (env *oidcEnv) entra() authtest.Entra {
-	return authtest.Entra{Fake: env.fake, Tenant: authTenant, Public: authPublic}
+	return authtest.Entra{Fake: env.fake, Tenant: authtest.Tenant, Public: authtest.Public}
 }
 
-func (env *oidcEnv) setUser(roles ...string) {
-	env.fake.SetSignInUser(fakeentra.SignInUser{ObjectID: authUserOID, Name: "Ida IT-chef", UPN: authUserUPN, Roles: roles})
-}
+func (env *oidcEnv) setUser(roles ...string) { env.entra().SetUser(roles...) }
 
 // The page of a refused sign-in names the roles and offers the button again.
 func TestSignInRefusedPage(t *testing.T) {
@@ -106,7 +89,7 @@ func TestSignInRefusedPage(t *testing.T) {
 	env.setUser()
 	w := env.signIn(newBrowser(t, env.e), "/admin/")
 	wantStatus(t, w, http.StatusForbidden)
-	wantBody(t, w, "Sendevagt.Admin", "Sendevagt.Auditor", "mangler rollen", authUserUPN, "Log ind med Microsoft")
+	wantBody(t, w, "Sendevagt.Admin", "Sendevagt.Auditor", "mangler rollen", authtest.UserUPN, "Log ind med Microsoft")
 	if h := w.Header().Get("Cache-Control"); h != "no-store" {
 		t.Errorf("Cache-Control %q", h)
 	}

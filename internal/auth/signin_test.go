@@ -19,16 +19,6 @@ import (
 	"github.com/sendevagt/sendevagt/internal/fakeentra"
 )
 
-// Synthetic identities only.
-const (
-	authTenant   = "6f1d2c3b-0000-4000-8000-00000000000a"
-	authClientID = "5e3c1a2b-0000-4000-8000-0000000000c1"
-	authSecret   = "test-client-secret"
-	authUserOID  = "0b9c8d7e-0000-4000-8000-000000000007"
-	authUserUPN  = "it-chef@testkommune.dk"
-	authPublic   = "https://sendevagt.example.dk"
-)
-
 // oidcEnv is the sign-in against a fake Entra ID, served by a small stand-in for the pages.
 type oidcEnv struct {
 	t        *testing.T
@@ -54,17 +44,12 @@ func (f failingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func newOIDCEnv(t *testing.T, down bool) *oidcEnv {
 	t.Helper()
-	fake, err := fakeentra.Start(fakeentra.App{ClientID: authClientID, Secret: authSecret,
-		RedirectURIs: []string{authPublic + "/admin/callback"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
+	fake := authtest.StartEntra(t).Fake
 	env := &oidcEnv{t: t, fake: fake, sessions: authtest.NewSessions(), down: &atomic.Bool{}}
 	env.down.Store(down)
 	client := &http.Client{Transport: failingTransport{env.down, fake.Client().Transport}, Timeout: 10 * time.Second}
-	env.a = newTestSignIn(t, SignInConfig{Sessions: env.sessions, PublicURL: authPublic,
-		OIDC: &OIDCConfig{Issuer: fake.IssuerV2(authTenant), ClientID: authClientID, ClientSecret: authSecret, HTTPClient: client}})
+	env.a = newTestSignIn(t, SignInConfig{Sessions: env.sessions, PublicURL: authtest.Public,
+		OIDC: &OIDCConfig{Issuer: fake.IssuerV2(authtest.Tenant), ClientID: authtest.ClientID, ClientSecret: authtest.Secret, HTTPClient: client}})
 	env.e = pages(env.a)
 	return env
 }
@@ -79,7 +64,7 @@ func newTestSignIn(t *testing.T, cfg SignInConfig) *SignIn {
 		cfg.Local = true
 	}
 	if cfg.PublicURL == "" {
-		cfg.PublicURL = authPublic
+		cfg.PublicURL = authtest.Public
 	}
 	a, err := NewSignIn(cfg)
 	if err != nil {
@@ -158,7 +143,7 @@ func (env *oidcEnv) signIn(b *browser, next string) *httptest.ResponseRecorder {
 }
 
 func (env *oidcEnv) entra() authtest.Entra {
-	return authtest.Entra{Fake: env.fake, Tenant: authTenant, Public: authPublic}
+	return authtest.Entra{Fake: env.fake, Tenant: authtest.Tenant, Public: authtest.Public}
 }
 
 // editLogin changes the sign-in sealed in b's login cookie (as only the service could).
@@ -174,9 +159,7 @@ func (env *oidcEnv) editLogin(b *browser, edit func(*loginState)) {
 	}
 }
 
-func (env *oidcEnv) setUser(roles ...string) {
-	env.fake.SetSignInUser(fakeentra.SignInUser{ObjectID: authUserOID, Name: "Ida IT-chef", UPN: authUserUPN, Roles: roles})
-}
+func (env *oidcEnv) setUser(roles ...string) { env.entra().SetUser(roles...) }
 
 func TestOIDCSignInRoles(t *testing.T) {
 	env := newOIDCEnv(t, false)
@@ -199,7 +182,7 @@ func TestOIDCSignInRoles(t *testing.T) {
 			w := env.signIn(b, "/admin/audit?action=block")
 			if tc.wantRoles == nil {
 				wantStatus(t, w, http.StatusForbidden)
-				wantBody(t, w, "Sendevagt.Admin", "Sendevagt.Auditor", "mangler rollen", authUserUPN)
+				wantBody(t, w, "Sendevagt.Admin", "Sendevagt.Auditor", "mangler rollen", authtest.UserUPN)
 				if b.Jar[sessionCookie] != "" || b.whoami() != nil {
 					t.Error("a user without a role got a session")
 				}
@@ -213,7 +196,7 @@ func TestOIDCSignInRoles(t *testing.T) {
 			if u == nil {
 				t.Fatal("not signed in")
 			}
-			want := Person{Subject: authUserOID, TenantID: authTenant, Name: "Ida IT-chef", Email: authUserUPN, Roles: tc.wantRoles}
+			want := Person{Subject: authtest.UserOID, TenantID: authtest.Tenant, Name: "Ida IT-chef", Email: authtest.UserUPN, Roles: tc.wantRoles}
 			if u.Subject != want.Subject || u.TenantID != want.TenantID || u.Name != want.Name || u.Email != want.Email ||
 				!slices.Equal(u.Roles, want.Roles) {
 				t.Errorf("signed in as %+v, want %+v", u, want)
@@ -427,12 +410,12 @@ func TestDiscoveryRetriedLazily(t *testing.T) {
 
 func TestNewSignInValidatesOIDC(t *testing.T) {
 	for name, c := range map[string]*OIDCConfig{
-		"no issuer":   {ClientID: authClientID, ClientSecret: authSecret},
-		"no client":   {Issuer: "https://login.microsoftonline.com/" + authTenant + "/v2.0", ClientSecret: authSecret},
-		"no secret":   {Issuer: "https://login.microsoftonline.com/" + authTenant + "/v2.0", ClientID: authClientID},
-		"http issuer": {Issuer: "http://login.example/" + authTenant + "/v2.0", ClientID: authClientID, ClientSecret: authSecret},
+		"no issuer":   {ClientID: authtest.ClientID, ClientSecret: authtest.Secret},
+		"no client":   {Issuer: "https://login.microsoftonline.com/" + authtest.Tenant + "/v2.0", ClientSecret: authtest.Secret},
+		"no secret":   {Issuer: "https://login.microsoftonline.com/" + authtest.Tenant + "/v2.0", ClientID: authtest.ClientID},
+		"http issuer": {Issuer: "http://login.example/" + authtest.Tenant + "/v2.0", ClientID: authtest.ClientID, ClientSecret: authtest.Secret},
 	} {
-		if _, err := NewSignIn(SignInConfig{Sessions: authtest.NewSessions(), OIDC: c, PublicURL: authPublic}); err == nil {
+		if _, err := NewSignIn(SignInConfig{Sessions: authtest.NewSessions(), OIDC: c, PublicURL: authtest.Public}); err == nil {
 			t.Errorf("%s: NewSignIn succeeded", name)
 		}
 	}

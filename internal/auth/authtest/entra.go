@@ -10,6 +10,34 @@ import (
 	"github.com/sendevagt/sendevagt/internal/fakeentra"
 )
 
+// The synthetic tenant, app registration and user of the sign-in tests.
+const (
+	Tenant   = "6f1d2c3b-0000-4000-8000-00000000000a"
+	ClientID = "5e3c1a2b-0000-4000-8000-0000000000c1"
+	Secret   = "test-client-secret"
+	UserOID  = "0b9c8d7e-0000-4000-8000-000000000007"
+	UserUPN  = "it-chef@testkommune.dk"
+	UserName = "Ida IT-chef"
+	Public   = "https://sendevagt.example.dk" // the service's public URL
+)
+
+// StartEntra starts a fake Entra ID that knows the test app (ClientID, Secret, and the admin
+// pages' callback under Public) for the rest of the test.
+func StartEntra(t testing.TB) Entra {
+	t.Helper()
+	fake, err := fakeentra.Start(fakeentra.App{ClientID: ClientID, Secret: Secret, RedirectURIs: []string{Public + "/admin/callback"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	return Entra{Fake: fake, Tenant: Tenant, Public: Public}
+}
+
+// SetUser makes the test user (UserOID, UserUPN) the one who signs in next, with these roles.
+func (e Entra) SetUser(roles ...string) {
+	e.Fake.SetSignInUser(fakeentra.SignInUser{ObjectID: UserOID, Name: UserName, UPN: UserUPN, Roles: roles})
+}
+
 // Entra drives sign-ins to the admin pages against a fake Entra ID.
 type Entra struct {
 	Fake   *fakeentra.Server
