@@ -132,14 +132,20 @@ func Persons(res *scan.Result) []Person {
 func countWords(pages []extract.Page) int {
 	n := 0
 	for _, p := range pages {
-		in := false
+		var in uint8 // 1 inside a word
 		t := p.Text
 		for i := 0; i < len(t); {
-			var w bool
+			// ASCII without a branch on the letter: a word starts where a word byte follows a
+			// non-word one (the count of 30 MB of text was a twentieth of a scan).
 			if c := t[i]; c < utf8.RuneSelf {
-				w = asciiWord[c]
+				w := asciiWord[c]
+				n += int(w &^ in)
+				in = w
 				i++
-			} else if c == 0xC3 && i+1 < len(t) && t[i+1]&0xC0 == 0x80 {
+				continue
+			}
+			var w bool
+			if t[i] == 0xC3 && i+1 < len(t) && t[i+1]&0xC0 == 0x80 {
 				// U+00C0–U+00FF (æ, ø, å, é, ü …): letters but for × and ÷.
 				w = t[i+1] != 0x97 && t[i+1] != 0xB7
 				i += 2
@@ -148,19 +154,24 @@ func countWords(pages []extract.Page) int {
 				w = unicode.IsLetter(r) || unicode.IsDigit(r)
 				i += size
 			}
-			if w && !in {
+			if w && in == 0 {
 				n++
 			}
-			in = w
+			in = 0
+			if w {
+				in = 1
+			}
 		}
 	}
 	return n
 }
 
 // asciiWord marks the ASCII letters and digits.
-var asciiWord = func() (t [utf8.RuneSelf]bool) {
+var asciiWord = func() (t [utf8.RuneSelf]uint8) {
 	for c := range utf8.RuneSelf {
-		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+			t[c] = 1
+		}
 	}
 	return t
 }()

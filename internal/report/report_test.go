@@ -99,3 +99,12 @@ func TestCountWords(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkCountWords(b *testing.B) {
+	text := strings.Repeat("Borgeren Søren Ærbø, Åvej 3, 8000 Aarhus C, CPR-nr. 010190-1234, har fået bevilget hjælp.\n", 20000)
+	pages := []extract.Page{{Text: text}}
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		countWords(pages)
+	}
+}
