@@ -49,7 +49,10 @@ func TestCompare(t *testing.T) {
 		name, bin string
 		parts     bool // upload attachments as binary parts
 	}
-	builds := []build{{"old", oldBin, false}, {"new (JSON)", binPath, false}, {"new", binPath, true}}
+	// The old build gets base64 JSON, all that the tree before issue 16 reads; an old build that
+	// reads binary parts too (SENDEVAGT_BENCH_OLD_PARTS=1) gets what the add-in sends now, so two
+	// recent revisions are compared like for like.
+	builds := []build{{"old", oldBin, os.Getenv("SENDEVAGT_BENCH_OLD_PARTS") == "1"}, {"new (JSON)", binPath, false}, {"new", binPath, true}}
 
 	// The messages: four PDF-heavy ones (sent again and again, as the load test does), and
 	// text-heavy ones that never repeat their bytes.

@@ -6,6 +6,9 @@
 #
 #   test/bench/compare.sh [REV]          # SENDEVAGT_BENCH_DURATION=20s per load run by default
 #
+# The old build is sent base64 JSON (all that 4133b2e reads); for a REV that reads binary parts
+# too, SENDEVAGT_BENCH_OLD_PARTS=1 sends it what the add-in sends now.
+#
 # Run it on a quiet machine: every figure is CPU time or throughput on this machine's cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
