@@ -474,22 +474,31 @@ func FuzzRequestFrame(f *testing.F) {
 	rawCodec{}.writeRequest(&stream, &scratch, &Request{Name: "x.msg", Message: testMessage()})
 	f.Add(stream.Bytes()[frameHeader:])
 	f.Add([]byte("Q"))
+	// A region as a worker sees it (any memory will do for the codec): a frame may point into
+	// it. It holds a message's encoding, so that frames saying "a message in the region" have
+	// something plausible to read.
+	region := appendMessage(make([]byte, 0, 1<<16), testMessage())
+	region = region[:cap(region)]
+	stream.Reset()
+	rawCodec{shared: make([]byte, 1<<16)}.writeRequest(&stream, &scratch, &Request{Name: "a.pdf", Data: bytes.Repeat([]byte("%PDF"), smallRequest)})
+	f.Add(stream.Bytes()[frameHeader:])
 	f.Fuzz(func(t *testing.T, body []byte) {
 		stream := withLength(body)
 		var buf []byte
 		var req Request
-		if err := (rawCodec{}).readRequest(bufio.NewReader(bytes.NewReader(stream)), 1<<20, &buf, &req); err != nil {
+		if err := (rawCodec{shared: region}).readRequest(bufio.NewReader(bytes.NewReader(stream)), 1<<20, &buf, &req); err != nil {
 			return
 		}
 		// What was read is written again and read back the same (a message's header keys may
-		// have come twice or in another order: the second reading is compared, not the bytes).
-		var again bytes.Buffer
-		if err := (rawCodec{}).writeRequest(&again, &scratch, &req); err != nil {
+		// have come twice or in another order: the second reading is compared, not the bytes),
+		// through another region when it is large.
+		again, other := &bytes.Buffer{}, rawCodec{shared: make([]byte, 1<<16)}
+		if err := other.writeRequest(again, &scratch, &req); err != nil {
 			t.Fatal(err)
 		}
 		var buf2 []byte
 		var req2 Request
-		if err := (rawCodec{}).readRequest(bufio.NewReader(&again), 1<<20, &buf2, &req2); err != nil {
+		if err := other.readRequest(bufio.NewReader(again), 1<<20, &buf2, &req2); err != nil {
 			t.Fatalf("re-encoded request does not read: %v", err)
 		}
 		if !reflect.DeepEqual(req, req2) {
