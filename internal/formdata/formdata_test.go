@@ -165,3 +165,25 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParse splits a body of three attachments of binary data (as compressed PDFs and
+// photos are: every byte value equally likely), 5 MB in all.
+func BenchmarkParse(b *testing.B) {
+	var parts []Part
+	state := uint64(1)
+	for i, n := range []int{1_600_000, 1_700_000, 1_750_000} {
+		data := make([]byte, n)
+		for j := range data {
+			state = state*6364136223846793005 + 1442695040888963407
+			data[j] = byte(state >> 56)
+		}
+		parts = append(parts, Part{Name: "a" + string(rune('0'+i)), FileName: "bilag.pdf", ContentType: "application/pdf", Data: data})
+	}
+	body, boundary := written(b, parts)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if got, err := Parse(body, boundary); err != nil || len(got) != 3 {
+			b.Fatal(err)
+		}
+	}
+}
