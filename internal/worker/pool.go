@@ -160,6 +160,7 @@ func (p *Pool) ExtractInput(ctx context.Context, in extract.Input) []extract.Doc
 		return failed(name, contentType, extract.Unscannable, callerDetail(err, false))
 	}
 	if w != nil && w.exitedNow() {
+		w.retire()
 		w = nil
 		p.restarts.Add(1)
 	}
@@ -180,6 +181,7 @@ func (p *Pool) ExtractInput(ctx context.Context, in extract.Input) []extract.Doc
 	if idleDeath {
 		// The worker died before it had taken the request (while idle, or at start): perhaps
 		// not this document's fault, so it gets one more, fresh worker.
+		w.retire()
 		w = nil
 		if fresh, err := p.start(); err == nil {
 			w = fresh
@@ -187,6 +189,7 @@ func (p *Pool) ExtractInput(ctx context.Context, in extract.Input) []extract.Doc
 		}
 	}
 	if !ok {
+		w.retire()
 		w = nil // killed or dead: the slot starts a new worker on its next use
 	}
 	return docs
@@ -445,6 +448,15 @@ func (p *Pool) start() (*proc, error) {
 		return nil, errors.New("pool closed")
 	}
 	return w, nil
+}
+
+// retire gives back the request region of a worker that will take no more requests (dead or
+// killed): only the goroutine holding the worker's slot calls it, so no copy into the region can
+// be under way. (A proc dropped elsewhere, as by Close, gives it back through its cleanup.)
+func (w *proc) retire() {
+	if w != nil && w.shared != nil {
+		w.shared.release()
+	}
 }
 
 func (w *proc) kill() {

@@ -1,11 +1,15 @@
 package worker
 
-import "os"
+import (
+	"os"
+	"sync"
+)
 
 // sharedRegion is the parent's end of a worker's shared request region (shared_linux.go).
 type sharedRegion struct {
 	file *os.File
 	mem  []byte
+	once sync.Once // release unmaps once: when the worker is retired, or by the proc's cleanup
 }
 
 const (

@@ -41,11 +41,13 @@ func newSharedRegion(size int) (*sharedRegion, error) {
 	return &sharedRegion{file: f, mem: mem}, nil
 }
 
-// release unmaps the region and closes its file. Only the region's owner calls it, when no
+// release unmaps the region and closes its file, once. Only the region's owner calls it, when no
 // request can use it any more.
 func (r *sharedRegion) release() {
-	unix.Munmap(r.mem)
-	r.file.Close()
+	r.once.Do(func() {
+		unix.Munmap(r.mem)
+		r.file.Close()
+	})
 }
 
 // trim gives back the memory of the region beyond keep bytes after a request of used bytes

@@ -180,3 +180,38 @@ func TestPoolUsesSharedRegion(t *testing.T) {
 		t.Error("the worker has not mapped a shared request region")
 	}
 }
+
+// TestRetiredWorkerGivesBackItsRegion: a worker that dies on a document takes no more requests,
+// and its region is given back at once (not when the collector gets to it); the next document
+// goes to a fresh worker with a region of its own.
+func TestRetiredWorkerGivesBackItsRegion(t *testing.T) {
+	p := newTestPool(t, testConfig(1))
+	list := bytes.Repeat([]byte("Østergård, CPR-nr. 010190-1234\n"), 4096)
+	live := func() *proc {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for w := range p.live {
+			return w
+		}
+		return nil
+	}
+	p.Extract(context.Background(), "liste.txt", "text/plain", list)
+	w := live()
+	if w == nil || w.shared == nil {
+		t.Skip("no shared region here")
+	}
+	region := w.shared
+	if docs := p.Extract(context.Background(), "__crash__", "", []byte("x")); docs[0].Status != extract.Unscannable {
+		t.Fatalf("crashing document: %+v", docs)
+	}
+	if region.file.Fd() != ^uintptr(0) {
+		t.Error("the dead worker's region is still open")
+	}
+	docs := p.Extract(context.Background(), "liste.txt", "text/plain", list)
+	if docs[0].Status != extract.Scanned || !strings.Contains(allText(docs), "010190-1234") {
+		t.Fatalf("after the crash: %+v", docs[0].Status)
+	}
+	if fresh := live(); fresh == nil || fresh == w || fresh.shared == nil || fresh.shared == region {
+		t.Error("the next document did not go to a fresh worker with a region of its own")
+	}
+}
