@@ -18,7 +18,8 @@ import (
 )
 
 // TestCompare measures an older build (SENDEVAGT_BENCH_OLD_BIN) and this one side by side, in
-// one run on the same machine, and prints each figure of issue 16 with the ratio new/old:
+// one run on the same machine, the builds taking turns, and prints each figure of issue 16 with
+// the ratio new/old:
 //
 //   - on-send CPU per message, service and workers together (the load generator's own CPU is
 //     not counted): the 5 MB message of three attachments, mostly PDF, and a text-heavy one
@@ -83,6 +84,15 @@ func TestCompare(t *testing.T) {
 		}
 		figures[key][b.name] = v
 	}
+	// All builds run at once and are measured in turn, message by message and load run by load
+	// run (old, new, then new, old), so that a machine that slows down or speeds up during the
+	// run (they do, by ±15 %) weighs on both alike instead of on whichever came last.
+	type running struct {
+		build
+		svc             *service
+		heavyUp, textUp []upload
+	}
+	var runs []*running
 	for _, b := range builds {
 		encode := func(reqs []request, files [][]file) []upload {
 			out := make([]upload, len(reqs))
@@ -91,41 +101,67 @@ func TestCompare(t *testing.T) {
 			}
 			return out
 		}
-		heavyUp, textUp := encode(heavyReq, heavy), encode(textReq, text)
-		svc := startServiceBin(t, b.bin, env, "", "SENDEVAGT_CACHE_MB=0")
-		token := env.tokenFor("00000000-0000-4000-8000-00000000abcd", "ansat.bench@aarhus.dk")
-		cpu := func(ups []upload, n int) time.Duration {
-			for i := range 3 { // warm: workers started, connections open
-				svc.postUpload(context.Background(), token, ups[i%len(ups)])
-			}
-			before := treeCPU(svc.cmd.Process.Pid)
-			for i := range n {
-				status, _, raw, err := svc.postUpload(context.Background(), token, ups[i%len(ups)])
-				if err != nil || status != 200 {
-					t.Fatalf("%s: status %d %v %.200s", b.name, status, err, raw)
+		r := &running{build: b, heavyUp: encode(heavyReq, heavy), textUp: encode(textReq, text)}
+		r.svc = startServiceBin(t, b.bin, env, "", "SENDEVAGT_CACHE_MB=0")
+		defer r.svc.stop()
+		runs = append(runs, r)
+	}
+	token := env.tokenFor("00000000-0000-4000-8000-00000000abcd", "ansat.bench@aarhus.dk")
+	post := func(r *running, up upload) {
+		status, _, raw, err := r.svc.postUpload(context.Background(), token, up)
+		if err != nil || status != 200 {
+			t.Fatalf("%s: status %d %v %.200s", r.name, status, err, raw)
+		}
+	}
+	for _, r := range runs { // warm: workers started, connections open
+		for i := range 3 {
+			post(r, r.heavyUp[i%len(r.heavyUp)])
+		}
+	}
+	// cpu sends n messages to each build in rounds of per, and returns each build's CPU per
+	// message, service and workers together.
+	cpu := func(ups func(*running) []upload, n, per int) map[string]time.Duration {
+		total := map[string]time.Duration{}
+		for round := 0; round*per < n; round++ {
+			for _, r := range runs {
+				before := treeCPU(r.svc.cmd.Process.Pid)
+				for i := round * per; i < min(n, (round+1)*per); i++ {
+					post(r, ups(r)[i%len(ups(r))])
 				}
+				total[r.name] += treeCPU(r.svc.cmd.Process.Pid) - before
 			}
-			return (treeCPU(svc.cmd.Process.Pid) - before) / time.Duration(n)
 		}
-		pdf := cpu(heavyUp, 40)
-		txt := cpu(textUp, textMessages)
-		record(b, "cpu-pdf", float64(pdf.Microseconds())/1000)
-		record(b, "cpu-text", float64(txt.Microseconds())/1000)
+		for k := range total {
+			total[k] /= time.Duration(n)
+		}
+		return total
+	}
+	pdf := cpu(func(r *running) []upload { return r.heavyUp }, 40, 4)
+	txt := cpu(func(r *running) []upload { return r.textUp }, textMessages, 1)
+	for _, r := range runs {
+		record(r.build, "cpu-pdf", float64(pdf[r.name].Microseconds())/1000)
+		record(r.build, "cpu-text", float64(txt[r.name].Microseconds())/1000)
 		row("%-10s on-send CPU per message (service+workers): PDF-heavy %.1f ms, text-heavy %.1f ms",
-			b.name, float64(pdf.Microseconds())/1000, float64(txt.Microseconds())/1000)
-		if b.name == "new (JSON)" {
-			svc.stop()
-			continue // throughput is compared between what the add-ins send
-		}
-		for _, clients := range []int{8, 50} {
-			res := runLoad(t, env, []*service{svc}, clients, duration, 0, func(rng *rand.Rand) upload {
-				return heavyUp[rng.IntN(len(heavyUp))]
+			r.name, float64(pdf[r.name].Microseconds())/1000, float64(txt[r.name].Microseconds())/1000)
+	}
+	// Throughput is compared between what the add-ins send: old and new, in the order old, new
+	// for 8 clients and new, old for 50.
+	loaded := []*running{runs[0], runs[2]}
+	for _, step := range []struct {
+		clients int
+		order   []*running
+	}{{8, loaded}, {50, []*running{loaded[1], loaded[0]}}} {
+		for _, r := range step.order {
+			res := runLoad(t, env, []*service{r.svc}, step.clients, duration, 0, func(rng *rand.Rand) upload {
+				return r.heavyUp[rng.IntN(len(r.heavyUp))]
 			})
-			record(b, fmt.Sprintf("tput-%d", clients), res.throughput)
-			row("%-10s %d clients: %.1f /s, p50 %v p95 %v p99 %v, peak RSS service %d MB, with workers %d MB", b.name, clients,
+			record(r.build, fmt.Sprintf("tput-%d", step.clients), res.throughput)
+			row("%-10s %d clients: %.1f /s, p50 %v p95 %v p99 %v, peak RSS service %d MB, with workers %d MB", r.name, step.clients,
 				res.throughput, res.p50, res.p95, res.p99, res.rss.main>>20, res.rss.tree>>20)
 		}
-		svc.stop()
+	}
+	for _, r := range runs {
+		r.svc.stop()
 	}
 
 	// The command line: 30 MB of Danish text (SENDEVAGT_BENCH_TEXT_MB), and a one-line file.
@@ -149,26 +185,43 @@ func TestCompare(t *testing.T) {
 	}
 	grep := runMeasured(t, dir, "grep", "-oE", "[0-9]{6}-?[0-9]{4}", big)
 	row("grep -oE of the CPR pattern into a file, %d MB: %.0f ms wall, %.0f ms CPU", textMB, ms(grep.wall), ms(grep.cpu))
-	for _, b := range []build{builds[0], builds[2]} {
-		r := runMeasured(t, dir, b.bin, "scan", "--to", "borger@gmail.com", big)
-		record(b, "scan-30mb", ms(r.cpu))
-		row("%-10s sendevagt scan %d MB: %.0f ms wall, %.0f ms CPU (%.1f× grep's CPU, %.1f× its wall); peak RSS of the process tree %d MB (%.1f× the text)",
-			b.name, textMB, ms(r.wall), ms(r.cpu), ms(r.cpu)/ms(grep.cpu), ms(r.wall)/ms(grep.wall), r.peakTree>>20, float64(r.peakTree)/float64(len(bigText)))
-		var wall, cpu time.Duration
-		const runs = 10
-		runMeasured(t, dir, b.bin, "scan", "--to", "borger@gmail.com", one) // page cache warm
+	// The two binaries in turn: the 30 MB scan three times each, the one-line file ten times
+	// each (after one run each to warm the page cache); means, and the highest peak.
+	cli := []build{builds[0], builds[2]}
+	type cliFigures struct {
+		wall, cpu time.Duration
+		peak      int64
+	}
+	measure := func(file string, runs int) map[string]cliFigures {
+		out := map[string]cliFigures{}
 		for range runs {
-			r := runMeasured(t, dir, b.bin, "scan", "--to", "borger@gmail.com", one)
-			wall, cpu = wall+r.wall, cpu+r.cpu
+			for _, b := range cli {
+				r := runMeasured(t, dir, b.bin, "scan", "--to", "borger@gmail.com", file)
+				f := out[b.name]
+				f.wall, f.cpu, f.peak = f.wall+r.wall/time.Duration(runs), f.cpu+r.cpu/time.Duration(runs), max(f.peak, r.peakTree)
+				out[b.name] = f
+			}
 		}
-		record(b, "startup", ms(wall/runs))
-		row("%-10s sendevagt scan of a one-line file: %.0f ms wall, %.0f ms CPU (mean of %d)", b.name, ms(wall/runs), ms(cpu/runs), runs)
+		return out
+	}
+	large := measure(big, 3)
+	for _, b := range cli {
+		runMeasured(t, dir, b.bin, "scan", "--to", "borger@gmail.com", one) // page cache warm
+	}
+	small := measure(one, 10)
+	for _, b := range cli {
+		r, s := large[b.name], small[b.name]
+		record(b, "scan-30mb", ms(r.cpu))
+		row("%-10s sendevagt scan %d MB: %.0f ms wall, %.0f ms CPU (%.1f× grep's CPU, %.1f× its wall; mean of 3); peak RSS of the process tree %d MB (%.1f× the text)",
+			b.name, textMB, ms(r.wall), ms(r.cpu), ms(r.cpu)/ms(grep.cpu), ms(r.wall)/ms(grep.wall), r.peak>>20, float64(r.peak)/float64(len(bigText)))
+		record(b, "startup", ms(s.wall))
+		row("%-10s sendevagt scan of a one-line file: %.0f ms wall, %.0f ms CPU (mean of 10)", b.name, ms(s.wall), ms(s.cpu))
 	}
 
-	row("ratios new/old: on-send CPU PDF-heavy %.2f, text-heavy %.2f; throughput 8 clients %.2f×, 50 clients %.2f×; scan 30 MB CPU %.2f; start-up %.2f",
+	row("ratios new/old: on-send CPU PDF-heavy %.2f, text-heavy %.2f; throughput 8 clients %.2f×, 50 clients %.2f×; scan %d MB CPU %.2f; start-up %.2f",
 		figures["cpu-pdf"]["new"]/figures["cpu-pdf"]["old"], figures["cpu-text"]["new"]/figures["cpu-text"]["old"],
 		figures["tput-8"]["new"]/figures["tput-8"]["old"], figures["tput-50"]["new"]/figures["tput-50"]["old"],
-		figures["scan-30mb"]["new"]/figures["scan-30mb"]["old"], figures["startup"]["new"]/figures["startup"]["old"])
+		textMB, figures["scan-30mb"]["new"]/figures["scan-30mb"]["old"], figures["startup"]["new"]/figures["startup"]["old"])
 	fmt.Println(strings.Join(rows, "\n"))
 }
 
