@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,8 +66,37 @@ func (s *Store) InsertAudit(ctx context.Context, e audit.Event) error {
 		if err := s.insertPairs(ctx, tx, "audit_reasons", "code", e.ID, e.Reasons); err != nil {
 			return err
 		}
-		return s.insertPairs(ctx, tx, "audit_identifiers", "hash", e.ID, e.IdentifierHashes)
+		return s.insertIdentifiers(ctx, tx, e.ID, e.IdentifierHashes)
 	})
+}
+
+// insertIdentifiers numbers the event and files its keyed hashes under that number, as 32 bytes
+// each (migration 0007), in one statement.
+func (s *Store) insertIdentifiers(ctx context.Context, tx *sql.Tx, id string, hashes []string) error {
+	if len(hashes) == 0 {
+		return nil
+	}
+	var n int64
+	if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO audit_event_keys (id) VALUES (?) RETURNING n`), id).Scan(&n); err != nil {
+		return err
+	}
+	var b strings.Builder
+	args := make([]any, 0, 2*len(hashes))
+	b.WriteString("INSERT INTO audit_identifier_keys (hash, n) VALUES ")
+	for i, h := range hashes {
+		raw, err := hex.DecodeString(h)
+		if err != nil {
+			return fmt.Errorf("%w: identifier hash is not hex", ErrInvalid) // audit.ValidateEvent refuses these first
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?)")
+		args = append(args, raw, n)
+	}
+	b.WriteString(" ON CONFLICT DO NOTHING")
+	_, err := tx.ExecContext(ctx, s.q(b.String()), args...)
+	return err
 }
 
 // insertPairs inserts (event_id, value) rows into table in one statement.
@@ -169,7 +199,13 @@ func auditWhere(f AuditFilter) (string, []any) {
 		add("EXISTS (SELECT 1 FROM audit_reasons r WHERE r.event_id = e.id AND r.code = ?)", f.Reason)
 	}
 	if f.Identifier != "" {
-		add("EXISTS (SELECT 1 FROM audit_identifiers i WHERE i.event_id = e.id AND i.hash = ?)", f.Identifier)
+		// A string that is no keyed hash as Hasher writes it (lower-case hex) is no event's
+		// identifier.
+		raw, err := hex.DecodeString(f.Identifier)
+		if err != nil || hex.EncodeToString(raw) != f.Identifier {
+			raw = []byte{}
+		}
+		add("e.id IN (SELECT k.id FROM audit_identifier_keys i JOIN audit_event_keys k ON k.n = i.n WHERE i.hash = ?)", raw)
 	}
 	if !f.IncludeTests {
 		add("e.test = ?", false)
