@@ -128,7 +128,9 @@ func TestAuditKeepsEveryVerdictMasked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	leaks := regexp.MustCompile(`1234|\x{ff11}|Birthe|Andersen|010190|1503991234`)
+	// "1234" only as a number of its own (as it stands after a masked date, "xxxxxx-1234"): as
+	// part of a timestamp's nanoseconds or a random id it is chance, about once in fifty runs.
+	leaks := regexp.MustCompile(`(?:^|[^0-9A-Za-z])1234(?:[^0-9A-Za-z]|$)|\x{ff11}|Birthe|Andersen|010190|1503991234`)
 	for name, id := range ids {
 		e, err := st.GetAudit(context.Background(), id)
 		if err != nil {
