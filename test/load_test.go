@@ -78,7 +78,7 @@ func TestLoad(t *testing.T) {
 		total = filesSize(files)
 	}
 	t.Logf("message: 3 attachments, %.1f MB (request %.1f MB, %s)", float64(total)/1e6, float64(len(bodies[0].body))/1e6, bodies[0].contentType)
-	res := runLoad(t, env, svcs, clients, duration, think, func(rng *rand.Rand) upload { return bodies[rng.IntN(len(bodies))] })
+	res := runLoad(t, t.Errorf, env, svcs, clients, duration, think, func(rng *rand.Rand) upload { return bodies[rng.IntN(len(bodies))] })
 	t.Log(res)
 	fmt.Println(res)
 }
@@ -101,8 +101,9 @@ func (r loadResult) String() string {
 }
 
 // runLoad has clients employees send the messages next gives them, back to back (with think
-// between sends), to the services in turn for duration; every request must be answered 200.
-func runLoad(t *testing.T, env *testEnv, svcs []*service, clients int, duration, think time.Duration, next func(*rand.Rand) upload) loadResult {
+// between sends), to the services in turn for duration; every request must be answered 200, and
+// failures are reported through fail (t.Errorf; a benchmark of an older build only logs them).
+func runLoad(t *testing.T, fail func(format string, args ...any), env *testEnv, svcs []*service, clients int, duration, think time.Duration, next func(*rand.Rand) upload) loadResult {
 	t.Helper()
 	// Each client is another employee: one user may have only SENDEVAGT_MAX_PER_USER requests
 	// open at once.
@@ -132,7 +133,7 @@ func runLoad(t *testing.T, env *testEnv, svcs []*service, clients int, duration,
 				el := time.Since(t0)
 				if err != nil || status != 200 {
 					if failures.Add(1) <= 5 {
-						t.Errorf("request failed: status %d err %v: %.200s", status, err, raw)
+						fail("request failed: status %d err %v: %.200s", status, err, raw)
 					}
 					continue
 				}
@@ -159,7 +160,7 @@ func runLoad(t *testing.T, env *testEnv, svcs []*service, clients int, duration,
 		return latencies[min(len(latencies)-1, int(float64(len(latencies))*p))].Round(time.Millisecond)
 	}
 	if failures.Load() > 0 {
-		t.Errorf("%d requests failed", failures.Load())
+		fail("%d requests failed", failures.Load())
 	}
 	if len(latencies) == 0 {
 		t.Fatal("no request completed")
