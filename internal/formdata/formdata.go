@@ -84,30 +84,50 @@ func Parse(body []byte, boundary string) ([]Part, error) {
 			return nil, fmt.Errorf("%w: more than %d parts", ErrInvalid, MaxParts)
 		}
 		// The header block ends at an empty line; a part without headers starts with one.
-		// A part without headers starts with the empty line, whose line break may also be the
-		// one of the next delimiter (an empty part), as mime/multipart reads it.
-		var head []byte
-		skip := 2
-		if !bytes.HasPrefix(rest, []byte("\r\n")) {
-			end := bytes.Index(rest[:min(len(rest), MaxPartHeader+4)], []byte("\r\n\r\n"))
-			if end < 0 {
-				return nil, fmt.Errorf("%w: part header unterminated or longer than %d bytes", ErrInvalid, MaxPartHeader)
-			}
-			head, rest, skip = rest[:end+4], rest[end+4:], 0
+		// Lines may end in a bare LF, as mime/multipart (net/textproto) reads them.
+		k, ok := pastEmptyLine(rest[:min(len(rest), MaxPartHeader+4)])
+		if !ok {
+			return nil, fmt.Errorf("%w: part header unterminated or longer than %d bytes", ErrInvalid, MaxPartHeader)
 		}
-		end := bytes.Index(rest, delim)
-		if end < 0 {
-			return nil, fmt.Errorf("%w: part without a closing boundary", ErrInvalid)
+		var head []byte
+		if k > 2 { // header lines before the empty one (an empty first line is "\n" or "\r\n")
+			head = rest[:k]
 		}
 		p, err := partHeader(head)
 		if err != nil {
 			return nil, err
 		}
-		start := min(skip, end)
-		p.Data = rest[start:end:end] // capacity cut: an append by the caller never writes into the body
+		// The data ends at the next delimiter. The empty line's break also serves as the line
+		// break before a boundary right after it (an empty part), as mime/multipart reads it.
+		data := rest[k:]
+		var end, next int // the data's length, and where the boundary after it ends
+		if bytes.HasPrefix(data, dash) {
+			end, next = 0, len(dash)
+		} else if end = bytes.Index(data, delim); end >= 0 {
+			next = end + len(delim)
+		} else {
+			return nil, fmt.Errorf("%w: part without a closing boundary", ErrInvalid)
+		}
+		p.Data = data[:end:end] // capacity cut: an append by the caller never writes into the body
 		parts = append(parts, p)
-		at = len(body) - len(rest) + end + len(delim)
+		at = len(body) - len(data) + next
 	}
+}
+
+// pastEmptyLine returns the offset just after the first empty line of b (one ending in LF or
+// CRLF with nothing before it), and whether there is one.
+func pastEmptyLine(b []byte) (int, bool) {
+	for at := 0; at < len(b); {
+		nl := bytes.IndexByte(b[at:], '\n')
+		if nl < 0 {
+			return 0, false
+		}
+		if line := b[at : at+nl]; len(line) == 0 || len(line) == 1 && line[0] == '\r' {
+			return at + nl + 1, true
+		}
+		at += nl + 1
+	}
+	return 0, false
 }
 
 // partHeader reads a part's Content-Disposition and Content-Type.
