@@ -179,7 +179,8 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opt ServeOptions) erro
 		}
 		start := time.Now()
 		docs := extractInput(ctx, x, extract.Input{Name: req.Name, ContentType: req.ContentType, Data: req.Data, Message: req.Message, Inline: req.Inline})
-		if time.Since(start) >= lim.Timeout || cap(buf) > keepRequestBuffer {
+		stuck := time.Since(start) >= lim.Timeout
+		if stuck || cap(buf) > keepRequestBuffer {
 			// At the time limit the extractor returns while a stuck parser may still read the
 			// data (extract.Extractor.Extract): that buffer is never reused.
 			buf = nil
@@ -191,6 +192,12 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opt ServeOptions) erro
 		}
 		if err := bw.Flush(); err != nil {
 			return fmt.Errorf("writing response: %w", err)
+		}
+		if stuck && len(opt.shared) > 0 {
+			// The region cannot be set aside like a buffer: the parent writes the next request
+			// into it while the stuck parser may still read it. The worker ends instead (the
+			// parent kills it at the time limit before this, so this is only a backstop).
+			return errors.New("a parser is stuck on the shared request region: exiting")
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -213,5 +214,57 @@ func TestRetiredWorkerGivesBackItsRegion(t *testing.T) {
 	}
 	if fresh := live(); fresh == nil || fresh == w || fresh.shared == nil || fresh.shared == region {
 		t.Error("the next document did not go to a fresh worker with a region of its own")
+	}
+}
+
+// slowExtractor returns only after the worker's own time limit, as a stuck parser leaves the
+// extractor (whose goroutine may still be reading the data).
+type slowExtractor struct{ d time.Duration }
+
+func (s slowExtractor) Extract(ctx context.Context, name, contentType string, data []byte) []extract.Document {
+	time.Sleep(s.d)
+	return []extract.Document{{Name: name, Status: extract.Unscannable, Detail: "timed out"}}
+}
+
+// TestServeEndsAfterAStuckParserOnTheRegion: a worker whose extraction ran past its own time limit
+// answers, then stops serving when its requests come through a shared region: the parent would
+// write the next request into memory the stuck parser may still read. (Through the pipe it goes
+// on, with a fresh buffer.)
+func TestServeEndsAfterAStuckParserOnTheRegion(t *testing.T) {
+	region := make([]byte, 1<<20)
+	lim := extract.Limits{Timeout: time.Millisecond} // the worker's limit: this plus hardTimeoutSlack
+	for _, tc := range []struct {
+		name   string
+		shared []byte
+		ends   bool
+	}{{"pipe", nil, false}, {"region", region, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			// One request: after it the stream ends, where a worker that goes on serving
+			// returns nil.
+			in := bytes.NewBuffer(appendHello(nil))
+			var scratch []byte
+			req := &Request{Name: "a.pdf", Data: bytes.Repeat([]byte("%PDF"), smallRequest), Limits: lim, ID: 1}
+			if err := (rawCodec{shared: tc.shared}).writeRequest(in, &scratch, req); err != nil {
+				t.Fatal(err)
+			}
+			opt := ServeOptions{shared: tc.shared, NewExtractor: func(extract.Limits) Extractor {
+				return slowExtractor{hardTimeoutSlack + 50*time.Millisecond}
+			}}
+			var out bytes.Buffer
+			err := Serve(context.Background(), in, &out, opt)
+			if (err != nil) != tc.ends {
+				t.Fatalf("Serve: %v, want it to end: %v", err, tc.ends)
+			}
+			br := bufio.NewReader(&out)
+			if err := readHello(br); err != nil {
+				t.Fatal(err)
+			}
+			if b, err := br.ReadByte(); err != nil || b != ackByte {
+				t.Fatalf("ack %q %v", b, err)
+			}
+			if _, err := (rawCodec{}).readResponse(br, 1<<20, 1); err != nil {
+				t.Fatalf("the stuck document's answer: %v", err)
+			}
+		})
 	}
 }
