@@ -310,7 +310,6 @@ func (c *context) document(d Document) []Person {
 	for pi := range pages {
 		pl := &pages[pi]
 		fs := byPage[pi]
-		sort.Slice(fs, func(i, j int) bool { return fs[i].Start < fs[j].Start })
 		// Names on this page: the detector's, and names from structure.
 		var names []nameAt
 		// onLine indexes names by the lines they stand on: the first name found keeps its place
@@ -1186,10 +1185,12 @@ func firstFields(s string, n int) []string {
 	return out
 }
 
-// findingsByPage sorts a document's findings by page, in order. Findings that come page by page
-// (as the scan gives them) are read in place; a list of a hundred thousand numbers is not copied
-// again. Only findings in another order are copied into lists of their own.
+// findingsByPage sorts a document's findings by page, each page's in text order. Findings that
+// come page by page in text order (as the scan gives them) are read in place: a list of a
+// hundred thousand numbers is not copied again. Others are copied, so the caller's findings
+// never change order.
 func findingsByPage(fs []detect.Finding, pageIdx map[int]int, pages int) [][]detect.Finding {
+	byStart := func(a, b detect.Finding) int { return a.Start - b.Start }
 	byPage := make([][]detect.Finding, pages)
 	first, last, perPage := make([]int, pages), make([]int, pages), make([]int, pages)
 	for i := range first {
@@ -1205,18 +1206,21 @@ func findingsByPage(fs []detect.Finding, pageIdx map[int]int, pages int) [][]det
 		}
 	}
 	for pi, n := range perPage {
-		switch {
-		case n == 0:
-		case last[pi]-first[pi]+1 == n:
-			byPage[pi] = fs[first[pi] : last[pi]+1 : last[pi]+1]
-		default:
-			byPage[pi] = make([]detect.Finding, 0, n)
-			for i := first[pi]; i <= last[pi]; i++ {
-				if fs[i].Page == fs[first[pi]].Page {
-					byPage[pi] = append(byPage[pi], fs[i])
-				}
+		if n == 0 {
+			continue
+		}
+		if run := fs[first[pi] : last[pi]+1 : last[pi]+1]; len(run) == n && slices.IsSortedFunc(run, byStart) {
+			byPage[pi] = run
+			continue
+		}
+		list := make([]detect.Finding, 0, n)
+		for i := first[pi]; i <= last[pi]; i++ {
+			if fs[i].Page == fs[first[pi]].Page {
+				list = append(list, fs[i])
 			}
 		}
+		slices.SortStableFunc(list, byStart)
+		byPage[pi] = list
 	}
 	return byPage
 }

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -279,10 +280,15 @@ func TestFindingsByPage(t *testing.T) {
 		{"a page without findings", []detect.Finding{f(1, 0), f(3, 4)}, [][]int{{0}, nil, {4}}, true},
 		{"pages interleaved", []detect.Finding{f(2, 1), f(1, 0), f(2, 3), f(1, 7)}, [][]int{{0, 7}, {1, 3}, nil}, false},
 		{"a page the document lacks", []detect.Finding{f(1, 0), f(9, 1), f(1, 2)}, [][]int{{0, 2}, nil, nil}, false},
+		{"a page out of text order", []detect.Finding{f(1, 5), f(1, 0)}, [][]int{{0, 5}, nil, nil}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			before := slices.Clone(tt.in)
 			got := findingsByPage(tt.in, pageIdx, 3)
+			if !reflect.DeepEqual(tt.in, before) {
+				t.Errorf("the caller's findings changed: %v, were %v", tt.in, before)
+			}
 			for pi, list := range got {
 				var starts []int
 				for _, x := range list {
