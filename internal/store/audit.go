@@ -63,7 +63,11 @@ func (s *Store) InsertAudit(ctx context.Context, e audit.Event) error {
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err // already stored
 		}
-		if err := s.insertPairs(ctx, tx, "audit_reasons", "code", e.ID, e.Reasons); err != nil {
+		reasons := make([]any, 0, 2*len(e.Reasons))
+		for _, r := range e.Reasons {
+			reasons = append(reasons, e.ID, r)
+		}
+		if err := s.insertPairs(ctx, tx, "audit_reasons (event_id, code)", reasons); err != nil {
 			return err
 		}
 		return s.insertIdentifiers(ctx, tx, e.ID, e.IdentifierHashes)
@@ -71,7 +75,7 @@ func (s *Store) InsertAudit(ctx context.Context, e audit.Event) error {
 }
 
 // insertIdentifiers numbers the event and files its keyed hashes under that number, as 32 bytes
-// each (migration 0007), in one statement.
+// each (migration 0007).
 func (s *Store) insertIdentifiers(ctx context.Context, tx *sql.Tx, id string, hashes []string) error {
 	if len(hashes) == 0 {
 		return nil
@@ -80,42 +84,33 @@ func (s *Store) insertIdentifiers(ctx context.Context, tx *sql.Tx, id string, ha
 	if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO audit_event_keys (id) VALUES (?) RETURNING n`), id).Scan(&n); err != nil {
 		return err
 	}
-	var b strings.Builder
-	args := make([]any, 0, 2*len(hashes))
-	b.WriteString("INSERT INTO audit_identifier_keys (hash, n) VALUES ")
-	for i, h := range hashes {
+	rows := make([]any, 0, 2*len(hashes))
+	for _, h := range hashes {
 		raw, err := hex.DecodeString(h)
 		if err != nil {
 			return fmt.Errorf("%w: identifier hash is not hex", ErrInvalid) // audit.ValidateEvent refuses these first
 		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?, ?)")
-		args = append(args, raw, n)
+		rows = append(rows, raw, n)
 	}
-	b.WriteString(" ON CONFLICT DO NOTHING")
-	_, err := tx.ExecContext(ctx, s.q(b.String()), args...)
-	return err
+	return s.insertPairs(ctx, tx, "audit_identifier_keys (hash, n)", rows)
 }
 
-// insertPairs inserts (event_id, value) rows into table in one statement.
-func (s *Store) insertPairs(ctx context.Context, tx *sql.Tx, table, column, id string, values []string) error {
-	if len(values) == 0 {
+// insertPairs inserts rows of two values, given one after the other, into table (with its
+// columns named) in one statement; rows already there are left.
+func (s *Store) insertPairs(ctx context.Context, tx *sql.Tx, table string, rows []any) error {
+	if len(rows) == 0 {
 		return nil
 	}
 	var b strings.Builder
-	args := make([]any, 0, 2*len(values))
-	b.WriteString("INSERT INTO " + table + " (event_id, " + column + ") VALUES ")
-	for i, v := range values {
+	b.WriteString("INSERT INTO " + table + " VALUES ")
+	for i := 0; i < len(rows); i += 2 {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("(?, ?)")
-		args = append(args, id, v)
 	}
 	b.WriteString(" ON CONFLICT DO NOTHING")
-	_, err := tx.ExecContext(ctx, s.q(b.String()), args...)
+	_, err := tx.ExecContext(ctx, s.q(b.String()), rows...)
 	return err
 }
 

@@ -231,8 +231,8 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 	_ = rc.SetReadDeadline(deadline(0)) // not every transport supports it (tests); the server's ReadTimeout still holds
 	// Beyond a small announced length (below), memory follows the bytes that actually arrive,
 	// not what a client announces: the body is read into pooled chunks as bytes arrive, then
-	// copied once into a buffer of exactly its size. The chunks go back to the pool at once; they never leave this function, so no scan
-	// can still be reading one. (Growing one buffer by doubling allocated twice a body's size,
+	// copied once into a buffer of exactly its size. The chunks go back to the pool at once;
+	// they never leave this function, so no scan can still be reading one. (Growing one buffer by doubling allocated twice a body's size,
 	// and zeroing and collecting those buffers was a fifth of the service's CPU for 5 MB
 	// messages.) The budget is reserved ahead of the chunks, from 1 MiB by doubling and never
 	// beyond the announced length: a handful of waits per body, each while holding at most what
@@ -256,6 +256,32 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 		held = target
 		return nil
 	}
+	total := 0
+	// read reads into p and moves the deadline with what arrived; io.EOF comes only at the end
+	// of the body (one that ends before its announced length could not be read).
+	read := func(p []byte) (int, error) {
+		n, err := r.Body.Read(p)
+		total += n
+		if n > 0 {
+			_ = rc.SetReadDeadline(deadline(int64(total)))
+		}
+		if err == io.EOF && r.ContentLength >= 0 && int64(total) < r.ContentLength {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil && err != io.EOF {
+			return n, s.bodyError(c, err)
+		}
+		return n, err
+	}
+	// done hands the body over with the reservation trimmed to its size.
+	done := func(body []byte) ([]byte, func(), error) {
+		_ = rc.SetReadDeadline(time.Time{})
+		if spare := held - int64(len(body)); spare > 0 {
+			s.bodies.Release(spare)
+			held -= spare
+		}
+		return body, giveBack, nil
+	}
 	// A body that announces a length of at most a sixteenth of the budget reserves all of it
 	// before its first byte is read, so it never waits while holding a part: fifty 5 MB
 	// uploads that each held a part of the budget waited for one another until their
@@ -268,27 +294,14 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 		// Its memory is reserved, so it is read straight into a buffer of its size: no chunks and
 		// no second copy. (The server's body reader ends at the announced length.)
 		body := make([]byte, announced)
-		total := 0
 		for total < len(body) {
-			n, err := r.Body.Read(body[total:])
-			total += n
-			if n > 0 {
-				_ = rc.SetReadDeadline(deadline(int64(total)))
-			}
-			if err == io.EOF && total < len(body) {
-				err = io.ErrUnexpectedEOF
-			}
-			if err != nil && err != io.EOF {
-				return nil, nil, s.bodyError(c, err)
-			}
-			if err == io.EOF {
+			if _, err := read(body[total:]); err == io.EOF {
 				break
+			} else if err != nil {
+				return nil, nil, err
 			}
 		}
-		_ = rc.SetReadDeadline(time.Time{})
-		s.bodies.Release(held - int64(total))
-		held = int64(total)
-		return body, giveBack, nil
+		return done(body)
 	}
 	var chunks []*bodyChunk
 	defer func() {
@@ -296,7 +309,7 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 			s.chunks.Put(c)
 		}
 	}()
-	total, fill := 0, bodyChunkSize
+	fill := bodyChunkSize
 	for {
 		if fill == bodyChunkSize {
 			// What this chunk can hold, but never more than the announced length (and one byte
@@ -307,30 +320,18 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 			chunks = append(chunks, s.chunks.Get().(*bodyChunk))
 			fill = 0
 		}
-		n, err := r.Body.Read(chunks[len(chunks)-1][fill:])
+		n, err := read(chunks[len(chunks)-1][fill:])
 		fill += n
-		total += n
-		if n > 0 {
-			_ = rc.SetReadDeadline(deadline(int64(total)))
-		}
-		if err == io.EOF && r.ContentLength >= 0 && int64(total) < r.ContentLength {
-			err = io.ErrUnexpectedEOF
-		}
 		if err == io.EOF {
-			_ = rc.SetReadDeadline(time.Time{})
 			body := make([]byte, total)
 			off := 0
 			for _, c := range chunks {
 				off += copy(body[off:], c[:])
 			}
-			if spare := held - int64(total); spare > 0 {
-				s.bodies.Release(spare)
-				held -= spare
-			}
-			return body, giveBack, nil
+			return done(body)
 		}
 		if err != nil {
-			return nil, nil, s.bodyError(c, err)
+			return nil, nil, err
 		}
 	}
 }
