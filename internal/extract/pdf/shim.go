@@ -130,9 +130,9 @@ func pdfImplausible(img *pdfImage) string {
 	// nearly every byte is image data, where "/" and "x" turn up every few hundred bytes
 	// (searching all of it was a third of a worker's CPU for such files).
 	gaps := img.outside()
-	// each calls fn with the offset of every occurrence of key outside stream data, until fn
-	// returns true.
-	each := func(key string, fn func(p int) bool) bool {
+	// each calls check with the offset of every occurrence of key outside stream data, until it
+	// gives a reason.
+	each := func(key string, check func(p int) string) string {
 		for _, g := range gaps {
 			for off := g[0]; off < g[1]; {
 				i := bytes.Index(data[off:g[1]], []byte(key))
@@ -141,114 +141,107 @@ func pdfImplausible(img *pdfImage) string {
 				}
 				p := off + i
 				off = p + len(key)
-				if fn(p) {
-					return true
+				if why := check(p); why != "" {
+					return why
 				}
 			}
 		}
-		return false
+		return ""
 	}
-	why := ""
-	for _, key := range []string{"/Size", "/N"} {
-		each(key, func(p int) bool {
-			p += len(key)
-			if p >= len(data) || !pdfIsSpace(data[p]) {
-				return false // a longer name such as /NeedAppearances, or no number
-			}
-			if v, ok := pdfIntAt(data, p); ok && (v < 0 || v > lim) {
-				why = "implausible object count"
-				return true
-			}
-			return false
-		})
-		if why != "" {
-			return why
-		}
-	}
-	each("/Index", func(p int) bool {
-		p = pdfSkipWS(data, p+len("/Index"))
-		if p >= len(data) || data[p] != '[' {
-			return false
-		}
-		p++
+	// pairs reads pairs of integers from p on (at most 1<<16 of them), calling check with each
+	// pair and the offset after it; check gives where to go on, or a reason.
+	pairs := func(p int, check func(a, b int64, p int) (int, string)) string {
 		for k := 0; k < 1<<16; k++ {
 			a, ok := pdfIntAt(data, p)
 			if !ok {
-				break
+				return ""
 			}
 			p = pdfAfterInt(data, p)
 			b, ok := pdfIntAt(data, p)
 			if !ok {
-				break
+				return ""
 			}
-			p = pdfAfterInt(data, p)
-			if a < 0 || b < 0 || a > lim || b > lim || a+b > lim {
-				why = "implausible object count"
-				return true
+			var why string
+			if p, why = check(a, b, pdfAfterInt(data, p)); why != "" {
+				return why
 			}
 		}
-		return false
-	})
-	if why != "" {
-		return why
+		return ""
 	}
-	each("/W", func(p int) bool {
-		p = pdfSkipWS(data, p+2)
-		if p >= len(data) || data[p] != '[' {
-			return false
+	count := func(p int) string { // /Size n, /N n
+		if p >= len(data) || !pdfIsSpace(data[p]) {
+			return "" // a longer name such as /NeedAppearances, or no number
 		}
-		p++
-		// Only absurd widths: CID font /W arrays share the key and hold CIDs up to 65535.
-		for k := 0; k < 3; k++ {
-			v, ok := pdfIntAt(data, p)
-			if !ok {
-				break
-			}
-			p = pdfAfterInt(data, p)
-			if v > 1<<20 {
-				why = "implausible cross-reference field width"
-				return true
-			}
+		if v, ok := pdfIntAt(data, p); ok && (v < 0 || v > lim) {
+			return "implausible object count"
 		}
-		return false
-	})
-	if why != "" {
-		return why
+		return ""
 	}
-	// Classic tables: "xref" EOL then "start count" headers, each followed by count entries.
-	each("xref", func(p int) bool {
-		if p > 0 && data[p-1] != '\n' && data[p-1] != '\r' && !pdfIsSpace(data[p-1]) {
-			return false // startxref
-		}
-		p += 4
-		for k := 0; k < 1<<16; k++ {
-			start, ok := pdfIntAt(data, p)
-			if !ok {
-				break
+	checks := []struct {
+		key   string
+		check func(p int) string
+	}{
+		{"/Size", func(p int) string { return count(p + len("/Size")) }},
+		{"/N", func(p int) string { return count(p + len("/N")) }},
+		{"/Index", func(p int) string {
+			p = pdfSkipWS(data, p+len("/Index"))
+			if p >= len(data) || data[p] != '[' {
+				return ""
 			}
-			p = pdfAfterInt(data, p)
-			count, ok := pdfIntAt(data, p)
-			if !ok {
-				break
+			return pairs(p+1, func(a, b int64, p int) (int, string) {
+				if a < 0 || b < 0 || a > lim || b > lim || a+b > lim {
+					return p, "implausible object count"
+				}
+				return p, ""
+			})
+		}},
+		{"/W", func(p int) string {
+			p = pdfSkipWS(data, p+len("/W"))
+			if p >= len(data) || data[p] != '[' {
+				return ""
 			}
-			p = pdfAfterInt(data, p)
-			if start < 0 || count < 0 || start > lim || count > lim {
-				why = "implausible object count"
-				return true
-			}
-			// Skip the entries: three tokens each.
-			for e := int64(0); e < count && p < len(data); e++ {
-				for t := 0; t < 3; t++ {
-					p = pdfSkipWS(data, p)
-					for p < len(data) && !pdfIsSpace(data[p]) && !pdfIsDelim(data[p]) {
-						p++
-					}
+			p++
+			// Only absurd widths: CID font /W arrays share the key and hold CIDs up to 65535.
+			for k := 0; k < 3; k++ {
+				v, ok := pdfIntAt(data, p)
+				if !ok {
+					break
+				}
+				p = pdfAfterInt(data, p)
+				if v > 1<<20 {
+					return "implausible cross-reference field width"
 				}
 			}
+			return ""
+		}},
+		// Classic tables: "xref" EOL then "start count" headers, each followed by count entries.
+		{"xref", func(p int) string {
+			if p > 0 && data[p-1] != '\n' && data[p-1] != '\r' && !pdfIsSpace(data[p-1]) {
+				return "" // startxref
+			}
+			return pairs(p+len("xref"), func(start, count int64, p int) (int, string) {
+				if start < 0 || count < 0 || start > lim || count > lim {
+					return p, "implausible object count"
+				}
+				// Skip the entries: three tokens each.
+				for e := int64(0); e < count && p < len(data); e++ {
+					for t := 0; t < 3; t++ {
+						p = pdfSkipWS(data, p)
+						for p < len(data) && !pdfIsSpace(data[p]) && !pdfIsDelim(data[p]) {
+							p++
+						}
+					}
+				}
+				return p, ""
+			})
+		}},
+	}
+	for _, c := range checks {
+		if why := each(c.key, c.check); why != "" {
+			return why
 		}
-		return false
-	})
-	return why
+	}
+	return ""
 }
 
 // pdfOutsideHas reports whether key occurs in img's data outside stream bodies. In a file whose
