@@ -95,7 +95,7 @@ func New(res *scan.Result, showValues bool) Report {
 	}
 	for _, f := range res.Findings {
 		jf := Finding{Kind: string(f.Kind), Document: f.Document, Page: f.Page, Masked: f.Masked,
-			Confidence: float64(int(f.Confidence*100+0.5)) / 100, Category: f.Category, Why: f.Why}
+			Confidence: Confidence(f.Confidence), Category: f.Category, Why: f.Why}
 		if showValues {
 			jf.Value = f.Value
 		}
@@ -104,6 +104,9 @@ func New(res *scan.Result, showValues bool) Report {
 	out.Persons = Persons(res)
 	return out
 }
+
+// Confidence is a finding's confidence as reported: rounded to two decimals.
+func Confidence(c float64) float64 { return float64(int(c*100+0.5)) / 100 }
 
 // Persons is the masked form of the scan's persons.
 func Persons(res *scan.Result) []Person {
