@@ -283,13 +283,27 @@ func (c *context) document(d Document) []Person {
 
 	byPage := findingsByPage(d.Findings, pageIdx, len(pages))
 	type nameAt struct {
-		text       string
+		text string
+		// masked is the detector's masked form of a listed name; other names are masked only
+		// when a person is made of them (most names by shape never are).
 		masked     string
 		parts      nameParts
 		page, line int
 		start, end int
 		why        string
 	}
+	maskOf := func(n nameAt) string {
+		if n.masked != "" {
+			return n.masked
+		}
+		return maskName(n.text)
+	}
+	// The explanation of a CPR number's owner, made once per kind of name and distance.
+	type ownerWhy struct {
+		why  string
+		dist int
+	}
+	ownerWhys := map[ownerWhy]string{}
 	// One person per CPR number at most, plus the names near sensitive statements: sized for the
 	// numbers, so a list of thousands does not hold two arrays of persons while growing.
 	cprs := 0
@@ -310,6 +324,7 @@ func (c *context) document(d Document) []Person {
 	for pi := range pages {
 		pl := &pages[pi]
 		fs := byPage[pi]
+		fline := pl.linesOf(fs) // each finding's line
 		// Names on this page: the detector's, and names from structure.
 		var names []nameAt
 		// onLine indexes names by the lines they stand on: the first name found keeps its place
@@ -336,26 +351,26 @@ func (c *context) document(d Document) []Person {
 			}
 			names = append(names, n)
 		}
-		for _, f := range fs {
+		for i, f := range fs {
 			if f.Kind == detect.KindName {
-				li := pl.lineOf(f.Start)
+				li := fline[i]
 				addName(nameAt{text: f.Value, masked: f.Masked, parts: c.parse(f.Value), page: pi, line: li,
 					start: f.Start, end: f.End, why: "name (lists)"})
 			}
 		}
 		for li, l := range pl.lines {
 			if v, off, ok := a.fieldName(l.text); ok {
-				addName(nameAt{text: v, masked: maskName(v), parts: c.parse(v), page: pi, line: li,
+				addName(nameAt{text: v, parts: c.parse(v), page: pi, line: li,
 					start: l.start + off, end: l.start + off + len(v), why: "name in a name field"})
 			}
 		}
 		// Names by shape are looked for only where a name can matter: on the lines of and above
 		// a CPR number (CPRLines), and within NameWindow bytes of a sensitive statement.
 		wanted := make([]bool, len(pl.lines))
-		for _, f := range fs {
+		for i, f := range fs {
 			switch f.Kind {
 			case detect.KindCPR:
-				li := pl.lineOf(f.Start)
+				li := fline[i]
 				for j := max(0, li-a.opts.CPRLines); j <= li; j++ {
 					wanted[j] = true
 				}
@@ -378,7 +393,7 @@ func (c *context) document(d Document) []Person {
 				if len(parts) == 0 || len(parts) == 1 && (sig[pi][li] || !letters[letterAt(pos{pi, li})].quoted) {
 					continue
 				}
-				n := nameAt{text: v, masked: maskName(v), parts: parts, page: pi, line: li,
+				n := nameAt{text: v, parts: parts, page: pi, line: li,
 					start: l.start + run[0], end: l.start + run[1], why: "name: a first name from the lists and a family name by its shape"}
 				if len(n.parts) >= 2 {
 					addName(n)
@@ -387,13 +402,13 @@ func (c *context) document(d Document) []Person {
 				}
 			}
 		}
-		for _, f := range fs {
+		for i, f := range fs {
 			if f.Kind != detect.KindCPR {
 				continue
 			}
-			li := pl.lineOf(f.Start)
+			li := fline[i]
 			if v, off, ok := a.besideCPR(pl.lines[li], f); ok {
-				addName(nameAt{text: v, masked: maskName(v), parts: c.parse(v), page: pi, line: li,
+				addName(nameAt{text: v, parts: c.parse(v), page: pi, line: li,
 					start: pl.lines[li].start + off, end: pl.lines[li].start + off + len(v), why: "name beside the CPR number"})
 			}
 		}
@@ -405,8 +420,8 @@ func (c *context) document(d Document) []Person {
 		}
 		cprBack := max(a.opts.CPRLines, 2) // how many lines above a CPR number its owner may stand
 
-		for _, f := range fs {
-			li := pl.lineOf(f.Start)
+		for i, f := range fs {
+			li := fline[i]
 			if sig[pi][li] {
 				continue
 			}
@@ -444,9 +459,15 @@ func (c *context) document(d Document) []Person {
 				}
 				if best >= 0 {
 					n := names[best]
-					per.Name, per.NameMasked, per.Evidence = n.text, n.masked, EvidenceCPRName
+					per.Name, per.NameMasked, per.Evidence = n.text, maskOf(n), EvidenceCPRName
 					per.Key = "name:" + strings.Join(n.parts, " ")
-					per.Why = append(per.Why, fmt.Sprintf("CPR number with a name (%s) on %s", n.why, lineWord(li-n.line)))
+					ow := ownerWhy{n.why, li - n.line}
+					why, ok := ownerWhys[ow]
+					if !ok {
+						why = fmt.Sprintf("CPR number with a name (%s) on %s", n.why, lineWord(ow.dist))
+						ownerWhys[ow] = why
+					}
+					per.Why = append(per.Why, why)
 				} else if L.headEnd.page == pi && li < L.headEnd.line && len(L.addressees) > 0 {
 					// A CPR number in the letter's head (info column): the addressee's own.
 					per.Link = "addressee"
@@ -483,7 +504,7 @@ func (c *context) document(d Document) []Person {
 					if letterAt(pos{pi, n.line}) != k || !near(pl.page.Text, n.start, f.Start, a.opts.NameWindow) {
 						continue
 					}
-					per := Person{Document: d.Name, Page: pl.page.Number, Letter: k, Name: n.text, NameMasked: n.masked,
+					per := Person{Document: d.Name, Page: pl.page.Number, Letter: k, Name: n.text, NameMasked: maskOf(n),
 						Evidence: EvidenceNameSensitive, Sensitive: true, Categories: []string{f.Category},
 						Key: "name:" + strings.Join(n.parts, " ")}
 					if sameSentence(pl.page.Text, n.start, f.Start) && f.Confidence >= 0.6 {

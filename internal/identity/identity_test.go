@@ -307,3 +307,30 @@ func TestFindingsByPage(t *testing.T) {
 		})
 	}
 }
+
+// TestLinesOf: the line of each finding found by walking the lines is lineOf's, for findings in
+// text order and out of it, at line ends, in a quoted line's "> " prefix and past the text.
+func TestLinesOf(t *testing.T) {
+	pl := newPageLayout(Page{Number: 1, Text: "første linje\n> citeret linje\n\nsidste linje uden ny linje"})
+	tests := []struct {
+		name   string
+		starts []int
+	}{
+		{"in order", []int{0, 5, 12, 13, 14, 15, 28, 29, 30, 35, 60}},
+		{"out of order", []int{35, 2, 14, 14, 60, 0, 29}},
+		{"none", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := make([]detect.Finding, len(tt.starts))
+			want := make([]int, len(tt.starts))
+			for i, s := range tt.starts {
+				fs[i].Start = s
+				want[i] = pl.lineOf(s)
+			}
+			if got := pl.linesOf(fs); !slices.Equal(got, want) {
+				t.Errorf("linesOf(%v) = %v, lineOf gives %v", tt.starts, got, want)
+			}
+		})
+	}
+}

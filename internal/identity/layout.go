@@ -2,6 +2,8 @@ package identity
 
 import (
 	"strings"
+
+	"github.com/sendevagt/sendevagt/internal/detect"
 )
 
 // This file reads the structure of a document: lines and blocks per page, the letters a
@@ -88,6 +90,25 @@ func newPageLayout(p Page) pageLayout {
 		pl.blocks[cur].last = i
 	}
 	return pl
+}
+
+// linesOf gives the line of each finding (lineOf of its start), walking the lines along the
+// findings when they come in text order (as findingsByPage gives them) rather than searching
+// all lines for each: a list's hundred thousand findings each looked up their line four times.
+func (pl *pageLayout) linesOf(fs []detect.Finding) []int {
+	out := make([]int, len(fs))
+	li := 0
+	for i := range fs {
+		off := fs[i].Start
+		if i > 0 && off < fs[i-1].Start {
+			li = pl.lineOf(off) // out of order: start again from its line
+		}
+		for li < len(pl.lines)-1 && pl.lines[li].end < off {
+			li++
+		}
+		out[i] = li
+	}
+	return out
 }
 
 // lineOf returns the index of the line holding byte offset off.
