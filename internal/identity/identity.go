@@ -871,13 +871,7 @@ func (a *Analyzer) besideCPR(l line, f detect.Finding) (string, int, bool) {
 	}
 	// Before: cut at the last cell separator, strip CPR labels and punctuation.
 	before := s[:startIn]
-	cellStart := 0
-	for _, sep := range []string{"\t", " | ", "|", ";", "  "} {
-		if i := strings.LastIndex(strings.TrimRight(before, " \t|;"), sep); i >= 0 && i+len(sep) > cellStart {
-			cellStart = i + len(sep)
-		}
-	}
-	cand := before[cellStart:]
+	cand := before[cellStart(strings.TrimRight(before, " \t|;")):]
 	// Labels and at most five name words are read: the cell's last dozen words, not all of
 	// them (a CPR number at the end of a long sentence).
 	words := lastFields(cand, 12)
@@ -921,6 +915,24 @@ func (a *Analyzer) besideCPR(l line, f detect.Finding) (string, int, bool) {
 		}
 	}
 	return "", 0, false
+}
+
+// cellStart is where the last cell of a line's text begins: after the last cell separator (a
+// tab, "|", " | ", ";" or two spaces), 0 without one. The separator ending last wins, so the
+// text is read once from its end instead of once per separator.
+func cellStart(t string) int {
+	for e := len(t); e > 0; e-- {
+		switch c := t[e-1]; {
+		case c == '\t' || c == '|' || c == ';':
+			if c == '|' && e >= 2 && t[e-2] == ' ' && e < len(t) && t[e] == ' ' {
+				return e + 1 // " | " ends after its space
+			}
+			return e
+		case c == ' ' && e >= 2 && t[e-2] == ' ':
+			return e
+		}
+	}
+	return 0
 }
 
 // roleBefore: a title or role word right before the name ("psykiater Lars Holm").

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/message"
@@ -332,5 +333,75 @@ func TestLinesOf(t *testing.T) {
 				t.Errorf("linesOf(%v) = %v, lineOf gives %v", tt.starts, got, want)
 			}
 		})
+	}
+}
+
+// TestCellStart: the last cell separator found in one backward pass is where the per-separator
+// search finds it, on table rows, labels and random strings of separator bytes.
+func TestCellStart(t *testing.T) {
+	bySeparator := func(t string) int {
+		start := 0
+		for _, sep := range []string{"\t", " | ", "|", ";", "  "} {
+			if i := strings.LastIndex(t, sep); i >= 0 && i+len(sep) > start {
+				start = i + len(sep)
+			}
+		}
+		return start
+	}
+	cases := []string{"", "Navn", "a | b", "a |b", "a| b", "x;y", "a  b", "a\tb | c", "a |  b", " | ", "|", "a | b;c  d\te"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		b := make([]byte, r.IntN(12))
+		for i := range b {
+			b[i] = " |;\tab"[r.IntN(6)]
+		}
+		cases = append(cases, string(b))
+	}
+	for _, c := range cases {
+		if got, want := cellStart(c), bySeparator(c); got != want {
+			t.Errorf("cellStart(%q) = %d, want %d", c, got, want)
+		}
+	}
+}
+
+// TestWordLikeASCII: the ASCII path answers as the rune-by-rune rule does, or leaves the word to it.
+func TestWordLikeASCII(t *testing.T) {
+	byRunes := func(w string) bool {
+		prevSep := false
+		for i, c := range w {
+			switch {
+			case i == 0 && !unicode.IsUpper(c):
+				return false
+			case unicode.IsLetter(c):
+				prevSep = false
+			case c == '-' || c == '\'' || c == '’':
+				if prevSep {
+					return false
+				}
+				prevSep = true
+			default:
+				return false
+			}
+		}
+		return !prevSep
+	}
+	cases := []string{"Hansen", "Hans-Erik", "Hans--Erik", "Hans-", "O'Brien", "Søren", "ÅSE", "Abc1", "A", "Ab.c", "Ab'-c", "Ab-Ø"}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 5000 {
+		b := make([]byte, 1+r.IntN(8))
+		for i := range b {
+			const alphabet = "AZaz-'.1 \xc3\xb8"
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		cases = append(cases, string(b))
+	}
+	for _, w := range cases {
+		like, ok := wordLikeASCII(w)
+		if ok && like != byRunes(w) {
+			t.Errorf("wordLikeASCII(%q) = %v, the rune rule says %v", w, like, byRunes(w))
+		}
+		if ok && (w[0] < 'A' || w[0] > 'Z') {
+			t.Errorf("wordLikeASCII(%q) answered for a word that does not start with an ASCII capital", w)
+		}
 	}
 }

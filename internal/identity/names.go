@@ -120,6 +120,9 @@ func wordLike(w string) bool {
 	if w == "" {
 		return false
 	}
+	if like, ok := wordLikeASCII(w); ok {
+		return like
+	}
 	first, _ := utf8.DecodeRuneInString(w)
 	if !unicode.IsUpper(first) {
 		// particle-prefixed ("al-Hassan"): the part after the prefix is capitalised
@@ -147,6 +150,31 @@ func wordLike(w string) bool {
 		}
 	}
 	return !prevSep
+}
+
+// wordLikeASCII is wordLike for a capitalised ASCII word without decoding runes (names by shape
+// test every capitalised word of the lines near personal data); ok is false for other words.
+func wordLikeASCII(w string) (like, ok bool) {
+	if !(w[0] >= 'A' && w[0] <= 'Z') {
+		return false, false
+	}
+	prevSep := false
+	for i := 1; i < len(w); i++ {
+		switch c := w[i]; {
+		case c >= 0x80:
+			return false, false
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			prevSep = false
+		case c == '-' || c == '\'':
+			if prevSep {
+				return false, true
+			}
+			prevSep = true
+		default:
+			return false, true
+		}
+	}
+	return !prevSep, true
 }
 
 // recipientName is what a recipient's address tells about the person behind it.
