@@ -199,10 +199,12 @@ func hasDigit8(x uint64) bool {
 }
 
 // load8 reads eight bytes of s at i, little endian. The caller guarantees i+8 <= len(s).
+// Slicing first leaves one bounds check: indexing s[i+1] ... s[i+7] directly kept one check
+// per byte (eight compares and branches around the single 64-bit load the bytes merge into).
 func load8(s string, i int) uint64 {
-	_ = s[i+7]
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+	b := s[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // nextDigit returns the index of the first ASCII digit at or after i, or -1.
