@@ -40,7 +40,7 @@ func (m *acMatcher) marshalAC(pats []string) ([]byte, error) {
 	nclass := m.nclass
 	nstates := uint32(0)
 	for i := range m.trans {
-		nstates = max(nstates, m.trans[i]/nclass+1)
+		nstates = max(nstates, (m.trans[i]&acTransMask)/nclass+1)
 	}
 	firstOut := m.outFrom / nclass
 	if nstates > 1<<16 {
@@ -59,7 +59,7 @@ func (m *acMatcher) marshalAC(pats []string) ([]byte, error) {
 		b = binary.LittleEndian.AppendUint32(b, uint32(v))
 	}
 	for i := uint32(0); i < nstates*nclass; i++ {
-		b = binary.LittleEndian.AppendUint16(b, uint16(m.trans[i]/nclass))
+		b = binary.LittleEndian.AppendUint16(b, uint16((m.trans[i]&acTransMask)/nclass))
 	}
 	return b, nil
 }
@@ -124,7 +124,7 @@ func loadACTable(data string, pats []string) (*acMatcher, error) {
 		if uint64(st) >= nstates {
 			return nil, errors.New("detect: sensitive.ac: bad state")
 		}
-		m.trans[i] = st * m.nclass
+		m.trans[i] = m.entry(st)
 	}
 	return m, nil
 }

@@ -11,13 +11,15 @@ import "fmt"
 // (overlapping) match, so no match can hide another: the recognizers filter matches afterwards by
 // word boundaries.
 //
-// States are renumbered so that every state with an output comes last: the hot loop tests one
-// integer comparison per byte.
+// States are renumbered so that every state with an output comes last, and a transition into
+// such a state carries the flag acOut above the table index: the hot loop tests one bit per byte,
+// and for all lanes at once one OR of their states (a max of eight states cost twice the
+// instructions).
 
 type acMatcher struct {
 	class    [256]uint8
 	nclass   uint32
-	trans    *[acMaxTrans]uint32 // state*nclass + class → next state*nclass (premultiplied)
+	trans    *[acMaxTrans]uint32 // state*nclass + class → next state*nclass (premultiplied) | acOut if it has output
 	outFrom  uint32              // premultiplied index of the first state with output
 	outStart []uint32            // per output state: start index into outs (len = #output states + 1)
 	outs     []int32             // pattern ids
@@ -155,13 +157,13 @@ func newACMatcher(patterns []string) (*acMatcher, error) {
 	}
 	m.outStart = append(m.outStart, uint32(len(m.outs)))
 	m.trans = new([acMaxTrans]uint32)
+	m.outFrom = firstOut * m.nclass
 	for s := 0; s < nstates; s++ {
 		row := int(newID[s]) * nc
 		for c := 0; c < nc; c++ {
-			m.trans[row+c] = newID[goTo[s*nc+c]] * m.nclass
+			m.trans[row+c] = m.entry(newID[goTo[s*nc+c]])
 		}
 	}
-	m.outFrom = firstOut * m.nclass
 	return m, nil
 }
 
@@ -180,7 +182,6 @@ func (m *acMatcher) scan(s string, fn func(lane, end int, id int32)) {
 		return
 	}
 	trans, class := m.trans, &m.class
-	outFrom := m.outFrom
 	overlap := int(m.maxLen) - 1
 	chunk := n / acLanes
 	// Lane k processes s[k*chunk-overlap : (k+1)*chunk] (lane 0 from 0) and reports matches
@@ -205,7 +206,7 @@ func (m *acMatcher) scan(s string, fn func(lane, end int, id int32)) {
 		s5 = trans[(s5+uint32(class[l5[i]]))&acTransMask]
 		s6 = trans[(s6+uint32(class[l6[i]]))&acTransMask]
 		s7 = trans[(s7+uint32(class[l7[i]]))&acTransMask]
-		if max(s0, s1, s2, s3, s4, s5, s6, s7) >= outFrom {
+		if (s0|s1|s2|s3|s4|s5|s6|s7)&acOut != 0 {
 			m.report(s0, i, 0, 0, fn)
 			m.report(s1, from[1]+i, chunk, 1, fn)
 			m.report(s2, from[2]+i, 2*chunk, 2, fn)
@@ -234,14 +235,26 @@ const (
 	acTransMask = acMaxTrans - 1
 	acLanes     = 8
 	acMinLane   = 4096
+	// acOut flags a transition into a state with output; it lies above every table index, so the
+	// index mask drops it.
+	acOut = 1 << 31
 )
+
+// entry is the table entry of a transition into state st: premultiplied, flagged if st has output.
+func (m *acMatcher) entry(st uint32) uint32 {
+	v := st * m.nclass
+	if v >= m.outFrom {
+		v |= acOut
+	}
+	return v
+}
 
 // report emits the outputs of state st at byte i if the match ends in the lane (i >= from).
 func (m *acMatcher) report(st uint32, i, from, lane int, fn func(int, int, int32)) {
-	if st < m.outFrom || i < from {
+	if st&acOut == 0 || i < from {
 		return
 	}
-	o := (st - m.outFrom) / m.nclass
+	o := (st&acTransMask - m.outFrom) / m.nclass
 	for _, id := range m.outs[m.outStart[o]:m.outStart[o+1]] {
 		fn(lane, i+1, id)
 	}
@@ -250,10 +263,9 @@ func (m *acMatcher) report(st uint32, i, from, lane int, fn func(int, int, int32
 // scanRange runs the DFA from state st over s[i:to], reporting matches ending at or after from.
 func (m *acMatcher) scanRange(s string, i, from, to int, st uint32, lane int, fn func(int, int, int32)) {
 	trans, class := m.trans, &m.class
-	outFrom := m.outFrom
 	for ; i < to; i++ {
 		st = trans[(st+uint32(class[s[i]]))&acTransMask]
-		if st >= outFrom {
+		if st&acOut != 0 {
 			m.report(st, i, from, lane, fn)
 		}
 	}
