@@ -1152,9 +1152,18 @@ func trimPunct(w string) string {
 
 // allCaps: a word without lower-case letters (a heading or an abbreviation, not a name by shape).
 func allCaps(w string) bool {
-	for _, r := range w {
-		if unicode.IsLower(r) {
+	for i := 0; i < len(w); i++ {
+		switch c := w[i]; {
+		case c >= 'a' && c <= 'z':
 			return false
+		case c >= 0x80:
+			// Other letters are decoded (the ASCII before them holds no lower-case letter).
+			for _, r := range w[i:] {
+				if unicode.IsLower(r) {
+					return false
+				}
+			}
+			return true
 		}
 	}
 	return true

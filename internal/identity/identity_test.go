@@ -405,3 +405,13 @@ func TestWordLikeASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestAllCaps: words without a lower-case letter, ASCII or not.
+func TestAllCaps(t *testing.T) {
+	for w, want := range map[string]bool{"": true, "CPR": true, "CPR-NR.": true, "ÆBLE": true, "ÆBLe": false, "Æble": false,
+		"Hansen": false, "HANSEN": true, "SØREN": true, "SØREn": false, "ßA": false, "123": true, "A1b": false} {
+		if got := allCaps(w); got != want {
+			t.Errorf("allCaps(%q) = %v, want %v", w, got, want)
+		}
+	}
+}
