@@ -94,3 +94,17 @@ func TestIsNormal(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkIsNormal(b *testing.B) {
+	var sb strings.Builder
+	for sb.Len() < 1<<20 {
+		sb.WriteString("Vi har behandlet din ansøgning om hjælp til særlig støtte, og vi har lagt vægt på lægens erklæring.\n")
+	}
+	s := sb.String()
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		if !isNormal(s) {
+			b.Fatal("not normal")
+		}
+	}
+}
