@@ -15,6 +15,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sendevagt/sendevagt/internal/detect"
 	"github.com/sendevagt/sendevagt/internal/extract"
@@ -343,8 +344,7 @@ var actionText = map[policy.Action]string{
 
 // writeText writes the human-readable report. It reads the result directly rather than through
 // report.New: the text shows no word counts (a pass over every page) and needs no second list of
-// every finding, and each finding is one appended line instead of a formatted print (a list of a
-// hundred thousand findings spent a seventh of its scan here).
+// every finding.
 func writeText(w io.Writer, source string, res *scan.Result, showValues bool) {
 	fmt.Fprintf(w, "%s\n  Verdict: %s\n", source, actionText[res.Verdict.Action])
 	for _, r := range res.Verdict.Reasons {
@@ -355,41 +355,92 @@ func writeText(w io.Writer, source string, res *scan.Result, showValues bool) {
 	for _, d := range res.Documents {
 		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", d.Status, d.Type, d.Name, d.Detail)
 	}
-	if len(res.Findings) > 0 {
-		fmt.Fprintln(tw, "  Findings:")
-	}
-	var line []byte
-	for i := range res.Findings {
-		f := &res.Findings[i]
-		v := f.Masked
-		if showValues {
-			v = f.Value
-		}
-		line = append(line[:0], "    "...)
-		line = append(line, f.Kind...)
-		line = append(line, '\t')
-		line = append(line, f.Document...)
-		line = append(line, " p."...)
-		line = strconv.AppendInt(line, int64(f.Page), 10)
-		line = append(line, '\t')
-		line = append(line, v...)
-		line = append(line, '\t')
-		line = strconv.AppendFloat(line, report.Confidence(f.Confidence), 'f', 2, 64)
-		line = append(line, '\t')
-		line = append(line, f.Category...)
-		line = append(line, '\n')
-		tw.Write(line)
-		// The table writer holds every line until it is flushed: a list of a hundred thousand
-		// findings is aligned in blocks instead of being held whole.
-		if (i+1)%findingsBlock == 0 {
-			tw.Flush()
-		}
-	}
 	tw.Flush()
+	if len(res.Findings) > 0 {
+		fmt.Fprintln(w, "  Findings:")
+	}
+	// The findings are aligned in blocks: a list of a hundred thousand is not held whole.
+	t := findingTable{showValues: showValues}
+	for i := 0; i < len(res.Findings); i += findingsBlock {
+		t.write(w, res.Findings[i:min(i+findingsBlock, len(res.Findings))])
+	}
 }
 
 // findingsBlock is how many findings the text output aligns together.
 const findingsBlock = 4096
+
+// findingTable writes findings as aligned columns (kind, document and page, value, confidence,
+// category), laid out as text/tabwriter lays out cells: each column as wide as its widest cell
+// in the block plus two spaces, widths counted in characters. It is done by hand because the
+// table writer parses every byte of every line once more (a list's findings spent a twentieth
+// of the scan there). Tabs and line breaks in a cell (a document's name) become spaces, so
+// that a name cannot break the table.
+type findingTable struct {
+	showValues bool
+	line       []byte
+}
+
+func (t *findingTable) write(w io.Writer, fs []detect.Finding) {
+	var width [4]int
+	for i := range fs {
+		for c := range width {
+			width[c] = max(width[c], t.cellWidth(&fs[i], c))
+		}
+	}
+	for i := range fs {
+		t.line = t.line[:0]
+		for c := range width {
+			n := len(t.line)
+			t.line = t.cell(t.line, &fs[i], c)
+			t.line = appendSpaces(t.line, max(2, width[c]+2)-utf8.RuneCount(t.line[n:]))
+		}
+		t.line = appendCell(t.line, fs[i].Category)
+		t.line = append(t.line, '\n')
+		w.Write(t.line)
+	}
+}
+
+// cell appends column c of a finding's line.
+func (t *findingTable) cell(b []byte, f *detect.Finding, c int) []byte {
+	switch c {
+	case 0:
+		return appendCell(append(b, "    "...), string(f.Kind))
+	case 1:
+		return strconv.AppendInt(append(appendCell(b, f.Document), " p."...), int64(f.Page), 10)
+	case 2:
+		if t.showValues {
+			return appendCell(b, f.Value)
+		}
+		return appendCell(b, f.Masked)
+	}
+	return strconv.AppendFloat(b, report.Confidence(f.Confidence), 'f', 2, 64)
+}
+
+// cellWidth is the width in characters of column c of a finding's line.
+func (t *findingTable) cellWidth(f *detect.Finding, c int) int {
+	t.line = t.cell(t.line[:0], f, c)
+	return utf8.RuneCount(t.line)
+}
+
+// appendCell appends a cell's text with tabs and line breaks as spaces.
+func appendCell(b []byte, s string) []byte {
+	n := len(b)
+	b = append(b, s...)
+	for i := n; i < len(b); i++ {
+		switch b[i] {
+		case '\t', '\n', '\r', '\v', '\f':
+			b[i] = ' '
+		}
+	}
+	return b
+}
+
+func appendSpaces(b []byte, n int) []byte {
+	for range n {
+		b = append(b, ' ')
+	}
+	return b
+}
 
 func parseAddress(s string) (message.Address, error) {
 	a, err := mail.ParseAddress(s)
