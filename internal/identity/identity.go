@@ -165,6 +165,8 @@ type context struct {
 	rcpt   []recipientName
 	staff  []nameParts
 	parsed map[string]nameParts // parseName per name as written: a bundle repeats its names
+	keys   map[string]string    // key per name as written
+	whys   map[sensWhy]string
 }
 
 func (c *context) parse(name string) nameParts {
@@ -177,6 +179,43 @@ func (c *context) parse(name string) nameParts {
 	}
 	c.parsed[name] = p
 	return p
+}
+
+// key is the person key of a name as written ("name:" and its parts): a name beside many
+// sensitive statements asks for it once per statement.
+func (c *context) key(name string, parts nameParts) string {
+	if k, ok := c.keys[name]; ok {
+		return k
+	}
+	k := "name:" + strings.Join(parts, " ")
+	if c.keys == nil {
+		c.keys = map[string]string{}
+	}
+	c.keys[name] = k
+	return k
+}
+
+// sensWhy is why a name is a person of a sensitive statement: its category, and whether the
+// name stands in the statement's sentence (bound) or only near it.
+type sensWhy struct {
+	category string
+	bound    bool
+}
+
+// sensitiveWhy explains a name beside a sensitive statement; each explanation is made once.
+func (c *context) sensitiveWhy(w sensWhy) string {
+	if s, ok := c.whys[w]; ok {
+		return s
+	}
+	s := "name near a sensitive statement (" + w.category + ")"
+	if w.bound {
+		s = "name in the same sentence as a sensitive statement (" + w.category + ")"
+	}
+	if c.whys == nil {
+		c.whys = map[sensWhy]string{}
+	}
+	c.whys[w] = s
+	return s
 }
 
 // isStaffFirst: a first name of the sender or an internal colleague ("Hej Kim").
@@ -504,30 +543,29 @@ func (c *context) document(d Document) []Person {
 					if letterAt(pos{pi, n.line}) != k || !near(pl.page.Text, n.start, f.Start, a.opts.NameWindow) {
 						continue
 					}
-					per := Person{Document: d.Name, Page: pl.page.Number, Letter: k, Name: n.text, NameMasked: maskOf(n),
-						Evidence: EvidenceNameSensitive, Sensitive: true, Categories: []string{f.Category},
-						Key: "name:" + strings.Join(n.parts, " ")}
-					if sameSentence(pl.page.Text, n.start, f.Start) && f.Confidence >= 0.6 {
-						per.Link = "bound"
-						per.Why = append(per.Why, "name in the same sentence as a sensitive statement ("+f.Category+")")
-					} else {
-						per.Why = append(per.Why, "name near a sensitive statement ("+f.Category+")")
+					sw := sensWhy{f.Category, sameSentence(pl.page.Text, n.start, f.Start) && f.Confidence >= 0.6}
+					link := ""
+					if sw.bound {
+						link = "bound"
 					}
+					key := c.key(n.text, n.parts)
 					// The same name near more statements on the same page of the same letter is
 					// one entry, joined as dedupe would join them after relate (same letter, key
 					// and link give the same relations): a list of a thousand lines holds a
 					// thousand names beside as many statements, not a million entries.
-					sk := sensKey{k, pl.page.Number, per.Key, per.Link}
+					sk := sensKey{k, pl.page.Number, key, link}
 					if i, ok := sensIdx[sk]; ok {
 						q := &out[i]
 						q.Categories = addCategory(q.Categories, f.Category)
-						if w := per.Why[0]; !containsString(q.Why, w) {
+						if w := c.sensitiveWhy(sw); !containsString(q.Why, w) {
 							q.Why = append(q.Why, w)
 						}
 						continue
 					}
 					sensIdx[sk] = len(out)
-					out = append(out, per)
+					out = append(out, Person{Document: d.Name, Page: pl.page.Number, Letter: k, Name: n.text, NameMasked: maskOf(n),
+						Evidence: EvidenceNameSensitive, Sensitive: true, Categories: []string{f.Category},
+						Link: link, Key: key, Why: []string{c.sensitiveWhy(sw)}})
 				}
 			}
 		}
