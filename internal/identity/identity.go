@@ -360,6 +360,7 @@ func (c *context) document(d Document) []Person {
 	letterCPR := make([]bool, len(letters))  // a CPR number in the letter that belongs to no one else
 	letterSens := make([]bool, len(letters)) // a sensitive statement in the letter
 	letterCats := make([][]string, len(letters))
+	runs := lineRuns{a: a}
 	for pi := range pages {
 		pl := &pages[pi]
 		fs := byPage[pi]
@@ -425,7 +426,7 @@ func (c *context) document(d Document) []Person {
 			if !wanted[li] {
 				continue
 			}
-			for _, run := range a.nameRuns(l.text) {
+			for _, run := range runs.of(l.text) {
 				v := l.text[run[0]:run[1]]
 				parts := c.parse(v)
 				// A first name alone is kept only in a quoted mail, where it is used.
@@ -1105,6 +1106,43 @@ func containsString(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// lineRuns gives nameRuns of a document's lines, reading a line that repeats once: a bundle of
+// letters from one template repeats its paragraphs in every letter, and only the lines that
+// differ (the names, the numbers) are read again. A document whose lines hardly repeat stops
+// looking them up (hashing and storing each line cost more than reading it).
+type lineRuns struct {
+	a            *Analyzer
+	seen         map[string][][2]int
+	looked, hits int
+	off          bool
+}
+
+func (r *lineRuns) of(line string) [][2]int {
+	// Short lines are read faster than looked up; the map is bounded; after a trial of
+	// lookups, fewer than one hit in eight turns the lookups off.
+	const minLen, maxEntries, trial = 48, 1 << 16, 2048
+	if r.off || len(line) < minLen {
+		return r.a.nameRuns(line)
+	}
+	r.looked++
+	if runs, ok := r.seen[line]; ok {
+		r.hits++
+		return runs
+	}
+	if r.looked >= trial && r.hits*8 < r.looked {
+		r.off, r.seen = true, nil
+		return r.a.nameRuns(line)
+	}
+	runs := r.a.nameRuns(line)
+	if r.seen == nil {
+		r.seen = map[string][][2]int{}
+	}
+	if len(r.seen) < maxEntries {
+		r.seen[line] = runs
+	}
+	return runs
 }
 
 // nameRuns finds names the lists only half know: a capitalised known first name followed by

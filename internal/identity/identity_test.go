@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -413,5 +414,38 @@ func TestAllCaps(t *testing.T) {
 		if got := allCaps(w); got != want {
 			t.Errorf("allCaps(%q) = %v, want %v", w, got, want)
 		}
+	}
+}
+
+// TestLineRuns: a document's repeated lines give the runs nameRuns gives them, and a document
+// whose lines do not repeat stops looking them up after its trial.
+func TestLineRuns(t *testing.T) {
+	a := New(engine(t), Options{Now: func() time.Time { return testNow }})
+	template := []string{
+		"Vi har i dag talt med Karen Marie Holm om sagen, og hun er enig i planen for forløbet.",
+		"Sagen er behandlet efter reglerne i forvaltningsloven, og du kan klage over afgørelsen.",
+	}
+	repeating := lineRuns{a: a}
+	for i := range 5000 {
+		line := template[i%2]
+		if i%3 == 0 {
+			line = fmt.Sprintf("%d. Modtager: Per Nielsen, Skovvej %d, der har fået brev nr. %d om sagen.", i, i, i)
+		}
+		if got, want := repeating.of(line), a.nameRuns(line); !reflect.DeepEqual(got, want) {
+			t.Fatalf("runs of %q = %v, nameRuns gives %v", line, got, want)
+		}
+	}
+	if repeating.off || repeating.hits == 0 {
+		t.Errorf("a document of repeated lines: off %v after %d hits", repeating.off, repeating.hits)
+	}
+	unique := lineRuns{a: a}
+	for i := range 5000 {
+		line := fmt.Sprintf("%d. %s", i, template[i%2])
+		if got, want := unique.of(line), a.nameRuns(line); !reflect.DeepEqual(got, want) {
+			t.Fatalf("runs of %q = %v, nameRuns gives %v", line, got, want)
+		}
+	}
+	if !unique.off || unique.seen != nil {
+		t.Errorf("a document without repeated lines still looks them up (%d lookups)", unique.looked)
 	}
 }
