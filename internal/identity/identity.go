@@ -913,7 +913,8 @@ func (a *Analyzer) besideCPR(l line, f detect.Finding) (string, int, bool) {
 	cand := before[cellStart(strings.TrimRight(before, " \t|;")):]
 	// Labels and at most five name words are read: the cell's last dozen words, not all of
 	// them (a CPR number at the end of a long sentence).
-	words := lastFields(cand, 12)
+	var wordBuf [12]string // the words stay on the stack (every CPR number comes here)
+	words := lastFields(wordBuf[:0], cand, 12)
 	// Drop trailing label words: "CPR-nr.:", "født", "cpr", "personnummer", "(".
 	for len(words) > 0 {
 		w := strings.ToLower(strings.Trim(words[len(words)-1], ",:;()."))
@@ -936,7 +937,7 @@ func (a *Analyzer) besideCPR(l line, f detect.Finding) (string, int, bool) {
 	}
 	// After: "010190-1234 Wiesław Kowalczyk" (a table with the number first).
 	after := strings.TrimLeft(s[endIn:], " \t|;,:")
-	words = firstFields(after, 6)
+	words = firstFields(wordBuf[:0], after, 6)
 	k := 0
 	for k < len(words) && k < 5 && (wordLike(strings.Trim(words[k], ",")) || a.rules.particle[strings.ToLower(words[k])]) {
 		if strings.HasSuffix(words[k], ",") && k > 0 {
@@ -1245,11 +1246,12 @@ func allCaps(w string) bool {
 	return true
 }
 
-// lastFields is the last n (at most) of strings.Fields(s), without splitting all of s.
-func lastFields(s string, n int) []string {
-	out := make([]string, 0, n)
+// lastFields appends to out the last n (at most) of strings.Fields(s), without splitting all
+// of s.
+func lastFields(out []string, s string, n int) []string {
+	first := len(out)
 	end := len(s)
-	for len(out) < n {
+	for len(out)-first < n {
 		for end > 0 {
 			r, size := utf8.DecodeLastRuneInString(s[:end])
 			if !unicode.IsSpace(r) {
@@ -1271,15 +1273,16 @@ func lastFields(s string, n int) []string {
 		out = append(out, s[st:end])
 		end = st
 	}
-	slices.Reverse(out)
+	slices.Reverse(out[first:])
 	return out
 }
 
-// firstFields is the first n (at most) of strings.Fields(s), without splitting all of s.
-func firstFields(s string, n int) []string {
-	out := make([]string, 0, n)
+// firstFields appends to out the first n (at most) of strings.Fields(s), without splitting all
+// of s.
+func firstFields(out []string, s string, n int) []string {
+	first := len(out)
 	i := 0
-	for len(out) < n {
+	for len(out)-first < n {
 		for i < len(s) {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if !unicode.IsSpace(r) {

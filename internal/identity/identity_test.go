@@ -258,11 +258,15 @@ func TestBoundedFields(t *testing.T) {
 		all := strings.Fields(s)
 		for n := range 5 {
 			want := all[max(0, len(all)-n):]
-			if got := lastFields(s, n); !slices.Equal(got, want) {
+			if got := lastFields(nil, s, n); !slices.Equal(got, want) {
 				t.Fatalf("lastFields(%q, %d) = %q, want %q", s, n, got, want)
 			}
+			// appended after what the slice holds, which stays in place
+			if got := lastFields([]string{"før"}, s, n); !slices.Equal(got, append([]string{"før"}, want...)) {
+				t.Fatalf("lastFields(før, %q, %d) = %q", s, n, got)
+			}
 			want = all[:min(n, len(all))]
-			if got := firstFields(s, n); !slices.Equal(got, want) {
+			if got := firstFields(nil, s, n); !slices.Equal(got, want) {
 				t.Fatalf("firstFields(%q, %d) = %q, want %q", s, n, got, want)
 			}
 		}
@@ -448,4 +452,82 @@ func TestLineRuns(t *testing.T) {
 	if !unique.off || unique.seen != nil {
 		t.Errorf("a document without repeated lines still looks them up (%d lookups)", unique.looked)
 	}
+}
+
+// TestNameLikeWithoutAllocating: nameLike, which keeps its words on the stack, answers as the
+// version that split and lower-cased them into new strings (kept here as the rule stated once
+// more), on random word sequences of names, particles, titles, organisations and punctuation.
+func TestNameLikeWithoutAllocating(t *testing.T) {
+	r := New(engine(t), Options{}).rules
+	pieces := []string{"Karen", "HOLM", "Bech-Olsen", "de", "von", "al-Hassan", "d'Almeida", "K.", "Dr.", "dr.", "Kommune",
+		"Socialforvaltningen", "Kære", "Med", "venlig", "hilsen", "Ærø", "ÅSE", "Øster", "İpek", "Straße", ",", ", ", " ", "  ", "\t",
+		"Sagsbehandler:", "cpr", "1234", "x"}
+	rng := rand.New(rand.NewPCG(9, 10))
+	names := 0
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(9) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+			if rng.IntN(3) > 0 {
+				b.WriteByte(' ')
+			}
+		}
+		if nameLikeByFields(r, b.String()) {
+			names++
+		}
+		if s := b.String(); r.nameLike(s) != nameLikeByFields(r, s) {
+			t.Fatalf("nameLike(%q) = %v", s, r.nameLike(s))
+		}
+	}
+	if names < 1000 {
+		t.Errorf("only %d of the random sequences are names: the test says little", names)
+	}
+}
+
+func nameLikeByFields(r *rules, line string) bool {
+	t := strings.TrimSpace(line)
+	if t == "" || len(t) > 60 {
+		return false
+	}
+	if i := strings.IndexByte(t, ','); i > 0 {
+		if strings.Count(t, ",") > 1 {
+			return false
+		}
+		t = strings.TrimSpace(t[i+1:]) + " " + strings.TrimSpace(t[:i])
+	}
+	words := strings.Fields(t)
+	if len(words) < 2 || len(words) > 7 {
+		return false
+	}
+	real := 0
+	for i, w := range words {
+		lw := strings.ToLower(w)
+		bare := strings.TrimRight(lw, ".:")
+		if r.organisation[bare] || r.greeting[bare] {
+			return false
+		}
+		if r.title[lw] || r.title[bare] {
+			if i == 0 || i == len(words)-1 {
+				continue
+			}
+			return false
+		}
+		if r.particle[bare] || hasParticlePrefix(lw, r) {
+			if i == 0 && !hasParticlePrefix(lw, r) {
+				return false // a name does not start with "de" or "von" alone
+			}
+			if !hasParticlePrefix(lw, r) {
+				continue
+			}
+		}
+		if !wordLike(w) {
+			return false
+		}
+		real++
+	}
+	if real < 2 {
+		return false
+	}
+	t = strings.TrimSpace(line)
+	return !hasPhraseFold(t, r.label) && !hasPhraseFold(t, r.closing)
 }

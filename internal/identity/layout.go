@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/sendevagt/sendevagt/internal/detect"
@@ -311,7 +312,8 @@ func (a *Analyzer) knownParts(p nameParts) bool {
 
 // isOrganisation: a line naming an organisation or a unit.
 func (r *rules) isOrganisation(t string) bool {
-	for _, w := range strings.Fields(t) {
+	var buf [64]byte
+	for w := range strings.FieldsSeq(t) {
 		w = strings.Trim(w, ".,:;()")
 		if setHas(r.organisation, w) {
 			return true
@@ -319,10 +321,10 @@ func (r *rules) isOrganisation(t string) bool {
 		if len(w) < 8 {
 			continue // no compound below ("…huset", "…firma" need a word before them)
 		}
-		w = lowerKey(w)
+		lw := appendLower(buf[:0], w)
 		// compounds: "Socialforvaltningen", "Børnehuset", "Advokatfirmaet"
 		for _, suf := range []string{"forvaltning", "forvaltningen", "kommune", "afdeling", "afdelingen", "centret", "center", "firma", "firmaet", "huset", "skolen", "styrelsen"} {
-			if len(w) > len(suf)+2 && strings.HasSuffix(w, suf) {
+			if len(lw) > len(suf)+2 && bytes.HasSuffix(lw, []byte(suf)) {
 				return true
 			}
 		}

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -68,28 +69,40 @@ func (r *rules) nameLike(line string) bool {
 		}
 		t = strings.TrimSpace(t[i+1:]) + " " + strings.TrimSpace(t[:i])
 	}
-	words := strings.Fields(t)
-	if len(words) < 2 || len(words) > 7 {
+	// The words and their lower-case forms are kept on the stack: every CPR number asks
+	// whether the words beside it are a name.
+	var words [8]string
+	n := 0
+	for w := range strings.FieldsSeq(t) {
+		if n == len(words) {
+			return false
+		}
+		words[n] = w
+		n++
+	}
+	if n < 2 {
 		return false
 	}
 	real := 0
-	for i, w := range words {
-		lw := strings.ToLower(w)
-		bare := strings.TrimRight(lw, ".:")
-		if r.organisation[bare] || r.greeting[bare] {
+	var buf [128]byte
+	for i, w := range words[:n] {
+		lw := appendLower(buf[:0], w)
+		bare := bytes.TrimRight(lw, ".:")
+		if r.organisation[string(bare)] || r.greeting[string(bare)] {
 			return false
 		}
-		if r.title[lw] || r.title[bare] {
-			if i == 0 || i == len(words)-1 {
+		if r.title[string(lw)] || r.title[string(bare)] {
+			if i == 0 || i == n-1 {
 				continue
 			}
 			return false
 		}
-		if r.particle[bare] || hasParticlePrefix(lw, r) {
-			if i == 0 && !hasParticlePrefix(lw, r) {
+		prefixed := r.particlePrefixed(lw)
+		if r.particle[string(bare)] || prefixed {
+			if i == 0 && !prefixed {
 				return false // a name does not start with "de" or "von" alone
 			}
-			if !hasParticlePrefix(lw, r) {
+			if !prefixed {
 				continue
 			}
 		}
@@ -103,6 +116,30 @@ func (r *rules) nameLike(line string) bool {
 	}
 	t = strings.TrimSpace(line)
 	return !hasPhraseFold(t, r.label) && !hasPhraseFold(t, r.closing)
+}
+
+// appendLower appends s in lower case as strings.ToLower writes it (rune by rune, invalid bytes
+// as U+FFFD), for map lookups without a string per word.
+func appendLower(b []byte, s string) []byte {
+	for _, c := range s {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			b = append(b, byte(c+'a'-'A'))
+		case c < utf8.RuneSelf:
+			b = append(b, byte(c))
+		default:
+			b = utf8.AppendRune(b, unicode.ToLower(c))
+		}
+	}
+	return b
+}
+
+// particlePrefixed is hasParticlePrefix of a lower-case word given as bytes.
+func (r *rules) particlePrefixed(lw []byte) bool {
+	if i := bytes.IndexAny(lw, "-'’"); i > 0 && i < len(lw)-1 {
+		return r.particle[string(lw[:i])]
+	}
+	return false
 }
 
 // hasParticlePrefix: "al-Hassan", "el-Amin", "d'Almeida".
