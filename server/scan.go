@@ -383,21 +383,29 @@ type findingTable struct {
 func (t *findingTable) write(w io.Writer, fs []detect.Finding) {
 	var width [4]int
 	for i := range fs {
-		for c := range width {
-			width[c] = max(width[c], t.cellWidth(&fs[i], c))
+		for c, n := range t.widths(&fs[i]) {
+			width[c] = max(width[c], n)
 		}
 	}
 	for i := range fs {
+		f := &fs[i]
 		t.line = t.line[:0]
-		for c := range width {
-			n := len(t.line)
-			t.line = t.cell(t.line, &fs[i], c)
-			t.line = appendSpaces(t.line, max(2, width[c]+2)-utf8.RuneCount(t.line[n:]))
+		for c, n := range t.widths(f) {
+			t.line = t.cell(t.line, f, c)
+			t.line = appendSpaces(t.line, max(2, width[c]+2)-n)
 		}
-		t.line = appendCell(t.line, fs[i].Category)
+		t.line = appendCell(t.line, f.Category)
 		t.line = append(t.line, '\n')
 		w.Write(t.line)
 	}
+}
+
+// value is the finding's value as shown: masked unless values are shown.
+func (t *findingTable) value(f *detect.Finding) string {
+	if t.showValues {
+		return f.Value
+	}
+	return f.Masked
 }
 
 // cell appends column c of a finding's line.
@@ -408,18 +416,30 @@ func (t *findingTable) cell(b []byte, f *detect.Finding, c int) []byte {
 	case 1:
 		return strconv.AppendInt(append(appendCell(b, f.Document), " p."...), int64(f.Page), 10)
 	case 2:
-		if t.showValues {
-			return appendCell(b, f.Value)
-		}
-		return appendCell(b, f.Masked)
+		return appendCell(b, t.value(f))
 	}
-	return strconv.AppendFloat(b, report.Confidence(f.Confidence), 'f', 2, 64)
+	return appendConfidence(b, f.Confidence)
 }
 
-// cellWidth is the width in characters of column c of a finding's line.
-func (t *findingTable) cellWidth(f *detect.Finding, c int) int {
-	t.line = t.cell(t.line[:0], f, c)
-	return utf8.RuneCount(t.line)
+// widths are the widths in characters of a finding's four aligned cells, counted without
+// writing them.
+func (t *findingTable) widths(f *detect.Finding) [4]int {
+	var num [32]byte
+	return [4]int{
+		4 + utf8.RuneCountInString(string(f.Kind)),
+		utf8.RuneCountInString(f.Document) + len(" p.") + len(strconv.AppendInt(num[:0], int64(f.Page), 10)),
+		utf8.RuneCountInString(t.value(f)),
+		len(appendConfidence(num[:0], f.Confidence)),
+	}
+}
+
+// appendConfidence appends a confidence rounded as the report rounds it, with two decimals.
+func appendConfidence(b []byte, c float64) []byte {
+	v := int(c*100 + 0.5) // report.Confidence's rounding, in hundredths
+	if v < 0 || v > 999 {
+		return strconv.AppendFloat(b, report.Confidence(c), 'f', 2, 64)
+	}
+	return append(b, byte('0'+v/100), '.', byte('0'+v/10%10), byte('0'+v%10))
 }
 
 // appendCell appends a cell's text with tabs and line breaks as spaces.
