@@ -36,11 +36,9 @@ type ctxWord struct {
 
 type cprRules struct {
 	words map[string]ctxWord
-	// lengths[b] has bit L set when some context word of L bytes starts with byte b: a cheap
-	// prefilter before the map lookup.
-	lengths [256]uint64
-	// ends[b]: the same for the last byte of the lower-case word (a second prefilter).
-	ends [256]uint64
+	// filter has the bit of ctxFilterBit set for every word: a prefilter before lowering a token
+	// and looking it up (see maybe).
+	filter [ctxFilterBits / 64]uint64
 	// labels and labelSuffixes tell a label of another kind of number (see otherLabelBefore).
 	labels        []string
 	labelSuffixes []string
@@ -130,12 +128,11 @@ func loadCPRRules() (cprRules, error) {
 		}
 		word := normToken(f[0])
 		r.words[word] = ctxWord{kind: k, weight: w}
-		if len(word) < 64 {
-			r.lengths[word[0]] |= 1 << len(word)
-			r.ends[word[len(word)-1]] |= 1 << len(word)
+		if len(word) <= maxTokenLen {
+			k := ctxFilterBit(word)
+			r.filter[k/64] |= 1 << (k % 64)
 		}
 	}
-	r.lengths['c'] |= ^uint64(0) &^ 0xF // cpr-..., cpr.…: any length from 4
 	return r, nil
 }
 
@@ -165,12 +162,32 @@ func normToken(w string) string {
 	return w
 }
 
-// maybe reports whether a token of n bytes starting with byte b (any case) can be a context word.
-func (r *cprRules) maybe(b byte, n int) bool {
-	if isASCIIUpper(b) {
-		b += 'a' - 'A'
+// ctxFilterBits is the size of cprRules.filter: a few hundred words set about one bit in a hundred.
+const ctxFilterBits = 1 << 14
+
+// ctxFilterBit is the filter bit of a token of n > 0 bytes: a hash of its length and its first
+// two and last bytes, each with bit 5 set. Setting bit 5 maps an upper-case ASCII letter and the
+// second byte of an upper-case Latin-1 letter to its lower-case form and keeps that form, so a
+// token and its lowerInto form share their bit.
+func ctxFilterBit(tok string) uint32 {
+	n := len(tok)
+	h := uint32(n)<<24 | uint32(tok[0]|0x20)<<16 | uint32(tok[min(1, n-1)]|0x20)<<8 | uint32(tok[n-1]|0x20)
+	return h * 0x9E3779B1 >> (32 - 14)
+}
+
+// maybe reports whether a token (any case) can be a context word, lookup's "cpr…" words
+// included. Nine in ten tokens of running text that share a word's first letter and length do
+// not share its second and last letters: the filter spares lowering and looking them up.
+func (r *cprRules) maybe(tok string) bool {
+	n := len(tok)
+	if n == 0 || n > maxTokenLen {
+		return false
 	}
-	return n < 64 && r.lengths[b]&(1<<n) != 0
+	if n > 3 && tok[0]|0x20 == 'c' && tok[1]|0x20 == 'p' && tok[2]|0x20 == 'r' {
+		return true
+	}
+	k := ctxFilterBit(tok)
+	return r.filter[k/64]&(1<<(k%64)) != 0
 }
 
 // lookup classifies a lower-case token.
@@ -948,37 +965,48 @@ func tokenByte(b byte) bool {
 	return isASCIILetter(b) || b == '-' || b == '.' || b == '_' || b >= 0x80
 }
 
-// forTokens calls fn for every context token in s[from:to]: a run of letters with inner '-', '.',
-// '_' (trimmed at both ends), as byte offsets into s. Non-letter runes end a token.
-func forTokens(s string, from, to int, fn func(ts, te int)) {
-	if from < 0 {
-		from = 0
-	}
-	if to > len(s) {
-		to = len(s)
-	}
+// tokenizer walks the context tokens of s[from:to]: runs of letters with inner '-', '.', '_'
+// (trimmed at both ends), as byte offsets into s. Non-letter runes end a token; a token's last
+// letter may run past to. An iterator rather than a callback: the CPR context reads a few hundred
+// bytes around every candidate, and a call through a closure per token was a good part of it.
+type tokenizer struct {
+	s     string
+	i, to int
+}
+
+func newTokenizer(s string, from, to int) tokenizer {
+	from, to = max(from, 0), min(to, len(s))
 	i := from
 	// Do not start in the middle of a token.
 	for i > 0 && i < to && tokenByte(s[i-1]) && tokenByte(s[i]) {
 		i++
 	}
-	for i < to {
-		b := s[i]
-		if !tokenByte(b) {
-			i++
-			continue
-		}
-		if b >= 0x80 {
-			if n := letterAt(s, i); n == 0 {
+	return tokenizer{s: s, i: i, to: to}
+}
+
+// next returns the next token s[ts:te]; ok is false when there is none.
+func (t *tokenizer) next() (ts, te int, ok bool) {
+	s, i := t.s, t.i
+	w := s[:max(t.to, i)] // the ASCII bytes are read from w: no bounds check per byte
+	for i < len(w) {
+		b := w[i]
+		if b < 0x80 {
+			if !asciiTokenByte(b) {
 				i++
 				continue
 			}
+		} else if letterAt(s, i) == 0 {
+			i++
+			continue
 		}
-		ts := i
-		for i < to {
-			b := s[i]
+		ts = i
+		for i < len(w) {
+			if i = skipLetters(w, i); i == len(w) {
+				break
+			}
+			b := w[i]
 			if b < 0x80 {
-				if !tokenByte(b) {
+				if !asciiTokenByte(b) {
 					break
 				}
 				i++
@@ -990,18 +1018,27 @@ func forTokens(s string, from, to int, fn func(ts, te int)) {
 			}
 			i += n
 		}
-		te := i
-		for ts < te && (s[ts] == '-' || s[ts] == '.' || s[ts] == '_') {
+		te = i
+		for ts < te && trimByte(s[ts]) {
 			ts++
 		}
-		for te > ts && (s[te-1] == '-' || s[te-1] == '.' || s[te-1] == '_') {
+		for te > ts && trimByte(s[te-1]) {
 			te--
 		}
 		if te > ts {
-			fn(ts, te)
+			t.i = i
+			return ts, te, true
 		}
 	}
+	t.i = i
+	return 0, 0, false
 }
+
+// asciiTokenByte is tokenByte for a byte below 0x80.
+func asciiTokenByte(b byte) bool { return isASCIILetter(b) || trimByte(b) }
+
+// trimByte reports the inner token bytes trimmed at a token's ends.
+func trimByte(b byte) bool { return b == '-' || b == '.' || b == '_' }
 
 // camelCase reports a lower-case ASCII letter followed by an upper-case one (createdAt, uSNChanged).
 func camelCase(t string) bool {
@@ -1024,9 +1061,13 @@ func (cr *cprRecognizer) cprContext(s string, c *cprCand, skipFrom, skipTo int, 
 	}
 	curLE := lineEnd(s, c.end, sco.posAfter)
 	var buf [maxTokenLen]byte
-	forTokens(s, c.start-sco.posBefore, c.end+sco.posAfter, func(ts, te int) {
-		if ts >= skipFrom && te <= skipTo {
+	for tk := newTokenizer(s, c.start-sco.posBefore, c.end+sco.posAfter); ; {
+		ts, te, ok := tk.next()
+		if !ok {
 			return
+		}
+		if ts >= skipFrom && te <= skipTo {
+			continue
 		}
 		after := ts >= c.end
 		var dist int
@@ -1035,7 +1076,7 @@ func (cr *cprRecognizer) cprContext(s string, c *cprCand, skipFrom, skipTo int, 
 		} else {
 			dist = c.start - te
 			if dist < 0 {
-				return
+				continue
 			}
 		}
 		sameLine := ts >= curLS && te <= curLE
@@ -1046,16 +1087,16 @@ func (cr *cprRecognizer) cprContext(s string, c *cprCand, skipFrom, skipTo int, 
 				return append(appendWhere(append(strconv.AppendQuote(append(b, "mixed-case neighbour "...), tok), " (-, "...), dist, after), ')')
 			})
 		}
-		if !cr.rules.maybe(tok[0], len(tok)) {
-			return
+		if !cr.rules.maybe(tok) {
+			continue
 		}
 		n := lowerInto(buf[:], tok)
-		if n <= 0 || (buf[0] != 'c' && cr.rules.ends[buf[n-1]]&(1<<n) == 0) {
-			return // no word of this length ends so ("cpr…" words are any: see lookup)
+		if n <= 0 {
+			continue
 		}
 		w, ok := cr.rules.lookup(buf[:n])
 		if !ok {
-			return
+			continue
 		}
 		switch w.kind {
 		case ctxPos:
@@ -1066,7 +1107,7 @@ func (cr *cprRecognizer) cprContext(s string, c *cprCand, skipFrom, skipTo int, 
 			}
 		case ctxNeg, ctxJournal:
 			if !nearLines || (after && !sameLine) {
-				return
+				continue
 			}
 			if v := w.weight * sco.negDecay(dist, after); v > 0 {
 				label := "-"
@@ -1080,7 +1121,7 @@ func (cr *cprRecognizer) cprContext(s string, c *cprCand, skipFrom, skipTo int, 
 			}
 		case ctxTime:
 			if !timeShape || !nearLines || (after && !sameLine) {
-				return
+				continue
 			}
 			if v := sco.negDecay(dist, after); v > 0 {
 				neg.takeSide(v, dist, after, func(b []byte) []byte {
@@ -1089,20 +1130,28 @@ func (cr *cprRecognizer) cprContext(s string, c *cprCand, skipFrom, skipTo int, 
 			}
 		case ctxLog:
 			if !sameLine || dist > 60 {
-				return
+				continue
 			}
 			neg.takeSide(w.weight, dist, after, func(b []byte) []byte {
 				return append(appendWhere(append(appendLower(append(b, "log/timestamp context "...), tok), " (-, "...), dist, after), ')')
 			})
 		}
-	})
+	}
 }
 
 // isoDateOnLine reports an ISO date (2023-12-07) within 60 bytes of the window on the same line.
 func isoDateOnLine(s string, start, end int) bool {
 	from := lineStart(s, start, 60)
 	to := lineEnd(s, end, 60)
-	for i := from; i+10 <= to; i++ {
+	// Every date has its first '-' four bytes in: only the hyphens are tried (IndexByte skips the
+	// rest of the line), each as s[i+4] of a date at i.
+	for p := from + 4; p+6 <= to; p++ {
+		k := strings.IndexByte(s[p:to-5], '-')
+		if k < 0 {
+			return false
+		}
+		p += k
+		i := p - 4
 		if isDigit(s[i]) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) && s[i+4] == '-' &&
 			isDigit(s[i+5]) && isDigit(s[i+6]) && s[i+7] == '-' && isDigit(s[i+8]) && isDigit(s[i+9]) &&
 			(i == 0 || !isDigit(s[i-1])) {

@@ -155,7 +155,7 @@ func loadSections(name string) ([]sectionLine, error) {
 }
 
 // wordSet is a set of lower-case words and two-word phrases, looked up without allocating.
-// Entries are normalised as tokens are (forTokens): each word trimmed of "-._:#".
+// Entries are normalised as tokens are (tokenizer): each word trimmed of "-._:#".
 type wordSet struct {
 	words map[string]struct{}
 	// lengths[b] has bit L set when an entry of L bytes starts with byte b (a prefilter).
@@ -207,15 +207,17 @@ func (ws *wordSet) hasToken(s string, ps, pe, ts, te int) bool {
 // near reports whether a word or phrase of the set is among the tokens of the line in the
 // window bytes before s[pos].
 func (ws *wordSet) near(s string, pos, window int) bool {
-	found := false
 	ps, pe := -1, -1
-	forTokens(s, lineStart(s, pos, window), pos, func(ts, te int) {
-		if !found && ws.hasToken(s, ps, pe, ts, te) {
-			found = true
+	for tk := newTokenizer(s, lineStart(s, pos, window), pos); ; {
+		ts, te, ok := tk.next()
+		if !ok {
+			return false
+		}
+		if ws.hasToken(s, ps, pe, ts, te) {
+			return true
 		}
 		ps, pe = ts, te
-	})
-	return found
+	}
 }
 
 // before reports whether the last token before s[pos] on its line, with at most gap bytes of
@@ -231,11 +233,14 @@ func (ws *wordSet) before(s string, pos, gap int) bool {
 	}
 	found := false
 	ps, pe := -1, -1
-	forTokens(s, ls, e, func(ts, te int) {
+	for tk := newTokenizer(s, ls, e); ; {
+		ts, te, ok := tk.next()
+		if !ok {
+			return found
+		}
 		found = te >= e-1 && ws.hasToken(s, ps, pe, ts, te) // te < e: a trailing "." trimmed
 		ps, pe = ts, te
-	})
-	return found
+	}
 }
 
 // is reports whether text, trimmed of blanks and ":.#-", is a word or phrase of the set.

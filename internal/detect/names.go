@@ -411,6 +411,11 @@ func parseToken(s string, p int, t *ntok) bool {
 	}
 	letters, upper := 1, 1
 	for q < n {
+		k := skipLower(s, q)
+		letters += k - q
+		if q = k; q == n {
+			break
+		}
 		b := s[q]
 		if b < 0x80 {
 			if isASCIILetter(b) {

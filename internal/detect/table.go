@@ -92,6 +92,12 @@ func (t *tableScanner) lookup(pos int) tableRef {
 	if d == 0 {
 		return tableRef{}
 	}
+	if ls == 0 || (!t.covers(ls, d) && (ls == 1 || s[ls-2] == '\n')) {
+		// The first line, or one after an empty line and not in the cached table, would be the
+		// header: the walk below would stop at once. Decided before counting cells because
+		// most lines with a comma are prose.
+		return tableRef{}
+	}
 	ncols := countDelims(line, d)
 	if ncols == 0 {
 		return tableRef{}
@@ -106,7 +112,7 @@ func (t *tableScanner) lookup(pos int) tableRef {
 	top := ls
 	joined := false
 	for top > 0 && ls-top < maxTableWalk {
-		if t.valid && t.delim == d && top >= t.hdrStart && top <= t.coveredTo {
+		if t.covers(top, d) {
 			joined = true
 			break
 		}
@@ -141,6 +147,11 @@ func (t *tableScanner) lookup(pos int) tableRef {
 	return ref
 }
 
+// covers reports whether the line starting at ls belongs to the cached table of delimiter d.
+func (t *tableScanner) covers(ls int, d byte) bool {
+	return t.valid && t.delim == d && ls >= t.hdrStart && ls <= t.coveredTo
+}
+
 // splitHeader splits the header line into cells and classifies each by its strongest context word.
 func (t *tableScanner) splitHeader(line string, off int, d byte) []tableCell {
 	var cells []tableCell
@@ -148,10 +159,14 @@ func (t *tableScanner) splitHeader(line string, off int, d byte) []tableCell {
 	var buf [maxTokenLen]byte
 	flush := func(end int) {
 		c := tableCell{start: off + start, end: off + end}
-		forTokens(t.s, c.start, c.end, func(ts, te int) {
+		for tk := newTokenizer(t.s, c.start, c.end); ; {
+			ts, te, ok := tk.next()
+			if !ok {
+				break
+			}
 			n := lowerInto(buf[:], t.s[ts:te])
 			if n <= 0 {
-				return
+				continue
 			}
 			if w, ok := t.rules.lookup(buf[:n]); ok && w.kind != ctxTime && w.weight > c.class.weight {
 				c.class = w
@@ -159,7 +174,7 @@ func (t *tableScanner) splitHeader(line string, off int, d byte) []tableCell {
 					c.class.weight = 1 // a strong word over a column labels the whole column
 				}
 			}
-		})
+		}
 		cells = append(cells, c)
 	}
 	for i := 0; i < len(line); i++ {

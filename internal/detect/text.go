@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -128,10 +129,29 @@ func lowerString(s string) string {
 func lineStart(s string, i, limit int) int {
 	i = min(i, len(s))
 	from := max(0, i-limit)
-	if j := strings.LastIndexByte(s[from:i], '\n'); j >= 0 {
+	if j := lastNewline(s[from:i]); j >= 0 {
 		return from + j + 1
 	}
 	return from
+}
+
+// lastNewline is strings.LastIndexByte(s, '\n') eight bytes at a time: the standard library's
+// is a loop over single bytes on amd64, and every CPR candidate looks back for its line starts.
+func lastNewline(s string) int {
+	i := len(s)
+	for ; i >= 8; i -= 8 {
+		x := load8(s, i-8) ^ swarOnes*'\n'
+		// High bit of each byte of x that is zero, exactly: no carry crosses bytes.
+		if m := ^((x&swarLow7 + swarLow7) | x | swarLow7); m != 0 {
+			return i - 8 + (63-bits.LeadingZeros64(m))>>3
+		}
+	}
+	for i--; i >= 0; i-- {
+		if s[i] == '\n' {
+			return i
+		}
+	}
+	return -1
 }
 
 // lineEnd returns the index of the '\n' ending the line holding s[i] (or len(s)), looking ahead
@@ -196,6 +216,42 @@ const (
 func hasDigit8(x uint64) bool {
 	t := x & swarLow7
 	return ((swarOnes*(127+'9'+1)-t)&^x&(t+swarOnes*(127-('0'-1))))&swarHigh != 0
+}
+
+// inRange8 sets the high bit of every byte of x that lies in lo..hi (both below 0x80).
+func inRange8(x uint64, lo, hi byte) uint64 {
+	t := x & swarLow7
+	return (swarOnes*(127+uint64(hi)+1) - t) &^ x & (t + swarOnes*(127-(uint64(lo)-1))) & swarHigh
+}
+
+// skipLetters returns the index of the first byte at or after i that is no ASCII letter (of
+// either case), or len(s). skipLower is the same for lower-case ASCII letters. Word scanners
+// call them once per word rather than test letter by letter: most bytes of running text are
+// ASCII letters, and eight are tested at a time.
+func skipLetters(s string, i int) int {
+	for i+8 <= len(s) {
+		if m := ^inRange8(load8(s, i)|swarOnes*0x20, 'a', 'z') & swarHigh; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		i += 8
+	}
+	for i < len(s) && isASCIILetter(s[i]) {
+		i++
+	}
+	return i
+}
+
+func skipLower(s string, i int) int {
+	for i+8 <= len(s) {
+		if m := ^inRange8(load8(s, i), 'a', 'z') & swarHigh; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		i += 8
+	}
+	for i < len(s) && isASCIILower(s[i]) {
+		i++
+	}
+	return i
 }
 
 // load8 reads eight bytes of s at i, little endian. The caller guarantees i+8 <= len(s).
