@@ -222,8 +222,9 @@ func parseSensTerm(line, category string, weight float64) (sensTerm, error) {
 // maxWordLen bounds how far a match is extended to its word's ends (Danish compounds included).
 const maxWordLen = 64
 
+// sensHit is a term's match, 12 bytes: a text holds thousands (hits of the engine are int32 too).
 type sensHit struct {
-	start, end int // the word (or phrase) as matched, extended to word boundaries
+	start, end int32 // the word (or phrase) as matched, extended to word boundaries
 	id         int32
 }
 
@@ -237,7 +238,7 @@ func (sm *sensitiveMatcher) Find(in *input, _ *evidence, out []hit) []hit {
 		b = new(sensBufs)
 	}
 	for _, h := range sm.sensitiveHits(in.s, b) {
-		out = append(out, hit{start: int32(h.start), end: int32(h.end), x: h.id, conf: hundredths(sm.terms[h.id].weight)})
+		out = append(out, hit{start: h.start, end: h.end, x: h.id, conf: hundredths(sm.terms[h.id].weight)})
 	}
 	sm.bufs.Put(b)
 	return out
@@ -245,7 +246,7 @@ func (sm *sensitiveMatcher) Find(in *input, _ *evidence, out []hit) []hit {
 
 // Finding makes the finding of a sensitive term.
 func (sm *sensitiveMatcher) Finding(in *input, h hit) Finding {
-	return sm.finding(in.s, sensHit{start: int(h.start), end: int(h.end), id: h.x})
+	return sm.finding(in.s, sensHit{start: h.start, end: h.end, id: h.x})
 }
 
 // Sensitive finds statements in the sensitive categories. Value is the matched word in lower
@@ -343,8 +344,8 @@ func (sm *sensitiveMatcher) finding(s string, h sensHit) Finding {
 	}
 	return Finding{
 		Kind:       KindSensitive,
-		Start:      h.start,
-		End:        h.end,
+		Start:      int(h.start),
+		End:        int(h.end),
 		Value:      value,
 		Masked:     t.category,
 		Confidence: t.weight,
@@ -444,5 +445,5 @@ func (sm *sensitiveMatcher) check(s string, start, end int, id int32) (sensHit, 
 			}
 		}
 	}
-	return sensHit{start: ws, end: we, id: id}, true
+	return sensHit{start: int32(ws), end: int32(we), id: id}, true
 }
