@@ -367,10 +367,14 @@ func (c *context) document(d Document) []Person {
 		fline := pl.linesOf(fs) // each finding's line
 		// Names on this page: the detector's, and names from structure.
 		var names []nameAt
-		// onLine indexes names by the lines they stand on: the first name found keeps its place
-		// and an overlapping one is dropped, which is a question about one or two lines, not
-		// about every name of the page (a mail-merge list has a hundred thousand).
-		onLine := map[int][]int{}
+		// The names standing on each line, as lists linked through onLine from the line's head
+		// (1-based, 0 ends a list): the first name found keeps its place and an overlapping one
+		// is dropped, which is a question about one or two lines, not about every name of the
+		// page (a mail-merge list has a hundred thousand). Flat arrays, not a map of slices:
+		// every name of a list passes here.
+		type nameOnLine struct{ name, next int32 }
+		head := make([]int32, len(pl.lines))
+		var onLine []nameOnLine
 		addName := func(n nameAt) {
 			if len(n.parts) < 2 || c.isStaff(n.parts) || isSigner(n.parts) || sig[pi][n.line] {
 				return
@@ -378,16 +382,20 @@ func (c *context) document(d Document) []Person {
 			if a.roleBefore(pl.page.Text, n.start) {
 				return
 			}
-			last := max(n.line, pl.lineOf(max(n.start, n.end-1)))
+			last := n.line // a name on one line (nearly all) needs no search for its last line
+			if l := pl.lines[n.line]; n.start < l.start || max(n.start, n.end-1) > l.end {
+				last = max(n.line, pl.lineOf(max(n.start, n.end-1)))
+			}
 			for li := n.line; li <= last; li++ {
-				for _, i := range onLine[li] {
-					if m := names[i]; m.start < n.end && n.start < m.end {
+				for e := head[li]; e != 0; e = onLine[e-1].next {
+					if m := names[onLine[e-1].name]; m.start < n.end && n.start < m.end {
 						return
 					}
 				}
 			}
 			for li := n.line; li <= last; li++ {
-				onLine[li] = append(onLine[li], len(names))
+				onLine = append(onLine, nameOnLine{int32(len(names)), head[li]})
+				head[li] = int32(len(onLine))
 			}
 			names = append(names, n)
 		}
