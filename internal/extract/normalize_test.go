@@ -108,3 +108,52 @@ func BenchmarkIsNormal(b *testing.B) {
 		}
 	}
 }
+
+// TestNormalPage: a page known to be in normal form skips NormalizeText, and any later write to
+// it (a carriage return, a no-break space, a resumed page) makes it normalised again; plain
+// text files are marked only when they are normal.
+func TestNormalPage(t *testing.T) {
+	tests := []struct {
+		name  string
+		write func(s *sink)
+		want  string
+	}{
+		{"normal text alone", func(s *sink) { s.writeBytes([]byte("a b")); s.curNormal = true }, "a b"},
+		{"a carriage return after it", func(s *sink) {
+			s.writeBytes([]byte("a"))
+			s.curNormal = true
+			s.writeByte('\r')
+			s.writeBytes([]byte("b"))
+		}, "a\nb"},
+		{"a no-break space after it", func(s *sink) { s.writeBytes([]byte("a")); s.curNormal = true; s.write("\u00a0b") }, "a b"},
+		{"the page resumed", func(s *sink) {
+			s.writeBytes([]byte("a"))
+			s.curNormal = true
+			s.endPage()
+			s.resumeLastPage()
+			s.writeBytes([]byte("\u2013b"))
+		}, "a-b"},
+		{"a cell ended", func(s *sink) { s.adopt([]byte("a\u00ad")); s.curNormal = true; s.endCell() }, "a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &sink{maxText: 1 << 20, maxPages: 10, blockAt: -1}
+			tt.write(s)
+			pages, _, _ := s.result()
+			if len(pages) != 1 || pages[0].Text != tt.want {
+				t.Errorf("pages %+v, want one page %q", pages, tt.want)
+			}
+		})
+	}
+	for _, c := range []struct{ text, want string }{
+		{"Søren Ærø\nbor her", "Søren Ærø\nbor her"},
+		{"linje 1\r\nlinje 2", "linje 1\nlinje 2"},
+		{"ikke\u00a0brudt", "ikke brudt"},
+		{"ugyldig \xff byte", "ugyldig ÿ byte"}, // not UTF-8: read as Windows-1252
+	} {
+		docs := New(Limits{}).Extract(t.Context(), "tekst.txt", "text/plain", []byte(c.text))
+		if len(docs) != 1 || len(docs[0].Pages) != 1 || docs[0].Pages[0].Text != c.want {
+			t.Errorf("%q: %+v, want one page %q", c.text, docs, c.want)
+		}
+	}
+}

@@ -16,6 +16,11 @@ type sink struct {
 	pages   []Page
 	cur     []byte
 	adopted bool // cur is (or was grown from) bytes the sink does not own (adopt)
+	// curNormal: the open page is one piece of text already in NormalizeText's form (a
+	// plain-text file checked as it was read); any other write clears it. normal holds it
+	// for each finished page.
+	curNormal bool
+	normal    []bool
 	started bool // a page is open
 	used    int  // bytes in finished pages
 
@@ -106,6 +111,7 @@ func (s *sink) open() bool {
 
 // write appends text to the open page (opening one if needed).
 func (s *sink) write(str string) {
+	s.curNormal = false
 	if s.full() || str == "" || !s.open() {
 		return
 	}
@@ -123,6 +129,7 @@ func (s *sink) write(str string) {
 }
 
 func (s *sink) writeBytes(b []byte) {
+	s.curNormal = false
 	if s.full() || len(b) == 0 || !s.open() {
 		return
 	}
@@ -142,6 +149,7 @@ func (s *sink) writeBytes(b []byte) {
 // change afterwards (Extractor.stableInput). Its capacity is cut to its length, so a later
 // write copies it instead of writing into it, and the page's buffer is not reused.
 func (s *sink) adopt(b []byte) {
+	s.curNormal = false
 	if len(b) == 0 || len(s.cur) > 0 || len(b) > s.room() || !s.open() || s.full() {
 		s.writeBytes(b)
 		return
@@ -152,6 +160,7 @@ func (s *sink) adopt(b []byte) {
 
 // own gives the sink its own copy of adopted bytes before it changes them in place.
 func (s *sink) own() {
+	s.curNormal = false
 	if s.adopted {
 		s.cur = append([]byte(nil), s.cur...)
 		s.adopted = false
@@ -159,6 +168,7 @@ func (s *sink) own() {
 }
 
 func (s *sink) writeByte(c byte) {
+	s.curNormal = false
 	if s.full() || !s.open() {
 		return
 	}
@@ -222,6 +232,8 @@ func (s *sink) endPage() {
 		text = string(s.cur)
 	}
 	s.pages = append(s.pages, Page{Number: len(s.pages) + 1, Text: text, Blocks: s.pageBlocks()})
+	s.normal = append(s.normal, s.curNormal)
+	s.curNormal = false
 	s.used += len(s.cur)
 	s.cur = s.cur[:0]
 	if handOver {
@@ -238,6 +250,8 @@ func (s *sink) resumeLastPage() {
 	}
 	last := s.pages[len(s.pages)-1]
 	s.pages = s.pages[:len(s.pages)-1]
+	s.normal = s.normal[:len(s.normal)-1]
+	s.curNormal = false
 	s.used -= len(last.Text)
 	s.cur = append(s.cur[:0], last.Text...)
 	s.blocks = append(s.blocks[:0], last.Blocks...)
@@ -255,19 +269,25 @@ func (s *sink) startPage() {
 // result returns the finished pages, normalised and tidied, and a truncation note.
 func (s *sink) result() (pages []Page, truncated bool, note string) {
 	s.endPage()
-	return finishPages(s.pages, s.textCut, s.pageCut, s.maxText, s.maxPages)
+	return finishNormalPages(s.pages, s.normal, s.textCut, s.pageCut, s.maxText, s.maxPages)
 }
 
 // finishPages normalises page text and applies the page and text limits to pages produced
 // elsewhere (the PDF extractor) as well as to the sink's.
 func finishPages(in []Page, textCut, pageCut bool, maxText, maxPages int) ([]Page, bool, string) {
+	return finishNormalPages(in, nil, textCut, pageCut, maxText, maxPages)
+}
+
+// finishNormalPages is finishPages for pages of which those marked in normal are already in
+// NormalizeText's form.
+func finishNormalPages(in []Page, normal []bool, textCut, pageCut bool, maxText, maxPages int) ([]Page, bool, string) {
 	if len(in) > maxPages {
 		in = in[:maxPages]
 		pageCut = true
 	}
 	out := make([]Page, 0, len(in))
 	used := 0
-	for _, p := range in {
+	for i, p := range in {
 		if len(p.Blocks) > 0 {
 			// Rebuilt from its blocks so that the offsets hold for the final text.
 			np, cut := AssemblePage(p.Number, p.blockParts(), maxText-used, true)
@@ -281,7 +301,11 @@ func finishPages(in []Page, textCut, pageCut bool, maxText, maxPages int) ([]Pag
 			}
 			continue
 		}
-		t := tidyText(NormalizeText(p.Text))
+		t := p.Text
+		if i >= len(normal) || !normal[i] {
+			t = NormalizeText(t)
+		}
+		t = tidyText(t)
 		if used+len(t) > maxText {
 			n := maxText - used
 			for n > 0 && !utf8.RuneStart(t[n]) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"mime"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
@@ -48,11 +49,19 @@ func decodeWith(e encoding.Encoding, data []byte) string {
 func (w *walker) plain(j *job) error {
 	// UTF-8 (the common case) goes onto the page as it is, without a string of it first: a
 	// long text was copied once more for nothing.
-	if data := bytes.TrimPrefix(j.data, []byte("\xEF\xBB\xBF")); utf8.Valid(data) {
+	data := bytes.TrimPrefix(j.data, []byte("\xEF\xBB\xBF"))
+	// Text in its normal form (the common case) is valid UTF-8: one pass tells both, and a page
+	// that is just this text skips normalisation when the document is finished.
+	normal := isNormal(unsafe.String(unsafe.SliceData(data), len(data)))
+	if normal || utf8.Valid(data) {
+		fresh := len(j.s.cur) == 0
 		if j.depth == 0 && w.x.stableInput {
 			j.s.adopt(data)
 		} else {
 			j.s.writeBytes(data)
+		}
+		if normal && fresh {
+			j.s.curNormal = true
 		}
 		return nil
 	}
