@@ -21,8 +21,8 @@ type sink struct {
 	// for each finished page.
 	curNormal bool
 	normal    []bool
-	started bool // a page is open
-	used    int  // bytes in finished pages
+	started   bool // a page is open
+	used      int  // bytes in finished pages
 
 	textCut bool // MaxTextBytes reached
 	pageCut bool // MaxPages reached
