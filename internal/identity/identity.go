@@ -460,7 +460,9 @@ func (c *context) document(d Document) []Person {
 					start: pl.lines[li].start + off, end: pl.lines[li].start + off + len(v), why: "name beside the CPR number"})
 			}
 		}
-		sort.Slice(names, func(i, j int) bool { return names[i].start < names[j].start })
+		// Starts are distinct (a name overlapping one found before is dropped), so any sort
+		// gives the same order.
+		slices.SortFunc(names, func(x, y nameAt) int { return x.start - y.start })
 		// from is the first of list (in text order) that starts at or after off: each finding
 		// looks only at the names within its reach, never at all names of the page.
 		from := func(list []nameAt, off int) int {
