@@ -1263,8 +1263,8 @@ func lastFields(out []string, s string, n int) []string {
 	end := len(s)
 	for len(out)-first < n {
 		for end > 0 {
-			r, size := utf8.DecodeLastRuneInString(s[:end])
-			if !unicode.IsSpace(r) {
+			size, space := runeBefore(s, end)
+			if !space {
 				break
 			}
 			end -= size
@@ -1274,8 +1274,8 @@ func lastFields(out []string, s string, n int) []string {
 		}
 		st := end
 		for st > 0 {
-			r, size := utf8.DecodeLastRuneInString(s[:st])
-			if unicode.IsSpace(r) {
+			size, space := runeBefore(s, st)
+			if space {
 				break
 			}
 			st -= size
@@ -1294,8 +1294,8 @@ func firstFields(out []string, s string, n int) []string {
 	i := 0
 	for len(out)-first < n {
 		for i < len(s) {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if !unicode.IsSpace(r) {
+			size, space := runeAt(s, i)
+			if !space {
 				break
 			}
 			i += size
@@ -1305,8 +1305,8 @@ func firstFields(out []string, s string, n int) []string {
 		}
 		st := i
 		for i < len(s) {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if unicode.IsSpace(r) {
+			size, space := runeAt(s, i)
+			if space {
 				break
 			}
 			i += size
@@ -1314,6 +1314,30 @@ func firstFields(out []string, s string, n int) []string {
 		out = append(out, s[st:i])
 	}
 	return out
+}
+
+// runeAt is the size of the rune at s[i] and whether it is white space (unicode.IsSpace);
+// runeBefore the same of the rune that ends at s[end]. ASCII is tested without decoding (the
+// words beside every CPR number are read with them).
+func runeAt(s string, i int) (size int, space bool) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return 1, asciiSpace(c)
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	return size, unicode.IsSpace(r)
+}
+
+func runeBefore(s string, end int) (size int, space bool) {
+	if c := s[end-1]; c < utf8.RuneSelf {
+		return 1, asciiSpace(c)
+	}
+	r, size := utf8.DecodeLastRuneInString(s[:end])
+	return size, unicode.IsSpace(r)
+}
+
+// asciiSpace is unicode.IsSpace of an ASCII byte.
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 // findingsByPage sorts a document's findings by page, each page's in text order. Findings that

@@ -248,7 +248,7 @@ func TestHeadCPRIsTheAddressee(t *testing.T) {
 // lastFields and firstFields agree with strings.Fields on the words they return.
 func TestBoundedFields(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	pieces := []string{"Anne", "Skou", "Bech", " ", "  ", "\t", "\u00a0", "CPR-nr.:", "født", "Ærø", "010190-1234", "\u2003"}
+	pieces := []string{"Anne", "Skou", "Bech", " ", "  ", "\t", "\u00a0", "CPR-nr.:", "født", "Ærø", "010190-1234", "\u2003", "\v", "\f", "\r", "\n", "\u0085", "\x1c", "\xff"}
 	for range 2000 {
 		var b strings.Builder
 		for range rng.IntN(12) {
