@@ -454,80 +454,27 @@ func TestLineRuns(t *testing.T) {
 	}
 }
 
-// TestNameLikeWithoutAllocating: nameLike, which keeps its words on the stack, answers as the
-// version that split and lower-cased them into new strings (kept here as the rule stated once
-// more), on random word sequences of names, particles, titles, organisations and punctuation.
+// TestNameLikeWithoutAllocating: what nameLike now does without a string per word is what it did
+// with one: appendLower writes strings.ToLower's lower case (invalid bytes included), and
+// particlePrefixed answers as hasParticlePrefix; the rule's own examples (TestRuleExamples)
+// cover the rest.
 func TestNameLikeWithoutAllocating(t *testing.T) {
 	r := New(engine(t), Options{}).rules
-	pieces := []string{"Karen", "HOLM", "Bech-Olsen", "de", "von", "al-Hassan", "d'Almeida", "K.", "Dr.", "dr.", "Kommune",
-		"Socialforvaltningen", "Kære", "Med", "venlig", "hilsen", "Ærø", "ÅSE", "Øster", "İpek", "Straße", ",", ", ", " ", "  ", "\t",
-		"Sagsbehandler:", "cpr", "1234", "x"}
+	pieces := []string{"Karen", "HOLM", "Bech-Olsen", "de", "von", "al-Hassan", "d'Almeida", "el-", "K.", "Dr.", "Ærø", "ÅSE",
+		"İpek", "Straße", "Ⱥ", "K", "\xff", "’", "-", "'", "x"}
 	rng := rand.New(rand.NewPCG(9, 10))
-	names := 0
 	for range 20000 {
 		var b strings.Builder
-		for range rng.IntN(9) {
+		for range 1 + rng.IntN(4) {
 			b.WriteString(pieces[rng.IntN(len(pieces))])
-			if rng.IntN(3) > 0 {
-				b.WriteByte(' ')
-			}
 		}
-		if nameLikeByFields(r, b.String()) {
-			names++
+		w := b.String()
+		lw := appendLower(nil, w)
+		if string(lw) != strings.ToLower(w) {
+			t.Fatalf("appendLower(%q) = %q, strings.ToLower gives %q", w, lw, strings.ToLower(w))
 		}
-		if s := b.String(); r.nameLike(s) != nameLikeByFields(r, s) {
-			t.Fatalf("nameLike(%q) = %v", s, r.nameLike(s))
+		if got, want := r.particlePrefixed(lw), hasParticlePrefix(string(lw), r); got != want {
+			t.Fatalf("particlePrefixed(%q) = %v, hasParticlePrefix gives %v", lw, got, want)
 		}
 	}
-	if names < 1000 {
-		t.Errorf("only %d of the random sequences are names: the test says little", names)
-	}
-}
-
-func nameLikeByFields(r *rules, line string) bool {
-	t := strings.TrimSpace(line)
-	if t == "" || len(t) > 60 {
-		return false
-	}
-	if i := strings.IndexByte(t, ','); i > 0 {
-		if strings.Count(t, ",") > 1 {
-			return false
-		}
-		t = strings.TrimSpace(t[i+1:]) + " " + strings.TrimSpace(t[:i])
-	}
-	words := strings.Fields(t)
-	if len(words) < 2 || len(words) > 7 {
-		return false
-	}
-	real := 0
-	for i, w := range words {
-		lw := strings.ToLower(w)
-		bare := strings.TrimRight(lw, ".:")
-		if r.organisation[bare] || r.greeting[bare] {
-			return false
-		}
-		if r.title[lw] || r.title[bare] {
-			if i == 0 || i == len(words)-1 {
-				continue
-			}
-			return false
-		}
-		if r.particle[bare] || hasParticlePrefix(lw, r) {
-			if i == 0 && !hasParticlePrefix(lw, r) {
-				return false // a name does not start with "de" or "von" alone
-			}
-			if !hasParticlePrefix(lw, r) {
-				continue
-			}
-		}
-		if !wordLike(w) {
-			return false
-		}
-		real++
-	}
-	if real < 2 {
-		return false
-	}
-	t = strings.TrimSpace(line)
-	return !hasPhraseFold(t, r.label) && !hasPhraseFold(t, r.closing)
 }
