@@ -28,29 +28,23 @@ func TestWriteText(t *testing.T) {
 			{Kind: detect.KindSensitive, Document: "brev.pdf", Page: 12, Value: "diabetes", Masked: "d…", Confidence: 0.7, Category: "health"},
 		},
 	}
+	const head = `x.eml
+  Verdict: BLOCK  – mailen må ikke sendes
+  - [cpr_external] CPR til ekstern
+  Documents:
+    scanned      pdf    brev.pdf  
+    unscannable  image  scan.png  no text
+  Findings:
+`
 	tests := []struct {
 		name       string
 		showValues bool
 		want       string
 	}{
-		{"masked", false, `x.eml
-  Verdict: BLOCK  – mailen må ikke sendes
-  - [cpr_external] CPR til ekstern
-  Documents:
-    scanned      pdf    brev.pdf  
-    unscannable  image  scan.png  no text
-  Findings:
-    cpr        brev.pdf p.1   010190-xxxx  0.85  
+		{"masked", false, head + `    cpr        brev.pdf p.1   010190-xxxx  0.85  
     sensitive  brev.pdf p.12  d…           0.70  health
 `},
-		{"values", true, `x.eml
-  Verdict: BLOCK  – mailen må ikke sendes
-  - [cpr_external] CPR til ekstern
-  Documents:
-    scanned      pdf    brev.pdf  
-    unscannable  image  scan.png  no text
-  Findings:
-    cpr        brev.pdf p.1   0101901234  0.85  
+		{"values", true, head + `    cpr        brev.pdf p.1   0101901234  0.85  
     sensitive  brev.pdf p.12  diabetes    0.70  health
 `},
 	}
