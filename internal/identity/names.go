@@ -160,6 +160,11 @@ func wordLike(w string) bool {
 	if like, ok := wordLikeASCII(w); ok {
 		return like
 	}
+	return wordLikeRunes(w)
+}
+
+// wordLikeRunes is wordLike of a word without trailing dots, read rune by rune.
+func wordLikeRunes(w string) bool {
 	first, _ := utf8.DecodeRuneInString(w)
 	if !unicode.IsUpper(first) {
 		// particle-prefixed ("al-Hassan"): the part after the prefix is capitalised
