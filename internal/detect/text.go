@@ -228,27 +228,20 @@ func inRange8(x uint64, lo, hi byte) uint64 {
 // either case), or len(s). skipLower is the same for lower-case ASCII letters. Word scanners
 // call them once per word rather than test letter by letter: most bytes of running text are
 // ASCII letters, and eight are tested at a time.
-func skipLetters(s string, i int) int {
-	for i+8 <= len(s) {
-		if m := ^inRange8(load8(s, i)|swarOnes*0x20, 'a', 'z') & swarHigh; m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-		i += 8
-	}
-	for i < len(s) && isASCIILetter(s[i]) {
-		i++
-	}
-	return i
-}
+func skipLetters(s string, i int) int { return skipAZ(s, i, 0x20) }
 
-func skipLower(s string, i int) int {
+func skipLower(s string, i int) int { return skipAZ(s, i, 0) }
+
+// skipAZ skips the bytes that are in 'a'..'z' once fold is OR-ed into them (0x20 takes the
+// upper case in too; bytes beyond ASCII keep their high bit and stop it).
+func skipAZ(s string, i int, fold byte) int {
 	for i+8 <= len(s) {
-		if m := ^inRange8(load8(s, i), 'a', 'z') & swarHigh; m != 0 {
+		if m := ^inRange8(load8(s, i)|swarOnes*uint64(fold), 'a', 'z') & swarHigh; m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 		i += 8
 	}
-	for i < len(s) && isASCIILower(s[i]) {
+	for i < len(s) && (s[i]|fold)-'a' < 26 {
 		i++
 	}
 	return i
