@@ -112,6 +112,8 @@ type Server struct {
 	prescanUsers *perUser
 	// bodies is the memory budget of request bodies held (BodyBufferBytes).
 	bodies *semaphore.Weighted
+	// claims bound what the bodies reserved as they arrive may grow to, in all (see readBody).
+	claims *semaphore.Weighted
 	// chunks are the buffers bodies are read into before they are copied to their own.
 	chunks sync.Pool
 }
@@ -157,7 +159,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, limiter: newLimiter(cfg.MaxInFlight, cfg.MaxQueue, cfg.QueueWait),
 		prescans:    newLimiter(cfg.MaxPrescans, 64, 30*time.Second),
 		onsendUsers: newPerUser(cfg.MaxPerUser), prescanUsers: newPerUser(cfg.MaxPrescansPerUser),
-		bodies: semaphore.NewWeighted(cfg.BodyBufferBytes)}
+		bodies: semaphore.NewWeighted(cfg.BodyBufferBytes), claims: semaphore.NewWeighted(cfg.BodyBufferBytes)}
 	s.chunks.New = func() any { return new(bodyChunk) }
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -447,33 +447,49 @@ func TestReadBodySizes(t *testing.T) {
 // answered: none waits for more budget while holding a part of it, which had every upload wait
 // for the others until its deadline.
 func TestBodiesBeyondTheBudgetAllComplete(t *testing.T) {
-	s := newTestServer(t, &fakeOnSend{}, Config{MaxBodyBytes: 4 << 20, BodyBufferBytes: 32 << 20,
-		MaxInFlight: 64, MaxQueue: 64, MaxPerUser: 64, BodyTimeout: 20 * time.Second})
-	body := []byte(`{"itemId":"x","subject":"` + strings.Repeat("a", 3<<19) + `"}`) // 1.5 MiB
-	const clients = 40
-	codes := make(chan int, clients)
-	for range clients {
-		go func() {
-			pr, pw := io.Pipe()
-			go func() {
-				// Two thirds of the body, a pause in which the others arrive, then the rest.
-				pw.Write(body[:1<<20-1000])
-				time.Sleep(200 * time.Millisecond)
-				pw.Write(body[1<<20-1000:])
-				pw.Close()
-			}()
-			r := httptest.NewRequest("POST", "/api/v1/onsend", pr)
-			r.ContentLength = int64(len(body))
-			r.Header.Set("Authorization", "Bearer good")
-			w := httptest.NewRecorder()
-			s.ServeHTTP(w, r)
-			codes <- w.Code
-		}()
+	tests := []struct {
+		name      string
+		size      int  // bytes of the subject
+		announced bool // Content-Length given (else the body is chunked)
+		clients   int
+	}{
+		{"small bodies, reserved whole", 3 << 19, true, 40}, // 1.5 MiB, below a sixteenth of the budget
+		{"large bodies, reserved as they arrive", 5 << 20, true, 16},
+		{"bodies of unknown length", 3 << 20, false, 16},
 	}
-	for range clients {
-		if code := <-codes; code != http.StatusOK {
-			t.Errorf("upload answered %d, want 200", code)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTestServer(t, &fakeOnSend{}, Config{MaxBodyBytes: 8 << 20, BodyBufferBytes: 32 << 20,
+				MaxInFlight: 64, MaxQueue: 64, MaxPerUser: 64, BodyTimeout: 20 * time.Second})
+			body := []byte(`{"itemId":"x","subject":"` + strings.Repeat("a", tt.size) + `"}`)
+			codes := make(chan int, tt.clients)
+			for range tt.clients {
+				go func() {
+					pr, pw := io.Pipe()
+					go func() {
+						// Two thirds of the body, a pause in which the others arrive, then the rest.
+						pw.Write(body[:len(body)*2/3])
+						time.Sleep(200 * time.Millisecond)
+						pw.Write(body[len(body)*2/3:])
+						pw.Close()
+					}()
+					r := httptest.NewRequest("POST", "/api/v1/onsend", pr)
+					r.ContentLength = -1
+					if tt.announced {
+						r.ContentLength = int64(len(body))
+					}
+					r.Header.Set("Authorization", "Bearer good")
+					w := httptest.NewRecorder()
+					s.ServeHTTP(w, r)
+					codes <- w.Code
+				}()
+			}
+			for range tt.clients {
+				if code := <-codes; code != http.StatusOK {
+					t.Errorf("upload answered %d, want 200", code)
+				}
+			}
+		})
 	}
 }
 
