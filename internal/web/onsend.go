@@ -325,6 +325,10 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 		return nil, nil, err
 	}
 	defer s.claims.Release(claim)
+	// The rate is asked of the client from when its body may be read: waiting for the claim
+	// was the service's doing. (The body's overall limit still counts from the request.)
+	start = time.Now()
+	_ = rc.SetReadDeadline(deadline(0))
 	var chunks []*bodyChunk
 	defer func() {
 		for _, c := range chunks {

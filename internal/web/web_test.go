@@ -509,3 +509,44 @@ func TestBodyShorterThanAnnounced(t *testing.T) {
 		}
 	}
 }
+
+// A body that waits for its claim (other large uploads are being read) gets its rate deadline
+// from when it may start: the wait is not counted as the client sending too slowly.
+func TestBodyWaitingForItsClaimKeepsItsTime(t *testing.T) {
+	s := newTestServer(t, &fakeOnSend{}, Config{MaxBodyBytes: 8 << 20, BodyBufferBytes: 18 << 20,
+		MaxInFlight: 64, MaxQueue: 64, MaxPerUser: 64, BodyGrace: 300 * time.Millisecond, BodyTimeout: 20 * time.Second})
+	ts := httptest.NewServer(s) // a real connection: its read deadlines hold
+	defer ts.Close()
+	body := []byte(`{"itemId":"x","subject":"` + strings.Repeat("a", 7<<20) + `"}`) // two claims fit the budget
+	const clients = 4
+	codes := make(chan int, clients)
+	for range clients {
+		go func() {
+			pr, pw := io.Pipe()
+			go func() {
+				// Fast, but with a pause longer than the grace period: the third and fourth
+				// uploads wait that long for a claim.
+				pw.Write(body[:len(body)/2])
+				time.Sleep(time.Second)
+				pw.Write(body[len(body)/2:])
+				pw.Close()
+			}()
+			req, _ := http.NewRequest("POST", ts.URL+"/api/v1/onsend", pr)
+			req.ContentLength = int64(len(body))
+			req.Header.Set("Authorization", "Bearer good")
+			resp, err := ts.Client().Do(req)
+			if err != nil {
+				t.Error(err)
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	for range clients {
+		if code := <-codes; code != http.StatusOK {
+			t.Errorf("upload answered %d, want 200", code)
+		}
+	}
+}
