@@ -243,15 +243,21 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 	if r.ContentLength >= 0 && r.ContentLength < s.cfg.MaxBodyBytes {
 		announced = int(r.ContentLength)
 	}
+	total := 0 // bytes read
 	// wait takes n of sem within the body's deadline; a body that gets no room in time is told
-	// the service is busy.
+	// the service is busy. The upload rate is asked of the client only while its body may be
+	// read: the time waited moves the rate deadline (the overall limit still counts from the
+	// request).
 	wait := func(sem *semaphore.Weighted, n int64) error {
 		ctx, cancel := context.WithDeadline(r.Context(), hard)
 		defer cancel()
+		t0 := time.Now()
 		if err := sem.Acquire(ctx, n); err != nil {
 			s.cfg.Metrics.Rejected("overloaded")
 			return apperr.Wrap(apperr.Overloaded, err, "service busy, try again")
 		}
+		start = start.Add(time.Since(t0))
+		_ = rc.SetReadDeadline(deadline(int64(total)))
 		return nil
 	}
 	reserve := func(need int) error {
@@ -265,7 +271,6 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 		held = target
 		return nil
 	}
-	total := 0
 	// read reads into p and moves the deadline with what arrived; io.EOF comes only at the end
 	// of the body (one that ends before its announced length could not be read).
 	read := func(p []byte) (int, error) {
@@ -325,10 +330,6 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 		return nil, nil, err
 	}
 	defer s.claims.Release(claim)
-	// The rate is asked of the client from when its body may be read: waiting for the claim
-	// was the service's doing. (The body's overall limit still counts from the request.)
-	start = time.Now()
-	_ = rc.SetReadDeadline(deadline(0))
 	var chunks []*bodyChunk
 	defer func() {
 		for _, c := range chunks {
