@@ -142,7 +142,7 @@ func New(lists NameLists, opts Options) *Analyzer {
 // recipient. staff are the sender and internal colleagues: their names (signatures, "Deltagere:
 // ...") are not data about citizens.
 func (a *Analyzer) Analyze(docs []Document, recipients, staff []message.Address) []Person {
-	c := &context{a: a}
+	c := &context{a: a, parsed: map[string]nameParts{}, keys: map[string]string{}, whys: map[personWhy]string{}}
 	c.rcpt = make([]recipientName, len(recipients))
 	for i, r := range recipients {
 		c.rcpt[i] = describeRecipient(r, a.lists, a.rules)
@@ -166,7 +166,7 @@ type context struct {
 	staff  []nameParts
 	parsed map[string]nameParts // parseName per name as written: a bundle repeats its names
 	keys   map[string]string    // key per name as written
-	whys   map[sensWhy]string
+	whys   map[personWhy]string // the explanations of persons, each made once
 }
 
 func (c *context) parse(name string) nameParts {
@@ -174,9 +174,6 @@ func (c *context) parse(name string) nameParts {
 		return p
 	}
 	p := c.a.rules.parseName(name)
-	if c.parsed == nil {
-		c.parsed = map[string]nameParts{}
-	}
 	c.parsed[name] = p
 	return p
 }
@@ -188,31 +185,33 @@ func (c *context) key(name string, parts nameParts) string {
 		return k
 	}
 	k := "name:" + strings.Join(parts, " ")
-	if c.keys == nil {
-		c.keys = map[string]string{}
-	}
 	c.keys[name] = k
 	return k
 }
 
-// sensWhy is why a name is a person of a sensitive statement: its category, and whether the
-// name stands in the statement's sentence (bound) or only near it.
-type sensWhy struct {
-	category string
-	bound    bool
+// personWhy is what a person's explanation says: for a name beside a sensitive statement its
+// category and whether the name is in the statement's sentence (bound); for a CPR number's
+// owner how the name was found (how) and how many lines above the number it stands (lines).
+// A list explains thousands of persons alike; each explanation is made once.
+type personWhy struct {
+	owner         bool
+	category, how string
+	bound         bool
+	lines         int
 }
 
-// sensitiveWhy explains a name beside a sensitive statement; each explanation is made once.
-func (c *context) sensitiveWhy(w sensWhy) string {
+func (c *context) explain(w personWhy) string {
 	if s, ok := c.whys[w]; ok {
 		return s
 	}
-	s := "name near a sensitive statement (" + w.category + ")"
-	if w.bound {
+	var s string
+	switch {
+	case w.owner:
+		s = fmt.Sprintf("CPR number with a name (%s) on %s", w.how, lineWord(w.lines))
+	case w.bound:
 		s = "name in the same sentence as a sensitive statement (" + w.category + ")"
-	}
-	if c.whys == nil {
-		c.whys = map[sensWhy]string{}
+	default:
+		s = "name near a sensitive statement (" + w.category + ")"
 	}
 	c.whys[w] = s
 	return s
@@ -337,12 +336,6 @@ func (c *context) document(d Document) []Person {
 		}
 		return maskName(n.text)
 	}
-	// The explanation of a CPR number's owner, made once per kind of name and distance.
-	type ownerWhy struct {
-		why  string
-		dist int
-	}
-	ownerWhys := map[ownerWhy]string{}
 	// One person per CPR number at most, plus the names near sensitive statements: sized for the
 	// numbers, so a list of thousands does not hold two arrays of persons while growing.
 	cprs := 0
@@ -510,14 +503,8 @@ func (c *context) document(d Document) []Person {
 				if best >= 0 {
 					n := names[best]
 					per.Name, per.NameMasked, per.Evidence = n.text, maskOf(n), EvidenceCPRName
-					per.Key = "name:" + strings.Join(n.parts, " ")
-					ow := ownerWhy{n.why, li - n.line}
-					why, ok := ownerWhys[ow]
-					if !ok {
-						why = fmt.Sprintf("CPR number with a name (%s) on %s", n.why, lineWord(ow.dist))
-						ownerWhys[ow] = why
-					}
-					per.Why = append(per.Why, why)
+					per.Key = c.key(n.text, n.parts)
+					per.Why = append(per.Why, c.explain(personWhy{owner: true, how: n.why, lines: li - n.line}))
 				} else if L.headEnd.page == pi && li < L.headEnd.line && len(L.addressees) > 0 {
 					// A CPR number in the letter's head (info column): the addressee's own.
 					per.Link = "addressee"
@@ -554,7 +541,7 @@ func (c *context) document(d Document) []Person {
 					if letterAt(pos{pi, n.line}) != k || !near(pl.page.Text, n.start, f.Start, a.opts.NameWindow) {
 						continue
 					}
-					sw := sensWhy{f.Category, sameSentence(pl.page.Text, n.start, f.Start) && f.Confidence >= 0.6}
+					sw := personWhy{category: f.Category, bound: sameSentence(pl.page.Text, n.start, f.Start) && f.Confidence >= 0.6}
 					link := ""
 					if sw.bound {
 						link = "bound"
@@ -568,7 +555,7 @@ func (c *context) document(d Document) []Person {
 					if i, ok := sensIdx[sk]; ok {
 						q := &out[i]
 						q.Categories = addCategory(q.Categories, f.Category)
-						if w := c.sensitiveWhy(sw); !containsString(q.Why, w) {
+						if w := c.explain(sw); !containsString(q.Why, w) {
 							q.Why = append(q.Why, w)
 						}
 						continue
@@ -576,7 +563,7 @@ func (c *context) document(d Document) []Person {
 					sensIdx[sk] = len(out)
 					out = append(out, Person{Document: d.Name, Page: pl.page.Number, Letter: k, Name: n.text, NameMasked: maskOf(n),
 						Evidence: EvidenceNameSensitive, Sensitive: true, Categories: []string{f.Category},
-						Link: link, Key: key, Why: []string{c.sensitiveWhy(sw)}})
+						Link: link, Key: key, Why: []string{c.explain(sw)}})
 				}
 			}
 		}
