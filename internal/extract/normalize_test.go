@@ -118,22 +118,22 @@ func TestNormalPage(t *testing.T) {
 		write func(s *sink)
 		want  string
 	}{
-		{"normal text alone", func(s *sink) { s.writeBytes([]byte("a b")); s.curNormal = true }, "a b"},
+		{"normal text alone", func(s *sink) { s.writeText([]byte("a b"), false, true) }, "a b"},
+		{"normal text after other text", func(s *sink) { s.write("\u00a0"); s.writeText([]byte("a"), false, true) }, " a"},
 		{"a carriage return after it", func(s *sink) {
-			s.writeBytes([]byte("a"))
-			s.curNormal = true
+			s.writeText([]byte("a"), false, true)
 			s.writeByte('\r')
 			s.writeBytes([]byte("b"))
 		}, "a\nb"},
-		{"a no-break space after it", func(s *sink) { s.writeBytes([]byte("a")); s.curNormal = true; s.write("\u00a0b") }, "a b"},
+		{"a no-break space after it", func(s *sink) { s.writeText([]byte("a"), false, true); s.write("\u00a0b") }, "a b"},
 		{"the page resumed", func(s *sink) {
-			s.writeBytes([]byte("a"))
-			s.curNormal = true
+			s.writeText([]byte("a"), false, true)
 			s.endPage()
 			s.resumeLastPage()
 			s.writeBytes([]byte("\u2013b"))
 		}, "a-b"},
-		{"a cell ended", func(s *sink) { s.adopt([]byte("a\u00ad")); s.curNormal = true; s.endCell() }, "a"},
+		// (marked normal though it is not, to see that ending a cell clears the mark)
+		{"a cell ended", func(s *sink) { s.writeText([]byte("a\u00ad"), true, true); s.endCell() }, "a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -158,6 +158,18 @@ func (s *sink) adopt(b []byte) {
 	s.adopted = true
 }
 
+// writeText writes a text file's UTF-8 bytes: adopted when they are stable (see adopt), and
+// the page marked as already normal when it holds just these bytes and they are (normal).
+func (s *sink) writeText(b []byte, stable, normal bool) {
+	fresh := len(s.cur) == 0
+	if stable {
+		s.adopt(b)
+	} else {
+		s.writeBytes(b)
+	}
+	s.curNormal = normal && fresh
+}
+
 // own gives the sink its own copy of adopted bytes before it changes them in place.
 func (s *sink) own() {
 	s.curNormal = false

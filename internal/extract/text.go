@@ -54,15 +54,7 @@ func (w *walker) plain(j *job) error {
 	// that is just this text skips normalisation when the document is finished.
 	normal := isNormal(unsafe.String(unsafe.SliceData(data), len(data)))
 	if normal || utf8.Valid(data) {
-		fresh := len(j.s.cur) == 0
-		if j.depth == 0 && w.x.stableInput {
-			j.s.adopt(data)
-		} else {
-			j.s.writeBytes(data)
-		}
-		if normal && fresh {
-			j.s.curNormal = true
-		}
+		j.s.writeText(data, j.depth == 0 && w.x.stableInput, normal)
 		return nil
 	}
 	j.s.write(decodeText(j.data, j.ctype))
