@@ -233,12 +233,11 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 	// Beyond a small announced length (below), memory follows the bytes that actually arrive,
 	// not what a client announces: the body is read into pooled chunks as bytes arrive, then
 	// copied once into a buffer of exactly its size. The chunks go back to the pool at once;
-	// they never leave this function, so no scan can still be reading one. (Growing one buffer by doubling allocated twice a body's size,
-	// and zeroing and collecting those buffers was a fifth of the service's CPU for 5 MB
-	// messages.) The budget is reserved ahead of the chunks, from 1 MiB by doubling and never
-	// beyond the announced length: a handful of waits per body, each while holding at most what
-	// arrived. (A wait per chunk let fifty bodies that each held a part of the budget wait for
-	// one another.) The final buffer keeps the reservation, trimmed to its size.
+	// they never leave this function, so no scan can still be reading one. (Growing one buffer
+	// by doubling allocated twice a body's size, and zeroing and collecting those buffers was a
+	// fifth of the service's CPU for 5 MB messages.) The budget is reserved ahead of the chunks,
+	// from 1 MiB by doubling and never beyond the announced length: a handful of waits per body.
+	// The final buffer keeps the reservation, trimmed to its size.
 	announced := int(s.cfg.MaxBodyBytes)
 	if r.ContentLength >= 0 && r.ContentLength < s.cfg.MaxBodyBytes {
 		announced = int(r.ContentLength)

@@ -455,7 +455,7 @@ func TestBodiesBeyondTheBudgetAllComplete(t *testing.T) {
 	}{
 		{"small bodies, reserved whole", 3 << 19, true, 40}, // 1.5 MiB, below a sixteenth of the budget
 		{"large bodies, reserved as they arrive", 5 << 20, true, 16},
-		{"bodies of unknown length", 3 << 20, false, 16},
+		{"bodies of unknown length", 5 << 20, false, 16},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
